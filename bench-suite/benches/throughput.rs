@@ -1,0 +1,3 @@
+//! Throughput benchmarks (criterion).
+
+fn main() {}

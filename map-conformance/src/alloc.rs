@@ -1,0 +1,243 @@
+//! Allocators for measuring and for fault injection: all of this crate's
+//! `unsafe` lives here.
+//!
+//! * [`CountingAlloc`] is a global allocator over `System` that counts live
+//!   bytes and calls, per thread, so tests running in parallel in one binary
+//!   do not see each other's allocations.
+//! * [`FailingAlloc`] is an `allocator_api2` allocator that fails on demand.
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::Cell;
+use core::ptr::NonNull;
+use std::alloc::System;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use allocator_api2::alloc::{AllocError, Allocator, Global};
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static CALLS: Cell<u64> = const { Cell::new(0) };
+}
+
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// A global allocator that counts, per thread, the bytes live and the calls
+/// made (allocations and reallocations; frees are not calls).
+///
+/// Install it with [`install_counting_allocator!`](crate::install_counting_allocator)
+/// in a test or bench binary, then read the figures with [`Counter`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CountingAlloc;
+
+fn count(delta: isize, call: bool) {
+    // `try_with`: during thread teardown the slots may be gone; those
+    // allocations are simply not counted.
+    let _ = LIVE.try_with(|live| live.set(live.get() + delta));
+    if call {
+        let _ = CALLS.try_with(|calls| calls.set(calls.get() + 1));
+    }
+    if !INSTALLED.load(Ordering::Relaxed) {
+        INSTALLED.store(true, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments
+// unchanged, so `System`'s guarantees carry over; the bookkeeping touches
+// only thread-local cells with const initialisers, which never allocate.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees (non-zero size).
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            count(layout.size() as isize, true);
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            count(layout.size() as isize, true);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller guarantees `ptr` came from this allocator (so
+        // from `System`) with this layout.
+        unsafe { System.dealloc(ptr, layout) };
+        count(-(layout.size() as isize), false);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            count(new_size as isize - layout.size() as isize, true);
+        }
+        new
+    }
+}
+
+/// Installs [`CountingAlloc`] as the binary's global allocator.
+///
+/// ```ignore
+/// map_conformance::install_counting_allocator!();
+/// ```
+#[macro_export]
+macro_rules! install_counting_allocator {
+    () => {
+        #[global_allocator]
+        static COUNTING_ALLOCATOR: $crate::alloc::CountingAlloc = $crate::alloc::CountingAlloc;
+    };
+}
+
+/// Whether [`CountingAlloc`] is the global allocator of this binary.
+pub fn counting_installed() -> bool {
+    drop(std::hint::black_box(Box::new(0u64)));
+    INSTALLED.load(Ordering::Relaxed)
+}
+
+/// Bytes and allocator calls of the current thread since [`Counter::start`].
+#[derive(Debug, Clone, Copy)]
+pub struct Counter {
+    live: isize,
+    calls: u64,
+}
+
+impl Counter {
+    /// Starts counting from now.
+    ///
+    /// # Panics
+    ///
+    /// If [`CountingAlloc`] is not the global allocator: figures would be 0.
+    pub fn start() -> Self {
+        assert!(
+            counting_installed(),
+            "install map_conformance::install_counting_allocator!() in this binary"
+        );
+        Self {
+            live: LIVE.with(Cell::get),
+            calls: CALLS.with(Cell::get),
+        }
+    }
+
+    /// Bytes allocated and not freed by this thread since the start (negative
+    /// if it freed more than it allocated).
+    pub fn live_bytes(&self) -> isize {
+        LIVE.with(Cell::get) - self.live
+    }
+
+    /// Allocation and reallocation calls made by this thread since the start.
+    pub fn calls(&self) -> u64 {
+        CALLS.with(Cell::get) - self.calls
+    }
+}
+
+/// The switch of a [`FailingAlloc`]: shared by all its clones.
+#[derive(Debug, Default)]
+struct Control {
+    /// Allocations still allowed before failures start; `usize::MAX` for never.
+    budget: AtomicUsize,
+    failures: AtomicUsize,
+    live: AtomicUsize,
+}
+
+/// An `allocator_api2` allocator over the global one that fails on demand.
+///
+/// ```
+/// use map_conformance::alloc::FailingAlloc;
+/// use map_core::HashMap;
+///
+/// let alloc = FailingAlloc::new();
+/// let mut map = HashMap::new_in(alloc.clone());
+/// map.insert(1, 1);
+/// alloc.fail_after(0);
+/// assert!(map.try_reserve(1000).is_err());
+/// alloc.never_fail();
+/// assert!(map.try_reserve(1000).is_ok());
+/// ```
+#[derive(Debug, Clone)]
+pub struct FailingAlloc {
+    control: Arc<Control>,
+}
+
+impl Default for FailingAlloc {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FailingAlloc {
+    /// An allocator that never fails until told to.
+    pub fn new() -> Self {
+        let alloc = Self {
+            control: Arc::new(Control::default()),
+        };
+        alloc.never_fail();
+        alloc
+    }
+
+    /// Allows `n` more allocations, then fails every one.
+    pub fn fail_after(&self, n: usize) {
+        self.control.budget.store(n, Ordering::SeqCst);
+    }
+
+    /// Stops failing.
+    pub fn never_fail(&self) {
+        self.control.budget.store(usize::MAX, Ordering::SeqCst);
+    }
+
+    /// How many allocations were refused.
+    pub fn failures(&self) -> usize {
+        self.control.failures.load(Ordering::SeqCst)
+    }
+
+    /// Bytes currently allocated through this allocator and its clones.
+    pub fn live_bytes(&self) -> usize {
+        self.control.live.load(Ordering::SeqCst)
+    }
+
+    fn admit(&self) -> bool {
+        let budget = &self.control.budget;
+        let mut current = budget.load(Ordering::SeqCst);
+        loop {
+            if current == usize::MAX {
+                return true;
+            }
+            if current == 0 {
+                self.control.failures.fetch_add(1, Ordering::SeqCst);
+                return false;
+            }
+            match budget.compare_exchange(current, current - 1, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(_) => return true,
+                Err(seen) => current = seen,
+            }
+        }
+    }
+}
+
+// SAFETY: allocation and deallocation forward to `Global` unchanged; a
+// refused allocation returns `Err` without touching memory. Clones share the
+// control block, so memory from one clone may be freed by another, as
+// `Allocator` requires of clones.
+unsafe impl Allocator for FailingAlloc {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        if !self.admit() {
+            return Err(AllocError);
+        }
+        let block = Global.allocate(layout)?;
+        self.control.live.fetch_add(layout.size(), Ordering::SeqCst);
+        Ok(block)
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        self.control.live.fetch_sub(layout.size(), Ordering::SeqCst);
+        // SAFETY: the caller guarantees `ptr` was allocated by this
+        // allocator (hence by `Global`) with `layout`.
+        unsafe { Global.deallocate(ptr, layout) }
+    }
+}

@@ -1,0 +1,379 @@
+//! The memory scenarios that define "reclaims", with `(u64, [u8; 128])`
+//! entries, measured by the counting global allocator (bytes this thread
+//! holds) and by the map's own `memory()`.
+//!
+//! The functions only measure; [`check_scenarios`] applies the thresholds.
+//! The report in `bench-suite` runs the same functions.
+
+use std::fmt;
+
+use map_core::ReclaimMap;
+
+use crate::alloc::Counter;
+
+/// The value stored in every scenario.
+pub type Value = [u8; 128];
+
+/// One measurement: what the counting allocator saw and what the map said.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bytes {
+    /// Bytes live in this thread since the map was made (counting allocator).
+    pub counted: isize,
+    /// `memory().allocated_bytes` at the same moment.
+    pub reported: usize,
+}
+
+impl Bytes {
+    fn of<M: ReclaimMap<u64, Value>>(counter: &Counter, map: &M) -> Self {
+        Self {
+            counted: counter.live_bytes(),
+            reported: map.memory().allocated_bytes,
+        }
+    }
+
+    /// Whether `reported` agrees with `counted` within 10% (+64 KiB).
+    pub fn honest(&self) -> bool {
+        let counted = self.counted.max(0) as usize;
+        counted.abs_diff(self.reported) <= counted / 10 + 64 * 1024
+    }
+}
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} counted / {} reported", self.counted, self.reported)
+    }
+}
+
+fn value(i: u64) -> Value {
+    [i as u8; 128]
+}
+
+/// Bytes a fresh map needs for keys `0..n`.
+pub fn fresh<M, F>(make: F, n: usize) -> Bytes
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    let counter = Counter::start();
+    let mut map = make();
+    for i in 0..n as u64 {
+        map.insert(i, value(i));
+    }
+    Bytes::of(&counter, &map)
+}
+
+/// Fill `n`, remove all (no `reclaim()`), then `reclaim()`, then refill `n`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteAll {
+    /// Entries filled.
+    pub entries: usize,
+    /// After the first fill.
+    pub filled: Bytes,
+    /// After removing every entry, with no call to `reclaim()`.
+    pub after_remove: Bytes,
+    /// After `reclaim()`.
+    pub after_reclaim: Bytes,
+    /// After filling `n` again.
+    pub refilled: Bytes,
+    /// The map's own `peak_bytes` at the end.
+    pub reported_peak: usize,
+}
+
+impl DeleteAll {
+    /// Counted bytes held after the removals, as a fraction of the fill.
+    pub fn held_after_remove(&self) -> f64 {
+        ratio(self.after_remove.counted, self.filled.counted)
+    }
+
+    /// Counted bytes after the refill over the first fill.
+    pub fn refill_ratio(&self) -> f64 {
+        ratio(self.refilled.counted, self.filled.counted)
+    }
+}
+
+/// Runs delete-all with `n` entries.
+pub fn delete_all<M, F>(make: F, n: usize) -> DeleteAll
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    let counter = Counter::start();
+    let mut map = make();
+    for i in 0..n as u64 {
+        map.insert(i, value(i));
+    }
+    let filled = Bytes::of(&counter, &map);
+    for i in 0..n as u64 {
+        assert!(map.remove(&i).is_some(), "delete-all: key {i} missing");
+    }
+    let after_remove = Bytes::of(&counter, &map);
+    map.reclaim();
+    let after_reclaim = Bytes::of(&counter, &map);
+    for i in 0..n as u64 {
+        map.insert(i, value(i));
+    }
+    let refilled = Bytes::of(&counter, &map);
+    DeleteAll {
+        entries: n,
+        filled,
+        after_remove,
+        after_reclaim,
+        refilled,
+        reported_peak: map.memory().peak_bytes,
+    }
+}
+
+/// Fill `peak`, remove down to `keep`, then keep operating: `10 × keep`
+/// operations that insert a new key and remove the oldest.
+#[derive(Debug, Clone, Copy)]
+pub struct Spike {
+    /// Entries at the peak.
+    pub peak: usize,
+    /// Entries kept.
+    pub keep: usize,
+    /// At the peak.
+    pub at_peak: Bytes,
+    /// Right after removing down to `keep`.
+    pub after_remove: Bytes,
+    /// After operating at `keep` entries.
+    pub after_operate: Bytes,
+    /// A fresh map of `keep` entries.
+    pub fresh: Bytes,
+}
+
+impl Spike {
+    /// Counted bytes after operating, as a multiple of a fresh map's.
+    pub fn held_vs_fresh(&self) -> f64 {
+        ratio(self.after_operate.counted, self.fresh.counted)
+    }
+
+    /// Counted bytes right after the removals, as a multiple of a fresh map's.
+    pub fn after_remove_vs_fresh(&self) -> f64 {
+        ratio(self.after_remove.counted, self.fresh.counted)
+    }
+}
+
+/// Runs the spike scenario.
+pub fn spike<M, F>(make: F, peak: usize, keep: usize) -> Spike
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    let fresh = fresh(&make, keep);
+    let counter = Counter::start();
+    let mut map = make();
+    for i in 0..peak as u64 {
+        map.insert(i, value(i));
+    }
+    let at_peak = Bytes::of(&counter, &map);
+    let first_kept = (peak - keep) as u64;
+    for i in 0..first_kept {
+        map.remove(&i);
+    }
+    let after_remove = Bytes::of(&counter, &map);
+    for step in 0..(keep * 10) as u64 {
+        let (oldest, next) = (first_kept + step, peak as u64 + step);
+        map.insert(next, value(next));
+        map.remove(&oldest);
+    }
+    assert_eq!(map.len(), keep, "spike: live set drifted");
+    let after_operate = Bytes::of(&counter, &map);
+    Spike {
+        peak,
+        keep,
+        at_peak,
+        after_remove,
+        after_operate,
+        fresh,
+    }
+}
+
+/// A steady live set with insert-new/remove-oldest operations.
+#[derive(Debug, Clone, Copy)]
+pub struct Churn {
+    /// Entries live throughout.
+    pub live: usize,
+    /// Insert/remove pairs made.
+    pub ops: usize,
+    /// Most counted bytes seen at any point.
+    pub peak_counted: isize,
+    /// The map's own `peak_bytes` at the end.
+    pub peak_reported: usize,
+    /// At the end.
+    pub end: Bytes,
+    /// A fresh map of `live` entries.
+    pub fresh: Bytes,
+}
+
+impl Churn {
+    /// Peak counted bytes as a multiple of a fresh map's.
+    pub fn peak_vs_fresh(&self) -> f64 {
+        ratio(self.peak_counted, self.fresh.counted)
+    }
+}
+
+/// Runs the churn scenario.
+pub fn churn<M, F>(make: F, live: usize, ops: usize) -> Churn
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    let fresh = fresh(&make, live);
+    let counter = Counter::start();
+    let mut map = make();
+    for i in 0..live as u64 {
+        map.insert(i, value(i));
+    }
+    let mut peak_counted = counter.live_bytes();
+    for oldest in 0..ops as u64 {
+        let next = live as u64 + oldest;
+        map.insert(next, value(next));
+        peak_counted = peak_counted.max(counter.live_bytes());
+        map.remove(&oldest);
+    }
+    assert_eq!(map.len(), live, "churn: live set drifted");
+    Churn {
+        live,
+        ops,
+        peak_counted,
+        peak_reported: map.memory().peak_bytes,
+        end: Bytes::of(&counter, &map),
+        fresh,
+    }
+}
+
+fn ratio(a: isize, b: isize) -> f64 {
+    a as f64 / (b.max(1)) as f64
+}
+
+/// How big the scenarios are.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Entries in delete-all.
+    pub delete_all: usize,
+    /// Entries at the spike's peak.
+    pub spike_peak: usize,
+    /// Entries kept after the spike.
+    pub spike_keep: usize,
+    /// Live entries in churn.
+    pub churn_live: usize,
+    /// Insert/remove pairs in churn.
+    pub churn_ops: usize,
+    /// Operations per seed in the random tests.
+    pub random_ops: usize,
+}
+
+impl Sizes {
+    /// The sizes the design states: 100,000; 1,000,000 down to 10,000;
+    /// 10,000 live with 1,000,000 pairs.
+    pub const FULL: Sizes = Sizes {
+        delete_all: 100_000,
+        spike_peak: 1_000_000,
+        spike_keep: 10_000,
+        churn_live: 10_000,
+        churn_ops: 1_000_000,
+        random_ops: 40_000,
+    };
+
+    /// A tenth of that, for slow configurations (sanitizers, loom hosts).
+    pub const QUICK: Sizes = Sizes {
+        delete_all: 10_000,
+        spike_peak: 100_000,
+        spike_keep: 1_000,
+        churn_live: 1_000,
+        churn_ops: 100_000,
+        random_ops: 10_000,
+    };
+
+    /// `QUICK` if `CONFORMANCE_SIZES=quick`, else `FULL`.
+    pub fn from_env() -> Sizes {
+        match std::env::var("CONFORMANCE_SIZES").as_deref() {
+            Ok("quick") => Self::QUICK,
+            _ => Self::FULL,
+        }
+    }
+}
+
+/// Runs delete-all, spike and churn on maps from `make` (automatic policy)
+/// and asserts the design's thresholds:
+///
+/// * delete-all: at most 1% of the filled bytes held after removing all
+///   (no `reclaim()`); the refill within 5% of the first fill;
+/// * spike and churn: at most 3x the bytes of a fresh map of the live set;
+/// * at every stage `memory().allocated_bytes` within 10% (+64 KiB) of the
+///   counted bytes.
+///
+/// Returns the figures, one line a scenario.
+///
+/// # Panics
+///
+/// On the first threshold missed, with the figures.
+pub fn check_scenarios<M, F>(make: F, sizes: Sizes) -> String
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    let d = delete_all(&make, sizes.delete_all);
+    for (stage, b) in [
+        ("filled", d.filled),
+        ("after remove", d.after_remove),
+        ("after reclaim", d.after_reclaim),
+        ("refilled", d.refilled),
+    ] {
+        assert!(b.honest(), "delete-all {stage}: memory() disagrees: {b}");
+    }
+    assert!(
+        d.held_after_remove() <= 0.01,
+        "delete-all: {:.2}% held after removing all ({} of {})",
+        d.held_after_remove() * 100.0,
+        d.after_remove,
+        d.filled
+    );
+    assert!(
+        (d.refill_ratio() - 1.0).abs() <= 0.05,
+        "delete-all: refill {:.3}x the first fill",
+        d.refill_ratio()
+    );
+
+    let s = spike(&make, sizes.spike_peak, sizes.spike_keep);
+    for (stage, b) in [
+        ("peak", s.at_peak),
+        ("after remove", s.after_remove),
+        ("after operate", s.after_operate),
+    ] {
+        assert!(b.honest(), "spike {stage}: memory() disagrees: {b}");
+    }
+    assert!(
+        s.held_vs_fresh() <= 3.0,
+        "spike: {:.2}x a fresh map ({} vs {})",
+        s.held_vs_fresh(),
+        s.after_operate,
+        s.fresh
+    );
+
+    let c = churn(&make, sizes.churn_live, sizes.churn_ops);
+    assert!(c.end.honest(), "churn end: memory() disagrees: {}", c.end);
+    assert!(
+        c.peak_vs_fresh() <= 3.0,
+        "churn: peak {:.2}x a fresh map ({} vs {})",
+        c.peak_vs_fresh(),
+        c.peak_counted,
+        c.fresh
+    );
+
+    format!(
+        "delete-all {n}: held {held:.3}% after remove, refill {refill:.3}x\n\
+         spike {peak}->{keep}: {after_remove:.2}x fresh after remove, {operate:.2}x after operating\n\
+         churn {live} x {ops}: peak {churn:.2}x fresh\n",
+        n = d.entries,
+        held = d.held_after_remove() * 100.0,
+        refill = d.refill_ratio(),
+        peak = s.peak,
+        keep = s.keep,
+        after_remove = s.after_remove_vs_fresh(),
+        operate = s.held_vs_fresh(),
+        live = c.live,
+        ops = c.ops,
+        churn = c.peak_vs_fresh(),
+    )
+}

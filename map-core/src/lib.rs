@@ -1,0 +1,144 @@
+//! Hash maps that give memory back.
+//!
+//! `std::collections::HashMap` and `hashbrown::HashMap` never shrink on
+//! `remove`: a map that held a million entries during a burst keeps the whole
+//! table until someone remembers `shrink_to_fit`. [`HashMap`] here is a
+//! drop-in replacement that shrinks by itself under a [`ReclaimPolicy`] you can
+//! see and tune, reports honest [`MemoryStats`], and runs on any
+//! [`allocator_api2`] allocator.
+//!
+//! This crate also holds what every map in the workspace shares: the
+//! [`ReclaimMap`] trait, the one reclamation policy ([`ReclaimPolicy`] and the
+//! [`Reclaimer`] that applies it), and the table-shrinking mechanics in
+//! [`table`].
+//!
+//! # Example
+//!
+//! ```
+//! use map_core::{HashMap, ReclaimMap};
+//!
+//! let mut sessions: HashMap<u64, [u8; 128]> = HashMap::new();
+//! for id in 0..100_000 {
+//!     sessions.insert(id, [0; 128]);
+//! }
+//! let filled = sessions.memory().allocated_bytes;
+//!
+//! for id in 0..100_000 {
+//!     sessions.remove(&id);
+//! }
+//! // No call to shrink_to_fit: the table went back as it emptied.
+//! let held = sessions.memory().allocated_bytes;
+//! assert!(held * 100 <= filled, "held {held} of {filled}");
+//! ```
+//!
+//! # How the policy works
+//!
+//! After every operation that removes entries, the map compares its capacity
+//! with its length (two multiplications). When the table has room for at
+//! least `shrink_ratio` (default 8) times its entries, it moves them into a
+//! table with `headroom` (default 2) times the room. The gap between the two
+//! numbers is the hysteresis: after any resize at least a fifth of the entries
+//! must change before the next one, so growth and shrinking stay amortised
+//! O(1) and no workload makes the table shrink and grow back over and over.
+//!
+//! A shrink never aborts: if the smaller table cannot be allocated, the map
+//! keeps the one it has. A `Hash` that panics during a shrink leaves every
+//! entry in the map (the entry whose removal triggered the shrink was already
+//! removed and is dropped by the unwinding).
+//!
+//! # Features
+//!
+//! * `serde`: `Serialize` and `Deserialize` for [`HashMap`].
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod map;
+mod policy;
+#[cfg(feature = "serde")]
+mod serde_impl;
+mod stats;
+pub mod table;
+
+use core::hash::Hash;
+use core::ops::Deref;
+
+pub use allocator_api2::alloc::{Allocator, Global};
+pub use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
+
+pub use map::{
+    Drain, Entry, HashMap, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, OccupiedEntry,
+    VacantEntry, Values, ValuesMut,
+};
+pub use policy::{PolicyBuilder, PolicyError, ReclaimPolicy, Reclaimer};
+pub use stats::MemoryStats;
+
+/// The contract every map in the workspace keeps.
+///
+/// Generic code (the conformance kit, the benchmarks, your own services) can
+/// take any `M: ReclaimMap<K, V>` and switch storage strategies without
+/// changing a line.
+///
+/// ```
+/// use map_core::{HashMap, ReclaimMap};
+///
+/// fn evict_all<M: ReclaimMap<u32, String>>(map: &mut M, keys: &[u32]) -> usize {
+///     keys.iter().filter(|k| map.remove(*k).is_some()).count()
+/// }
+///
+/// let mut map = HashMap::new();
+/// map.insert(1, "one".to_string());
+/// assert_eq!(evict_all(&mut map, &[1, 2]), 1);
+/// ```
+pub trait ReclaimMap<K, V> {
+    /// What `get` hands out: `&'a V` for single-owner maps, a guard for SyncMap.
+    type Ref<'a>: Deref<Target = V>
+    where
+        Self: 'a;
+
+    /// Inserts `value` under `key`, returning the previous value if any.
+    fn insert(&mut self, key: K, value: V) -> Option<V>;
+
+    /// The value under `key`.
+    fn get<Q>(&self, key: &Q) -> Option<Self::Ref<'_>>
+    where
+        Q: ?Sized + Hash + Equivalent<K>;
+
+    /// Removes `key`, returning its value. May give memory back under the policy.
+    fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>;
+
+    /// Whether `key` is present.
+    fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>;
+
+    /// How many entries the map holds.
+    fn len(&self) -> usize;
+
+    /// Whether the map holds no entries.
+    fn is_empty(&self) -> bool;
+
+    /// Removes every entry. Under the automatic policy the storage goes back too.
+    fn clear(&mut self);
+
+    /// Visits every entry once, in no particular order.
+    fn for_each<F: FnMut(&K, &V)>(&self, f: F);
+
+    /// The map's memory figures.
+    fn memory(&self) -> MemoryStats;
+
+    /// Gives back now all that the current contents do not need; returns the bytes released.
+    fn reclaim(&mut self) -> usize;
+
+    /// The reclamation policy in force.
+    fn policy(&self) -> ReclaimPolicy;
+
+    /// Replaces the reclamation policy.
+    fn set_policy(&mut self, policy: ReclaimPolicy);
+}
+
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

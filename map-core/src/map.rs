@@ -1,0 +1,1234 @@
+//! `HashMap`: hashbrown's table with the reclamation policy on every path
+//! that removes entries.
+
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::iter::FusedIterator;
+use core::marker::PhantomData;
+use core::mem;
+use core::ops::Index;
+
+use allocator_api2::alloc::{Allocator, Global};
+use hashbrown::hash_table::{self, HashTable};
+use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
+
+use crate::policy::{ReclaimPolicy, Reclaimer};
+use crate::{table, MemoryStats, ReclaimMap};
+
+/// A hash map that gives memory back as it empties.
+///
+/// The API is std's `HashMap` (plus `new_in`-style constructors for custom
+/// allocators); the difference is that every operation that removes entries
+/// (`remove`, `remove_entry`, `retain`, `drain`, entry removal, `clear`)
+/// consults the [`ReclaimPolicy`] and shrinks the table when it has become
+/// mostly empty. See the [crate docs](crate) for the policy and its cost.
+///
+/// `S` is the hasher (hashbrown's fast default, as in `hashbrown::HashMap`;
+/// use `std::hash::RandomState` where untrusted keys call for DoS
+/// resistance), `A` any [`allocator_api2`] allocator.
+///
+/// # Examples
+///
+/// ```
+/// use map_core::HashMap;
+///
+/// let mut stock = HashMap::new();
+/// stock.insert("apples", 3);
+/// *stock.entry("pears").or_insert(0) += 5;
+/// assert_eq!(stock["pears"], 5);
+/// assert_eq!(stock.remove("apples"), Some(3));
+/// assert_eq!(stock.len(), 1);
+/// ```
+pub struct HashMap<K, V, S = DefaultHashBuilder, A: Allocator = Global> {
+    table: HashTable<(K, V), A>,
+    hash_builder: S,
+    reclaimer: Reclaimer,
+}
+
+#[inline]
+fn make_hash<Q: Hash + ?Sized, S: BuildHasher>(hash_builder: &S, key: &Q) -> u64 {
+    hash_builder.hash_one(key)
+}
+
+#[inline]
+fn make_hasher<K: Hash, V, S: BuildHasher>(hash_builder: &S) -> impl Fn(&(K, V)) -> u64 + '_ {
+    move |(k, _)| hash_builder.hash_one(k)
+}
+
+#[inline]
+fn equivalent_key<Q: ?Sized + Equivalent<K>, K, V>(key: &Q) -> impl Fn(&(K, V)) -> bool + '_ {
+    move |(k, _)| key.equivalent(k)
+}
+
+/// The policy check after a removal. Free-standing so entries, which hold
+/// only the table, can run it too.
+#[inline(always)]
+fn after_removal<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
+    table: &mut HashTable<(K, V), A>,
+    hash_builder: &S,
+    reclaimer: &mut Reclaimer,
+) {
+    if reclaimer.may_shrink(table.len(), table.num_buckets()) {
+        sparse_after_removal(table, hash_builder, reclaimer);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn sparse_after_removal<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
+    table: &mut HashTable<(K, V), A>,
+    hash_builder: &S,
+    reclaimer: &mut Reclaimer,
+) {
+    if let Some(target) =
+        reclaimer.after_remove(table.len(), table::capacity(table), table.num_buckets())
+    {
+        shrink_table(table, hash_builder, reclaimer, target);
+    }
+}
+
+/// The policy check before an insert: catches up on a shrink that removals
+/// deferred (see [`Reclaimer`]). One flag test when nothing is pending.
+#[inline]
+fn before_insert<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
+    table: &mut HashTable<(K, V), A>,
+    hash_builder: &S,
+    reclaimer: &mut Reclaimer,
+) {
+    if let Some(target) = reclaimer.before_insert(table.len(), table::capacity(table)) {
+        shrink_table(table, hash_builder, reclaimer, target);
+    }
+}
+
+/// Shrinks to room for `target` entries if that frees memory; returns the
+/// bytes released. A failed allocation leaves the table as it is.
+#[cold]
+#[inline(never)]
+fn shrink_table<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
+    table: &mut HashTable<(K, V), A>,
+    hash_builder: &S,
+    reclaimer: &mut Reclaimer,
+    target: usize,
+) -> usize {
+    let before = table.allocation_size();
+    match table::try_shrink(table, target, make_hasher(hash_builder)) {
+        Ok(()) => {
+            let after = table.allocation_size();
+            reclaimer.record_release(before, after);
+            before.saturating_sub(after)
+        }
+        Err(_) => 0,
+    }
+}
+
+impl<K, V> HashMap<K, V, DefaultHashBuilder, Global> {
+    /// An empty map with the automatic policy. Allocates nothing until the
+    /// first insert.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty map with room for at least `capacity` entries.
+    ///
+    /// The automatic policy will not shrink below `capacity` until an entry
+    /// is removed *and* the table is mostly empty; call `set_policy` with a
+    /// larger `min_capacity` to keep a floor.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
+    }
+
+    /// An empty map with the given reclamation policy.
+    pub fn with_policy(policy: ReclaimPolicy) -> Self {
+        let mut map = Self::new();
+        map.reclaimer.set_policy(policy);
+        map
+    }
+}
+
+impl<K, V, S> HashMap<K, V, S, Global> {
+    /// An empty map using `hash_builder` to hash keys.
+    pub const fn with_hasher(hash_builder: S) -> Self {
+        Self::with_hasher_in(hash_builder, Global)
+    }
+
+    /// An empty map with room for `capacity` entries, hashing with `hash_builder`.
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Self::with_capacity_and_hasher_in(capacity, hash_builder, Global)
+    }
+}
+
+impl<K, V, A: Allocator> HashMap<K, V, DefaultHashBuilder, A> {
+    /// An empty map that allocates from `alloc`.
+    ///
+    /// ```
+    /// use map_core::{Global, HashMap};
+    ///
+    /// let mut map = HashMap::new_in(Global);
+    /// map.insert(1, "one");
+    /// assert_eq!(map[&1], "one");
+    /// ```
+    pub fn new_in(alloc: A) -> Self {
+        Self::with_hasher_in(DefaultHashBuilder::default(), alloc)
+    }
+
+    /// An empty map with room for `capacity` entries that allocates from `alloc`.
+    pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
+        Self::with_capacity_and_hasher_in(capacity, DefaultHashBuilder::default(), alloc)
+    }
+
+    /// An empty map with the given policy that allocates from `alloc`.
+    pub fn with_policy_in(policy: ReclaimPolicy, alloc: A) -> Self {
+        let mut map = Self::new_in(alloc);
+        map.reclaimer.set_policy(policy);
+        map
+    }
+}
+
+impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
+    /// An empty map hashing with `hash_builder` and allocating from `alloc`.
+    pub const fn with_hasher_in(hash_builder: S, alloc: A) -> Self {
+        Self {
+            table: HashTable::new_in(alloc),
+            hash_builder,
+            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+        }
+    }
+
+    /// An empty map with room for `capacity` entries, hashing with
+    /// `hash_builder` and allocating from `alloc`.
+    pub fn with_capacity_and_hasher_in(capacity: usize, hash_builder: S, alloc: A) -> Self {
+        Self {
+            table: HashTable::with_capacity_in(capacity, alloc),
+            hash_builder,
+            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+        }
+    }
+
+    /// The map's hasher.
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// The map's allocator.
+    pub fn allocator(&self) -> &A {
+        self.table.allocator()
+    }
+
+    /// How many entries the map can hold without reallocating.
+    pub fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    /// How many entries the map holds.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether the map holds no entries.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// The reclamation policy in force.
+    pub fn policy(&self) -> ReclaimPolicy {
+        *self.reclaimer.policy()
+    }
+
+    /// The map's memory figures: exact bytes of its table, peak, and what
+    /// reclamation has given back.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::new();
+    /// for i in 0..10_000u64 { map.insert(i, i); }
+    /// let full = map.memory();
+    /// map.retain(|k, _| *k < 10);
+    /// let after = map.memory();
+    /// assert!(after.allocated_bytes < full.allocated_bytes / 100);
+    /// assert_eq!(after.peak_bytes, full.allocated_bytes);
+    /// assert!(after.reclaims >= 1);
+    /// ```
+    pub fn memory(&self) -> MemoryStats {
+        self.reclaimer.stats(self.table.allocation_size())
+    }
+
+    /// An iterator over the entries, in arbitrary order.
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter {
+            inner: self.table.iter(),
+        }
+    }
+
+    /// An iterator over the entries with mutable values, in arbitrary order.
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        IterMut {
+            inner: self.table.iter_mut(),
+        }
+    }
+
+    /// An iterator over the keys, in arbitrary order.
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        Keys { inner: self.iter() }
+    }
+
+    /// An iterator over the values, in arbitrary order.
+    pub fn values(&self) -> Values<'_, K, V> {
+        Values { inner: self.iter() }
+    }
+
+    /// An iterator over mutable values, in arbitrary order.
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+        ValuesMut {
+            inner: self.iter_mut(),
+        }
+    }
+
+    /// Consumes the map, yielding its keys.
+    pub fn into_keys(self) -> IntoKeys<K, V, A> {
+        IntoKeys {
+            inner: self.into_iter(),
+        }
+    }
+
+    /// Consumes the map, yielding its values.
+    pub fn into_values(self) -> IntoValues<K, V, A> {
+        IntoValues {
+            inner: self.into_iter(),
+        }
+    }
+}
+
+impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
+    /// Whether a table that is now empty should go back whole: yes under the
+    /// automatic policy, unless it is no bigger than the policy's floor.
+    fn release_when_emptied(&self) -> bool {
+        let policy = self.reclaimer.policy();
+        policy.is_automatic() && table::capacity(&self.table) > policy.min_capacity()
+    }
+
+    fn release_table(&mut self) -> HashTable<(K, V), A> {
+        let before = self.table.allocation_size();
+        let empty = HashTable::new_in(self.allocator().clone());
+        let old = mem::replace(&mut self.table, empty);
+        self.reclaimer.record_release(before, 0);
+        old
+    }
+
+    /// Removes every entry. Under the automatic policy the table goes back to
+    /// the allocator too (a table no bigger than `min_capacity` is kept);
+    /// under the manual policy it is kept for reuse, as std does.
+    pub fn clear(&mut self) {
+        if self.release_when_emptied() {
+            drop(self.release_table());
+        } else {
+            self.table.clear();
+        }
+    }
+
+    /// Removes every entry and yields them. The storage is handled as by
+    /// [`clear`](Self::clear): under the automatic policy the table is
+    /// detached at once and freed when the iterator is dropped.
+    ///
+    /// Entries the iterator did not yield are dropped with it.
+    pub fn drain(&mut self) -> Drain<'_, K, V, A> {
+        let inner = if self.release_when_emptied() {
+            DrainInner::Released(self.release_table().into_iter(), PhantomData)
+        } else {
+            DrainInner::Kept(self.table.drain())
+        };
+        Drain { inner }
+    }
+}
+
+impl<K, V, S, A> HashMap<K, V, S, A>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    /// Replaces the reclamation policy. A stricter policy takes effect at once.
+    pub fn set_policy(&mut self, policy: ReclaimPolicy) {
+        self.reclaimer.set_policy(policy);
+        if let Some(target) = self
+            .reclaimer
+            .check_now(self.table.len(), table::capacity(&self.table))
+        {
+            shrink_table(
+                &mut self.table,
+                &self.hash_builder,
+                &mut self.reclaimer,
+                target,
+            );
+        }
+    }
+
+    /// Gives back all the memory the current entries do not need (the table
+    /// shrinks to fit them; an empty map frees its table), whatever the
+    /// policy. Returns the bytes released; 0 if the smaller table could not
+    /// be allocated.
+    pub fn reclaim(&mut self) -> usize {
+        shrink_table(&mut self.table, &self.hash_builder, &mut self.reclaimer, 0)
+    }
+
+    /// Reserves room for at least `additional` more entries.
+    ///
+    /// # Panics
+    ///
+    /// If the new capacity overflows `usize`, or (through the allocator's
+    /// error handler) if the allocation fails; see
+    /// [`try_reserve`](Self::try_reserve).
+    pub fn reserve(&mut self, additional: usize) {
+        self.table
+            .reserve(additional, make_hasher(&self.hash_builder));
+    }
+
+    /// Reserves room for at least `additional` more entries, or reports why not.
+    ///
+    /// # Errors
+    ///
+    /// `TryReserveError::CapacityOverflow` if the capacity would overflow,
+    /// `TryReserveError::AllocError` if the allocator refused. The map is
+    /// unchanged on error.
+    ///
+    /// ```
+    /// use map_core::{HashMap, TryReserveError};
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::new();
+    /// assert!(map.try_reserve(10).is_ok());
+    /// assert!(matches!(map.try_reserve(usize::MAX), Err(TryReserveError::CapacityOverflow)));
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.table
+            .try_reserve(additional, make_hasher(&self.hash_builder))
+    }
+
+    /// Shrinks the table as much as the entries allow. Never aborts: if the
+    /// smaller table cannot be allocated, the map keeps the one it has.
+    pub fn shrink_to_fit(&mut self) {
+        self.reclaim();
+    }
+
+    /// Shrinks the table to room for at least `min_capacity` entries (and at
+    /// least the current length). Never aborts; see
+    /// [`shrink_to_fit`](Self::shrink_to_fit).
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        shrink_table(
+            &mut self.table,
+            &self.hash_builder,
+            &mut self.reclaimer,
+            min_capacity,
+        );
+    }
+
+    /// The entry for `key`, for in-place manipulation.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut counts: HashMap<char, usize> = HashMap::new();
+    /// for c in "hello".chars() {
+    ///     *counts.entry(c).or_default() += 1;
+    /// }
+    /// assert_eq!(counts[&'l'], 2);
+    /// ```
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, A> {
+        before_insert(&mut self.table, &self.hash_builder, &mut self.reclaimer);
+        let hash = make_hash(&self.hash_builder, &key);
+        match self
+            .table
+            .entry(hash, equivalent_key(&key), make_hasher(&self.hash_builder))
+        {
+            hash_table::Entry::Occupied(inner) => Entry::Occupied(OccupiedEntry {
+                inner,
+                hash_builder: &self.hash_builder,
+                reclaimer: &mut self.reclaimer,
+            }),
+            hash_table::Entry::Vacant(inner) => Entry::Vacant(VacantEntry {
+                inner,
+                key,
+                hash_builder: &self.hash_builder,
+                reclaimer: &mut self.reclaimer,
+            }),
+        }
+    }
+
+    /// The value under `key`.
+    #[inline]
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.get_key_value(key).map(|(_, v)| v)
+    }
+
+    /// The stored key and the value under `key`.
+    #[inline]
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if self.table.is_empty() {
+            return None;
+        }
+        let hash = make_hash(&self.hash_builder, key);
+        self.table
+            .find(hash, equivalent_key(key))
+            .map(|(k, v)| (k, v))
+    }
+
+    /// A mutable reference to the value under `key`.
+    #[inline]
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if self.table.is_empty() {
+            return None;
+        }
+        let hash = make_hash(&self.hash_builder, key);
+        self.table
+            .find_mut(hash, equivalent_key(key))
+            .map(|(_, v)| v)
+    }
+
+    /// Whether `key` is present.
+    #[inline]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.get_key_value(key).is_some()
+    }
+
+    /// Inserts `value` under `key`, returning the previous value. The key
+    /// already stored is kept, as std does.
+    #[inline]
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        before_insert(&mut self.table, &self.hash_builder, &mut self.reclaimer);
+        let hash = make_hash(&self.hash_builder, &key);
+        match self
+            .table
+            .entry(hash, equivalent_key(&key), make_hasher(&self.hash_builder))
+        {
+            hash_table::Entry::Occupied(mut e) => Some(mem::replace(&mut e.get_mut().1, value)),
+            hash_table::Entry::Vacant(e) => {
+                e.insert((key, value));
+                None
+            }
+        }
+    }
+
+    /// Removes `key`, returning its value. May shrink the table.
+    #[inline(always)]
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.remove_entry(key).map(|(_, v)| v)
+    }
+
+    /// Removes `key`, returning the stored key and value. May shrink the table.
+    #[inline(always)]
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let hash = make_hash(&self.hash_builder, key);
+        match self.table.find_entry(hash, equivalent_key(key)) {
+            Ok(entry) => {
+                let (kv, _) = entry.remove();
+                if self
+                    .reclaimer
+                    .may_shrink(self.table.len(), self.table.num_buckets())
+                {
+                    sparse_after_removal(&mut self.table, &self.hash_builder, &mut self.reclaimer);
+                }
+                Some(kv)
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Keeps only the entries for which `keep` returns `true`, then shrinks
+    /// the table if the policy says so.
+    pub fn retain<F>(&mut self, mut keep: F)
+    where
+        F: FnMut(&K, &mut V) -> bool,
+    {
+        self.table.retain(|(k, v)| keep(k, v));
+        after_removal(&mut self.table, &self.hash_builder, &mut self.reclaimer);
+    }
+}
+
+impl<K, V, S, A> ReclaimMap<K, V> for HashMap<K, V, S, A>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    type Ref<'a>
+        = &'a V
+    where
+        Self: 'a;
+
+    fn insert(&mut self, key: K, value: V) -> Option<V> {
+        HashMap::insert(self, key, value)
+    }
+    fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        HashMap::get(self, key)
+    }
+    fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        HashMap::remove(self, key)
+    }
+    fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        HashMap::contains_key(self, key)
+    }
+    fn len(&self) -> usize {
+        HashMap::len(self)
+    }
+    fn is_empty(&self) -> bool {
+        HashMap::is_empty(self)
+    }
+    fn clear(&mut self) {
+        HashMap::clear(self)
+    }
+    fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
+        for (k, v) in self.iter() {
+            f(k, v);
+        }
+    }
+    fn memory(&self) -> MemoryStats {
+        HashMap::memory(self)
+    }
+    fn reclaim(&mut self) -> usize {
+        HashMap::reclaim(self)
+    }
+    fn policy(&self) -> ReclaimPolicy {
+        HashMap::policy(self)
+    }
+    fn set_policy(&mut self, policy: ReclaimPolicy) {
+        HashMap::set_policy(self, policy)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Entries
+
+/// A view into one entry of a [`HashMap`], from [`HashMap::entry`].
+pub enum Entry<'a, K, V, S, A: Allocator = Global> {
+    /// The key is present.
+    Occupied(OccupiedEntry<'a, K, V, S, A>),
+    /// The key is absent.
+    Vacant(VacantEntry<'a, K, V, S, A>),
+}
+
+/// A present entry of a [`HashMap`].
+pub struct OccupiedEntry<'a, K, V, S, A: Allocator = Global> {
+    inner: hash_table::OccupiedEntry<'a, (K, V), A>,
+    hash_builder: &'a S,
+    reclaimer: &'a mut Reclaimer,
+}
+
+/// An absent entry of a [`HashMap`].
+pub struct VacantEntry<'a, K, V, S, A: Allocator = Global> {
+    inner: hash_table::VacantEntry<'a, (K, V), A>,
+    key: K,
+    hash_builder: &'a S,
+    reclaimer: &'a mut Reclaimer,
+}
+
+impl<'a, K, V, S, A: Allocator> Entry<'a, K, V, S, A> {
+    /// The value, inserting `default` if absent.
+    pub fn or_insert(self, default: V) -> &'a mut V {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(default),
+        }
+    }
+
+    /// The value, inserting `default()` if absent.
+    pub fn or_insert_with<F: FnOnce() -> V>(self, default: F) -> &'a mut V {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(default()),
+        }
+    }
+
+    /// The value, inserting `default(&key)` if absent.
+    pub fn or_insert_with_key<F: FnOnce(&K) -> V>(self, default: F) -> &'a mut V {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let value = default(&e.key);
+                e.insert(value)
+            }
+        }
+    }
+
+    /// The key of this entry.
+    pub fn key(&self) -> &K {
+        match self {
+            Entry::Occupied(e) => e.key(),
+            Entry::Vacant(e) => e.key(),
+        }
+    }
+
+    /// Runs `f` on the value if present.
+    pub fn and_modify<F: FnOnce(&mut V)>(self, f: F) -> Self {
+        match self {
+            Entry::Occupied(mut e) => {
+                f(e.get_mut());
+                Entry::Occupied(e)
+            }
+            vacant => vacant,
+        }
+    }
+
+    /// Sets the value, returning the occupied entry.
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
+        match self {
+            Entry::Occupied(mut e) => {
+                e.insert(value);
+                e
+            }
+            Entry::Vacant(e) => e.insert_entry(value),
+        }
+    }
+}
+
+impl<'a, K, V: Default, S, A: Allocator> Entry<'a, K, V, S, A> {
+    /// The value, inserting `V::default()` if absent.
+    pub fn or_default(self) -> &'a mut V {
+        self.or_insert_with(V::default)
+    }
+}
+
+impl<'a, K, V, S, A: Allocator> OccupiedEntry<'a, K, V, S, A> {
+    /// The stored key.
+    pub fn key(&self) -> &K {
+        &self.inner.get().0
+    }
+
+    /// The value.
+    pub fn get(&self) -> &V {
+        &self.inner.get().1
+    }
+
+    /// The value, mutably.
+    pub fn get_mut(&mut self) -> &mut V {
+        &mut self.inner.get_mut().1
+    }
+
+    /// The value, mutably, for the lifetime of the map borrow.
+    pub fn into_mut(self) -> &'a mut V {
+        &mut self.inner.into_mut().1
+    }
+
+    /// Replaces the value, returning the old one.
+    pub fn insert(&mut self, value: V) -> V {
+        mem::replace(self.get_mut(), value)
+    }
+}
+
+impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> OccupiedEntry<'a, K, V, S, A> {
+    /// Removes the entry, returning the key and value. May shrink the table.
+    pub fn remove_entry(self) -> (K, V) {
+        let (kv, vacant) = self.inner.remove();
+        after_removal(vacant.into_table(), self.hash_builder, self.reclaimer);
+        kv
+    }
+
+    /// Removes the entry, returning the value. May shrink the table.
+    pub fn remove(self) -> V {
+        self.remove_entry().1
+    }
+}
+
+impl<'a, K, V, S, A: Allocator> VacantEntry<'a, K, V, S, A> {
+    /// The key that would be inserted.
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+
+    /// Takes the key back.
+    pub fn into_key(self) -> K {
+        self.key
+    }
+
+    /// Inserts `value` under the entry's key.
+    pub fn insert(self, value: V) -> &'a mut V {
+        &mut self.inner.insert((self.key, value)).into_mut().1
+    }
+
+    /// Inserts `value` under the entry's key, returning the occupied entry.
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
+        OccupiedEntry {
+            inner: self.inner.insert((self.key, value)),
+            hash_builder: self.hash_builder,
+            reclaimer: self.reclaimer,
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S, A: Allocator> fmt::Debug for Entry<'_, K, V, S, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Entry::Occupied(e) => f.debug_tuple("Entry").field(e).finish(),
+            Entry::Vacant(e) => f.debug_tuple("Entry").field(e).finish(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S, A: Allocator> fmt::Debug for OccupiedEntry<'_, K, V, S, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OccupiedEntry")
+            .field("key", self.key())
+            .field("value", self.get())
+            .finish()
+    }
+}
+
+impl<K: fmt::Debug, V, S, A: Allocator> fmt::Debug for VacantEntry<'_, K, V, S, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("VacantEntry").field(self.key()).finish()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Iterators
+
+/// Iterator over `(&K, &V)`, from [`HashMap::iter`].
+pub struct Iter<'a, K, V> {
+    inner: hash_table::Iter<'a, (K, V)>,
+}
+
+/// Iterator over `(&K, &mut V)`, from [`HashMap::iter_mut`].
+pub struct IterMut<'a, K, V> {
+    inner: hash_table::IterMut<'a, (K, V)>,
+}
+
+/// Owning iterator over `(K, V)`, from `HashMap::into_iter`.
+pub struct IntoIter<K, V, A: Allocator = Global> {
+    inner: hash_table::IntoIter<(K, V), A>,
+}
+
+/// Iterator over the keys, from [`HashMap::keys`].
+pub struct Keys<'a, K, V> {
+    inner: Iter<'a, K, V>,
+}
+
+/// Iterator over the values, from [`HashMap::values`].
+pub struct Values<'a, K, V> {
+    inner: Iter<'a, K, V>,
+}
+
+/// Iterator over mutable values, from [`HashMap::values_mut`].
+pub struct ValuesMut<'a, K, V> {
+    inner: IterMut<'a, K, V>,
+}
+
+/// Owning iterator over the keys, from [`HashMap::into_keys`].
+pub struct IntoKeys<K, V, A: Allocator = Global> {
+    inner: IntoIter<K, V, A>,
+}
+
+/// Owning iterator over the values, from [`HashMap::into_values`].
+pub struct IntoValues<K, V, A: Allocator = Global> {
+    inner: IntoIter<K, V, A>,
+}
+
+/// Draining iterator, from [`HashMap::drain`].
+pub struct Drain<'a, K, V, A: Allocator = Global> {
+    inner: DrainInner<'a, K, V, A>,
+}
+
+enum DrainInner<'a, K, V, A: Allocator> {
+    /// The table stays with the map (manual policy, or a small table).
+    Kept(hash_table::Drain<'a, (K, V), A>),
+    /// The table was detached from the map and goes back when this is dropped.
+    Released(hash_table::IntoIter<(K, V), A>, PhantomData<&'a mut ()>),
+}
+
+impl<'a, K, V> Iterator for Iter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(k, v)| (k, v))
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for IterMut<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(k, v)| (&*k, v))
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V, A: Allocator> Iterator for IntoIter<K, V, A> {
+    type Item = (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.inner.next()
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for Keys<'a, K, V> {
+    type Item = &'a K;
+    #[inline]
+    fn next(&mut self) -> Option<&'a K> {
+        self.inner.next().map(|(k, _)| k)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for Values<'a, K, V> {
+    type Item = &'a V;
+    #[inline]
+    fn next(&mut self) -> Option<&'a V> {
+        self.inner.next().map(|(_, v)| v)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for ValuesMut<'a, K, V> {
+    type Item = &'a mut V;
+    #[inline]
+    fn next(&mut self) -> Option<&'a mut V> {
+        self.inner.next().map(|(_, v)| v)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V, A: Allocator> Iterator for IntoKeys<K, V, A> {
+    type Item = K;
+    #[inline]
+    fn next(&mut self) -> Option<K> {
+        self.inner.next().map(|(k, _)| k)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V, A: Allocator> Iterator for IntoValues<K, V, A> {
+    type Item = V;
+    #[inline]
+    fn next(&mut self) -> Option<V> {
+        self.inner.next().map(|(_, v)| v)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V, A: Allocator> Iterator for Drain<'_, K, V, A> {
+    type Item = (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        match &mut self.inner {
+            DrainInner::Kept(d) => d.next(),
+            DrainInner::Released(d, _) => d.next(),
+        }
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.inner {
+            DrainInner::Kept(d) => d.size_hint(),
+            DrainInner::Released(d, _) => d.size_hint(),
+        }
+    }
+}
+
+macro_rules! exact_and_fused {
+    ($($name:ident<$($lt:lifetime,)? $($p:ident),*>),* $(,)?) => {$(
+        impl<$($lt,)? $($p),*> ExactSizeIterator for $name<$($lt,)? $($p),*>
+        where Self: Iterator {}
+        impl<$($lt,)? $($p),*> FusedIterator for $name<$($lt,)? $($p),*>
+        where Self: Iterator {}
+    )*};
+}
+exact_and_fused!(
+    Iter<'a, K, V>,
+    IterMut<'a, K, V>,
+    Keys<'a, K, V>,
+    Values<'a, K, V>,
+    ValuesMut<'a, K, V>,
+);
+
+macro_rules! exact_and_fused_alloc {
+    ($($name:ident),*) => {$(
+        impl<K, V, A: Allocator> ExactSizeIterator for $name<K, V, A> {}
+        impl<K, V, A: Allocator> FusedIterator for $name<K, V, A> {}
+    )*};
+}
+exact_and_fused_alloc!(IntoIter, IntoKeys, IntoValues);
+impl<K, V, A: Allocator> ExactSizeIterator for Drain<'_, K, V, A> {}
+impl<K, V, A: Allocator> FusedIterator for Drain<'_, K, V, A> {}
+
+impl<K, V> Clone for Iter<'_, K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+impl<K, V> Clone for Keys<'_, K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+impl<K, V> Clone for Values<'_, K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+impl<K: fmt::Debug, V> fmt::Debug for Keys<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+impl<K, V: fmt::Debug> fmt::Debug for Values<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+impl<K, V> fmt::Debug for IterMut<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IterMut")
+            .field("remaining", &self.size_hint().0)
+            .finish()
+    }
+}
+impl<K, V> fmt::Debug for ValuesMut<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValuesMut")
+            .field("remaining", &self.size_hint().0)
+            .finish()
+    }
+}
+impl<K, V, A: Allocator> fmt::Debug for IntoIter<K, V, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoIter")
+            .field("remaining", &self.size_hint().0)
+            .finish()
+    }
+}
+impl<K, V, A: Allocator> fmt::Debug for IntoKeys<K, V, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoKeys")
+            .field("remaining", &self.size_hint().0)
+            .finish()
+    }
+}
+impl<K, V, A: Allocator> fmt::Debug for IntoValues<K, V, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoValues")
+            .field("remaining", &self.size_hint().0)
+            .finish()
+    }
+}
+impl<K, V, A: Allocator> fmt::Debug for Drain<'_, K, V, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Drain")
+            .field("remaining", &self.size_hint().0)
+            .finish()
+    }
+}
+
+impl<K, V, S, A: Allocator> IntoIterator for HashMap<K, V, S, A> {
+    type Item = (K, V);
+    type IntoIter = IntoIter<K, V, A>;
+    fn into_iter(self) -> IntoIter<K, V, A> {
+        IntoIter {
+            inner: self.table.into_iter(),
+        }
+    }
+}
+
+impl<'a, K, V, S, A: Allocator> IntoIterator for &'a HashMap<K, V, S, A> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V>;
+    fn into_iter(self) -> Iter<'a, K, V> {
+        self.iter()
+    }
+}
+
+impl<'a, K, V, S, A: Allocator> IntoIterator for &'a mut HashMap<K, V, S, A> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+    fn into_iter(self) -> IterMut<'a, K, V> {
+        self.iter_mut()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Standard traits
+
+impl<K, V, S: Default, A: Allocator + Default> Default for HashMap<K, V, S, A> {
+    /// An empty map with the automatic policy and a default hasher.
+    fn default() -> Self {
+        Self::with_hasher_in(S::default(), A::default())
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S, A: Allocator> fmt::Debug for HashMap<K, V, S, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Clone, V: Clone, S: Clone, A: Allocator + Clone> Clone for HashMap<K, V, S, A> {
+    /// Clones entries, hasher and policy; the clone starts with fresh
+    /// memory statistics.
+    fn clone(&self) -> Self {
+        Self {
+            table: self.table.clone(),
+            hash_builder: self.hash_builder.clone(),
+            reclaimer: Reclaimer::new(*self.reclaimer.policy()),
+        }
+    }
+}
+
+impl<K, V, S, A> PartialEq for HashMap<K, V, S, A>
+where
+    K: Eq + Hash,
+    V: PartialEq,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|(k, v)| other.get(k).is_some_and(|ov| v == ov))
+    }
+}
+
+impl<K, V, S, A> Eq for HashMap<K, V, S, A>
+where
+    K: Eq + Hash,
+    V: Eq,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+}
+
+impl<K, Q, V, S, A> Index<&Q> for HashMap<K, V, S, A>
+where
+    K: Eq + Hash,
+    Q: ?Sized + Hash + Equivalent<K>,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    type Output = V;
+
+    /// # Panics
+    ///
+    /// If the key is not present.
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("key not found in HashMap")
+    }
+}
+
+impl<K, V, S, A> Extend<(K, V)> for HashMap<K, V, S, A>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        let iter = iter.into_iter();
+        // As std: if the map already holds keys, assume half the new ones
+        // are duplicates.
+        let hint = iter.size_hint().0;
+        let reserve = if self.is_empty() {
+            hint
+        } else {
+            hint.div_ceil(2)
+        };
+        self.reserve(reserve);
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<'a, K, V, S, A> Extend<(&'a K, &'a V)> for HashMap<K, V, S, A>
+where
+    K: Eq + Hash + Copy,
+    V: Copy,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    fn extend<I: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: I) {
+        self.extend(iter.into_iter().map(|(k, v)| (*k, *v)));
+    }
+}
+
+impl<K, V, S, A> FromIterator<(K, V)> for HashMap<K, V, S, A>
+where
+    K: Eq + Hash,
+    S: BuildHasher + Default,
+    A: Allocator + Clone + Default,
+{
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = Self::default();
+        map.extend(iter);
+        map
+    }
+}
+
+impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for HashMap<K, V> {
+    /// ```
+    /// use map_core::HashMap;
+    /// let map = HashMap::from([(1, 'a'), (2, 'b')]);
+    /// assert_eq!(map[&2], 'b');
+    /// ```
+    fn from(entries: [(K, V); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}

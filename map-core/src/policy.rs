@@ -1,0 +1,522 @@
+//! The reclamation policy: when a map gives memory back, and how far.
+//!
+//! This is the only place the decision is made. Every map in the workspace
+//! asks a [`Reclaimer`] (a policy plus the running statistics) after each
+//! operation that can leave storage under-used, and supplies only the
+//! mechanics: how to shrink or compact its own storage.
+
+use core::fmt;
+
+use crate::MemoryStats;
+
+/// Fixed-point scale used for the fast trigger check (8 fractional bits).
+const FP_ONE: f64 = 256.0;
+
+/// When a map gives memory back automatically, and how far it shrinks.
+///
+/// A policy is two numbers and a floor:
+///
+/// * `shrink_ratio`: a storage is shrunk when it has room for at least this
+///   many times its live entries (default 8: a table that is 1/8 full or less
+///   shrinks);
+/// * `headroom`: after an automatic shrink the storage has room for this many
+///   times the live entries (default 2), so that inserts right after a shrink
+///   do not grow it straight back;
+/// * `min_capacity`: automatic reclamation never shrinks a storage below room
+///   for this many entries (default 16), so a map cycling near empty makes no
+///   allocator calls at all.
+///
+/// For storages that accumulate unreusable bytes (an arena), `garbage_ratio`
+/// says how many dead bytes per live byte are tolerated before compaction
+/// (default 1).
+///
+/// Because a hash table rounds its capacity up to a power of two, a shrink to
+/// `headroom × len` can leave up to `2 × headroom × len` room. The builder
+/// therefore requires `shrink_ratio ≥ 2.5 × headroom` and `headroom ≥ 1.25`:
+/// then, after any resize, at least a fifth of the entries must be inserted or
+/// removed before the next one, which keeps growth and shrinking amortised
+/// O(1) and rules out a shrink/grow loop.
+///
+/// # Examples
+///
+/// ```
+/// use map_core::ReclaimPolicy;
+///
+/// let auto = ReclaimPolicy::default();
+/// assert!(auto.is_automatic());
+///
+/// let tight = ReclaimPolicy::builder().shrink_ratio(4.0).headroom(1.5).build()?;
+/// assert_eq!(tight.shrink_ratio(), 4.0);
+///
+/// // Nonsense is refused, and the error names the value.
+/// let err = ReclaimPolicy::builder().shrink_ratio(2.0).build().unwrap_err();
+/// assert!(err.to_string().contains("shrink_ratio"));
+/// # Ok::<(), map_core::PolicyError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReclaimPolicy {
+    automatic: bool,
+    shrink_ratio: f64,
+    headroom: f64,
+    drain_ratio: f64,
+    garbage_ratio: f64,
+    min_capacity: usize,
+    // Fixed-point copies of the ratios, so the check on the remove path is
+    // two integer multiplications.
+    shrink_ratio_fp: usize,
+    drain_ratio_fp: usize,
+    headroom_fp: usize,
+}
+
+impl ReclaimPolicy {
+    /// Default `shrink_ratio`: shrink a storage that is 1/8 full or less.
+    pub const DEFAULT_SHRINK_RATIO: f64 = 8.0;
+    /// Default `headroom`: after shrinking, room for twice the live entries.
+    pub const DEFAULT_HEADROOM: f64 = 2.0;
+    /// Default `drain_ratio`: a map that only loses entries shrinks once it
+    /// is 1/128 full, or at its next insert.
+    pub const DEFAULT_DRAIN_RATIO: f64 = 128.0;
+    /// Default `garbage_ratio`: compact once dead bytes exceed live bytes.
+    pub const DEFAULT_GARBAGE_RATIO: f64 = 1.0;
+    /// Default `min_capacity`: never shrink automatically below room for 16 entries.
+    pub const DEFAULT_MIN_CAPACITY: usize = 16;
+
+    /// The automatic policy with the default thresholds.
+    pub const fn automatic() -> Self {
+        Self::from_parts(
+            true,
+            Self::DEFAULT_SHRINK_RATIO,
+            Self::DEFAULT_HEADROOM,
+            Self::DEFAULT_DRAIN_RATIO,
+            Self::DEFAULT_GARBAGE_RATIO,
+            Self::DEFAULT_MIN_CAPACITY,
+        )
+    }
+
+    /// A policy that never reclaims by itself: memory goes back only on
+    /// `reclaim()`, `shrink_to_fit()`, `clear()` followed by `reclaim()`, or drop.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap, ReclaimPolicy};
+    ///
+    /// let mut map = HashMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..1000u32 { map.insert(i, i); }
+    /// for i in 0..1000u32 { map.remove(&i); }
+    /// assert!(map.memory().allocated_bytes > 0, "manual: nothing given back yet");
+    /// assert!(map.reclaim() > 0);
+    /// assert_eq!(map.memory().allocated_bytes, 0);
+    /// ```
+    pub const fn manual() -> Self {
+        let mut p = Self::automatic();
+        p.automatic = false;
+        p
+    }
+
+    /// Starts a validated policy from the defaults.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder {
+            policy: Self::automatic(),
+        }
+    }
+
+    const fn from_parts(
+        automatic: bool,
+        shrink_ratio: f64,
+        headroom: f64,
+        drain_ratio: f64,
+        garbage_ratio: f64,
+        min_capacity: usize,
+    ) -> Self {
+        Self {
+            automatic,
+            shrink_ratio,
+            headroom,
+            drain_ratio,
+            garbage_ratio,
+            min_capacity,
+            shrink_ratio_fp: (shrink_ratio * FP_ONE) as usize,
+            drain_ratio_fp: (drain_ratio * FP_ONE) as usize,
+            headroom_fp: (headroom * FP_ONE) as usize,
+        }
+    }
+
+    /// Whether the map reclaims by itself.
+    pub const fn is_automatic(&self) -> bool {
+        self.automatic
+    }
+
+    /// Shrink when the storage has room for this many times its live entries.
+    pub const fn shrink_ratio(&self) -> f64 {
+        self.shrink_ratio
+    }
+
+    /// After an automatic shrink, room for this many times the live entries.
+    pub const fn headroom(&self) -> f64 {
+        self.headroom
+    }
+
+    /// A map that has only lost entries since its last insert shrinks
+    /// when it has room for this many times its entries.
+    pub const fn drain_ratio(&self) -> f64 {
+        self.drain_ratio
+    }
+
+    /// Dead bytes tolerated per live byte before a compacting storage compacts.
+    pub const fn garbage_ratio(&self) -> f64 {
+        self.garbage_ratio
+    }
+
+    /// Automatic reclamation never shrinks below room for this many entries.
+    pub const fn min_capacity(&self) -> usize {
+        self.min_capacity
+    }
+
+    /// Should a storage with room for `capacity` entries, `len` of them
+    /// live, shrink now (at an insert, an explicit policy change, or any time
+    /// the map is not being drained)? Returns the capacity to shrink to:
+    /// `headroom × len`, never below `min_capacity`.
+    #[inline]
+    pub fn shrink_target(&self, len: usize, capacity: usize) -> Option<usize> {
+        if self.automatic
+            && capacity > self.min_capacity
+            && len.saturating_mul(self.shrink_ratio_fp) <= capacity.saturating_mul(FP_ONE as usize)
+        {
+            let target = (len.saturating_mul(self.headroom_fp) / FP_ONE as usize)
+                .max(len)
+                .max(self.min_capacity);
+            (target < capacity).then_some(target)
+        } else {
+            None
+        }
+    }
+
+    /// Should a storage holding `live_bytes` that are needed and `dead_bytes`
+    /// that are not (and cannot be reused) compact now?
+    ///
+    /// Storage below the floor of `min_bytes` (what `min_capacity` entries
+    /// need, supplied by the storage) is never compacted automatically.
+    #[inline]
+    pub fn should_compact(&self, live_bytes: usize, dead_bytes: usize, min_bytes: usize) -> bool {
+        self.automatic
+            && live_bytes.saturating_add(dead_bytes) > min_bytes
+            && dead_bytes as f64 > self.garbage_ratio * live_bytes.max(1) as f64
+    }
+}
+
+impl Default for ReclaimPolicy {
+    /// The automatic policy: see [`ReclaimPolicy::automatic`].
+    fn default() -> Self {
+        Self::automatic()
+    }
+}
+
+/// Builds a [`ReclaimPolicy`], refusing values that make no sense.
+///
+/// ```
+/// use map_core::{PolicyError, ReclaimPolicy};
+///
+/// let err = ReclaimPolicy::builder().headroom(f64::NAN).build().unwrap_err();
+/// assert!(matches!(err, PolicyError::NotFinite { field: "headroom", .. }));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct PolicyBuilder {
+    policy: ReclaimPolicy,
+}
+
+impl PolicyBuilder {
+    /// Reclaim automatically (`true`, the default) or only on request.
+    pub fn automatic(mut self, automatic: bool) -> Self {
+        self.policy.automatic = automatic;
+        self
+    }
+
+    /// Shrink when the storage has room for at least `ratio` times its live
+    /// entries. Must be finite and at least `2.5 × headroom`.
+    pub fn shrink_ratio(mut self, ratio: f64) -> Self {
+        self.policy.shrink_ratio = ratio;
+        self
+    }
+
+    /// After an automatic shrink, leave room for `headroom` times the live
+    /// entries. Must be finite and at least 1.25.
+    pub fn headroom(mut self, headroom: f64) -> Self {
+        self.policy.headroom = headroom;
+        self
+    }
+
+    /// While a map only loses entries, shrink once it has room for `ratio`
+    /// times its entries (to fit them exactly); otherwise wait for the next
+    /// insert, which applies `shrink_ratio`. Must be finite and at least
+    /// `shrink_ratio`; set it equal to `shrink_ratio` to shrink eagerly.
+    pub fn drain_ratio(mut self, ratio: f64) -> Self {
+        self.policy.drain_ratio = ratio;
+        self
+    }
+
+    /// Compact a compacting storage once its dead bytes exceed `ratio` times
+    /// its live bytes. Must be finite and between 0.25 and 64.
+    pub fn garbage_ratio(mut self, ratio: f64) -> Self {
+        self.policy.garbage_ratio = ratio;
+        self
+    }
+
+    /// Never shrink automatically below room for `entries` entries.
+    pub fn min_capacity(mut self, entries: usize) -> Self {
+        self.policy.min_capacity = entries;
+        self
+    }
+
+    /// Checks the values and builds the policy.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError`] names the first value that is not finite, out of its
+    /// range, or that would let the map shrink and grow back in a loop.
+    pub fn build(self) -> Result<ReclaimPolicy, PolicyError> {
+        let p = self.policy;
+        for (field, value) in [
+            ("shrink_ratio", p.shrink_ratio),
+            ("headroom", p.headroom),
+            ("drain_ratio", p.drain_ratio),
+            ("garbage_ratio", p.garbage_ratio),
+        ] {
+            if !value.is_finite() {
+                return Err(PolicyError::NotFinite { field, value });
+            }
+        }
+        check_range("headroom", p.headroom, 1.25, 1024.0)?;
+        check_range("shrink_ratio", p.shrink_ratio, 2.5 * p.headroom, 1.0e6)?;
+        check_range("drain_ratio", p.drain_ratio, p.shrink_ratio, 1.0e6)?;
+        check_range("garbage_ratio", p.garbage_ratio, 0.25, 64.0)?;
+        Ok(ReclaimPolicy::from_parts(
+            p.automatic,
+            p.shrink_ratio,
+            p.headroom,
+            p.drain_ratio,
+            p.garbage_ratio,
+            p.min_capacity,
+        ))
+    }
+}
+
+fn check_range(field: &'static str, value: f64, min: f64, max: f64) -> Result<(), PolicyError> {
+    if value < min || value > max {
+        Err(PolicyError::OutOfRange {
+            field,
+            value,
+            min,
+            max,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Why a [`PolicyBuilder`] refused its values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The value is NaN or infinite.
+    NotFinite {
+        /// The builder method that set it.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// The value is outside `min..=max`. For `shrink_ratio` the minimum is
+    /// `2.5 × headroom`: a lower ratio could shrink a table that then has to
+    /// grow back after a handful of inserts.
+    OutOfRange {
+        /// The builder method that set it.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+        /// The smallest accepted value.
+        min: f64,
+        /// The largest accepted value.
+        max: f64,
+    },
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            PolicyError::NotFinite { field, value } => {
+                write!(
+                    f,
+                    "reclaim policy: `{field}` must be a finite number, got {value}"
+                )
+            }
+            PolicyError::OutOfRange {
+                field,
+                value,
+                min,
+                max,
+            } => {
+                write!(
+                    f,
+                    "reclaim policy: `{field}` must be between {min} and {max}, got {value}"
+                )?;
+                if field == "shrink_ratio" {
+                    f.write_str(
+                        " (at least 2.5 x headroom, or the map could shrink and grow back in a loop)",
+                    )?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// A policy plus the running memory statistics of one map.
+///
+/// Storages embed one, ask it after every removal ([`after_remove`]) and
+/// before every insert ([`before_insert`]) whether to shrink, and report
+/// every change of their allocation through it, so the decisions and the
+/// figures in [`MemoryStats`] are the same for every variant.
+///
+/// Allocation only grows between two reclamations, so the peak is the larger
+/// of the recorded pre-reclaim sizes and the current size: nothing needs to be
+/// tracked on the insert path.
+///
+/// # Draining
+///
+/// While a map only loses entries, shrinking it would move entries that are
+/// probably about to go too: a drain of a million entries would pay for
+/// moving a quarter million of them. So a removal shrinks the storage only
+/// once it is `drain_ratio` (default 128) times too big, and then to fit the
+/// entries exactly; a removal that finds it merely `shrink_ratio` (default 8)
+/// times too big marks the map, and the next insert shrinks it (to `headroom`
+/// times the entries) before inserting. A map emptied by removals frees its
+/// storage at the last removal.
+///
+/// [`after_remove`]: Reclaimer::after_remove
+/// [`before_insert`]: Reclaimer::before_insert
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reclaimer {
+    policy: ReclaimPolicy,
+    pending: bool,
+    // `len <= sparse_below` is worth a closer look while the storage's size
+    // is `sparse_for` (the shrink threshold, or the drain threshold once a
+    // shrink is pending).
+    sparse_below: usize,
+    sparse_for: usize,
+    peak_bytes: usize,
+    reclaimed_bytes: usize,
+    reclaims: usize,
+}
+
+impl Reclaimer {
+    /// A reclaimer with this policy and no history.
+    pub const fn new(policy: ReclaimPolicy) -> Self {
+        Self {
+            policy,
+            pending: false,
+            sparse_below: 0,
+            sparse_for: 0,
+            peak_bytes: 0,
+            reclaimed_bytes: 0,
+            reclaims: 0,
+        }
+    }
+
+    /// The policy in force.
+    #[inline]
+    pub fn policy(&self) -> &ReclaimPolicy {
+        &self.policy
+    }
+
+    /// Replaces the policy; the statistics are kept.
+    pub fn set_policy(&mut self, policy: ReclaimPolicy) {
+        self.policy = policy;
+        self.sparse_for = usize::MAX;
+    }
+
+    /// The check every removal runs: could a storage left with `len`
+    /// entries need to shrink? `size` is any number that changes whenever
+    /// the storage's capacity does (a hash table's bucket count): two
+    /// comparisons with cached thresholds. When it answers `true`, call
+    /// [`after_remove`](Self::after_remove) from a cold path.
+    #[inline(always)]
+    pub fn may_shrink(&self, len: usize, size: usize) -> bool {
+        len <= self.sparse_below || size != self.sparse_for
+    }
+
+    /// Called after a removal left `len` entries in a storage with room for
+    /// `capacity` (when [`may_shrink`](Self::may_shrink) says so; `size` as
+    /// there): the capacity to shrink to now, if any.
+    pub fn after_remove(&mut self, len: usize, capacity: usize, size: usize) -> Option<usize> {
+        let p = self.policy;
+        let scaled_capacity = capacity.saturating_mul(FP_ONE as usize);
+        let drain_below = scaled_capacity / p.drain_ratio_fp.max(1);
+        let shrink_below = scaled_capacity / p.shrink_ratio_fp.max(1);
+        self.sparse_for = size;
+        if !p.automatic || capacity <= p.min_capacity {
+            self.sparse_below = 0;
+            return None;
+        }
+        if len <= drain_below {
+            self.pending = false;
+            self.sparse_below = shrink_below;
+            let target = len.max(p.min_capacity);
+            return (target < capacity).then_some(target);
+        }
+        if len <= shrink_below {
+            self.pending = true;
+            self.sparse_below = drain_below;
+        } else {
+            self.sparse_below = shrink_below;
+        }
+        None
+    }
+
+    /// Called before an insert into a storage with `len` entries and room
+    /// for `capacity`: the capacity to shrink to first, if removals left the
+    /// storage sparse. Costs one test of a flag otherwise.
+    #[inline]
+    pub fn before_insert(&mut self, len: usize, capacity: usize) -> Option<usize> {
+        if !self.pending {
+            return None;
+        }
+        self.pending = false;
+        // Back to the shrink threshold for the next removal.
+        self.sparse_for = usize::MAX;
+        self.policy.shrink_target(len, capacity)
+    }
+
+    /// The capacity to shrink to right now under `shrink_ratio`, whatever
+    /// happened before (used when the policy changes).
+    pub fn check_now(&mut self, len: usize, capacity: usize) -> Option<usize> {
+        self.pending = false;
+        self.sparse_for = usize::MAX;
+        self.policy.shrink_target(len, capacity)
+    }
+
+    /// Records that the storage went from `before` to `after` allocated bytes
+    /// by giving memory back (a shrink, a compaction, a clear).
+    pub fn record_release(&mut self, before: usize, after: usize) {
+        self.peak_bytes = self.peak_bytes.max(before);
+        if after < before {
+            self.reclaimed_bytes += before - after;
+            self.reclaims += 1;
+        }
+    }
+
+    /// Records a size the storage reached without going through a
+    /// reclamation (for storages whose allocation can also shrink otherwise).
+    pub fn observe(&mut self, bytes: usize) {
+        self.peak_bytes = self.peak_bytes.max(bytes);
+    }
+
+    /// The statistics, given the bytes the storage holds right now.
+    pub fn stats(&self, allocated_bytes: usize) -> MemoryStats {
+        MemoryStats {
+            allocated_bytes,
+            peak_bytes: self.peak_bytes.max(allocated_bytes),
+            reclaimed_bytes: self.reclaimed_bytes,
+            reclaims: self.reclaims,
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The workspace's conformance kit, run on `map_core::HashMap`.
+
+use map_conformance::{check_scenarios, suite, Sizes};
+use map_core::HashMap;
+
+map_conformance::install_counting_allocator!();
+
+#[test]
+fn differential_drops_and_string_keys() {
+    suite(HashMap::new, HashMap::new, HashMap::new, Sizes::from_env());
+}
+
+#[test]
+fn memory_scenarios() {
+    let figures = check_scenarios(HashMap::new, Sizes::from_env());
+    println!("{figures}");
+}
+
+#[test]
+fn memory_scenarios_with_a_custom_allocator() {
+    let alloc = map_conformance::alloc::FailingAlloc::new();
+    let figures = check_scenarios(|| HashMap::new_in(alloc.clone()), Sizes::QUICK);
+    println!("{figures}");
+}
