@@ -371,6 +371,51 @@ where
         shrink_table(&mut self.table, &self.hash_builder, &mut self.reclaimer, 0)
     }
 
+    /// Moves every entry into a new map with room for at least `capacity`
+    /// entries that allocates from `alloc`, keeping the hasher and policy;
+    /// `self` is left empty (its table is kept until it is dropped or
+    /// cleared). This is how a storage re-homes a map, for example into a
+    /// fresh arena when it compacts.
+    ///
+    /// # Errors
+    ///
+    /// [`ShrinkError::AllocFailed`](crate::table::ShrinkError) if `alloc`
+    /// refuses the table; `self` is then unchanged.
+    ///
+    /// # Panics
+    ///
+    /// If the key's `Hash` panics; every entry is then still in `self`.
+    ///
+    /// ```
+    /// use map_core::{Global, HashMap};
+    ///
+    /// let mut map: HashMap<u32, &str> = HashMap::from([(1, "a"), (2, "b")]);
+    /// let moved = map.try_move_to(Global, 0).unwrap();
+    /// assert!(map.is_empty());
+    /// assert_eq!(moved[&2], "b");
+    /// ```
+    pub fn try_move_to<B>(
+        &mut self,
+        alloc: B,
+        capacity: usize,
+    ) -> Result<HashMap<K, V, S, B>, table::ShrinkError>
+    where
+        B: Allocator,
+        S: Clone,
+    {
+        let moved = table::try_move(
+            &mut self.table,
+            alloc,
+            capacity,
+            make_hasher(&self.hash_builder),
+        )?;
+        Ok(HashMap {
+            table: moved,
+            hash_builder: self.hash_builder.clone(),
+            reclaimer: Reclaimer::new(*self.reclaimer.policy()),
+        })
+    }
+
     /// Reserves room for at least `additional` more entries.
     ///
     /// # Panics

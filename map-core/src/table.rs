@@ -28,14 +28,25 @@ pub fn capacity<T, A: Allocator>(table: &HashTable<T, A>) -> usize {
     bucket_capacity(table.num_buckets())
 }
 
-/// Why [`try_shrink`] left the table as it was.
+/// Why [`try_shrink`] or [`try_move`] left the table as it was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShrinkError {
     /// A table for the target capacity would not be smaller.
     NoGain,
-    /// The allocator refused the smaller table or the scratch space.
+    /// The allocator refused the new table or the scratch space.
     AllocFailed,
 }
+
+impl core::fmt::Display for ShrinkError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            ShrinkError::NoGain => "a table of that capacity would not be smaller",
+            ShrinkError::AllocFailed => "the allocator refused the new table",
+        })
+    }
+}
+
+impl std::error::Error for ShrinkError {}
 
 /// Moves the entries of `table` into a new table with room for at least
 /// `target` entries (never fewer than `table.len()`), and frees the old one.
@@ -61,8 +72,7 @@ pub fn try_shrink<T, A>(
 where
     A: Allocator + Clone,
 {
-    let len = table.len();
-    let target = target.max(len);
+    let target = target.max(table.len());
     if target == 0 {
         if table.num_buckets() == 0 {
             return Err(ShrinkError::NoGain);
@@ -70,37 +80,89 @@ where
         *table = HashTable::new_in(table.allocator().clone());
         return Ok(());
     }
-    let mut fresh = HashTable::new_in(table.allocator().clone());
-    // `fresh` is empty, so reserving calls no hasher.
-    fresh
-        .try_reserve(target, |_| unreachable_hash())
-        .map_err(|_| ShrinkError::AllocFailed)?;
+    let mut fresh = reserve_fresh(table.allocator().clone(), target)?;
     if fresh.num_buckets() >= table.num_buckets() {
         return Err(ShrinkError::NoGain);
     }
-    // Phase 1: hash every entry in place. A panic here moves nothing.
-    let mut plan = allocator_api2::vec::Vec::new_in(table.allocator().clone());
-    plan.try_reserve_exact(len)
+    move_entries(table, &mut fresh, hasher)?;
+    *table = fresh;
+    Ok(())
+}
+
+/// Moves every entry of `table` into a new table with room for at least
+/// `capacity` entries, allocated from `alloc`, and returns it; `table` is
+/// left empty (its allocation is not freed: drop or replace it).
+///
+/// This is how a storage re-homes its entries, for example into a fresh
+/// arena during compaction.
+///
+/// # Errors
+///
+/// [`ShrinkError::AllocFailed`], with `table` untouched, if `alloc` or the
+/// scratch space for the hashes cannot be had.
+///
+/// # Panics
+///
+/// As [`try_shrink`]: a panicking `hasher` leaves every entry in `table`.
+pub fn try_move<T, A, B>(
+    table: &mut HashTable<T, A>,
+    alloc: B,
+    capacity: usize,
+    hasher: impl Fn(&T) -> u64,
+) -> Result<HashTable<T, B>, ShrinkError>
+where
+    A: Allocator + Clone,
+    B: Allocator,
+{
+    let mut fresh = reserve_fresh(alloc, capacity.max(table.len()))?;
+    move_entries(table, &mut fresh, hasher)?;
+    Ok(fresh)
+}
+
+fn reserve_fresh<T, B: Allocator>(
+    alloc: B,
+    capacity: usize,
+) -> Result<HashTable<T, B>, ShrinkError> {
+    let mut fresh = HashTable::new_in(alloc);
+    // `fresh` is empty, so reserving calls no hasher.
+    fresh
+        .try_reserve(capacity, |_| unreachable_hash())
         .map_err(|_| ShrinkError::AllocFailed)?;
-    for index in table.iter_buckets() {
-        if let Some(item) = table.get_bucket(index) {
+    Ok(fresh)
+}
+
+/// Moves everything from `from` into `to`, which must have room for it all.
+fn move_entries<T, A, B>(
+    from: &mut HashTable<T, A>,
+    to: &mut HashTable<T, B>,
+    hasher: impl Fn(&T) -> u64,
+) -> Result<(), ShrinkError>
+where
+    A: Allocator + Clone,
+    B: Allocator,
+{
+    // Phase 1: hash every entry in place. A panic here moves nothing.
+    let mut plan = allocator_api2::vec::Vec::new_in(from.allocator().clone());
+    plan.try_reserve_exact(from.len())
+        .map_err(|_| ShrinkError::AllocFailed)?;
+    for index in from.iter_buckets() {
+        if let Some(item) = from.get_bucket(index) {
             plan.push((index, hasher(item)));
         }
     }
-    // Phase 2: move. `fresh` has room for all of them, so `insert_unique`
+    // Phase 2: move. `to` has room for all of them, so `insert_unique`
     // never calls the hasher and nothing here can panic.
     for (index, hash) in plan {
-        if let Ok(entry) = table.get_bucket_entry(index) {
+        if let Ok(entry) = from.get_bucket_entry(index) {
             let (item, _) = entry.remove();
-            fresh.insert_unique(hash, item, &hasher);
+            to.insert_unique(hash, item, &hasher);
         }
     }
     // Every occupied bucket was planned; this only matters if hashbrown ever
     // reported a bucket twice or skipped one, and then keeps the entry.
-    for item in table.drain() {
-        fresh.insert_unique(hasher(&item), item, &hasher);
+    for item in from.drain() {
+        to.insert_unique(hasher(&item), item, &hasher);
     }
-    *table = fresh;
     Ok(())
 }
 
