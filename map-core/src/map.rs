@@ -111,7 +111,12 @@ fn shrink_table<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
     target: usize,
 ) -> usize {
     let before = table.allocation_size();
-    match table::try_shrink(table, target, make_hasher(hash_builder)) {
+    let mut result = table::try_shrink(table, target, make_hasher(hash_builder));
+    if result == Err(table::ShrinkError::AllocFailed) && table.is_empty() {
+        // An empty map can still give its table back without allocating.
+        result = table::try_shrink(table, 0, make_hasher(hash_builder));
+    }
+    match result {
         Ok(()) => {
             let after = table.allocation_size();
             reclaimer.record_release(before, after);
@@ -304,7 +309,8 @@ impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
     /// automatic policy, unless it is no bigger than the policy's floor.
     fn release_when_emptied(&self) -> bool {
         let policy = self.reclaimer.policy();
-        policy.is_automatic() && table::capacity(&self.table) > policy.min_capacity()
+        policy.is_automatic()
+            && table::buckets_for::<(K, V)>(policy.min_capacity()) < self.table.num_buckets()
     }
 
     fn release_table(&mut self) -> HashTable<(K, V), A> {

@@ -260,7 +260,10 @@ impl PolicyBuilder {
         self
     }
 
-    /// Never shrink automatically below room for `entries` entries.
+    /// Never shrink automatically below room for `entries` entries. Must be
+    /// at least 1: a map that freed its last table whenever it emptied would
+    /// call the allocator on every insert/remove cycle near empty (`reclaim()`
+    /// still frees everything on request).
     pub fn min_capacity(mut self, entries: usize) -> Self {
         self.policy.min_capacity = entries;
         self
@@ -287,6 +290,14 @@ impl PolicyBuilder {
         check_range("headroom", p.headroom, 1.25, 1024.0)?;
         check_range("shrink_ratio", p.shrink_ratio, 2.5 * p.headroom, 1.0e6)?;
         check_range("drain_ratio", p.drain_ratio, p.shrink_ratio, 1.0e6)?;
+        if p.min_capacity == 0 {
+            return Err(PolicyError::OutOfRange {
+                field: "min_capacity",
+                value: 0.0,
+                min: 1.0,
+                max: usize::MAX as f64,
+            });
+        }
         check_range("garbage_ratio", p.garbage_ratio, 0.25, 64.0)?;
         Ok(ReclaimPolicy::from_parts(
             p.automatic,
@@ -357,10 +368,14 @@ impl fmt::Display for PolicyError {
                     f,
                     "reclaim policy: `{field}` must be between {min} and {max}, got {value}"
                 )?;
-                if field == "shrink_ratio" {
-                    f.write_str(
+                match field {
+                    "shrink_ratio" => f.write_str(
                         " (at least 2.5 x headroom, or the map could shrink and grow back in a loop)",
-                    )?;
+                    )?,
+                    "min_capacity" => f.write_str(
+                        " (an empty map that frees its last table reallocates at every insert)",
+                    )?,
+                    _ => {}
                 }
                 Ok(())
             }

@@ -22,6 +22,43 @@ pub fn bucket_capacity(buckets: usize) -> usize {
     }
 }
 
+/// How many buckets hashbrown gives a table asked to hold `capacity` entries
+/// of type `T` (mirrors its sizing rule, so a shrink that would gain nothing
+/// is skipped without allocating).
+pub fn buckets_for<T>(capacity: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    if capacity < 15 {
+        // hashbrown raises the minimum for tiny entries so the control
+        // bytes do not dominate.
+        let group_width = if cfg!(all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "sse2"
+        )) {
+            16
+        } else {
+            8
+        };
+        let min = match (group_width, core::mem::size_of::<T>()) {
+            (16, 0..=1) => 14,
+            (16, 2..=3) | (8, 0..=1) => 7,
+            _ => 3,
+        };
+        let capacity = capacity.max(min);
+        return if capacity < 4 {
+            4
+        } else if capacity < 8 {
+            8
+        } else {
+            16
+        };
+    }
+    capacity
+        .checked_mul(8)
+        .map_or(usize::MAX, |c| (c / 7).next_power_of_two())
+}
+
 /// The real capacity of `table`; see [`bucket_capacity`].
 #[inline]
 pub fn capacity<T, A: Allocator>(table: &HashTable<T, A>) -> usize {
@@ -79,6 +116,9 @@ where
         }
         *table = HashTable::new_in(table.allocator().clone());
         return Ok(());
+    }
+    if buckets_for::<T>(target) >= table.num_buckets() {
+        return Err(ShrinkError::NoGain);
     }
     let mut fresh = reserve_fresh(table.allocator().clone(), target)?;
     if fresh.num_buckets() >= table.num_buckets() {
@@ -169,4 +209,31 @@ where
 #[cold]
 fn unreachable_hash() -> u64 {
     unreachable!("an empty table rehashes nothing")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sizing rule agrees with hashbrown's for every small capacity and
+    /// a spread of large ones, for entries of several sizes.
+    #[test]
+    fn buckets_for_matches_hashbrown() {
+        fn check<T>() {
+            for cap in (1..300).chain([1000, 4096, 100_000, 1 << 20]) {
+                let table: HashTable<T> = HashTable::with_capacity(cap);
+                assert_eq!(
+                    buckets_for::<T>(cap),
+                    table.num_buckets(),
+                    "capacity {cap}, entry of {} bytes",
+                    core::mem::size_of::<T>()
+                );
+            }
+        }
+        check::<u8>();
+        check::<u16>();
+        check::<u64>();
+        check::<(u64, [u8; 128])>();
+        assert_eq!(buckets_for::<u64>(0), 0);
+    }
 }

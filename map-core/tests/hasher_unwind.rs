@@ -1,0 +1,137 @@
+//! A `Hash` that panics during an automatic shrink leaves every entry in the
+//! map, on every path that can shrink.
+
+use std::cell::Cell;
+use std::hash::{Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use map_core::{HashMap, ReclaimPolicy};
+
+thread_local! {
+    /// Hash calls left before one panics; `None` never panics.
+    static HASHES_LEFT: Cell<Option<u32>> = const { Cell::new(None) };
+}
+
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+struct Key(u64);
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        HASHES_LEFT.with(|left| match left.get() {
+            Some(0) => {
+                left.set(None);
+                panic!("hash panics on purpose");
+            }
+            Some(n) => left.set(Some(n - 1)),
+            None => {}
+        });
+        self.0.hash(state);
+    }
+}
+
+fn panic_after(calls: u32) {
+    HASHES_LEFT.with(|left| left.set(Some(calls)));
+}
+
+fn filled(n: u64) -> HashMap<Key, String> {
+    let mut map = HashMap::new();
+    for i in 0..n {
+        map.insert(Key(i), i.to_string());
+    }
+    map
+}
+
+fn assert_holds(map: &HashMap<Key, String>, keys: impl Iterator<Item = u64>) {
+    HASHES_LEFT.with(|left| left.set(None));
+    let mut count = 0;
+    for i in keys {
+        assert_eq!(map.get(&Key(i)), Some(&i.to_string()), "key {i} lost");
+        count += 1;
+    }
+    assert_eq!(map.len(), count);
+}
+
+#[test]
+fn removal_that_triggers_a_shrink() {
+    let mut map = filled(2000);
+    let before = map.memory().allocated_bytes;
+    // 2000 entries: 4096 buckets, room for 3584; a drain shrinks at 28.
+    for i in 0..1971 {
+        map.remove(&Key(i));
+    }
+    assert_eq!(map.memory().allocated_bytes, before);
+    // The removal's own lookup hashes once; the shrink's first rehash panics.
+    panic_after(1);
+    let result = catch_unwind(AssertUnwindSafe(|| map.remove(&Key(1971))));
+    assert!(result.is_err(), "the shrink should have run and panicked");
+    assert_eq!(map.memory().allocated_bytes, before, "shrink abandoned");
+    assert_holds(&map, 1972..2000);
+    // The map still works and shrinks once hashing behaves.
+    map.remove(&Key(1972));
+    assert!(map.memory().allocated_bytes < before / 10);
+    assert_holds(&map, 1973..2000);
+}
+
+#[test]
+fn every_rehash_position_is_safe() {
+    // Panic at each possible point of the shrink in turn: one lookup hash,
+    // then one per remaining entry.
+    for nth in 1..=28 {
+        let mut map = filled(2000);
+        for i in 0..1971 {
+            map.remove(&Key(i));
+        }
+        let before = map.memory().allocated_bytes;
+        panic_after(nth);
+        let result = catch_unwind(AssertUnwindSafe(|| map.remove(&Key(1971))));
+        assert!(result.is_err(), "hash call {nth} should have panicked");
+        assert_eq!(map.memory().allocated_bytes, before);
+        assert_holds(&map, 1972..2000);
+    }
+}
+
+#[test]
+fn deferred_shrink_at_insert() {
+    let mut map = filled(2000);
+    for i in 0..1700 {
+        map.remove(&Key(i));
+    }
+    let before = map.memory().allocated_bytes;
+    panic_after(0);
+    let result = catch_unwind(AssertUnwindSafe(|| map.insert(Key(5000), "new".into())));
+    assert!(result.is_err());
+    assert_eq!(map.memory().allocated_bytes, before);
+    assert_holds(&map, 1700..2000);
+}
+
+#[test]
+fn retain_entry_removal_and_reclaim() {
+    let mut map = filled(2000);
+    panic_after(0);
+    let result = catch_unwind(AssertUnwindSafe(|| map.retain(|k, _| k.0 >= 1990)));
+    assert!(result.is_err());
+    assert_holds(&map, 1990..2000);
+
+    let mut map = filled(2000);
+    map.set_policy(ReclaimPolicy::manual());
+    map.retain(|k, _| k.0 >= 1990);
+    panic_after(3);
+    assert!(catch_unwind(AssertUnwindSafe(|| map.reclaim())).is_err());
+    assert_holds(&map, 1990..2000);
+    panic_after(3);
+    assert!(catch_unwind(AssertUnwindSafe(|| map.shrink_to_fit())).is_err());
+    assert_holds(&map, 1990..2000);
+    assert!(map.reclaim() > 0);
+    assert_holds(&map, 1990..2000);
+}
+
+#[test]
+fn moving_to_another_allocator() {
+    let mut map = filled(100);
+    panic_after(50);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        map.try_move_to(map_core::Global, 0).map(|m| m.len())
+    }));
+    assert!(result.is_err());
+    assert_holds(&map, 0..100);
+}
