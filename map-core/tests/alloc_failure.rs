@@ -93,3 +93,30 @@ fn try_reserve_reports_both_errors_and_changes_nothing() {
     map.try_reserve(100_000).unwrap();
     assert!(map.capacity() >= 100_100);
 }
+
+/// `memory().allocated_bytes` is exactly what the map holds from its
+/// allocator, through growth, shrinks, clears and reclaims.
+#[test]
+fn memory_matches_the_allocator_exactly() {
+    let alloc = FailingAlloc::new();
+    let mut map = HashMap::new_in(alloc.clone());
+    let mut peak = 0;
+    for round in 0..3u64 {
+        for i in 0..5_000u64 {
+            map.insert(i + round, [0u8; 32]);
+            peak = peak.max(alloc.live_bytes());
+            assert_eq!(map.memory().allocated_bytes, alloc.live_bytes());
+        }
+        for i in 0..4_990u64 {
+            map.remove(&(i + round));
+            assert_eq!(map.memory().allocated_bytes, alloc.live_bytes());
+        }
+        map.reclaim();
+        assert_eq!(map.memory().allocated_bytes, alloc.live_bytes());
+    }
+    assert_eq!(map.memory().peak_bytes, peak);
+    map.clear();
+    assert_eq!(map.memory().allocated_bytes, alloc.live_bytes());
+    drop(map);
+    assert_eq!(alloc.live_bytes(), 0);
+}

@@ -135,3 +135,27 @@ fn moving_to_another_allocator() {
     assert!(result.is_err());
     assert_holds(&map, 0..100);
 }
+
+/// An `Eq` that panics during a lookup leaves the map as it was.
+#[test]
+fn panicking_eq_during_removal() {
+    #[derive(Debug, Hash)]
+    struct Touchy(u64);
+    impl PartialEq for Touchy {
+        fn eq(&self, other: &Self) -> bool {
+            assert!(self.0 != 13 && other.0 != 13, "eq panics on purpose");
+            self.0 == other.0
+        }
+    }
+    impl Eq for Touchy {}
+    let mut map: HashMap<Touchy, u64> = HashMap::new();
+    for i in 0..100 {
+        map.insert(Touchy(i), i);
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| map.remove(&Touchy(13))));
+    assert!(result.is_err());
+    assert_eq!(map.len(), 100);
+    for i in (0..100).filter(|i| *i != 13) {
+        assert_eq!(map.remove(&Touchy(i)), Some(i));
+    }
+}
