@@ -111,12 +111,7 @@ fn shrink_table<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
     target: usize,
 ) -> usize {
     let before = table.allocation_size();
-    let mut result = table::try_shrink(table, target, make_hasher(hash_builder));
-    if result == Err(table::ShrinkError::AllocFailed) && table.is_empty() {
-        // An empty map can still give its table back without allocating.
-        result = table::try_shrink(table, 0, make_hasher(hash_builder));
-    }
-    match result {
+    match table::try_shrink(table, target, make_hasher(hash_builder)) {
         Ok(()) => {
             let after = table.allocation_size();
             reclaimer.record_release(before, after);
@@ -571,33 +566,59 @@ where
     }
 
     /// Removes `key`, returning its value. May shrink the table.
-    #[inline(always)]
+    #[inline]
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        self.remove_entry(key).map(|(_, v)| v)
+        // A match rather than `Option::map`: it keeps the inlined code small.
+        #[allow(clippy::manual_map)]
+        match self.remove_entry(key) {
+            Some((_, v)) => Some(v),
+            None => None,
+        }
     }
 
     /// Removes `key`, returning the stored key and value. May shrink the table.
-    #[inline(always)]
+    #[inline]
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
+        // The policy runs *before* the entry comes out: a shrink the removal
+        // calls for happens first, sized for the entries that will remain.
+        // The hot path then hands the entry straight back; holding a large
+        // value across even an untaken call would copy it through the stack
+        // and halve the speed of removing it from a large table. And if a
+        // panicking `Hash` aborts the shrink, the entry is still in the map.
+        if self
+            .reclaimer
+            .may_shrink(self.table.len().wrapping_sub(1), self.table.num_buckets())
+        {
+            self.reclaim_before_remove();
+        }
         let hash = make_hash(&self.hash_builder, key);
         match self.table.find_entry(hash, equivalent_key(key)) {
-            Ok(entry) => {
-                let (kv, _) = entry.remove();
-                if self
-                    .reclaimer
-                    .may_shrink(self.table.len(), self.table.num_buckets())
-                {
-                    sparse_after_removal(&mut self.table, &self.hash_builder, &mut self.reclaimer);
-                }
-                Some(kv)
-            }
+            Ok(entry) => Some(entry.remove().0),
             Err(_) => None,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn reclaim_before_remove(&mut self) {
+        let len_after = self.table.len().saturating_sub(1);
+        if let Some(target) = self.reclaimer.after_remove(
+            len_after,
+            table::capacity(&self.table),
+            self.table.num_buckets(),
+        ) {
+            shrink_table(
+                &mut self.table,
+                &self.hash_builder,
+                &mut self.reclaimer,
+                target,
+            );
         }
     }
 

@@ -33,8 +33,12 @@ fn automatic_shrink_keeps_its_table_when_allocation_fails() {
         full,
         "nothing leaked by the failed attempts"
     );
-    // Emptying frees the table without allocating, even while failing.
     map.remove(&9_999);
+    assert!(map.is_empty());
+    // Still failing: the map kept its table; clearing frees it without
+    // allocating.
+    assert_eq!(map.memory().allocated_bytes, full);
+    map.clear();
     assert_eq!(map.memory().allocated_bytes, 0);
     assert_eq!(alloc.live_bytes(), 0);
 }
