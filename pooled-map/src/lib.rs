@@ -1,1 +1,150 @@
-//! Not yet implemented.
+//! A hash map whose entries live in an object pool: slots are reused
+//! without allocating, entries are reachable by [`Handle`] without hashing,
+//! and the pool is compacted and shrunk when it has become too big.
+//!
+//! [`PooledMap`] stores its entries in a [`slab::Slab`] and indexes them with
+//! a hashbrown `HashTable` of 8-byte `(slot, hash)` records. A removed
+//! entry's slot goes on the slab's free list and the next insert takes it,
+//! so a service whose live set is steady stops calling the allocator once
+//! warmed up. A slab never shrinks by itself; this map does: after removals
+//! the reclamation policy of [`map_core`] (the same one every map of the
+//! workspace uses) decides when the pool or the index has too much room,
+//! and then the pool is compacted (entries from the top slots move into the
+//! vacant ones below) and both are shrunk.
+//!
+//! # When to choose it
+//!
+//! * Heavy insert/remove churn with a live set of roughly constant size:
+//!   after warm-up, zero allocator calls.
+//! * Large values: they are written once into their slot and never moved
+//!   when the index grows or rehashes (the index moves 8-byte records).
+//! * Stable, cheap references: a [`Handle`] reaches its entry with a bounds
+//!   check and a comparison, faster than a lookup by key, and it can be
+//!   stored where a borrow cannot.
+//!
+//! # When not to
+//!
+//! * Small entries looked up by key: each lookup follows one more pointer
+//!   (index, then pool) than [`map_core::HashMap`], and each entry carries a
+//!   12-byte stamp and hash. For `(u64, u64)` a pooled entry takes 32 bytes
+//!   plus 9 per index bucket; prefer `map_core::HashMap`.
+//! * Handles that must survive reclamation under the automatic policy: a
+//!   compaction moves some entries and their handles go stale (see below).
+//!   Use [`ReclaimPolicy::manual`] and [`PooledMap::reclaim_with`] if every
+//!   handle must be kept up to date.
+//! * Concurrent access: see `sync-map`.
+//!
+//! # Example
+//!
+//! ```
+//! use pooled_map::{PooledMap, ReclaimMap};
+//!
+//! let mut cache: PooledMap<u64, [u8; 128]> = PooledMap::new();
+//! for id in 0..100_000 {
+//!     cache.insert(id, [0; 128]);
+//! }
+//! let filled = cache.memory().allocated_bytes;
+//!
+//! // A handle reaches its entry without hashing.
+//! let hot = cache.handle_of(&99_999).unwrap();
+//! assert_eq!(cache.get_by_handle(hot), Some(&[0; 128]));
+//!
+//! for id in 0..100_000 {
+//!     cache.remove(&id);
+//! }
+//! // No call to reclaim(): the pool and the index went back as they emptied.
+//! let held = cache.memory().allocated_bytes;
+//! assert!(held * 100 <= filled, "held {held} of {filled}");
+//! assert_eq!(cache.get_by_handle(hot), None); // its entry is gone
+//! ```
+//!
+//! # Handles
+//!
+//! [`PooledMap::insert_with_handle`], [`PooledMap::handle_of`],
+//! [`PooledMap::handles`] and [`OccupiedEntry::handle`] give out handles;
+//! [`get_by_handle`](PooledMap::get_by_handle),
+//! [`get_mut_by_handle`](PooledMap::get_mut_by_handle),
+//! [`remove_by_handle`](PooledMap::remove_by_handle) and indexing with
+//! `map[handle]` use them, in O(1) and without hashing.
+//!
+//! A handle is a slot number and a stamp. Every insert of a new key takes a
+//! stamp that no entry of any map in the process has had before (a 64-bit
+//! counter, handed to maps in blocks), so a handle can only ever match its
+//! own entry: a stale handle answers `None` (or panics, for `map[handle]`),
+//! never another entry's value, even after its slot has been reused.
+//!
+//! A handle goes stale exactly when:
+//!
+//! 1. its entry is removed: `remove`, `remove_entry`, `remove_by_handle`,
+//!    `OccupiedEntry::remove`, `retain`, `clear`, `drain`; or
+//! 2. a reclamation moves its entry to another slot. Reclamation compacts
+//!    the pool to the number of live entries, `n`: entries in slots `>= n`
+//!    move into vacant slots below `n`, entries already below `n` stay
+//!    where they are. Reclamation happens on [`reclaim`](PooledMap::reclaim),
+//!    [`reclaim_with`](PooledMap::reclaim_with),
+//!    [`shrink_to_fit`](PooledMap::shrink_to_fit),
+//!    [`shrink_to`](PooledMap::shrink_to), and, under the automatic policy,
+//!    inside a removal, an insert or `set_policy` when the policy finds the
+//!    storage too big for the live entries.
+//!
+//! Nothing else invalidates a handle: inserting a value under a present key
+//! keeps the entry's slot and handle, and growing the pool or the index
+//! moves no entry between slots. A handle from a clone's original works on
+//! the clone for the entries it copied.
+//!
+//! Keeping handles valid through compaction would take an indirection table
+//! (one more memory access on every handle lookup and more memory per
+//! entry), which would defeat the point of handles. Instead:
+//!
+//! * [`PooledMap::reclaim_epoch`] counts the reclamations that moved
+//!   entries: while it is unchanged, only removals have invalidated handles;
+//! * [`PooledMap::handle_of`] finds an entry's current handle by key;
+//! * under [`ReclaimPolicy::manual`] the pool is only compacted when asked,
+//!   and [`PooledMap::reclaim_with`] reports every move, old and new handle.
+//!
+//! # Reclamation
+//!
+//! The policy judges the larger of the two capacities, the pool's and the
+//! index's, against the number of live entries, with the thresholds and
+//! hysteresis of [`ReclaimPolicy`] (default: shrink when 1/8 full or less,
+//! to twice the live entries; while the map only drains, wait until 1/128
+//! full or the next insert). Compaction is O(capacity) and happens only
+//! after a number of removals proportional to the capacity, so removals stay
+//! amortised O(1).
+//!
+//! Reclamation runs no user code: the index keeps each entry's hash, so it
+//! is grown, patched and shrunk without calling `Hash`, and `Slab::compact`
+//! only moves entries. User code runs only outside these mechanics: `Hash`
+//! and `Eq` in the lookup before an entry is added or removed, `Drop` after
+//! the entry has left both the pool and the index. A panic in any of them
+//! loses no entry, duplicates none, and leaves the pool and the index in
+//! step (`tests/panics.rs`). The crate has no `unsafe` code.
+//!
+//! # Memory figures
+//!
+//! [`PooledMap::memory`] counts the pool (its capacity in slots times
+//! [`PooledMap::slot_bytes`]) and the index table; the tests check the figure
+//! against a counting global allocator. Like `Vec`, the pool's reallocation
+//! is infallible: [`PooledMap::try_reserve`] reports capacity overflow and an
+//! index that cannot be allocated, but a failed pool allocation aborts.
+//!
+//! A map holds at most 2^32 entries (slots are `u32`).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod entry;
+mod handle;
+mod iter;
+mod map;
+mod store;
+
+pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use handle::Handle;
+pub use iter::{
+    Drain, Handles, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
+};
+pub use map::PooledMap;
+
+pub use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
+pub use map_core::{MemoryStats, ReclaimMap, ReclaimPolicy};

@@ -1,0 +1,207 @@
+//! The entry API: one lookup, then insert, update or remove in place.
+
+use core::fmt;
+use core::mem;
+
+use crate::handle::Handle;
+use crate::store::Slot;
+use crate::PooledMap;
+
+/// A view into one entry of a [`PooledMap`], from [`PooledMap::entry`].
+pub enum Entry<'a, K, V, S> {
+    /// The key is present.
+    Occupied(OccupiedEntry<'a, K, V, S>),
+    /// The key is absent.
+    Vacant(VacantEntry<'a, K, V, S>),
+}
+
+/// A present entry of a [`PooledMap`].
+pub struct OccupiedEntry<'a, K, V, S> {
+    map: &'a mut PooledMap<K, V, S>,
+    slot: u32,
+}
+
+/// An absent entry of a [`PooledMap`].
+pub struct VacantEntry<'a, K, V, S> {
+    map: &'a mut PooledMap<K, V, S>,
+    key: K,
+    hash: u32,
+}
+
+impl<'a, K, V, S> Entry<'a, K, V, S> {
+    /// The value, inserting `default` if absent.
+    pub fn or_insert(self, default: V) -> &'a mut V {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(default),
+        }
+    }
+
+    /// The value, inserting `default()` if absent.
+    pub fn or_insert_with<F: FnOnce() -> V>(self, default: F) -> &'a mut V {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(default()),
+        }
+    }
+
+    /// The value, inserting `default(&key)` if absent.
+    pub fn or_insert_with_key<F: FnOnce(&K) -> V>(self, default: F) -> &'a mut V {
+        match self {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let value = default(&e.key);
+                e.insert(value)
+            }
+        }
+    }
+
+    /// The key of this entry.
+    pub fn key(&self) -> &K {
+        match self {
+            Entry::Occupied(e) => e.key(),
+            Entry::Vacant(e) => e.key(),
+        }
+    }
+
+    /// Runs `f` on the value if present.
+    pub fn and_modify<F: FnOnce(&mut V)>(self, f: F) -> Self {
+        match self {
+            Entry::Occupied(mut e) => {
+                f(e.get_mut());
+                Entry::Occupied(e)
+            }
+            vacant => vacant,
+        }
+    }
+
+    /// Sets the value, returning the occupied entry (and through it the
+    /// entry's [`handle`](OccupiedEntry::handle)).
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S> {
+        match self {
+            Entry::Occupied(mut e) => {
+                e.insert(value);
+                e
+            }
+            Entry::Vacant(e) => e.insert_entry(value),
+        }
+    }
+}
+
+impl<'a, K, V: Default, S> Entry<'a, K, V, S> {
+    /// The value, inserting `V::default()` if absent.
+    pub fn or_default(self) -> &'a mut V {
+        self.or_insert_with(V::default)
+    }
+}
+
+impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
+    pub(crate) fn new(map: &'a mut PooledMap<K, V, S>, slot: u32) -> Self {
+        Self { map, slot }
+    }
+
+    fn stored(&self) -> &Slot<K, V> {
+        &self.map.store.slab[self.slot as usize]
+    }
+
+    /// The stored key.
+    pub fn key(&self) -> &K {
+        &self.stored().key
+    }
+
+    /// The value.
+    pub fn get(&self) -> &V {
+        &self.stored().value
+    }
+
+    /// The value, mutably.
+    pub fn get_mut(&mut self) -> &mut V {
+        &mut self.map.store.slab[self.slot as usize].value
+    }
+
+    /// The value, mutably, for the lifetime of the map borrow.
+    pub fn into_mut(self) -> &'a mut V {
+        &mut self.map.store.slab[self.slot as usize].value
+    }
+
+    /// The entry's handle.
+    pub fn handle(&self) -> Handle {
+        Handle {
+            stamp: self.stored().stamp,
+            slot: self.slot,
+        }
+    }
+
+    /// Replaces the value, returning the old one. The entry keeps its slot
+    /// and handle.
+    pub fn insert(&mut self, value: V) -> V {
+        mem::replace(self.get_mut(), value)
+    }
+
+    /// Removes the entry, returning the key and value. May give memory back.
+    pub fn remove_entry(self) -> (K, V) {
+        let hash = self.stored().hash;
+        let slot = self.map.store.remove_slot(self.slot, hash);
+        self.map.after_removal();
+        (slot.key, slot.value)
+    }
+
+    /// Removes the entry, returning the value. May give memory back.
+    pub fn remove(self) -> V {
+        self.remove_entry().1
+    }
+}
+
+impl<'a, K, V, S> VacantEntry<'a, K, V, S> {
+    pub(crate) fn new(map: &'a mut PooledMap<K, V, S>, key: K, hash: u32) -> Self {
+        Self { map, key, hash }
+    }
+
+    /// The key that would be inserted.
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+
+    /// Takes the key back.
+    pub fn into_key(self) -> K {
+        self.key
+    }
+
+    /// Inserts `value` under the entry's key.
+    pub fn insert(self, value: V) -> &'a mut V {
+        self.insert_entry(value).into_mut()
+    }
+
+    /// Inserts `value` under the entry's key, returning the occupied entry.
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S> {
+        let map = self.map;
+        let stamp = map.take_stamp();
+        let slot = map.store.insert_new(stamp, self.hash, self.key, value);
+        OccupiedEntry { map, slot }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entry<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Entry::Occupied(e) => f.debug_tuple("Entry").field(e).finish(),
+            Entry::Vacant(e) => f.debug_tuple("Entry").field(e).finish(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for OccupiedEntry<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OccupiedEntry")
+            .field("key", self.key())
+            .field("value", self.get())
+            .field("handle", &self.handle())
+            .finish()
+    }
+}
+
+impl<K: fmt::Debug, V, S> fmt::Debug for VacantEntry<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("VacantEntry").field(self.key()).finish()
+    }
+}

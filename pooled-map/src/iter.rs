@@ -1,0 +1,270 @@
+//! Iterators over a `PooledMap`: thin wrappers over the slab's, so they walk
+//! the pool contiguously.
+
+use core::fmt;
+use core::iter::FusedIterator;
+use core::marker::PhantomData;
+
+use crate::handle::Handle;
+use crate::store::Slot;
+
+/// Iterator over `(&K, &V)`, from [`PooledMap::iter`](crate::PooledMap::iter).
+pub struct Iter<'a, K, V> {
+    pub(crate) inner: slab::Iter<'a, Slot<K, V>>,
+}
+
+/// Iterator over `(&K, &mut V)`, from [`PooledMap::iter_mut`](crate::PooledMap::iter_mut).
+pub struct IterMut<'a, K, V> {
+    pub(crate) inner: slab::IterMut<'a, Slot<K, V>>,
+}
+
+/// Iterator over `(Handle, &K, &V)`, from [`PooledMap::handles`](crate::PooledMap::handles).
+pub struct Handles<'a, K, V> {
+    pub(crate) inner: slab::Iter<'a, Slot<K, V>>,
+}
+
+/// Owning iterator over `(K, V)`, from `PooledMap::into_iter`.
+pub struct IntoIter<K, V> {
+    pub(crate) inner: slab::IntoIter<Slot<K, V>>,
+}
+
+/// Iterator over the keys, from [`PooledMap::keys`](crate::PooledMap::keys).
+pub struct Keys<'a, K, V> {
+    pub(crate) inner: Iter<'a, K, V>,
+}
+
+/// Iterator over the values, from [`PooledMap::values`](crate::PooledMap::values).
+pub struct Values<'a, K, V> {
+    pub(crate) inner: Iter<'a, K, V>,
+}
+
+/// Iterator over mutable values, from [`PooledMap::values_mut`](crate::PooledMap::values_mut).
+pub struct ValuesMut<'a, K, V> {
+    pub(crate) inner: IterMut<'a, K, V>,
+}
+
+/// Owning iterator over the keys, from [`PooledMap::into_keys`](crate::PooledMap::into_keys).
+pub struct IntoKeys<K, V> {
+    pub(crate) inner: IntoIter<K, V>,
+}
+
+/// Owning iterator over the values, from [`PooledMap::into_values`](crate::PooledMap::into_values).
+pub struct IntoValues<K, V> {
+    pub(crate) inner: IntoIter<K, V>,
+}
+
+/// Draining iterator, from [`PooledMap::drain`](crate::PooledMap::drain).
+pub struct Drain<'a, K, V> {
+    pub(crate) inner: DrainInner<'a, K, V>,
+}
+
+pub(crate) enum DrainInner<'a, K, V> {
+    /// The pool stays with the map (manual policy, or a small pool).
+    Kept(slab::Drain<'a, Slot<K, V>>),
+    /// The pool was detached from the map and goes back when this is dropped.
+    Released(slab::IntoIter<Slot<K, V>>, PhantomData<&'a mut ()>),
+}
+
+impl<'a, K, V> Iterator for Iter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(_, s)| (&s.key, &s.value))
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for IterMut<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(_, s)| (&s.key, &mut s.value))
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for Handles<'a, K, V> {
+    type Item = (Handle, &'a K, &'a V);
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(slot, s)| {
+            let handle = Handle {
+                stamp: s.stamp,
+                // Occupied slots were checked to fit in u32 at insert.
+                slot: slot as u32,
+            };
+            (handle, &s.key, &s.value)
+        })
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V> Iterator for IntoIter<K, V> {
+    type Item = (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.inner.next().map(|(_, s)| (s.key, s.value))
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for Keys<'a, K, V> {
+    type Item = &'a K;
+    #[inline]
+    fn next(&mut self) -> Option<&'a K> {
+        self.inner.next().map(|(k, _)| k)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for Values<'a, K, V> {
+    type Item = &'a V;
+    #[inline]
+    fn next(&mut self) -> Option<&'a V> {
+        self.inner.next().map(|(_, v)| v)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for ValuesMut<'a, K, V> {
+    type Item = &'a mut V;
+    #[inline]
+    fn next(&mut self) -> Option<&'a mut V> {
+        self.inner.next().map(|(_, v)| v)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V> Iterator for IntoKeys<K, V> {
+    type Item = K;
+    #[inline]
+    fn next(&mut self) -> Option<K> {
+        self.inner.next().map(|(k, _)| k)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V> Iterator for IntoValues<K, V> {
+    type Item = V;
+    #[inline]
+    fn next(&mut self) -> Option<V> {
+        self.inner.next().map(|(_, v)| v)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V> Iterator for Drain<'_, K, V> {
+    type Item = (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        match &mut self.inner {
+            DrainInner::Kept(d) => d.next().map(|s| (s.key, s.value)),
+            DrainInner::Released(d, _) => d.next().map(|(_, s)| (s.key, s.value)),
+        }
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.inner {
+            DrainInner::Kept(d) => d.size_hint(),
+            DrainInner::Released(d, _) => d.size_hint(),
+        }
+    }
+}
+
+macro_rules! exact_and_fused {
+    ($($name:ident<$($lt:lifetime,)? K, V>),* $(,)?) => {$(
+        impl<$($lt,)? K, V> ExactSizeIterator for $name<$($lt,)? K, V> {}
+        impl<$($lt,)? K, V> FusedIterator for $name<$($lt,)? K, V> {}
+    )*};
+}
+exact_and_fused!(
+    Iter<'a, K, V>,
+    IterMut<'a, K, V>,
+    Handles<'a, K, V>,
+    Keys<'a, K, V>,
+    Values<'a, K, V>,
+    ValuesMut<'a, K, V>,
+    IntoIter<K, V>,
+    IntoKeys<K, V>,
+    IntoValues<K, V>,
+    Drain<'a, K, V>,
+);
+
+macro_rules! cloneable {
+    ($($name:ident),*) => {$(
+        impl<K, V> Clone for $name<'_, K, V> {
+            fn clone(&self) -> Self {
+                Self { inner: self.inner.clone() }
+            }
+        }
+    )*};
+}
+cloneable!(Iter, Handles, Keys, Values);
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Handles<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+impl<K: fmt::Debug, V> fmt::Debug for Keys<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+impl<K, V: fmt::Debug> fmt::Debug for Values<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+macro_rules! debug_remaining {
+    ($($name:ident<$($lt:lifetime,)? K, V>),* $(,)?) => {$(
+        impl<$($lt,)? K, V> fmt::Debug for $name<$($lt,)? K, V> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("remaining", &self.size_hint().0)
+                    .finish()
+            }
+        }
+    )*};
+}
+debug_remaining!(
+    IterMut<'a, K, V>,
+    ValuesMut<'a, K, V>,
+    IntoIter<K, V>,
+    IntoKeys<K, V>,
+    IntoValues<K, V>,
+    Drain<'a, K, V>,
+);

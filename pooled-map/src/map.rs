@@ -1,0 +1,989 @@
+//! `PooledMap`: the public API over the store, with the reclamation policy
+//! on every path that removes entries.
+
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::mem;
+use core::ops::{Index, IndexMut};
+
+use hashbrown::hash_table;
+use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
+use map_core::{MemoryStats, ReclaimMap, ReclaimPolicy, Reclaimer};
+
+use crate::entry::{Entry, OccupiedEntry, VacantEntry};
+use crate::handle::{Handle, Stamps};
+use crate::iter::{
+    Drain, DrainInner, Handles, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values,
+    ValuesMut,
+};
+use crate::store::{expand, fold, rehash, slot_bytes, slot_number, IndexEntry, Slot, Store};
+
+/// Slots are `u32`: the most entries a map can hold.
+const MAX_ENTRIES: usize = u32::MAX as usize + 1;
+
+/// A hash map whose entries live in an object pool, reached by key or by
+/// [`Handle`], that gives memory back as it empties.
+///
+/// Entries are stored in a [`slab::Slab`]; a hashbrown `HashTable` of 8-byte
+/// `(slot, hash)` records indexes them. A removed entry's slot is reused by
+/// the next insert, so a map with a steady live set stops calling the
+/// allocator. When the [`ReclaimPolicy`] finds the pool or the index too big
+/// for the live entries, the pool is compacted and both shrink. See the
+/// [crate docs](crate) for when to choose it and how handles behave.
+///
+/// # Examples
+///
+/// ```
+/// use pooled_map::PooledMap;
+///
+/// let mut sessions = PooledMap::new();
+/// let (alice, _) = sessions.insert_with_handle("alice", 3);
+/// sessions.insert("bob", 5);
+///
+/// assert_eq!(sessions.get("bob"), Some(&5));
+/// *sessions.get_mut_by_handle(alice).unwrap() += 1; // no hashing
+/// assert_eq!(sessions["alice"], 4);
+///
+/// assert_eq!(sessions.remove_by_handle(alice), Some(4));
+/// assert_eq!(sessions.get_by_handle(alice), None); // stale now
+/// ```
+pub struct PooledMap<K, V, S = DefaultHashBuilder> {
+    pub(crate) store: Store<K, V>,
+    hash_builder: S,
+    reclaimer: Reclaimer,
+    stamps: Stamps,
+    epoch: u64,
+}
+
+impl<K, V> PooledMap<K, V, DefaultHashBuilder> {
+    /// An empty map with the automatic policy. Allocates nothing until the
+    /// first insert.
+    pub fn new() -> Self {
+        Self::with_hasher(DefaultHashBuilder::default())
+    }
+
+    /// An empty map with room for at least `capacity` entries in the pool
+    /// and the index.
+    ///
+    /// The automatic policy treats the room like any other: once entries
+    /// are removed and the map is mostly empty, it goes back. Set a policy
+    /// with a larger `min_capacity` to keep a floor.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
+    }
+
+    /// An empty map with the given reclamation policy.
+    pub fn with_policy(policy: ReclaimPolicy) -> Self {
+        let mut map = Self::new();
+        map.reclaimer.set_policy(policy);
+        map
+    }
+}
+
+impl<K, V, S> PooledMap<K, V, S> {
+    /// An empty map hashing keys with `hash_builder`.
+    pub const fn with_hasher(hash_builder: S) -> Self {
+        Self {
+            store: Store::new(),
+            hash_builder,
+            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+            stamps: Stamps::new(),
+            epoch: 0,
+        }
+    }
+
+    /// An empty map with room for `capacity` entries, hashing with `hash_builder`.
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Self {
+            store: Store::with_capacity(capacity),
+            ..Self::with_hasher(hash_builder)
+        }
+    }
+
+    /// The map's hasher.
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// How many entries the map can hold without reallocating the pool or
+    /// the index.
+    pub fn capacity(&self) -> usize {
+        self.store.slab.capacity().min(self.store.index.capacity())
+    }
+
+    /// How many entries the map holds.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.store.len()
+    }
+
+    /// Whether the map holds no entries.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.store.len() == 0
+    }
+
+    /// The reclamation policy in force.
+    pub fn policy(&self) -> ReclaimPolicy {
+        *self.reclaimer.policy()
+    }
+
+    /// The map's memory figures: the exact bytes of its pool and index, the
+    /// peak, and what reclamation has given back.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// for i in 0..10_000u64 { map.insert(i, [0u8; 64]); }
+    /// let full = map.memory();
+    /// map.retain(|k, _| *k < 10);
+    /// let after = map.memory();
+    /// assert!(after.allocated_bytes < full.allocated_bytes / 100);
+    /// assert!(after.reclaims >= 1);
+    /// ```
+    pub fn memory(&self) -> MemoryStats {
+        self.reclaimer.stats(self.store.allocated_bytes())
+    }
+
+    /// Bytes the pool takes per slot (key, value, stamp and folded hash,
+    /// with the slab's tag). The index adds about 9 bytes per bucket.
+    pub const fn slot_bytes() -> usize {
+        slot_bytes::<K, V>()
+    }
+
+    /// How many reclamations have moved entries. While it stays the same,
+    /// no handle has gone stale except by the removal of its entry.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let handles: Vec<_> = (0..100u32).map(|i| map.insert_with_handle(i, i).0).collect();
+    /// let epoch = map.reclaim_epoch();
+    /// for i in 0..95 { map.remove(&i); }
+    /// if map.reclaim_epoch() != epoch {
+    ///     // Entries moved: find them again by key.
+    ///     let fresh = map.handle_of(&99).unwrap();
+    ///     assert_eq!(map.get_by_handle(fresh), Some(&99));
+    /// }
+    /// # let _ = handles;
+    /// ```
+    pub fn reclaim_epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    // -----------------------------------------------------------------------
+    // Handles
+
+    /// The value `handle` refers to, if its entry is still there. A bounds
+    /// check and a stamp comparison; no hashing.
+    #[inline]
+    pub fn get_by_handle(&self, handle: Handle) -> Option<&V> {
+        match self.store.slab.get(handle.slot as usize) {
+            Some(slot) if slot.stamp == handle.stamp => Some(&slot.value),
+            _ => None,
+        }
+    }
+
+    /// The key and value `handle` refers to, if its entry is still there.
+    #[inline]
+    pub fn get_key_value_by_handle(&self, handle: Handle) -> Option<(&K, &V)> {
+        match self.store.slab.get(handle.slot as usize) {
+            Some(slot) if slot.stamp == handle.stamp => Some((&slot.key, &slot.value)),
+            _ => None,
+        }
+    }
+
+    /// The value `handle` refers to, mutably, if its entry is still there.
+    #[inline]
+    pub fn get_mut_by_handle(&mut self, handle: Handle) -> Option<&mut V> {
+        match self.store.slab.get_mut(handle.slot as usize) {
+            Some(slot) if slot.stamp == handle.stamp => Some(&mut slot.value),
+            _ => None,
+        }
+    }
+
+    /// Whether `handle` still refers to an entry of this map.
+    #[inline]
+    pub fn contains_handle(&self, handle: Handle) -> bool {
+        self.get_by_handle(handle).is_some()
+    }
+
+    /// Removes the entry `handle` refers to and returns its value; `None`
+    /// if the handle is stale. O(1), no hashing: the entry's stored hash
+    /// finds its index record. May give memory back under the policy.
+    #[inline]
+    pub fn remove_by_handle(&mut self, handle: Handle) -> Option<V> {
+        self.remove_entry_by_handle(handle).map(|(_, v)| v)
+    }
+
+    /// Removes the entry `handle` refers to and returns its key and value;
+    /// `None` if the handle is stale.
+    pub fn remove_entry_by_handle(&mut self, handle: Handle) -> Option<(K, V)> {
+        let hash = match self.store.slab.get(handle.slot as usize) {
+            Some(slot) if slot.stamp == handle.stamp => slot.hash,
+            _ => return None,
+        };
+        let slot = self.store.remove_slot(handle.slot, hash);
+        self.after_removal();
+        Some((slot.key, slot.value))
+    }
+
+    // -----------------------------------------------------------------------
+    // Iteration
+
+    /// An iterator over the entries, in pool order (roughly insertion order
+    /// while nothing is removed).
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter {
+            inner: self.store.slab.iter(),
+        }
+    }
+
+    /// An iterator over the entries with mutable values.
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        IterMut {
+            inner: self.store.slab.iter_mut(),
+        }
+    }
+
+    /// An iterator over the entries with their handles.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map: PooledMap<&str, u32> = [("a", 1), ("b", 2)].into_iter().collect();
+    /// for (handle, key, value) in map.handles() {
+    ///     assert_eq!(map.get_key_value_by_handle(handle), Some((key, value)));
+    /// }
+    /// ```
+    pub fn handles(&self) -> Handles<'_, K, V> {
+        Handles {
+            inner: self.store.slab.iter(),
+        }
+    }
+
+    /// An iterator over the keys.
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        Keys { inner: self.iter() }
+    }
+
+    /// An iterator over the values.
+    pub fn values(&self) -> Values<'_, K, V> {
+        Values { inner: self.iter() }
+    }
+
+    /// An iterator over mutable values.
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+        ValuesMut {
+            inner: self.iter_mut(),
+        }
+    }
+
+    /// Consumes the map, yielding its keys.
+    pub fn into_keys(self) -> IntoKeys<K, V> {
+        IntoKeys {
+            inner: self.into_iter(),
+        }
+    }
+
+    /// Consumes the map, yielding its values.
+    pub fn into_values(self) -> IntoValues<K, V> {
+        IntoValues {
+            inner: self.into_iter(),
+        }
+    }
+
+    // -----------------------------------------------------------------------
+    // Removal of many, and reclamation
+
+    /// Keeps only the entries for which `keep` returns `true`, then gives
+    /// memory back if the policy says so. Runs no `Hash`: each entry's
+    /// stored hash finds its index record.
+    pub fn retain<F>(&mut self, mut keep: F)
+    where
+        F: FnMut(&K, &mut V) -> bool,
+    {
+        // Walk the pool, which is contiguous. A rejected entry leaves the
+        // index and the pool together before it is dropped, so a panic in
+        // `keep` or in a destructor leaves the two in step.
+        for slot in 0..self.store.slab.capacity() {
+            let Some(entry) = self.store.slab.get_mut(slot) else {
+                continue;
+            };
+            if !keep(&entry.key, &mut entry.value) {
+                let hash = entry.hash;
+                drop(self.store.remove_slot(slot_number(slot), hash));
+            }
+        }
+        self.after_removal();
+    }
+
+    /// Whether storage that is now empty should go back whole: yes under the
+    /// automatic policy, unless it is no bigger than the policy's floor.
+    fn release_when_emptied(&self) -> bool {
+        let policy = self.reclaimer.policy();
+        policy.is_automatic() && self.store.policy_capacity() > policy.min_capacity()
+    }
+
+    fn release_storage(&mut self) -> Store<K, V> {
+        let before = self.store.allocated_bytes();
+        let old = self.store.take();
+        self.reclaimer.record_release(before, 0);
+        old
+    }
+
+    /// Removes every entry. Under the automatic policy the pool and index go
+    /// back to the allocator too (unless no bigger than `min_capacity`);
+    /// under the manual policy they are kept for reuse.
+    pub fn clear(&mut self) {
+        if self.release_when_emptied() {
+            drop(self.release_storage());
+        } else {
+            // Index first: its records need no drop, so if a value's drop
+            // panics below, both are already empty.
+            self.store.index.clear();
+            drop(self.store.slab.drain());
+        }
+    }
+
+    /// Removes every entry and yields them. The storage is handled as by
+    /// [`clear`](Self::clear); entries the iterator did not yield are dropped
+    /// with it.
+    pub fn drain(&mut self) -> Drain<'_, K, V> {
+        let inner = if self.release_when_emptied() {
+            DrainInner::Released(self.release_storage().slab.into_iter(), Default::default())
+        } else {
+            self.store.index.clear();
+            DrainInner::Kept(self.store.slab.drain())
+        };
+        Drain { inner }
+    }
+
+    /// Replaces the reclamation policy. A stricter policy takes effect at once.
+    pub fn set_policy(&mut self, policy: ReclaimPolicy) {
+        self.reclaimer.set_policy(policy);
+        if let Some(target) = self
+            .reclaimer
+            .check_now(self.store.len(), self.store.policy_capacity())
+        {
+            self.shrink_storage(target);
+        }
+    }
+
+    /// Gives back all the memory the current entries do not need, whatever
+    /// the policy: the pool is compacted to exactly the live entries and the
+    /// index shrinks to fit them (an empty map frees both). Returns the
+    /// bytes released.
+    ///
+    /// Entries stored above the live count move down; their handles go
+    /// stale (see [`reclaim_with`](Self::reclaim_with) to learn their new
+    /// ones).
+    pub fn reclaim(&mut self) -> usize {
+        self.shrink_storage(0)
+    }
+
+    /// As [`reclaim`](Self::reclaim), then calls `moved(key, old, new)` for
+    /// every entry that moved, so that handles kept elsewhere can be
+    /// updated. The map is complete and consistent before the first call.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use pooled_map::{PooledMap, ReclaimPolicy};
+    ///
+    /// let mut map = PooledMap::with_policy(ReclaimPolicy::manual());
+    /// let mut by_name = HashMap::new();
+    /// for i in 0..1000u32 {
+    ///     by_name.insert(i, map.insert_with_handle(i, i * 2).0);
+    /// }
+    /// for i in 0..990 {
+    ///     map.remove_by_handle(by_name.remove(&i).unwrap());
+    /// }
+    /// map.reclaim_with(|key, _old, new| {
+    ///     by_name.insert(*key, new);
+    /// });
+    /// for (key, handle) in &by_name {
+    ///     assert_eq!(map.get_by_handle(*handle), Some(&(key * 2)));
+    /// }
+    /// ```
+    pub fn reclaim_with<F>(&mut self, mut moved: F) -> usize
+    where
+        F: FnMut(&K, Handle, Handle),
+    {
+        let (released, moves) = self.shrink_storage_moves(0);
+        for (from, to) in moves {
+            if let Some(slot) = self.store.slab.get(to as usize) {
+                let old = Handle {
+                    stamp: slot.stamp,
+                    slot: from,
+                };
+                let new = Handle {
+                    stamp: slot.stamp,
+                    slot: to,
+                };
+                moved(&slot.key, old, new);
+            }
+        }
+        released
+    }
+
+    /// Gives back all the memory the entries do not need; the same as
+    /// [`reclaim`](Self::reclaim).
+    pub fn shrink_to_fit(&mut self) {
+        self.reclaim();
+    }
+
+    /// Shrinks the pool and the index to room for at least `min_capacity`
+    /// entries (and at least the current length). Moves entries as
+    /// [`reclaim`](Self::reclaim) does.
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.shrink_storage(min_capacity);
+    }
+
+    /// Reserves room for at least `additional` more entries in the pool and
+    /// the index.
+    ///
+    /// # Panics
+    ///
+    /// If the map would exceed 2^32 entries or the pool `isize::MAX` bytes;
+    /// allocation failure aborts, as for `Vec`.
+    pub fn reserve(&mut self, additional: usize) {
+        if let Err(error) = self.check_reserve(additional) {
+            panic!("PooledMap::reserve({additional}): {error}");
+        }
+        self.store.index.reserve(additional, rehash);
+        self.store.slab.reserve(additional);
+    }
+
+    /// Reserves room for at least `additional` more entries, or reports why
+    /// not.
+    ///
+    /// # Errors
+    ///
+    /// `TryReserveError::CapacityOverflow` if the map would exceed 2^32
+    /// entries or the pool `isize::MAX` bytes; `TryReserveError::AllocError`
+    /// if the allocator refused the index. The pool is grown by
+    /// `Slab::reserve`, which has no fallible form: if the index was granted
+    /// and the pool's allocation then fails, the process aborts as for
+    /// `Vec`. The map is unchanged on error.
+    ///
+    /// ```
+    /// use pooled_map::{PooledMap, TryReserveError};
+    ///
+    /// let mut map: PooledMap<u64, u64> = PooledMap::new();
+    /// assert!(map.try_reserve(10).is_ok());
+    /// assert!(matches!(map.try_reserve(usize::MAX), Err(TryReserveError::CapacityOverflow)));
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.check_reserve(additional)?;
+        self.store.index.try_reserve(additional, rehash)?;
+        self.store.slab.reserve(additional);
+        Ok(())
+    }
+
+    fn check_reserve(&self, additional: usize) -> Result<(), TryReserveError> {
+        self.len()
+            .checked_add(additional)
+            .filter(|&n| n <= MAX_ENTRIES)
+            .and_then(|n| n.checked_mul(slot_bytes::<K, V>()))
+            .filter(|&bytes| bytes <= isize::MAX as usize)
+            .map(|_| ())
+            .ok_or(TryReserveError::CapacityOverflow)
+    }
+
+    // -----------------------------------------------------------------------
+    // The policy, applied. None of this hashes: reclamation needs no `Hash`.
+
+    /// The policy check after a removal: two comparisons unless the storage
+    /// may have become sparse.
+    #[inline(always)]
+    pub(crate) fn after_removal(&mut self) {
+        let capacity = self.store.policy_capacity();
+        if self.reclaimer.may_shrink(self.store.len(), capacity) {
+            self.sparse_after_removal(capacity);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn sparse_after_removal(&mut self, capacity: usize) {
+        if let Some(target) = self
+            .reclaimer
+            .after_remove(self.store.len(), capacity, capacity)
+        {
+            self.shrink_storage(target);
+        }
+    }
+
+    /// The policy check before an insert: catches up on a shrink that
+    /// removals deferred. One flag test when nothing is pending.
+    #[inline(always)]
+    pub(crate) fn before_insert(&mut self) {
+        if let Some(target) = self
+            .reclaimer
+            .before_insert(self.store.len(), self.store.policy_capacity())
+        {
+            self.shrink_storage(target);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn shrink_storage(&mut self, target: usize) -> usize {
+        self.shrink_storage_moves(target).0
+    }
+
+    /// Shrinks to room for `target` entries where that frees memory; returns
+    /// the bytes released and the moves made.
+    fn shrink_storage_moves(&mut self, target: usize) -> (usize, Vec<(u32, u32)>) {
+        let before = self.store.allocated_bytes();
+        let moves = self.store.shrink(target);
+        if !moves.is_empty() {
+            self.epoch += 1;
+        }
+        let after = self.store.allocated_bytes();
+        self.reclaimer.record_release(before, after);
+        (before.saturating_sub(after), moves)
+    }
+
+    pub(crate) fn take_stamp(&mut self) -> core::num::NonZeroU64 {
+        self.stamps.take()
+    }
+}
+
+impl<K, V, S> PooledMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    /// The folded hash of `key` and the slot holding it, if any.
+    #[inline(always)]
+    fn find<Q>(&self, key: &Q) -> Option<u32>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if self.is_empty() {
+            return None;
+        }
+        let hash = fold(self.hash_builder.hash_one(key));
+        self.find_hashed(hash, key)
+    }
+
+    #[inline(always)]
+    fn find_hashed<Q>(&self, hash: u32, key: &Q) -> Option<u32>
+    where
+        Q: ?Sized + Equivalent<K>,
+    {
+        let slab = &self.store.slab;
+        self.store
+            .index
+            .find(expand(hash), |e| {
+                e.hash == hash
+                    && slab
+                        .get(e.slot as usize)
+                        .is_some_and(|s| key.equivalent(&s.key))
+            })
+            .map(|e| e.slot)
+    }
+
+    /// The value under `key`.
+    #[inline]
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.get_key_value(key).map(|(_, v)| v)
+    }
+
+    /// The stored key and the value under `key`.
+    #[inline]
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let slot = self.find(key)?;
+        self.store
+            .slab
+            .get(slot as usize)
+            .map(|s| (&s.key, &s.value))
+    }
+
+    /// The value under `key`, mutably.
+    #[inline]
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let slot = self.find(key)?;
+        self.store.slab.get_mut(slot as usize).map(|s| &mut s.value)
+    }
+
+    /// Whether `key` is present.
+    #[inline]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.find(key).is_some()
+    }
+
+    /// The handle of the entry under `key`: how to find an entry again after
+    /// a reclamation moved it.
+    pub fn handle_of<Q>(&self, key: &Q) -> Option<Handle>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let slot = self.find(key)?;
+        self.store.slab.get(slot as usize).map(|s| Handle {
+            stamp: s.stamp,
+            slot,
+        })
+    }
+
+    /// Inserts `value` under `key`, returning the previous value. The key
+    /// already stored is kept, as std does; so is the entry's slot, so its
+    /// handles stay valid.
+    #[inline]
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        self.insert_with_handle(key, value).1
+    }
+
+    /// Inserts `value` under `key`, returning the entry's handle and the
+    /// previous value. A new key reuses a vacant slot of the pool if there is
+    /// one; a present key keeps its slot and handle.
+    #[inline]
+    pub fn insert_with_handle(&mut self, key: K, value: V) -> (Handle, Option<V>) {
+        self.before_insert();
+        let hash = fold(self.hash_builder.hash_one(&key));
+        let Store { slab, index } = &mut self.store;
+        let found = index.entry(
+            expand(hash),
+            |e| {
+                e.hash == hash
+                    && slab
+                        .get(e.slot as usize)
+                        .is_some_and(|s| key.equivalent(&s.key))
+            },
+            rehash,
+        );
+        match found {
+            hash_table::Entry::Occupied(entry) => {
+                let slot = entry.get().slot;
+                let stored = &mut slab[slot as usize];
+                let old = mem::replace(&mut stored.value, value);
+                (
+                    Handle {
+                        stamp: stored.stamp,
+                        slot,
+                    },
+                    Some(old),
+                )
+            }
+            hash_table::Entry::Vacant(entry) => {
+                let slot = slot_number(slab.vacant_key());
+                let stamp = self.stamps.take();
+                // The index already has room (`entry` reserved it): nothing
+                // can fail between the two inserts.
+                slab.insert(Slot {
+                    stamp,
+                    hash,
+                    key,
+                    value,
+                });
+                entry.insert(IndexEntry { slot, hash });
+                (Handle { stamp, slot }, None)
+            }
+        }
+    }
+
+    /// Removes `key`, returning its value. May give memory back.
+    #[inline]
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.remove_entry(key).map(|(_, v)| v)
+    }
+
+    /// Removes `key`, returning the stored key and value. May give memory back.
+    #[inline]
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if self.is_empty() {
+            return None;
+        }
+        let hash = fold(self.hash_builder.hash_one(key));
+        let Store { slab, index } = &mut self.store;
+        let found = index.find_entry(expand(hash), |e| {
+            e.hash == hash
+                && slab
+                    .get(e.slot as usize)
+                    .is_some_and(|s| key.equivalent(&s.key))
+        });
+        let (record, _) = found.ok()?.remove();
+        let slot = slab.remove(record.slot as usize);
+        self.after_removal();
+        Some((slot.key, slot.value))
+    }
+
+    /// The entry for `key`, for in-place manipulation.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut counts: PooledMap<char, usize> = PooledMap::new();
+    /// for c in "hello".chars() {
+    ///     *counts.entry(c).or_default() += 1;
+    /// }
+    /// assert_eq!(counts[&'l'], 2);
+    /// ```
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
+        self.before_insert();
+        let hash = fold(self.hash_builder.hash_one(&key));
+        match self.find_hashed(hash, &key) {
+            Some(slot) => Entry::Occupied(OccupiedEntry::new(self, slot)),
+            None => Entry::Vacant(VacantEntry::new(self, key, hash)),
+        }
+    }
+}
+
+impl<K, V, S> ReclaimMap<K, V> for PooledMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    type Ref<'a>
+        = &'a V
+    where
+        Self: 'a;
+
+    fn insert(&mut self, key: K, value: V) -> Option<V> {
+        PooledMap::insert(self, key, value)
+    }
+    fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PooledMap::get(self, key)
+    }
+    fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PooledMap::remove(self, key)
+    }
+    fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PooledMap::contains_key(self, key)
+    }
+    fn len(&self) -> usize {
+        PooledMap::len(self)
+    }
+    fn is_empty(&self) -> bool {
+        PooledMap::is_empty(self)
+    }
+    fn clear(&mut self) {
+        PooledMap::clear(self)
+    }
+    fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
+        for (k, v) in self.iter() {
+            f(k, v);
+        }
+    }
+    fn memory(&self) -> MemoryStats {
+        PooledMap::memory(self)
+    }
+    fn reclaim(&mut self) -> usize {
+        PooledMap::reclaim(self)
+    }
+    fn policy(&self) -> ReclaimPolicy {
+        PooledMap::policy(self)
+    }
+    fn set_policy(&mut self, policy: ReclaimPolicy) {
+        PooledMap::set_policy(self, policy)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Standard traits
+
+impl<K, V, S: Default> Default for PooledMap<K, V, S> {
+    /// An empty map with the automatic policy and a default hasher.
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for PooledMap<K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Clone, V: Clone, S: Clone> Clone for PooledMap<K, V, S> {
+    /// Clones entries (in the same slots, with the same stamps, so the
+    /// original's handles work on the clone too), hasher and policy. The
+    /// clone draws fresh stamps for its own inserts and starts with fresh
+    /// memory statistics.
+    fn clone(&self) -> Self {
+        Self {
+            store: Store {
+                slab: self.store.slab.clone(),
+                index: self.store.index.clone(),
+            },
+            hash_builder: self.hash_builder.clone(),
+            reclaimer: Reclaimer::new(*self.reclaimer.policy()),
+            stamps: Stamps::new(),
+            epoch: 0,
+        }
+    }
+}
+
+impl<K, V, S> PartialEq for PooledMap<K, V, S>
+where
+    K: Eq + Hash,
+    V: PartialEq,
+    S: BuildHasher,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|(k, v)| other.get(k).is_some_and(|ov| v == ov))
+    }
+}
+
+impl<K, V, S> Eq for PooledMap<K, V, S>
+where
+    K: Eq + Hash,
+    V: Eq,
+    S: BuildHasher,
+{
+}
+
+impl<K, Q, V, S> Index<&Q> for PooledMap<K, V, S>
+where
+    K: Eq + Hash,
+    Q: ?Sized + Hash + Equivalent<K>,
+    S: BuildHasher,
+{
+    type Output = V;
+
+    /// # Panics
+    ///
+    /// If the key is not present.
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("key not found in PooledMap")
+    }
+}
+
+impl<K, V, S> Index<Handle> for PooledMap<K, V, S> {
+    type Output = V;
+
+    /// # Panics
+    ///
+    /// If the handle is stale.
+    fn index(&self, handle: Handle) -> &V {
+        self.get_by_handle(handle)
+            .expect("stale handle used to index a PooledMap")
+    }
+}
+
+impl<K, V, S> IndexMut<Handle> for PooledMap<K, V, S> {
+    /// # Panics
+    ///
+    /// If the handle is stale.
+    fn index_mut(&mut self, handle: Handle) -> &mut V {
+        self.get_mut_by_handle(handle)
+            .expect("stale handle used to index a PooledMap")
+    }
+}
+
+impl<K, V, S> Extend<(K, V)> for PooledMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        let iter = iter.into_iter();
+        // As std: if the map already holds keys, assume half the new ones
+        // are duplicates.
+        let hint = iter.size_hint().0;
+        let reserve = if self.is_empty() {
+            hint
+        } else {
+            hint.div_ceil(2)
+        };
+        if self.check_reserve(reserve).is_ok() {
+            self.reserve(reserve);
+        }
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<'a, K, V, S> Extend<(&'a K, &'a V)> for PooledMap<K, V, S>
+where
+    K: Eq + Hash + Copy,
+    V: Copy,
+    S: BuildHasher,
+{
+    fn extend<I: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: I) {
+        self.extend(iter.into_iter().map(|(k, v)| (*k, *v)));
+    }
+}
+
+impl<K, V, S> FromIterator<(K, V)> for PooledMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher + Default,
+{
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = Self::default();
+        map.extend(iter);
+        map
+    }
+}
+
+impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for PooledMap<K, V> {
+    /// ```
+    /// use pooled_map::PooledMap;
+    /// let map = PooledMap::from([(1, 'a'), (2, 'b')]);
+    /// assert_eq!(map[&2], 'b');
+    /// ```
+    fn from(entries: [(K, V); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
+
+impl<K, V, S> IntoIterator for PooledMap<K, V, S> {
+    type Item = (K, V);
+    type IntoIter = IntoIter<K, V>;
+    fn into_iter(self) -> IntoIter<K, V> {
+        IntoIter {
+            inner: self.store.slab.into_iter(),
+        }
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a PooledMap<K, V, S> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V>;
+    fn into_iter(self) -> Iter<'a, K, V> {
+        self.iter()
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a mut PooledMap<K, V, S> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+    fn into_iter(self) -> IterMut<'a, K, V> {
+        self.iter_mut()
+    }
+}

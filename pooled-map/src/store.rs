@@ -1,0 +1,220 @@
+//! The storage: entries in a slab, a hash index of slot numbers beside it,
+//! and the compaction that moves entries down and shrinks both.
+//!
+//! Nothing in this file runs user code. The index stores each entry's hash,
+//! so growing, rehashing, shrinking and patching it never calls `Hash`; the
+//! pool moves entries with `Slab::compact`, whose callback here only records
+//! the move. A panicking `Hash`, `Eq` or `Drop` can therefore only happen
+//! outside these mechanics, before or after the two structures are updated
+//! together.
+
+use core::mem;
+use core::num::NonZeroU64;
+
+use hashbrown::HashTable;
+use map_core::table;
+use slab::Slab;
+
+/// One pooled entry.
+#[derive(Clone)]
+pub(crate) struct Slot<K, V> {
+    /// Unique per insert; handles compare it. Non-zero so the slab's
+    /// vacant/occupied tag fits in its niche.
+    pub(crate) stamp: NonZeroU64,
+    /// The key's hash, folded to 32 bits: lets a handle find its index entry
+    /// without hashing.
+    pub(crate) hash: u32,
+    pub(crate) key: K,
+    pub(crate) value: V,
+}
+
+/// One index entry: where the entry lives, and its folded hash (so the
+/// index rehashes without reading the pool or running user code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IndexEntry {
+    pub(crate) slot: u32,
+    pub(crate) hash: u32,
+}
+
+/// Folds a 64-bit hash to the 32 bits stored with each entry.
+#[inline(always)]
+pub(crate) fn fold(hash: u64) -> u32 {
+    ((hash >> 32) ^ hash) as u32
+}
+
+/// The hash the index is probed with, derived from the stored 32 bits alone.
+/// The odd multiplier spreads them over the 64 bits hashbrown reads (low
+/// bits choose the bucket, the top seven are the tag).
+#[inline(always)]
+pub(crate) fn expand(hash: u32) -> u64 {
+    (hash as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+#[inline(always)]
+pub(crate) fn rehash(entry: &IndexEntry) -> u64 {
+    expand(entry.hash)
+}
+
+/// The layout of `slab`'s private entry type: same definition, same
+/// generic, so the same size. `tests/memory.rs` checks it against the
+/// allocator.
+#[allow(dead_code)]
+enum SlabEntry<T> {
+    Vacant(usize),
+    Occupied(T),
+}
+
+/// Bytes the pool allocates per slot.
+pub(crate) const fn slot_bytes<K, V>() -> usize {
+    mem::size_of::<SlabEntry<Slot<K, V>>>()
+}
+
+/// A move made by compaction: the entry at slot `from` now lives at `to`.
+pub(crate) type Move = (u32, u32);
+
+/// The pool and its index. They always hold the same entries: every index
+/// entry names an occupied slot whose stored hash it repeats.
+pub(crate) struct Store<K, V> {
+    pub(crate) slab: Slab<Slot<K, V>>,
+    pub(crate) index: HashTable<IndexEntry>,
+}
+
+impl<K, V> Store<K, V> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            slab: Slab::new(),
+            index: HashTable::new(),
+        }
+    }
+
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self {
+            slab: Slab::with_capacity(capacity),
+            index: HashTable::with_capacity(capacity),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.slab.len()
+    }
+
+    /// The capacity the policy judges: the larger of the pool's and the
+    /// index's, so the map shrinks when either has become too big for the
+    /// live entries.
+    #[inline]
+    pub(crate) fn policy_capacity(&self) -> usize {
+        self.slab
+            .capacity()
+            .max(table::bucket_capacity(self.index.num_buckets()))
+    }
+
+    /// Bytes held from the allocator: the pool's slots and the index table.
+    pub(crate) fn allocated_bytes(&self) -> usize {
+        self.slab.capacity() * slot_bytes::<K, V>() + self.index.allocation_size()
+    }
+
+    /// Inserts into the pool and the index an entry known to be absent;
+    /// returns its slot.
+    ///
+    /// # Panics
+    ///
+    /// If the pool already has 2^32 slots.
+    #[inline]
+    pub(crate) fn insert_new(&mut self, stamp: NonZeroU64, hash: u32, key: K, value: V) -> u32 {
+        let slot = slot_number(self.slab.vacant_key());
+        // Grow the index first: once the entry is in the pool, nothing may
+        // fail before it is in the index too.
+        self.index.reserve(1, rehash);
+        self.slab.insert(Slot {
+            stamp,
+            hash,
+            key,
+            value,
+        });
+        self.index
+            .insert_unique(expand(hash), IndexEntry { slot, hash }, rehash);
+        slot
+    }
+
+    /// Removes the entry at `slot` (which must be occupied) from the index
+    /// and the pool.
+    #[inline]
+    pub(crate) fn remove_slot(&mut self, slot: u32, hash: u32) -> Slot<K, V> {
+        if let Ok(entry) = self.index.find_entry(expand(hash), |e| e.slot == slot) {
+            entry.remove();
+        } else {
+            debug_assert!(false, "pool slot {slot} missing from the index");
+        }
+        self.slab.remove(slot as usize)
+    }
+
+    /// Detaches everything, leaving an empty store with no allocation.
+    pub(crate) fn take(&mut self) -> Self {
+        mem::replace(self, Self::new())
+    }
+
+    /// Shrinks the pool and the index to room for `target` entries (at least
+    /// the live ones), where that frees memory. The pool is compacted:
+    /// entries above the live count move down into vacant slots, and the
+    /// index is patched to follow. Returns the moves made.
+    ///
+    /// Runs no user code. If the scratch list of moves cannot be allocated,
+    /// the pool is left as it is (the index still shrinks).
+    pub(crate) fn shrink(&mut self, target: usize) -> Vec<Move> {
+        let len = self.len();
+        let target = target.max(len);
+        let mut moves = Vec::new();
+        let capacity = self.slab.capacity();
+        if capacity > target {
+            // Only entries above slot `len` move, into vacancies below it.
+            let most = len.min(capacity - len);
+            if moves.try_reserve_exact(most).is_ok() {
+                self.slab.compact(|_, from, to| {
+                    // Slots fit in u32 (checked at insert). Within the
+                    // reserved capacity, so this neither allocates nor panics.
+                    moves.push((from as u32, to as u32));
+                    true
+                });
+                self.patch_index(&moves, len);
+                if target > len {
+                    self.slab.reserve_exact(target - len);
+                }
+            }
+        }
+        // The stored hashes make this shrink run no user code.
+        let _ = table::try_shrink(&mut self.index, target, rehash);
+        moves
+    }
+
+    /// Points the index at the entries' new slots. `moves` is in the order
+    /// `Slab::compact` made them: `from` strictly decreasing.
+    fn patch_index(&mut self, moves: &[Move], len: usize) {
+        if moves.is_empty() {
+            return;
+        }
+        for entry in self.index.iter_mut() {
+            if entry.slot as usize >= len {
+                match moves.binary_search_by(|&(from, _)| entry.slot.cmp(&from)) {
+                    Ok(i) => entry.slot = moves[i].1,
+                    Err(_) => debug_assert!(false, "slot {} left the pool", entry.slot),
+                }
+            }
+        }
+    }
+}
+
+/// A pool slot as stored in the index and in handles.
+#[inline]
+pub(crate) fn slot_number(slot: usize) -> u32 {
+    match u32::try_from(slot) {
+        Ok(slot) => slot,
+        Err(_) => too_many_slots(),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn too_many_slots() -> ! {
+    panic!("PooledMap holds at most 2^32 entries")
+}

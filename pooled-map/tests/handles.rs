@@ -1,0 +1,285 @@
+//! Handles: O(1) access, and never the wrong entry, through removal, slot
+//! reuse, reclamation, clones and other maps.
+
+use std::collections::HashMap as StdHashMap;
+
+use map_conformance::{seeds, Rng};
+use pooled_map::{Handle, PooledMap, ReclaimPolicy};
+
+#[test]
+fn a_removed_entry_s_handle_is_stale_even_after_its_slot_is_reused() {
+    let mut map = PooledMap::new();
+    let (a, old) = map.insert_with_handle("a", 1);
+    assert_eq!(old, None);
+    assert_eq!(map.get_by_handle(a), Some(&1));
+    assert_eq!(map.remove("a"), Some(1));
+    assert_eq!(map.get_by_handle(a), None);
+
+    let (b, _) = map.insert_with_handle("b", 2);
+    assert_eq!(b.slot(), a.slot(), "the vacant slot is reused");
+    assert_ne!(a, b);
+    assert_eq!(map.get_by_handle(a), None);
+    assert_eq!(map.get_mut_by_handle(a), None);
+    assert_eq!(map.remove_by_handle(a), None);
+    assert!(!map.contains_handle(a));
+    assert_eq!(map.get_key_value_by_handle(b), Some((&"b", &2)));
+    assert_eq!(map.len(), 1);
+}
+
+#[test]
+fn remove_by_handle_removes_once() {
+    let mut map = PooledMap::new();
+    let (h, _) = map.insert_with_handle(7u64, "seven".to_string());
+    map.insert(8, "eight".to_string());
+    assert_eq!(
+        map.remove_entry_by_handle(h),
+        Some((7, "seven".to_string()))
+    );
+    assert_eq!(map.remove_by_handle(h), None);
+    assert!(!map.contains_key(&7));
+    assert_eq!(map.len(), 1);
+    assert_eq!(map[&8], "eight");
+}
+
+#[test]
+fn overwriting_a_key_keeps_its_handle() {
+    let mut map = PooledMap::new();
+    let (h, _) = map.insert_with_handle(1u32, 10u32);
+    let (h2, old) = map.insert_with_handle(1, 11);
+    assert_eq!((h2, old), (h, Some(10)));
+    map.insert(1, 12);
+    assert_eq!(map[h], 12);
+    map[h] += 1;
+    assert_eq!(map.get(&1), Some(&13));
+    assert_eq!(map.handle_of(&1), Some(h));
+    match map.entry(1) {
+        pooled_map::Entry::Occupied(e) => assert_eq!(e.handle(), h),
+        pooled_map::Entry::Vacant(_) => unreachable!(),
+    }
+}
+
+#[test]
+fn handles_survive_growth() {
+    let mut map = PooledMap::new();
+    let handles: Vec<Handle> = (0..10_000u64)
+        .map(|i| map.insert_with_handle(i, i * 3).0)
+        .collect();
+    for (i, h) in handles.iter().enumerate() {
+        assert_eq!(map.get_by_handle(*h), Some(&(i as u64 * 3)));
+    }
+    assert_eq!(map.reclaim_epoch(), 0);
+}
+
+#[test]
+fn reclamation_moves_only_entries_above_the_live_count() {
+    let mut map = PooledMap::with_policy(ReclaimPolicy::manual());
+    let handles: Vec<Handle> = (0..100u32)
+        .map(|i| map.insert_with_handle(i, i).0)
+        .collect();
+    // Vacate slots 50..60; the ten entries in slots 90..100 must move there.
+    for i in 50..60 {
+        map.remove(&i);
+    }
+    let epoch = map.reclaim_epoch();
+    assert!(map.reclaim() > 0);
+    assert_eq!(map.reclaim_epoch(), epoch + 1);
+    for (i, h) in handles.iter().enumerate() {
+        let i = i as u32;
+        let got = map.get_by_handle(*h);
+        match i {
+            50..60 => assert_eq!(got, None, "{i} was removed"),
+            90..100 => {
+                assert_eq!(got, None, "{i} moved: its handle is stale");
+                let now = map.handle_of(&i).unwrap();
+                assert!((50..60).contains(&now.slot()));
+                assert_eq!(map.get_by_handle(now), Some(&i));
+            }
+            _ => assert_eq!(got, Some(&i), "{i} did not move"),
+        }
+    }
+    // Nothing moved: the epoch stays.
+    map.reclaim();
+    assert_eq!(map.reclaim_epoch(), epoch + 1);
+}
+
+#[test]
+fn reclaim_with_reports_every_move() {
+    let mut map = PooledMap::with_policy(ReclaimPolicy::manual());
+    let mut handles: StdHashMap<u64, Handle> = (0..1000u64)
+        .map(|i| (i, map.insert_with_handle(i, i + 1).0))
+        .collect();
+    let mut rng = Rng::new(7);
+    for _ in 0..700 {
+        let key = rng.below(1000);
+        if let Some(h) = handles.remove(&key) {
+            assert_eq!(map.remove_by_handle(h), Some(key + 1));
+        }
+    }
+    let mut moves = 0;
+    map.reclaim_with(|key, old, new| {
+        moves += 1;
+        assert_eq!(handles.insert(*key, new), Some(old));
+    });
+    assert!(moves > 0);
+    assert_eq!(map.len(), handles.len());
+    for (key, h) in &handles {
+        assert_eq!(map.get_key_value_by_handle(*h), Some((key, &(key + 1))));
+        assert!(h.slot() < map.len(), "compacted below the live count");
+    }
+}
+
+#[test]
+fn handles_never_reach_another_map_s_entries() {
+    let mut a = PooledMap::new();
+    let mut b = PooledMap::new();
+    let ha = a.insert_with_handle(1u8, 'a').0;
+    let hb = b.insert_with_handle(1u8, 'b').0;
+    assert_eq!(ha.slot(), hb.slot());
+    assert_eq!(a.get_by_handle(hb), None);
+    assert_eq!(b.get_by_handle(ha), None);
+}
+
+#[test]
+fn a_clone_honours_the_original_s_handles_until_entries_diverge() {
+    let mut original = PooledMap::new();
+    let h = original.insert_with_handle(1u32, 'x').0;
+    let mut copy = original.clone();
+    assert_eq!(copy.get_by_handle(h), Some(&'x'));
+    // Both replace the entry in the same slot; the new stamps differ.
+    original.remove(&1);
+    copy.remove(&1);
+    let ho = original.insert_with_handle(2, 'o').0;
+    let hc = copy.insert_with_handle(2, 'c').0;
+    assert_eq!(ho.slot(), hc.slot());
+    assert_ne!(ho, hc);
+    assert_eq!(copy.get_by_handle(ho), None);
+    assert_eq!(original.get_by_handle(hc), None);
+    assert_eq!(copy.get_by_handle(h), None);
+}
+
+#[test]
+fn handles_iterator_and_entry_handles_agree() {
+    let mut map = PooledMap::new();
+    let h = map.entry("k").insert_entry(5).handle();
+    map.insert("j", 6);
+    let listed: Vec<_> = map.handles().collect();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.contains(&(h, &"k", &5)));
+    for (handle, key, _) in listed {
+        assert_eq!(map.handle_of(key), Some(handle));
+    }
+}
+
+#[test]
+#[should_panic(expected = "stale handle")]
+fn indexing_with_a_stale_handle_panics() {
+    let mut map = PooledMap::new();
+    let h = map.insert_with_handle(1, 1).0;
+    map.remove(&1);
+    let _ = map[h];
+}
+
+/// Random operations by key and by handle, checked against a model, with
+/// every handle ever issued probed at every step: each answers `None` or
+/// exactly its own entry, and is live exactly when the model says so.
+fn random_handles(policy: ReclaimPolicy, seed: u64, ops: usize) -> u64 {
+    let mut rng = Rng::new(seed);
+    let mut map: PooledMap<u64, u64> = PooledMap::with_policy(policy);
+    // key -> (value, current handle)
+    let mut model: StdHashMap<u64, (u64, Handle)> = StdHashMap::new();
+    let mut issued: Vec<(Handle, u64)> = Vec::new();
+    let mut epoch = map.reclaim_epoch();
+    for i in 0..ops {
+        let range = 8u64 << ((i / 3000) % 9);
+        let key = rng.below(range);
+        let ctx = format!("seed {seed}, op {i}");
+        match rng.below(100) {
+            0 => {
+                map.clear();
+                model.clear();
+            }
+            1 => {
+                map.reclaim();
+            }
+            2..=45 => {
+                let value = rng.next_u64();
+                let (h, old) = map.insert_with_handle(key, value);
+                let prev = model.insert(key, (value, h));
+                assert_eq!(old, prev.map(|(v, _)| v), "{ctx}: insert");
+                if let Some((_, ph)) = prev {
+                    assert_eq!(ph, h, "{ctx}: overwrite keeps the handle");
+                }
+                issued.push((h, key));
+            }
+            46..=70 => {
+                assert_eq!(
+                    map.remove(&key),
+                    model.remove(&key).map(|(v, _)| v),
+                    "{ctx}: remove"
+                );
+            }
+            71..=90 if !issued.is_empty() => {
+                let (h, k) = issued[rng.below(issued.len() as u64) as usize];
+                let live = model.get(&k).is_some_and(|(_, mh)| *mh == h);
+                let removed = map.remove_by_handle(h);
+                if live {
+                    assert_eq!(removed, model.remove(&k).map(|(v, _)| v), "{ctx}");
+                } else {
+                    assert_eq!(removed, None, "{ctx}: stale handle removed something");
+                }
+            }
+            _ => {
+                if let Some((v, h)) = model.get_mut(&key) {
+                    let got = map.get_mut_by_handle(*h).expect("live handle");
+                    assert_eq!(*got, *v, "{ctx}: get_mut_by_handle");
+                    *got = got.wrapping_add(1);
+                    *v = v.wrapping_add(1);
+                }
+            }
+        }
+        if map.reclaim_epoch() != epoch {
+            epoch = map.reclaim_epoch();
+            for (k, (_, h)) in model.iter_mut() {
+                *h = map.handle_of(k).expect("present key has a handle");
+            }
+        }
+        assert_eq!(map.len(), model.len(), "{ctx}: len");
+        if i % 64 == 0 || i + 1 == ops {
+            for &(h, k) in &issued {
+                let live = model.get(&k).filter(|(_, mh)| *mh == h);
+                assert_eq!(
+                    map.get_key_value_by_handle(h),
+                    live.map(|(v, _)| (&k, v)),
+                    "{ctx}: handle {h:?} of key {k}"
+                );
+            }
+        }
+        if issued.len() > 4096 {
+            issued.drain(..2048);
+        }
+    }
+    map.reclaim_epoch()
+}
+
+#[test]
+fn random_handles_automatic_policy() {
+    for seed in seeds(2) {
+        let moved = random_handles(ReclaimPolicy::default(), seed, 20_000);
+        assert!(moved > 0, "seed {seed}: no reclamation moved an entry");
+    }
+}
+
+#[test]
+fn random_handles_eager_policy() {
+    let eager = ReclaimPolicy::builder()
+        .shrink_ratio(3.2)
+        .headroom(1.25)
+        .drain_ratio(3.2)
+        .min_capacity(1)
+        .build()
+        .unwrap();
+    for seed in seeds(2) {
+        let moved = random_handles(eager, seed, 20_000);
+        assert!(moved > 0, "seed {seed}: no reclamation moved an entry");
+    }
+}
