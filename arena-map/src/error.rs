@@ -1,0 +1,107 @@
+//! Why an arena map refused to grow.
+
+use core::fmt;
+
+/// Why an arena map could not make room.
+///
+/// Returned by `try_insert` and `try_reserve`; the map is unchanged when
+/// you get one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArenaError {
+    /// The arenas would pass the limit set with `with_memory_limit` or
+    /// `set_memory_limit`.
+    MemoryLimit {
+        /// The limit in force, in bytes.
+        limit: usize,
+        /// The bytes the map would have needed to hold.
+        needed: usize,
+    },
+    /// The global allocator refused a new arena chunk.
+    AllocFailed {
+        /// The bytes asked for.
+        bytes: usize,
+    },
+    /// The capacity asked for does not fit in `usize`.
+    CapacityOverflow,
+}
+
+impl fmt::Display for ArenaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ArenaError::MemoryLimit { limit, needed } => write!(
+                f,
+                "arena map: memory limit of {limit} bytes reached ({needed} bytes needed)"
+            ),
+            ArenaError::AllocFailed { bytes } => {
+                write!(f, "arena map: could not allocate an arena of {bytes} bytes")
+            }
+            ArenaError::CapacityOverflow => f.write_str("arena map: capacity overflow"),
+        }
+    }
+}
+
+impl std::error::Error for ArenaError {}
+
+impl ArenaError {
+    /// What the infallible methods (`insert`, `reserve`) do with an error.
+    #[cold]
+    #[track_caller]
+    pub(crate) fn fail(self) -> ! {
+        match self {
+            ArenaError::AllocFailed { bytes } => std::alloc::handle_alloc_error(
+                core::alloc::Layout::from_size_align(bytes.max(1), 16)
+                    .unwrap_or(core::alloc::Layout::new::<u8>()),
+            ),
+            other => panic!("{other}"),
+        }
+    }
+}
+
+/// A refused `try_insert`: the error, and what was to be inserted.
+///
+/// ```
+/// use arena_map::{ArenaError, ArenaMap};
+///
+/// let mut map: ArenaMap<u64, [u8; 64]> = ArenaMap::with_memory_limit(16 * 1024);
+/// let refused = (0..).find_map(|i| map.try_insert(i, [0; 64]).err()).unwrap();
+/// assert!(matches!(refused.error(), ArenaError::MemoryLimit { .. }));
+/// let (key, _value) = refused.into_inner();
+/// assert!(!map.contains_key(&key));
+/// ```
+pub struct TryInsertError<T> {
+    error: ArenaError,
+    rejected: T,
+}
+
+impl<T> TryInsertError<T> {
+    pub(crate) fn new(error: ArenaError, rejected: T) -> Self {
+        Self { error, rejected }
+    }
+
+    /// Why the insert was refused.
+    pub fn error(&self) -> ArenaError {
+        self.error
+    }
+
+    /// Takes back what was to be inserted.
+    pub fn into_inner(self) -> T {
+        self.rejected
+    }
+}
+
+impl<T> fmt::Debug for TryInsertError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TryInsertError")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for TryInsertError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<T> std::error::Error for TryInsertError<T> {}

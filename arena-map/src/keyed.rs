@@ -1,0 +1,755 @@
+//! `ArenaKeyMap`: a map of byte-string keys (`str`, `[u8]`) whose bytes
+//! are copied into an arena the map owns, and its iterators.
+
+use core::fmt;
+use core::hash::BuildHasher;
+use core::iter::FusedIterator;
+use core::mem;
+use core::ops::Index;
+
+use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy, Reclaimer};
+
+use crate::error::{ArenaError, TryInsertError};
+use crate::map::grow_target;
+use crate::raw::{self, ArenaKey, KeyRef, KeyedTable, CHUNK_OVERHEAD};
+
+/// Key arenas below this size are never compacted by themselves.
+const KEY_FLOOR: usize = 4096;
+
+/// What the key arena's own bookkeeping may take beyond its chunk bytes
+/// (its box and up to 64 chunk footers), kept out of its share of a memory
+/// limit.
+const KEY_META_SLACK: usize = mem::size_of::<bumpalo::Bump>() + 64 * CHUNK_OVERHEAD;
+
+/// A map from `str` keys whose bytes live in the map's arena.
+///
+/// ```
+/// use arena_map::StrMap;
+///
+/// let mut hits = StrMap::new();
+/// hits.insert_str("/index.html", 1u32);
+/// *hits.get_mut("/index.html").unwrap() += 1;
+/// assert_eq!(hits["/index.html"], 2);
+/// ```
+pub type StrMap<V, S = DefaultHashBuilder> = ArenaKeyMap<str, V, S>;
+
+/// A map from `[u8]` keys whose bytes live in the map's arena.
+///
+/// ```
+/// use arena_map::BytesMap;
+///
+/// let mut map = BytesMap::new();
+/// map.insert(b"\x00\xff", 'x');
+/// assert_eq!(map.get(&b"\x00\xff"[..]), Some(&'x'));
+/// ```
+pub type BytesMap<V, S = DefaultHashBuilder> = ArenaKeyMap<[u8], V, S>;
+
+/// A hash map whose keys are byte strings copied into an arena it owns.
+///
+/// Inserting a key copies its bytes into the key arena with a pointer bump:
+/// a map of a million string keys makes a few dozen large allocations
+/// instead of a million small ones, and frees them as a few dozen. Lookups
+/// take `&Q` (`&str` for [`StrMap`], `&[u8]` for [`BytesMap`]).
+///
+/// The table lives in a second arena and is resized as in
+/// [`ArenaMap`](crate::ArenaMap). Removed keys leave their bytes behind as
+/// garbage; when the garbage outweighs the live keys (the policy's
+/// `garbage_ratio`), the live keys are copied into a fresh arena and the old
+/// one is dropped whole, so the bytes held stay proportional to the live
+/// keys however long the map churns.
+///
+/// # Examples
+///
+/// ```
+/// use arena_map::StrMap;
+///
+/// let mut words: StrMap<usize> = StrMap::new();
+/// for word in "the cat saw the other cat".split(' ') {
+///     *words.get_mut_or_insert(word, 0) += 1;
+/// }
+/// assert_eq!(words["cat"], 2);
+/// assert_eq!(words.len(), 4);
+/// let mut sorted: Vec<&str> = words.keys().collect();
+/// sorted.sort();
+/// assert_eq!(sorted, ["cat", "other", "saw", "the"]);
+/// ```
+pub struct ArenaKeyMap<Q: ?Sized + ArenaKey, V, S = DefaultHashBuilder> {
+    raw: KeyedTable<Q, V, S>,
+    reclaimer: Reclaimer,
+    limit: Option<usize>,
+}
+
+impl<Q: ?Sized + ArenaKey, V> ArenaKeyMap<Q, V, DefaultHashBuilder> {
+    /// An empty map with the automatic policy.
+    pub fn new() -> Self {
+        Self::with_hasher(DefaultHashBuilder::default())
+    }
+
+    /// An empty map with room for at least `capacity` entries.
+    ///
+    /// # Panics
+    ///
+    /// If the arena cannot be allocated.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
+    }
+
+    /// An empty map with the given reclamation policy.
+    pub fn with_policy(policy: ReclaimPolicy) -> Self {
+        let mut map = Self::new();
+        map.reclaimer.set_policy(policy);
+        map
+    }
+
+    /// An empty map whose arenas (table and keys together) never hold more
+    /// than `bytes` bytes as [`memory`](Self::memory) counts them; the key
+    /// arena keeps a few KiB of that for its own bookkeeping. Inserts past
+    /// the limit fail in [`try_insert`](Self::try_insert) and panic in
+    /// [`insert`](Self::insert).
+    pub fn with_memory_limit(bytes: usize) -> Self {
+        let mut map = Self::new();
+        map.set_memory_limit(Some(bytes));
+        map
+    }
+}
+
+impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
+    /// An empty map using `hash_builder` to hash keys.
+    pub fn with_hasher(hash_builder: S) -> Self {
+        Self {
+            raw: KeyedTable::with_hasher(hash_builder),
+            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+            limit: None,
+        }
+    }
+
+    /// An empty map with room for `capacity` entries, hashing with `hash_builder`.
+    ///
+    /// # Panics
+    ///
+    /// If the arena cannot be allocated.
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        let mut map = Self::with_hasher(hash_builder);
+        map.reserve(capacity);
+        map
+    }
+
+    /// Sets (or with `None` lifts) the memory limit; see
+    /// [`with_memory_limit`](ArenaKeyMap::with_memory_limit).
+    pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
+        self.limit = bytes;
+        self.sync_key_limit();
+    }
+
+    /// Replaces the reclamation policy. A stricter policy takes effect at once.
+    pub fn set_policy(&mut self, policy: ReclaimPolicy) {
+        self.reclaimer.set_policy(policy);
+        if let Some(target) = self
+            .reclaimer
+            .check_now(self.raw.table().len(), self.raw.table().full_capacity())
+        {
+            self.shrink_table(target);
+        }
+        self.check_garbage();
+    }
+
+    /// The value under `key`.
+    #[inline]
+    pub fn get(&self, key: &Q) -> Option<&V> {
+        self.raw.table().get_key_value(key).map(|(_, v)| v)
+    }
+
+    /// The stored key (in the arena) and the value under `key`.
+    #[inline]
+    pub fn get_key_value(&self, key: &Q) -> Option<(&Q, &V)> {
+        self.raw
+            .table()
+            .get_key_value(key)
+            .map(|(k, v)| (k.get(), v))
+    }
+
+    /// A mutable reference to the value under `key`.
+    #[inline]
+    pub fn get_mut(&mut self, key: &Q) -> Option<&mut V> {
+        self.raw.get_mut(key)
+    }
+
+    /// The value under `key`, inserting `default` first if it is absent
+    /// (a std `entry(key).or_insert(default)` for borrowed keys).
+    ///
+    /// # Panics
+    ///
+    /// As [`insert`](Self::insert).
+    pub fn get_mut_or_insert(&mut self, key: &Q, default: V) -> &mut V {
+        if self.raw.table().get_key_value(key).is_none() {
+            self.insert(key, default);
+        }
+        self.raw.get_mut(key).expect("the key was just inserted")
+    }
+
+    /// Whether `key` is present.
+    #[inline]
+    pub fn contains_key(&self, key: &Q) -> bool {
+        self.raw.table().get_key_value(key).is_some()
+    }
+
+    /// Copies `key` into the arena (unless present) and inserts `value`
+    /// under it, returning the previous value.
+    ///
+    /// # Panics
+    ///
+    /// If the map would pass its memory limit (use
+    /// [`try_insert`](Self::try_insert) to handle that); if an arena cannot
+    /// be allocated, through `handle_alloc_error` as std does.
+    #[inline]
+    pub fn insert(&mut self, key: &Q, value: V) -> Option<V> {
+        match self.try_insert(key, value) {
+            Ok(old) => old,
+            Err(refused) => refused.error().fail(),
+        }
+    }
+
+    /// As [`insert`](Self::insert), or gives the value back if the key or
+    /// the table would not fit under the memory limit. A present key is
+    /// always updated: that needs no memory.
+    ///
+    /// # Errors
+    ///
+    /// [`TryInsertError`] with the value; the map is unchanged.
+    #[inline]
+    pub fn try_insert(&mut self, key: &Q, value: V) -> Result<Option<V>, TryInsertError<V>> {
+        if let Err(error) = self.prepare_insert() {
+            return match self.raw.get_mut(key) {
+                Some(slot) => Ok(Some(mem::replace(slot, value))),
+                None => Err(TryInsertError::new(error, value)),
+            };
+        }
+        match self.raw.insert(key, value) {
+            Ok(old) => Ok(old),
+            Err((error, value)) => self.insert_after_compacting(key, value, error),
+        }
+    }
+
+    /// Catches up on a deferred shrink, then makes room for one entry.
+    #[inline]
+    fn prepare_insert(&mut self) -> Result<(), ArenaError> {
+        let table = self.raw.table();
+        if let Some(target) = self
+            .reclaimer
+            .before_insert(table.len(), table.full_capacity())
+        {
+            self.shrink_table(target);
+        }
+        self.make_room(1)
+    }
+
+    /// The key arena refused the key's bytes: under a limit, compacting the
+    /// keys may make room.
+    #[cold]
+    #[inline(never)]
+    fn insert_after_compacting(
+        &mut self,
+        key: &Q,
+        value: V,
+        error: ArenaError,
+    ) -> Result<Option<V>, TryInsertError<V>> {
+        let retried = if self.raw.key_garbage() > 0 && self.compact_keys().is_ok() {
+            self.raw.insert(key, value)
+        } else {
+            Err((error, value))
+        };
+        retried.map_err(|(error, value)| {
+            let error = match (error, self.limit) {
+                (ArenaError::AllocFailed { bytes }, Some(limit)) => ArenaError::MemoryLimit {
+                    limit,
+                    needed: self.raw.bytes() + bytes,
+                },
+                (error, _) => error,
+            };
+            TryInsertError::new(error, value)
+        })
+    }
+
+    /// Removes `key`, returning its value. May give memory back.
+    #[inline]
+    pub fn remove(&mut self, key: &Q) -> Option<V> {
+        let value = self.raw.remove(key)?;
+        self.after_removal();
+        Some(value)
+    }
+
+    /// Keeps only the entries for which `keep` returns `true`, then gives
+    /// memory back if the policy says so.
+    pub fn retain<F: FnMut(&Q, &mut V) -> bool>(&mut self, keep: F) {
+        self.raw.retain(keep);
+        self.after_removal();
+    }
+
+    /// Removes every entry and frees both arenas, whatever the policy.
+    pub fn clear(&mut self) {
+        let before = self.raw.bytes();
+        self.raw.clear();
+        self.reclaimer.record_release(before, self.raw.bytes());
+        self.sync_key_limit();
+    }
+
+    /// Reserves room in the table for at least `additional` more entries
+    /// (the keys' bytes are allocated as they come).
+    ///
+    /// # Panics
+    ///
+    /// As [`insert`](Self::insert), if the room cannot be had.
+    pub fn reserve(&mut self, additional: usize) {
+        if let Err(error) = self.try_reserve(additional) {
+            error.fail();
+        }
+    }
+
+    /// Reserves room in the table for at least `additional` more entries,
+    /// or reports why not.
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaError`]; the map is unchanged.
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), ArenaError> {
+        self.make_room(additional)
+    }
+
+    /// Gives back all the memory the entries do not need: see
+    /// [`reclaim`](Self::reclaim).
+    pub fn shrink_to_fit(&mut self) {
+        self.reclaim();
+    }
+
+    /// Moves the table into an arena that fits it and the keys into one
+    /// that fits them (an empty map frees both), whatever the policy, where
+    /// that frees memory. Returns the bytes released.
+    pub fn reclaim(&mut self) -> usize {
+        let before = self.raw.bytes();
+        if self.raw.table().len() == 0 {
+            self.clear();
+            return before.saturating_sub(self.raw.bytes());
+        }
+        let mut released = self.shrink_table(self.raw.table().len());
+        let loose = self
+            .raw
+            .key_arena_bytes()
+            .saturating_sub(self.raw.live_key_bytes());
+        if loose > KEY_FLOOR + mem::size_of::<bumpalo::Bump>() + CHUNK_OVERHEAD {
+            released += self.compact_keys().unwrap_or(0);
+        }
+        released
+    }
+
+    #[inline]
+    fn make_room(&mut self, additional: usize) -> Result<(), ArenaError> {
+        if self.raw.table().room() >= additional {
+            return Ok(());
+        }
+        self.grow(additional)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, additional: usize) -> Result<(), ArenaError> {
+        let table = self.raw.table();
+        let target = grow_target(table.len(), additional, table.full_capacity())?;
+        let before = self.raw.bytes();
+        let budget = self
+            .limit
+            .map(|limit| limit.saturating_sub(self.raw.key_arena_bytes()));
+        let (len, full) = (table.len(), table.full_capacity());
+        match self.raw.relocate(target, budget) {
+            // Under the limit, clearing the tombstones may make the room.
+            Err(ArenaError::MemoryLimit { .. }) if target > full && len + additional <= full => {
+                self.raw.relocate(full, budget)?;
+            }
+            result => result?,
+        }
+        self.account(before);
+        self.sync_key_limit();
+        Ok(())
+    }
+
+    #[inline]
+    fn after_removal(&mut self) {
+        let table = self.raw.table();
+        if self.reclaimer.may_shrink(table.len(), table.table_bytes()) {
+            self.sparse_after_removal();
+        }
+        self.check_garbage();
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn sparse_after_removal(&mut self) {
+        let table = self.raw.table();
+        if let Some(target) =
+            self.reclaimer
+                .after_remove(table.len(), table.full_capacity(), table.table_bytes())
+        {
+            self.shrink_table(target);
+        }
+    }
+
+    /// Compacts the keys if the policy finds too much of their arena dead.
+    #[inline]
+    fn check_garbage(&mut self) {
+        let policy = self.reclaimer.policy();
+        if policy.should_compact(self.raw.live_key_bytes(), self.raw.key_garbage(), KEY_FLOOR) {
+            let _ = self.compact_keys();
+        }
+    }
+
+    /// Copies the live keys into a fresh arena that fits them; returns the
+    /// bytes released.
+    #[cold]
+    #[inline(never)]
+    fn compact_keys(&mut self) -> Result<usize, ArenaError> {
+        let before = self.raw.bytes();
+        let budget = self
+            .limit
+            .map(|limit| limit.saturating_sub(self.raw.table().bytes()));
+        self.raw.compact_keys(self.raw.live_key_bytes(), budget)?;
+        let released = self.account(before);
+        self.sync_key_limit();
+        Ok(released)
+    }
+
+    /// Moves the table into an arena for `target` entries if that gives
+    /// memory back; returns the bytes released.
+    #[cold]
+    #[inline(never)]
+    fn shrink_table(&mut self, target: usize) -> usize {
+        let table = self.raw.table();
+        let target = target.max(table.len());
+        match raw::table_arena_request::<(KeyRef<Q>, V)>(target) {
+            Ok(request) if request < table.table_bytes() => {}
+            _ => return 0,
+        }
+        let before = self.raw.bytes();
+        if self.raw.relocate(target, None).is_err() {
+            return 0;
+        }
+        let released = self.account(before);
+        self.sync_key_limit();
+        released
+    }
+
+    fn account(&mut self, before: usize) -> usize {
+        let after = self.raw.bytes();
+        if after < before {
+            self.reclaimer.record_release(before, after);
+        } else {
+            self.reclaimer.observe(before);
+        }
+        before.saturating_sub(after)
+    }
+
+    /// Gives the key arena what the limit leaves beside the table.
+    fn sync_key_limit(&mut self) {
+        let table_bytes = self.raw.table().bytes();
+        let budget = self
+            .limit
+            .map(|limit| limit.saturating_sub(table_bytes + KEY_META_SLACK));
+        self.raw.set_key_limit(budget);
+    }
+}
+
+impl<V, S: BuildHasher + Clone> ArenaKeyMap<str, V, S> {
+    /// Copies `key` into the arena (unless present) and inserts `value`;
+    /// the same as [`insert`](Self::insert).
+    ///
+    /// # Panics
+    ///
+    /// As [`insert`](Self::insert).
+    pub fn insert_str(&mut self, key: &str, value: V) -> Option<V> {
+        self.insert(key, value)
+    }
+}
+
+impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
+    /// How many entries the map holds.
+    pub fn len(&self) -> usize {
+        self.raw.table().len()
+    }
+
+    /// Whether the map holds no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many entries the table can hold without moving to a bigger arena.
+    pub fn capacity(&self) -> usize {
+        self.raw.table().capacity()
+    }
+
+    /// The map's hasher.
+    pub fn hasher(&self) -> &S {
+        self.raw.table().hasher()
+    }
+
+    /// The reclamation policy in force.
+    pub fn policy(&self) -> ReclaimPolicy {
+        *self.reclaimer.policy()
+    }
+
+    /// The memory limit, if any.
+    pub fn memory_limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    /// Bytes of the keys in the map (what a compaction would copy).
+    pub fn key_bytes(&self) -> usize {
+        self.raw.live_key_bytes()
+    }
+
+    /// The map's memory figures: `allocated_bytes` is the chunks of both
+    /// arenas (table and keys) with their footers and boxes.
+    pub fn memory(&self) -> MemoryStats {
+        self.reclaimer.stats(self.raw.bytes())
+    }
+
+    /// An iterator over the entries, in arbitrary order.
+    pub fn iter(&self) -> Iter<'_, Q, V> {
+        Iter {
+            inner: self.raw.table().iter(),
+        }
+    }
+
+    /// An iterator over the entries with mutable values.
+    pub fn iter_mut(&mut self) -> IterMut<'_, Q, V> {
+        IterMut {
+            inner: self.raw.iter_mut(),
+        }
+    }
+
+    /// An iterator over the keys.
+    pub fn keys(&self) -> Keys<'_, Q, V> {
+        Keys { inner: self.iter() }
+    }
+
+    /// An iterator over the values.
+    pub fn values(&self) -> Values<'_, Q, V> {
+        Values { inner: self.iter() }
+    }
+
+    /// An iterator over mutable values.
+    pub fn values_mut(&mut self) -> ValuesMut<'_, Q, V> {
+        ValuesMut {
+            inner: self.raw.values_mut(),
+        }
+    }
+}
+
+impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone + Default> Default for ArenaKeyMap<Q, V, S> {
+    /// An empty map with the automatic policy and a default hasher.
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<Q: ?Sized + ArenaKey + fmt::Debug, V: fmt::Debug, S> fmt::Debug for ArenaKeyMap<Q, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<Q: ?Sized + ArenaKey, V: Clone, S: BuildHasher + Clone> Clone for ArenaKeyMap<Q, V, S> {
+    /// Copies the entries into new arenas sized for them; keeps the hasher,
+    /// policy and limit, and starts fresh memory statistics.
+    fn clone(&self) -> Self {
+        let mut map = Self::with_hasher(self.hasher().clone());
+        map.reclaimer = Reclaimer::new(self.policy());
+        map.reserve(self.len());
+        map.set_memory_limit(self.limit);
+        for (k, v) in self.iter() {
+            map.insert(k, v.clone());
+        }
+        map
+    }
+}
+
+impl<Q: ?Sized + ArenaKey, V: PartialEq, S: BuildHasher + Clone> PartialEq
+    for ArenaKeyMap<Q, V, S>
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|(k, v)| other.get(k).is_some_and(|ov| v == ov))
+    }
+}
+
+impl<Q: ?Sized + ArenaKey, V: Eq, S: BuildHasher + Clone> Eq for ArenaKeyMap<Q, V, S> {}
+
+impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> Index<&Q> for ArenaKeyMap<Q, V, S> {
+    type Output = V;
+
+    /// # Panics
+    ///
+    /// If the key is not present.
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("key not found in ArenaKeyMap")
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> Extend<(&'a Q, V)>
+    for ArenaKeyMap<Q, V, S>
+{
+    fn extend<I: IntoIterator<Item = (&'a Q, V)>>(&mut self, iter: I) {
+        let iter = iter.into_iter();
+        let hint = iter.size_hint().0;
+        self.reserve(if self.is_empty() {
+            hint
+        } else {
+            hint.div_ceil(2)
+        });
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone + Default> FromIterator<(&'a Q, V)>
+    for ArenaKeyMap<Q, V, S>
+{
+    fn from_iter<I: IntoIterator<Item = (&'a Q, V)>>(iter: I) -> Self {
+        let mut map = Self::default();
+        map.extend(iter);
+        map
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V, S> IntoIterator for &'a ArenaKeyMap<Q, V, S> {
+    type Item = (&'a Q, &'a V);
+    type IntoIter = Iter<'a, Q, V>;
+    fn into_iter(self) -> Iter<'a, Q, V> {
+        self.iter()
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V, S> IntoIterator for &'a mut ArenaKeyMap<Q, V, S> {
+    type Item = (&'a Q, &'a mut V);
+    type IntoIter = IterMut<'a, Q, V>;
+    fn into_iter(self) -> IterMut<'a, Q, V> {
+        self.iter_mut()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Iterators
+
+/// Iterator over `(&Q, &V)`, from [`ArenaKeyMap::iter`].
+pub struct Iter<'a, Q: ?Sized, V> {
+    inner: map_core::Iter<'a, KeyRef<Q>, V>,
+}
+
+/// Iterator over `(&Q, &mut V)`, from [`ArenaKeyMap::iter_mut`].
+pub struct IterMut<'a, Q: ?Sized, V> {
+    inner: map_core::IterMut<'a, KeyRef<Q>, V>,
+}
+
+/// Iterator over the keys, from [`ArenaKeyMap::keys`].
+pub struct Keys<'a, Q: ?Sized, V> {
+    inner: Iter<'a, Q, V>,
+}
+
+/// Iterator over the values, from [`ArenaKeyMap::values`].
+pub struct Values<'a, Q: ?Sized, V> {
+    inner: Iter<'a, Q, V>,
+}
+
+/// Iterator over mutable values, from [`ArenaKeyMap::values_mut`].
+pub struct ValuesMut<'a, Q: ?Sized, V> {
+    inner: map_core::ValuesMut<'a, KeyRef<Q>, V>,
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V> Iterator for Iter<'a, Q, V> {
+    type Item = (&'a Q, &'a V);
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(k, v)| (k.get(), v))
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V> Iterator for IterMut<'a, Q, V> {
+    type Item = (&'a Q, &'a mut V);
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(k, v)| (k.get(), v))
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V> Iterator for Keys<'a, Q, V> {
+    type Item = &'a Q;
+    #[inline]
+    fn next(&mut self) -> Option<&'a Q> {
+        self.inner.next().map(|(k, _)| k)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V> Iterator for Values<'a, Q, V> {
+    type Item = &'a V;
+    #[inline]
+    fn next(&mut self) -> Option<&'a V> {
+        self.inner.next().map(|(_, v)| v)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V> Iterator for ValuesMut<'a, Q, V> {
+    type Item = &'a mut V;
+    #[inline]
+    fn next(&mut self) -> Option<&'a mut V> {
+        self.inner.next()
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+macro_rules! exact_and_fused {
+    ($($name:ident),*) => {$(
+        impl<Q: ?Sized + ArenaKey, V> ExactSizeIterator for $name<'_, Q, V> {}
+        impl<Q: ?Sized + ArenaKey, V> FusedIterator for $name<'_, Q, V> {}
+    )*};
+}
+exact_and_fused!(Iter, IterMut, Keys, Values, ValuesMut);
+
+impl<Q: ?Sized, V> Clone for Iter<'_, Q, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+macro_rules! debug_remaining {
+    ($($name:ident),*) => {$(
+        impl<Q: ?Sized + ArenaKey, V> fmt::Debug for $name<'_, Q, V> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("remaining", &self.size_hint().0)
+                    .finish()
+            }
+        }
+    )*};
+}
+debug_remaining!(Iter, IterMut, Keys, Values, ValuesMut);

@@ -1,0 +1,688 @@
+//! `ArenaMap`: the core map in an arena it owns, resized and compacted by
+//! moving into a fresh arena.
+
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::mem;
+use core::ops::Index;
+
+use map_core::{
+    DefaultHashBuilder, Equivalent, Iter, IterMut, Keys, MemoryStats, ReclaimMap, ReclaimPolicy,
+    Reclaimer, Values, ValuesMut,
+};
+
+use crate::error::{ArenaError, TryInsertError};
+use crate::raw::{self, ArenaTable};
+
+/// Garbage below this (alignment slack, a small leftover chunk) is not
+/// worth moving a table of the same size for.
+const GARBAGE_WORTH_MOVING: usize = 4096;
+
+/// A hash map whose table lives in a bumpalo arena it owns, and that gives
+/// the arena back as it empties.
+///
+/// The API is std's `HashMap` where it applies. Every change of table size
+/// (growth, a shrink the [`ReclaimPolicy`] asks for, [`reclaim`]) moves the
+/// entries into a fresh arena sized for them and frees the old arena whole,
+/// so no outgrown table stays behind in the arena. [`clear`] and drop free
+/// whole chunks. [`memory`] counts the arena's chunks.
+///
+/// With [`with_memory_limit`] the arena never grows past a byte budget:
+/// [`try_insert`] reports the limit and leaves the map as it was.
+///
+/// The map is `Send` when its contents are, and `Sync` too: shared access
+/// never touches the arena.
+///
+/// # Examples
+///
+/// ```
+/// use arena_map::ArenaMap;
+/// use map_core::ReclaimMap;
+///
+/// let mut requests: ArenaMap<u64, [u8; 32]> = ArenaMap::new();
+/// for id in 0..10_000 {
+///     requests.insert(id, [1; 32]);
+/// }
+/// let full = requests.memory().allocated_bytes;
+/// requests.retain(|id, _| *id < 10);
+/// assert!(requests.memory().allocated_bytes * 100 < full);
+/// assert_eq!(requests[&3], [1; 32]);
+/// ```
+///
+/// [`reclaim`]: ArenaMap::reclaim
+/// [`clear`]: ArenaMap::clear
+/// [`memory`]: ArenaMap::memory
+/// [`with_memory_limit`]: ArenaMap::with_memory_limit
+/// [`try_insert`]: ArenaMap::try_insert
+pub struct ArenaMap<K, V, S = DefaultHashBuilder> {
+    raw: ArenaTable<K, V, S>,
+    reclaimer: Reclaimer,
+    limit: Option<usize>,
+}
+
+/// The capacity to move to so that `additional` more entries fit in a table
+/// of `len` entries and `full` capacity: hashbrown's own rule (rehash at the
+/// same size when tombstones took the room, else at least double).
+pub(crate) fn grow_target(len: usize, additional: usize, full: usize) -> Result<usize, ArenaError> {
+    let needed = len
+        .checked_add(additional)
+        .ok_or(ArenaError::CapacityOverflow)?;
+    Ok(if needed <= full / 2 {
+        full
+    } else {
+        needed.max(full + 1)
+    })
+}
+
+impl<K: Eq + Hash, V> ArenaMap<K, V, DefaultHashBuilder> {
+    /// An empty map with the automatic policy. Allocates only the small box
+    /// that holds the arena; the first chunk comes with the first insert.
+    pub fn new() -> Self {
+        Self::with_hasher(DefaultHashBuilder::default())
+    }
+
+    /// An empty map with room for at least `capacity` entries.
+    ///
+    /// # Panics
+    ///
+    /// If the arena cannot be allocated, as std does.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
+    }
+
+    /// An empty map with the given reclamation policy.
+    pub fn with_policy(policy: ReclaimPolicy) -> Self {
+        let mut map = Self::new();
+        map.reclaimer.set_policy(policy);
+        map
+    }
+
+    /// An empty map whose arena never holds more than `bytes` bytes
+    /// (as [`memory`](Self::memory) counts them): inserts past that fail in
+    /// [`try_insert`](Self::try_insert) and panic in
+    /// [`insert`](Self::insert).
+    ///
+    /// While the table is being resized the old and the new arena exist
+    /// side by side for a moment, as in any hash map resize.
+    pub fn with_memory_limit(bytes: usize) -> Self {
+        let mut map = Self::new();
+        map.limit = Some(bytes);
+        map
+    }
+}
+
+impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
+    /// An empty map using `hash_builder` to hash keys.
+    pub fn with_hasher(hash_builder: S) -> Self {
+        Self {
+            raw: ArenaTable::with_hasher(hash_builder),
+            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+            limit: None,
+        }
+    }
+
+    /// An empty map with room for `capacity` entries, hashing with `hash_builder`.
+    ///
+    /// # Panics
+    ///
+    /// If the arena cannot be allocated.
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        let mut map = Self::with_hasher(hash_builder);
+        map.reserve(capacity);
+        map
+    }
+
+    /// Sets (or with `None` lifts) the memory limit; see
+    /// [`with_memory_limit`](ArenaMap::with_memory_limit). A limit below
+    /// what the map holds now stops it growing; nothing is dropped.
+    pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
+        self.limit = bytes;
+    }
+
+    /// Replaces the reclamation policy. A stricter policy takes effect at once.
+    pub fn set_policy(&mut self, policy: ReclaimPolicy) {
+        self.reclaimer.set_policy(policy);
+        if let Some(target) = self
+            .reclaimer
+            .check_now(self.raw.len(), self.raw.full_capacity())
+        {
+            self.shrink(target);
+        }
+    }
+
+    /// The value under `key`.
+    #[inline]
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.raw.get_key_value(key).map(|(_, v)| v)
+    }
+
+    /// The stored key and the value under `key`.
+    #[inline]
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.raw.get_key_value(key)
+    }
+
+    /// A mutable reference to the value under `key`.
+    #[inline]
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.raw.get_mut(key)
+    }
+
+    /// Whether `key` is present.
+    #[inline]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.raw.get_key_value(key).is_some()
+    }
+
+    /// Inserts `value` under `key`, returning the previous value. The key
+    /// already stored is kept, as std does.
+    ///
+    /// # Panics
+    ///
+    /// If the map would pass its memory limit (use
+    /// [`try_insert`](Self::try_insert) to handle that); if the arena cannot
+    /// be allocated, through `handle_alloc_error` as std does.
+    #[inline]
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        match self.prepare_insert() {
+            Ok(()) => self.raw.insert(key, value),
+            Err(error) => self.insert_without_room(key, value, error),
+        }
+    }
+
+    /// Inserts `value` under `key`, or gives both back if the table would
+    /// have to grow past the memory limit (or the allocator refuses). A
+    /// present key is always updated: that needs no memory.
+    ///
+    /// # Errors
+    ///
+    /// [`TryInsertError`] with the key and value; the map is unchanged.
+    #[inline]
+    pub fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TryInsertError<(K, V)>> {
+        match self.prepare_insert() {
+            Ok(()) => Ok(self.raw.insert(key, value)),
+            Err(error) => match self.raw.get_mut(&key) {
+                Some(slot) => Ok(Some(mem::replace(slot, value))),
+                None => Err(TryInsertError::new(error, (key, value))),
+            },
+        }
+    }
+
+    /// Catches up on a deferred shrink, then makes room for one entry.
+    #[inline]
+    fn prepare_insert(&mut self) -> Result<(), ArenaError> {
+        if let Some(target) = self
+            .reclaimer
+            .before_insert(self.raw.len(), self.raw.full_capacity())
+        {
+            self.shrink(target);
+        }
+        self.make_room(1)
+    }
+
+    /// `insert` found no room: a present key is still updated.
+    #[cold]
+    #[inline(never)]
+    fn insert_without_room(&mut self, key: K, value: V, error: ArenaError) -> Option<V> {
+        match self.raw.get_mut(&key) {
+            Some(slot) => Some(mem::replace(slot, value)),
+            None => error.fail(),
+        }
+    }
+
+    /// Removes `key`, returning its value. May give memory back.
+    #[inline]
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.remove_entry(key).map(|(_, v)| v)
+    }
+
+    /// Removes `key`, returning the stored key and value. May give memory back.
+    #[inline]
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let entry = self.raw.remove_entry(key)?;
+        self.after_removal();
+        Some(entry)
+    }
+
+    /// Keeps only the entries for which `keep` returns `true`, then gives
+    /// memory back if the policy says so.
+    pub fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, keep: F) {
+        self.raw.retain(keep);
+        self.after_removal();
+    }
+
+    /// Removes every entry and frees the whole arena, whatever the policy.
+    pub fn clear(&mut self) {
+        let before = self.raw.bytes();
+        if self.raw.len() == 0 && self.raw.table_bytes() == 0 && self.raw.garbage() == 0 {
+            return;
+        }
+        self.raw.clear();
+        self.reclaimer.record_release(before, self.raw.bytes());
+    }
+
+    /// Reserves room for at least `additional` more entries.
+    ///
+    /// # Panics
+    ///
+    /// As [`insert`](Self::insert), if the room cannot be had.
+    pub fn reserve(&mut self, additional: usize) {
+        if let Err(error) = self.try_reserve(additional) {
+            error.fail();
+        }
+    }
+
+    /// Reserves room for at least `additional` more entries, or reports why not.
+    ///
+    /// # Errors
+    ///
+    /// [`ArenaError`]; the map is unchanged.
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), ArenaError> {
+        self.make_room(additional)
+    }
+
+    /// Gives back all the memory the entries do not need: see
+    /// [`reclaim`](Self::reclaim).
+    pub fn shrink_to_fit(&mut self) {
+        self.reclaim();
+    }
+
+    /// Moves the entries into a fresh arena that fits them exactly (an empty
+    /// map frees its arena), whatever the policy, if that frees memory.
+    /// Returns the bytes released; 0 if the new arena could not be had.
+    pub fn reclaim(&mut self) -> usize {
+        if self.raw.len() == 0 {
+            let before = self.raw.bytes();
+            self.clear();
+            return before.saturating_sub(self.raw.bytes());
+        }
+        self.shrink(self.raw.len())
+    }
+
+    /// Makes room for `additional` more entries, growing the table as
+    /// hashbrown would (double, or rehash when tombstones fill it), but by
+    /// moving it into a fresh arena.
+    #[inline]
+    fn make_room(&mut self, additional: usize) -> Result<(), ArenaError> {
+        if self.raw.room() >= additional {
+            return Ok(());
+        }
+        self.grow(additional)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, additional: usize) -> Result<(), ArenaError> {
+        let target = grow_target(self.raw.len(), additional, self.raw.full_capacity())?;
+        let before = self.raw.bytes();
+        let full = self.raw.full_capacity();
+        match self.raw.relocate(target, self.limit) {
+            // Under the limit, clearing the tombstones may make the room.
+            Err(ArenaError::MemoryLimit { .. })
+                if target > full && self.raw.len() + additional <= full =>
+            {
+                self.raw.relocate(full, self.limit)?;
+            }
+            result => result?,
+        }
+        self.account(before);
+        Ok(())
+    }
+
+    #[inline]
+    fn after_removal(&mut self) {
+        if self
+            .reclaimer
+            .may_shrink(self.raw.len(), self.raw.table_bytes())
+        {
+            self.sparse_after_removal();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn sparse_after_removal(&mut self) {
+        let target = self.reclaimer.after_remove(
+            self.raw.len(),
+            self.raw.full_capacity(),
+            self.raw.table_bytes(),
+        );
+        if let Some(target) = target {
+            self.shrink(target);
+        } else {
+            let policy = *self.reclaimer.policy();
+            if policy.should_compact(
+                self.raw.table_bytes(),
+                self.raw.garbage(),
+                Self::floor_bytes(&policy),
+            ) {
+                self.shrink(self.raw.full_capacity());
+            }
+        }
+    }
+
+    /// The arena bytes below which the map never compacts by itself.
+    fn floor_bytes(policy: &ReclaimPolicy) -> usize {
+        raw::table_layout::<(K, V)>(policy.min_capacity())
+            .ok()
+            .flatten()
+            .map_or(0, |l| l.size())
+    }
+
+    /// Moves into an arena for `target` entries if that gives memory back;
+    /// returns the bytes released. Failure keeps the current arena.
+    #[cold]
+    #[inline(never)]
+    fn shrink(&mut self, target: usize) -> usize {
+        let before = self.raw.bytes();
+        let target = target.max(self.raw.len());
+        let smaller = match raw::table_arena_request::<(K, V)>(target) {
+            Ok(request) => request < self.raw.table_bytes(),
+            Err(_) => return 0,
+        };
+        if !smaller && self.raw.garbage() < GARBAGE_WORTH_MOVING {
+            return 0;
+        }
+        // Shrinking is never refused by the limit: the new arena is smaller.
+        if self.raw.relocate(target, None).is_err() {
+            return 0;
+        }
+        self.account(before)
+    }
+
+    /// Records a move from an arena of `before` bytes; returns the bytes released.
+    fn account(&mut self, before: usize) -> usize {
+        let after = self.raw.bytes();
+        if after < before {
+            self.reclaimer.record_release(before, after);
+        } else {
+            self.reclaimer.observe(before);
+        }
+        before.saturating_sub(after)
+    }
+}
+
+impl<K, V, S> ArenaMap<K, V, S> {
+    /// How many entries the map holds.
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Whether the map holds no entries.
+    pub fn is_empty(&self) -> bool {
+        self.raw.len() == 0
+    }
+
+    /// How many entries the map can hold without moving to a bigger arena.
+    pub fn capacity(&self) -> usize {
+        self.raw.capacity()
+    }
+
+    /// The map's hasher.
+    pub fn hasher(&self) -> &S {
+        self.raw.hasher()
+    }
+
+    /// The reclamation policy in force.
+    pub fn policy(&self) -> ReclaimPolicy {
+        *self.reclaimer.policy()
+    }
+
+    /// The memory limit, if any.
+    pub fn memory_limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    /// The map's memory figures: `allocated_bytes` is the arena's chunks
+    /// (with bumpalo's chunk footers) and the box that holds it.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::new();
+    /// for i in 0..10_000u64 { map.insert(i, i); }
+    /// let full = map.memory();
+    /// map.clear();
+    /// let after = map.memory();
+    /// assert!(after.allocated_bytes < 100);
+    /// assert_eq!(after.peak_bytes, full.allocated_bytes);
+    /// assert_eq!(after.reclaimed_bytes, full.allocated_bytes - after.allocated_bytes);
+    /// ```
+    pub fn memory(&self) -> MemoryStats {
+        self.reclaimer.stats(self.raw.bytes())
+    }
+
+    /// An iterator over the entries, in arbitrary order.
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        self.raw.iter()
+    }
+
+    /// An iterator over the entries with mutable values.
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        self.raw.iter_mut()
+    }
+
+    /// An iterator over the keys.
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        self.raw.keys()
+    }
+
+    /// An iterator over the values.
+    pub fn values(&self) -> Values<'_, K, V> {
+        self.raw.values()
+    }
+
+    /// An iterator over mutable values.
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+        self.raw.values_mut()
+    }
+}
+
+impl<K, V, S> ReclaimMap<K, V> for ArenaMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher + Clone,
+{
+    type Ref<'a>
+        = &'a V
+    where
+        Self: 'a;
+
+    fn insert(&mut self, key: K, value: V) -> Option<V> {
+        ArenaMap::insert(self, key, value)
+    }
+    fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        ArenaMap::get(self, key)
+    }
+    fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        ArenaMap::remove(self, key)
+    }
+    fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        ArenaMap::contains_key(self, key)
+    }
+    fn len(&self) -> usize {
+        ArenaMap::len(self)
+    }
+    fn is_empty(&self) -> bool {
+        ArenaMap::is_empty(self)
+    }
+    fn clear(&mut self) {
+        ArenaMap::clear(self)
+    }
+    fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
+        for (k, v) in self.iter() {
+            f(k, v);
+        }
+    }
+    fn memory(&self) -> MemoryStats {
+        ArenaMap::memory(self)
+    }
+    fn reclaim(&mut self) -> usize {
+        ArenaMap::reclaim(self)
+    }
+    fn policy(&self) -> ReclaimPolicy {
+        ArenaMap::policy(self)
+    }
+    fn set_policy(&mut self, policy: ReclaimPolicy) {
+        ArenaMap::set_policy(self, policy)
+    }
+}
+
+impl<K: Eq + Hash, V, S: BuildHasher + Clone + Default> Default for ArenaMap<K, V, S> {
+    /// An empty map with the automatic policy and a default hasher.
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for ArenaMap<K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K, V, S> Clone for ArenaMap<K, V, S>
+where
+    K: Eq + Hash + Clone,
+    V: Clone,
+    S: BuildHasher + Clone,
+{
+    /// Copies the entries into a new arena sized for them; keeps the
+    /// hasher, policy and limit, and starts fresh memory statistics.
+    fn clone(&self) -> Self {
+        let mut map = Self::with_hasher(self.hasher().clone());
+        map.reclaimer = Reclaimer::new(self.policy());
+        map.reserve(self.len());
+        map.limit = self.limit;
+        for (k, v) in self.iter() {
+            map.insert(k.clone(), v.clone());
+        }
+        map
+    }
+}
+
+impl<K, V, S> PartialEq for ArenaMap<K, V, S>
+where
+    K: Eq + Hash,
+    V: PartialEq,
+    S: BuildHasher + Clone,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|(k, v)| other.get(k).is_some_and(|ov| v == ov))
+    }
+}
+
+impl<K: Eq + Hash, V: Eq, S: BuildHasher + Clone> Eq for ArenaMap<K, V, S> {}
+
+impl<K, Q, V, S> Index<&Q> for ArenaMap<K, V, S>
+where
+    K: Eq + Hash,
+    Q: ?Sized + Hash + Equivalent<K>,
+    S: BuildHasher + Clone,
+{
+    type Output = V;
+
+    /// # Panics
+    ///
+    /// If the key is not present.
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("key not found in ArenaMap")
+    }
+}
+
+impl<K: Eq + Hash, V, S: BuildHasher + Clone> Extend<(K, V)> for ArenaMap<K, V, S> {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        let iter = iter.into_iter();
+        // As std: if the map already holds keys, assume half the new ones
+        // are duplicates.
+        let hint = iter.size_hint().0;
+        self.reserve(if self.is_empty() {
+            hint
+        } else {
+            hint.div_ceil(2)
+        });
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<'a, K, V, S> Extend<(&'a K, &'a V)> for ArenaMap<K, V, S>
+where
+    K: Eq + Hash + Copy,
+    V: Copy,
+    S: BuildHasher + Clone,
+{
+    fn extend<I: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: I) {
+        self.extend(iter.into_iter().map(|(k, v)| (*k, *v)));
+    }
+}
+
+impl<K, V, S> FromIterator<(K, V)> for ArenaMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher + Clone + Default,
+{
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = Self::default();
+        map.extend(iter);
+        map
+    }
+}
+
+impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for ArenaMap<K, V> {
+    /// ```
+    /// use arena_map::ArenaMap;
+    /// let map = ArenaMap::from([(1, 'a'), (2, 'b')]);
+    /// assert_eq!(map[&2], 'b');
+    /// ```
+    fn from(entries: [(K, V); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a ArenaMap<K, V, S> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V>;
+    fn into_iter(self) -> Iter<'a, K, V> {
+        self.iter()
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a mut ArenaMap<K, V, S> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+    fn into_iter(self) -> IterMut<'a, K, V> {
+        self.iter_mut()
+    }
+}

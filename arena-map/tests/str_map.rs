@@ -1,0 +1,321 @@
+//! `StrMap` and `BytesMap`: keys copied into the arena, found by `&str` and
+//! `&[u8]`, compacted under churn, under a memory limit, with a panicking
+//! hasher.
+
+use std::cell::Cell;
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use arena_map::{ArenaError, BytesMap, StrMap};
+use map_conformance::alloc::Counter;
+use map_conformance::{DropLedger, Rng, Tracked};
+use map_core::{DefaultHashBuilder, ReclaimPolicy};
+
+map_conformance::install_counting_allocator!();
+
+fn key(i: u64) -> String {
+    // Lengths from 0 to 40 bytes, some non-ASCII.
+    let mut s = format!("k{i}-");
+    for _ in 0..(i % 7) {
+        s.push_str(if i % 3 == 0 { "é" } else { "xyz" });
+    }
+    if i == 0 {
+        s.clear();
+    }
+    s
+}
+
+#[test]
+fn differential_against_std() {
+    for seed in map_conformance::seeds(3) {
+        let mut rng = Rng::new(seed);
+        let mut map: StrMap<u64> = StrMap::new();
+        let mut model: StdHashMap<String, u64> = StdHashMap::new();
+        for op in 0..20_000usize {
+            let range = 4u64 << (op / 1500 % 11);
+            let k = key(rng.below(range));
+            let ctx = format!("seed {seed}, op {op}, key {k:?}");
+            match rng.below(1000) {
+                0..=1 => {
+                    map.clear();
+                    model.clear();
+                }
+                2..=4 => {
+                    map.reclaim();
+                }
+                5 => {
+                    let policy = if rng.below(2) == 0 {
+                        ReclaimPolicy::manual()
+                    } else {
+                        ReclaimPolicy::default()
+                    };
+                    map.set_policy(policy);
+                }
+                6..=8 => {
+                    let cut = rng.below(u64::MAX);
+                    map.retain(|_, v| *v < cut);
+                    model.retain(|_, v| *v < cut);
+                }
+                9..=15 => {
+                    let seen: StdHashMap<String, u64> =
+                        map.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+                    assert_eq!(seen, model, "{ctx}");
+                    assert_eq!(
+                        map.key_bytes(),
+                        model.keys().map(String::len).sum::<usize>()
+                    );
+                }
+                16..=560 => {
+                    let v = rng.next_u64();
+                    assert_eq!(map.insert_str(&k, v), model.insert(k.clone(), v), "{ctx}");
+                }
+                561..=800 => assert_eq!(map.remove(&k), model.remove(&k), "{ctx}"),
+                801..=900 => assert_eq!(map.get(&k), model.get(&k), "{ctx}"),
+                _ => assert_eq!(
+                    map.get_key_value(&k),
+                    model.get_key_value(&k).map(|(k, v)| (k.as_str(), v)),
+                    "{ctx}"
+                ),
+            }
+            assert_eq!(map.len(), model.len(), "{ctx}");
+        }
+    }
+}
+
+#[test]
+fn str_and_bytes_api() {
+    let mut map: StrMap<i32> = [("one", 1), ("two", 2)].into_iter().collect();
+    assert_eq!(map["one"], 1);
+    assert!(map.contains_key("two"));
+    assert_eq!(map.get(""), None);
+    map.insert("", 0);
+    assert_eq!(map.get(""), Some(&0));
+    *map.get_mut("two").unwrap() = 22;
+    for (_, v) in map.iter_mut() {
+        *v += 1;
+    }
+    for v in &mut map.values_mut() {
+        *v *= 10;
+    }
+    let mut entries: Vec<(&str, i32)> = map.iter().map(|(k, v)| (k, *v)).collect();
+    entries.sort();
+    assert_eq!(entries, [("", 10), ("one", 20), ("two", 230)]);
+    assert_eq!(map.values().sum::<i32>(), 260);
+    let copy = map.clone();
+    assert_eq!(copy, map);
+    assert_eq!(map.remove("one"), Some(20));
+    assert_ne!(copy, map);
+    assert_eq!(
+        format!("{:?}", StrMap::<i32>::from_iter([("a", 1)])),
+        r#"{"a": 1}"#
+    );
+
+    let mut bytes: BytesMap<usize> = BytesMap::new();
+    for i in 0..1000usize {
+        bytes.insert(&i.to_le_bytes(), i);
+    }
+    assert_eq!(bytes[&7usize.to_le_bytes()[..]], 7);
+    assert_eq!(bytes.keys().filter(|k| k.len() == 8).count(), 1000);
+}
+
+#[test]
+fn values_drop_exactly_once() {
+    let values = DropLedger::new();
+    {
+        let mut map = StrMap::new();
+        for i in 0..3000 {
+            map.insert_str(&key(i), Tracked::new(i, &values));
+        }
+        for i in 0..100 {
+            drop(map.insert_str(&key(i), Tracked::new(i, &values)));
+        }
+        for i in 0..2900 {
+            drop(map.remove(&key(i)));
+        }
+        map.retain(|_, v| v.id % 2 == 0);
+        map.reclaim();
+        assert_eq!(values.alive(), map.len() as u64);
+        map.clear();
+        assert_eq!(values.alive(), 0);
+        for i in 0..500 {
+            map.insert_str(&key(i), Tracked::new(i, &values));
+        }
+    }
+    assert_eq!(values.alive(), 0);
+}
+
+#[test]
+fn few_allocations_and_honest_figures() {
+    use std::fmt::Write;
+
+    let mut buf = String::with_capacity(64);
+    let counter = Counter::start();
+    let mut map = StrMap::new();
+    for i in 0..100_000u64 {
+        buf.clear();
+        write!(buf, "key-{i}").unwrap();
+        map.insert_str(&buf, i);
+    }
+    let built = counter.calls();
+    // A few dozen calls (table moves and key chunks), not one per key.
+    assert!(built < 100, "{built} allocator calls");
+    let counted = counter.live_bytes();
+    let reported = map.memory().allocated_bytes as isize;
+    assert!(
+        (counted - reported).abs() <= counted / 10 + 64 * 1024,
+        "{counted} vs {reported}"
+    );
+    assert_eq!(map.get("key-99999"), Some(&99_999));
+
+    // Delete-all: at most 1% held, with no call to reclaim().
+    for i in 0..100_000u64 {
+        assert_eq!(map.remove(format!("key-{i}").as_str()), Some(i));
+    }
+    let held = counter.live_bytes();
+    assert!(held * 100 <= counted, "{held} of {counted} held");
+    assert!((held - map.memory().allocated_bytes as isize).abs() <= 64 * 1024);
+    drop(map);
+    assert_eq!(counter.live_bytes(), 0);
+}
+
+#[test]
+fn churn_stays_bounded() {
+    let live = 2_000u64;
+    let fresh = {
+        let counter = Counter::start();
+        let mut map = StrMap::new();
+        for i in 0..live {
+            map.insert_str(&key(i), i);
+        }
+        counter.live_bytes()
+    };
+    let counter = Counter::start();
+    let mut map = StrMap::new();
+    for i in 0..live {
+        map.insert_str(&key(i), i);
+    }
+    let mut peak = counter.live_bytes();
+    for oldest in 0..200_000 {
+        let next = live + oldest;
+        map.insert_str(&key(next), next);
+        peak = peak.max(counter.live_bytes());
+        assert_eq!(map.remove(&key(oldest)), Some(oldest));
+    }
+    assert_eq!(map.len() as u64, live);
+    for i in 200_000..200_000 + live {
+        assert_eq!(map.get(&key(i)), Some(&i), "{i}");
+    }
+    let stats = map.memory();
+    println!(
+        "churn {live} x 200000: peak {:.2}x a fresh map, {} reclaims",
+        peak as f64 / fresh as f64,
+        stats.reclaims
+    );
+    assert!(stats.reclaims > 10, "the key arena compacted: {stats:?}");
+    assert!(
+        peak <= 3 * fresh,
+        "peak {peak} bytes vs {fresh} for a fresh map"
+    );
+    let counted = counter.live_bytes();
+    assert!((counted - stats.allocated_bytes as isize).abs() <= counted / 10 + 64 * 1024);
+}
+
+#[test]
+fn memory_limit_refuses_and_keeps_every_entry() {
+    let limit = 128 * 1024;
+    let mut map: StrMap<u64> = StrMap::with_memory_limit(limit);
+    let mut n = 0u64;
+    let refused = loop {
+        match map.try_insert(&format!("a fairly long key number {n}"), n) {
+            Ok(old) => assert_eq!(old, None),
+            Err(refused) => break refused,
+        }
+        assert!(map.memory().allocated_bytes <= limit, "{:?}", map.memory());
+        n += 1;
+    };
+    assert!(n > 500, "only {n} fit");
+    assert!(matches!(refused.error(), ArenaError::MemoryLimit { .. }));
+    assert_eq!(refused.into_inner(), n);
+    assert_eq!(map.len() as u64, n);
+    for i in 0..n {
+        assert_eq!(map.get(&format!("a fairly long key number {i}")), Some(&i));
+    }
+    // A present key is updated in place.
+    assert_eq!(
+        map.try_insert("a fairly long key number 0", 7).unwrap(),
+        Some(0)
+    );
+    assert!(catch_unwind(AssertUnwindSafe(|| map.insert("new", 1))).is_err());
+    // Removing keys leaves garbage; a refused insert compacts it and fits.
+    for i in 1..200 {
+        map.remove(&format!("a fairly long key number {i}"));
+    }
+    for i in 0..100 {
+        map.try_insert(&format!("another key {i}"), i).unwrap();
+    }
+    assert!(map.memory().allocated_bytes <= limit);
+}
+
+thread_local! {
+    static HASHER_PANICS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The default hasher, except that it panics while `HASHER_PANICS` is set.
+#[derive(Clone, Default)]
+struct TouchyState(DefaultHashBuilder);
+
+struct TouchyHasher<H>(H);
+
+impl BuildHasher for TouchyState {
+    type Hasher = TouchyHasher<<DefaultHashBuilder as BuildHasher>::Hasher>;
+    fn build_hasher(&self) -> Self::Hasher {
+        TouchyHasher(self.0.build_hasher())
+    }
+}
+
+impl<H: Hasher> Hasher for TouchyHasher<H> {
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        if HASHER_PANICS.with(Cell::get) {
+            panic!("hasher panics on demand");
+        }
+        self.0.write(bytes);
+    }
+}
+
+#[test]
+fn panicking_hasher_during_table_moves_loses_nothing() {
+    let mut map: StrMap<u64, TouchyState> = StrMap::default();
+    let mut n = 0;
+    while n < 10 || map.len() < map.capacity() {
+        map.insert_str(&key(n), n);
+        n += 1;
+    }
+    let check = |map: &StrMap<u64, TouchyState>, range: std::ops::Range<u64>| {
+        for i in range {
+            assert_eq!(map.get(&key(i)), Some(&i), "entry {i} lost");
+        }
+    };
+    HASHER_PANICS.with(|p| p.set(true));
+    let grown = catch_unwind(AssertUnwindSafe(|| map.insert_str("one more", 0)));
+    let reclaimed = catch_unwind(AssertUnwindSafe(|| map.reclaim()));
+    HASHER_PANICS.with(|p| p.set(false));
+    assert!(grown.is_err());
+    assert_eq!(map.len() as u64, n);
+    check(&map, 0..n);
+    let _ = reclaimed;
+
+    // Leave a sparse table, then make the shrink panic.
+    map.retain(|_, v| *v < 4);
+    HASHER_PANICS.with(|p| p.set(true));
+    let shrunk = catch_unwind(AssertUnwindSafe(|| map.reclaim()));
+    HASHER_PANICS.with(|p| p.set(false));
+    assert!(shrunk.is_err());
+    check(&map, 0..4);
+    assert!(map.reclaim() > 0);
+    check(&map, 0..4);
+    assert_eq!(map.len(), 4);
+}
