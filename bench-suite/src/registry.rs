@@ -1,0 +1,145 @@
+//! The one list of variants the report runs (and the benches time).
+//!
+//! Adding a variant is one line in [`for_each_variant!`](crate::for_each_variant): its name, whether
+//! it is a variant of this workspace, a baseline or a concurrent peer, its
+//! row group, whether its `memory()` figures mean anything, a note for the
+//! report, and a constructor for any `ReclaimMap<u64, V>` (the same
+//! constructor serves the report's `[u8; 128]` values and the benches' `u64`
+//! values).
+
+use crate::report::{self, Plan, Scenario, ScenarioResult};
+
+/// Which table a variant's rows go in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Single-owner maps.
+    Single,
+    /// Concurrent maps, driven from one thread for the memory scenarios.
+    Concurrent,
+}
+
+impl Group {
+    /// The name used in JSON and CSV.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Single => "single",
+            Group::Concurrent => "concurrent",
+        }
+    }
+}
+
+/// One registered map.
+#[derive(Debug, Clone, Copy)]
+pub struct Variant {
+    /// The name in the report and on the command line.
+    pub name: &'static str,
+    /// `variant` (this workspace), `baseline` or `peer`.
+    pub kind: &'static str,
+    /// Which table its rows go in.
+    pub group: Group,
+    /// Whether `memory()` reports real figures (else the report shows n/a).
+    pub reports_memory: bool,
+    /// A note shown beside its rows.
+    pub note: &'static str,
+    run: fn(&Plan, Scenario) -> ScenarioResult,
+}
+
+impl Variant {
+    /// Runs one scenario on this variant.
+    pub fn run(&self, plan: &Plan, scenario: Scenario) -> ScenarioResult {
+        (self.run)(plan, scenario)
+    }
+}
+
+/// Every name the report knows, in report order; a name here with no line
+/// in [`for_each_variant!`](crate::for_each_variant) is reported as not available in this build.
+pub const KNOWN: &[&str] = &[
+    "map-core",
+    "map-core+limit-alloc",
+    "arena-map",
+    "pooled-map",
+    "std",
+    "hashbrown",
+    "sync-map",
+    "dashmap",
+    "papaya",
+];
+
+/// THE registration point: one line per map. Calls
+/// `$m!(kind, "name", Group, reports_memory, "note", constructor)` once per
+/// line (with `for_each_variant!(m, arg)`: `$m!(arg, kind, ...)`).
+///
+/// * `kind`: `variant` (a map of this workspace; the benches time it through
+///   `ReclaimMap`), `baseline` or `peer` (the benches time those directly);
+/// * `Group`: `Single` or `Concurrent`, the table its rows go in;
+/// * `reports_memory`: whether `memory()` has real figures (else n/a);
+/// * the constructor makes an empty `ReclaimMap<u64, V>` for any `V`.
+#[macro_export]
+macro_rules! for_each_variant {
+    ($m:ident $(, $arg:tt)?) => {
+        $crate::for_each_variant!(@each $m [$($arg)?]
+            { variant, "map-core", Single, true, "", || ::map_core::HashMap::new() }
+            { variant, "map-core+limit-alloc", Single, true, "map-core on the user-written LimitAlloc of map-core/examples/custom_allocator.rs", || ::map_core::HashMap::new_in($crate::custom_allocator::LimitAlloc::new(usize::MAX / 2)) }
+            { variant, "arena-map", Single, true, "", || ::arena_map::ArenaMap::new() }
+            { variant, "pooled-map", Single, true, "", || ::pooled_map::PooledMap::new() }
+            { baseline, "std", Single, false, "reclaim() = shrink_to_fit; no memory figures", || $crate::baselines::StdBaseline::new() }
+            { baseline, "hashbrown", Single, true, "reclaim() = shrink_to_fit", || $crate::baselines::HashbrownBaseline::new() }
+            // { variant, "sync-map", Concurrent, true, "", || ::sync_map::SyncMap::new() }
+            { peer, "dashmap", Concurrent, false, "reclaim() = shrink_to_fit per shard; no memory figures", || $crate::baselines::DashMapPeer::new() }
+            { peer, "papaya", Concurrent, false, "frees removed entries lazily (epochs); cannot shrink; no memory figures", || $crate::baselines::PapayaPeer::new() }
+        );
+    };
+    (@each $m:ident $args:tt $({ $($entry:tt)* })*) => {
+        $( $crate::for_each_variant!(@one $m $args $($entry)*); )*
+    };
+    (@one $m:ident [$($arg:tt)?] $($entry:tt)*) => {
+        $m!($($arg,)? $($entry)*);
+    };
+}
+
+/// The registered variants, in registration order.
+pub fn variants() -> Vec<Variant> {
+    let mut all = Vec::new();
+    macro_rules! register {
+        ($kind:ident, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr) => {
+            all.push(Variant {
+                name: $name,
+                kind: stringify!($kind),
+                group: Group::$group,
+                reports_memory: $reported,
+                note: $note,
+                run: |plan, scenario| report::run_scenario(plan, scenario, $make),
+            });
+        };
+    }
+    crate::for_each_variant!(register);
+    all.sort_by_key(|v| {
+        KNOWN
+            .iter()
+            .position(|k| *k == v.name)
+            .unwrap_or(KNOWN.len())
+    });
+    all
+}
+
+/// Every name `--variant` accepts: the known ones, then any registered
+/// variant not listed in [`KNOWN`].
+pub fn names() -> Vec<&'static str> {
+    let mut names = KNOWN.to_vec();
+    for v in variants() {
+        if !names.contains(&v.name) {
+            names.push(v.name);
+        }
+    }
+    names
+}
+
+/// Known names with no registration in this build.
+pub fn unavailable() -> Vec<&'static str> {
+    let registered = variants();
+    KNOWN
+        .iter()
+        .copied()
+        .filter(|name| registered.iter().all(|v| v.name != *name))
+        .collect()
+}

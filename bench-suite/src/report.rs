@@ -1,0 +1,602 @@
+//! The reclamation report: every registered variant through the scenarios
+//! of the design (delete-all, spike, churn), measured by the counting global
+//! allocator, the map's own `memory()` and the process RSS.
+//!
+//! The figures come from the conformance kit's scenario runners
+//! ([`map_conformance::scenarios`]), the same code the variants' tests run;
+//! the report adds RSS by wrapping each map (see `observe`).
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::rc::Rc;
+use std::time::Instant;
+
+use map_conformance::scenarios::{self, Bytes, Value};
+use map_core::ReclaimMap;
+use serde::Serialize;
+
+use crate::observe::{Log, Observed};
+use crate::registry::{Group, Variant};
+use crate::rss;
+
+/// The default `--entries`: the design's sizes.
+pub const DEFAULT_ENTRIES: usize = 100_000;
+
+/// A scenario of the design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// Fill N, remove all, `reclaim()`, refill N.
+    DeleteAll,
+    /// Fill 10 N, remove down to N / 10, keep operating.
+    Spike,
+    /// N / 10 live entries, 10 N insert-new/remove-oldest pairs.
+    Churn,
+}
+
+impl Scenario {
+    /// All scenarios, in report order.
+    pub const ALL: [Scenario; 3] = [Scenario::DeleteAll, Scenario::Spike, Scenario::Churn];
+
+    /// The name in JSON and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::DeleteAll => "delete-all",
+            Scenario::Spike => "spike",
+            Scenario::Churn => "churn",
+        }
+    }
+
+    /// The scenario called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// The sizes of one run, all derived from `--entries N`.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Plan {
+    /// delete-all fills this many.
+    pub entries: usize,
+    /// spike fills this many (10 N)...
+    pub spike_peak: usize,
+    /// ...and keeps this many (N / 10).
+    pub spike_keep: usize,
+    /// churn keeps this many live (N / 10)...
+    pub churn_live: usize,
+    /// ...through this many insert/remove pairs (10 N).
+    pub churn_ops: usize,
+}
+
+impl Plan {
+    /// The plan for `--entries n` (`n >= 10`). `n = 100,000` gives the
+    /// design's sizes: delete-all 100,000; spike 1,000,000 down to 10,000;
+    /// churn 10,000 live with 1,000,000 pairs.
+    pub fn new(entries: usize) -> Self {
+        Self {
+            entries,
+            spike_peak: entries * 10,
+            spike_keep: entries / 10,
+            churn_live: entries / 10,
+            churn_ops: entries * 10,
+        }
+    }
+}
+
+/// One stage of a scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    /// `filled`, `after-remove`, `after-reclaim`, `refilled`, `fresh`,
+    /// `peak`, `after-operate`, `end`.
+    pub stage: &'static str,
+    /// Bytes live in the counting global allocator, counted from the
+    /// scenario's start (for `fresh`: from the fresh map's start).
+    pub counted_bytes: i64,
+    /// `memory().allocated_bytes`, or `null` where the map reports nothing.
+    pub reported_bytes: Option<u64>,
+    /// Process RSS at that moment (process-wide), if readable.
+    pub rss_bytes: Option<u64>,
+}
+
+/// The figures of one variant in one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioResult {
+    /// The variant's registered name.
+    pub variant: String,
+    /// `single` or `concurrent`.
+    pub group: &'static str,
+    /// `delete-all`, `spike` or `churn`.
+    pub scenario: &'static str,
+    /// delete-all: entries filled; spike: entries at the peak; churn: live entries.
+    pub entries: usize,
+    /// spike: entries kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep: Option<usize>,
+    /// churn: insert/remove pairs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ops: Option<usize>,
+    /// The stages, in order.
+    pub stages: Vec<Stage>,
+    /// delete-all: counted bytes after the removals as % of the fill.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_after_remove_pct: Option<f64>,
+    /// delete-all: counted bytes after `reclaim()` as % of the fill.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_after_reclaim_pct: Option<f64>,
+    /// delete-all: counted bytes after the refill over the first fill.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refill_ratio: Option<f64>,
+    /// spike: counted bytes right after the removals, as x a fresh map of the kept entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_remove_vs_fresh: Option<f64>,
+    /// spike: counted bytes after operating, as x a fresh map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_vs_fresh: Option<f64>,
+    /// churn: peak counted bytes as x a fresh map of the live set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_vs_fresh: Option<f64>,
+    /// The map's own `memory().peak_bytes` at the scenario's last stage, or
+    /// `null` where it reports nothing.
+    pub reported_peak_bytes: Option<u64>,
+    /// Process RSS when the scenario started.
+    pub rss_start_bytes: Option<u64>,
+    /// Largest RSS sampled during the scenario (every 4096 inserts and at each stage).
+    pub rss_peak_bytes: Option<u64>,
+    /// Wall time of the scenario, seconds.
+    pub seconds: f64,
+    /// What to keep in mind when reading the row.
+    pub note: String,
+}
+
+/// The whole report: the JSON document `reclaim --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// One entry per variant and scenario.
+    pub results: Vec<ScenarioResult>,
+    /// Known variants not built into this binary.
+    pub unavailable: Vec<&'static str>,
+    /// The sizes used.
+    pub plan: Plan,
+}
+
+/// Runs `scenario` on maps made by `make`; called through the registry.
+pub(crate) fn run_scenario<M, F>(plan: &Plan, scenario: Scenario, make: F) -> ScenarioResult
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    let log = Rc::new(RefCell::new(Log::new()));
+    let observed = || Observed::new(make(), Rc::clone(&log));
+    // Give what earlier scenarios left on the C allocator's free lists back
+    // to the system, so this scenario's RSS is not theirs.
+    rss::trim_allocator();
+    let rss_start_bytes = rss::resident_bytes();
+    let started = Instant::now();
+    let mut result = ScenarioResult {
+        variant: String::new(),
+        group: "",
+        scenario: scenario.name(),
+        entries: 0,
+        keep: None,
+        ops: None,
+        stages: Vec::new(),
+        held_after_remove_pct: None,
+        held_after_reclaim_pct: None,
+        refill_ratio: None,
+        after_remove_vs_fresh: None,
+        held_vs_fresh: None,
+        peak_vs_fresh: None,
+        reported_peak_bytes: None,
+        rss_start_bytes,
+        rss_peak_bytes: None,
+        seconds: 0.0,
+        note: String::new(),
+    };
+    // The stage names in the order the kit reads `memory()`, and the
+    // stages' figures (the RSS is matched by that order).
+    let (names, figures): (&[&str], Vec<Bytes>) = match scenario {
+        Scenario::DeleteAll => {
+            let d = scenarios::delete_all(observed, plan.entries);
+            result.entries = d.entries;
+            result.held_after_remove_pct = Some(d.held_after_remove() * 100.0);
+            result.held_after_reclaim_pct =
+                Some(ratio(d.after_reclaim.counted, d.filled.counted) * 100.0);
+            result.refill_ratio = Some(d.refill_ratio());
+            (
+                &["filled", "after-remove", "after-reclaim", "refilled"],
+                vec![d.filled, d.after_remove, d.after_reclaim, d.refilled],
+            )
+        }
+        Scenario::Spike => {
+            let s = scenarios::spike(observed, plan.spike_peak, plan.spike_keep);
+            result.entries = s.peak;
+            result.keep = Some(s.keep);
+            result.after_remove_vs_fresh = Some(s.after_remove_vs_fresh());
+            result.held_vs_fresh = Some(s.held_vs_fresh());
+            (
+                &["fresh", "peak", "after-remove", "after-operate"],
+                vec![s.fresh, s.at_peak, s.after_remove, s.after_operate],
+            )
+        }
+        Scenario::Churn => {
+            let c = scenarios::churn(observed, plan.churn_live, plan.churn_ops);
+            result.entries = c.live;
+            result.ops = Some(c.ops);
+            result.peak_vs_fresh = Some(c.peak_vs_fresh());
+            let peak = Bytes {
+                counted: c.peak_counted,
+                reported: c.peak_reported,
+            };
+            (&["fresh", "peak", "end"], vec![c.fresh, peak, c.end])
+        }
+    };
+    result.seconds = started.elapsed().as_secs_f64();
+    let log = log.borrow();
+    let rss_at = rss_by_stage(scenario, log.peak_rss, &log.at_memory_calls);
+    if rss_at.is_none() {
+        eprintln!(
+            "warning: no RSS per stage for {}: the scenario read memory() {} times, not in the order the report expects",
+            scenario.name(),
+            log.at_memory_calls.len()
+        );
+    }
+    result.rss_peak_bytes = log.peak_rss;
+    // The map's own peak, read at the scenario's last stage.
+    result.reported_peak_bytes = Some(log.last_reported_peak as u64);
+    result.stages = names
+        .iter()
+        .zip(figures)
+        .enumerate()
+        .map(|(i, (stage, bytes))| Stage {
+            stage,
+            counted_bytes: bytes.counted as i64,
+            reported_bytes: Some(bytes.reported as u64),
+            rss_bytes: rss_at.as_ref().and_then(|r| r[i]),
+        })
+        .collect();
+    result
+}
+
+/// RSS per stage from the RSS at each `memory()` call, which the kit makes
+/// in a known order; `None` if the count does not match (a changed kit).
+/// The churn's peak stage takes the sampled peak.
+fn rss_by_stage(
+    scenario: Scenario,
+    peak: Option<u64>,
+    calls: &[Option<u64>],
+) -> Option<Vec<Option<u64>>> {
+    match (scenario, calls) {
+        // filled, after-remove, after-reclaim, refilled, then the peak read.
+        (Scenario::DeleteAll, [f, r, c, re, _]) => Some(vec![*f, *r, *c, *re]),
+        // fresh, peak, after-remove, after-operate.
+        (Scenario::Spike, [f, p, r, o]) => Some(vec![*f, *p, *r, *o]),
+        // fresh, the peak read at the end, end.
+        (Scenario::Churn, [f, _, e]) => Some(vec![*f, peak, *e]),
+        _ => None,
+    }
+}
+
+fn ratio(a: isize, b: isize) -> f64 {
+    a as f64 / b.max(1) as f64
+}
+
+/// Runs `scenarios` on `variants`, reporting progress through `progress`.
+pub fn run(
+    plan: &Plan,
+    variants: &[Variant],
+    scenarios: &[Scenario],
+    mut progress: impl FnMut(&str),
+) -> Vec<ScenarioResult> {
+    let total = variants.len() * scenarios.len();
+    let mut results = Vec::with_capacity(total);
+    for variant in variants {
+        for &scenario in scenarios {
+            progress(&format!(
+                "[{}/{}] {} {} ...",
+                results.len() + 1,
+                total,
+                variant.name,
+                scenario.name()
+            ));
+            let mut r = variant.run(plan, scenario);
+            r.variant = variant.name.to_string();
+            r.group = variant.group.name();
+            if !variant.reports_memory {
+                for stage in &mut r.stages {
+                    stage.reported_bytes = None;
+                }
+                r.reported_peak_bytes = None;
+            }
+            r.note = variant.note.to_string();
+            progress(&format!("    done in {:.2} s", r.seconds));
+            results.push(r);
+        }
+    }
+    results
+}
+
+// ---------------------------------------------------------------------------
+// Output
+
+fn mb(bytes: i64) -> String {
+    format!("{:.2}", bytes as f64 / 1e6)
+}
+
+fn mb_opt(bytes: Option<u64>) -> String {
+    bytes.map_or_else(|| "n/a".to_string(), |b| mb(b as i64))
+}
+
+fn stage<'a>(r: &'a ScenarioResult, name: &str) -> Option<&'a Stage> {
+    r.stages.iter().find(|s| s.stage == name)
+}
+
+fn counted(r: &ScenarioResult, name: &str) -> String {
+    stage(r, name).map_or_else(|| "-".into(), |s| mb(s.counted_bytes))
+}
+
+fn reported(r: &ScenarioResult, name: &str) -> String {
+    stage(r, name).map_or_else(|| "-".into(), |s| mb_opt(s.reported_bytes))
+}
+
+fn rss(r: &ScenarioResult, name: &str) -> String {
+    stage(r, name).map_or_else(|| "-".into(), |s| mb_opt(s.rss_bytes))
+}
+
+fn opt(v: Option<f64>, digits: usize, suffix: &str) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.digits$}{suffix}"))
+}
+
+/// Formats rows as a fixed-width table.
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |out: &mut String, cells: &[String]| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            if i == 0 {
+                let _ = write!(text, "{cell:<w$}");
+            } else {
+                let _ = write!(text, "  {cell:>w$}");
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    line(out, &header);
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(out, &rule);
+    for row in rows {
+        line(out, row);
+    }
+}
+
+/// The human-readable report (figures in MB = 10^6 bytes).
+pub fn render_text(report: &Report) -> String {
+    let mut out = String::new();
+    let p = &report.plan;
+    // Numbered notes, one per variant that has one; the tables' last column
+    // points at them.
+    let mut notes: Vec<(&str, &str)> = Vec::new();
+    for r in &report.results {
+        if !r.note.is_empty() && !notes.iter().any(|(v, _)| *v == r.variant) {
+            notes.push((&r.variant, &r.note));
+        }
+    }
+    let mark = |r: &ScenarioResult| -> String {
+        notes
+            .iter()
+            .position(|(v, _)| *v == r.variant)
+            .map_or_else(String::new, |i| format!("[{}]", i + 1))
+    };
+    let by = |scenario: Scenario| -> Vec<&ScenarioResult> {
+        report
+            .results
+            .iter()
+            .filter(|r| r.scenario == scenario.name())
+            .collect()
+    };
+    let group_rows = |rows: Vec<&ScenarioResult>, f: &dyn Fn(&ScenarioResult) -> Vec<String>| {
+        let mut single: Vec<Vec<String>> = Vec::new();
+        let mut concurrent: Vec<Vec<String>> = Vec::new();
+        for r in rows {
+            let row = f(r);
+            if r.group == Group::Concurrent.name() {
+                concurrent.push(row);
+            } else {
+                single.push(row);
+            }
+        }
+        if !single.is_empty() && !concurrent.is_empty() {
+            let blank = vec![String::new(); single[0].len()];
+            single.push(blank);
+        }
+        single.extend(concurrent);
+        single
+    };
+
+    let rows = by(Scenario::DeleteAll);
+    if !rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "delete-all: fill {}, remove all (no reclaim call), reclaim(), refill. MB counted by the global allocator unless said.",
+            p.entries
+        );
+        let rows = group_rows(rows, &|r| {
+            vec![
+                r.variant.clone(),
+                counted(r, "filled"),
+                counted(r, "after-remove"),
+                opt(r.held_after_remove_pct, 2, "%"),
+                counted(r, "after-reclaim"),
+                counted(r, "refilled"),
+                opt(r.refill_ratio, 3, "x"),
+                reported(r, "filled"),
+                reported(r, "after-remove"),
+                rss(r, "filled"),
+                rss(r, "after-remove"),
+                rss(r, "after-reclaim"),
+                mark(r),
+            ]
+        });
+        table(
+            &mut out,
+            &[
+                "variant",
+                "filled",
+                "removed",
+                "held",
+                "reclaim()",
+                "refilled",
+                "refill",
+                "rep filled",
+                "rep removed",
+                "RSS filled",
+                "RSS removed",
+                "RSS reclaim()",
+                "note",
+            ],
+            &rows,
+        );
+        out.push('\n');
+    }
+
+    let rows = by(Scenario::Spike);
+    if !rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "spike: fill {}, remove down to {}, then {} insert-new/remove-oldest. x = counted bytes over a fresh map of {}.",
+            p.spike_peak,
+            p.spike_keep,
+            p.spike_keep * 10,
+            p.spike_keep
+        );
+        let rows = group_rows(rows, &|r| {
+            vec![
+                r.variant.clone(),
+                counted(r, "fresh"),
+                counted(r, "peak"),
+                counted(r, "after-remove"),
+                opt(r.after_remove_vs_fresh, 2, "x"),
+                counted(r, "after-operate"),
+                opt(r.held_vs_fresh, 2, "x"),
+                reported(r, "after-operate"),
+                rss(r, "peak"),
+                rss(r, "after-operate"),
+                mark(r),
+            ]
+        });
+        table(
+            &mut out,
+            &[
+                "variant",
+                "fresh",
+                "peak",
+                "removed",
+                "x fresh",
+                "operated",
+                "x fresh",
+                "rep operated",
+                "RSS peak",
+                "RSS operated",
+                "note",
+            ],
+            &rows,
+        );
+        out.push('\n');
+    }
+
+    let rows = by(Scenario::Churn);
+    if !rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "churn: {} live, {} insert-new/remove-oldest pairs. x = peak counted bytes over a fresh map of {}.",
+            p.churn_live, p.churn_ops, p.churn_live
+        );
+        let rows = group_rows(rows, &|r| {
+            vec![
+                r.variant.clone(),
+                counted(r, "fresh"),
+                counted(r, "peak"),
+                opt(r.peak_vs_fresh, 2, "x"),
+                counted(r, "end"),
+                mb_opt(r.reported_peak_bytes),
+                rss(r, "peak"),
+                mark(r),
+            ]
+        });
+        table(
+            &mut out,
+            &[
+                "variant", "fresh", "peak", "x fresh", "end", "rep peak", "RSS peak", "note",
+            ],
+            &rows,
+        );
+        out.push('\n');
+    }
+
+    if !notes.is_empty() {
+        out.push_str("notes:\n");
+        for (i, (variant, note)) in notes.iter().enumerate() {
+            let _ = writeln!(out, "  [{}] {variant}: {note}", i + 1);
+        }
+    }
+    for name in &report.unavailable {
+        let _ = writeln!(out, "{name}: not available in this build");
+    }
+    out
+}
+
+/// One CSV row per variant, scenario and stage.
+pub fn render_stages_csv(report: &Report) -> String {
+    let mut out =
+        String::from("variant,group,scenario,stage,counted_bytes,reported_bytes,rss_bytes\n");
+    let cell = |v: Option<u64>| v.map_or_else(String::new, |v| v.to_string());
+    for r in &report.results {
+        for s in &r.stages {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{}",
+                r.variant,
+                r.group,
+                r.scenario,
+                s.stage,
+                s.counted_bytes,
+                cell(s.reported_bytes),
+                cell(s.rss_bytes)
+            );
+        }
+    }
+    out
+}
+
+/// One CSV row per variant and scenario, with the ratios.
+pub fn render_summary_csv(report: &Report) -> String {
+    let mut out = String::from(
+        "variant,group,scenario,entries,held_after_remove_pct,held_after_reclaim_pct,refill_ratio,after_remove_vs_fresh,held_vs_fresh,peak_vs_fresh,reported_peak_bytes,seconds\n",
+    );
+    let f = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.4}"));
+    for r in &report.results {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{:.3}",
+            r.variant,
+            r.group,
+            r.scenario,
+            r.entries,
+            f(r.held_after_remove_pct),
+            f(r.held_after_reclaim_pct),
+            f(r.refill_ratio),
+            f(r.after_remove_vs_fresh),
+            f(r.held_vs_fresh),
+            f(r.peak_vs_fresh),
+            r.reported_peak_bytes
+                .map_or_else(String::new, |v| v.to_string()),
+            r.seconds
+        );
+    }
+    out
+}

@@ -1,0 +1,152 @@
+//! The command-line contract of `bench-suite`: the JSON document, the exact
+//! names, and exit status 2 with a message for bad options.
+
+use std::process::{Command, Output};
+
+use bench_suite::registry;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bench-suite"))
+        .args(args)
+        .output()
+        .expect("run bench-suite")
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "bench-suite {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
+}
+
+#[test]
+fn json_has_every_registered_variant_and_scenario() {
+    let doc = json(&["reclaim", "--json", "--entries", "200", "--no-files"]);
+    let results = doc["results"].as_array().expect("results array");
+    let registered: Vec<&str> = registry::variants().iter().map(|v| v.name).collect();
+    for name in ["map-core", "std", "hashbrown"] {
+        assert!(registered.contains(&name), "{name} is registered");
+    }
+    for variant in &registered {
+        for scenario in ["delete-all", "spike", "churn"] {
+            let row = results
+                .iter()
+                .find(|r| r["variant"] == *variant && r["scenario"] == scenario)
+                .unwrap_or_else(|| panic!("no row for {variant} {scenario}"));
+            assert!(row["stages"].as_array().is_some_and(|s| !s.is_empty()));
+        }
+    }
+    assert_eq!(results.len(), registered.len() * 3);
+    for r in results {
+        let name = r["variant"].as_str().unwrap();
+        assert!(registry::names().contains(&name), "unexpected name {name}");
+    }
+    let unavailable = doc["unavailable"].as_array().unwrap();
+    for name in unavailable {
+        assert!(!registered.contains(&name.as_str().unwrap()));
+    }
+}
+
+#[test]
+fn figures_are_measured_and_std_holds_everything() {
+    let doc = json(&[
+        "--json",
+        "--entries",
+        "1000",
+        "--scenario",
+        "delete-all",
+        "--variant",
+        "map-core,std,hashbrown",
+        "--no-files",
+    ]);
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let row = |v: &str| results.iter().find(|r| r["variant"] == v).unwrap();
+    for v in ["std", "hashbrown"] {
+        let held = row(v)["held_after_remove_pct"].as_f64().unwrap();
+        assert!(held > 99.0, "{v} holds its table: {held}%");
+        let filled = &row(v)["stages"][0];
+        assert_eq!(filled["stage"], "filled");
+        assert!(filled["counted_bytes"].as_i64().unwrap() > 1000 * 136);
+    }
+    // std says nothing about its memory: null, not an invented number.
+    assert!(row("std")["stages"][0]["reported_bytes"].is_null());
+    let core = row("map-core");
+    assert!(core["held_after_remove_pct"].as_f64().unwrap() < 50.0);
+    assert!(core["stages"][0]["reported_bytes"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn writes_the_files() {
+    let dir = std::env::temp_dir().join(format!("bench-suite-cli-{}", std::process::id()));
+    let out = run(&[
+        "--entries",
+        "100",
+        "--variant",
+        "map-core",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("delete-all") && table.contains("map-core"));
+    for file in [
+        "reclaim.json",
+        "reclaim.csv",
+        "reclaim-summary.csv",
+        "reclaim.svg",
+    ] {
+        let path = dir.join(file);
+        assert!(path.exists(), "{} written", path.display());
+    }
+    let csv = std::fs::read_to_string(dir.join("reclaim.csv")).unwrap();
+    assert!(csv.starts_with("variant,group,scenario,stage,"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unregistered_known_variant_says_so() {
+    let Some(missing) = registry::unavailable().first().copied() else {
+        return; // every known variant is built in
+    };
+    let out = run(&["--variant", missing, "--no-files"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("{missing}: not available in this build")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_options_exit_2_with_a_message() {
+    for (args, says) in [
+        (&["--entries", "lots"][..], "--entries"),
+        (&["--entries"][..], "--entries needs a value"),
+        (&["--entries", "3"][..], "between 10 and"),
+        (&["--scenario", "tornado"][..], "unknown scenario `tornado`"),
+        (&["--variant", "btree"][..], "unknown variant `btree`"),
+        (&["--frobnicate"][..], "unknown option `--frobnicate`"),
+        (&["throughput", "--rounds", "0"][..], "--rounds"),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+}
+
+#[test]
+fn help_exits_0() {
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("usage: bench-suite"));
+}
