@@ -288,18 +288,17 @@ mod concurrent {
         }
     }
 
-    // Enable with the `sync-map` registration in `for_each_variant!`.
-    // impl Shared for sync_map::SyncMap<u64, u64> {
-    //     fn get(&self, key: u64) -> bool {
-    //         self.get_with(&key, |_| ()).is_some()
-    //     }
-    //     fn insert(&self, key: u64, value: u64) {
-    //         sync_map::SyncMap::insert(self, key, value);
-    //     }
-    //     fn remove(&self, key: u64) {
-    //         sync_map::SyncMap::remove(self, &key);
-    //     }
-    // }
+    impl Shared for sync_map::SyncMap<u64, u64> {
+        fn get(&self, key: u64) -> bool {
+            self.get_with(&key, |_| ()).is_some()
+        }
+        fn insert(&self, key: u64, value: u64) {
+            sync_map::SyncMap::insert(self, key, value);
+        }
+        fn remove(&self, key: u64) {
+            sync_map::SyncMap::remove(self, &key);
+        }
+    }
 
     #[derive(Clone, Copy)]
     enum Workload {
@@ -404,8 +403,13 @@ mod concurrent {
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(2));
         for workload in [Workload::ReadOnly, Workload::ReadHeavy, Workload::Exchange] {
-            // sync-map: enable with its registration.
-            // one(&mut g, "sync-map", &keys, workload, sync_map::SyncMap::<u64, u64>::new);
+            one(
+                &mut g,
+                "sync-map",
+                &keys,
+                workload,
+                sync_map::SyncMap::<u64, u64>::new,
+            );
             one(&mut g, "rwlock-hashbrown", &keys, workload, || {
                 RwLock::new(hashbrown::HashMap::<u64, u64>::new())
             });

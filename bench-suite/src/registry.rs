@@ -84,7 +84,7 @@ macro_rules! for_each_variant {
             { variant, "pooled-map", Single, true, "", || ::pooled_map::PooledMap::new() }
             { baseline, "std", Single, false, "reclaim() = shrink_to_fit; no memory figures", || $crate::baselines::StdBaseline::new() }
             { baseline, "hashbrown", Single, true, "reclaim() = shrink_to_fit", || $crate::baselines::HashbrownBaseline::new() }
-            // { variant, "sync-map", Concurrent, true, "", || ::sync_map::SyncMap::new() }
+            { variant, "sync-map", Concurrent, true, "", || ::sync_map::SyncMap::new() }
             { peer, "dashmap", Concurrent, false, "reclaim() = shrink_to_fit per shard; no memory figures", || $crate::baselines::DashMapPeer::new() }
             { peer, "papaya", Concurrent, false, "frees removed entries lazily (epochs); cannot shrink; no memory figures", || $crate::baselines::PapayaPeer::new() }
         );
