@@ -465,8 +465,11 @@ impl Reclaimer {
     pub fn after_remove(&mut self, len: usize, capacity: usize, size: usize) -> Option<usize> {
         let p = self.policy;
         let scaled_capacity = capacity.saturating_mul(FP_ONE as usize);
-        let drain_below = scaled_capacity / p.drain_ratio_fp.max(1);
-        let shrink_below = scaled_capacity / p.shrink_ratio_fp.max(1);
+        // Strictly below `capacity / ratio`: with power-of-two ratios that
+        // quotient is itself a table capacity, and a storage that shrinks
+        // just before its last removal must fit one entry more than remains.
+        let drain_below = (scaled_capacity / p.drain_ratio_fp.max(1)).saturating_sub(1);
+        let shrink_below = (scaled_capacity / p.shrink_ratio_fp.max(1)).saturating_sub(1);
         self.sparse_for = size;
         if !p.automatic || capacity <= p.min_capacity {
             self.sparse_below = 0;
