@@ -7,8 +7,8 @@ use core::mem;
 use core::ops::Index;
 
 use map_core::{
-    DefaultHashBuilder, Equivalent, Iter, IterMut, Keys, MemoryStats, ReclaimMap, ReclaimPolicy,
-    Reclaimer, Values, ValuesMut,
+    DefaultHashBuilder, Equivalent, Iter, IterMut, Keys, MemoryStats, ReclaimPolicy, Reclaimer,
+    Values, ValuesMut,
 };
 
 use crate::error::{ArenaError, TryInsertError};
@@ -496,64 +496,10 @@ impl<K, V, S> ArenaMap<K, V, S> {
     }
 }
 
-impl<K, V, S> ReclaimMap<K, V> for ArenaMap<K, V, S>
-where
-    K: Eq + Hash,
-    S: BuildHasher + Clone,
-{
-    type Ref<'a>
-        = &'a V
-    where
-        Self: 'a;
-
-    fn insert(&mut self, key: K, value: V) -> Option<V> {
-        ArenaMap::insert(self, key, value)
-    }
-    fn get<Q>(&self, key: &Q) -> Option<&V>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        ArenaMap::get(self, key)
-    }
-    fn remove<Q>(&mut self, key: &Q) -> Option<V>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        ArenaMap::remove(self, key)
-    }
-    fn contains_key<Q>(&self, key: &Q) -> bool
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        ArenaMap::contains_key(self, key)
-    }
-    fn len(&self) -> usize {
-        ArenaMap::len(self)
-    }
-    fn is_empty(&self) -> bool {
-        ArenaMap::is_empty(self)
-    }
-    fn clear(&mut self) {
-        ArenaMap::clear(self)
-    }
-    fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
-        for (k, v) in self.iter() {
-            f(k, v);
-        }
-    }
-    fn memory(&self) -> MemoryStats {
-        ArenaMap::memory(self)
-    }
-    fn reclaim(&mut self) -> usize {
-        ArenaMap::reclaim(self)
-    }
-    fn policy(&self) -> ReclaimPolicy {
-        ArenaMap::policy(self)
-    }
-    fn set_policy(&mut self, policy: ReclaimPolicy) {
-        ArenaMap::set_policy(self, policy)
-    }
-}
+map_core::reclaim_map_by_inherent_methods!(
+    impl [K, V, S] for ArenaMap<K, V, S>
+    where [K: Eq + Hash, S: BuildHasher + Clone]
+);
 
 impl<K: Eq + Hash, V, S: BuildHasher + Clone + Default> Default for ArenaMap<K, V, S> {
     /// An empty map with the automatic policy and a default hasher.

@@ -154,6 +154,81 @@ pub trait ReclaimMap<K, V> {
     fn set_policy(&mut self, policy: ReclaimPolicy);
 }
 
+/// Implements [`ReclaimMap`] for a single-owner map whose inherent methods
+/// already have the trait's names and signatures (`get` returning
+/// `Option<&V>`, and an `iter()` yielding `(&K, &V)`), so each map states the
+/// contract once instead of repeating thirteen forwarding methods.
+///
+/// The generic parameters must include `K` and `V` by those names.
+///
+/// ```ignore
+/// map_core::reclaim_map_by_inherent_methods!(
+///     impl [K, V, S] for MyMap<K, V, S> where [K: Eq + Hash, S: BuildHasher]
+/// );
+/// ```
+#[macro_export]
+macro_rules! reclaim_map_by_inherent_methods {
+    (impl [$($gen:tt)*] for $ty:ty where [$($bounds:tt)*]) => {
+        impl<$($gen)*> $crate::ReclaimMap<K, V> for $ty
+        where
+            $($bounds)*
+        {
+            type Ref<'a>
+                = &'a V
+            where
+                Self: 'a;
+
+            fn insert(&mut self, key: K, value: V) -> Option<V> {
+                Self::insert(self, key, value)
+            }
+            fn get<Q>(&self, key: &Q) -> Option<&V>
+            where
+                Q: ?Sized + ::core::hash::Hash + $crate::Equivalent<K>,
+            {
+                Self::get(self, key)
+            }
+            fn remove<Q>(&mut self, key: &Q) -> Option<V>
+            where
+                Q: ?Sized + ::core::hash::Hash + $crate::Equivalent<K>,
+            {
+                Self::remove(self, key)
+            }
+            fn contains_key<Q>(&self, key: &Q) -> bool
+            where
+                Q: ?Sized + ::core::hash::Hash + $crate::Equivalent<K>,
+            {
+                Self::contains_key(self, key)
+            }
+            fn len(&self) -> usize {
+                Self::len(self)
+            }
+            fn is_empty(&self) -> bool {
+                Self::is_empty(self)
+            }
+            fn clear(&mut self) {
+                Self::clear(self)
+            }
+            fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
+                for (k, v) in self.iter() {
+                    f(k, v);
+                }
+            }
+            fn memory(&self) -> $crate::MemoryStats {
+                Self::memory(self)
+            }
+            fn reclaim(&mut self) -> usize {
+                Self::reclaim(self)
+            }
+            fn policy(&self) -> $crate::ReclaimPolicy {
+                Self::policy(self)
+            }
+            fn set_policy(&mut self, policy: $crate::ReclaimPolicy) {
+                Self::set_policy(self, policy)
+            }
+        }
+    };
+}
+
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;

@@ -13,7 +13,7 @@ use hashbrown::hash_table::{self, HashTable};
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 
 use crate::policy::{ReclaimPolicy, Reclaimer};
-use crate::{table, MemoryStats, ReclaimMap};
+use crate::{table, MemoryStats};
 
 /// A hash map that gives memory back as it empties.
 ///
@@ -633,65 +633,10 @@ where
     }
 }
 
-impl<K, V, S, A> ReclaimMap<K, V> for HashMap<K, V, S, A>
-where
-    K: Eq + Hash,
-    S: BuildHasher,
-    A: Allocator + Clone,
-{
-    type Ref<'a>
-        = &'a V
-    where
-        Self: 'a;
-
-    fn insert(&mut self, key: K, value: V) -> Option<V> {
-        HashMap::insert(self, key, value)
-    }
-    fn get<Q>(&self, key: &Q) -> Option<&V>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        HashMap::get(self, key)
-    }
-    fn remove<Q>(&mut self, key: &Q) -> Option<V>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        HashMap::remove(self, key)
-    }
-    fn contains_key<Q>(&self, key: &Q) -> bool
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        HashMap::contains_key(self, key)
-    }
-    fn len(&self) -> usize {
-        HashMap::len(self)
-    }
-    fn is_empty(&self) -> bool {
-        HashMap::is_empty(self)
-    }
-    fn clear(&mut self) {
-        HashMap::clear(self)
-    }
-    fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
-        for (k, v) in self.iter() {
-            f(k, v);
-        }
-    }
-    fn memory(&self) -> MemoryStats {
-        HashMap::memory(self)
-    }
-    fn reclaim(&mut self) -> usize {
-        HashMap::reclaim(self)
-    }
-    fn policy(&self) -> ReclaimPolicy {
-        HashMap::policy(self)
-    }
-    fn set_policy(&mut self, policy: ReclaimPolicy) {
-        HashMap::set_policy(self, policy)
-    }
-}
+crate::reclaim_map_by_inherent_methods!(
+    impl [K, V, S, A] for HashMap<K, V, S, A>
+    where [K: Eq + Hash, S: BuildHasher, A: Allocator + Clone]
+);
 
 // ---------------------------------------------------------------------------
 // Entries

@@ -8,7 +8,7 @@ use core::ops::{Index, IndexMut};
 
 use hashbrown::hash_table;
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
-use map_core::{MemoryStats, ReclaimMap, ReclaimPolicy, Reclaimer};
+use map_core::{MemoryStats, ReclaimPolicy, Reclaimer};
 
 use crate::entry::{Entry, OccupiedEntry, VacantEntry};
 use crate::handle::{Handle, Stamps};
@@ -750,64 +750,10 @@ where
     }
 }
 
-impl<K, V, S> ReclaimMap<K, V> for PooledMap<K, V, S>
-where
-    K: Eq + Hash,
-    S: BuildHasher,
-{
-    type Ref<'a>
-        = &'a V
-    where
-        Self: 'a;
-
-    fn insert(&mut self, key: K, value: V) -> Option<V> {
-        PooledMap::insert(self, key, value)
-    }
-    fn get<Q>(&self, key: &Q) -> Option<&V>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        PooledMap::get(self, key)
-    }
-    fn remove<Q>(&mut self, key: &Q) -> Option<V>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        PooledMap::remove(self, key)
-    }
-    fn contains_key<Q>(&self, key: &Q) -> bool
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        PooledMap::contains_key(self, key)
-    }
-    fn len(&self) -> usize {
-        PooledMap::len(self)
-    }
-    fn is_empty(&self) -> bool {
-        PooledMap::is_empty(self)
-    }
-    fn clear(&mut self) {
-        PooledMap::clear(self)
-    }
-    fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
-        for (k, v) in self.iter() {
-            f(k, v);
-        }
-    }
-    fn memory(&self) -> MemoryStats {
-        PooledMap::memory(self)
-    }
-    fn reclaim(&mut self) -> usize {
-        PooledMap::reclaim(self)
-    }
-    fn policy(&self) -> ReclaimPolicy {
-        PooledMap::policy(self)
-    }
-    fn set_policy(&mut self, policy: ReclaimPolicy) {
-        PooledMap::set_policy(self, policy)
-    }
-}
+map_core::reclaim_map_by_inherent_methods!(
+    impl [K, V, S] for PooledMap<K, V, S>
+    where [K: Eq + Hash, S: BuildHasher]
+);
 
 // ---------------------------------------------------------------------------
 // Standard traits
