@@ -140,37 +140,6 @@ pub(crate) fn table_arena_request<T>(capacity: usize) -> Result<usize, ArenaErro
     Ok(table_layout::<T>(capacity)?.map_or(0, |l| l.size() + l.align()))
 }
 
-/// While alive, makes `bump` satisfy a scratch allocation for `entries`
-/// hashes with a chunk about that size, instead of bumpalo's usual
-/// doubling (map-core's move takes its scratch space from the source
-/// table's allocator, which here is the arena being left).
-struct ScratchSizing<'a> {
-    bump: &'a Bump,
-    previous: Option<usize>,
-}
-
-impl<'a> ScratchSizing<'a> {
-    fn new(bump: &'a Bump, entries: usize) -> Self {
-        let previous = bump.allocation_limit();
-        // Generous: the scratch is an index and a hash per entry.
-        let room = entries.saturating_mul(32).max(1024);
-        if bump.chunk_capacity() < room {
-            let limit = bump
-                .allocated_bytes()
-                .saturating_add(room.saturating_mul(2))
-                .saturating_add(8192);
-            bump.set_allocation_limit(Some(limit));
-        }
-        Self { bump, previous }
-    }
-}
-
-impl Drop for ScratchSizing<'_> {
-    fn drop(&mut self) {
-        self.bump.set_allocation_limit(self.previous);
-    }
-}
-
 // ---------------------------------------------------------------------------
 // ArenaTable
 
@@ -248,8 +217,7 @@ impl<K, V, S> ArenaTable<K, V, S> {
         self.arena.bytes()
     }
 
-    /// Arena bytes the table does not use: left over from an earlier
-    /// scratch allocation, or unreachable chunk tails.
+    /// Arena bytes the table does not use (unreachable chunk tails).
     pub(crate) fn garbage(&self) -> usize {
         self.arena.used().saturating_sub(self.table_bytes)
     }
@@ -348,18 +316,10 @@ impl<K: Eq + Hash, V, S: BuildHasher> ArenaTable<K, V, S> {
         // before `arena` on every other path: it is declared later, so it
         // drops earlier on early return or unwind.
         let alloc = unsafe { arena.erased() };
-        let first = {
-            let _sizing = ScratchSizing::new(self.arena.bump(), self.map.len());
-            self.map.try_move_to(alloc, capacity)
-        };
-        let moved = match first {
-            Ok(moved) => moved,
-            // The sized scratch chunk was refused: let bumpalo pick its size.
-            Err(_) => self
-                .map
-                .try_move_to(alloc, capacity)
-                .map_err(|_| ArenaError::AllocFailed { bytes: request })?,
-        };
+        let moved = self
+            .map
+            .try_move_to(alloc, capacity)
+            .map_err(|_| ArenaError::AllocFailed { bytes: request })?;
         let full_capacity = moved.capacity();
         let table_bytes = moved.memory().allocated_bytes;
         // The old map is empty now: dropping it runs no user code.

@@ -315,7 +315,11 @@ fn panicking_hasher_during_table_moves_loses_nothing() {
     HASHER_PANICS.with(|p| p.set(false));
     assert!(shrunk.is_err());
     check(&map, 0..4);
-    assert!(map.reclaim() > 0);
+    // Once hashing behaves the table shrinks (the arena's first chunk is
+    // its minimum size either way, so the bytes may not change).
+    let sparse = map.capacity();
+    map.reclaim();
+    assert!(map.capacity() < sparse, "{} vs {sparse}", map.capacity());
     check(&map, 0..4);
     assert_eq!(map.len(), 4);
 }

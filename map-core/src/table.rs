@@ -124,7 +124,8 @@ where
     if fresh.num_buckets() >= table.num_buckets() {
         return Err(ShrinkError::NoGain);
     }
-    move_entries(table, &mut fresh, hasher)?;
+    let scratch = table.allocator().clone();
+    move_entries(table, &mut fresh, scratch, hasher)?;
     *table = fresh;
     Ok(())
 }
@@ -134,7 +135,10 @@ where
 /// left empty (its allocation is not freed: drop or replace it).
 ///
 /// This is how a storage re-homes its entries, for example into a fresh
-/// arena during compaction.
+/// arena during compaction. The scratch space for the hashes (16 bytes an
+/// entry, freed before returning) comes from the global heap: the source
+/// allocator is about to be discarded and the destination may be an arena,
+/// where it would stay as garbage.
 ///
 /// # Errors
 ///
@@ -151,11 +155,11 @@ pub fn try_move<T, A, B>(
     hasher: impl Fn(&T) -> u64,
 ) -> Result<HashTable<T, B>, ShrinkError>
 where
-    A: Allocator + Clone,
+    A: Allocator,
     B: Allocator,
 {
     let mut fresh = reserve_fresh(alloc, capacity.max(table.len()))?;
-    move_entries(table, &mut fresh, hasher)?;
+    move_entries(table, &mut fresh, allocator_api2::alloc::Global, hasher)?;
     Ok(fresh)
 }
 
@@ -171,18 +175,21 @@ fn reserve_fresh<T, B: Allocator>(
     Ok(fresh)
 }
 
-/// Moves everything from `from` into `to`, which must have room for it all.
-fn move_entries<T, A, B>(
+/// Moves everything from `from` into `to`, which must have room for it all,
+/// with scratch space from `scratch`.
+fn move_entries<T, A, B, C>(
     from: &mut HashTable<T, A>,
     to: &mut HashTable<T, B>,
+    scratch: C,
     hasher: impl Fn(&T) -> u64,
 ) -> Result<(), ShrinkError>
 where
-    A: Allocator + Clone,
+    A: Allocator,
     B: Allocator,
+    C: Allocator,
 {
     // Phase 1: hash every entry in place. A panic here moves nothing.
-    let mut plan = allocator_api2::vec::Vec::new_in(from.allocator().clone());
+    let mut plan = allocator_api2::vec::Vec::new_in(scratch);
     plan.try_reserve_exact(from.len())
         .map_err(|_| ShrinkError::AllocFailed)?;
     for index in from.iter_buckets() {
