@@ -34,20 +34,83 @@
 //! assert_eq!(routes.len(), 1);
 //! ```
 //!
+//! # Reading: the map, a handle, a view
+//!
+//! * [`SyncMap::get`], [`get_with`](SyncMap::get_with) and
+//!   [`contains_key`](SyncMap::contains_key) work from any thread with no
+//!   set-up. Each read first finds the calling thread's reader slot through
+//!   a thread-local (one cached entry, so a load and a compare).
+//! * [`SyncMap::reader`] gives a [`ReadHandle`] that holds the thread's
+//!   slot, so its reads skip that lookup and the test that goes with it.
+//!   Make one per thread (or per task, at the top of a loop of reads) and
+//!   read through it; it is not `Send`. Use it on hot read paths.
+//! * [`ReadHandle::enter`] runs a closure inside one read section with a
+//!   [`View`] of one version of the map: each lookup through the view is a
+//!   plain table lookup returning `&V` in place, and the section's entry
+//!   and exit (and the load of the table's header) are paid once for the
+//!   whole batch. Use it for a batch of related lookups, or when several
+//!   of them must agree with each other. Writers wait until the closure
+//!   returns (a left-right writer publishes only once no reader can be in
+//!   the copy it changes next), so keep the closure short; writing to the
+//!   same map from inside it panics rather than deadlocking.
+//!
+//! ```
+//! use sync_map::SyncMap;
+//!
+//! let stock: SyncMap<u32, u32> = (0..1000).map(|sku| (sku, sku % 7)).collect();
+//! std::thread::scope(|s| {
+//!     for t in 0..2u32 {
+//!         let stock = &stock;
+//!         s.spawn(move || {
+//!             let reader = stock.reader(); // once per thread
+//!             let mut in_stock = 0;
+//!             for sku in (t..1000).step_by(2) {
+//!                 in_stock += reader.contains_key(&sku) as u32;
+//!             }
+//!             assert_eq!(in_stock, 500);
+//!             // A basket checked against one version of the stock.
+//!             let basket = [3, 14, 15];
+//!             let total: u32 = reader.enter(|view| basket.iter().filter_map(|k| view.get(k)).sum());
+//!             assert_eq!(total, 3 + 0 + 1);
+//!         });
+//!     }
+//! });
+//! ```
+//!
 //! # When to pick it
 //!
 //! Pick `SyncMap` when reads outnumber writes by a wide margin (a hundred to
 //! one or more) and come from several threads at once. On the 2-core
 //! machine this crate was measured on (100,000 `u64` keys, 2 threads,
-//! `cargo run --release -p sync-map --example read_speed`, best of 15
-//! rounds), reads ran at 0.70 to 0.75 of an unlocked `hashbrown::HashMap`
-//! shared by reference, against 0.1 to 0.36 for `RwLock<HashMap>`, dashmap
-//! and papaya, whose every read writes a shared atomic or runs a fence.
-//! With 2% writes it kept pace with `RwLock<HashMap>` and ran about 1.5
-//! times as fast as dashmap and 2.5 times as fast as papaya.
+//! `cargo run --release -p sync-map --example read_speed`, 15 rounds in
+//! which the maps take turns; each figure is the median over the rounds of
+//! the ratio to an unlocked `hashbrown::HashMap` shared by reference in
+//! the same round, the ceiling for any concurrent map), reads ran at:
+//!
+//! | read path | share of the ceiling: typical run (range over nine runs) |
+//! |---|---|
+//! | [`ReadHandle::enter`], 16 lookups per section | 1.00 (0.99 to 1.06) |
+//! | [`ReadHandle::get`] | 0.84 (0.83 to 0.90) |
+//! | [`SyncMap::get`] | 0.73 (0.72 to 0.79) |
+//! | `RwLock<HashMap>`, dashmap, papaya | 0.05, 0.11, 0.18 (0.04 to 0.38) |
+//!
+//! The peers' every read writes a shared atomic or runs a fence. The gap
+//! between a handle's read and the ceiling is the read section (two stores
+//! to the thread's slot and the load of the front index) and the table's
+//! header, which the ceiling keeps in registers across a loop of reads and
+//! a `SyncMap` read must load again after the index.
+//!
+//! Writes are what it trades away. With 2% writes (1% insert, 1% remove)
+//! each write's process-wide barrier interrupts the other reading thread,
+//! and the outcome swung from run to run on the shared machine: `SyncMap`
+//! ran at 1.0 to 1.25 times `RwLock<HashMap>` throughout, but dashmap and
+//! papaya ran 1.9 to 2.5 times as fast as `SyncMap` in some runs and 0.4
+//! to 0.7 times as fast in others. The read-only ratios moved by a few
+//! hundredths from run to run; absolute rates and the mixed workload's
+//! ratios moved by much more.
 //!
 //! Pick a `Mutex<map_core::HashMap>` instead when writes are frequent (more
-//! than a few percent of operations), when one thread does most of the
+//! than about one operation in a hundred), when one thread does most of the
 //! work, or when memory is tight: a `SyncMap` holds two copies of the
 //! table, clones each key and value into both, and pays a process-wide
 //! barrier on every write. A sharded map (dashmap) is the better choice for
@@ -57,7 +120,7 @@
 //!
 //! | Go `sync.Map` | `SyncMap` |
 //! |---|---|
-//! | `Load(k)` | [`get`](SyncMap::get) (a clone), [`get_with`](SyncMap::get_with) (a closure on `&V`), [`contains_key`](SyncMap::contains_key) |
+//! | `Load(k)` | [`get`](SyncMap::get) (a clone), [`get_with`](SyncMap::get_with) (a closure on `&V`), [`contains_key`](SyncMap::contains_key); the same on a [`ReadHandle`] from [`reader`](SyncMap::reader), and [`ReadHandle::enter`] for a batch of loads from one version |
 //! | `Store(k, v)` | [`insert`](SyncMap::insert) |
 //! | `LoadOrStore(k, v)` | [`get_or_insert_with`](SyncMap::get_or_insert_with)`(k, \|\| v)` |
 //! | `LoadAndDelete(k)` | [`remove`](SyncMap::remove) |
@@ -80,13 +143,14 @@
 //! completed write, and both copies are equal again when a write returns.
 //!
 //! Readers announce themselves in a per-thread slot: a cache-line-sized
-//! counter that only its thread writes, found through a thread-local, made
-//! odd on entry and even on exit. Between the announcement and the load of
-//! the index sits the reader's half of an asymmetric fence; the writer's
-//! half, after it publishes, is `membarrier(2)` on Linux, which makes every
-//! running thread of the process execute a full barrier. So a read is two
-//! plain stores and a load on top of the lookup, with no fence instruction
-//! and no read-modify-write. Where membarrier is not available (or the
+//! counter that only its thread writes, found through a thread-local (or
+//! held by a [`ReadHandle`]), made odd on entry and even on exit. Between
+//! the announcement and the load of the index sits the reader's half of an
+//! asymmetric fence; the writer's half, after it publishes, is
+//! `membarrier(2)` on Linux, which makes every running thread of the
+//! process execute a full barrier. So a read is two plain stores and a
+//! load on top of the lookup, with no fence instruction and no
+//! read-modify-write. Where membarrier is not available (or the
 //! environment variable `SYNC_MAP_NO_MEMBARRIER` is set when the first map
 //! of the process is made), both halves are full fences (one per read).
 //!
@@ -120,11 +184,19 @@
 //! * [`for_each`](SyncMap::for_each), [`snapshot`](SyncMap::snapshot),
 //!   [`len`](SyncMap::len) and `Debug` see one consistent version of the
 //!   whole map, never a mix of two.
+//! * All lookups made through one [`View`] (inside one
+//!   [`ReadHandle::enter`]) see the same version of the map.
 //! * A closure running inside a read section ([`get_with`](SyncMap::get_with),
-//!   [`for_each`](SyncMap::for_each)) must not write to the same map: the
-//!   write would wait for the read to end, so it panics instead of
-//!   deadlocking. Writers of the map wait while such a closure runs; keep it
-//!   short, or take a [`snapshot`](SyncMap::snapshot).
+//!   [`for_each`](SyncMap::for_each), [`ReadHandle::enter`]) must not write
+//!   to the same map: the write would wait for the read to end, so it
+//!   panics instead of deadlocking. Writers of the map wait while such a
+//!   closure runs; keep it short, or take a [`snapshot`](SyncMap::snapshot).
+//!   (One exception: reads made from a thread-local destructor after the
+//!   map's own thread-locals are gone are not tracked per thread, and a
+//!   write from inside such a read may hang instead of panicking.)
+//! * Read sections are closures, not guards, on purpose: they end in the
+//!   reverse order of their start, which is what lets nested reads of one
+//!   thread share its slot at no cost to the plain read path.
 //! * A closure that runs under the writer lock (the `make` of
 //!   [`get_or_insert_with`](SyncMap::get_or_insert_with), the closures of
 //!   [`update`](SyncMap::update), [`remove_if`](SyncMap::remove_if) and
@@ -144,8 +216,8 @@
 //!   removal. [`reclaim`](SyncMap::reclaim) gives back everything the
 //!   current entries do not need.
 //! * The reader registry costs one 256-byte slot per thread that has read
-//!   the map; a slot goes when its thread has exited (at the next write or
-//!   `reclaim`).
+//!   the map (its handles share it); a slot goes when its thread has exited
+//!   and its last handle is dropped (at the next write or `reclaim`).
 //! * [`memory`](SyncMap::memory) counts both tables and the registry; the
 //!   conformance kit checks it against a counting allocator.
 //!
@@ -156,6 +228,9 @@
 //! * `tests/stress.rs`: threads mixing every operation, each key's history
 //!   checked against a sequential model, values counted for leaks and
 //!   double drops.
+//! * `tests/read_handle.rs`: handles and views against the map's own
+//!   reads, drop counting, writers waiting for a view held on another
+//!   thread, and the panic on a write from inside a view.
 //! * `tests/loom.rs`: loom models of the publish, swap and reclaim steps:
 //!   `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p sync-map --release --test loom`.
 //! * AddressSanitizer: `CONFORMANCE_SIZES=quick RUSTC_BOOTSTRAP=1
@@ -169,4 +244,4 @@ mod map;
 mod raw;
 mod sync;
 
-pub use map::{Loaded, SyncMap};
+pub use map::{Loaded, ReadHandle, SyncMap, View};

@@ -7,7 +7,7 @@ use core::ops::Deref;
 
 use map_core::{DefaultHashBuilder, Equivalent, MemoryStats, ReclaimMap, ReclaimPolicy};
 
-use crate::raw::{LeftRight, Pass};
+use crate::raw::{LeftRight, Pass, Reader};
 
 type Table<K, V, S> = map_core::HashMap<K, V, S>;
 
@@ -147,6 +147,32 @@ where
         self.pair.read(|t| t.len())
     }
 
+    /// A read handle for this thread: the same reads as the map's, without
+    /// the thread-local lookup each map read makes to find this thread's
+    /// reader slot, and [`ReadHandle::enter`] for many lookups in one read
+    /// section. Make one per thread (or per task) and keep it for a loop
+    /// of reads; it is not `Send`.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64> = (0..100).map(|k| (k, k * 2)).collect();
+    /// std::thread::scope(|s| {
+    ///     for _ in 0..2 {
+    ///         s.spawn(|| {
+    ///             let reader = map.reader();
+    ///             let sum: u64 = (0..100).filter_map(|k| reader.get(&k)).sum();
+    ///             assert_eq!(sum, 9900);
+    ///         });
+    ///     }
+    /// });
+    /// ```
+    pub fn reader(&self) -> ReadHandle<'_, K, V, S> {
+        ReadHandle {
+            reader: self.pair.reader(),
+        }
+    }
+
     /// Whether the map holds no entries.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -196,6 +222,165 @@ where
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect::<Vec<_>>()
         })
+    }
+}
+
+/// A thread's read handle on a [`SyncMap`], from [`SyncMap::reader`].
+///
+/// It holds the thread's reader slot, so its reads skip the thread-local
+/// lookup that [`SyncMap::get`] makes; otherwise they are the same reads,
+/// with the same consistency. It is not `Send`: the slot belongs to the
+/// thread that made the handle.
+pub struct ReadHandle<'m, K, V, S = DefaultHashBuilder> {
+    reader: Reader<'m, Table<K, V, S>>,
+}
+
+impl<K, V, S> ReadHandle<'_, K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    /// A clone of the value under `key`, as [`SyncMap::get`].
+    #[inline]
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+        V: Clone,
+    {
+        self.reader.read(|t| t.get(key).cloned())
+    }
+
+    /// Calls `f` with the value under `key` inside the read section, as
+    /// [`SyncMap::get_with`].
+    ///
+    /// # Panics
+    ///
+    /// If `f` writes to this map (the write would wait for `f`).
+    #[inline]
+    pub fn get_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.reader.read(|t| t.get(key).map(f))
+    }
+
+    /// Whether `key` is present.
+    #[inline]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.reader.read(|t| t.contains_key(key))
+    }
+
+    /// How many entries the map holds.
+    pub fn len(&self) -> usize {
+        self.reader.read(|t| t.len())
+    }
+
+    /// Whether the map holds no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Runs `f` inside one read section, on a [`View`] of one version of
+    /// the map: every lookup through the view sees that version and costs
+    /// only the table lookup, with the section's entry and exit paid once.
+    ///
+    /// Writers of this map wait until `f` returns (left-right: a write is
+    /// published only once no reader can be in the copy it changes next),
+    /// so keep `f` short: a batch of lookups, not a loop that waits for
+    /// something. The view cannot leave `f`.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let prices: SyncMap<&str, u32> = [("tea", 3), ("cake", 4)].into_iter().collect();
+    /// let reader = prices.reader();
+    /// let order = ["tea", "cake", "tea"];
+    /// // One version for the whole order: no write can change a price
+    /// // half way through.
+    /// let total: u32 = reader.enter(|view| order.iter().filter_map(|item| view.get(item)).sum());
+    /// assert_eq!(total, 10);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `f` writes to this map: the write would wait for `f` to return.
+    #[inline]
+    pub fn enter<R>(&self, f: impl FnOnce(&View<'_, K, V, S>) -> R) -> R {
+        self.reader.read(|table| f(&View { table }))
+    }
+}
+
+impl<K, V, S> fmt::Debug for ReadHandle<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadHandle").finish_non_exhaustive()
+    }
+}
+
+/// One version of a [`SyncMap`], seen from inside a read section opened
+/// by [`ReadHandle::enter`]. Lookups borrow values in place.
+pub struct View<'a, K, V, S = DefaultHashBuilder> {
+    table: &'a Table<K, V, S>,
+}
+
+impl<'a, K, V, S> View<'a, K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    /// The value under `key`, in place.
+    #[inline]
+    pub fn get<Q>(&self, key: &Q) -> Option<&'a V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.table.get(key)
+    }
+
+    /// The key and value under `key`, in place.
+    #[inline]
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&'a K, &'a V)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.table.get_key_value(key)
+    }
+
+    /// Whether `key` is present.
+    #[inline]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.table.contains_key(key)
+    }
+
+    /// How many entries this version holds.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether this version holds no entries.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// The entries of this version, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a K, &'a V)> + 'a {
+        self.table.iter()
+    }
+}
+
+impl<K, V, S> fmt::Debug for View<'_, K, V, S>
+where
+    K: Eq + Hash + fmt::Debug,
+    V: fmt::Debug,
+    S: BuildHasher,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.table.iter()).finish()
     }
 }
 

@@ -55,6 +55,30 @@ pub(crate) struct Slot {
     thread_gone: AtomicBool,
     /// The copies were dropped: the thread may forget the slot.
     map_gone: AtomicBool,
+    /// Who still uses the slot on its thread: the thread's registry entry
+    /// and each live [`Reader`]. The last to go sets `thread_gone`. Only the
+    /// owning thread touches it, so it is bookkeeping, not protocol (a std
+    /// atomic even under loom).
+    holders: std::sync::atomic::AtomicUsize,
+}
+
+impl Slot {
+    fn hold(&self) {
+        self.holders
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Drops one holder; the last one tells the registry the slot will
+    /// never be active again.
+    fn release(&self) {
+        if self
+            .holders
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed)
+            == 1
+        {
+            self.thread_gone.store(true, Ordering::Release);
+        }
+    }
 }
 
 /// Bytes one registered slot costs (the `Arc` allocation holding it).
@@ -185,6 +209,25 @@ impl<T> LeftRight<T> {
         }
     }
 
+    /// A reader for this thread that keeps its slot at hand, so its reads
+    /// skip the thread-local lookup.
+    pub(crate) fn reader(&self) -> Reader<'_, T> {
+        let slot = local::holder(self).unwrap_or_else(|| {
+            // The thread-locals are gone (a reader made in another
+            // thread-local's destructor): a slot of the reader's own, let go
+            // when it drops.
+            let slot = self.register();
+            slot.hold();
+            slot
+        });
+        Reader {
+            pair: self,
+            slot,
+            asymmetric: self.read_side.asymmetric,
+            _not_send: PhantomData,
+        }
+    }
+
     #[inline(always)]
     fn read_with<R>(&self, slot: &Slot, asymmetric: bool, f: impl FnOnce(&T) -> R) -> R {
         let section = Section::enter(slot, asymmetric);
@@ -284,6 +327,36 @@ impl<T> Drop for LeftRight<T> {
 #[inline(never)]
 fn reentrant_write() -> ! {
     panic!("SyncMap written from inside one of its own read sections (a get_with or for_each closure, or a Hash, Eq or Clone called by a read); the write would wait for itself")
+}
+
+/// One thread's reader of one pair, holding the thread's slot: reads
+/// through it skip the thread-local lookup. Not `Send`: the slot is the
+/// creating thread's.
+pub(crate) struct Reader<'a, T> {
+    pair: &'a LeftRight<T>,
+    slot: Arc<Slot>,
+    asymmetric: bool,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl<T> Reader<'_, T> {
+    /// Runs `f` on the front copy, inside a read section, as
+    /// [`LeftRight::read`] does.
+    #[inline(always)]
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        // One branch, then a path with the fence kind fixed.
+        if self.asymmetric {
+            self.pair.read_with(&self.slot, true, f)
+        } else {
+            self.pair.read_with(&self.slot, false, f)
+        }
+    }
+}
+
+impl<T> Drop for Reader<'_, T> {
+    fn drop(&mut self) {
+        self.slot.release();
+    }
 }
 
 /// A read section: marks the slot active on entry, idle on drop (also when
@@ -428,7 +501,9 @@ mod local {
             #[cfg(not(loom))]
             let _ = CACHE.try_with(|c| c.set((0, core::ptr::null())));
             for (_, slot) in self.entries.drain(..) {
-                slot.thread_gone.store(true, Ordering::Release);
+                // A `Reader` still alive (in a later thread-local
+                // destructor) keeps the slot registered.
+                slot.release();
             }
         }
     }
@@ -475,6 +550,7 @@ mod local {
                             .entries
                             .retain(|(_, s)| !s.map_gone.load(Ordering::Acquire));
                         let slot = pair.register();
+                        slot.hold();
                         let ptr = Arc::as_ptr(&slot);
                         local.entries.push((pair.read_side.id, slot));
                         ptr
@@ -487,6 +563,20 @@ mod local {
                 slot
             })
             .ok()
+    }
+
+    /// This thread's slot for `pair`, with one more holder (a `Reader`);
+    /// `None` if the thread-locals are already destroyed.
+    pub(super) fn holder<T>(pair: &LeftRight<T>) -> Option<Arc<Slot>> {
+        slot(pair)?;
+        LOCAL
+            .try_with(|local| {
+                let slot = Arc::clone(local.borrow().find(pair.read_side.id)?);
+                slot.hold();
+                Some(slot)
+            })
+            .ok()
+            .flatten()
     }
 
     /// Whether this thread is inside a read section of `pair`.

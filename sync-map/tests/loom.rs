@@ -152,3 +152,39 @@ fn two_readers_across_remove_insert_and_clear() {
         assert!(map.is_empty());
     });
 }
+
+/// A read handle's view across a remove: the view keeps one version for
+/// all its lookups, the removed value outlives the view, and the remove
+/// returns only once the view has ended.
+#[test]
+fn a_view_across_a_remove() {
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+    loom::model(|| {
+        {
+            let map = Arc::new(SyncMap::<u64, Counted>::new());
+            map.insert(1, counted(7, &LIVE));
+            map.insert(2, counted(8, &LIVE));
+            let reader = {
+                let map = Arc::clone(&map);
+                thread::spawn(move || {
+                    let handle = map.reader();
+                    handle.enter(|view| {
+                        let one = view.get(&1).map(|v| v.0);
+                        let two = view.get(&2).map(|v| v.0);
+                        // Removed in this order: a version without 1 has no 2.
+                        assert!(matches!(
+                            (one, two),
+                            (Some(7), Some(8)) | (Some(7), None) | (None, None)
+                        ));
+                    });
+                    handle.get_with(&1, |v| v.0)
+                })
+            };
+            drop(map.remove(&2).unwrap());
+            drop(map.remove(&1).unwrap());
+            assert_eq!(LIVE.load(Ordering::Relaxed), 0);
+            assert!(matches!(reader.join().unwrap(), None | Some(7)));
+        }
+        assert_eq!(LIVE.load(Ordering::Relaxed), 0);
+    });
+}

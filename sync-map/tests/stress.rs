@@ -200,6 +200,15 @@ fn every_operation_from_many_threads() {
                     assert_eq!(seen, SHARED, "a shared key vanished");
                     map.for_each(|_, v| assert!(v.n < u64::MAX));
                     assert!(map.len() >= SHARED as usize);
+                    // The same through a handle's view: one version, every
+                    // shared key present, no counter behind the snapshot.
+                    let reader = map.reader();
+                    reader.enter(|view| {
+                        for (i, seen) in last.iter().enumerate() {
+                            let v = view.get(&(SHARED_BASE + i as u64));
+                            assert!(v.expect("a shared key vanished").n >= *seen);
+                        }
+                    });
                 }
             });
             let total: u64 = owners.into_iter().map(|h| h.join().unwrap()).sum();
