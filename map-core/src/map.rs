@@ -69,19 +69,22 @@ fn after_removal<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
     reclaimer: &mut Reclaimer,
 ) {
     if reclaimer.may_shrink(table.len(), table.num_buckets()) {
-        sparse_after_removal(table, hash_builder, reclaimer);
+        sparse_after_removal(table, hash_builder, reclaimer, table.len());
     }
 }
 
+/// The cold half of the removal check, for a table that holds (or is about
+/// to hold) `len_after` entries.
 #[cold]
 #[inline(never)]
 fn sparse_after_removal<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
     table: &mut HashTable<(K, V), A>,
     hash_builder: &S,
     reclaimer: &mut Reclaimer,
+    len_after: usize,
 ) {
     if let Some(target) =
-        reclaimer.after_remove(table.len(), table::capacity(table), table.num_buckets())
+        reclaimer.after_remove(len_after, table::capacity(table), table.num_buckets())
     {
         shrink_table(table, hash_builder, reclaimer, target);
     }
@@ -595,30 +598,18 @@ where
             .reclaimer
             .may_shrink(self.table.len().wrapping_sub(1), self.table.num_buckets())
         {
-            self.reclaim_before_remove();
+            let len_after = self.table.len().saturating_sub(1);
+            sparse_after_removal(
+                &mut self.table,
+                &self.hash_builder,
+                &mut self.reclaimer,
+                len_after,
+            );
         }
         let hash = make_hash(&self.hash_builder, key);
         match self.table.find_entry(hash, equivalent_key(key)) {
             Ok(entry) => Some(entry.remove().0),
             Err(_) => None,
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn reclaim_before_remove(&mut self) {
-        let len_after = self.table.len().saturating_sub(1);
-        if let Some(target) = self.reclaimer.after_remove(
-            len_after,
-            table::capacity(&self.table),
-            self.table.num_buckets(),
-        ) {
-            shrink_table(
-                &mut self.table,
-                &self.hash_builder,
-                &mut self.reclaimer,
-                target,
-            );
         }
     }
 

@@ -498,16 +498,14 @@ impl Reclaimer {
         if !self.pending {
             return None;
         }
-        self.pending = false;
-        // Back to the shrink threshold for the next removal.
-        self.sparse_for = usize::MAX;
-        self.policy.shrink_target(len, capacity)
+        self.check_now(len, capacity)
     }
 
     /// The capacity to shrink to right now under `shrink_ratio`, whatever
     /// happened before (used when the policy changes).
     pub fn check_now(&mut self, len: usize, capacity: usize) -> Option<usize> {
         self.pending = false;
+        // Back to the shrink threshold for the next removal.
         self.sparse_for = usize::MAX;
         self.policy.shrink_target(len, capacity)
     }
