@@ -526,19 +526,17 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
 
     /// An iterator over the keys.
     pub fn keys(&self) -> Keys<'_, Q, V> {
-        Keys { inner: self.iter() }
+        map_core::iter::Keys::new(self.iter())
     }
 
     /// An iterator over the values.
     pub fn values(&self) -> Values<'_, Q, V> {
-        Values { inner: self.iter() }
+        map_core::iter::Values::new(self.iter())
     }
 
     /// An iterator over mutable values.
     pub fn values_mut(&mut self) -> ValuesMut<'_, Q, V> {
-        ValuesMut {
-            inner: self.raw.values_mut(),
-        }
+        map_core::iter::ValuesMut::new(self.iter_mut())
     }
 }
 
@@ -651,19 +649,13 @@ pub struct IterMut<'a, Q: ?Sized, V> {
 }
 
 /// Iterator over the keys, from [`ArenaKeyMap::keys`].
-pub struct Keys<'a, Q: ?Sized, V> {
-    inner: Iter<'a, Q, V>,
-}
+pub type Keys<'a, Q, V> = map_core::iter::Keys<Iter<'a, Q, V>>;
 
 /// Iterator over the values, from [`ArenaKeyMap::values`].
-pub struct Values<'a, Q: ?Sized, V> {
-    inner: Iter<'a, Q, V>,
-}
+pub type Values<'a, Q, V> = map_core::iter::Values<Iter<'a, Q, V>>;
 
 /// Iterator over mutable values, from [`ArenaKeyMap::values_mut`].
-pub struct ValuesMut<'a, Q: ?Sized, V> {
-    inner: map_core::ValuesMut<'a, KeyRef<Q>, V>,
-}
+pub type ValuesMut<'a, Q, V> = map_core::iter::ValuesMut<IterMut<'a, Q, V>>;
 
 impl<'a, Q: ?Sized + ArenaKey, V> Iterator for Iter<'a, Q, V> {
     type Item = (&'a Q, &'a V);
@@ -689,49 +681,13 @@ impl<'a, Q: ?Sized + ArenaKey, V> Iterator for IterMut<'a, Q, V> {
     }
 }
 
-impl<'a, Q: ?Sized + ArenaKey, V> Iterator for Keys<'a, Q, V> {
-    type Item = &'a Q;
-    #[inline]
-    fn next(&mut self) -> Option<&'a Q> {
-        self.inner.next().map(|(k, _)| k)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<'a, Q: ?Sized + ArenaKey, V> Iterator for Values<'a, Q, V> {
-    type Item = &'a V;
-    #[inline]
-    fn next(&mut self) -> Option<&'a V> {
-        self.inner.next().map(|(_, v)| v)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<'a, Q: ?Sized + ArenaKey, V> Iterator for ValuesMut<'a, Q, V> {
-    type Item = &'a mut V;
-    #[inline]
-    fn next(&mut self) -> Option<&'a mut V> {
-        self.inner.next()
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
 macro_rules! exact_and_fused {
     ($($name:ident),*) => {$(
         impl<Q: ?Sized + ArenaKey, V> ExactSizeIterator for $name<'_, Q, V> {}
         impl<Q: ?Sized + ArenaKey, V> FusedIterator for $name<'_, Q, V> {}
     )*};
 }
-exact_and_fused!(Iter, IterMut, Keys, Values, ValuesMut);
+exact_and_fused!(Iter, IterMut);
 
 impl<Q: ?Sized, V> Clone for Iter<'_, Q, V> {
     fn clone(&self) -> Self {
@@ -752,4 +708,4 @@ macro_rules! debug_remaining {
         }
     )*};
 }
-debug_remaining!(Iter, IterMut, Keys, Values, ValuesMut);
+debug_remaining!(Iter, IterMut);

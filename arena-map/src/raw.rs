@@ -502,10 +502,6 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
         self.table.iter_mut()
     }
 
-    pub(crate) fn values_mut(&mut self) -> ValuesMut<'_, KeyRef<Q>, V> {
-        self.table.values_mut()
-    }
-
     /// Bytes held by both arenas.
     pub(crate) fn bytes(&self) -> usize {
         self.table.bytes() + self.keys.bytes()

@@ -68,6 +68,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod iter;
 mod map;
 mod policy;
 #[cfg(feature = "serde")]

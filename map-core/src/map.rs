@@ -13,7 +13,7 @@ use hashbrown::hash_table::{self, HashTable};
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 
 use crate::policy::{ReclaimPolicy, Reclaimer};
-use crate::{table, MemoryStats};
+use crate::{iter, table, MemoryStats};
 
 /// A hash map that gives memory back as it empties.
 ///
@@ -272,33 +272,27 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
 
     /// An iterator over the keys, in arbitrary order.
     pub fn keys(&self) -> Keys<'_, K, V> {
-        Keys { inner: self.iter() }
+        iter::Keys::new(self.iter())
     }
 
     /// An iterator over the values, in arbitrary order.
     pub fn values(&self) -> Values<'_, K, V> {
-        Values { inner: self.iter() }
+        iter::Values::new(self.iter())
     }
 
     /// An iterator over mutable values, in arbitrary order.
     pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
-        ValuesMut {
-            inner: self.iter_mut(),
-        }
+        iter::ValuesMut::new(self.iter_mut())
     }
 
     /// Consumes the map, yielding its keys.
     pub fn into_keys(self) -> IntoKeys<K, V, A> {
-        IntoKeys {
-            inner: self.into_iter(),
-        }
+        iter::IntoKeys::new(self.into_iter())
     }
 
     /// Consumes the map, yielding its values.
     pub fn into_values(self) -> IntoValues<K, V, A> {
-        IntoValues {
-            inner: self.into_iter(),
-        }
+        iter::IntoValues::new(self.into_iter())
     }
 }
 
@@ -831,29 +825,19 @@ pub struct IntoIter<K, V, A: Allocator = Global> {
 }
 
 /// Iterator over the keys, from [`HashMap::keys`].
-pub struct Keys<'a, K, V> {
-    inner: Iter<'a, K, V>,
-}
+pub type Keys<'a, K, V> = iter::Keys<Iter<'a, K, V>>;
 
 /// Iterator over the values, from [`HashMap::values`].
-pub struct Values<'a, K, V> {
-    inner: Iter<'a, K, V>,
-}
+pub type Values<'a, K, V> = iter::Values<Iter<'a, K, V>>;
 
 /// Iterator over mutable values, from [`HashMap::values_mut`].
-pub struct ValuesMut<'a, K, V> {
-    inner: IterMut<'a, K, V>,
-}
+pub type ValuesMut<'a, K, V> = iter::ValuesMut<IterMut<'a, K, V>>;
 
 /// Owning iterator over the keys, from [`HashMap::into_keys`].
-pub struct IntoKeys<K, V, A: Allocator = Global> {
-    inner: IntoIter<K, V, A>,
-}
+pub type IntoKeys<K, V, A = Global> = iter::IntoKeys<IntoIter<K, V, A>>;
 
 /// Owning iterator over the values, from [`HashMap::into_values`].
-pub struct IntoValues<K, V, A: Allocator = Global> {
-    inner: IntoIter<K, V, A>,
-}
+pub type IntoValues<K, V, A = Global> = iter::IntoValues<IntoIter<K, V, A>>;
 
 /// Draining iterator, from [`HashMap::drain`].
 pub struct Drain<'a, K, V, A: Allocator = Global> {
@@ -903,66 +887,6 @@ impl<K, V, A: Allocator> Iterator for IntoIter<K, V, A> {
     }
 }
 
-impl<'a, K, V> Iterator for Keys<'a, K, V> {
-    type Item = &'a K;
-    #[inline]
-    fn next(&mut self) -> Option<&'a K> {
-        self.inner.next().map(|(k, _)| k)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<'a, K, V> Iterator for Values<'a, K, V> {
-    type Item = &'a V;
-    #[inline]
-    fn next(&mut self) -> Option<&'a V> {
-        self.inner.next().map(|(_, v)| v)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<'a, K, V> Iterator for ValuesMut<'a, K, V> {
-    type Item = &'a mut V;
-    #[inline]
-    fn next(&mut self) -> Option<&'a mut V> {
-        self.inner.next().map(|(_, v)| v)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<K, V, A: Allocator> Iterator for IntoKeys<K, V, A> {
-    type Item = K;
-    #[inline]
-    fn next(&mut self) -> Option<K> {
-        self.inner.next().map(|(k, _)| k)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<K, V, A: Allocator> Iterator for IntoValues<K, V, A> {
-    type Item = V;
-    #[inline]
-    fn next(&mut self) -> Option<V> {
-        self.inner.next().map(|(_, v)| v)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
 impl<K, V, A: Allocator> Iterator for Drain<'_, K, V, A> {
     type Item = (K, V);
     #[inline]
@@ -989,13 +913,7 @@ macro_rules! exact_and_fused {
         where Self: Iterator {}
     )*};
 }
-exact_and_fused!(
-    Iter<'a, K, V>,
-    IterMut<'a, K, V>,
-    Keys<'a, K, V>,
-    Values<'a, K, V>,
-    ValuesMut<'a, K, V>,
-);
+exact_and_fused!(Iter<'a, K, V>, IterMut<'a, K, V>,);
 
 macro_rules! exact_and_fused_alloc {
     ($($name:ident),*) => {$(
@@ -1003,25 +921,11 @@ macro_rules! exact_and_fused_alloc {
         impl<K, V, A: Allocator> FusedIterator for $name<K, V, A> {}
     )*};
 }
-exact_and_fused_alloc!(IntoIter, IntoKeys, IntoValues);
+exact_and_fused_alloc!(IntoIter);
 impl<K, V, A: Allocator> ExactSizeIterator for Drain<'_, K, V, A> {}
 impl<K, V, A: Allocator> FusedIterator for Drain<'_, K, V, A> {}
 
 impl<K, V> Clone for Iter<'_, K, V> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-        }
-    }
-}
-impl<K, V> Clone for Keys<'_, K, V> {
-    fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-        }
-    }
-}
-impl<K, V> Clone for Values<'_, K, V> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
@@ -1034,16 +938,6 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
         f.debug_list().entries(self.clone()).finish()
     }
 }
-impl<K: fmt::Debug, V> fmt::Debug for Keys<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.clone()).finish()
-    }
-}
-impl<K, V: fmt::Debug> fmt::Debug for Values<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.clone()).finish()
-    }
-}
 impl<K, V> fmt::Debug for IterMut<'_, K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IterMut")
@@ -1051,30 +945,9 @@ impl<K, V> fmt::Debug for IterMut<'_, K, V> {
             .finish()
     }
 }
-impl<K, V> fmt::Debug for ValuesMut<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ValuesMut")
-            .field("remaining", &self.size_hint().0)
-            .finish()
-    }
-}
 impl<K, V, A: Allocator> fmt::Debug for IntoIter<K, V, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoIter")
-            .field("remaining", &self.size_hint().0)
-            .finish()
-    }
-}
-impl<K, V, A: Allocator> fmt::Debug for IntoKeys<K, V, A> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IntoKeys")
-            .field("remaining", &self.size_hint().0)
-            .finish()
-    }
-}
-impl<K, V, A: Allocator> fmt::Debug for IntoValues<K, V, A> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IntoValues")
             .field("remaining", &self.size_hint().0)
             .finish()
     }

@@ -29,29 +29,19 @@ pub struct IntoIter<K, V> {
 }
 
 /// Iterator over the keys, from [`PooledMap::keys`](crate::PooledMap::keys).
-pub struct Keys<'a, K, V> {
-    pub(crate) inner: Iter<'a, K, V>,
-}
+pub type Keys<'a, K, V> = map_core::iter::Keys<Iter<'a, K, V>>;
 
 /// Iterator over the values, from [`PooledMap::values`](crate::PooledMap::values).
-pub struct Values<'a, K, V> {
-    pub(crate) inner: Iter<'a, K, V>,
-}
+pub type Values<'a, K, V> = map_core::iter::Values<Iter<'a, K, V>>;
 
 /// Iterator over mutable values, from [`PooledMap::values_mut`](crate::PooledMap::values_mut).
-pub struct ValuesMut<'a, K, V> {
-    pub(crate) inner: IterMut<'a, K, V>,
-}
+pub type ValuesMut<'a, K, V> = map_core::iter::ValuesMut<IterMut<'a, K, V>>;
 
 /// Owning iterator over the keys, from [`PooledMap::into_keys`](crate::PooledMap::into_keys).
-pub struct IntoKeys<K, V> {
-    pub(crate) inner: IntoIter<K, V>,
-}
+pub type IntoKeys<K, V> = map_core::iter::IntoKeys<IntoIter<K, V>>;
 
 /// Owning iterator over the values, from [`PooledMap::into_values`](crate::PooledMap::into_values).
-pub struct IntoValues<K, V> {
-    pub(crate) inner: IntoIter<K, V>,
-}
+pub type IntoValues<K, V> = map_core::iter::IntoValues<IntoIter<K, V>>;
 
 /// Draining iterator, from [`PooledMap::drain`](crate::PooledMap::drain).
 pub struct Drain<'a, K, V> {
@@ -120,66 +110,6 @@ impl<K, V> Iterator for IntoIter<K, V> {
     }
 }
 
-impl<'a, K, V> Iterator for Keys<'a, K, V> {
-    type Item = &'a K;
-    #[inline]
-    fn next(&mut self) -> Option<&'a K> {
-        self.inner.next().map(|(k, _)| k)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<'a, K, V> Iterator for Values<'a, K, V> {
-    type Item = &'a V;
-    #[inline]
-    fn next(&mut self) -> Option<&'a V> {
-        self.inner.next().map(|(_, v)| v)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<'a, K, V> Iterator for ValuesMut<'a, K, V> {
-    type Item = &'a mut V;
-    #[inline]
-    fn next(&mut self) -> Option<&'a mut V> {
-        self.inner.next().map(|(_, v)| v)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<K, V> Iterator for IntoKeys<K, V> {
-    type Item = K;
-    #[inline]
-    fn next(&mut self) -> Option<K> {
-        self.inner.next().map(|(k, _)| k)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<K, V> Iterator for IntoValues<K, V> {
-    type Item = V;
-    #[inline]
-    fn next(&mut self) -> Option<V> {
-        self.inner.next().map(|(_, v)| v)
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
 impl<K, V> Iterator for Drain<'_, K, V> {
     type Item = (K, V);
     #[inline]
@@ -208,12 +138,7 @@ exact_and_fused!(
     Iter<'a, K, V>,
     IterMut<'a, K, V>,
     Handles<'a, K, V>,
-    Keys<'a, K, V>,
-    Values<'a, K, V>,
-    ValuesMut<'a, K, V>,
     IntoIter<K, V>,
-    IntoKeys<K, V>,
-    IntoValues<K, V>,
     Drain<'a, K, V>,
 );
 
@@ -226,7 +151,7 @@ macro_rules! cloneable {
         }
     )*};
 }
-cloneable!(Iter, Handles, Keys, Values);
+cloneable!(Iter, Handles);
 
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -234,16 +159,6 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
     }
 }
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Handles<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.clone()).finish()
-    }
-}
-impl<K: fmt::Debug, V> fmt::Debug for Keys<'_, K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.clone()).finish()
-    }
-}
-impl<K, V: fmt::Debug> fmt::Debug for Values<'_, K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.clone()).finish()
     }
@@ -262,9 +177,6 @@ macro_rules! debug_remaining {
 }
 debug_remaining!(
     IterMut<'a, K, V>,
-    ValuesMut<'a, K, V>,
     IntoIter<K, V>,
-    IntoKeys<K, V>,
-    IntoValues<K, V>,
     Drain<'a, K, V>,
 );

@@ -266,33 +266,27 @@ impl<K, V, S> PooledMap<K, V, S> {
 
     /// An iterator over the keys.
     pub fn keys(&self) -> Keys<'_, K, V> {
-        Keys { inner: self.iter() }
+        map_core::iter::Keys::new(self.iter())
     }
 
     /// An iterator over the values.
     pub fn values(&self) -> Values<'_, K, V> {
-        Values { inner: self.iter() }
+        map_core::iter::Values::new(self.iter())
     }
 
     /// An iterator over mutable values.
     pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
-        ValuesMut {
-            inner: self.iter_mut(),
-        }
+        map_core::iter::ValuesMut::new(self.iter_mut())
     }
 
     /// Consumes the map, yielding its keys.
     pub fn into_keys(self) -> IntoKeys<K, V> {
-        IntoKeys {
-            inner: self.into_iter(),
-        }
+        map_core::iter::IntoKeys::new(self.into_iter())
     }
 
     /// Consumes the map, yielding its values.
     pub fn into_values(self) -> IntoValues<K, V> {
-        IntoValues {
-            inner: self.into_iter(),
-        }
+        map_core::iter::IntoValues::new(self.into_iter())
     }
 
     // -----------------------------------------------------------------------
