@@ -13,7 +13,7 @@ use crate::throughput;
 pub const USAGE: &str = "\
 usage: bench-suite [reclaim] [--entries N] [--scenario NAME]... [--variant NAME]...
                    [--json] [--out DIR] [--no-files]
-       bench-suite throughput [--entries N] [--rounds R]
+       bench-suite throughput [--entries N] [--rounds R] [--value TYPE]
 
 reclaim (the default): the reclamation report. Runs delete-all (N entries),
   spike (10 N down to N/10) and churn (N/10 live, 10 N pairs) on every
@@ -28,9 +28,11 @@ reclaim (the default): the reclamation report. Runs delete-all (N entries),
     --no-files       write no files
 
 throughput: map-core, hashbrown and std timed side by side, interleaved over
-  several rounds in one process; prints median ratios to hashbrown.
+  several rounds in one process; prints median ratios to hashbrown and their
+  spread, and the allocator calls of a clear-and-refill round.
     --entries N      entries per pass (default 1000000)
     --rounds R       rounds (default 7)
+    --value TYPE     u64 (default), string or bytes128
 ";
 
 /// The largest `--entries`: the spike then holds 100 million entries.
@@ -53,6 +55,7 @@ enum Command {
     Throughput {
         entries: usize,
         rounds: usize,
+        value: String,
     },
 }
 
@@ -98,18 +101,31 @@ fn parse(args: Vec<String>) -> Result<Command, UsageError> {
     match sub.as_deref() {
         Some("help") => return Ok(Command::Help),
         Some("throughput") => {
-            let (mut entries, mut rounds) = (1_000_000, 7);
+            let (mut entries, mut rounds, mut value) = (1_000_000, 7, "u64".to_string());
             while let Some(arg) = args.next() {
                 match arg.as_str() {
                     "--entries" => entries = number("--entries", args.next(), 1, MAX_ENTRIES)?,
                     "--rounds" => rounds = number("--rounds", args.next(), 1, 1000)?,
+                    "--value" => {
+                        value = args.next().unwrap_or_default();
+                        if !throughput::VALUES.contains(&value.as_str()) {
+                            return Err(UsageError(format!(
+                                "--value: unknown value type `{value}` (known: {})",
+                                throughput::VALUES.join(", ")
+                            )));
+                        }
+                    }
                     "-h" | "--help" => return Ok(Command::Help),
                     other => {
                         return Err(UsageError(format!("throughput: unknown option `{other}`")))
                     }
                 }
             }
-            return Ok(Command::Throughput { entries, rounds });
+            return Ok(Command::Throughput {
+                entries,
+                rounds,
+                value,
+            });
         }
         _ => {}
     }
@@ -214,8 +230,12 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             print!("{USAGE}");
             0
         }
-        Command::Throughput { entries, rounds } => {
-            let text = throughput::run(entries, rounds, progress);
+        Command::Throughput {
+            entries,
+            rounds,
+            value,
+        } => {
+            let text = throughput::run(entries, rounds, &value, progress);
             print!("{text}");
             0
         }

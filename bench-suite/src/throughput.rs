@@ -7,49 +7,92 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Instant;
 
-use crate::workloads::{self, BenchMap};
+use map_conformance::alloc::Counter;
 
-/// The operations timed.
-pub const OPS: [&str; 5] = ["insert", "get-hit", "get-miss", "remove-all", "churn"];
+use crate::workloads::{self, BenchMap, BenchValue};
+
+/// The operations timed. `remove` times the removal loop alone (the map is
+/// dropped afterwards, untimed); `clear-refill` is `clear()` then a refill of
+/// the same keys, [`REFILL_ENTRIES`] entries at a time.
+pub const OPS: [&str; 6] = [
+    "insert",
+    "get-hit",
+    "get-miss",
+    "remove",
+    "churn",
+    "clear-refill",
+];
 
 /// The maps timed, hashbrown (the reference) first.
 pub const MAPS: [&str; 3] = ["hashbrown", "map-core", "std"];
 
-/// Seconds per operation: `[map][op]`, one sample per round.
-type Samples = Vec<Vec<Vec<f64>>>;
+/// The value types the tool can store (`--value`).
+pub const VALUES: [&str; 3] = ["u64", "string", "bytes128"];
 
-fn time_map<M: BenchMap + Clone>(
+/// Entries per clear-and-refill round: a map reused for small batches, the
+/// common idiom the round measures.
+pub const REFILL_ENTRIES: usize = 1_000;
+
+/// One map's figures for one round: seconds per op, and the allocator calls
+/// per clear-and-refill round.
+struct Round {
+    secs: [f64; OPS.len()],
+    refill_calls: f64,
+}
+
+fn time_map<V: BenchValue, M: BenchMap<V> + Clone>(
     make: impl Fn() -> M,
     hits: &[u64],
     misses: &[u64],
     fresh: &[u64],
-) -> [f64; 5] {
+    refill_rounds: usize,
+) -> Round {
     let n = hits.len();
+    let mut secs = [0.0; OPS.len()];
     let start = Instant::now();
     let mut map = make();
-    workloads::insert_all(&mut map, hits);
-    let insert = start.elapsed().as_secs_f64();
+    workloads::insert_all::<V, M>(&mut map, hits);
+    secs[0] = start.elapsed().as_secs_f64();
 
     let start = Instant::now();
     assert_eq!(black_box(workloads::get_all(&map, hits)), n);
-    let get_hit = start.elapsed().as_secs_f64();
+    secs[1] = start.elapsed().as_secs_f64();
 
     let start = Instant::now();
     assert_eq!(black_box(workloads::get_all(&map, misses)), 0);
-    let get_miss = start.elapsed().as_secs_f64();
+    secs[2] = start.elapsed().as_secs_f64();
 
-    let copy = map.clone();
+    let mut copy = map.clone();
     let start = Instant::now();
-    assert_eq!(black_box(workloads::remove_all_and_drop(copy, hits)), n);
-    let remove_all = start.elapsed().as_secs_f64();
+    assert_eq!(black_box(workloads::remove_all(&mut copy, hits)), n);
+    secs[3] = start.elapsed().as_secs_f64();
+    drop(copy);
 
     // Churn: the filled map takes `n` new keys, each followed by removing the oldest.
     let keys: Vec<u64> = hits.iter().chain(fresh).copied().collect();
     let start = Instant::now();
-    workloads::churn(&mut map, &keys, n);
-    let churn = start.elapsed().as_secs_f64();
+    workloads::churn::<V, M>(&mut map, &keys, n);
+    secs[4] = start.elapsed().as_secs_f64();
     drop(black_box(map));
-    [insert, get_hit, get_miss, remove_all, churn]
+
+    // Clear and refill: a map already filled once, then `refill_rounds` rounds.
+    let batch = &hits[..n.min(REFILL_ENTRIES)];
+    let mut map = make();
+    workloads::insert_all::<V, M>(&mut map, batch);
+    let counter = Counter::start();
+    let start = Instant::now();
+    workloads::clear_and_refill::<V, M>(&mut map, batch, refill_rounds);
+    secs[5] = start.elapsed().as_secs_f64();
+    // Values that allocate (String) are made inside the rounds: count the
+    // map's own calls only.
+    let value_calls = if std::mem::needs_drop::<V>() {
+        batch.len()
+    } else {
+        0
+    };
+    let refill_calls = counter.calls() as f64 / refill_rounds as f64 - value_calls as f64;
+    drop(black_box(map));
+    Round { secs, refill_calls }
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -62,71 +105,126 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Runs `rounds` rounds at `entries` entries, reporting each round through
-/// `progress`, and returns the printed summary.
-pub fn run(entries: usize, rounds: usize, mut progress: impl FnMut(&str)) -> String {
+/// Runs `rounds` rounds at `entries` entries with values of type `value`
+/// (one of [`VALUES`]), reporting each round through `progress`, and returns
+/// the printed summary.
+///
+/// # Panics
+///
+/// If `value` is not one of [`VALUES`].
+pub fn run(entries: usize, rounds: usize, value: &str, progress: impl FnMut(&str)) -> String {
+    match value {
+        "u64" => run_with::<u64>(entries, rounds, progress),
+        "string" => run_with::<String>(entries, rounds, progress),
+        "bytes128" => run_with::<[u8; 128]>(entries, rounds, progress),
+        other => panic!("unknown value type `{other}` (known: {VALUES:?})"),
+    }
+}
+
+fn run_with<V: BenchValue>(
+    entries: usize,
+    rounds: usize,
+    mut progress: impl FnMut(&str),
+) -> String {
     // 2n distinct keys: the first n fill the map, the rest are churn's new keys.
     let (all, mut misses) = workloads::keys(2 * entries, 0x5eed);
     misses.truncate(entries);
     let (hits, fresh) = all.split_at(entries);
-    let mut samples: Samples = vec![vec![Vec::new(); OPS.len()]; MAPS.len()];
+    // About a million refill inserts per round, whatever the batch size.
+    let refill_rounds = (1_000_000 / entries.clamp(1, REFILL_ENTRIES)).max(1);
+    let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); OPS.len()]; MAPS.len()];
+    let mut calls: Vec<Vec<f64>> = vec![Vec::new(); MAPS.len()];
     for round in 0..rounds {
         // Rotate the order so no map always runs first (warm caches, heap state).
         for i in 0..MAPS.len() {
             let m = (i + round) % MAPS.len();
-            let t = match MAPS[m] {
-                "hashbrown" => time_map(hashbrown::HashMap::<u64, u64>::new, hits, &misses, fresh),
-                "map-core" => time_map(map_core::HashMap::<u64, u64>::new, hits, &misses, fresh),
-                _ => time_map(
-                    std::collections::HashMap::<u64, u64>::new,
+            let r = match MAPS[m] {
+                "hashbrown" => time_map::<V, _>(
+                    hashbrown::HashMap::<u64, V>::new,
                     hits,
                     &misses,
                     fresh,
+                    refill_rounds,
+                ),
+                "map-core" => time_map::<V, _>(
+                    map_core::HashMap::<u64, V>::new,
+                    hits,
+                    &misses,
+                    fresh,
+                    refill_rounds,
+                ),
+                _ => time_map::<V, _>(
+                    std::collections::HashMap::<u64, V>::new,
+                    hits,
+                    &misses,
+                    fresh,
+                    refill_rounds,
                 ),
             };
-            for (op, secs) in t.into_iter().enumerate() {
+            for (op, secs) in r.secs.into_iter().enumerate() {
                 samples[m][op].push(secs);
             }
+            calls[m].push(r.refill_calls);
         }
         progress(&format!("round {}/{} done", round + 1, rounds));
     }
 
+    let batch = entries.min(REFILL_ENTRIES);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "throughput: {entries} u64->u64 entries, {rounds} rounds interleaved in one process; \
-         median ns per entry (per pair for churn), and the median of the per-round ratios \
-         to hashbrown \
-         (map-core and hashbrown share foldhash; std uses SipHash)"
+        "throughput: {entries} u64 -> {} entries, {rounds} rounds interleaved in one process; \
+         median ns per entry (per pair for churn, per inserted entry for clear-refill: \
+         {refill_rounds} rounds of clear() + {batch} inserts), the median of the per-round \
+         ratios to hashbrown and their spread (min-max). map-core and hashbrown share \
+         foldhash; std uses SipHash.",
+        V::NAME
     );
     let _ = writeln!(
         out,
-        "{:<11} {:>10} {:>10} {:>10} {:>9} {:>9}",
-        "ns/entry", "hashbrown", "map-core", "std", "core/hb", "std/hb"
+        "{:<13} {:>9} {:>9} {:>9} {:>8} {:>15} {:>8}",
+        "ns/entry", "hashbrown", "map-core", "std", "core/hb", "spread", "std/hb"
     );
     for (op, name) in OPS.iter().enumerate() {
-        let mut ns = [0.0; 3];
+        let per = if op == 5 {
+            (refill_rounds * batch) as f64
+        } else {
+            entries as f64
+        };
+        let mut ns = [0.0; MAPS.len()];
         for (m, slot) in ns.iter_mut().enumerate() {
-            *slot = median(&mut samples[m][op].clone()) * 1e9 / entries as f64;
+            *slot = median(&mut samples[m][op].clone()) * 1e9 / per;
         }
-        let ratio = |m: usize| {
-            let mut r: Vec<f64> = samples[m][op]
+        let ratios = |m: usize| -> Vec<f64> {
+            samples[m][op]
                 .iter()
                 .zip(&samples[0][op])
                 .map(|(a, b)| a / b)
-                .collect();
-            median(&mut r)
+                .collect()
         };
+        let core = ratios(1);
+        let (lo, hi) = core
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
         let _ = writeln!(
             out,
-            "{:<11} {:>10.1} {:>10.1} {:>10.1} {:>8.3}x {:>8.3}x",
+            "{:<13} {:>9.1} {:>9.1} {:>9.1} {:>7.3}x {:>7.3}-{:<7.3} {:>7.3}x",
             name,
             ns[0],
             ns[1],
             ns[2],
-            ratio(1),
-            ratio(2)
+            median(&mut core.clone()),
+            lo,
+            hi,
+            median(&mut ratios(2))
         );
     }
+    let _ = writeln!(
+        out,
+        "allocator calls per clear-refill round (median): hashbrown {:.1}, map-core {:.1}, std {:.1}",
+        median(&mut calls[0]),
+        median(&mut calls[1]),
+        median(&mut calls[2])
+    );
     out
 }

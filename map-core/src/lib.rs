@@ -86,7 +86,7 @@ pub use map::{
     Drain, Entry, HashMap, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, OccupiedEntry,
     VacantEntry, Values, ValuesMut,
 };
-pub use policy::{PolicyBuilder, PolicyError, ReclaimPolicy, Reclaimer};
+pub use policy::{ClearAction, PolicyBuilder, PolicyError, ReclaimPolicy, Reclaimer};
 pub use stats::MemoryStats;
 
 /// The contract every map in the workspace keeps.

@@ -12,7 +12,7 @@ use allocator_api2::alloc::{Allocator, Global};
 use hashbrown::hash_table::{self, HashTable};
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 
-use crate::policy::{ReclaimPolicy, Reclaimer};
+use crate::policy::{ClearAction, ReclaimPolicy, Reclaimer};
 use crate::{iter, table, MemoryStats};
 
 /// A hash map that gives memory back as it empties.
@@ -103,6 +103,24 @@ fn before_insert<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
     }
 }
 
+/// The insert into a full table (no room left without growing), shared by
+/// `insert` and vacant entries: after a `clear()` that gave a large table
+/// back, grows towards the size the map held in a few large steps instead
+/// of doubling. A failed allocation here is not an error: the insert then
+/// grows the table as usual.
+#[cold]
+#[inline(never)]
+fn grow_for_insert<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
+    table: &mut HashTable<(K, V), A>,
+    hash_builder: &S,
+    reclaimer: &mut Reclaimer,
+) {
+    let len = table.len();
+    if let Some(target) = reclaimer.refill_target(len, table::capacity(table)) {
+        let _ = table.try_reserve(target.saturating_sub(len), make_hasher(hash_builder));
+    }
+}
+
 /// Shrinks to room for `target` entries if that frees memory; returns the
 /// bytes released. A failed allocation leaves the table as it is.
 #[cold]
@@ -124,6 +142,11 @@ fn shrink_table<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
     }
 }
 
+/// A reclaimer that rounds capacities as a table of `(K, V)` does.
+const fn reclaimer_for<K, V>(policy: ReclaimPolicy) -> Reclaimer {
+    Reclaimer::with_rounding(policy, table::rounded_capacity::<(K, V)>)
+}
+
 impl<K, V> HashMap<K, V, DefaultHashBuilder, Global> {
     /// An empty map with the automatic policy. Allocates nothing until the
     /// first insert.
@@ -133,9 +156,18 @@ impl<K, V> HashMap<K, V, DefaultHashBuilder, Global> {
 
     /// An empty map with room for at least `capacity` entries.
     ///
-    /// The automatic policy will not shrink below `capacity` until an entry
-    /// is removed *and* the table is mostly empty; call `set_policy` with a
-    /// larger `min_capacity` to keep a floor.
+    /// The capacity is a floor: the automatic policy never shrinks the map
+    /// below it (`shrink_to`, `shrink_to_fit` and `reclaim()` lower it).
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::with_capacity(100_000);
+    /// let capacity = map.capacity();
+    /// for i in 0..10u64 { map.insert(i, i); }
+    /// map.remove(&3);
+    /// assert_eq!(map.capacity(), capacity);
+    /// ```
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
     }
@@ -193,17 +225,20 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
         Self {
             table: HashTable::new_in(alloc),
             hash_builder,
-            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+            reclaimer: reclaimer_for::<K, V>(ReclaimPolicy::automatic()),
         }
     }
 
     /// An empty map with room for `capacity` entries, hashing with
-    /// `hash_builder` and allocating from `alloc`.
+    /// `hash_builder` and allocating from `alloc`. The capacity is a floor,
+    /// as for [`with_capacity`](HashMap::with_capacity).
     pub fn with_capacity_and_hasher_in(capacity: usize, hash_builder: S, alloc: A) -> Self {
+        let mut reclaimer = reclaimer_for::<K, V>(ReclaimPolicy::automatic());
+        reclaimer.request_capacity(capacity);
         Self {
             table: HashTable::with_capacity_in(capacity, alloc),
             hash_builder,
-            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+            reclaimer,
         }
     }
 
@@ -297,12 +332,14 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
 }
 
 impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
-    /// Whether a table that is now empty should go back whole: yes under the
-    /// automatic policy, unless it is no bigger than the policy's floor.
-    fn release_when_emptied(&self) -> bool {
-        let policy = self.reclaimer.policy();
-        policy.is_automatic()
-            && table::buckets_for::<(K, V)>(policy.min_capacity()) < self.table.num_buckets()
+    /// Asks the policy whether `clear()` or `drain()` keeps the table.
+    fn keep_on_clear(&mut self) -> bool {
+        let action = self.reclaimer.on_clear(
+            self.table.len(),
+            table::capacity(&self.table),
+            self.table.allocation_size(),
+        );
+        action == ClearAction::Keep
     }
 
     fn release_table(&mut self) -> HashTable<(K, V), A> {
@@ -313,27 +350,61 @@ impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
         old
     }
 
-    /// Removes every entry. Under the automatic policy the table goes back to
-    /// the allocator too (a table no bigger than `min_capacity` is kept);
-    /// under the manual policy it is kept for reuse, as std does.
+    /// Removes every entry.
+    ///
+    /// Unlike std, the table is not always kept. It is kept when it is no
+    /// larger than the policy's
+    /// [`clear_keep_bytes`](ReclaimPolicy::clear_keep_bytes) (default
+    /// 128 KiB), no larger than the capacity floor (`with_capacity`,
+    /// `reserve`) or `min_capacity`, or under the manual policy: a map
+    /// cleared and refilled then makes no allocator call, as with std. A
+    /// larger table goes back to the allocator at once, so a map cleared and
+    /// left alone holds nothing; the map remembers how many entries it held,
+    /// and a refill grows back towards that size in steps of 3.2 times
+    /// rather than doubling (see [`Reclaimer::refill_target`]).
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap};
+    ///
+    /// let mut batch = HashMap::new();
+    /// for i in 0..1_000u64 { batch.insert(i, i); }
+    /// let capacity = batch.capacity();
+    /// batch.clear();
+    /// assert_eq!(batch.capacity(), capacity, "a small table is kept for the refill");
+    ///
+    /// let mut burst = HashMap::new();
+    /// for i in 0..100_000u64 { burst.insert(i, [0u8; 64]); }
+    /// burst.clear();
+    /// assert_eq!(burst.memory().allocated_bytes, 0, "a large one goes back");
+    /// ```
     pub fn clear(&mut self) {
-        if self.release_when_emptied() {
-            drop(self.release_table());
-        } else {
+        if self.keep_on_clear() {
             self.table.clear();
+        } else {
+            drop(self.release_table());
         }
     }
 
-    /// Removes every entry and yields them. The storage is handled as by
-    /// [`clear`](Self::clear): under the automatic policy the table is
-    /// detached at once and freed when the iterator is dropped.
+    /// Removes every entry and yields them. The table is kept or given back
+    /// as by [`clear`](Self::clear); a table given back is detached at once
+    /// and freed when the iterator is dropped.
     ///
     /// Entries the iterator did not yield are dropped with it.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::from([(1, "a"), (2, "b")]);
+    /// let mut drained: Vec<_> = map.drain().collect();
+    /// drained.sort();
+    /// assert_eq!(drained, [(1, "a"), (2, "b")]);
+    /// assert!(map.is_empty());
+    /// ```
     pub fn drain(&mut self) -> Drain<'_, K, V, A> {
-        let inner = if self.release_when_emptied() {
-            DrainInner::Released(self.release_table().into_iter(), PhantomData)
-        } else {
+        let inner = if self.keep_on_clear() {
             DrainInner::Kept(self.table.drain())
+        } else {
+            DrainInner::Released(self.release_table().into_iter(), PhantomData)
         };
         Drain { inner }
     }
@@ -363,9 +434,19 @@ where
 
     /// Gives back all the memory the current entries do not need (the table
     /// shrinks to fit them; an empty map frees its table), whatever the
-    /// policy. Returns the bytes released; 0 if the smaller table could not
-    /// be allocated.
+    /// policy, and drops the capacity floor. Returns the bytes released; 0 if
+    /// the smaller table could not be allocated.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::with_capacity(10_000);
+    /// map.insert(1, 1);
+    /// assert!(map.reclaim() > 0);
+    /// assert!(map.capacity() < 10);
+    /// ```
     pub fn reclaim(&mut self) -> usize {
+        self.reclaimer.set_floor(0);
         shrink_table(&mut self.table, &self.hash_builder, &mut self.reclaimer, 0)
     }
 
@@ -401,6 +482,8 @@ where
         B: Allocator,
         S: Clone,
     {
+        // Cloned before anything moves: a panicking `Clone` loses nothing.
+        let hash_builder = self.hash_builder.clone();
         let moved = table::try_move(
             &mut self.table,
             alloc,
@@ -409,12 +492,24 @@ where
         )?;
         Ok(HashMap {
             table: moved,
-            hash_builder: self.hash_builder.clone(),
-            reclaimer: Reclaimer::new(*self.reclaimer.policy()),
+            hash_builder,
+            reclaimer: self.reclaimer.fresh(),
         })
     }
 
-    /// Reserves room for at least `additional` more entries.
+    /// Reserves room for at least `additional` more entries. The capacity
+    /// reached is a floor: the automatic policy does not shrink below it.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<u64, u64> = (0..1000).map(|i| (i, i)).collect();
+    /// map.retain(|k, _| *k < 10);
+    /// map.reserve(5000);
+    /// let capacity = map.capacity();
+    /// map.insert(5000, 0);
+    /// assert_eq!(map.capacity(), capacity);
+    /// ```
     ///
     /// # Panics
     ///
@@ -422,6 +517,15 @@ where
     /// error handler) if the allocation fails; see
     /// [`try_reserve`](Self::try_reserve).
     pub fn reserve(&mut self, additional: usize) {
+        self.table
+            .reserve(additional, make_hasher(&self.hash_builder));
+        self.reclaimer
+            .request_capacity(self.table.len().saturating_add(additional));
+    }
+
+    /// Room for a size hint (`extend`, deserializing), which is not capacity
+    /// the user asked for: no floor.
+    pub(crate) fn reserve_without_floor(&mut self, additional: usize) {
         self.table
             .reserve(additional, make_hasher(&self.hash_builder));
     }
@@ -432,7 +536,7 @@ where
     ///
     /// `TryReserveError::CapacityOverflow` if the capacity would overflow,
     /// `TryReserveError::AllocError` if the allocator refused. The map is
-    /// unchanged on error.
+    /// unchanged on error (and its capacity floor too).
     ///
     /// ```
     /// use map_core::{HashMap, TryReserveError};
@@ -443,19 +547,33 @@ where
     /// ```
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
         self.table
-            .try_reserve(additional, make_hasher(&self.hash_builder))
+            .try_reserve(additional, make_hasher(&self.hash_builder))?;
+        self.reclaimer
+            .request_capacity(self.table.len().saturating_add(additional));
+        Ok(())
     }
 
-    /// Shrinks the table as much as the entries allow. Never aborts: if the
-    /// smaller table cannot be allocated, the map keeps the one it has.
+    /// Shrinks the table as much as the entries allow, and drops the
+    /// capacity floor. Never aborts: if the smaller table cannot be
+    /// allocated, the map keeps the one it has.
     pub fn shrink_to_fit(&mut self) {
         self.reclaim();
     }
 
     /// Shrinks the table to room for at least `min_capacity` entries (and at
-    /// least the current length). Never aborts; see
+    /// least the current length), and makes `min_capacity` the capacity
+    /// floor, lower or higher than before. Never aborts; see
     /// [`shrink_to_fit`](Self::shrink_to_fit).
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::with_capacity(10_000);
+    /// map.shrink_to(100);
+    /// assert!(map.capacity() >= 100 && map.capacity() < 10_000);
+    /// ```
     pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.reclaimer.set_floor(min_capacity);
         shrink_table(
             &mut self.table,
             &self.hash_builder,
@@ -475,20 +593,20 @@ where
     /// }
     /// assert_eq!(counts[&'l'], 2);
     /// ```
+    ///
+    /// Like hashbrown's, this neither allocates nor resizes: an absent key's
+    /// entry makes room only when a value is inserted into it.
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, A> {
-        before_insert(&mut self.table, &self.hash_builder, &mut self.reclaimer);
         let hash = make_hash(&self.hash_builder, &key);
-        match self
-            .table
-            .entry(hash, equivalent_key(&key), make_hasher(&self.hash_builder))
-        {
-            hash_table::Entry::Occupied(inner) => Entry::Occupied(OccupiedEntry {
+        match self.table.find_entry(hash, equivalent_key(&key)) {
+            Ok(inner) => Entry::Occupied(OccupiedEntry {
                 inner,
                 hash_builder: &self.hash_builder,
                 reclaimer: &mut self.reclaimer,
             }),
-            hash_table::Entry::Vacant(inner) => Entry::Vacant(VacantEntry {
-                inner,
+            Err(absent) => Entry::Vacant(VacantEntry {
+                table: absent.into_table(),
+                hash,
                 key,
                 hash_builder: &self.hash_builder,
                 reclaimer: &mut self.reclaimer,
@@ -550,6 +668,9 @@ where
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         before_insert(&mut self.table, &self.hash_builder, &mut self.reclaimer);
         let hash = make_hash(&self.hash_builder, &key);
+        if self.table.len() == self.table.capacity() {
+            return self.insert_when_full(hash, key, value);
+        }
         match self
             .table
             .entry(hash, equivalent_key(&key), make_hasher(&self.hash_builder))
@@ -576,37 +697,40 @@ where
         }
     }
 
-    /// Removes `key`, returning the stored key and value. May shrink the table.
+    /// Removes `key`, returning the stored key and value. May shrink the
+    /// table, but only if the key was present.
     #[inline]
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        // The policy runs *before* the entry comes out: a shrink the removal
-        // calls for happens first, sized for the entries that will remain.
-        // The hot path then hands the entry straight back; holding a large
-        // value across even an untaken call would copy it through the stack
-        // and halve the speed of removing it from a large table. And if a
-        // panicking `Hash` aborts the shrink, the entry is still in the map.
-        if self
-            .reclaimer
-            .may_shrink(self.table.len().wrapping_sub(1), self.table.num_buckets())
-        {
-            // One argument at the call site: passing the fields separately
-            // here costs the hot loop registers (measured: remove-all went
-            // from 1.08x to 1.21x hashbrown's time).
-            self.reclaim_before_remove();
-        }
         let hash = make_hash(&self.hash_builder, key);
+        let len_after = self.table.len().wrapping_sub(1);
+        let size = self.table.num_buckets();
         match self.table.find_entry(hash, equivalent_key(key)) {
-            Ok(entry) => Some(entry.remove().0),
+            Ok(entry) => {
+                // The hot path hands the entry straight back: a shrink the
+                // removal calls for runs on the cold path, before the entry
+                // comes out, so a large value is not held across a call and
+                // a panicking `Hash` in the shrink leaves the entry in place.
+                if self.reclaimer.may_shrink(len_after, size) {
+                    return self.remove_sparse(hash, key);
+                }
+                Some(entry.remove().0)
+            }
             Err(_) => None,
         }
     }
 
+    /// `remove_entry` of a present key when the policy wants a look: shrink
+    /// first (sized for the entries that will remain), then find the entry
+    /// again in the new table and remove it.
     #[cold]
     #[inline(never)]
-    fn reclaim_before_remove(&mut self) {
+    fn remove_sparse<Q>(&mut self, hash: u64, key: &Q) -> Option<(K, V)>
+    where
+        Q: ?Sized + Equivalent<K>,
+    {
         let len_after = self.table.len().saturating_sub(1);
         sparse_after_removal(
             &mut self.table,
@@ -614,6 +738,25 @@ where
             &mut self.reclaimer,
             len_after,
         );
+        match self.table.find_entry(hash, equivalent_key(key)) {
+            Ok(entry) => Some(entry.remove().0),
+            Err(_) => None,
+        }
+    }
+
+    /// Insert of a key into a table with no room left: an existing key is
+    /// overwritten without growing (as `get_mut` would), a new one grows the
+    /// table, in large steps while refilling after a `clear()`.
+    #[cold]
+    #[inline(never)]
+    fn insert_when_full(&mut self, hash: u64, key: K, value: V) -> Option<V> {
+        if let Some((_, v)) = self.table.find_mut(hash, equivalent_key(&key)) {
+            return Some(mem::replace(v, value));
+        }
+        grow_for_insert(&mut self.table, &self.hash_builder, &mut self.reclaimer);
+        self.table
+            .insert_unique(hash, (key, value), make_hasher(&self.hash_builder));
+        None
     }
 
     /// Keeps only the entries for which `keep` returns `true`, then shrinks
@@ -622,8 +765,11 @@ where
     where
         F: FnMut(&K, &mut V) -> bool,
     {
+        let before = self.table.len();
         self.table.retain(|(k, v)| keep(k, v));
-        after_removal(&mut self.table, &self.hash_builder, &mut self.reclaimer);
+        if self.table.len() < before {
+            after_removal(&mut self.table, &self.hash_builder, &mut self.reclaimer);
+        }
     }
 }
 
@@ -652,13 +798,14 @@ pub struct OccupiedEntry<'a, K, V, S, A: Allocator = Global> {
 
 /// An absent entry of a [`HashMap`].
 pub struct VacantEntry<'a, K, V, S, A: Allocator = Global> {
-    inner: hash_table::VacantEntry<'a, (K, V), A>,
+    table: &'a mut HashTable<(K, V), A>,
+    hash: u64,
     key: K,
     hash_builder: &'a S,
     reclaimer: &'a mut Reclaimer,
 }
 
-impl<'a, K, V, S, A: Allocator> Entry<'a, K, V, S, A> {
+impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A> {
     /// The value, inserting `default` if absent.
     pub fn or_insert(self, default: V) -> &'a mut V {
         match self {
@@ -717,7 +864,7 @@ impl<'a, K, V, S, A: Allocator> Entry<'a, K, V, S, A> {
     }
 }
 
-impl<'a, K, V: Default, S, A: Allocator> Entry<'a, K, V, S, A> {
+impl<'a, K: Hash, V: Default, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A> {
     /// The value, inserting `V::default()` if absent.
     pub fn or_default(self) -> &'a mut V {
         self.or_insert_with(V::default)
@@ -775,18 +922,33 @@ impl<'a, K, V, S, A: Allocator> VacantEntry<'a, K, V, S, A> {
     pub fn into_key(self) -> K {
         self.key
     }
+}
 
+impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> VacantEntry<'a, K, V, S, A> {
     /// Inserts `value` under the entry's key.
     pub fn insert(self, value: V) -> &'a mut V {
-        &mut self.inner.insert((self.key, value)).into_mut().1
+        self.insert_entry(value).into_mut()
     }
 
     /// Inserts `value` under the entry's key, returning the occupied entry.
+    /// This is where the table makes room (and catches up on a shrink that
+    /// removals deferred), as an `insert` would.
     pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
+        let VacantEntry {
+            table,
+            hash,
+            key,
+            hash_builder,
+            reclaimer,
+        } = self;
+        before_insert(table, hash_builder, reclaimer);
+        if table.len() == table.capacity() {
+            grow_for_insert(table, hash_builder, reclaimer);
+        }
         OccupiedEntry {
-            inner: self.inner.insert((self.key, value)),
-            hash_builder: self.hash_builder,
-            reclaimer: self.reclaimer,
+            inner: table.insert_unique(hash, (key, value), make_hasher(hash_builder)),
+            hash_builder,
+            reclaimer,
         }
     }
 }
@@ -1018,7 +1180,7 @@ impl<K: Clone, V: Clone, S: Clone, A: Allocator + Clone> Clone for HashMap<K, V,
         Self {
             table: self.table.clone(),
             hash_builder: self.hash_builder.clone(),
-            reclaimer: Reclaimer::new(*self.reclaimer.policy()),
+            reclaimer: self.reclaimer.fresh(),
         }
     }
 }
@@ -1080,7 +1242,7 @@ where
         } else {
             hint.div_ceil(2)
         };
-        self.reserve(reserve);
+        self.reserve_without_floor(reserve);
         for (k, v) in iter {
             self.insert(k, v);
         }

@@ -61,6 +61,7 @@ pub struct ReclaimPolicy {
     drain_ratio: f64,
     garbage_ratio: f64,
     min_capacity: usize,
+    clear_keep_bytes: usize,
     // Fixed-point copies of the ratios, so the check on the remove path is
     // two integer multiplications.
     shrink_ratio_fp: usize,
@@ -80,6 +81,10 @@ impl ReclaimPolicy {
     pub const DEFAULT_GARBAGE_RATIO: f64 = 1.0;
     /// Default `min_capacity`: never shrink automatically below room for 16 entries.
     pub const DEFAULT_MIN_CAPACITY: usize = 16;
+    /// Default `clear_keep_bytes`: `clear()` keeps a storage of up to 128 KiB
+    /// for the refill (below glibc's default mmap threshold) and gives a
+    /// larger one back.
+    pub const DEFAULT_CLEAR_KEEP_BYTES: usize = 128 * 1024;
 
     /// The automatic policy with the default thresholds.
     pub const fn automatic() -> Self {
@@ -90,6 +95,7 @@ impl ReclaimPolicy {
             Self::DEFAULT_DRAIN_RATIO,
             Self::DEFAULT_GARBAGE_RATIO,
             Self::DEFAULT_MIN_CAPACITY,
+            Self::DEFAULT_CLEAR_KEEP_BYTES,
         )
     }
 
@@ -126,6 +132,7 @@ impl ReclaimPolicy {
         drain_ratio: f64,
         garbage_ratio: f64,
         min_capacity: usize,
+        clear_keep_bytes: usize,
     ) -> Self {
         Self {
             automatic,
@@ -134,6 +141,7 @@ impl ReclaimPolicy {
             drain_ratio,
             garbage_ratio,
             min_capacity,
+            clear_keep_bytes,
             shrink_ratio_fp: (shrink_ratio * FP_ONE) as usize,
             drain_ratio_fp: (drain_ratio * FP_ONE) as usize,
             headroom_fp: (headroom * FP_ONE) as usize,
@@ -171,23 +179,40 @@ impl ReclaimPolicy {
         self.min_capacity
     }
 
+    /// `clear()` keeps a storage of at most this many bytes for the refill,
+    /// and gives a larger one back.
+    pub const fn clear_keep_bytes(&self) -> usize {
+        self.clear_keep_bytes
+    }
+
     /// Should a storage with room for `capacity` entries, `len` of them
     /// live, shrink now (at an insert, an explicit policy change, or any time
     /// the map is not being drained)? Returns the capacity to shrink to:
-    /// `headroom × len`, never below `min_capacity`.
+    /// `headroom × len` rounded up (and at least one more than `len`), never
+    /// below `min_capacity`.
+    ///
+    /// This is the bare rule; a [`Reclaimer`] adds the map's capacity floor
+    /// and the storage's rounding.
     #[inline]
     pub fn shrink_target(&self, len: usize, capacity: usize) -> Option<usize> {
         if self.automatic
             && capacity > self.min_capacity
             && len.saturating_mul(self.shrink_ratio_fp) <= capacity.saturating_mul(FP_ONE as usize)
         {
-            let target = (len.saturating_mul(self.headroom_fp) / FP_ONE as usize)
-                .max(len)
-                .max(self.min_capacity);
+            let target = self.headroom_for(len).max(self.min_capacity);
             (target < capacity).then_some(target)
         } else {
             None
         }
+    }
+
+    /// Room for `len` entries and `headroom` to spare: `⌈headroom × len⌉`,
+    /// and at least one more than `len`, so the next insert never grows the
+    /// storage straight back.
+    fn headroom_for(&self, len: usize) -> usize {
+        let fp = FP_ONE as usize;
+        let room = len.saturating_mul(self.headroom_fp).saturating_add(fp - 1) / fp;
+        room.max(len.saturating_add(1))
     }
 
     /// Should a storage holding `live_bytes` that are needed and `dead_bytes`
@@ -269,6 +294,16 @@ impl PolicyBuilder {
         self
     }
 
+    /// `clear()` keeps a storage of at most `bytes` for the refill (a map
+    /// cleared and refilled then makes no allocator call) and gives a larger
+    /// one back (a map cleared and left alone then holds nothing). 0 gives
+    /// every storage back at `clear()`; `usize::MAX` keeps every one, as
+    /// std does.
+    pub fn clear_keep_bytes(mut self, bytes: usize) -> Self {
+        self.policy.clear_keep_bytes = bytes;
+        self
+    }
+
     /// Checks the values and builds the policy.
     ///
     /// # Errors
@@ -306,6 +341,7 @@ impl PolicyBuilder {
             p.drain_ratio,
             p.garbage_ratio,
             p.min_capacity,
+            p.clear_keep_bytes,
         ))
     }
 }
@@ -385,6 +421,16 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
+/// What [`Reclaimer::on_clear`] decided for a storage being cleared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClearAction {
+    /// Keep the storage, empty, for the refill (as std does).
+    Keep,
+    /// Give the storage back; the reclaimer remembers how many entries it
+    /// held, so a refill grows back in a few large steps.
+    Release,
+}
+
 /// A policy plus the running memory statistics of one map.
 ///
 /// Storages embed one, ask it after every removal ([`after_remove`]) and
@@ -396,20 +442,36 @@ impl std::error::Error for PolicyError {}
 /// of the recorded pre-reclaim sizes and the current size: nothing needs to be
 /// tracked on the insert path.
 ///
+/// # The capacity floor
+///
+/// Capacity the user asked for is kept: the storage reports it with
+/// [`request_capacity`](Self::request_capacity) (`with_capacity`, `reserve`,
+/// `try_reserve`) or [`set_floor`](Self::set_floor) (`shrink_to`, and
+/// `shrink_to_fit`/`reclaim()` with 0), and no automatic shrink goes below
+/// it. Capacities are in entries, rounded the way the storage rounds them
+/// (see [`with_rounding`](Self::with_rounding)), so a floor that the storage
+/// cannot go below anyway costs no shrink attempts.
+///
 /// # Draining
 ///
 /// While a map only loses entries, shrinking it would move entries that are
 /// probably about to go too: a drain of a million entries would pay for
 /// moving a quarter million of them. So a removal shrinks the storage only
-/// once it is `drain_ratio` (default 128) times too big, and then to fit the
-/// entries exactly; a removal that finds it merely `shrink_ratio` (default 8)
-/// times too big marks the map, and the next insert shrinks it (to `headroom`
-/// times the entries) before inserting. A map emptied by removals frees its
-/// storage at the last removal.
+/// once it is `drain_ratio` (default 128) times too big, and then to room for
+/// a quarter more than the entries that remain; a removal that finds it merely
+/// `shrink_ratio` (default 8) times too big marks the map, and the next
+/// insert shrinks it (to `headroom` times the entries) before inserting.
+///
+/// # Hysteresis
+///
+/// Every automatic shrink leaves room for at least a quarter more entries
+/// than remain (and at least one), and the next shrink needs the storage to
+/// be `shrink_ratio ≥ 2.5 × headroom` times too big: after any resize, at
+/// least a fifth of the entries must be inserted or removed before the next.
 ///
 /// [`after_remove`]: Reclaimer::after_remove
 /// [`before_insert`]: Reclaimer::before_insert
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Reclaimer {
     policy: ReclaimPolicy,
     pending: bool,
@@ -418,23 +480,57 @@ pub struct Reclaimer {
     // shrink is pending).
     sparse_below: usize,
     sparse_for: usize,
+    // The capacity the user asked for, rounded by `round`.
+    floor: usize,
+    // Entries held when `clear()` gave the storage back, until refilled.
+    refill: usize,
+    round: fn(usize) -> usize,
     peak_bytes: usize,
     reclaimed_bytes: usize,
     reclaims: usize,
 }
 
+fn exact(capacity: usize) -> usize {
+    capacity
+}
+
+impl Default for Reclaimer {
+    fn default() -> Self {
+        Self::new(ReclaimPolicy::automatic())
+    }
+}
+
 impl Reclaimer {
-    /// A reclaimer with this policy and no history.
+    /// A reclaimer with this policy and no history, for a storage whose
+    /// capacity is exactly what it is asked for.
     pub const fn new(policy: ReclaimPolicy) -> Self {
+        Self::with_rounding(policy, exact)
+    }
+
+    /// A reclaimer for a storage that rounds a requested capacity up:
+    /// `round(n)` is the capacity the storage really gets when asked for
+    /// room for `n` entries (for a hash table, `table::rounded_capacity`).
+    pub const fn with_rounding(policy: ReclaimPolicy, round: fn(usize) -> usize) -> Self {
         Self {
             policy,
             pending: false,
             sparse_below: 0,
-            sparse_for: 0,
+            sparse_for: usize::MAX,
+            floor: 0,
+            refill: 0,
+            round,
             peak_bytes: 0,
             reclaimed_bytes: 0,
             reclaims: 0,
         }
+    }
+
+    /// The same policy, floor and rounding with fresh statistics (for a
+    /// clone of the map).
+    pub fn fresh(&self) -> Self {
+        let mut r = Self::with_rounding(self.policy, self.round);
+        r.floor = self.floor;
+        r
     }
 
     /// The policy in force.
@@ -443,10 +539,50 @@ impl Reclaimer {
         &self.policy
     }
 
-    /// Replaces the policy; the statistics are kept.
+    /// Replaces the policy; the statistics and the floor are kept.
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
         self.policy = policy;
         self.sparse_for = usize::MAX;
+    }
+
+    /// The capacity floor: automatic reclamation never shrinks below it.
+    pub fn floor(&self) -> usize {
+        self.floor
+    }
+
+    /// The user asked for room for `capacity` entries (`with_capacity`,
+    /// `reserve`, `try_reserve`): raises the floor to it.
+    pub fn request_capacity(&mut self, capacity: usize) {
+        let rounded = (self.round)(capacity);
+        if rounded > self.floor {
+            self.floor = rounded;
+            self.sparse_for = usize::MAX;
+        }
+    }
+
+    /// Sets the floor to `capacity` entries, lower or higher (`shrink_to`;
+    /// `shrink_to_fit` and `reclaim()` set 0).
+    pub fn set_floor(&mut self, capacity: usize) {
+        self.floor = if capacity == 0 {
+            0
+        } else {
+            (self.round)(capacity)
+        };
+        self.sparse_for = usize::MAX;
+    }
+
+    /// The smallest capacity an automatic shrink may leave: the policy's
+    /// `min_capacity` or the floor, whichever is larger, as the storage
+    /// rounds it.
+    pub fn min_capacity_now(&self) -> usize {
+        (self.round)(self.policy.min_capacity).max(self.floor)
+    }
+
+    /// The target for an automatic shrink of a storage with room for
+    /// `capacity`, if shrinking to room for `wanted` entries gains anything.
+    fn target(&self, wanted: usize, capacity: usize) -> Option<usize> {
+        let target = wanted.max(self.min_capacity_now());
+        ((self.round)(target) < capacity).then_some(target)
     }
 
     /// The check every removal runs: could a storage left with `len`
@@ -459,27 +595,31 @@ impl Reclaimer {
         len <= self.sparse_below || size != self.sparse_for
     }
 
-    /// Called after a removal left `len` entries in a storage with room for
-    /// `capacity` (when [`may_shrink`](Self::may_shrink) says so; `size` as
-    /// there): the capacity to shrink to now, if any.
+    /// Called when a removal leaves (or is about to leave) `len` entries in
+    /// a storage with room for `capacity` (when
+    /// [`may_shrink`](Self::may_shrink) says so; `size` as there): the
+    /// capacity to shrink to now, if any. Call it only when an entry really
+    /// leaves: nothing is given back unless one did.
     pub fn after_remove(&mut self, len: usize, capacity: usize, size: usize) -> Option<usize> {
         let p = self.policy;
         let scaled_capacity = capacity.saturating_mul(FP_ONE as usize);
         // Strictly below `capacity / ratio`: with power-of-two ratios that
-        // quotient is itself a table capacity, and a storage that shrinks
-        // just before its last removal must fit one entry more than remains.
+        // quotient is itself a table capacity.
         let drain_below = (scaled_capacity / p.drain_ratio_fp.max(1)).saturating_sub(1);
         let shrink_below = (scaled_capacity / p.shrink_ratio_fp.max(1)).saturating_sub(1);
         self.sparse_for = size;
-        if !p.automatic || capacity <= p.min_capacity {
+        if !p.automatic || capacity <= self.min_capacity_now() {
             self.sparse_below = 0;
             return None;
         }
         if len <= drain_below {
             self.pending = false;
             self.sparse_below = shrink_below;
-            let target = len.max(p.min_capacity);
-            return (target < capacity).then_some(target);
+            // A quarter more than remains: the drain may turn into inserts.
+            let room = len
+                .saturating_add(len.div_ceil(4))
+                .max(len.saturating_add(1));
+            return self.target(if len == 0 { 0 } else { room }, capacity);
         }
         if len <= shrink_below {
             self.pending = true;
@@ -507,7 +647,51 @@ impl Reclaimer {
         self.pending = false;
         // Back to the shrink threshold for the next removal.
         self.sparse_for = usize::MAX;
-        self.policy.shrink_target(len, capacity)
+        let wanted = self.policy.shrink_target(len, capacity)?;
+        self.target(wanted, capacity)
+    }
+
+    /// Called by `clear()` (and `drain()`) on a storage that held `len`
+    /// entries in `bytes`: keep it for the refill, or give it back?
+    ///
+    /// Kept under the manual policy (as std does), when it is no larger than
+    /// the floor or `min_capacity` (`capacity` entries), or when it is no
+    /// larger than the policy's `clear_keep_bytes`; given back otherwise, and
+    /// then the refill grows back towards `len` in large steps
+    /// ([`refill_target`](Self::refill_target)).
+    pub fn on_clear(&mut self, len: usize, capacity: usize, bytes: usize) -> ClearAction {
+        self.pending = false;
+        self.sparse_for = usize::MAX;
+        let p = self.policy;
+        if !p.automatic || capacity <= self.min_capacity_now() || bytes <= p.clear_keep_bytes {
+            return ClearAction::Keep;
+        }
+        self.refill = self.refill.max(len);
+        ClearAction::Release
+    }
+
+    /// Called when a storage with `len` entries and room for `capacity` is
+    /// full and about to grow: the capacity to grow to instead of the
+    /// storage's usual step, if a `clear()` gave back a larger storage that
+    /// the map is now refilling.
+    ///
+    /// Each step is as large as the hysteresis allows, `0.4 × shrink_ratio`
+    /// times the entries (3.2 by default, against doubling): even a storage
+    /// that rounds the step up to twice its size then needs a fifth of its
+    /// entries removed before it is sparse. Steps stop at what the map held.
+    #[inline]
+    pub fn refill_target(&mut self, len: usize, capacity: usize) -> Option<usize> {
+        if self.refill <= capacity {
+            self.refill = 0;
+            return None;
+        }
+        let step = len
+            .max(1)
+            .saturating_mul(self.policy.shrink_ratio_fp)
+            .saturating_mul(2)
+            / (5 * FP_ONE as usize);
+        let step = step.min(self.refill);
+        (step > capacity.saturating_mul(2)).then_some(step)
     }
 
     /// Records that the storage went from `before` to `after` allocated bytes

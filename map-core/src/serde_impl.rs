@@ -48,8 +48,8 @@ where
             fn visit_map<M: MapAccess<'de>>(self, mut access: M) -> Result<Self::Value, M::Error> {
                 // Trust the length hint only so far: it comes from the input.
                 let hint = access.size_hint().unwrap_or(0).min(4096);
-                let mut map =
-                    HashMap::with_capacity_and_hasher_in(hint, S::default(), A::default());
+                let mut map = HashMap::with_hasher_in(S::default(), A::default());
+                map.reserve_without_floor(hint);
                 while let Some((k, v)) = access.next_entry()? {
                     map.insert(k, v);
                 }

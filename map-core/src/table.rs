@@ -59,6 +59,13 @@ pub fn buckets_for<T>(capacity: usize) -> usize {
         .map_or(usize::MAX, |c| (c / 7).next_power_of_two())
 }
 
+/// The capacity a table of `T` really gets when asked for room for
+/// `capacity` entries (0 for 0): the rounding a
+/// [`Reclaimer`](crate::Reclaimer) of a hash-table storage is built with.
+pub fn rounded_capacity<T>(capacity: usize) -> usize {
+    bucket_capacity(buckets_for::<T>(capacity))
+}
+
 /// The real capacity of `table`; see [`bucket_capacity`].
 #[inline]
 pub fn capacity<T, A: Allocator>(table: &HashTable<T, A>) -> usize {

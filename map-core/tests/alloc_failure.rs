@@ -65,16 +65,23 @@ fn scratch_space_failure_is_also_survived() {
 
 #[test]
 fn clear_and_drain_need_no_allocation() {
-    let alloc = FailingAlloc::new();
-    let mut map = filled(&alloc, 1_000);
-    alloc.fail_after(0);
-    map.clear();
-    assert_eq!(alloc.live_bytes(), 0);
-    alloc.never_fail();
-    let mut map = filled(&alloc, 1_000);
-    alloc.fail_after(0);
-    assert_eq!(map.drain().count(), 1_000);
-    assert_eq!(alloc.live_bytes(), 0);
+    // Large tables go back, small ones are kept: neither allocates.
+    for (n, kept) in [(10_000, false), (100, true)] {
+        let alloc = FailingAlloc::new();
+        let mut map = filled(&alloc, n);
+        let held = alloc.live_bytes();
+        alloc.fail_after(0);
+        map.clear();
+        assert_eq!(alloc.live_bytes(), if kept { held } else { 0 });
+        assert_eq!(map.memory().allocated_bytes, alloc.live_bytes());
+        alloc.never_fail();
+        let mut map = filled(&alloc, n);
+        let held = alloc.live_bytes();
+        alloc.fail_after(0);
+        assert_eq!(map.drain().count(), n as usize);
+        assert_eq!(alloc.live_bytes(), if kept { held } else { 0 });
+        assert_eq!(alloc.failures(), 0);
+    }
 }
 
 #[test]
