@@ -11,14 +11,16 @@ use map_conformance::alloc::Counter;
 
 use crate::workloads::{self, BenchMap, BenchValue};
 
-/// The operations timed. `remove` times the removal loop alone (the map is
-/// dropped afterwards, untimed); `clear-refill` is `clear()` then a refill of
-/// the same keys, [`REFILL_ENTRIES`] entries at a time.
-pub const OPS: [&str; 6] = [
+/// The operations timed. `remove` times the removal loop alone;
+/// `remove+drop` adds dropping the emptied map, where a map that does not
+/// shrink frees its table; `clear-refill` is `clear()` then a refill of the
+/// same keys, [`REFILL_ENTRIES`] entries at a time.
+pub const OPS: [&str; 7] = [
     "insert",
     "get-hit",
     "get-miss",
     "remove",
+    "remove+drop",
     "churn",
     "clear-refill",
 ];
@@ -66,31 +68,32 @@ fn time_map<V: BenchValue, M: BenchMap<V> + Clone>(
     let start = Instant::now();
     assert_eq!(black_box(workloads::remove_all(&mut copy, hits)), n);
     secs[3] = start.elapsed().as_secs_f64();
-    drop(copy);
+    drop(black_box(copy));
+    secs[4] = start.elapsed().as_secs_f64();
 
     // Churn: the filled map takes `n` new keys, each followed by removing the oldest.
     let keys: Vec<u64> = hits.iter().chain(fresh).copied().collect();
     let start = Instant::now();
     workloads::churn::<V, M>(&mut map, &keys, n);
-    secs[4] = start.elapsed().as_secs_f64();
+    secs[5] = start.elapsed().as_secs_f64();
     drop(black_box(map));
 
     // Clear and refill: a map already filled once, then `refill_rounds` rounds.
     let batch = &hits[..n.min(REFILL_ENTRIES)];
     let mut map = make();
     workloads::insert_all::<V, M>(&mut map, batch);
+    // Values that allocate (String) are made inside the rounds: count the
+    // map's own calls only.
+    let counter = Counter::start();
+    for &k in batch {
+        black_box(V::make(k));
+    }
+    let value_calls = counter.calls() as f64;
     let counter = Counter::start();
     let start = Instant::now();
     workloads::clear_and_refill::<V, M>(&mut map, batch, refill_rounds);
-    secs[5] = start.elapsed().as_secs_f64();
-    // Values that allocate (String) are made inside the rounds: count the
-    // map's own calls only.
-    let value_calls = if std::mem::needs_drop::<V>() {
-        batch.len()
-    } else {
-        0
-    };
-    let refill_calls = counter.calls() as f64 / refill_rounds as f64 - value_calls as f64;
+    secs[6] = start.elapsed().as_secs_f64();
+    let refill_calls = counter.calls() as f64 / refill_rounds as f64 - value_calls;
     drop(black_box(map));
     Round { secs, refill_calls }
 }
@@ -186,7 +189,7 @@ fn run_with<V: BenchValue>(
         "ns/entry", "hashbrown", "map-core", "std", "core/hb", "spread", "std/hb"
     );
     for (op, name) in OPS.iter().enumerate() {
-        let per = if op == 5 {
+        let per = if OPS[op] == "clear-refill" {
             (refill_rounds * batch) as f64
         } else {
             entries as f64

@@ -355,7 +355,7 @@ impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
     /// Unlike std, the table is not always kept. It is kept when it is no
     /// larger than the policy's
     /// [`clear_keep_bytes`](ReclaimPolicy::clear_keep_bytes) (default
-    /// 128 KiB), no larger than the capacity floor (`with_capacity`,
+    /// 512 KiB), no larger than the capacity floor (`with_capacity`,
     /// `reserve`) or `min_capacity`, or under the manual policy: a map
     /// cleared and refilled then makes no allocator call, as with std. A
     /// larger table goes back to the allocator at once, so a map cleared and
@@ -683,8 +683,11 @@ where
         }
     }
 
-    /// Removes `key`, returning its value. May shrink the table.
-    #[inline]
+    /// Removes `key`, returning its value. May shrink the table, but only if
+    /// the key was present.
+    // Always inlined (measured): left to the inliner, the call and the
+    // result's trip through the stack cost 30-50% on in-cache removals.
+    #[inline(always)]
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         Q: ?Sized + Hash + Equivalent<K>,
@@ -699,49 +702,48 @@ where
 
     /// Removes `key`, returning the stored key and value. May shrink the
     /// table, but only if the key was present.
-    #[inline]
+    #[inline(always)]
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let hash = make_hash(&self.hash_builder, key);
-        let len_after = self.table.len().wrapping_sub(1);
-        let size = self.table.num_buckets();
+        // The policy runs *before* the entry comes out, on a cold path that
+        // returns nothing: the hot path then hands the entry straight back
+        // (a large value is never held across a call), stays small enough to
+        // be inlined into the caller's loop, and a panicking `Hash` in the
+        // shrink leaves the entry in place.
+        if self
+            .reclaimer
+            .may_shrink(self.table.len().wrapping_sub(1), self.table.num_buckets())
+        {
+            self.shrink_before_remove(hash, key);
+        }
         match self.table.find_entry(hash, equivalent_key(key)) {
-            Ok(entry) => {
-                // The hot path hands the entry straight back: a shrink the
-                // removal calls for runs on the cold path, before the entry
-                // comes out, so a large value is not held across a call and
-                // a panicking `Hash` in the shrink leaves the entry in place.
-                if self.reclaimer.may_shrink(len_after, size) {
-                    return self.remove_sparse(hash, key);
-                }
-                Some(entry.remove().0)
-            }
+            Ok(entry) => Some(entry.remove().0),
             Err(_) => None,
         }
     }
 
-    /// `remove_entry` of a present key when the policy wants a look: shrink
-    /// first (sized for the entries that will remain), then find the entry
-    /// again in the new table and remove it.
+    /// The policy's look before removing `key`: if it is present (nothing
+    /// is given back for a miss), shrink if the entries that will remain
+    /// call for it.
     #[cold]
     #[inline(never)]
-    fn remove_sparse<Q>(&mut self, hash: u64, key: &Q) -> Option<(K, V)>
+    fn shrink_before_remove<Q>(&mut self, hash: u64, key: &Q)
     where
         Q: ?Sized + Equivalent<K>,
     {
-        let len_after = self.table.len().saturating_sub(1);
+        if self.table.find(hash, equivalent_key(key)).is_none() {
+            return;
+        }
+        let len_after = self.table.len() - 1;
         sparse_after_removal(
             &mut self.table,
             &self.hash_builder,
             &mut self.reclaimer,
             len_after,
         );
-        match self.table.find_entry(hash, equivalent_key(key)) {
-            Ok(entry) => Some(entry.remove().0),
-            Err(_) => None,
-        }
     }
 
     /// Insert of a key into a table with no room left: an existing key is
