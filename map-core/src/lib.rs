@@ -33,8 +33,8 @@
 //!
 //! # How the policy works
 //!
-//! After every removal the map compares its length with two cached
-//! thresholds (two comparisons; the arithmetic runs only when one is
+//! After every removal of a present key the map compares its length with two
+//! cached thresholds (two comparisons; the arithmetic runs only when one is
 //! crossed). When the table has room for at least `shrink_ratio` (default 8)
 //! times its entries it is sparse, and the entries move to a table with
 //! `headroom` (default 2) times the room. The gap between the two numbers is
@@ -45,11 +45,35 @@
 //! A map that is only losing entries is being drained, and shrinking it
 //! now would move entries that are about to go too. So removals alone
 //! shrink it only once it is `drain_ratio` (default 128) times too big (then
-//! to fit its entries), and the next insert catches up on the deferred
-//! shrink. Removing all of a million entries therefore moves about 14,000 of
-//! them instead of a quarter million, and a map emptied by removals frees its
-//! table at the last removal. See [`Reclaimer`] for the details and
-//! [`ReclaimPolicy`] to tune the numbers.
+//! to room for a quarter more than remain), and the next insert catches up
+//! on the deferred shrink. Removing all of a million entries therefore moves
+//! about 14,000 of them instead of a quarter million. See [`Reclaimer`] for
+//! the details and [`ReclaimPolicy`] to tune the numbers.
+//!
+//! # What stays as in std
+//!
+//! Reclamation shows in the memory figures and nowhere else:
+//!
+//! * **Capacity you asked for is kept.** `with_capacity(n)`, `reserve`,
+//!   `try_reserve` and `shrink_to(n)` set a floor the automatic policy never
+//!   shrinks below; `shrink_to_fit`, a smaller `shrink_to` and `reclaim()`
+//!   lower it.
+//! * **Nothing is given back unless an entry left.** A `remove` that misses,
+//!   a `retain` that keeps everything, lookups, and `entry` on a present key
+//!   never resize or allocate; `entry` on an absent key allocates only when
+//!   a value is inserted, and overwriting a key never grows a full table.
+//! * **A cleared map that is refilled reuses its table.** `clear()` and
+//!   `drain()` keep a table of up to
+//!   [`clear_keep_bytes`](ReclaimPolicy::clear_keep_bytes) (512 KiB by
+//!   default: 1,000 entries of up to 200 bytes). *Unlike std*, a larger table
+//!   goes back to the allocator at once, so a map cleared after a burst and
+//!   left alone holds nothing; its refill grows back towards the old size in
+//!   steps of 3.2 times instead of doubling. The capacity floor and the
+//!   manual policy keep every table, as std does.
+//! * **Removal at hashbrown's speed.** `remove` is hashbrown's find-and-erase
+//!   plus two comparisons; the policy runs on a cold path. What remains is
+//!   the work of giving memory back itself (the smaller table, the free of
+//!   the large one), which hashbrown does not do.
 //!
 //! A shrink never aborts: if the smaller table cannot be allocated, the map
 //! keeps the one it has. A `Hash` that panics during a shrink leaves every
