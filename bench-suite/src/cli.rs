@@ -27,9 +27,10 @@ reclaim (the default): the reclamation report. Runs delete-all (N entries),
     --out DIR        where to write the files
     --no-files       write no files
 
-throughput: map-core, hashbrown and std timed side by side, interleaved over
-  several rounds in one process; prints median ratios to hashbrown and their
-  spread, and the allocator calls of a clear-and-refill round.
+throughput: map-core (automatic and manual policy), hashbrown and std timed
+  side by side, interleaved over several rounds in one process; prints median
+  ratios to hashbrown and their spread, and the allocator calls of a
+  clear-and-refill round.
     --entries N      entries per pass (default 1000000)
     --rounds R       rounds (default 7)
     --value TYPE     u64 (default), string or bytes128

@@ -8,6 +8,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use map_conformance::alloc::Counter;
+use map_core::ReclaimPolicy;
 
 use crate::workloads::{self, BenchMap, BenchValue};
 
@@ -25,8 +26,11 @@ pub const OPS: [&str; 7] = [
     "clear-refill",
 ];
 
-/// The maps timed, hashbrown (the reference) first.
-pub const MAPS: [&str; 3] = ["hashbrown", "map-core", "std"];
+/// The maps timed, hashbrown (the reference) first. `manual` is map-core
+/// under `ReclaimPolicy::manual()`: the same code paths, with nothing given
+/// back, so `core/hb` against `manual/hb` separates the cost of the policy's
+/// checks from the cost of returning memory (the shrinks and frees).
+pub const MAPS: [&str; 4] = ["hashbrown", "map-core", "manual", "std"];
 
 /// The value types the tool can store (`--value`).
 pub const VALUES: [&str; 3] = ["u64", "string", "bytes128"];
@@ -156,6 +160,13 @@ fn run_with<V: BenchValue>(
                     fresh,
                     refill_rounds,
                 ),
+                "manual" => time_map::<V, _>(
+                    || map_core::HashMap::<u64, V>::with_policy(ReclaimPolicy::manual()),
+                    hits,
+                    &misses,
+                    fresh,
+                    refill_rounds,
+                ),
                 _ => time_map::<V, _>(
                     std::collections::HashMap::<u64, V>::new,
                     hits,
@@ -179,14 +190,22 @@ fn run_with<V: BenchValue>(
         "throughput: {entries} u64 -> {} entries, {rounds} rounds interleaved in one process; \
          median ns per entry (per pair for churn, per inserted entry for clear-refill: \
          {refill_rounds} rounds of clear() + {batch} inserts), the median of the per-round \
-         ratios to hashbrown and their spread (min-max). map-core and hashbrown share \
-         foldhash; std uses SipHash.",
+         ratios to hashbrown and their spread (min-max); manual = map-core under the manual \
+         policy (nothing given back). map-core and hashbrown share foldhash; std uses SipHash.",
         V::NAME
     );
     let _ = writeln!(
         out,
-        "{:<13} {:>9} {:>9} {:>9} {:>8} {:>15} {:>8}",
-        "ns/entry", "hashbrown", "map-core", "std", "core/hb", "spread", "std/hb"
+        "{:<13} {:>9} {:>9} {:>9} {:>9} {:>8} {:>15} {:>10} {:>8}",
+        "ns/entry",
+        "hashbrown",
+        "map-core",
+        "manual",
+        "std",
+        "core/hb",
+        "spread",
+        "manual/hb",
+        "std/hb"
     );
     for (op, name) in OPS.iter().enumerate() {
         let per = if OPS[op] == "clear-refill" {
@@ -211,23 +230,27 @@ fn run_with<V: BenchValue>(
             .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
         let _ = writeln!(
             out,
-            "{:<13} {:>9.1} {:>9.1} {:>9.1} {:>7.3}x {:>7.3}-{:<7.3} {:>7.3}x",
+            "{:<13} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>7.3}x {:>7.3}-{:<7.3} {:>9.3}x {:>7.3}x",
             name,
             ns[0],
             ns[1],
             ns[2],
+            ns[3],
             median(&mut core.clone()),
             lo,
             hi,
-            median(&mut ratios(2))
+            median(&mut ratios(2)),
+            median(&mut ratios(3))
         );
     }
     let _ = writeln!(
         out,
-        "allocator calls per clear-refill round (median): hashbrown {:.1}, map-core {:.1}, std {:.1}",
+        "allocator calls per clear-refill round (median): hashbrown {:.1}, map-core {:.1}, \
+         manual {:.1}, std {:.1}",
         median(&mut calls[0]),
         median(&mut calls[1]),
-        median(&mut calls[2])
+        median(&mut calls[2]),
+        median(&mut calls[3])
     );
     out
 }
