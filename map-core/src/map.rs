@@ -401,6 +401,8 @@ where
         B: Allocator,
         S: Clone,
     {
+        // Cloned before any entry moves: a panicking `Clone` loses nothing.
+        let hash_builder = self.hash_builder.clone();
         let moved = table::try_move(
             &mut self.table,
             alloc,
@@ -409,7 +411,7 @@ where
         )?;
         Ok(HashMap {
             table: moved,
-            hash_builder: self.hash_builder.clone(),
+            hash_builder,
             reclaimer: Reclaimer::new(*self.reclaimer.policy()),
         })
     }
