@@ -240,8 +240,11 @@
 //! All `unsafe` code is in one private module (`raw`), each block with its
 //! reason.
 
+#![deny(unsafe_code)]
+
 mod map;
+#[allow(unsafe_code)]
 mod raw;
 mod sync;
 
-pub use map::{Loaded, ReadHandle, SyncMap, View};
+pub use map::{Batch, Loaded, ReadHandle, SyncMap, View};
