@@ -63,8 +63,9 @@ impl<V> Deref for Loaded<V> {
 }
 
 impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
-    /// An empty map with the automatic reclamation policy. Allocates nothing
-    /// until the first insert.
+    /// An empty map with the automatic reclamation policy. Allocates the
+    /// two copies' headers (a few hundred bytes), and no table until the
+    /// first insert.
     pub fn new() -> Self {
         Self::with_hasher(DefaultHashBuilder::default())
     }
@@ -142,7 +143,10 @@ where
     /// # Panics
     ///
     /// If `f` writes to this same map: the write would wait for `f` to
-    /// finish. (Reading this map, and writing other maps, is fine.)
+    /// finish. (Reading this map, and writing other maps, is fine; see the
+    /// [crate docs](crate#a-reader-that-cannot-leave-its-section) for what
+    /// a write to another map costs when its writer must wait for this
+    /// thread.)
     #[inline]
     pub fn get_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
     where

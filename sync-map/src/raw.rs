@@ -747,7 +747,7 @@ impl<T, W> LeftRight<T, W> {
             let mut step = 0;
             let mut watch = Watch::default();
             while slot.epoch.load(Ordering::Acquire) == epoch {
-                if step >= 64 && watch.stuck(&slot.owner) {
+                if (cfg!(loom) || step >= 64) && watch.stuck(&slot.owner) {
                     stuck = Some(vec![(Arc::clone(slot), epoch)]);
                     break;
                 }
@@ -785,12 +785,12 @@ impl Watch {
         }
     }
 
-    /// Under loom a reader is never judged stuck: the models check the
-    /// protocol, and time does not pass.
+    /// Under loom time does not pass: a reader is stuck as soon as its
+    /// thread is seen waiting in a write, so the models reach the retiring
+    /// path.
     #[cfg(loom)]
     fn stuck(&mut self, owner: &ThreadState) -> bool {
-        let _ = owner;
-        false
+        owner.waits.load(plain::Ordering::SeqCst) & 1 == 1
     }
 }
 
