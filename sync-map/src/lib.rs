@@ -184,8 +184,10 @@
 //! or a `retain` to the back copy, publishes it once (one barrier, one
 //! wait for readers), then replays the batch on the other copy. Readers see
 //! the map before the batch or after it. [`extend`](SyncMap::extend),
-//! [`retain`](SyncMap::retain) and [`clear`](SyncMap::clear) are batches; a
-//! clear followed by a refill in one batch reuses both tables.
+//! [`retain`](SyncMap::retain) and [`clear`](SyncMap::clear) are batches. A
+//! batch that clears the map is not replayed write by write: the other
+//! copy becomes a clone of the published one, so a clear-and-refill costs
+//! one table allocation and no replay (the back copy's table is reused).
 //!
 //! # A reader that cannot leave its section
 //!

@@ -583,7 +583,7 @@ where
     ) -> R {
         let stale = w.state().take_stale();
         let a = w.write_back(|t, _| first(t));
-        let (result, extra, unrun) = match w.publish(|t, _| second(t)) {
+        let (result, extra, unrun) = match w.publish(|t, _, _| second(t)) {
             Ok(b) => (b, Some(a), None),
             Err(replay) => (a, None, Some(replay)),
         };
@@ -632,7 +632,7 @@ where
         let result = w.write_back(|table, log| {
             let mut batch = Batch {
                 table,
-                log: &mut log.ops,
+                log,
                 garbage: &mut garbage,
                 restore: None,
             };
@@ -641,14 +641,14 @@ where
             result
         });
         let mut unrun = None;
-        if w.state().ops.is_empty() {
+        if w.state().is_empty() {
             w.unchanged();
         } else if w
-            .publish(|t, log| replay(t, &mut log.ops, &mut garbage))
+            .publish(|t, published, log| replay(t, published, log, &mut garbage))
             .is_err()
         {
             // The old copy was retired: the log was not replayed.
-            unrun = Some(mem::take(&mut w.state().ops));
+            unrun = w.state().take_stale();
         }
         self.record_stats(&mut w);
         drop(w);
@@ -689,7 +689,7 @@ where
         let pruned = w.prune_slots();
         let stale = w.state().take_stale();
         let first = w.write_back(|t, _| t.reclaim());
-        let second = w.publish(|t, _| t.reclaim()).unwrap_or(0);
+        let second = w.publish(|t, _, _| t.reclaim()).unwrap_or(0);
         self.record_stats(&mut w);
         drop(w);
         drop(stale);
@@ -725,8 +725,8 @@ where
 /// dropped after the writer lock is released.
 pub struct Batch<'a, K, V, S = DefaultHashBuilder> {
     table: &'a mut Table<K, V, S>,
-    log: &'a mut Vec<Op<K, V>>,
-    garbage: &'a mut Garbage<K, V>,
+    log: &'a mut Log<K, V>,
+    garbage: &'a mut Garbage<K, V, S>,
     /// The policy to put back when the batch ends, after a `clear` set the
     /// manual one so that a refill reuses the tables.
     restore: Option<ReclaimPolicy>,
@@ -741,9 +741,14 @@ where
     /// Inserts `value` under `key`; `true` if it replaced a value (which is
     /// dropped when the batch has been published).
     pub fn insert(&mut self, key: K, value: V) -> bool {
-        let (k, v) = (key.clone(), value.clone());
-        let old = self.table.insert(key, value);
-        self.log.push(Op::Insert(k, v));
+        let old = if self.log.rebuild {
+            self.table.insert(key, value)
+        } else {
+            let (k, v) = (key.clone(), value.clone());
+            let old = self.table.insert(key, value);
+            self.log.ops.push(Op::Insert(k, v));
+            old
+        };
         match old {
             Some(old) => {
                 self.garbage.value(old);
@@ -762,7 +767,7 @@ where
         match self.table.remove_entry(key) {
             Some((k, v)) => {
                 self.garbage.value(v);
-                self.log.push(Op::Remove(k));
+                self.log.remove(k, self.garbage);
                 true
             }
             None => false,
@@ -787,7 +792,7 @@ where
         for k in doomed {
             if let Some((k, v)) = self.table.remove_entry(&k) {
                 self.garbage.value(v);
-                self.log.push(Op::Remove(k));
+                self.log.remove(k, self.garbage);
             }
         }
     }
@@ -795,13 +800,15 @@ where
     /// Removes every entry. The tables are kept for the rest of the batch,
     /// so that a clear-and-refill reuses them; when the batch ends, the
     /// reclamation policy judges them as usual (under the automatic policy
-    /// a map left empty frees them).
+    /// a map left empty frees them). After a `clear`, the batch's other
+    /// writes are not logged: the other copy is rebuilt as a clone of the
+    /// published one, which costs less than replaying them.
     pub fn clear(&mut self) {
         if self.table.is_empty() && self.table.memory().allocated_bytes == 0 {
             return;
         }
         clear_keeping(self.table, &mut self.restore, self.garbage);
-        self.log.push(Op::Clear);
+        self.log.rebuild = true;
     }
 
     /// The value under `key`, with the batch's writes so far applied.
@@ -842,7 +849,8 @@ where
 impl<K, V, S> fmt::Debug for Batch<'_, K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Batch")
-            .field("writes", &self.log.len())
+            .field("logged", &self.log.ops.len())
+            .field("rebuild", &self.log.rebuild)
             .finish_non_exhaustive()
     }
 }
@@ -851,45 +859,68 @@ impl<K, V, S> fmt::Debug for Batch<'_, K, V, S> {
 pub(crate) enum Op<K, V> {
     Insert(K, V),
     Remove(K),
-    Clear,
 }
 
 /// The writer's own state: the batch log, kept for its capacity.
 pub(crate) struct Log<K, V> {
     ops: Vec<Op<K, V>>,
+    /// The batch cleared the map: the other copy is rebuilt as a clone of
+    /// the published one, and later writes are not logged.
+    rebuild: bool,
 }
 
 impl<K, V> Default for Log<K, V> {
     fn default() -> Self {
-        Self { ops: Vec::new() }
-    }
-}
-
-impl<K, V> Log<K, V> {
-    /// What a batch that panicked left in the log, to drop after the lock.
-    fn take_stale(&mut self) -> Option<Vec<Op<K, V>>> {
-        (!self.ops.is_empty()).then(|| mem::take(&mut self.ops))
-    }
-}
-
-/// Keys and values a write removed from a copy, dropped once the writer
-/// lock is released (their `Drop` may write to the map). Types without
-/// drop glue are not kept.
-struct Garbage<K, V> {
-    keys: Vec<K>,
-    values: Vec<V>,
-}
-
-impl<K, V> Default for Garbage<K, V> {
-    fn default() -> Self {
         Self {
-            keys: Vec::new(),
-            values: Vec::new(),
+            ops: Vec::new(),
+            rebuild: false,
         }
     }
 }
 
-impl<K, V> Garbage<K, V> {
+impl<K, V> Log<K, V> {
+    fn is_empty(&self) -> bool {
+        self.ops.is_empty() && !self.rebuild
+    }
+
+    fn remove<S>(&mut self, key: K, garbage: &mut Garbage<K, V, S>) {
+        if self.rebuild {
+            garbage.key(key);
+        } else {
+            self.ops.push(Op::Remove(key));
+        }
+    }
+
+    /// What a batch that panicked (or was not replayed) left in the log,
+    /// to drop after the lock.
+    fn take_stale(&mut self) -> Option<Vec<Op<K, V>>> {
+        self.rebuild = false;
+        (!self.ops.is_empty()).then(|| mem::take(&mut self.ops))
+    }
+}
+
+/// Keys, values and tables a write removed from a copy, dropped once the
+/// writer lock is released (their `Drop` may write to the map). Keys and
+/// values without drop glue are not kept.
+struct Garbage<K, V, S> {
+    keys: Vec<K>,
+    values: Vec<V>,
+    table: Option<Table<K, V, S>>,
+    ops: Vec<Op<K, V>>,
+}
+
+impl<K, V, S> Default for Garbage<K, V, S> {
+    fn default() -> Self {
+        Self {
+            keys: Vec::new(),
+            values: Vec::new(),
+            table: None,
+            ops: Vec::new(),
+        }
+    }
+}
+
+impl<K, V, S> Garbage<K, V, S> {
     fn key(&mut self, key: K) {
         if mem::needs_drop::<K>() {
             self.keys.push(key);
@@ -908,7 +939,7 @@ impl<K, V> Garbage<K, V> {
 fn clear_keeping<K, V, S>(
     table: &mut Table<K, V, S>,
     restore: &mut Option<ReclaimPolicy>,
-    garbage: &mut Garbage<K, V>,
+    garbage: &mut Garbage<K, V, S>,
 ) where
     K: Eq + Hash,
     S: BuildHasher,
@@ -929,14 +960,27 @@ fn clear_keeping<K, V, S>(
     }
 }
 
-/// Applies a batch's log to the other copy.
-fn replay<K, V, S>(table: &mut Table<K, V, S>, ops: &mut Vec<Op<K, V>>, garbage: &mut Garbage<K, V>)
-where
-    K: Eq + Hash,
-    S: BuildHasher,
+/// Applies a batch's log to the other copy, or after a `clear` makes it a
+/// clone of the `published` one.
+fn replay<K, V, S>(
+    table: &mut Table<K, V, S>,
+    published: &Table<K, V, S>,
+    log: &mut Log<K, V>,
+    garbage: &mut Garbage<K, V, S>,
+) where
+    K: Eq + Hash + Clone,
+    V: Clone,
+    S: BuildHasher + Clone,
 {
-    let mut restore = None;
-    for op in ops.drain(..) {
+    if mem::take(&mut log.rebuild) {
+        // Writes logged before the clear are moot.
+        if !log.ops.is_empty() {
+            garbage.ops = mem::take(&mut log.ops);
+        }
+        garbage.table = Some(mem::replace(table, published.clone()));
+        return;
+    }
+    for op in log.ops.drain(..) {
         match op {
             Op::Insert(k, v) => {
                 if let Some(old) = table.insert(k, v) {
@@ -950,11 +994,7 @@ where
                 }
                 garbage.key(k);
             }
-            Op::Clear => clear_keeping(table, &mut restore, garbage),
         }
-    }
-    if let Some(policy) = restore {
-        table.set_policy(policy);
     }
 }
 

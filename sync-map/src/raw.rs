@@ -625,13 +625,14 @@ impl<T: Clone, W> WriteGuard<'_, T, W> {
     /// Publishes the back copy, waits until no reader can still be inside
     /// the old front copy, and applies `replay` (the same change as the
     /// `write_back` before it) to that one, which becomes the back copy.
+    /// `replay` also gets the copy just published, to read (or clone).
     ///
     /// `Err(replay)` if a reader that cannot leave held the old copy: it
     /// was retired instead of changed, and `replay` was not run; drop it
     /// after the guard if it owns anything whose drop runs user code.
     pub(crate) fn publish<R, F>(&mut self, replay: F) -> Result<R, F>
     where
-        F: FnOnce(&mut T, &mut W) -> R,
+        F: FnOnce(&mut T, &T, &mut W) -> R,
     {
         let pair = self.pair;
         let old = self.front();
@@ -646,9 +647,19 @@ impl<T: Clone, W> WriteGuard<'_, T, W> {
             None => {
                 writer.back = old;
                 let state = &mut writer.state;
-                // SAFETY: `front` now names the other copy, and every
-                // reader that could have loaded `old` has left its section.
-                let result = unsafe { &*old }.with_mut(|copy| replay(unsafe { &mut *copy }, state));
+                // SAFETY: both came from `new_copy` and are freed only by
+                // the holder of the writer lock, which is this guard.
+                let (old_copy, published) = unsafe { (&*old, &*back) };
+                let result = old_copy.with_mut(|copy| {
+                    published.with(|published| {
+                        // SAFETY: `front` now names the other copy, and
+                        // every reader that could have loaded `old` has left
+                        // its section: `copy` is ours alone. The published
+                        // copy is only read, as readers do.
+                        let (copy, published) = unsafe { (&mut *copy, &*published) };
+                        replay(copy, published, state)
+                    })
+                });
                 self.writer().in_sync = true;
                 Ok(result)
             }

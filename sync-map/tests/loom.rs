@@ -262,3 +262,35 @@ fn readers_writing_each_others_map() {
     });
     println!("{} interleavings", RUNS.load(Ordering::Relaxed));
 }
+
+/// A batch that clears and refills: the other copy is rebuilt as a clone
+/// of the published one, once its readers have left.
+#[test]
+fn a_clear_and_refill_batch() {
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+    loom::model(|| {
+        {
+            let map = Arc::new(SyncMap::<u64, Counted>::new());
+            map.insert(1, counted(1, &LIVE));
+            let reader = {
+                let map = Arc::clone(&map);
+                thread::spawn(move || {
+                    let seen = map.get_with(&1, |v| v.0);
+                    let two = map.get_with(&2, |v| v.0);
+                    assert!(matches!(seen, Some(1) | None));
+                    assert!(matches!(two, Some(2) | None));
+                })
+            };
+            map.write(|w| {
+                w.clear();
+                w.insert(2, counted(2, &LIVE));
+            });
+            reader.join().unwrap();
+            // The rebuilt copy serves the next write.
+            map.insert(3, counted(3, &LIVE));
+            assert_eq!(map.len(), 2);
+            assert_eq!(map.get_with(&1, |v| v.0), None);
+        }
+        assert_eq!(LIVE.load(Ordering::Relaxed), 0);
+    });
+}
