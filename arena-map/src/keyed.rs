@@ -556,14 +556,21 @@ impl<Q: ?Sized + ArenaKey + fmt::Debug, V: fmt::Debug, S> fmt::Debug for ArenaKe
 impl<Q: ?Sized + ArenaKey, V: Clone, S: BuildHasher + Clone> Clone for ArenaKeyMap<Q, V, S> {
     /// Copies the entries into new arenas sized for them; keeps the hasher,
     /// policy and limit, and starts fresh memory statistics.
+    ///
+    /// Cloning never fails on the limit: the clone is built without it and
+    /// gets it once every entry is in. Its arenas are sized for what it
+    /// holds, which may round up past what the original holds; a clone
+    /// that ends up above the limit (or of a map whose limit was lowered
+    /// below what it held) keeps every entry and refuses every insert that
+    /// needs memory until entries leave or the limit is raised.
     fn clone(&self) -> Self {
         let mut map = Self::with_hasher(self.hasher().clone());
         map.reclaimer = Reclaimer::new(self.policy());
         map.reserve(self.len());
-        map.set_memory_limit(self.limit);
         for (k, v) in self.iter() {
             map.insert(k, v.clone());
         }
+        map.set_memory_limit(self.limit);
         map
     }
 }

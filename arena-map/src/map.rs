@@ -522,14 +522,20 @@ where
 {
     /// Copies the entries into a new arena sized for them; keeps the
     /// hasher, policy and limit, and starts fresh memory statistics.
+    ///
+    /// Cloning never fails on the limit: the clone is built without it and
+    /// gets it once every entry is in. A clone of a map that holds more
+    /// than its limit (a limit lowered below what the map held) holds as
+    /// much, and then refuses every insert that needs memory, as the
+    /// original does.
     fn clone(&self) -> Self {
         let mut map = Self::with_hasher(self.hasher().clone());
         map.reclaimer = Reclaimer::new(self.policy());
         map.reserve(self.len());
-        map.limit = self.limit;
         for (k, v) in self.iter() {
             map.insert(k.clone(), v.clone());
         }
+        map.limit = self.limit;
         map
     }
 }

@@ -622,15 +622,19 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
     ) -> Result<(), ArenaError> {
         let total: usize = self.table.keys().map(KeyRef::byte_len).sum();
         let request = total.max(room);
-        if let Some(limit) = budget {
-            let needed = request + mem::size_of::<Bump>() + CHUNK_OVERHEAD;
-            if needed > limit {
-                return Err(ArenaError::MemoryLimit { limit, needed });
-            }
-        }
+        let over = |needed: usize| match budget {
+            Some(limit) if needed > limit => Err(ArenaError::MemoryLimit { limit, needed }),
+            _ => Ok(()),
+        };
+        over(request + mem::size_of::<Bump>() + CHUNK_OVERHEAD)?;
+        let arena = Arena::try_with_capacity(request)?;
+        // bumpalo rounds a chunk up: the budget holds for what it gave, not
+        // for what was asked. Nothing points into the new arena yet, so
+        // dropping it here loses nothing.
+        over(arena.bytes())?;
         // Leaked rather than dropped if anything below panicked, so that no
         // key could be left pointing into freed memory.
-        let arena = ManuallyDrop::new(Arena::try_with_capacity(request)?);
+        let arena = ManuallyDrop::new(arena);
         let mut rest: &mut [u8] = arena
             .bump()
             .try_alloc_slice_fill_copy(total, 0u8)

@@ -482,7 +482,7 @@ where
         B: Allocator,
         S: Clone,
     {
-        // Cloned before anything moves: a panicking `Clone` loses nothing.
+        // Cloned before any entry moves: a panicking `Clone` loses nothing.
         let hash_builder = self.hash_builder.clone();
         let moved = table::try_move(
             &mut self.table,

@@ -101,7 +101,7 @@ impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
     }
 
     fn stored(&self) -> &Slot<K, V> {
-        &self.map.store.slab[self.slot as usize]
+        &self.map.store.pool[self.slot as usize]
     }
 
     /// The stored key.
@@ -116,12 +116,12 @@ impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
 
     /// The value, mutably.
     pub fn get_mut(&mut self) -> &mut V {
-        &mut self.map.store.slab[self.slot as usize].value
+        &mut self.map.store.pool[self.slot as usize].value
     }
 
     /// The value, mutably, for the lifetime of the map borrow.
     pub fn into_mut(self) -> &'a mut V {
-        &mut self.map.store.slab[self.slot as usize].value
+        &mut self.map.store.pool[self.slot as usize].value
     }
 
     /// The entry's handle.

@@ -1,4 +1,4 @@
-//! Iterators over a `PooledMap`: thin wrappers over the slab's, so they walk
+//! Iterators over a `PooledMap`: thin wrappers over the pool's, so they walk
 //! the pool contiguously.
 
 use core::fmt;
@@ -10,22 +10,22 @@ use crate::store::Slot;
 
 /// Iterator over `(&K, &V)`, from [`PooledMap::iter`](crate::PooledMap::iter).
 pub struct Iter<'a, K, V> {
-    pub(crate) inner: slab::Iter<'a, Slot<K, V>>,
+    pub(crate) inner: crate::pool::Iter<'a, Slot<K, V>>,
 }
 
 /// Iterator over `(&K, &mut V)`, from [`PooledMap::iter_mut`](crate::PooledMap::iter_mut).
 pub struct IterMut<'a, K, V> {
-    pub(crate) inner: slab::IterMut<'a, Slot<K, V>>,
+    pub(crate) inner: crate::pool::IterMut<'a, Slot<K, V>>,
 }
 
 /// Iterator over `(Handle, &K, &V)`, from [`PooledMap::handles`](crate::PooledMap::handles).
 pub struct Handles<'a, K, V> {
-    pub(crate) inner: slab::Iter<'a, Slot<K, V>>,
+    pub(crate) inner: crate::pool::Iter<'a, Slot<K, V>>,
 }
 
 /// Owning iterator over `(K, V)`, from `PooledMap::into_iter`.
 pub struct IntoIter<K, V> {
-    pub(crate) inner: slab::IntoIter<Slot<K, V>>,
+    pub(crate) inner: crate::pool::IntoIter<Slot<K, V>>,
 }
 
 /// Iterator over the keys, from [`PooledMap::keys`](crate::PooledMap::keys).
@@ -50,9 +50,9 @@ pub struct Drain<'a, K, V> {
 
 pub(crate) enum DrainInner<'a, K, V> {
     /// The pool stays with the map (manual policy, or a small pool).
-    Kept(slab::Drain<'a, Slot<K, V>>),
+    Kept(crate::pool::Drain<'a, Slot<K, V>>),
     /// The pool was detached from the map and goes back when this is dropped.
-    Released(slab::IntoIter<Slot<K, V>>, PhantomData<&'a mut ()>),
+    Released(crate::pool::IntoIter<Slot<K, V>>, PhantomData<&'a mut ()>),
 }
 
 impl<'a, K, V> Iterator for Iter<'a, K, V> {

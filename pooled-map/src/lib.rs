@@ -2,9 +2,10 @@
 //! without allocating, entries are reachable by [`Handle`] without hashing,
 //! and the pool is compacted and shrunk when it has become too big.
 //!
-//! [`PooledMap`] stores its entries in a [`slab::Slab`] and indexes them with
+//! [`PooledMap`] stores its entries in a slab-style object pool (a vector of
+//! slots with a free list through the vacant ones) and indexes them with
 //! a hashbrown `HashTable` of 8-byte `(slot, hash)` records. A removed
-//! entry's slot goes on the slab's free list and the next insert takes it,
+//! entry's slot goes on the pool's free list and the next insert takes it,
 //! so a service whose live set is steady stops calling the allocator once
 //! warmed up. A slab never shrinks by itself; this map does: after removals
 //! the reclamation policy of [`map_core`] (the same one every map of the
@@ -113,8 +114,8 @@
 //! amortised O(1).
 //!
 //! Reclamation runs no user code: the index keeps each entry's hash, so it
-//! is grown, patched and shrunk without calling `Hash`, and `Slab::compact`
-//! only moves entries. User code runs only outside these mechanics: `Hash`
+//! is grown, patched and shrunk without calling `Hash`, and the pool's
+//! compaction only moves entries. User code runs only outside these mechanics: `Hash`
 //! and `Eq` in the lookup before an entry is added or removed, `Drop` after
 //! the entry has left both the pool and the index. A panic in any of them
 //! loses no entry, duplicates none, and leaves the pool and the index in
@@ -124,9 +125,9 @@
 //!
 //! [`PooledMap::memory`] counts the pool (its capacity in slots times
 //! [`PooledMap::slot_bytes`]) and the index table; the tests check the figure
-//! against a counting global allocator. Like `Vec`, the pool's reallocation
-//! is infallible: [`PooledMap::try_reserve`] reports capacity overflow and an
-//! index that cannot be allocated, but a failed pool allocation aborts.
+//! against a counting global allocator. [`PooledMap::try_reserve`] grows
+//! the pool and the index fallibly: a refused allocation comes back as a
+//! `TryReserveError` (the infallible paths abort, as `Vec`'s do).
 //!
 //! A map holds at most 2^32 entries (slots are `u32`).
 
@@ -137,6 +138,7 @@ mod entry;
 mod handle;
 mod iter;
 mod map;
+mod pool;
 mod store;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};

@@ -24,7 +24,7 @@ const MAX_ENTRIES: usize = u32::MAX as usize + 1;
 /// A hash map whose entries live in an object pool, reached by key or by
 /// [`Handle`], that gives memory back as it empties.
 ///
-/// Entries are stored in a [`slab::Slab`]; a hashbrown `HashTable` of 8-byte
+/// Entries are stored in a slab-style pool; a hashbrown `HashTable` of 8-byte
 /// `(slot, hash)` records indexes them. A removed entry's slot is reused by
 /// the next insert, so a map with a steady live set stops calling the
 /// allocator. When the [`ReclaimPolicy`] finds the pool or the index too big
@@ -108,7 +108,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// How many entries the map can hold without reallocating the pool or
     /// the index.
     pub fn capacity(&self) -> usize {
-        self.store.slab.capacity().min(self.store.index.capacity())
+        self.store.pool.capacity().min(self.store.index.capacity())
     }
 
     /// How many entries the map holds.
@@ -147,7 +147,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// Bytes the pool takes per slot (key, value, stamp and folded hash,
-    /// with the slab's tag). The index adds about 9 bytes per bucket.
+    /// with the pool's tag). The index adds about 9 bytes per bucket.
     pub const fn slot_bytes() -> usize {
         slot_bytes::<K, V>()
     }
@@ -180,7 +180,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// check and a stamp comparison; no hashing.
     #[inline]
     pub fn get_by_handle(&self, handle: Handle) -> Option<&V> {
-        match self.store.slab.get(handle.slot as usize) {
+        match self.store.pool.get(handle.slot as usize) {
             Some(slot) if slot.stamp == handle.stamp => Some(&slot.value),
             _ => None,
         }
@@ -189,7 +189,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// The key and value `handle` refers to, if its entry is still there.
     #[inline]
     pub fn get_key_value_by_handle(&self, handle: Handle) -> Option<(&K, &V)> {
-        match self.store.slab.get(handle.slot as usize) {
+        match self.store.pool.get(handle.slot as usize) {
             Some(slot) if slot.stamp == handle.stamp => Some((&slot.key, &slot.value)),
             _ => None,
         }
@@ -198,7 +198,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// The value `handle` refers to, mutably, if its entry is still there.
     #[inline]
     pub fn get_mut_by_handle(&mut self, handle: Handle) -> Option<&mut V> {
-        match self.store.slab.get_mut(handle.slot as usize) {
+        match self.store.pool.get_mut(handle.slot as usize) {
             Some(slot) if slot.stamp == handle.stamp => Some(&mut slot.value),
             _ => None,
         }
@@ -221,7 +221,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// Removes the entry `handle` refers to and returns its key and value;
     /// `None` if the handle is stale.
     pub fn remove_entry_by_handle(&mut self, handle: Handle) -> Option<(K, V)> {
-        let hash = match self.store.slab.get(handle.slot as usize) {
+        let hash = match self.store.pool.get(handle.slot as usize) {
             Some(slot) if slot.stamp == handle.stamp => slot.hash,
             _ => return None,
         };
@@ -237,14 +237,14 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// while nothing is removed).
     pub fn iter(&self) -> Iter<'_, K, V> {
         Iter {
-            inner: self.store.slab.iter(),
+            inner: self.store.pool.iter(),
         }
     }
 
     /// An iterator over the entries with mutable values.
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
         IterMut {
-            inner: self.store.slab.iter_mut(),
+            inner: self.store.pool.iter_mut(),
         }
     }
 
@@ -260,7 +260,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// ```
     pub fn handles(&self) -> Handles<'_, K, V> {
         Handles {
-            inner: self.store.slab.iter(),
+            inner: self.store.pool.iter(),
         }
     }
 
@@ -302,8 +302,8 @@ impl<K, V, S> PooledMap<K, V, S> {
         // Walk the pool, which is contiguous. A rejected entry leaves the
         // index and the pool together before it is dropped, so a panic in
         // `keep` or in a destructor leaves the two in step.
-        for slot in 0..self.store.slab.capacity() {
-            let Some(entry) = self.store.slab.get_mut(slot) else {
+        for slot in 0..self.store.pool.capacity() {
+            let Some(entry) = self.store.pool.get_mut(slot) else {
                 continue;
             };
             if !keep(&entry.key, &mut entry.value) {
@@ -338,7 +338,7 @@ impl<K, V, S> PooledMap<K, V, S> {
             // Index first: its records need no drop, so if a value's drop
             // panics below, both are already empty.
             self.store.index.clear();
-            drop(self.store.slab.drain());
+            drop(self.store.pool.drain());
         }
     }
 
@@ -347,10 +347,10 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// with it.
     pub fn drain(&mut self) -> Drain<'_, K, V> {
         let inner = if self.release_when_emptied() {
-            DrainInner::Released(self.release_storage().slab.into_iter(), Default::default())
+            DrainInner::Released(self.release_storage().pool.into_iter(), Default::default())
         } else {
             self.store.index.clear();
-            DrainInner::Kept(self.store.slab.drain())
+            DrainInner::Kept(self.store.pool.drain())
         };
         Drain { inner }
     }
@@ -407,7 +407,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     {
         let (released, moves) = self.shrink_storage_moves(0);
         for (from, to) in moves {
-            if let Some(slot) = self.store.slab.get(to as usize) {
+            if let Some(slot) = self.store.pool.get(to as usize) {
                 let old = Handle {
                     stamp: slot.stamp,
                     slot: from,
@@ -447,7 +447,7 @@ impl<K, V, S> PooledMap<K, V, S> {
             panic!("PooledMap::reserve({additional}): {error}");
         }
         self.store.index.reserve(additional, rehash);
-        self.store.slab.reserve(additional);
+        self.store.pool.reserve(additional);
     }
 
     /// Reserves room for at least `additional` more entries, or reports why
@@ -457,10 +457,8 @@ impl<K, V, S> PooledMap<K, V, S> {
     ///
     /// `TryReserveError::CapacityOverflow` if the map would exceed 2^32
     /// entries or the pool `isize::MAX` bytes; `TryReserveError::AllocError`
-    /// if the allocator refused the index. The pool is grown by
-    /// `Slab::reserve`, which has no fallible form: if the index was granted
-    /// and the pool's allocation then fails, the process aborts as for
-    /// `Vec`. The map is unchanged on error.
+    /// if the allocator refused the index or the pool. The map holds the
+    /// same entries on error (the index may have grown).
     ///
     /// ```
     /// use pooled_map::{PooledMap, TryReserveError};
@@ -472,8 +470,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
         self.check_reserve(additional)?;
         self.store.index.try_reserve(additional, rehash)?;
-        self.store.slab.reserve(additional);
-        Ok(())
+        self.store.pool.try_reserve(additional)
     }
 
     fn check_reserve(&self, additional: usize) -> Result<(), TryReserveError> {
@@ -569,12 +566,12 @@ where
     where
         Q: ?Sized + Equivalent<K>,
     {
-        let slab = &self.store.slab;
+        let pool = &self.store.pool;
         self.store
             .index
             .find(expand(hash), |e| {
                 e.hash == hash
-                    && slab
+                    && pool
                         .get(e.slot as usize)
                         .is_some_and(|s| key.equivalent(&s.key))
             })
@@ -598,7 +595,7 @@ where
     {
         let slot = self.find(key)?;
         self.store
-            .slab
+            .pool
             .get(slot as usize)
             .map(|s| (&s.key, &s.value))
     }
@@ -610,7 +607,7 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let slot = self.find(key)?;
-        self.store.slab.get_mut(slot as usize).map(|s| &mut s.value)
+        self.store.pool.get_mut(slot as usize).map(|s| &mut s.value)
     }
 
     /// Whether `key` is present.
@@ -629,7 +626,7 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let slot = self.find(key)?;
-        self.store.slab.get(slot as usize).map(|s| Handle {
+        self.store.pool.get(slot as usize).map(|s| Handle {
             stamp: s.stamp,
             slot,
         })
@@ -650,12 +647,12 @@ where
     pub fn insert_with_handle(&mut self, key: K, value: V) -> (Handle, Option<V>) {
         self.before_insert();
         let hash = fold(self.hash_builder.hash_one(&key));
-        let Store { slab, index } = &mut self.store;
+        let Store { pool, index } = &mut self.store;
         let found = index.entry(
             expand(hash),
             |e| {
                 e.hash == hash
-                    && slab
+                    && pool
                         .get(e.slot as usize)
                         .is_some_and(|s| key.equivalent(&s.key))
             },
@@ -664,7 +661,7 @@ where
         match found {
             hash_table::Entry::Occupied(entry) => {
                 let slot = entry.get().slot;
-                let stored = &mut slab[slot as usize];
+                let stored = &mut pool[slot as usize];
                 let old = mem::replace(&mut stored.value, value);
                 (
                     Handle {
@@ -675,11 +672,11 @@ where
                 )
             }
             hash_table::Entry::Vacant(entry) => {
-                let slot = slot_number(slab.vacant_key());
+                let slot = slot_number(pool.vacant_key());
                 let stamp = self.stamps.take();
                 // The index already has room (`entry` reserved it): nothing
                 // can fail between the two inserts.
-                slab.insert(Slot {
+                pool.insert(Slot {
                     stamp,
                     hash,
                     key,
@@ -710,15 +707,15 @@ where
             return None;
         }
         let hash = fold(self.hash_builder.hash_one(key));
-        let Store { slab, index } = &mut self.store;
+        let Store { pool, index } = &mut self.store;
         let found = index.find_entry(expand(hash), |e| {
             e.hash == hash
-                && slab
+                && pool
                     .get(e.slot as usize)
                     .is_some_and(|s| key.equivalent(&s.key))
         });
         let (record, _) = found.ok()?.remove();
-        let slot = slab.remove(record.slot as usize);
+        let slot = pool.remove(record.slot as usize);
         self.after_removal();
         Some((slot.key, slot.value))
     }
@@ -773,7 +770,7 @@ impl<K: Clone, V: Clone, S: Clone> Clone for PooledMap<K, V, S> {
     fn clone(&self) -> Self {
         Self {
             store: Store {
-                slab: self.store.slab.clone(),
+                pool: self.store.pool.clone(),
                 index: self.store.index.clone(),
             },
             hash_builder: self.hash_builder.clone(),
@@ -907,7 +904,7 @@ impl<K, V, S> IntoIterator for PooledMap<K, V, S> {
     type IntoIter = IntoIter<K, V>;
     fn into_iter(self) -> IntoIter<K, V> {
         IntoIter {
-            inner: self.store.slab.into_iter(),
+            inner: self.store.pool.into_iter(),
         }
     }
 }

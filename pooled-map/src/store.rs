@@ -1,9 +1,9 @@
-//! The storage: entries in a slab, a hash index of slot numbers beside it,
+//! The storage: entries in a pool, a hash index of slot numbers beside it,
 //! and the compaction that moves entries down and shrinks both.
 //!
 //! Nothing in this file runs user code. The index stores each entry's hash,
 //! so growing, rehashing, shrinking and patching it never calls `Hash`; the
-//! pool moves entries with `Slab::compact`, whose callback here only records
+//! pool moves entries with `Pool::compact`, whose callback here only records
 //! the move. A panicking `Hash`, `Eq` or `Drop` can therefore only happen
 //! outside these mechanics, before or after the two structures are updated
 //! together.
@@ -13,12 +13,13 @@ use core::num::NonZeroU64;
 
 use hashbrown::HashTable;
 use map_core::table;
-use slab::Slab;
+
+use crate::pool::{self, Pool};
 
 /// One pooled entry.
 #[derive(Clone)]
 pub(crate) struct Slot<K, V> {
-    /// Unique per insert; handles compare it. Non-zero so the slab's
+    /// Unique per insert; handles compare it. Non-zero so the pool's
     /// vacant/occupied tag fits in its niche.
     pub(crate) stamp: NonZeroU64,
     /// The key's hash, folded to 32 bits: lets a handle find its index entry
@@ -55,18 +56,9 @@ pub(crate) fn rehash(entry: &IndexEntry) -> u64 {
     expand(entry.hash)
 }
 
-/// The layout of `slab`'s private entry type: same definition, same
-/// generic, so the same size. `tests/memory.rs` checks it against the
-/// allocator.
-#[allow(dead_code)]
-enum SlabEntry<T> {
-    Vacant(usize),
-    Occupied(T),
-}
-
 /// Bytes the pool allocates per slot.
 pub(crate) const fn slot_bytes<K, V>() -> usize {
-    mem::size_of::<SlabEntry<Slot<K, V>>>()
+    mem::size_of::<pool::Entry<Slot<K, V>>>()
 }
 
 /// A move made by compaction: the entry at slot `from` now lives at `to`.
@@ -75,28 +67,28 @@ pub(crate) type Move = (u32, u32);
 /// The pool and its index. They always hold the same entries: every index
 /// entry names an occupied slot whose stored hash it repeats.
 pub(crate) struct Store<K, V> {
-    pub(crate) slab: Slab<Slot<K, V>>,
+    pub(crate) pool: Pool<Slot<K, V>>,
     pub(crate) index: HashTable<IndexEntry>,
 }
 
 impl<K, V> Store<K, V> {
     pub(crate) const fn new() -> Self {
         Self {
-            slab: Slab::new(),
+            pool: Pool::new(),
             index: HashTable::new(),
         }
     }
 
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Self {
-            slab: Slab::with_capacity(capacity),
+            pool: Pool::with_capacity(capacity),
             index: HashTable::with_capacity(capacity),
         }
     }
 
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.slab.len()
+        self.pool.len()
     }
 
     /// The capacity the policy judges: the larger of the pool's and the
@@ -104,14 +96,14 @@ impl<K, V> Store<K, V> {
     /// live entries.
     #[inline]
     pub(crate) fn policy_capacity(&self) -> usize {
-        self.slab
+        self.pool
             .capacity()
             .max(table::bucket_capacity(self.index.num_buckets()))
     }
 
     /// Bytes held from the allocator: the pool's slots and the index table.
     pub(crate) fn allocated_bytes(&self) -> usize {
-        self.slab.capacity() * slot_bytes::<K, V>() + self.index.allocation_size()
+        self.pool.capacity() * slot_bytes::<K, V>() + self.index.allocation_size()
     }
 
     /// Inserts into the pool and the index an entry known to be absent;
@@ -122,11 +114,11 @@ impl<K, V> Store<K, V> {
     /// If the pool already has 2^32 slots.
     #[inline]
     pub(crate) fn insert_new(&mut self, stamp: NonZeroU64, hash: u32, key: K, value: V) -> u32 {
-        let slot = slot_number(self.slab.vacant_key());
+        let slot = slot_number(self.pool.vacant_key());
         // Grow the index first: once the entry is in the pool, nothing may
         // fail before it is in the index too.
         self.index.reserve(1, rehash);
-        self.slab.insert(Slot {
+        self.pool.insert(Slot {
             stamp,
             hash,
             key,
@@ -146,7 +138,7 @@ impl<K, V> Store<K, V> {
         } else {
             debug_assert!(false, "pool slot {slot} missing from the index");
         }
-        self.slab.remove(slot as usize)
+        self.pool.remove(slot as usize)
     }
 
     /// Detaches everything, leaving an empty store with no allocation.
@@ -165,20 +157,20 @@ impl<K, V> Store<K, V> {
         let len = self.len();
         let target = target.max(len);
         let mut moves = Vec::new();
-        let capacity = self.slab.capacity();
+        let capacity = self.pool.capacity();
         if capacity > target {
             // Only entries above slot `len` move, into vacancies below it.
             let most = len.min(capacity - len);
             if moves.try_reserve_exact(most).is_ok() {
-                self.slab.compact(|_, from, to| {
+                self.pool.compact(|_, from, to| {
                     // Slots fit in u32 (checked at insert). Within the
                     // reserved capacity, so this neither allocates nor panics.
                     moves.push((from as u32, to as u32));
-                    true
                 });
                 self.patch_index(&moves, len);
                 if target > len {
-                    self.slab.reserve_exact(target - len);
+                    // Best effort: the pool is valid either way.
+                    let _ = self.pool.try_reserve_exact(target - len);
                 }
             }
         }
@@ -188,7 +180,7 @@ impl<K, V> Store<K, V> {
     }
 
     /// Points the index at the entries' new slots. `moves` is in the order
-    /// `Slab::compact` made them: `from` strictly decreasing.
+    /// `Pool::compact` made them: `from` strictly decreasing.
     fn patch_index(&mut self, moves: &[Move], len: usize) {
         if moves.is_empty() {
             return;

@@ -7,9 +7,12 @@ use core::ops::Deref;
 
 use map_core::{DefaultHashBuilder, Equivalent, MemoryStats, ReclaimMap, ReclaimPolicy};
 
-use crate::raw::{LeftRight, Pass, Reader};
+use crate::raw::{copy_bytes, LeftRight, Reader, WriteGuard};
+use crate::sync::plain;
 
 type Table<K, V, S> = map_core::HashMap<K, V, S>;
+type Pair<K, V, S> = LeftRight<Table<K, V, S>, Log<K, V>>;
+type Guard<'a, K, V, S> = WriteGuard<'a, Table<K, V, S>, Log<K, V>>;
 
 /// A read-optimised concurrent hash map whose reads take no lock and whose
 /// memory comes back. See the [crate docs](crate) for when to use it, the
@@ -35,7 +38,8 @@ type Table<K, V, S> = map_core::HashMap<K, V, S>;
 /// assert!(config.is_empty());
 /// ```
 pub struct SyncMap<K, V, S = DefaultHashBuilder> {
-    pair: LeftRight<Table<K, V, S>>,
+    pair: Pair<K, V, S>,
+    stats: Stats,
 }
 
 /// A value read from a [`SyncMap`] through [`ReclaimMap::get`]: a clone
@@ -59,8 +63,9 @@ impl<V> Deref for Loaded<V> {
 }
 
 impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
-    /// An empty map with the automatic reclamation policy. Allocates nothing
-    /// until the first insert.
+    /// An empty map with the automatic reclamation policy. Allocates the
+    /// two copies' headers (a few hundred bytes), and no table until the
+    /// first insert.
     pub fn new() -> Self {
         Self::with_hasher(DefaultHashBuilder::default())
     }
@@ -73,9 +78,7 @@ impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
 
     /// An empty map with the given reclamation policy.
     pub fn with_policy(policy: ReclaimPolicy) -> Self {
-        Self {
-            pair: LeftRight::new(Table::with_policy(policy), Table::with_policy(policy)),
-        }
+        Self::from_tables(Table::with_policy(policy), Table::with_policy(policy))
     }
 }
 
@@ -88,11 +91,27 @@ impl<K, V, S: Clone> SyncMap<K, V, S> {
     /// An empty map with room for `capacity` entries, hashing with
     /// `hash_builder`.
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Self::from_tables(
+            Table::with_capacity_and_hasher(capacity, hash_builder.clone()),
+            Table::with_capacity_and_hasher(capacity, hash_builder),
+        )
+    }
+}
+
+impl<K, V, S> SyncMap<K, V, S> {
+    /// A map over two equal tables.
+    fn from_tables(a: Table<K, V, S>, b: Table<K, V, S>) -> Self {
+        let mut tables = TableStats::default();
+        tables.add(&a.memory());
+        tables.add(&b.memory());
+        let headers = 2 * copy_bytes::<Table<K, V, S>>();
+        tables.allocated += headers;
+        tables.peak += headers;
+        let stats = Stats::default();
+        stats.record(&tables);
         Self {
-            pair: LeftRight::new(
-                Table::with_capacity_and_hasher(capacity, hash_builder.clone()),
-                Table::with_capacity_and_hasher(capacity, hash_builder),
-            ),
+            pair: LeftRight::new(a, b, Log::default()),
+            stats,
         }
     }
 }
@@ -124,7 +143,10 @@ where
     /// # Panics
     ///
     /// If `f` writes to this same map: the write would wait for `f` to
-    /// finish. (Reading this map, and writing other maps, is fine.)
+    /// finish. (Reading this map, and writing other maps, is fine; see the
+    /// [crate docs](crate#a-reader-that-cannot-leave-its-section) for what
+    /// a write to another map costs when its writer must wait for this
+    /// thread.)
     #[inline]
     pub fn get_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
     where
@@ -176,6 +198,32 @@ where
     /// Whether the map holds no entries.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The reclamation policy in force. A read: fine from inside read
+    /// sections and writer closures alike.
+    pub fn policy(&self) -> ReclaimPolicy {
+        self.pair.read(|t| t.policy())
+    }
+
+    /// The map's memory figures: both copies' tables and headers, and the
+    /// reader registry, exact byte counts of what the map holds from the
+    /// allocator, as of the last completed write (and registration).
+    /// `peak_bytes`, `reclaimed_bytes` and `reclaims` never go down.
+    ///
+    /// Takes no lock a writer holds while it waits: fine from inside read
+    /// sections and writer closures alike.
+    pub fn memory(&self) -> MemoryStats {
+        let registry = self.pair.registry_stats();
+        let order = plain::Ordering::Relaxed;
+        let allocated = self.stats.tables.load(order) + registry.bytes;
+        let peak = self.stats.peak.fetch_max(allocated, order).max(allocated);
+        MemoryStats {
+            allocated_bytes: allocated,
+            peak_bytes: peak,
+            reclaimed_bytes: self.stats.reclaimed.load(order) + registry.released_bytes,
+            reclaims: self.stats.reclaims.load(order) + registry.prunes,
+        }
     }
 
     /// Calls `f` on every entry of one consistent version of the map, in no
@@ -232,7 +280,7 @@ where
 /// with the same consistency. It is not `Send`: the slot belongs to the
 /// thread that made the handle.
 pub struct ReadHandle<'m, K, V, S = DefaultHashBuilder> {
-    reader: Reader<'m, Table<K, V, S>>,
+    reader: Reader<'m, Table<K, V, S>, Log<K, V>>,
 }
 
 impl<K, V, S> ReadHandle<'_, K, V, S>
@@ -396,12 +444,12 @@ where
     /// returns see the new value.
     pub fn insert(&self, key: K, value: V) -> Option<V> {
         // Clones first: a panicking `Clone` leaves the map untouched.
-        let mut first = Some((key.clone(), value.clone()));
-        let mut second = Some((key, value));
-        self.pair.lock().apply(|t, pass| {
-            let (k, v) = take(pass, &mut first, &mut second);
-            t.insert(k, v)
-        })
+        let (k, v) = (key.clone(), value.clone());
+        self.write_twice(
+            self.pair.lock(),
+            |t| t.insert(k, v),
+            |t| t.insert(key, value),
+        )
     }
 
     /// Replaces the value under `key`, returning the previous one (Go:
@@ -412,18 +460,19 @@ where
 
     /// Removes `key`, returning its value (Go: `LoadAndDelete`, `Delete`).
     ///
-    /// The value is dropped from the map's second copy before this returns,
-    /// once no reader can still be looking at it. A miss takes the lock but
-    /// publishes nothing.
+    /// The map's other copy of the value is dropped before this returns,
+    /// once no reader can still be looking at it, and after the writer lock
+    /// is released (so its `Drop` may write to this map). A miss takes the
+    /// lock but publishes nothing.
     pub fn remove<Q>(&self, key: &Q) -> Option<V>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let mut w = self.pair.lock();
+        let w = self.pair.lock();
         if !w.read(|t| t.contains_key(key)) {
             return None;
         }
-        w.apply(|t, _| t.remove(key))
+        self.write_twice(w, |t| t.remove(key), |t| t.remove(key))
     }
 
     /// Removes `key` if `pred` accepts its value, returning the value (Go:
@@ -433,11 +482,11 @@ where
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let mut w = self.pair.lock();
+        let w = self.pair.lock();
         if !w.read(|t| t.get(key).is_some_and(pred)) {
             return None;
         }
-        w.apply(|t, _| t.remove(key))
+        self.write_twice(w, |t| t.remove(key), |t| t.remove(key))
     }
 
     /// A clone of the value under `key`, inserting `make()` first if there
@@ -447,18 +496,14 @@ where
         if let Some(v) = self.get(&key) {
             return v;
         }
-        let mut w = self.pair.lock();
+        let w = self.pair.lock();
         if let Some(v) = w.read(|t| t.get(&key).cloned()) {
             return v;
         }
         let value = make();
         let result = value.clone();
-        let mut first = Some((key.clone(), value.clone()));
-        let mut second = Some((key, value));
-        w.apply(|t, pass| {
-            let (k, v) = take(pass, &mut first, &mut second);
-            t.insert(k, v)
-        });
+        let (k, v) = (key.clone(), value.clone());
+        self.write_twice(w, |t| t.insert(k, v), |t| t.insert(key, value));
         result
     }
 
@@ -482,9 +527,9 @@ where
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let mut w = self.pair.lock();
+        let w = self.pair.lock();
         let new = w.read(|t| t.get(key).map(f))?;
-        self.replace_locked(&mut w, key, new)
+        self.replace_locked(w, key, new)
     }
 
     /// Replaces the value under `key` with `new` if it equals `current`
@@ -495,115 +540,503 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
         V: PartialEq,
     {
-        let mut w = self.pair.lock();
-        match w.read(|t| {
+        let w = self.pair.lock();
+        let found = w.read(|t| {
             t.get(key)
                 .map(|v| (v == current).then_some(()).ok_or_else(|| v.clone()))
-        }) {
-            None => Err(None),
-            Some(Err(found)) => Err(Some(found)),
-            Some(Ok(())) => self.replace_locked(&mut w, key, new).ok_or(None),
+        });
+        match found {
+            None => {
+                drop(w);
+                Err(None)
+            }
+            Some(Err(found)) => {
+                drop(w);
+                Err(Some(found))
+            }
+            Some(Ok(())) => self.replace_locked(w, key, new).ok_or(None),
         }
     }
 
-    fn replace_locked<Q>(
-        &self,
-        w: &mut crate::raw::WriteGuard<'_, Table<K, V, S>>,
-        key: &Q,
-        new: V,
-    ) -> Option<V>
+    fn replace_locked<Q>(&self, w: Guard<'_, K, V, S>, key: &Q, new: V) -> Option<V>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let mut first = Some(new.clone());
-        let mut second = Some(new);
-        w.apply(|t, pass| {
-            let v = match pass {
-                Pass::First => first.take(),
-                Pass::Second => second.take(),
-            }?;
-            t.get_mut(key).map(|slot| mem::replace(slot, v))
-        })
+        let first = new.clone();
+        self.write_twice(
+            w,
+            |t| t.get_mut(key).map(|slot| mem::replace(slot, first)),
+            |t| t.get_mut(key).map(|slot| mem::replace(slot, new)),
+        )
+    }
+
+    /// Applies `first` to the back copy and, once it is published and its
+    /// readers have left, `second` to the old front copy (the same change);
+    /// returns what the second returned (the first's, if the old copy had
+    /// to be retired). The other result, and everything the write frees,
+    /// is dropped after the writer lock is released.
+    fn write_twice<R>(
+        &self,
+        mut w: Guard<'_, K, V, S>,
+        first: impl FnOnce(&mut Table<K, V, S>) -> R,
+        second: impl FnOnce(&mut Table<K, V, S>) -> R,
+    ) -> R {
+        let stale = w.state().take_stale();
+        let a = w.write_back(|t, _| first(t));
+        let (result, extra, unrun) = match w.publish(|t, _, _| second(t)) {
+            Ok(b) => (b, Some(a), None),
+            Err(replay) => (a, None, Some(replay)),
+        };
+        self.record_stats(&mut w);
+        drop(w);
+        drop((extra, unrun, stale));
+        result
+    }
+
+    /// Runs `f` on a [`Batch`] of writes and publishes them all at once:
+    /// one publication, one wait for readers and one barrier for the
+    /// whole batch, instead of one per write. Readers see the map as it
+    /// was before the batch or as it is after it, never in between.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, &str> = SyncMap::new();
+    /// map.insert(0, "old");
+    /// map.write(|w| {
+    ///     w.clear();
+    ///     for k in 1..=3 {
+    ///         w.insert(k, "new");
+    ///     }
+    ///     w.remove(&2);
+    ///     assert_eq!(w.len(), 2);
+    /// });
+    /// assert_eq!(map.len(), 2);
+    /// assert_eq!(map.get(&3), Some("new"));
+    /// ```
+    ///
+    /// `f` runs under the writer lock, so other writers wait for it; it
+    /// may read this map (through the batch, which sees its own writes, or
+    /// through the map, which does not yet), but not write to it other
+    /// than through the batch.
+    ///
+    /// # Panics
+    ///
+    /// If `f` writes to this map other than through the batch: the write
+    /// would wait for itself. If `f` panics, the map is as it was before
+    /// the batch.
+    pub fn write<R>(&self, f: impl FnOnce(&mut Batch<'_, K, V, S>) -> R) -> R {
+        let mut w = self.pair.lock();
+        let stale = w.state().take_stale();
+        let mut garbage = Garbage::default();
+        let result = w.write_back(|table, log| {
+            let mut batch = Batch {
+                table,
+                log,
+                garbage: &mut garbage,
+                restore: None,
+            };
+            let result = f(&mut batch);
+            batch.finish();
+            result
+        });
+        let mut unrun = None;
+        if w.state().is_empty() {
+            w.unchanged();
+        } else if w
+            .publish(|t, published, log| replay(t, published, log, &mut garbage))
+            .is_err()
+        {
+            // The old copy was retired: the log was not replayed.
+            unrun = w.state().take_stale();
+        }
+        self.record_stats(&mut w);
+        drop(w);
+        drop((garbage, unrun, stale));
+        result
+    }
+
+    /// Inserts every entry of `iter`, published as one batch (see
+    /// [`write`](Self::write)); the iterator runs under the writer lock.
+    pub fn extend<I: IntoIterator<Item = (K, V)>>(&self, iter: I) {
+        self.write(|w| w.extend(iter));
     }
 
     /// Keeps only the entries `keep` accepts. `keep` runs once per entry,
     /// under the writer lock; the removed entries are published in one step.
-    pub fn retain(&self, mut keep: impl FnMut(&K, &V) -> bool) {
-        let mut w = self.pair.lock();
-        let doomed: Vec<K> = w.read(|t| {
-            t.iter()
-                .filter(|(k, v)| !keep(k, v))
-                .map(|(k, _)| k.clone())
-                .collect()
-        });
-        if doomed.is_empty() {
-            return;
-        }
-        w.apply(|t, _| {
-            for k in &doomed {
-                t.remove(k);
-            }
-        });
+    pub fn retain(&self, keep: impl FnMut(&K, &V) -> bool) {
+        self.write(|w| w.retain(keep));
     }
 
-    /// Removes every entry (Go: `Clear`). Under the automatic policy both
-    /// copies' tables go back to the allocator.
+    /// Removes every entry (Go: `Clear`), published in one step. Under the
+    /// automatic policy both copies' tables go back to the allocator.
     pub fn clear(&self) {
-        let mut w = self.pair.lock();
-        if w.read(|t| t.is_empty() && t.memory().allocated_bytes == 0) {
-            return;
-        }
-        w.apply(|t, _| t.clear());
+        self.write(|w| w.clear());
     }
 
     /// Gives back now all the memory the current entries do not need (both
     /// copies shrink to fit; reader slots of exited threads are freed), and
     /// returns the bytes released.
+    ///
+    /// # Panics
+    ///
+    /// If called from inside a read section of this map (a
+    /// [`get_with`](Self::get_with) or [`for_each`](Self::for_each) closure,
+    /// a [`ReadHandle::enter`]) or from a closure holding its writer lock:
+    /// the reclaim would wait for itself.
     pub fn reclaim(&self) -> usize {
-        let pruned = self.pair.prune_slots();
-        let mut released = 0;
-        self.pair.lock().apply(|t, _| released += t.reclaim());
-        released + pruned
-    }
-
-    /// The reclamation policy in force.
-    pub fn policy(&self) -> ReclaimPolicy {
-        self.pair.lock().read(|t| t.policy())
+        let mut w = self.pair.lock();
+        let pruned = w.prune_slots();
+        let stale = w.state().take_stale();
+        let first = w.write_back(|t, _| t.reclaim());
+        let second = w.publish(|t, _, _| t.reclaim()).unwrap_or(0);
+        self.record_stats(&mut w);
+        drop(w);
+        drop(stale);
+        first + second + pruned
     }
 
     /// Replaces the reclamation policy; a stricter one takes effect at once.
     pub fn set_policy(&self, policy: ReclaimPolicy) {
-        self.pair.lock().apply(|t, _| t.set_policy(policy));
+        self.write_twice(
+            self.pair.lock(),
+            |t| t.set_policy(policy),
+            |t| t.set_policy(policy),
+        );
     }
 
-    /// The map's memory figures: both copies' tables and the reader
-    /// registry, exact byte counts of what the map holds from the allocator.
-    pub fn memory(&self) -> MemoryStats {
-        let tables = self.pair.lock().read_both(|a, b| {
-            let (a, b) = (a.memory(), b.memory());
-            MemoryStats {
-                allocated_bytes: a.allocated_bytes + b.allocated_bytes,
-                peak_bytes: a.peak_bytes + b.peak_bytes,
-                reclaimed_bytes: a.reclaimed_bytes + b.reclaimed_bytes,
-                reclaims: a.reclaims.max(b.reclaims),
+    /// Publishes the memory figures of every copy the pair holds (under
+    /// the writer lock, after each write).
+    fn record_stats(&self, w: &mut Guard<'_, K, V, S>) {
+        let mut tables = TableStats::default();
+        w.for_each_copy(|t| tables.add(&t.memory()));
+        let headers = w.copies() * copy_bytes::<Table<K, V, S>>();
+        tables.allocated += headers;
+        tables.peak += headers;
+        self.stats.record(&tables);
+    }
+}
+
+/// A batch of writes to a [`SyncMap`], published at once when the closure
+/// given to [`SyncMap::write`] returns.
+///
+/// Its reads see the batch's own writes; readers of the map see none of
+/// them until the batch ends. Values the batch replaces or removes are
+/// dropped after the writer lock is released.
+pub struct Batch<'a, K, V, S = DefaultHashBuilder> {
+    table: &'a mut Table<K, V, S>,
+    log: &'a mut Log<K, V>,
+    garbage: &'a mut Garbage<K, V, S>,
+    /// The policy to put back when the batch ends, after a `clear` set the
+    /// manual one so that a refill reuses the tables.
+    restore: Option<ReclaimPolicy>,
+}
+
+impl<K, V, S> Batch<'_, K, V, S>
+where
+    K: Eq + Hash + Clone,
+    V: Clone,
+    S: BuildHasher + Clone,
+{
+    /// Inserts `value` under `key`; `true` if it replaced a value (which is
+    /// dropped when the batch has been published).
+    pub fn insert(&mut self, key: K, value: V) -> bool {
+        let old = if self.log.rebuild {
+            self.table.insert(key, value)
+        } else {
+            let (k, v) = (key.clone(), value.clone());
+            let old = self.table.insert(key, value);
+            self.log.ops.push(Op::Insert(k, v));
+            old
+        };
+        match old {
+            Some(old) => {
+                self.garbage.value(old);
+                true
             }
-        });
-        let (registry, registry_released) = self.pair.registry_bytes();
-        MemoryStats {
-            allocated_bytes: tables.allocated_bytes + registry,
-            peak_bytes: tables.peak_bytes + registry,
-            reclaimed_bytes: tables.reclaimed_bytes + registry_released,
-            ..tables
+            None => false,
+        }
+    }
+
+    /// Removes `key`; `true` if it was present (its value is dropped when
+    /// the batch has been published).
+    pub fn remove<Q>(&mut self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        match self.table.remove_entry(key) {
+            Some((k, v)) => {
+                self.garbage.value(v);
+                self.log.remove(k, self.garbage);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Inserts every entry of `iter`.
+    pub fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+
+    /// Keeps only the entries `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        let doomed: Vec<K> = self
+            .table
+            .iter()
+            .filter(|(k, v)| !keep(k, v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in doomed {
+            if let Some((k, v)) = self.table.remove_entry(&k) {
+                self.garbage.value(v);
+                self.log.remove(k, self.garbage);
+            }
+        }
+    }
+
+    /// Removes every entry. The tables are kept for the rest of the batch,
+    /// so that a clear-and-refill reuses them; when the batch ends, the
+    /// reclamation policy judges them as usual (under the automatic policy
+    /// a map left empty frees them). After a `clear`, the batch's other
+    /// writes are not logged: the other copy is rebuilt as a clone of the
+    /// published one, which costs less than replaying them.
+    pub fn clear(&mut self) {
+        if self.table.is_empty() && self.table.memory().allocated_bytes == 0 {
+            return;
+        }
+        clear_keeping(self.table, &mut self.restore, self.garbage);
+        self.log.rebuild = true;
+    }
+
+    /// The value under `key`, with the batch's writes so far applied.
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.table.get(key)
+    }
+
+    /// Whether `key` is present, with the batch's writes so far applied.
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.table.contains_key(key)
+    }
+
+    /// How many entries the map holds, with the batch's writes so far
+    /// applied.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether the map holds no entries, with the batch's writes so far
+    /// applied.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    fn finish(&mut self) {
+        if let Some(policy) = self.restore.take() {
+            self.table.set_policy(policy);
         }
     }
 }
 
-fn take<T>(pass: Pass, first: &mut Option<T>, second: &mut Option<T>) -> T {
-    match pass {
-        Pass::First => first.take(),
-        Pass::Second => second.take(),
+impl<K, V, S> fmt::Debug for Batch<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Batch")
+            .field("logged", &self.log.ops.len())
+            .field("rebuild", &self.log.rebuild)
+            .finish_non_exhaustive()
     }
-    .expect("each pass runs once")
+}
+
+/// One write of a batch, kept to be replayed on the other copy.
+pub(crate) enum Op<K, V> {
+    Insert(K, V),
+    Remove(K),
+}
+
+/// The writer's own state: the batch log, kept for its capacity.
+pub(crate) struct Log<K, V> {
+    ops: Vec<Op<K, V>>,
+    /// The batch cleared the map: the other copy is rebuilt as a clone of
+    /// the published one, and later writes are not logged.
+    rebuild: bool,
+}
+
+impl<K, V> Default for Log<K, V> {
+    fn default() -> Self {
+        Self {
+            ops: Vec::new(),
+            rebuild: false,
+        }
+    }
+}
+
+impl<K, V> Log<K, V> {
+    fn is_empty(&self) -> bool {
+        self.ops.is_empty() && !self.rebuild
+    }
+
+    fn remove<S>(&mut self, key: K, garbage: &mut Garbage<K, V, S>) {
+        if self.rebuild {
+            garbage.key(key);
+        } else {
+            self.ops.push(Op::Remove(key));
+        }
+    }
+
+    /// What a batch that panicked (or was not replayed) left in the log,
+    /// to drop after the lock.
+    fn take_stale(&mut self) -> Option<Vec<Op<K, V>>> {
+        self.rebuild = false;
+        (!self.ops.is_empty()).then(|| mem::take(&mut self.ops))
+    }
+}
+
+/// Keys, values and tables a write removed from a copy, dropped once the
+/// writer lock is released (their `Drop` may write to the map). Keys and
+/// values without drop glue are not kept.
+struct Garbage<K, V, S> {
+    keys: Vec<K>,
+    values: Vec<V>,
+    table: Option<Table<K, V, S>>,
+    ops: Vec<Op<K, V>>,
+}
+
+impl<K, V, S> Default for Garbage<K, V, S> {
+    fn default() -> Self {
+        Self {
+            keys: Vec::new(),
+            values: Vec::new(),
+            table: None,
+            ops: Vec::new(),
+        }
+    }
+}
+
+impl<K, V, S> Garbage<K, V, S> {
+    fn key(&mut self, key: K) {
+        if mem::needs_drop::<K>() {
+            self.keys.push(key);
+        }
+    }
+
+    fn value(&mut self, value: V) {
+        if mem::needs_drop::<V>() {
+            self.values.push(value);
+        }
+    }
+}
+
+/// Clears `table` keeping its storage (the policy is set to manual until
+/// `restore` is put back), its entries going to `garbage`.
+fn clear_keeping<K, V, S>(
+    table: &mut Table<K, V, S>,
+    restore: &mut Option<ReclaimPolicy>,
+    garbage: &mut Garbage<K, V, S>,
+) where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    if restore.is_none() {
+        *restore = Some(table.policy());
+        table.set_policy(ReclaimPolicy::manual());
+    }
+    if mem::needs_drop::<(K, V)>() {
+        garbage.keys.reserve(table.len());
+        garbage.values.reserve(table.len());
+        for (k, v) in table.drain() {
+            garbage.key(k);
+            garbage.value(v);
+        }
+    } else {
+        table.clear();
+    }
+}
+
+/// Applies a batch's log to the other copy, or after a `clear` makes it a
+/// clone of the `published` one.
+fn replay<K, V, S>(
+    table: &mut Table<K, V, S>,
+    published: &Table<K, V, S>,
+    log: &mut Log<K, V>,
+    garbage: &mut Garbage<K, V, S>,
+) where
+    K: Eq + Hash + Clone,
+    V: Clone,
+    S: BuildHasher + Clone,
+{
+    if mem::take(&mut log.rebuild) {
+        // Writes logged before the clear are moot.
+        if !log.ops.is_empty() {
+            garbage.ops = mem::take(&mut log.ops);
+        }
+        garbage.table = Some(mem::replace(table, published.clone()));
+        return;
+    }
+    for op in log.ops.drain(..) {
+        match op {
+            Op::Insert(k, v) => {
+                if let Some(old) = table.insert(k, v) {
+                    garbage.value(old);
+                }
+            }
+            Op::Remove(k) => {
+                if let Some((k, v)) = table.remove_entry(&k) {
+                    garbage.key(k);
+                    garbage.value(v);
+                }
+                garbage.key(k);
+            }
+        }
+    }
+}
+
+/// The memory figures of the copies, summed.
+#[derive(Default)]
+struct TableStats {
+    allocated: usize,
+    peak: usize,
+    reclaimed: usize,
+    reclaims: usize,
+}
+
+impl TableStats {
+    fn add(&mut self, m: &MemoryStats) {
+        self.allocated += m.allocated_bytes;
+        self.peak += m.peak_bytes;
+        self.reclaimed += m.reclaimed_bytes;
+        // The copies reclaim together: one reclaim of the map.
+        self.reclaims = self.reclaims.max(m.reclaims);
+    }
+}
+
+/// The memory figures as the last write left them, so that reading them
+/// takes no lock a writer holds. Every figure but `tables` only grows.
+#[derive(Default)]
+struct Stats {
+    tables: plain::AtomicUsize,
+    peak: plain::AtomicUsize,
+    reclaimed: plain::AtomicUsize,
+    reclaims: plain::AtomicUsize,
+}
+
+impl Stats {
+    fn record(&self, t: &TableStats) {
+        let order = plain::Ordering::Relaxed;
+        self.tables.store(t.allocated, order);
+        // A copy's own figures start afresh when it is rebuilt; the map's
+        // never go down.
+        self.peak.fetch_max(t.peak.max(t.allocated), order);
+        self.reclaimed.fetch_max(t.reclaimed, order);
+        self.reclaims.fetch_max(t.reclaims, order);
+    }
 }
 
 impl<K, V> Default for SyncMap<K, V, DefaultHashBuilder> {
@@ -635,9 +1068,19 @@ where
         for (k, v) in iter {
             table.insert(k, v);
         }
-        Self {
-            pair: crate::raw::LeftRight::new(table.clone(), table),
-        }
+        Self::from_tables(table.clone(), table)
+    }
+}
+
+impl<K, V, S> Extend<(K, V)> for SyncMap<K, V, S>
+where
+    K: Eq + Hash + Clone,
+    V: Clone,
+    S: BuildHasher + Clone,
+{
+    /// Inserts every entry, published as one batch (see [`SyncMap::write`]).
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        SyncMap::extend(self, iter);
     }
 }
 

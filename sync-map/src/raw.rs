@@ -1,34 +1,49 @@
-//! The unsafe core: a left-right pair of copies of one value, the index of
-//! the copy readers use, and per-thread reader slots. Every `unsafe` block
-//! of the crate is in this file; `lib.rs` builds the map on the safe
+//! The unsafe core: a left-right pair of copies of one value, the pointer
+//! to the copy readers use, and per-thread reader slots. Every `unsafe`
+//! block of the crate is in this file; `map.rs` builds the map on the safe
 //! interface below and knows nothing of the protocol.
 //!
 //! # The protocol
 //!
-//! * Readers read `copies[front]` and nothing else. A reader first marks its
-//!   own slot active (`epoch` odd, a store to a cache line no other thread
-//!   writes), then runs the light half of an asymmetric fence, loads `front`,
-//!   reads, and marks the slot idle (`epoch` even, a `Release` store). No
-//!   lock, no shared counter, and (where the heavy half is available) no
-//!   fence instruction: two plain stores.
-//! * Writers serialise on `writer`. The copy that is not `front` (the back
-//!   copy) has no readers, so a writer changes it freely, then publishes it
-//!   by storing its index in `front`, runs the heavy half of the fence,
-//!   waits for every slot that it sees active to change its epoch, and then
-//!   applies the same change to the old front copy, which now has no
-//!   readers either.
-//!   Both copies are equal again when the write returns, so the next write
-//!   starts without waiting, and a value removed by the write has been
-//!   dropped from both copies before it returns.
+//! * Readers read `*front` and nothing else. A reader first marks its own
+//!   slot active (`epoch` odd, a store to a cache line no other thread
+//!   writes), then runs the light half of an asymmetric fence, loads
+//!   `front`, reads, and marks the slot idle (`epoch` even, a `Release`
+//!   store). No lock, no shared counter, and (where the heavy half is
+//!   available) no fence instruction: two plain stores.
+//! * Writers serialise on `writer`, which owns the back copy (the one that
+//!   is not `front`). It has no readers, so a writer changes it freely, then
+//!   publishes it by storing it in `front`, runs the heavy half of the
+//!   fence, takes a snapshot of the registered slots (the registry lock is
+//!   held for the copy only, never while waiting, so a thread registering
+//!   its first read never waits for a writer), waits for every slot that it
+//!   sees active to change its epoch, and then applies the same change to
+//!   the old front copy, which now has no readers either and becomes the
+//!   back copy. Both copies are equal again when the write returns.
 //! * The two halves of the fence act as a pair of `SeqCst` fences between
 //!   the reader's store to its slot and its load of `front`, and between the
 //!   writer's store to `front` and its scan of the slots: either the scan
 //!   sees the reader active (and waits), or the reader's load of `front`
-//!   sees the new index (and never touches the old copy).
+//!   sees the new copy (and never touches the old one). A slot registered
+//!   after the snapshot is pushed (under the registry lock) before its
+//!   thread's first section, so that section loads the new `front`.
 //! * Both stores to a slot are `Release`: a writer that reads the entry
 //!   store of a later section must know that the earlier section's reads
 //!   are over, and under the C++20 model a plain store does not continue
 //!   the exit store's release sequence (loom found this).
+//!
+//! # A reader that cannot leave
+//!
+//! A thread inside a read section of this pair may itself be blocked in a
+//! write (of another map, or of this one's writer lock held by someone
+//! waiting on it): two threads each reading one map and writing the other
+//! would otherwise wait for each other forever. A writer that has waited
+//! for such a reader (its thread blocked in a write, in the same wait, for
+//! [`STUCK_AFTER`]) stops waiting: it retires the old front copy whole,
+//! with the epochs of the slots it was waiting for, and makes a new back
+//! copy by cloning the front one. A retired copy is freed once each of
+//! those slots has moved on (checked at each write), or when the pair is
+//! dropped. Readers never notice: they only ever follow `front`.
 //!
 //! # The asymmetric fence
 //!
@@ -39,15 +54,52 @@
 //! both are `fence(SeqCst)`, the standard model of the pair.
 
 use core::marker::PhantomData;
+use core::mem;
 
 use crate::sync::{
-    backoff, lock, Arc, AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell,
+    backoff, lock, plain, try_lock, Arc, AtomicBool, AtomicPtr, AtomicUsize, Mutex, MutexGuard,
+    Ordering, UnsafeCell,
 };
+
+/// A thread as the writers of every pair see it.
+#[derive(Debug, Default)]
+pub(crate) struct ThreadState {
+    /// Odd while the thread waits inside a write (for a writer lock or for
+    /// readers); each wait adds two, so a writer can tell one long wait
+    /// from a series of short ones.
+    waits: plain::AtomicUsize,
+}
+
+/// Marks the current thread as waiting inside a write while it lives.
+struct Waiting(Option<plain::Arc<ThreadState>>);
+
+impl Waiting {
+    fn start() -> Self {
+        let state = local::thread_state();
+        if let Some(state) = &state {
+            state.waits.fetch_add(1, plain::Ordering::SeqCst);
+        }
+        Waiting(state)
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if let Some(state) = &self.0 {
+            state.waits.fetch_add(1, plain::Ordering::SeqCst);
+        }
+    }
+}
+
+/// How long a writer waits for a reader whose thread is itself waiting in
+/// a write (the same wait throughout) before it retires the copy instead.
+#[cfg(not(loom))]
+const STUCK_AFTER: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// One thread's reader state for one pair of copies. Aligned so that no
 /// two slots share a cache line (nor an adjacent-line prefetch pair).
 #[repr(align(128))]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Slot {
     /// Odd while the owning thread is inside a read section.
     epoch: AtomicUsize,
@@ -57,53 +109,50 @@ pub(crate) struct Slot {
     map_gone: AtomicBool,
     /// Who still uses the slot on its thread: the thread's registry entry
     /// and each live [`Reader`]. The last to go sets `thread_gone`. Only the
-    /// owning thread touches it, so it is bookkeeping, not protocol (a std
-    /// atomic even under loom).
-    holders: std::sync::atomic::AtomicUsize,
+    /// owning thread touches it, so it is bookkeeping, not protocol.
+    holders: plain::AtomicUsize,
+    /// The owning thread, so that a writer can tell whether it is blocked.
+    owner: plain::Arc<ThreadState>,
 }
 
 impl Slot {
+    fn new(owner: plain::Arc<ThreadState>) -> Self {
+        Self {
+            epoch: AtomicUsize::new(0),
+            thread_gone: AtomicBool::new(false),
+            map_gone: AtomicBool::new(false),
+            holders: plain::AtomicUsize::new(0),
+            owner,
+        }
+    }
+
     fn hold(&self) {
-        self.holders
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.holders.fetch_add(1, plain::Ordering::Relaxed);
     }
 
     /// Drops one holder; the last one tells the registry the slot will
     /// never be active again.
     fn release(&self) {
-        if self
-            .holders
-            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed)
-            == 1
-        {
+        if self.holders.fetch_sub(1, plain::Ordering::Relaxed) == 1 {
             self.thread_gone.store(true, Ordering::Release);
         }
     }
 }
 
 /// Bytes one registered slot costs (the `Arc` allocation holding it).
-pub(crate) const SLOT_BYTES: usize = {
-    let header = 2 * core::mem::size_of::<usize>();
-    let align = core::mem::align_of::<Slot>();
-    let data = header.div_ceil(align) * align;
-    data + core::mem::size_of::<Slot>()
-};
+pub(crate) const SLOT_BYTES: usize = arc_bytes::<Slot>();
 
-/// Which copy an operation is applied to, in order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Pass {
-    /// The back copy, before it is published. Give it clones.
-    First,
-    /// The old front copy, once its readers have left. Give it the
-    /// originals, and hand what it gives back to the caller.
-    Second,
+/// Bytes one copy's header costs (the box holding it; the value's own
+/// allocations are the value's to count).
+pub(crate) const fn copy_bytes<T>() -> usize {
+    mem::size_of::<Copy<T>>()
 }
 
-struct Writer {
-    /// Both copies hold the same contents. False while a write is in flight,
-    /// and after a write that a panic interrupted: the next writer then
-    /// rebuilds the back copy from the front one.
-    in_sync: bool,
+const fn arc_bytes<T>() -> usize {
+    let header = 2 * mem::size_of::<usize>();
+    let align = mem::align_of::<T>();
+    let data = header.div_ceil(align) * align;
+    data + mem::size_of::<T>()
 }
 
 /// Keeps what it holds on cache lines (and adjacent-line prefetch pairs)
@@ -120,22 +169,58 @@ impl<T> core::ops::Deref for Padded<T> {
     }
 }
 
+/// One copy, in a box of its own: `front` points at one, the writer owns
+/// the other, retired ones wait for their last readers.
+type Copy<T> = Padded<UnsafeCell<T>>;
+
+fn new_copy<T>(value: T) -> *mut Copy<T> {
+    Box::into_raw(Box::new(Padded(UnsafeCell::new(value))))
+}
+
 /// What every read loads: written once, then only `front` by writers.
-struct ReadSide {
-    front: AtomicUsize,
+struct ReadSide<T> {
+    front: AtomicPtr<Copy<T>>,
     id: u64,
     /// Whether the writer's half of the fence is membarrier (decided once
     /// per process; kept here so a read loads no other line).
     asymmetric: bool,
 }
 
-/// Two copies of a `T`, published left-right.
-pub(crate) struct LeftRight<T> {
-    // Each copy on lines of its own: the writer changing the back copy's
-    // table header must not evict the front copy's from readers' caches.
-    copies: [Padded<UnsafeCell<T>>; 2],
-    read_side: Padded<ReadSide>,
-    writer: Mutex<Writer>,
+/// A copy no reader can enter any more, kept until the readers that may
+/// still be inside it have left.
+struct Retired<T> {
+    copy: *mut Copy<T>,
+    /// The slots that were inside a section when it was retired, with the
+    /// epoch they had: once every one has changed, the copy is free.
+    readers: Vec<(Arc<Slot>, usize)>,
+}
+
+/// What the writer lock guards.
+struct Writer<T, W> {
+    /// The copy no reader enters. Null only after a failure between
+    /// retiring a copy and cloning its replacement: the next write makes
+    /// one.
+    back: *mut Copy<T>,
+    /// Both copies hold the same contents. False while a write is in flight,
+    /// and after a write that a panic interrupted: the next writer then
+    /// rebuilds the back copy from the front one.
+    in_sync: bool,
+    retired: Vec<Retired<T>>,
+    /// The registry snapshot a writer waits on, kept for its capacity.
+    scan: Vec<Arc<Slot>>,
+    /// The caller's own state, guarded by the same lock.
+    state: W,
+}
+
+/// Two copies of a `T`, published left-right, and `W`, state of the
+/// writer's own.
+pub(crate) struct LeftRight<T, W = ()> {
+    read_side: Padded<ReadSide<T>>,
+    writer: Mutex<Writer<T, W>>,
+    /// The thread holding `writer` (its `ThreadState` address; 0 for none),
+    /// so that a thread asking for the lock again panics instead of waiting
+    /// for itself.
+    writer_owner: plain::AtomicUsize,
     slots: Mutex<Registry>,
 }
 
@@ -144,41 +229,78 @@ pub(crate) struct LeftRight<T> {
 struct Registry {
     slots: Vec<Arc<Slot>>,
     released_bytes: usize,
+    /// Prunes that gave bytes back.
+    prunes: usize,
 }
 
 impl Registry {
     fn bytes(&self) -> usize {
-        self.slots.len() * SLOT_BYTES + self.slots.capacity() * core::mem::size_of::<Arc<Slot>>()
+        self.slots.len() * SLOT_BYTES + self.slots.capacity() * mem::size_of::<Arc<Slot>>()
     }
+
+    /// Forgets the slots of exited threads, and with `trim` returns the
+    /// spare room of the list too; returns the bytes released.
+    fn prune(&mut self, trim: bool) -> usize {
+        let before = self.bytes();
+        self.slots
+            .retain(|slot| !slot.thread_gone.load(Ordering::Acquire));
+        if trim {
+            self.slots.shrink_to_fit();
+        }
+        let released = before.saturating_sub(self.bytes());
+        if released > 0 {
+            self.released_bytes += released;
+            self.prunes += 1;
+        }
+        released
+    }
+}
+
+/// The reader registry's figures.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RegistryStats {
+    /// Bytes held now.
+    pub(crate) bytes: usize,
+    /// Bytes pruning gave back so far.
+    pub(crate) released_bytes: usize,
+    /// Prunes that gave bytes back.
+    pub(crate) prunes: usize,
 }
 
 // SAFETY: the copies are reached from other threads only by shared
 // reference (readers, and writers reading the front copy), which needs
-// `T: Sync`, and mutably only by the one writer holding `writer`, which can
-// be any thread, which needs `T: Send`. Everything else is atomics and locks.
-unsafe impl<T: Send + Sync> Sync for LeftRight<T> {}
-// SAFETY: moving the pair moves the two `T`s.
-unsafe impl<T: Send> Send for LeftRight<T> {}
+// `T: Sync`, and mutably, or to drop them, only by the one writer holding
+// `writer`, which can be any thread, which needs `T: Send`. The writer's
+// state `W` is only reached under the lock, from any thread: `W: Send`.
+// Everything else is atomics and locks.
+unsafe impl<T: Send + Sync, W: Send> Sync for LeftRight<T, W> {}
+// SAFETY: moving the pair moves the copies and the writer's state.
+unsafe impl<T: Send, W: Send> Send for LeftRight<T, W> {}
 
 fn next_id() -> u64 {
-    // Identity only, never reused; not part of the modelled protocol, so a
-    // std atomic even under loom.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    // Identity only, never reused; not part of the modelled protocol.
+    static NEXT: plain::AtomicU64 = plain::AtomicU64::new(1);
+    NEXT.fetch_add(1, plain::Ordering::Relaxed)
 }
 
-impl<T> LeftRight<T> {
+impl<T, W> LeftRight<T, W> {
     /// A pair of two equal copies.
-    pub(crate) fn new(a: T, b: T) -> Self {
+    pub(crate) fn new(a: T, b: T, state: W) -> Self {
         let asymmetric = barrier::init();
         Self {
-            copies: [Padded(UnsafeCell::new(a)), Padded(UnsafeCell::new(b))],
             read_side: Padded(ReadSide {
-                front: AtomicUsize::new(0),
+                front: AtomicPtr::new(new_copy(a)),
                 id: next_id(),
                 asymmetric,
             }),
-            writer: Mutex::new(Writer { in_sync: true }),
+            writer: Mutex::new(Writer {
+                back: new_copy(b),
+                in_sync: true,
+                retired: Vec::new(),
+                scan: Vec::new(),
+                state,
+            }),
+            writer_owner: plain::AtomicUsize::new(0),
             slots: Mutex::new(Registry::default()),
         }
     }
@@ -205,18 +327,18 @@ impl<T> LeftRight<T> {
         match local::slot(self) {
             // SAFETY: as in `read`.
             Some(slot) => self.read_with(unsafe { &*slot }, self.read_side.asymmetric, f),
-            None => self.read_locked(f),
+            None => self.read_detached(f),
         }
     }
 
     /// A reader for this thread that keeps its slot at hand, so its reads
     /// skip the thread-local lookup.
-    pub(crate) fn reader(&self) -> Reader<'_, T> {
+    pub(crate) fn reader(&self) -> Reader<'_, T, W> {
         let slot = local::holder(self).unwrap_or_else(|| {
             // The thread-locals are gone (a reader made in another
             // thread-local's destructor): a slot of the reader's own, let go
             // when it drops.
-            let slot = self.register();
+            let slot = self.register(plain::Arc::default());
             slot.hold();
             slot
         });
@@ -231,94 +353,95 @@ impl<T> LeftRight<T> {
     #[inline(always)]
     fn read_with<R>(&self, slot: &Slot, asymmetric: bool, f: impl FnOnce(&T) -> R) -> R {
         let section = Section::enter(slot, asymmetric);
-        let front = self.read_side.front.load(Ordering::Acquire) & 1;
-        let result = self.copies[front].with(|copy| {
-            // SAFETY: `front` was loaded after the slot was marked active,
-            // so the writer will not mutate this copy until the section
-            // ends (see the module docs); shared references only.
-            f(unsafe { &*copy })
-        });
+        let front = self.read_side.front.load(Ordering::Acquire);
+        // SAFETY: `front` was loaded after the slot was marked active, so
+        // the writer will neither mutate nor free this copy until the
+        // section ends (see the module docs); shared references only.
+        let result = unsafe { &*front }.with(|copy| f(unsafe { &*copy }));
         drop(section);
         result
     }
 
     /// The read path for a thread whose thread-locals are already gone (a
-    /// read from another thread-local's destructor): under the writer lock
-    /// neither copy changes.
+    /// read from another thread-local's destructor): a slot for this read
+    /// alone, so that even then a reader never waits for a writer.
     #[cold]
-    fn read_locked<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        let _writer = lock(&self.writer);
-        let front = self.read_side.front.load(Ordering::Relaxed);
-        // SAFETY: copies are only mutated by the holder of `writer`.
-        self.copies[front].with(|copy| f(unsafe { &*copy }))
+    fn read_detached<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        let slot = self.register(plain::Arc::default());
+        slot.hold();
+        let result = self.read_with(&slot, self.read_side.asymmetric, f);
+        slot.release();
+        result
     }
 
-    /// Takes the writer lock. Panics if this thread is inside a read
-    /// section of this pair (the write would wait for itself).
-    pub(crate) fn lock(&self) -> WriteGuard<'_, T> {
+    /// Takes the writer lock.
+    ///
+    /// # Panics
+    ///
+    /// If this thread is inside a read section of this pair, or already
+    /// holds its writer lock: either way the write would wait for itself.
+    pub(crate) fn lock(&self) -> WriteGuard<'_, T, W> {
         if local::is_reading(self) {
             reentrant_write();
         }
-        let guard = lock(&self.writer);
+        let me = local::thread_id();
+        if me != 0 && self.writer_owner.load(plain::Ordering::Relaxed) == me {
+            // Only this thread stores its own id: seeing it means holding
+            // the lock.
+            nested_write();
+        }
+        let guard = match try_lock(&self.writer) {
+            Some(guard) => guard,
+            None => {
+                let _waiting = Waiting::start();
+                lock(&self.writer)
+            }
+        };
+        self.writer_owner.store(me, plain::Ordering::Relaxed);
         WriteGuard {
             pair: self,
-            guard,
+            guard: Some(guard),
+            dead: Vec::new(),
             _not_send: PhantomData,
         }
     }
 
-    /// Waits until no reader can still be inside the copy that is not
-    /// `front`.
-    fn wait_for_readers(&self) {
-        barrier::heavy(self.read_side.asymmetric);
-        let mut registry = lock(&self.slots);
-        for slot in registry.slots.iter() {
-            let epoch = slot.epoch.load(Ordering::Acquire);
-            if epoch & 1 == 1 {
-                let mut step = 0;
-                while slot.epoch.load(Ordering::Acquire) == epoch {
-                    backoff(&mut step);
-                }
-            }
-        }
-        // Slots of threads that exited are never active again.
-        registry
-            .slots
-            .retain(|slot| !slot.thread_gone.load(Ordering::Acquire));
-    }
-
-    /// Forgets the slots of exited threads and trims the registry; returns
-    /// the bytes released.
-    pub(crate) fn prune_slots(&self) -> usize {
-        let mut registry = lock(&self.slots);
-        let before = registry.bytes();
-        registry
-            .slots
-            .retain(|slot| !slot.thread_gone.load(Ordering::Acquire));
-        registry.slots.shrink_to_fit();
-        let released = before.saturating_sub(registry.bytes());
-        registry.released_bytes += released;
-        released
-    }
-
-    /// Bytes the reader registry holds (the slots and the list of them),
-    /// and the bytes pruning it has given back so far.
-    pub(crate) fn registry_bytes(&self) -> (usize, usize) {
+    /// The reader registry's figures.
+    pub(crate) fn registry_stats(&self) -> RegistryStats {
         let registry = lock(&self.slots);
-        (registry.bytes(), registry.released_bytes)
+        RegistryStats {
+            bytes: registry.bytes(),
+            released_bytes: registry.released_bytes,
+            prunes: registry.prunes,
+        }
     }
 
-    fn register(&self) -> Arc<Slot> {
-        let slot = Arc::new(Slot::default());
+    fn register(&self, owner: plain::Arc<ThreadState>) -> Arc<Slot> {
+        let slot = Arc::new(Slot::new(owner));
         lock(&self.slots).slots.push(Arc::clone(&slot));
         slot
     }
 }
 
-impl<T> Drop for LeftRight<T> {
+impl<T, W> Drop for LeftRight<T, W> {
     fn drop(&mut self) {
         for slot in lock(&self.slots).slots.iter() {
             slot.map_gone.store(true, Ordering::Release);
+        }
+        let writer = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let front = self.read_side.front.load(Ordering::Relaxed);
+        let copies = [front, writer.back]
+            .into_iter()
+            .chain(writer.retired.drain(..).map(|retired| retired.copy));
+        for copy in copies {
+            if !copy.is_null() {
+                // SAFETY: `&mut self`: no reader or writer is left, and each
+                // copy came from `new_copy` and is freed once, here.
+                drop(unsafe { Box::from_raw(copy) });
+            }
         }
     }
 }
@@ -329,17 +452,23 @@ fn reentrant_write() -> ! {
     panic!("SyncMap written from inside one of its own read sections (a get_with or for_each closure, or a Hash, Eq or Clone called by a read); the write would wait for itself")
 }
 
+#[cold]
+#[inline(never)]
+fn nested_write() -> ! {
+    panic!("SyncMap written by the thread that is already writing it (from an update, remove_if, retain or write closure, or a Hash, Eq, Clone or Drop they run); the write would wait for itself")
+}
+
 /// One thread's reader of one pair, holding the thread's slot: reads
 /// through it skip the thread-local lookup. Not `Send`: the slot is the
 /// creating thread's.
-pub(crate) struct Reader<'a, T> {
-    pair: &'a LeftRight<T>,
+pub(crate) struct Reader<'a, T, W = ()> {
+    pair: &'a LeftRight<T, W>,
     slot: Arc<Slot>,
     asymmetric: bool,
     _not_send: PhantomData<*const ()>,
 }
 
-impl<T> Reader<'_, T> {
+impl<T, W> Reader<'_, T, W> {
     /// Runs `f` on the front copy, inside a read section, as
     /// [`LeftRight::read`] does.
     #[inline(always)]
@@ -353,7 +482,7 @@ impl<T> Reader<'_, T> {
     }
 }
 
-impl<T> Drop for Reader<'_, T> {
+impl<T, W> Drop for Reader<'_, T, W> {
     fn drop(&mut self) {
         self.slot.release();
     }
@@ -400,80 +529,279 @@ impl Drop for Section<'_> {
     }
 }
 
-/// Exclusive write access: both copies are stable while it lives.
-pub(crate) struct WriteGuard<'a, T> {
-    pair: &'a LeftRight<T>,
-    guard: MutexGuard<'a, Writer>,
+/// Exclusive write access: both copies are stable while it lives. Copies
+/// it frees are dropped after the lock is released, so a value whose
+/// `Drop` writes to the map finds the lock free.
+pub(crate) struct WriteGuard<'a, T, W> {
+    pair: &'a LeftRight<T, W>,
+    /// `Some` until the guard drops.
+    guard: Option<MutexGuard<'a, Writer<T, W>>>,
+    dead: Vec<Box<Copy<T>>>,
     // The slot checks are per thread.
     _not_send: PhantomData<*const ()>,
 }
 
-impl<T: Clone> WriteGuard<'_, T> {
-    fn front(&self) -> usize {
+impl<T, W> Drop for WriteGuard<'_, T, W> {
+    fn drop(&mut self) {
+        self.pair.writer_owner.store(0, plain::Ordering::Relaxed);
+        drop(self.guard.take());
+        // `dead` drops after this, with the lock released.
+    }
+}
+
+impl<T: Clone, W> WriteGuard<'_, T, W> {
+    fn writer(&mut self) -> &mut Writer<T, W> {
+        self.guard.as_mut().expect("held until drop")
+    }
+
+    fn front(&self) -> *mut Copy<T> {
         // Only the holder of the writer lock stores `front`.
         self.pair.read_side.front.load(Ordering::Relaxed)
+    }
+
+    /// The writer's own state.
+    pub(crate) fn state(&mut self) -> &mut W {
+        &mut self.writer().state
     }
 
     /// Runs `f` on the current contents (the front copy; no writer can
     /// change either copy while the guard lives).
     pub(crate) fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         let front = self.front();
-        // SAFETY: copies are mutated only by the holder of the writer lock,
-        // which is this guard; readers hold shared references too.
-        self.pair.copies[front].with(|copy| f(unsafe { &*copy }))
+        // SAFETY: copies are mutated or freed only by the holder of the
+        // writer lock, which is this guard; readers hold shared references
+        // too.
+        unsafe { &*front }.with(|copy| f(unsafe { &*copy }))
     }
 
-    /// Runs `f` on both copies (front first).
-    pub(crate) fn read_both<R>(&self, f: impl FnOnce(&T, &T) -> R) -> R {
+    /// Calls `f` on every copy the pair holds: the front one, the back one
+    /// and any retired ones (for the memory figures).
+    pub(crate) fn for_each_copy(&mut self, mut f: impl FnMut(&T)) {
         let front = self.front();
-        // SAFETY: as in `read`: nothing mutates either copy while the writer
-        // lock is held by this guard.
-        self.pair.copies[front]
-            .with(|a| self.pair.copies[front ^ 1].with(|b| f(unsafe { &*a }, unsafe { &*b })))
-    }
-
-    /// Applies `op` to both copies: to the back copy ([`Pass::First`]),
-    /// which is then published; then, once no reader can be inside the old
-    /// front copy, to that one ([`Pass::Second`]). Returns what the second
-    /// pass returned; the first pass's result is dropped before that.
-    ///
-    /// `op` must change both copies the same way.
-    pub(crate) fn apply<R>(&mut self, mut op: impl FnMut(&mut T, Pass) -> R) -> R {
-        let front = self.front();
-        let back = front ^ 1;
-        if !self.guard.in_sync {
-            self.resync(front, back);
+        let writer = self.guard.as_ref().expect("held until drop");
+        let copies = [front, writer.back]
+            .into_iter()
+            .chain(writer.retired.iter().map(|retired| retired.copy));
+        for copy in copies {
+            if !copy.is_null() {
+                // SAFETY: shared access; only this guard mutates or frees
+                // copies, and readers only read.
+                unsafe { &*copy }.with(|copy| f(unsafe { &*copy }));
+            }
         }
-        self.guard.in_sync = false;
-        let first = self.pair.copies[back].with_mut(|copy| {
-            // SAFETY: no reader enters the back copy (it is not `front`, and
-            // every reader that saw it as `front` left before the previous
-            // write touched it), and we hold the writer lock.
-            op(unsafe { &mut *copy }, Pass::First)
-        });
-        drop(first);
-        self.pair.read_side.front.store(back, Ordering::Release);
-        self.pair.wait_for_readers();
-        let second = self.pair.copies[front].with_mut(|copy| {
-            // SAFETY: `front` now names the other copy, and every reader
-            // that could have loaded the old index has left its section.
-            op(unsafe { &mut *copy }, Pass::Second)
-        });
-        self.guard.in_sync = true;
-        second
+    }
+
+    /// How many copies the pair holds, retired ones included.
+    pub(crate) fn copies(&self) -> usize {
+        let writer = self.guard.as_ref().expect("held until drop");
+        1 + usize::from(!writer.back.is_null()) + writer.retired.len()
+    }
+
+    /// Applies `change` to the back copy (the first half of a write) and
+    /// returns its result. Follow with [`publish`](Self::publish), or with
+    /// [`unchanged`](Self::unchanged) if `change` left the copy as it was.
+    pub(crate) fn write_back<R>(&mut self, change: impl FnOnce(&mut T, &mut W) -> R) -> R {
+        self.free_retired();
+        let writer = self.writer();
+        if !writer.in_sync || writer.back.is_null() {
+            self.resync();
+        }
+        let writer = self.writer();
+        writer.in_sync = false;
+        let back = writer.back;
+        let state = &mut writer.state;
+        // SAFETY: no reader enters the back copy (it is not `front`, and
+        // every reader that saw it as `front` left before it became the
+        // back copy), and we hold the writer lock.
+        unsafe { &*back }.with_mut(|copy| change(unsafe { &mut *copy }, state))
+    }
+
+    /// Declares that the last [`write_back`](Self::write_back) left the
+    /// back copy equal to the front one: nothing to publish.
+    pub(crate) fn unchanged(&mut self) {
+        self.writer().in_sync = true;
+    }
+
+    /// Publishes the back copy, waits until no reader can still be inside
+    /// the old front copy, and applies `replay` (the same change as the
+    /// `write_back` before it) to that one, which becomes the back copy.
+    /// `replay` also gets the copy just published, to read (or clone).
+    ///
+    /// `Err(replay)` if a reader that cannot leave held the old copy: it
+    /// was retired instead of changed, and `replay` was not run; drop it
+    /// after the guard if it owns anything whose drop runs user code.
+    pub(crate) fn publish<R, F>(&mut self, replay: F) -> Result<R, F>
+    where
+        F: FnOnce(&mut T, &T, &mut W) -> R,
+    {
+        let pair = self.pair;
+        let old = self.front();
+        let writer = self.writer();
+        let back = mem::replace(&mut writer.back, core::ptr::null_mut());
+        pair.read_side.front.store(back, Ordering::Release);
+        let mut scan = mem::take(&mut writer.scan);
+        let stuck = pair.wait_for_readers(&mut scan);
+        let writer = self.writer();
+        writer.scan = scan;
+        match stuck {
+            None => {
+                writer.back = old;
+                let state = &mut writer.state;
+                // SAFETY: both came from `new_copy` and are freed only by
+                // the holder of the writer lock, which is this guard.
+                let (old_copy, published) = unsafe { (&*old, &*back) };
+                let result = old_copy.with_mut(|copy| {
+                    published.with(|published| {
+                        // SAFETY: `front` now names the other copy, and
+                        // every reader that could have loaded `old` has left
+                        // its section: `copy` is ours alone. The published
+                        // copy is only read, as readers do.
+                        let (copy, published) = unsafe { (&mut *copy, &*published) };
+                        replay(copy, published, state)
+                    })
+                });
+                self.writer().in_sync = true;
+                Ok(result)
+            }
+            Some(readers) => {
+                writer.retired.push(Retired { copy: old, readers });
+                // The new back copy: a clone of what was just published. If
+                // the clone panics, `back` stays null and the next write
+                // makes one.
+                let fresh = self.read(T::clone);
+                let writer = self.writer();
+                writer.back = new_copy(fresh);
+                writer.in_sync = true;
+                Err(replay)
+            }
+        }
+    }
+
+    /// Forgets the reader slots of exited threads and trims the registry;
+    /// returns the bytes released. (Under the writer lock: slots leave the
+    /// registry only there, so a writer's snapshot stays valid.)
+    pub(crate) fn prune_slots(&mut self) -> usize {
+        lock(&self.pair.slots).prune(true)
+    }
+
+    /// Frees the retired copies whose readers have all left.
+    fn free_retired(&mut self) {
+        let writer = self.guard.as_mut().expect("held until drop");
+        if writer.retired.is_empty() {
+            return;
+        }
+        let mut index = 0;
+        while index < writer.retired.len() {
+            let left = writer.retired[index].readers.iter().all(|(slot, epoch)| {
+                slot.epoch.load(Ordering::Acquire) != *epoch
+                    || slot.thread_gone.load(Ordering::Acquire)
+            });
+            if left {
+                let retired = writer.retired.swap_remove(index);
+                // SAFETY: no reader can enter it (it is not `front`), and
+                // every reader that was inside when it was retired has left;
+                // it came from `new_copy` and leaves the list here.
+                self.dead.push(unsafe { Box::from_raw(retired.copy) });
+            } else {
+                index += 1;
+            }
+        }
     }
 
     /// Rebuilds the back copy from the front one after a write that a panic
-    /// interrupted.
+    /// interrupted (or makes one, if it is missing).
     #[cold]
-    fn resync(&mut self, front: usize, back: usize) {
-        // SAFETY: shared access to the front copy, as readers have.
-        let fresh = self.pair.copies[front].with(|copy| unsafe { &*copy }.clone());
-        self.pair.copies[back].with_mut(|copy| {
+    fn resync(&mut self) {
+        let fresh = self.read(T::clone);
+        let writer = self.writer();
+        if writer.back.is_null() {
+            writer.back = new_copy(fresh);
+        } else {
+            let back = writer.back;
             // SAFETY: the back copy has no readers, and we hold the lock.
-            unsafe { *copy = fresh };
-        });
-        self.guard.in_sync = true;
+            let stale =
+                unsafe { &*back }.with_mut(|copy| mem::replace(unsafe { &mut *copy }, fresh));
+            // Dropped with the lock released, like every other copy.
+            self.dead.push(Box::new(Padded(UnsafeCell::new(stale))));
+        }
+        self.writer().in_sync = true;
+    }
+}
+
+impl<T, W> LeftRight<T, W> {
+    /// Waits until no reader can still be inside the copy that `front` no
+    /// longer names. `None` once they have all left; the slots (with their
+    /// epochs) still inside if some reader cannot leave (see the module
+    /// docs), and the copy must then be retired.
+    fn wait_for_readers(&self, scan: &mut Vec<Arc<Slot>>) -> Option<Vec<(Arc<Slot>, usize)>> {
+        barrier::heavy(self.read_side.asymmetric);
+        {
+            let mut registry = lock(&self.slots);
+            // Slots of threads that exited are never active again.
+            registry.prune(false);
+            scan.extend(registry.slots.iter().cloned());
+        }
+        let mut waiting = None;
+        let mut stuck: Option<Vec<(Arc<Slot>, usize)>> = None;
+        for slot in scan.iter() {
+            let epoch = slot.epoch.load(Ordering::Acquire);
+            if epoch & 1 == 0 {
+                continue;
+            }
+            if let Some(stuck) = &mut stuck {
+                // The copy is being retired anyway: note every reader that
+                // may still be inside it, without waiting.
+                stuck.push((Arc::clone(slot), epoch));
+                continue;
+            }
+            waiting.get_or_insert_with(Waiting::start);
+            let mut step = 0;
+            let mut watch = Watch::default();
+            while slot.epoch.load(Ordering::Acquire) == epoch {
+                if (cfg!(loom) || step >= 64) && watch.stuck(&slot.owner) {
+                    stuck = Some(vec![(Arc::clone(slot), epoch)]);
+                    break;
+                }
+                backoff(&mut step);
+            }
+        }
+        scan.clear();
+        stuck
+    }
+}
+
+/// Watches the owner of a slot a writer waits for: stuck once it has been
+/// waiting inside a write (one wait, the same throughout) for
+/// [`STUCK_AFTER`].
+#[derive(Default)]
+struct Watch {
+    #[cfg(not(loom))]
+    seen: Option<(usize, std::time::Instant)>,
+}
+
+impl Watch {
+    #[cfg(not(loom))]
+    fn stuck(&mut self, owner: &ThreadState) -> bool {
+        let waits = owner.waits.load(plain::Ordering::SeqCst);
+        if waits & 1 == 0 {
+            self.seen = None;
+            return false;
+        }
+        match self.seen {
+            Some((seen, since)) if seen == waits => since.elapsed() >= STUCK_AFTER,
+            _ => {
+                self.seen = Some((waits, std::time::Instant::now()));
+                false
+            }
+        }
+    }
+
+    /// Under loom time does not pass: a reader is stuck as soon as its
+    /// thread is seen waiting in a write, so the models reach the retiring
+    /// path.
+    #[cfg(loom)]
+    fn stuck(&mut self, owner: &ThreadState) -> bool {
+        owner.waits.load(plain::Ordering::SeqCst) & 1 == 1
     }
 }
 
@@ -482,12 +810,13 @@ impl<T: Clone> WriteGuard<'_, T> {
 mod local {
     use core::cell::RefCell;
 
-    use super::{LeftRight, Slot};
-    use crate::sync::{Arc, Ordering};
+    use super::{LeftRight, Slot, ThreadState};
+    use crate::sync::{plain, Arc, Ordering};
 
     #[derive(Default)]
     pub(super) struct Local {
         entries: Vec<(u64, Arc<Slot>)>,
+        state: plain::Arc<ThreadState>,
     }
 
     impl Local {
@@ -526,20 +855,20 @@ mod local {
     /// cached for pairs with the asymmetric fence).
     #[cfg(not(loom))]
     #[inline(always)]
-    pub(super) fn cached<T>(pair: &LeftRight<T>) -> Option<*const Slot> {
+    pub(super) fn cached<T, W>(pair: &LeftRight<T, W>) -> Option<*const Slot> {
         let (id, slot) = CACHE.with(core::cell::Cell::get);
         (id == pair.read_side.id).then_some(slot)
     }
 
     /// This thread's slot for `pair`, registering one on first use; `None`
     /// if the thread-locals are already destroyed.
-    pub(super) fn slot<T>(pair: &LeftRight<T>) -> Option<*const Slot> {
+    pub(super) fn slot<T, W>(pair: &LeftRight<T, W>) -> Option<*const Slot> {
         slot_slow(pair)
     }
 
     #[cold]
     #[inline(never)]
-    fn slot_slow<T>(pair: &LeftRight<T>) -> Option<*const Slot> {
+    fn slot_slow<T, W>(pair: &LeftRight<T, W>) -> Option<*const Slot> {
         LOCAL
             .try_with(|local| {
                 let mut local = local.borrow_mut();
@@ -549,7 +878,7 @@ mod local {
                         local
                             .entries
                             .retain(|(_, s)| !s.map_gone.load(Ordering::Acquire));
-                        let slot = pair.register();
+                        let slot = pair.register(plain::Arc::clone(&local.state));
                         slot.hold();
                         let ptr = Arc::as_ptr(&slot);
                         local.entries.push((pair.read_side.id, slot));
@@ -567,7 +896,7 @@ mod local {
 
     /// This thread's slot for `pair`, with one more holder (a `Reader`);
     /// `None` if the thread-locals are already destroyed.
-    pub(super) fn holder<T>(pair: &LeftRight<T>) -> Option<Arc<Slot>> {
+    pub(super) fn holder<T, W>(pair: &LeftRight<T, W>) -> Option<Arc<Slot>> {
         slot(pair)?;
         LOCAL
             .try_with(|local| {
@@ -580,7 +909,7 @@ mod local {
     }
 
     /// Whether this thread is inside a read section of `pair`.
-    pub(super) fn is_reading<T>(pair: &LeftRight<T>) -> bool {
+    pub(super) fn is_reading<T, W>(pair: &LeftRight<T, W>) -> bool {
         LOCAL
             .try_with(|local| {
                 // A read section in progress never holds this borrow.
@@ -591,6 +920,31 @@ mod local {
                 })
             })
             .unwrap_or(false)
+    }
+
+    /// This thread's state; `None` if the thread-locals are gone.
+    pub(super) fn thread_state() -> Option<plain::Arc<ThreadState>> {
+        LOCAL
+            .try_with(|local| {
+                local
+                    .try_borrow()
+                    .ok()
+                    .map(|local| plain::Arc::clone(&local.state))
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// A number no other live thread has (its state's address); 0 if the
+    /// thread-locals are gone.
+    pub(super) fn thread_id() -> usize {
+        LOCAL
+            .try_with(|local| {
+                local
+                    .try_borrow()
+                    .map_or(0, |local| plain::Arc::as_ptr(&local.state) as usize)
+            })
+            .unwrap_or(0)
     }
 }
 
@@ -664,10 +1018,22 @@ mod barrier {
 
     #[cfg(all(not(loom), target_os = "linux"))]
     mod membarrier {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
         // From linux/membarrier.h.
         const CMD_QUERY: libc::c_long = 0;
+        const CMD_GLOBAL: libc::c_long = 1;
         const CMD_PRIVATE_EXPEDITED: libc::c_long = 1 << 3;
         const CMD_REGISTER_PRIVATE_EXPEDITED: libc::c_long = 1 << 4;
+
+        /// Whether the kernel offers `MEMBARRIER_CMD_GLOBAL`, the slow
+        /// barrier that allocates nothing.
+        static GLOBAL: AtomicBool = AtomicBool::new(false);
+
+        /// Expedited calls still to refuse with `ENOMEM`, from
+        /// `SYNC_MAP_MEMBARRIER_FAULTS` when the mode is decided: a fault
+        /// injection knob, so the fallback can be tested.
+        static FAULTS: AtomicUsize = AtomicUsize::new(0);
 
         fn call(cmd: libc::c_long) -> libc::c_long {
             // SAFETY: membarrier(2) takes two integer arguments and touches
@@ -680,20 +1046,54 @@ mod barrier {
         pub(super) fn register() -> bool {
             let supported = call(CMD_QUERY);
             let needed = CMD_PRIVATE_EXPEDITED | CMD_REGISTER_PRIVATE_EXPEDITED;
+            GLOBAL.store(
+                supported >= 0 && supported & CMD_GLOBAL != 0,
+                Ordering::Relaxed,
+            );
+            if let Some(faults) = std::env::var_os("SYNC_MAP_MEMBARRIER_FAULTS") {
+                let faults = faults.to_str().and_then(|f| f.parse().ok()).unwrap_or(0);
+                FAULTS.store(faults, Ordering::Relaxed);
+            }
             supported >= 0
                 && supported & needed == needed
                 && call(CMD_REGISTER_PRIVATE_EXPEDITED) == 0
         }
 
+        fn expedited_once() -> Result<(), std::io::Error> {
+            let injected = FAULTS
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok();
+            if injected {
+                return Err(std::io::Error::from_raw_os_error(libc::ENOMEM));
+            }
+            if call(CMD_PRIVATE_EXPEDITED) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        }
+
+        /// A full barrier on every running thread of the process.
+        ///
+        /// Readers that registered in this mode run no fence of their own,
+        /// so a writer cannot replace this barrier by a fence of its own:
+        /// a failed call is retried (a signal), replaced by the global
+        /// membarrier, which needs no memory (the kernel's `ENOMEM` is a
+        /// failed allocation of a CPU mask), or retried after a pause
+        /// until the kernel has the memory again. It never gives up.
         pub(super) fn expedited() {
-            // Registration succeeded, so this cannot fail with EPERM; the
-            // call is retried if a signal interrupts it.
-            while call(CMD_PRIVATE_EXPEDITED) != 0 {
-                if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-                    // Cannot happen after a successful registration; a full
-                    // fence here would not be enough, so stop rather than
-                    // let a writer race a reader.
-                    std::process::abort();
+            let mut pause = std::time::Duration::from_micros(1);
+            loop {
+                match expedited_once() {
+                    Ok(()) => return,
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => {
+                        if GLOBAL.load(Ordering::Relaxed) && call(CMD_GLOBAL) == 0 {
+                            return;
+                        }
+                        std::thread::sleep(pause);
+                        pause = (pause * 2).min(std::time::Duration::from_millis(10));
+                    }
                 }
             }
         }

@@ -3,14 +3,24 @@
 //! `tests/loom.rs` explore the real publication and reclamation code.
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 #[cfg(loom)]
 pub(crate) use loom::sync::{Arc, Mutex, MutexGuard};
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{compiler_fence, fence, AtomicBool, AtomicUsize, Ordering};
+pub(crate) use std::sync::atomic::{
+    compiler_fence, fence, AtomicBool, AtomicPtr, AtomicUsize, Ordering,
+};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Counters and flags outside the modelled protocol (statistics, holder
+/// counts, identities, who is blocked): std atomics even under loom, so the
+/// models explore only the protocol's own states.
+pub(crate) mod plain {
+    pub(crate) use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    pub(crate) use std::sync::Arc;
+}
 
 /// Locks `mutex`, ignoring poison: every structure guarded here stays
 /// consistent when a panic unwinds through it (see `raw::Writer::in_sync`).
@@ -18,6 +28,15 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Locks `mutex` if it is free (ignoring poison); `None` if it is held.
+pub(crate) fn try_lock<T>(mutex: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+    match mutex.try_lock() {
+        Ok(guard) => Some(guard),
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    }
 }
 
 /// One step of a wait for a reader to leave: spin briefly, then yield.

@@ -1,0 +1,360 @@
+//! The object pool: a vector of slots with a free list threaded through the
+//! vacant ones, the shape of `slab::Slab`, with fallible growth.
+//!
+//! `slab` grows only through `Vec::reserve`, which aborts the process when
+//! the allocator refuses; this pool grows through `Vec::try_reserve` too, so
+//! [`PooledMap::try_reserve`](crate::PooledMap::try_reserve) can report the
+//! failure instead.
+
+use core::alloc::Layout;
+use core::iter::{Enumerate, FusedIterator};
+use core::mem;
+use core::ops::{Index, IndexMut};
+
+use hashbrown::TryReserveError;
+
+/// One slot: vacant (holding the next vacant slot of the free list) or
+/// occupied.
+#[derive(Clone)]
+pub(crate) enum Entry<T> {
+    Vacant(usize),
+    Occupied(T),
+}
+
+/// Values at stable slot numbers; removed slots are reused by later inserts.
+#[derive(Clone)]
+pub(crate) struct Pool<T> {
+    entries: Vec<Entry<T>>,
+    /// Occupied slots.
+    len: usize,
+    /// The first vacant slot (`entries.len()` when none is vacant).
+    next: usize,
+}
+
+impl<T> Pool<T> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+            len: 0,
+            next: 0,
+        }
+    }
+
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(capacity),
+            len: 0,
+            next: 0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn capacity(&self) -> usize {
+        self.entries.capacity()
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The slot the next [`insert`](Self::insert) takes.
+    #[inline]
+    pub(crate) fn vacant_key(&self) -> usize {
+        self.next
+    }
+
+    /// Extra slots to ask the vector for so that `additional` more values
+    /// fit; 0 if they already do.
+    fn shortfall(&self, additional: usize) -> usize {
+        if self.capacity() - self.len >= additional {
+            return 0;
+        }
+        additional - (self.entries.len() - self.len)
+    }
+
+    /// Room for `additional` more values. Aborts if the allocator refuses,
+    /// as `Vec::reserve` does.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        let extra = self.shortfall(additional);
+        self.entries.reserve(extra);
+    }
+
+    /// Room for `additional` more values, or why not; the pool is unchanged
+    /// on error.
+    pub(crate) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        let extra = self.shortfall(additional);
+        self.entries
+            .try_reserve(extra)
+            .map_err(|_| self.reserve_error(extra))
+    }
+
+    /// The error for a refused growth by `extra` slots. std does not say
+    /// which it was (`TryReserveErrorKind` is unstable): an array too big
+    /// for a layout is an overflow, anything else the allocator's refusal.
+    fn reserve_error(&self, extra: usize) -> TryReserveError {
+        self.entries
+            .len()
+            .checked_add(extra)
+            .and_then(|slots| Layout::array::<Entry<T>>(slots).ok())
+            .map_or(TryReserveError::CapacityOverflow, |layout| {
+                TryReserveError::AllocError { layout }
+            })
+    }
+
+    /// Room for exactly `additional` more values, or why not.
+    pub(crate) fn try_reserve_exact(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        let extra = self.shortfall(additional);
+        self.entries
+            .try_reserve_exact(extra)
+            .map_err(|_| self.reserve_error(extra))
+    }
+
+    /// Stores `value` in slot [`vacant_key`](Self::vacant_key) and returns
+    /// that slot.
+    pub(crate) fn insert(&mut self, value: T) -> usize {
+        let key = self.next;
+        if key == self.entries.len() {
+            self.entries.push(Entry::Occupied(value));
+            self.next = key + 1;
+        } else {
+            match mem::replace(&mut self.entries[key], Entry::Occupied(value)) {
+                Entry::Vacant(next) => self.next = next,
+                Entry::Occupied(_) => unreachable!("the free list names an occupied slot"),
+            }
+        }
+        self.len += 1;
+        key
+    }
+
+    /// Takes the value out of slot `key`, which becomes the next one reused.
+    ///
+    /// # Panics
+    ///
+    /// If the slot is vacant.
+    pub(crate) fn remove(&mut self, key: usize) -> T {
+        let slot = self.entries.get_mut(key).expect("no such pool slot");
+        match mem::replace(slot, Entry::Vacant(self.next)) {
+            Entry::Occupied(value) => {
+                self.next = key;
+                self.len -= 1;
+                value
+            }
+            vacant => {
+                *slot = vacant;
+                panic!("pool slot {key} is vacant")
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, key: usize) -> Option<&T> {
+        match self.entries.get(key) {
+            Some(Entry::Occupied(value)) => Some(value),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, key: usize) -> Option<&mut T> {
+        match self.entries.get_mut(key) {
+            Some(Entry::Occupied(value)) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn iter(&self) -> Iter<'_, T> {
+        Iter {
+            inner: self.entries.iter().enumerate(),
+            remaining: self.len,
+        }
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> IterMut<'_, T> {
+        IterMut {
+            inner: self.entries.iter_mut().enumerate(),
+            remaining: self.len,
+        }
+    }
+
+    /// Empties the pool, keeping its capacity, and yields the values.
+    pub(crate) fn drain(&mut self) -> Drain<'_, T> {
+        let remaining = mem::take(&mut self.len);
+        self.next = 0;
+        Drain {
+            inner: self.entries.drain(..),
+            remaining,
+        }
+    }
+
+    /// Moves the values above slot `len()` down into vacant slots below
+    /// it, telling `moved(value, from, to)` of each move in order of
+    /// decreasing `from`, then shrinks the pool to fit. Runs no user code
+    /// but `moved`.
+    pub(crate) fn compact(&mut self, mut moved: impl FnMut(&mut T, usize, usize)) {
+        let len = self.len;
+        // The lowest slot that may be vacant: there are as many vacancies
+        // below `len` as values above it.
+        let mut low = 0;
+        for from in (len..self.entries.len()).rev() {
+            if let Entry::Occupied(_) = self.entries[from] {
+                while let Entry::Occupied(_) = self.entries[low] {
+                    low += 1;
+                }
+                self.entries.swap(from, low);
+                if let Entry::Occupied(value) = &mut self.entries[low] {
+                    moved(value, from, low);
+                }
+                low += 1;
+            }
+        }
+        // Every slot below `len` is occupied now, and none above it.
+        self.entries.truncate(len);
+        self.entries.shrink_to_fit();
+        self.next = len;
+    }
+}
+
+impl<T> Index<usize> for Pool<T> {
+    type Output = T;
+
+    fn index(&self, key: usize) -> &T {
+        self.get(key).expect("vacant pool slot")
+    }
+}
+
+impl<T> IndexMut<usize> for Pool<T> {
+    fn index_mut(&mut self, key: usize) -> &mut T {
+        self.get_mut(key).expect("vacant pool slot")
+    }
+}
+
+impl<T> IntoIterator for Pool<T> {
+    type Item = (usize, T);
+    type IntoIter = IntoIter<T>;
+
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter {
+            inner: self.entries.into_iter().enumerate(),
+            remaining: self.len,
+        }
+    }
+}
+
+/// The occupied slots, in slot order.
+pub(crate) struct Iter<'a, T> {
+    inner: Enumerate<core::slice::Iter<'a, Entry<T>>>,
+    remaining: usize,
+}
+
+impl<T> Clone for Iter<'_, T> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            remaining: self.remaining,
+        }
+    }
+}
+
+/// The occupied slots, in slot order, values mutable.
+pub(crate) struct IterMut<'a, T> {
+    inner: Enumerate<core::slice::IterMut<'a, Entry<T>>>,
+    remaining: usize,
+}
+
+/// The values of a pool, by value, with their slots.
+pub(crate) struct IntoIter<T> {
+    inner: Enumerate<std::vec::IntoIter<Entry<T>>>,
+    remaining: usize,
+}
+
+/// The values of a drained pool.
+pub(crate) struct Drain<'a, T> {
+    inner: std::vec::Drain<'a, Entry<T>>,
+    remaining: usize,
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = (usize, &'a T);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        for (key, entry) in self.inner.by_ref() {
+            if let Entry::Occupied(value) = entry {
+                self.remaining -= 1;
+                return Some((key, value));
+            }
+        }
+        None
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<'a, T> Iterator for IterMut<'a, T> {
+    type Item = (usize, &'a mut T);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        for (key, entry) in self.inner.by_ref() {
+            if let Entry::Occupied(value) = entry {
+                self.remaining -= 1;
+                return Some((key, value));
+            }
+        }
+        None
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = (usize, T);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        for (key, entry) in self.inner.by_ref() {
+            if let Entry::Occupied(value) = entry {
+                self.remaining -= 1;
+                return Some((key, value));
+            }
+        }
+        None
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<T> Iterator for Drain<'_, T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        for entry in self.inner.by_ref() {
+            if let Entry::Occupied(value) = entry {
+                self.remaining -= 1;
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<T> FusedIterator for Iter<'_, T> {}
+impl<T> FusedIterator for IterMut<'_, T> {}
+impl<T> FusedIterator for IntoIter<T> {}
+impl<T> FusedIterator for Drain<'_, T> {}
