@@ -7,19 +7,28 @@ use core::iter::FusedIterator;
 use core::mem;
 use core::ops::Index;
 
-use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy, Reclaimer};
+use map_core::table::ShrinkError;
+use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy, Reclaimer, Storage};
 
 use crate::error::{ArenaError, TryInsertError};
-use crate::map::grow_target;
+use crate::map::{grow_target, reclaimer_for};
 use crate::raw::{self, ArenaKey, KeyRef, KeyedTable, CHUNK_OVERHEAD};
-
-/// Key arenas below this size are never compacted by themselves.
-const KEY_FLOOR: usize = 4096;
 
 /// What the key arena's own bookkeeping may take beyond its chunk bytes
 /// (its box and up to 64 chunk footers), kept out of its share of a memory
 /// limit.
 const KEY_META_SLACK: usize = mem::size_of::<bumpalo::Bump>() + 64 * CHUNK_OVERHEAD;
+
+/// The table and the key arena of a map, as the reclamation protocol sees
+/// them (see [`KeyedStorage`]).
+macro_rules! storage {
+    ($map:expr) => {
+        &mut KeyedStorage {
+            raw: &mut $map.raw,
+            limit: $map.limit,
+        }
+    };
+}
 
 /// A map from `str` keys whose bytes live in the map's arena.
 ///
@@ -118,7 +127,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     pub fn with_hasher(hash_builder: S) -> Self {
         Self {
             raw: KeyedTable::with_hasher(hash_builder),
-            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+            reclaimer: reclaimer_for::<KeyRef<Q>, V>(ReclaimPolicy::automatic()),
             limit: None,
         }
     }
@@ -138,19 +147,13 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// [`with_memory_limit`](ArenaKeyMap::with_memory_limit).
     pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
         self.limit = bytes;
-        self.sync_key_limit();
+        sync_key_limit(&mut self.raw, self.limit);
     }
 
     /// Replaces the reclamation policy. A stricter policy takes effect at once.
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
-        self.reclaimer.set_policy(policy);
-        if let Some(target) = self
-            .reclaimer
-            .check_now(self.raw.table().len(), self.raw.table().full_capacity())
-        {
-            self.shrink_table(target);
-        }
-        self.check_garbage();
+        self.reclaimer.on_set_policy(storage!(self), policy);
+        self.reclaimer.on_remove(storage!(self));
     }
 
     /// The value under `key`.
@@ -233,13 +236,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// Catches up on a deferred shrink, then makes room for one entry.
     #[inline]
     fn prepare_insert(&mut self) -> Result<(), ArenaError> {
-        let table = self.raw.table();
-        if let Some(target) = self
-            .reclaimer
-            .before_insert(table.len(), table.full_capacity())
-        {
-            self.shrink_table(target);
-        }
+        self.reclaimer.on_insert(storage!(self));
         self.make_room(1)
     }
 
@@ -274,23 +271,38 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     #[inline]
     pub fn remove(&mut self, key: &Q) -> Option<V> {
         let value = self.raw.remove(key)?;
-        self.after_removal();
+        self.reclaimer.on_remove(storage!(self));
         Some(value)
     }
 
     /// Keeps only the entries for which `keep` returns `true`, then gives
     /// memory back if the policy says so.
     pub fn retain<F: FnMut(&Q, &mut V) -> bool>(&mut self, keep: F) {
+        let before = self.len();
         self.raw.retain(keep);
-        self.after_removal();
+        if self.len() < before {
+            self.reclaimer.on_remove(storage!(self));
+        }
     }
 
-    /// Removes every entry and frees both arenas, whatever the policy.
+    /// Removes every entry. As for `map_core::HashMap::clear`: both arenas
+    /// are kept for the refill (the key arena rewound to its newest chunk)
+    /// when the map holds no more than the policy's `clear_keep_bytes`, or
+    /// under the manual policy; larger arenas are freed whole.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    /// use map_core::ReclaimMap;
+    ///
+    /// let mut words = StrMap::new();
+    /// for w in ["a", "b", "c"] { words.insert_str(w, 1u32); }
+    /// let held = words.memory().allocated_bytes;
+    /// words.clear();
+    /// assert!(words.is_empty());
+    /// assert_eq!(words.memory().allocated_bytes, held, "kept for the refill");
+    /// ```
     pub fn clear(&mut self) {
-        let before = self.raw.bytes();
-        self.raw.clear();
-        self.reclaimer.record_release(before, self.raw.bytes());
-        self.sync_key_limit();
+        self.reclaimer.on_clear_storage(storage!(self));
     }
 
     /// Reserves room in the table for at least `additional` more entries
@@ -312,7 +324,10 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     ///
     /// [`ArenaError`]; the map is unchanged.
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), ArenaError> {
-        self.make_room(additional)
+        self.make_room(additional)?;
+        self.reclaimer
+            .request_capacity(self.len().saturating_add(additional));
+        Ok(())
     }
 
     /// Gives back all the memory the entries do not need: see
@@ -323,22 +338,10 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
 
     /// Moves the table into an arena that fits it and the keys into one
     /// that fits them (an empty map frees both), whatever the policy, where
-    /// that frees memory. Returns the bytes released.
+    /// that frees memory, and drops the capacity floor. Returns the bytes
+    /// released.
     pub fn reclaim(&mut self) -> usize {
-        let before = self.raw.bytes();
-        if self.raw.table().len() == 0 {
-            self.clear();
-            return before.saturating_sub(self.raw.bytes());
-        }
-        let mut released = self.shrink_table(self.raw.table().len());
-        let loose = self
-            .raw
-            .key_arena_bytes()
-            .saturating_sub(self.raw.live_key_bytes());
-        if loose > KEY_FLOOR + mem::size_of::<bumpalo::Bump>() + CHUNK_OVERHEAD {
-            released += self.compact_keys().unwrap_or(0);
-        }
-        released
+        self.reclaimer.reclaim_storage(storage!(self))
     }
 
     #[inline]
@@ -353,7 +356,13 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     #[inline(never)]
     fn grow(&mut self, additional: usize) -> Result<(), ArenaError> {
         let table = self.raw.table();
-        let target = grow_target(table.len(), additional, table.full_capacity())?;
+        let mut target = grow_target(table.len(), additional, table.full_capacity())?;
+        if let Some(refill) = self
+            .reclaimer
+            .refill_target(table.len(), table.full_capacity())
+        {
+            target = target.max(refill);
+        }
         let before = self.raw.bytes();
         let budget = self
             .limit
@@ -367,38 +376,8 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
             result => result?,
         }
         self.account(before);
-        self.sync_key_limit();
+        sync_key_limit(&mut self.raw, self.limit);
         Ok(())
-    }
-
-    #[inline]
-    fn after_removal(&mut self) {
-        let table = self.raw.table();
-        if self.reclaimer.may_shrink(table.len(), table.table_bytes()) {
-            self.sparse_after_removal();
-        }
-        self.check_garbage();
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn sparse_after_removal(&mut self) {
-        let table = self.raw.table();
-        if let Some(target) =
-            self.reclaimer
-                .after_remove(table.len(), table.full_capacity(), table.table_bytes())
-        {
-            self.shrink_table(target);
-        }
-    }
-
-    /// Compacts the keys if the policy finds too much of their arena dead.
-    #[inline]
-    fn check_garbage(&mut self) {
-        let policy = self.reclaimer.policy();
-        if policy.should_compact(self.raw.live_key_bytes(), self.raw.key_garbage(), KEY_FLOOR) {
-            let _ = self.compact_keys();
-        }
     }
 
     /// Copies the live keys into a fresh arena that fits them; returns the
@@ -407,33 +386,8 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     #[inline(never)]
     fn compact_keys(&mut self) -> Result<usize, ArenaError> {
         let before = self.raw.bytes();
-        let budget = self
-            .limit
-            .map(|limit| limit.saturating_sub(self.raw.table().bytes()));
-        self.raw.compact_keys(self.raw.live_key_bytes(), budget)?;
-        let released = self.account(before);
-        self.sync_key_limit();
-        Ok(released)
-    }
-
-    /// Moves the table into an arena for `target` entries if that gives
-    /// memory back; returns the bytes released.
-    #[cold]
-    #[inline(never)]
-    fn shrink_table(&mut self, target: usize) -> usize {
-        let table = self.raw.table();
-        let target = target.max(table.len());
-        match raw::table_arena_request::<(KeyRef<Q>, V)>(target) {
-            Ok(request) if request < table.table_bytes() => {}
-            _ => return 0,
-        }
-        let before = self.raw.bytes();
-        if self.raw.relocate(target, None).is_err() {
-            return 0;
-        }
-        let released = self.account(before);
-        self.sync_key_limit();
-        released
+        compact_keys(&mut self.raw, self.limit)?;
+        Ok(self.account(before))
     }
 
     fn account(&mut self, before: usize) -> usize {
@@ -445,14 +399,87 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         }
         before.saturating_sub(after)
     }
+}
 
-    /// Gives the key arena what the limit leaves beside the table.
-    fn sync_key_limit(&mut self) {
-        let table_bytes = self.raw.table().bytes();
-        let budget = self
-            .limit
-            .map(|limit| limit.saturating_sub(table_bytes + KEY_META_SLACK));
-        self.raw.set_key_limit(budget);
+/// Gives the key arena what the limit leaves beside the table.
+fn sync_key_limit<Q: ?Sized + ArenaKey, V, S>(raw: &mut KeyedTable<Q, V, S>, limit: Option<usize>) {
+    let table_bytes = raw.table().bytes();
+    let budget = limit.map(|l| l.saturating_sub(table_bytes + KEY_META_SLACK));
+    raw.set_key_limit(budget);
+}
+
+/// Copies the live keys into a fresh arena that fits them, within what the
+/// limit leaves beside the table.
+fn compact_keys<Q: ?Sized + ArenaKey, V, S: BuildHasher>(
+    raw: &mut KeyedTable<Q, V, S>,
+    limit: Option<usize>,
+) -> Result<(), ArenaError> {
+    let budget = limit.map(|l| l.saturating_sub(raw.table().bytes()));
+    raw.compact_keys(raw.live_key_bytes(), budget)?;
+    sync_key_limit(raw, limit);
+    Ok(())
+}
+
+/// The table and the key arena as the reclamation protocol sees them: the
+/// table shrinks by moving into a smaller arena, the keys compact into a
+/// fresh arena that fits them, and the key arena's dead bytes are the
+/// garbage the policy weighs.
+struct KeyedStorage<'a, Q: ?Sized + ArenaKey, V, S> {
+    raw: &'a mut KeyedTable<Q, V, S>,
+    limit: Option<usize>,
+}
+
+impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> Storage for KeyedStorage<'_, Q, V, S> {
+    fn len(&self) -> usize {
+        self.raw.table().len()
+    }
+
+    fn capacity(&self) -> usize {
+        self.raw.table().full_capacity()
+    }
+
+    fn size_key(&self) -> usize {
+        self.raw.table().table_bytes()
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.raw.bytes()
+    }
+
+    fn garbage_bytes(&self) -> usize {
+        self.raw.key_garbage()
+    }
+
+    fn live_bytes(&self) -> usize {
+        self.raw.live_key_bytes()
+    }
+
+    fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
+        let table = self.raw.table();
+        let target = capacity.max(table.len());
+        match raw::table_arena_request::<(KeyRef<Q>, V)>(target) {
+            Ok(request) if request < table.table_bytes() => {}
+            _ => return Err(ShrinkError::NoGain),
+        }
+        // Never refused by the limit: the new arena is smaller.
+        self.raw
+            .relocate(target, None)
+            .map_err(|_| ShrinkError::AllocFailed)?;
+        sync_key_limit(self.raw, self.limit);
+        Ok(())
+    }
+
+    fn compact(&mut self) -> Result<(), ShrinkError> {
+        compact_keys(self.raw, self.limit).map_err(|_| ShrinkError::AllocFailed)
+    }
+
+    fn clear_storage(&mut self, keep: bool) {
+        if keep {
+            self.raw.clear_keep();
+        } else {
+            self.raw.clear();
+        }
+        sync_key_limit(self.raw, self.limit);
     }
 }
 
@@ -565,8 +592,12 @@ impl<Q: ?Sized + ArenaKey, V: Clone, S: BuildHasher + Clone> Clone for ArenaKeyM
     /// needs memory until entries leave or the limit is raised.
     fn clone(&self) -> Self {
         let mut map = Self::with_hasher(self.hasher().clone());
-        map.reclaimer = Reclaimer::new(self.policy());
-        map.reserve(self.len());
+        map.reclaimer = self.reclaimer.fresh();
+        // Room for the entries, not capacity asked for: the floor is the
+        // original's, copied above.
+        if let Err(error) = map.make_room(self.len()) {
+            error.fail();
+        }
         for (k, v) in self.iter() {
             map.insert(k, v.clone());
         }
@@ -605,11 +636,15 @@ impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> Extend<(&'a Q, V)>
     fn extend<I: IntoIterator<Item = (&'a Q, V)>>(&mut self, iter: I) {
         let iter = iter.into_iter();
         let hint = iter.size_hint().0;
-        self.reserve(if self.is_empty() {
+        // Room for the hint, not capacity asked for: no floor.
+        let room = if self.is_empty() {
             hint
         } else {
             hint.div_ceil(2)
-        });
+        };
+        if let Err(error) = self.make_room(room) {
+            error.fail();
+        }
         for (k, v) in iter {
             self.insert(k, v);
         }

@@ -6,17 +6,14 @@ use core::hash::{BuildHasher, Hash};
 use core::mem;
 use core::ops::Index;
 
+use map_core::table::{self, ShrinkError};
 use map_core::{
     DefaultHashBuilder, Equivalent, Iter, IterMut, Keys, MemoryStats, ReclaimPolicy, Reclaimer,
-    Values, ValuesMut,
+    Storage, Values, ValuesMut,
 };
 
 use crate::error::{ArenaError, TryInsertError};
 use crate::raw::{self, ArenaTable};
-
-/// Garbage below this (alignment slack, a small leftover chunk) is not
-/// worth moving a table of the same size for.
-const GARBAGE_WORTH_MOVING: usize = 4096;
 
 /// A hash map whose table lives in a bumpalo arena it owns, and that gives
 /// the arena back as it empties.
@@ -74,6 +71,51 @@ pub(crate) fn grow_target(len: usize, additional: usize, full: usize) -> Result<
     })
 }
 
+/// A reclaimer that rounds capacities as the arena's table of `(K, V)` does.
+pub(crate) fn reclaimer_for<K, V>(policy: ReclaimPolicy) -> Reclaimer {
+    Reclaimer::with_rounding(policy, table::rounded_capacity::<(K, V)>)
+}
+
+/// The arena table as the reclamation protocol sees it: every shrink is a
+/// move into a fresh, smaller arena; a clear that keeps the storage keeps
+/// the arena's chunk and the table in it.
+impl<K: Eq + Hash, V, S: BuildHasher + Clone> Storage for ArenaTable<K, V, S> {
+    fn len(&self) -> usize {
+        ArenaTable::len(self)
+    }
+
+    fn capacity(&self) -> usize {
+        self.full_capacity()
+    }
+
+    fn size_key(&self) -> usize {
+        self.table_bytes()
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.bytes()
+    }
+
+    fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
+        let target = capacity.max(ArenaTable::len(self));
+        match raw::table_arena_request::<(K, V)>(target) {
+            Ok(request) if request < self.table_bytes() => {}
+            _ => return Err(ShrinkError::NoGain),
+        }
+        // Never refused by the limit: the new arena is smaller.
+        self.relocate(target, None)
+            .map_err(|_| ShrinkError::AllocFailed)
+    }
+
+    fn clear_storage(&mut self, keep: bool) {
+        if keep {
+            self.clear_entries();
+        } else {
+            self.clear();
+        }
+    }
+}
+
 impl<K: Eq + Hash, V> ArenaMap<K, V, DefaultHashBuilder> {
     /// An empty map with the automatic policy. Allocates only the small box
     /// that holds the arena; the first chunk comes with the first insert.
@@ -116,7 +158,7 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     pub fn with_hasher(hash_builder: S) -> Self {
         Self {
             raw: ArenaTable::with_hasher(hash_builder),
-            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+            reclaimer: reclaimer_for::<K, V>(ReclaimPolicy::automatic()),
             limit: None,
         }
     }
@@ -141,13 +183,7 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
 
     /// Replaces the reclamation policy. A stricter policy takes effect at once.
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
-        self.reclaimer.set_policy(policy);
-        if let Some(target) = self
-            .reclaimer
-            .check_now(self.raw.len(), self.raw.full_capacity())
-        {
-            self.shrink(target);
-        }
+        self.reclaimer.on_set_policy(&mut self.raw, policy);
     }
 
     /// The value under `key`.
@@ -223,12 +259,7 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// Catches up on a deferred shrink, then makes room for one entry.
     #[inline]
     fn prepare_insert(&mut self) -> Result<(), ArenaError> {
-        if let Some(target) = self
-            .reclaimer
-            .before_insert(self.raw.len(), self.raw.full_capacity())
-        {
-            self.shrink(target);
-        }
+        self.reclaimer.on_insert(&mut self.raw);
         self.make_room(1)
     }
 
@@ -258,25 +289,37 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let entry = self.raw.remove_entry(key)?;
-        self.after_removal();
+        self.reclaimer.on_remove(&mut self.raw);
         Some(entry)
     }
 
     /// Keeps only the entries for which `keep` returns `true`, then gives
     /// memory back if the policy says so.
     pub fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, keep: F) {
+        let before = self.raw.len();
         self.raw.retain(keep);
-        self.after_removal();
+        if self.raw.len() < before {
+            self.reclaimer.on_remove(&mut self.raw);
+        }
     }
 
-    /// Removes every entry and frees the whole arena, whatever the policy.
+    /// Removes every entry. As for `map_core::HashMap::clear`: the arena
+    /// (its chunk and the table in it) is kept for the refill when it is no
+    /// larger than the policy's `clear_keep_bytes` or the capacity floor, or
+    /// under the manual policy; a larger arena is freed whole.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    /// use map_core::ReclaimMap;
+    ///
+    /// let mut batch = ArenaMap::new();
+    /// for i in 0..1_000u64 { batch.insert(i, i); }
+    /// let held = batch.memory().allocated_bytes;
+    /// batch.clear();
+    /// assert_eq!(batch.memory().allocated_bytes, held, "kept for the refill");
+    /// ```
     pub fn clear(&mut self) {
-        let before = self.raw.bytes();
-        if self.raw.len() == 0 && self.raw.table_bytes() == 0 && self.raw.garbage() == 0 {
-            return;
-        }
-        self.raw.clear();
-        self.reclaimer.record_release(before, self.raw.bytes());
+        self.reclaimer.on_clear_storage(&mut self.raw);
     }
 
     /// Reserves room for at least `additional` more entries.
@@ -296,7 +339,10 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     ///
     /// [`ArenaError`]; the map is unchanged.
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), ArenaError> {
-        self.make_room(additional)
+        self.make_room(additional)?;
+        self.reclaimer
+            .request_capacity(self.raw.len().saturating_add(additional));
+        Ok(())
     }
 
     /// Gives back all the memory the entries do not need: see
@@ -305,16 +351,28 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
         self.reclaim();
     }
 
+    /// Moves the entries into an arena for at least `min_capacity` entries
+    /// (and the current length) if that frees memory, and makes
+    /// `min_capacity` the capacity floor, as `map_core::HashMap::shrink_to`.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map: ArenaMap<u64, u64> = ArenaMap::with_capacity(10_000);
+    /// map.shrink_to(100);
+    /// assert!(map.capacity() >= 100 && map.capacity() < 10_000);
+    /// ```
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.reclaimer
+            .shrink_storage_to(&mut self.raw, min_capacity);
+    }
+
     /// Moves the entries into a fresh arena that fits them exactly (an empty
-    /// map frees its arena), whatever the policy, if that frees memory.
-    /// Returns the bytes released; 0 if the new arena could not be had.
+    /// map frees its arena), whatever the policy, if that frees memory, and
+    /// drops the capacity floor. Returns the bytes released; 0 if the new
+    /// arena could not be had.
     pub fn reclaim(&mut self) -> usize {
-        if self.raw.len() == 0 {
-            let before = self.raw.bytes();
-            self.clear();
-            return before.saturating_sub(self.raw.bytes());
-        }
-        self.shrink(self.raw.len())
+        self.reclaimer.reclaim_storage(&mut self.raw)
     }
 
     /// Makes room for `additional` more entries, growing the table as
@@ -331,7 +389,13 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     #[cold]
     #[inline(never)]
     fn grow(&mut self, additional: usize) -> Result<(), ArenaError> {
-        let target = grow_target(self.raw.len(), additional, self.raw.full_capacity())?;
+        let mut target = grow_target(self.raw.len(), additional, self.raw.full_capacity())?;
+        if let Some(refill) = self
+            .reclaimer
+            .refill_target(self.raw.len(), self.raw.full_capacity())
+        {
+            target = target.max(refill);
+        }
         let before = self.raw.bytes();
         let full = self.raw.full_capacity();
         match self.raw.relocate(target, self.limit) {
@@ -345,67 +409,6 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
         }
         self.account(before);
         Ok(())
-    }
-
-    #[inline]
-    fn after_removal(&mut self) {
-        if self
-            .reclaimer
-            .may_shrink(self.raw.len(), self.raw.table_bytes())
-        {
-            self.sparse_after_removal();
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn sparse_after_removal(&mut self) {
-        let target = self.reclaimer.after_remove(
-            self.raw.len(),
-            self.raw.full_capacity(),
-            self.raw.table_bytes(),
-        );
-        if let Some(target) = target {
-            self.shrink(target);
-        } else {
-            let policy = *self.reclaimer.policy();
-            if policy.should_compact(
-                self.raw.table_bytes(),
-                self.raw.garbage(),
-                Self::floor_bytes(&policy),
-            ) {
-                self.shrink(self.raw.full_capacity());
-            }
-        }
-    }
-
-    /// The arena bytes below which the map never compacts by itself.
-    fn floor_bytes(policy: &ReclaimPolicy) -> usize {
-        raw::table_layout::<(K, V)>(policy.min_capacity())
-            .ok()
-            .flatten()
-            .map_or(0, |l| l.size())
-    }
-
-    /// Moves into an arena for `target` entries if that gives memory back;
-    /// returns the bytes released. Failure keeps the current arena.
-    #[cold]
-    #[inline(never)]
-    fn shrink(&mut self, target: usize) -> usize {
-        let before = self.raw.bytes();
-        let target = target.max(self.raw.len());
-        let smaller = match raw::table_arena_request::<(K, V)>(target) {
-            Ok(request) => request < self.raw.table_bytes(),
-            Err(_) => return 0,
-        };
-        if !smaller && self.raw.garbage() < GARBAGE_WORTH_MOVING {
-            return 0;
-        }
-        // Shrinking is never refused by the limit: the new arena is smaller.
-        if self.raw.relocate(target, None).is_err() {
-            return 0;
-        }
-        self.account(before)
     }
 
     /// Records a move from an arena of `before` bytes; returns the bytes released.
@@ -458,9 +461,9 @@ impl<K, V, S> ArenaMap<K, V, S> {
     /// use arena_map::ArenaMap;
     ///
     /// let mut map = ArenaMap::new();
-    /// for i in 0..10_000u64 { map.insert(i, i); }
+    /// for i in 0..100_000u64 { map.insert(i, i); }
     /// let full = map.memory();
-    /// map.clear();
+    /// map.clear(); // a large arena goes back whole
     /// let after = map.memory();
     /// assert!(after.allocated_bytes < 100);
     /// assert_eq!(after.peak_bytes, full.allocated_bytes);
@@ -530,8 +533,12 @@ where
     /// original does.
     fn clone(&self) -> Self {
         let mut map = Self::with_hasher(self.hasher().clone());
-        map.reclaimer = Reclaimer::new(self.policy());
-        map.reserve(self.len());
+        map.reclaimer = self.reclaimer.fresh();
+        // Room for the entries, not capacity asked for: the floor is the
+        // original's, copied above.
+        if let Err(error) = map.make_room(self.len()) {
+            error.fail();
+        }
         for (k, v) in self.iter() {
             map.insert(k.clone(), v.clone());
         }
@@ -578,11 +585,15 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> Extend<(K, V)> for ArenaMap<K, V, 
         // As std: if the map already holds keys, assume half the new ones
         // are duplicates.
         let hint = iter.size_hint().0;
-        self.reserve(if self.is_empty() {
+        // Room for the hint, not capacity asked for: no floor.
+        let room = if self.is_empty() {
             hint
         } else {
             hint.div_ceil(2)
-        });
+        };
+        if let Err(error) = self.make_room(room) {
+            error.fail();
+        }
         for (k, v) in iter {
             self.insert(k, v);
         }

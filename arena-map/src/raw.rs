@@ -85,6 +85,19 @@ impl Arena {
         mem::size_of::<Bump>() + self.bump().allocated_bytes_including_metadata()
     }
 
+    /// Frees every chunk but the newest and rewinds that one, keeping it
+    /// for the next allocations.
+    ///
+    /// # Safety
+    ///
+    /// Nothing may point into the arena any more (no key of a table, no
+    /// map allocated from it).
+    unsafe fn reset(&mut self) {
+        // SAFETY: `&mut self` is the only access to the `Bump` now, and the
+        // caller promises that nothing points into its chunks.
+        unsafe { self.bump.as_mut() }.reset();
+    }
+
     /// Bytes of chunk space handed out, dead or alive: everything but the
     /// free room left in the current chunk.
     pub(crate) fn used(&self) -> usize {
@@ -217,11 +230,6 @@ impl<K, V, S> ArenaTable<K, V, S> {
         self.arena.bytes()
     }
 
-    /// Arena bytes the table does not use (unreachable chunk tails).
-    pub(crate) fn garbage(&self) -> usize {
-        self.arena.used().saturating_sub(self.table_bytes)
-    }
-
     pub(crate) fn hasher(&self) -> &S {
         self.map.hasher()
     }
@@ -333,6 +341,14 @@ impl<K: Eq + Hash, V, S: BuildHasher> ArenaTable<K, V, S> {
             },
         ));
         Ok(())
+    }
+}
+
+impl<K, V, S> ArenaTable<K, V, S> {
+    /// Drops every entry and keeps the table, and the arena chunk it lives
+    /// in, for the refill.
+    pub(crate) fn clear_entries(&mut self) {
+        self.map.clear();
     }
 }
 
@@ -649,6 +665,18 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
         self.keys = ManuallyDrop::into_inner(arena);
         self.live_key_bytes = total;
         Ok(())
+    }
+}
+
+impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
+    /// Drops every entry; keeps the table's arena and the key arena's
+    /// newest chunk, rewound, for the refill.
+    pub(crate) fn clear_keep(&mut self) {
+        self.table.clear_entries();
+        self.live_key_bytes = 0;
+        // SAFETY: the table is empty, so no key points into the key arena,
+        // and nothing else ever does.
+        unsafe { self.keys.reset() };
     }
 }
 

@@ -98,6 +98,7 @@ mod policy;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod stats;
+pub mod storage;
 pub mod table;
 
 use core::hash::Hash;
@@ -112,6 +113,7 @@ pub use map::{
 };
 pub use policy::{ClearAction, PolicyBuilder, PolicyError, ReclaimPolicy, Reclaimer};
 pub use stats::MemoryStats;
+pub use storage::Storage;
 
 /// The contract every map in the workspace keeps.
 ///

@@ -13,7 +13,7 @@ use hashbrown::hash_table::{self, HashTable};
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 
 use crate::policy::{ClearAction, ReclaimPolicy, Reclaimer};
-use crate::{iter, table, MemoryStats};
+use crate::{iter, table, MemoryStats, Storage};
 
 /// A hash map that gives memory back as it empties.
 ///
@@ -60,47 +60,57 @@ fn equivalent_key<Q: ?Sized + Equivalent<K>, K, V>(key: &Q) -> impl Fn(&(K, V)) 
     move |(k, _)| key.equivalent(k)
 }
 
-/// The policy check after a removal. Free-standing so entries, which hold
-/// only the table, can run it too.
-#[inline(always)]
-fn after_removal<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
-    table: &mut HashTable<(K, V), A>,
-    hash_builder: &S,
-    reclaimer: &mut Reclaimer,
-) {
-    if reclaimer.may_shrink(table.len(), table.num_buckets()) {
-        sparse_after_removal(table, hash_builder, reclaimer, table.len());
+/// The table and its hasher, as the reclamation protocol sees them.
+/// Free-standing so entries, which hold only the table, can use it too.
+struct TableStorage<'a, K, V, S, A: Allocator> {
+    table: &'a mut HashTable<(K, V), A>,
+    hash_builder: &'a S,
+}
+
+impl<K: Hash, V, S: BuildHasher, A: Allocator + Clone> Storage for TableStorage<'_, K, V, S, A> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        table::capacity(self.table)
+    }
+
+    #[inline(always)]
+    fn size_key(&self) -> usize {
+        self.table.num_buckets()
+    }
+
+    #[inline]
+    fn allocated_bytes(&self) -> usize {
+        self.table.allocation_size()
+    }
+
+    fn shrink_to(&mut self, capacity: usize) -> Result<(), table::ShrinkError> {
+        table::try_shrink(self.table, capacity, make_hasher(self.hash_builder))
+    }
+
+    fn clear_storage(&mut self, keep: bool) {
+        if keep {
+            self.table.clear();
+        } else {
+            let empty = HashTable::new_in(self.table.allocator().clone());
+            // The map holds the empty table before any entry's `Drop` runs.
+            drop(mem::replace(self.table, empty));
+        }
     }
 }
 
-/// The cold half of the removal check, for a table that holds (or is about
-/// to hold) `len_after` entries.
-#[cold]
-#[inline(never)]
-fn sparse_after_removal<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
-    table: &mut HashTable<(K, V), A>,
-    hash_builder: &S,
-    reclaimer: &mut Reclaimer,
-    len_after: usize,
-) {
-    if let Some(target) =
-        reclaimer.after_remove(len_after, table::capacity(table), table.num_buckets())
-    {
-        shrink_table(table, hash_builder, reclaimer, target);
-    }
-}
-
-/// The policy check before an insert: catches up on a shrink that removals
-/// deferred (see [`Reclaimer`]). One flag test when nothing is pending.
-#[inline]
-fn before_insert<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
-    table: &mut HashTable<(K, V), A>,
-    hash_builder: &S,
-    reclaimer: &mut Reclaimer,
-) {
-    if let Some(target) = reclaimer.before_insert(table.len(), table::capacity(table)) {
-        shrink_table(table, hash_builder, reclaimer, target);
-    }
+/// The reclamation protocol's view of a map's (or an entry's) fields.
+macro_rules! storage {
+    ($table:expr, $hash_builder:expr) => {
+        &mut TableStorage {
+            table: $table,
+            hash_builder: $hash_builder,
+        }
+    };
 }
 
 /// The insert into a full table (no room left without growing), shared by
@@ -118,27 +128,6 @@ fn grow_for_insert<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
     let len = table.len();
     if let Some(target) = reclaimer.refill_target(len, table::capacity(table)) {
         let _ = table.try_reserve(target.saturating_sub(len), make_hasher(hash_builder));
-    }
-}
-
-/// Shrinks to room for `target` entries if that frees memory; returns the
-/// bytes released. A failed allocation leaves the table as it is.
-#[cold]
-#[inline(never)]
-fn shrink_table<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
-    table: &mut HashTable<(K, V), A>,
-    hash_builder: &S,
-    reclaimer: &mut Reclaimer,
-    target: usize,
-) -> usize {
-    let before = table.allocation_size();
-    match table::try_shrink(table, target, make_hasher(hash_builder)) {
-        Ok(()) => {
-            let after = table.allocation_size();
-            reclaimer.record_release(before, after);
-            before.saturating_sub(after)
-        }
-        Err(_) => 0,
     }
 }
 
@@ -418,18 +407,8 @@ where
 {
     /// Replaces the reclamation policy. A stricter policy takes effect at once.
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
-        self.reclaimer.set_policy(policy);
-        if let Some(target) = self
-            .reclaimer
-            .check_now(self.table.len(), table::capacity(&self.table))
-        {
-            shrink_table(
-                &mut self.table,
-                &self.hash_builder,
-                &mut self.reclaimer,
-                target,
-            );
-        }
+        self.reclaimer
+            .on_set_policy(storage!(&mut self.table, &self.hash_builder), policy);
     }
 
     /// Gives back all the memory the current entries do not need (the table
@@ -446,8 +425,8 @@ where
     /// assert!(map.capacity() < 10);
     /// ```
     pub fn reclaim(&mut self) -> usize {
-        self.reclaimer.set_floor(0);
-        shrink_table(&mut self.table, &self.hash_builder, &mut self.reclaimer, 0)
+        self.reclaimer
+            .reclaim_storage(storage!(&mut self.table, &self.hash_builder))
     }
 
     /// Moves every entry into a new map with room for at least `capacity`
@@ -573,13 +552,8 @@ where
     /// assert!(map.capacity() >= 100 && map.capacity() < 10_000);
     /// ```
     pub fn shrink_to(&mut self, min_capacity: usize) {
-        self.reclaimer.set_floor(min_capacity);
-        shrink_table(
-            &mut self.table,
-            &self.hash_builder,
-            &mut self.reclaimer,
-            min_capacity,
-        );
+        self.reclaimer
+            .shrink_storage_to(storage!(&mut self.table, &self.hash_builder), min_capacity);
     }
 
     /// The entry for `key`, for in-place manipulation.
@@ -666,7 +640,8 @@ where
     /// already stored is kept, as std does.
     #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        before_insert(&mut self.table, &self.hash_builder, &mut self.reclaimer);
+        self.reclaimer
+            .on_insert(storage!(&mut self.table, &self.hash_builder));
         let hash = make_hash(&self.hash_builder, &key);
         if self.table.len() == self.table.capacity() {
             return self.insert_when_full(hash, key, value);
@@ -738,12 +713,8 @@ where
             return;
         }
         let len_after = self.table.len() - 1;
-        sparse_after_removal(
-            &mut self.table,
-            &self.hash_builder,
-            &mut self.reclaimer,
-            len_after,
-        );
+        self.reclaimer
+            .on_sparse_remove(storage!(&mut self.table, &self.hash_builder), len_after);
     }
 
     /// Insert of a key into a table with no room left: an existing key is
@@ -770,7 +741,8 @@ where
         let before = self.table.len();
         self.table.retain(|(k, v)| keep(k, v));
         if self.table.len() < before {
-            after_removal(&mut self.table, &self.hash_builder, &mut self.reclaimer);
+            self.reclaimer
+                .on_remove(storage!(&mut self.table, &self.hash_builder));
         }
     }
 }
@@ -904,7 +876,8 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> OccupiedEntry<'a, K, 
     /// Removes the entry, returning the key and value. May shrink the table.
     pub fn remove_entry(self) -> (K, V) {
         let (kv, vacant) = self.inner.remove();
-        after_removal(vacant.into_table(), self.hash_builder, self.reclaimer);
+        self.reclaimer
+            .on_remove(storage!(vacant.into_table(), self.hash_builder));
         kv
     }
 
@@ -943,7 +916,7 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> VacantEntry<'a, K, V,
             hash_builder,
             reclaimer,
         } = self;
-        before_insert(table, hash_builder, reclaimer);
+        reclaimer.on_insert(storage!(table, hash_builder));
         if table.len() == table.capacity() {
             grow_for_insert(table, hash_builder, reclaimer);
         }

@@ -81,6 +81,9 @@ impl ReclaimPolicy {
     pub const DEFAULT_GARBAGE_RATIO: f64 = 1.0;
     /// Default `min_capacity`: never shrink automatically below room for 16 entries.
     pub const DEFAULT_MIN_CAPACITY: usize = 16;
+    /// Garbage below this many bytes (alignment slack, a small leftover
+    /// chunk) is never worth a compaction, whatever `garbage_ratio` says.
+    pub const MIN_GARBAGE_BYTES: usize = 4096;
     /// Default `clear_keep_bytes`: `clear()` keeps a storage of up to 512 KiB
     /// for the refill (a table of 1,000 entries of up to 200 bytes, or
     /// 28,000 `u64 -> u64` entries) and gives a larger one back.
@@ -216,14 +219,12 @@ impl ReclaimPolicy {
     }
 
     /// Should a storage holding `live_bytes` that are needed and `dead_bytes`
-    /// that are not (and cannot be reused) compact now?
-    ///
-    /// Storage below the floor of `min_bytes` (what `min_capacity` entries
-    /// need, supplied by the storage) is never compacted automatically.
+    /// that are not (and cannot be reused) compact now? Never for less than
+    /// [`MIN_GARBAGE_BYTES`](Self::MIN_GARBAGE_BYTES) of garbage.
     #[inline]
-    pub fn should_compact(&self, live_bytes: usize, dead_bytes: usize, min_bytes: usize) -> bool {
+    pub fn should_compact(&self, live_bytes: usize, dead_bytes: usize) -> bool {
         self.automatic
-            && live_bytes.saturating_add(dead_bytes) > min_bytes
+            && dead_bytes >= Self::MIN_GARBAGE_BYTES
             && dead_bytes as f64 > self.garbage_ratio * live_bytes.max(1) as f64
     }
 }
@@ -628,6 +629,12 @@ impl Reclaimer {
             self.sparse_below = shrink_below;
         }
         None
+    }
+
+    /// A shrink the policy asked for at `len` entries gained nothing: look
+    /// again only once half of them are gone (or the capacity changed).
+    pub(crate) fn back_off(&mut self, len: usize) {
+        self.sparse_below = len / 2;
     }
 
     /// Called before an insert into a storage with `len` entries and room

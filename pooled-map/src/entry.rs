@@ -126,10 +126,7 @@ impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
 
     /// The entry's handle.
     pub fn handle(&self) -> Handle {
-        Handle {
-            stamp: self.stored().stamp,
-            slot: self.slot,
-        }
+        self.stored().handle(self.slot)
     }
 
     /// Replaces the value, returning the old one. The entry keeps its slot

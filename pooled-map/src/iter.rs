@@ -84,11 +84,8 @@ impl<'a, K, V> Iterator for Handles<'a, K, V> {
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         self.inner.next().map(|(slot, s)| {
-            let handle = Handle {
-                stamp: s.stamp,
-                // Occupied slots were checked to fit in u32 at insert.
-                slot: slot as u32,
-            };
+            // Occupied slots were checked to fit in u32 at insert.
+            let handle = s.handle(slot as u32);
             (handle, &s.key, &s.value)
         })
     }

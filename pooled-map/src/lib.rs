@@ -74,34 +74,27 @@
 //! own entry: a stale handle answers `None` (or panics, for `map[handle]`),
 //! never another entry's value, even after its slot has been reused.
 //!
-//! A handle goes stale exactly when:
+//! **A handle stays valid until its own entry is removed** (`remove`,
+//! `remove_entry`, `remove_by_handle`, `OccupiedEntry::remove`, `retain`,
+//! `clear`, `drain`), under every policy: reclamation moves only entries no
+//! handle was ever handed out for. Only [`reclaim_with`](PooledMap::reclaim_with)
+//! moves the others, and it reports each move, old and new handle.
 //!
-//! 1. its entry is removed: `remove`, `remove_entry`, `remove_by_handle`,
-//!    `OccupiedEntry::remove`, `retain`, `clear`, `drain`; or
-//! 2. a reclamation moves its entry to another slot. Reclamation compacts
-//!    the pool to the number of live entries, `n`: entries in slots `>= n`
-//!    move into vacant slots below `n`, entries already below `n` stay
-//!    where they are. Reclamation happens on [`reclaim`](PooledMap::reclaim),
-//!    [`reclaim_with`](PooledMap::reclaim_with),
-//!    [`shrink_to_fit`](PooledMap::shrink_to_fit),
-//!    [`shrink_to`](PooledMap::shrink_to), and, under the automatic policy,
-//!    inside a removal, an insert or `set_policy` when the policy finds the
-//!    storage too big for the live entries.
-//!
-//! Nothing else invalidates a handle: inserting a value under a present key
-//! keeps the entry's slot and handle, and growing the pool or the index
-//! moves no entry between slots. A handle from a clone's original works on
-//! the clone for the entries it copied.
-//!
-//! Keeping handles valid through compaction would take an indirection table
-//! (one more memory access on every handle lookup and more memory per
-//! entry), which would defeat the point of handles. Instead:
+//! Reclamation compacts the pool towards the number of live entries, `n`:
+//! entries without a handle in slots `>= n` move into vacant slots below
+//! `n`; entries with a handle keep their slot, and the pool keeps the slots
+//! below the highest of them (their vacancies are reused by inserts). So a
+//! map whose entries all have handles gives back its index and the vacant
+//! end of its pool, not the vacancies between live entries; a map used by
+//! key alone compacts fully. Inserting a value under a present key keeps the
+//! entry's slot and handle, and growing the pool or the index moves no entry.
+//! A handle from a clone's original works on the clone for the entries it
+//! copied.
 //!
 //! * [`PooledMap::reclaim_epoch`] counts the reclamations that moved
-//!   entries: while it is unchanged, only removals have invalidated handles;
-//! * [`PooledMap::handle_of`] finds an entry's current handle by key;
-//! * under [`ReclaimPolicy::manual`] the pool is only compacted when asked,
-//!   and [`PooledMap::reclaim_with`] reports every move, old and new handle.
+//!   entries (entries reached by key only);
+//! * [`PooledMap::handle_of`] gives an entry's handle by key (and from then
+//!   on keeps the entry in its slot).
 //!
 //! # Reclamation
 //!

@@ -8,7 +8,8 @@ use core::ops::{Index, IndexMut};
 
 use hashbrown::hash_table;
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
-use map_core::{MemoryStats, ReclaimPolicy, Reclaimer};
+use map_core::table::{self, ShrinkError};
+use map_core::{ClearAction, MemoryStats, ReclaimPolicy, Reclaimer, Storage};
 
 use crate::entry::{Entry, OccupiedEntry, VacantEntry};
 use crate::handle::{Handle, Stamps};
@@ -17,6 +18,67 @@ use crate::iter::{
     ValuesMut,
 };
 use crate::store::{expand, fold, rehash, slot_bytes, slot_number, IndexEntry, Slot, Store};
+
+/// The pool and its index as the reclamation protocol sees them. Shrinking
+/// compacts the pool, moving only entries no handle was handed out for.
+struct PoolStorage<'a, K, V> {
+    store: &'a mut Store<K, V>,
+    epoch: &'a mut u64,
+}
+
+impl<K, V> Storage for PoolStorage<'_, K, V> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.store.len()
+    }
+
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        self.store.policy_capacity()
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.store.allocated_bytes()
+    }
+
+    fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
+        let before = self.store.allocated_bytes();
+        if !self.store.shrink(capacity, true).is_empty() {
+            *self.epoch += 1;
+        }
+        if self.store.allocated_bytes() < before {
+            Ok(())
+        } else {
+            Err(ShrinkError::NoGain)
+        }
+    }
+
+    fn clear_storage(&mut self, keep: bool) {
+        if keep {
+            // Index first: its records need no drop, so if a value's drop
+            // panics below, both are already empty.
+            self.store.index.clear();
+            drop(self.store.pool.drain());
+        } else {
+            drop(self.store.take());
+        }
+    }
+}
+
+/// The protocol's view of a map's storage.
+macro_rules! storage {
+    ($map:expr) => {
+        &mut PoolStorage {
+            store: &mut $map.store,
+            epoch: &mut $map.epoch,
+        }
+    };
+}
+
+/// A reclaimer that rounds capacities as the index does.
+fn reclaimer_for(policy: ReclaimPolicy) -> Reclaimer {
+    Reclaimer::with_rounding(policy, table::rounded_capacity::<IndexEntry>)
+}
 
 /// Slots are `u32`: the most entries a map can hold.
 const MAX_ENTRIES: usize = u32::MAX as usize + 1;
@@ -63,11 +125,9 @@ impl<K, V> PooledMap<K, V, DefaultHashBuilder> {
     }
 
     /// An empty map with room for at least `capacity` entries in the pool
-    /// and the index.
-    ///
-    /// The automatic policy treats the room like any other: once entries
-    /// are removed and the map is mostly empty, it goes back. Set a policy
-    /// with a larger `min_capacity` to keep a floor.
+    /// and the index. The capacity is a floor: the automatic policy never
+    /// shrinks below it (`shrink_to`, `shrink_to_fit` and `reclaim()` lower
+    /// it).
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
     }
@@ -82,11 +142,11 @@ impl<K, V> PooledMap<K, V, DefaultHashBuilder> {
 
 impl<K, V, S> PooledMap<K, V, S> {
     /// An empty map hashing keys with `hash_builder`.
-    pub const fn with_hasher(hash_builder: S) -> Self {
+    pub fn with_hasher(hash_builder: S) -> Self {
         Self {
             store: Store::new(),
             hash_builder,
-            reclaimer: Reclaimer::new(ReclaimPolicy::automatic()),
+            reclaimer: reclaimer_for(ReclaimPolicy::automatic()),
             stamps: Stamps::new(),
             epoch: 0,
         }
@@ -94,10 +154,12 @@ impl<K, V, S> PooledMap<K, V, S> {
 
     /// An empty map with room for `capacity` entries, hashing with `hash_builder`.
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
-        Self {
+        let mut map = Self {
             store: Store::with_capacity(capacity),
             ..Self::with_hasher(hash_builder)
-        }
+        };
+        map.reclaimer.request_capacity(capacity);
+        map
     }
 
     /// The map's hasher.
@@ -152,22 +214,26 @@ impl<K, V, S> PooledMap<K, V, S> {
         slot_bytes::<K, V>()
     }
 
-    /// How many reclamations have moved entries. While it stays the same,
-    /// no handle has gone stale except by the removal of its entry.
+    /// How many reclamations have moved entries. Only entries no handle was
+    /// handed out for move (and [`reclaim_with`](Self::reclaim_with) moves
+    /// the others, reporting each): a slot number read from `iter` order or
+    /// kept by hand, not through a handle, is valid while this stays the
+    /// same.
     ///
     /// ```
     /// use pooled_map::PooledMap;
     ///
     /// let mut map = PooledMap::new();
-    /// let handles: Vec<_> = (0..100u32).map(|i| map.insert_with_handle(i, i).0).collect();
+    /// let kept = map.insert_with_handle(1_000u32, 0).0;
+    /// for i in 0..10_000u32 { map.insert(i, i); }
     /// let epoch = map.reclaim_epoch();
-    /// for i in 0..95 { map.remove(&i); }
-    /// if map.reclaim_epoch() != epoch {
-    ///     // Entries moved: find them again by key.
-    ///     let fresh = map.handle_of(&99).unwrap();
-    ///     assert_eq!(map.get_by_handle(fresh), Some(&99));
-    /// }
-    /// # let _ = handles;
+    /// for i in 0..9_990 { map.remove(&i); }
+    /// assert!(map.reclaim_epoch() > epoch, "entries without handles moved");
+    /// assert_eq!(map.get_by_handle(kept), None, "its entry was removed");
+    /// let h = map.handle_of(&9_995).unwrap();
+    /// for i in 9_990..9_995 { map.remove(&i); }
+    /// map.reclaim();
+    /// assert_eq!(map.get_by_handle(h), Some(&9_995), "handles stay valid");
     /// ```
     pub fn reclaim_epoch(&self) -> u64 {
         self.epoch
@@ -299,6 +365,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     where
         F: FnMut(&K, &mut V) -> bool,
     {
+        let before = self.len();
         // Walk the pool, which is contiguous. A rejected entry leaves the
         // index and the pool together before it is dropped, so a panic in
         // `keep` or in a destructor leaves the two in step.
@@ -311,76 +378,74 @@ impl<K, V, S> PooledMap<K, V, S> {
                 drop(self.store.remove_slot(slot_number(slot), hash));
             }
         }
-        self.after_removal();
-    }
-
-    /// Whether storage that is now empty should go back whole: yes under the
-    /// automatic policy, unless it is no bigger than the policy's floor.
-    fn release_when_emptied(&self) -> bool {
-        let policy = self.reclaimer.policy();
-        policy.is_automatic() && self.store.policy_capacity() > policy.min_capacity()
-    }
-
-    fn release_storage(&mut self) -> Store<K, V> {
-        let before = self.store.allocated_bytes();
-        let old = self.store.take();
-        self.reclaimer.record_release(before, 0);
-        old
-    }
-
-    /// Removes every entry. Under the automatic policy the pool and index go
-    /// back to the allocator too (unless no bigger than `min_capacity`);
-    /// under the manual policy they are kept for reuse.
-    pub fn clear(&mut self) {
-        if self.release_when_emptied() {
-            drop(self.release_storage());
-        } else {
-            // Index first: its records need no drop, so if a value's drop
-            // panics below, both are already empty.
-            self.store.index.clear();
-            drop(self.store.pool.drain());
+        if self.len() < before {
+            self.after_removal();
         }
     }
 
-    /// Removes every entry and yields them. The storage is handled as by
-    /// [`clear`](Self::clear); entries the iterator did not yield are dropped
-    /// with it.
+    /// Removes every entry. As for `map_core::HashMap::clear`: the pool and
+    /// the index are kept for the refill when they hold no more than the
+    /// policy's `clear_keep_bytes` or the capacity floor, or under the
+    /// manual policy; larger ones go back to the allocator.
+    ///
+    /// ```
+    /// use map_core::ReclaimMap;
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut batch = PooledMap::new();
+    /// for i in 0..1_000u64 { batch.insert(i, i); }
+    /// let held = batch.memory().allocated_bytes;
+    /// batch.clear();
+    /// assert_eq!(batch.memory().allocated_bytes, held, "kept for the refill");
+    /// ```
+    pub fn clear(&mut self) {
+        self.reclaimer.on_clear_storage(storage!(self));
+    }
+
+    /// Removes every entry and yields them. The storage is kept or given
+    /// back as by [`clear`](Self::clear); entries the iterator did not yield
+    /// are dropped with it.
     pub fn drain(&mut self) -> Drain<'_, K, V> {
-        let inner = if self.release_when_emptied() {
-            DrainInner::Released(self.release_storage().pool.into_iter(), Default::default())
-        } else {
+        let action = self.reclaimer.on_clear(
+            self.store.len(),
+            self.store.policy_capacity(),
+            self.store.allocated_bytes(),
+        );
+        let inner = if action == ClearAction::Keep {
             self.store.index.clear();
             DrainInner::Kept(self.store.pool.drain())
+        } else {
+            let before = self.store.allocated_bytes();
+            let old = self.store.take();
+            self.reclaimer.record_release(before, 0);
+            DrainInner::Released(old.pool.into_iter(), Default::default())
         };
         Drain { inner }
     }
 
     /// Replaces the reclamation policy. A stricter policy takes effect at once.
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
-        self.reclaimer.set_policy(policy);
-        if let Some(target) = self
-            .reclaimer
-            .check_now(self.store.len(), self.store.policy_capacity())
-        {
-            self.shrink_storage(target);
-        }
+        self.reclaimer.on_set_policy(storage!(self), policy);
     }
 
     /// Gives back all the memory the current entries do not need, whatever
-    /// the policy: the pool is compacted to exactly the live entries and the
-    /// index shrinks to fit them (an empty map frees both). Returns the
-    /// bytes released.
+    /// the policy, and drops the capacity floor: the pool is compacted and
+    /// the index shrinks to fit the entries (an empty map frees both).
+    /// Returns the bytes released.
     ///
-    /// Entries stored above the live count move down; their handles go
-    /// stale (see [`reclaim_with`](Self::reclaim_with) to learn their new
-    /// ones).
+    /// Entries stored above the live count move down, except those a handle
+    /// was handed out for: every handle stays valid, and a pinned entry
+    /// high in the pool keeps the pool that long
+    /// ([`reclaim_with`](Self::reclaim_with) moves those too).
     pub fn reclaim(&mut self) -> usize {
-        self.shrink_storage(0)
+        self.reclaimer.reclaim_storage(storage!(self))
     }
 
-    /// As [`reclaim`](Self::reclaim), then calls `moved(key, old, new)` for
+    /// As [`reclaim`](Self::reclaim), but moves every entry above the live
+    /// count, those with handles too, then calls `moved(key, old, new)` for
     /// every entry that moved, so that handles kept elsewhere can be
-    /// updated. The map is complete and consistent before the first call.
+    /// updated: the pool ends exactly as large as the live entries. The map
+    /// is complete and consistent before the first call.
     ///
     /// ```
     /// use std::collections::HashMap;
@@ -405,7 +470,15 @@ impl<K, V, S> PooledMap<K, V, S> {
     where
         F: FnMut(&K, Handle, Handle),
     {
-        let (released, moves) = self.shrink_storage_moves(0);
+        self.reclaimer.set_floor(0);
+        let before = self.store.allocated_bytes();
+        let moves = self.store.shrink(0, false);
+        if !moves.is_empty() {
+            self.epoch += 1;
+        }
+        let after = self.store.allocated_bytes();
+        self.reclaimer.record_release(before, after);
+        let released = before.saturating_sub(after);
         for (from, to) in moves {
             if let Some(slot) = self.store.pool.get(to as usize) {
                 let old = Handle {
@@ -429,10 +502,11 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// Shrinks the pool and the index to room for at least `min_capacity`
-    /// entries (and at least the current length). Moves entries as
-    /// [`reclaim`](Self::reclaim) does.
+    /// entries (and at least the current length), and makes `min_capacity`
+    /// the capacity floor. Moves entries as [`reclaim`](Self::reclaim) does.
     pub fn shrink_to(&mut self, min_capacity: usize) {
-        self.shrink_storage(min_capacity);
+        self.reclaimer
+            .shrink_storage_to(storage!(self), min_capacity);
     }
 
     /// Reserves room for at least `additional` more entries in the pool and
@@ -448,6 +522,8 @@ impl<K, V, S> PooledMap<K, V, S> {
         }
         self.store.index.reserve(additional, rehash);
         self.store.pool.reserve(additional);
+        self.reclaimer
+            .request_capacity(self.len().saturating_add(additional));
     }
 
     /// Reserves room for at least `additional` more entries, or reports why
@@ -470,7 +546,10 @@ impl<K, V, S> PooledMap<K, V, S> {
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
         self.check_reserve(additional)?;
         self.store.index.try_reserve(additional, rehash)?;
-        self.store.pool.try_reserve(additional)
+        self.store.pool.try_reserve(additional)?;
+        self.reclaimer
+            .request_capacity(self.len().saturating_add(additional));
+        Ok(())
     }
 
     fn check_reserve(&self, additional: usize) -> Result<(), TryReserveError> {
@@ -490,52 +569,14 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// may have become sparse.
     #[inline(always)]
     pub(crate) fn after_removal(&mut self) {
-        let capacity = self.store.policy_capacity();
-        if self.reclaimer.may_shrink(self.store.len(), capacity) {
-            self.sparse_after_removal(capacity);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn sparse_after_removal(&mut self, capacity: usize) {
-        if let Some(target) = self
-            .reclaimer
-            .after_remove(self.store.len(), capacity, capacity)
-        {
-            self.shrink_storage(target);
-        }
+        self.reclaimer.on_remove(storage!(self));
     }
 
     /// The policy check before an insert: catches up on a shrink that
     /// removals deferred. One flag test when nothing is pending.
     #[inline(always)]
     pub(crate) fn before_insert(&mut self) {
-        if let Some(target) = self
-            .reclaimer
-            .before_insert(self.store.len(), self.store.policy_capacity())
-        {
-            self.shrink_storage(target);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn shrink_storage(&mut self, target: usize) -> usize {
-        self.shrink_storage_moves(target).0
-    }
-
-    /// Shrinks to room for `target` entries where that frees memory; returns
-    /// the bytes released and the moves made.
-    fn shrink_storage_moves(&mut self, target: usize) -> (usize, Vec<(u32, u32)>) {
-        let before = self.store.allocated_bytes();
-        let moves = self.store.shrink(target);
-        if !moves.is_empty() {
-            self.epoch += 1;
-        }
-        let after = self.store.allocated_bytes();
-        self.reclaimer.record_release(before, after);
-        (before.saturating_sub(after), moves)
+        self.reclaimer.on_insert(storage!(self));
     }
 
     pub(crate) fn take_stamp(&mut self) -> core::num::NonZeroU64 {
@@ -626,10 +667,7 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let slot = self.find(key)?;
-        self.store.pool.get(slot as usize).map(|s| Handle {
-            stamp: s.stamp,
-            slot,
-        })
+        self.store.pool.get(slot as usize).map(|s| s.handle(slot))
     }
 
     /// Inserts `value` under `key`, returning the previous value. The key
@@ -637,7 +675,7 @@ where
     /// handles stay valid.
     #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        self.insert_with_handle(key, value).1
+        self.insert_slot(key, value).1
     }
 
     /// Inserts `value` under `key`, returning the entry's handle and the
@@ -645,6 +683,13 @@ where
     /// one; a present key keeps its slot and handle.
     #[inline]
     pub fn insert_with_handle(&mut self, key: K, value: V) -> (Handle, Option<V>) {
+        let (slot, old) = self.insert_slot(key, value);
+        (self.store.pool[slot as usize].handle(slot), old)
+    }
+
+    /// Inserts, returning the entry's slot and the previous value.
+    #[inline]
+    fn insert_slot(&mut self, key: K, value: V) -> (u32, Option<V>) {
         self.before_insert();
         let hash = fold(self.hash_builder.hash_one(&key));
         let Store { pool, index } = &mut self.store;
@@ -663,27 +708,16 @@ where
                 let slot = entry.get().slot;
                 let stored = &mut pool[slot as usize];
                 let old = mem::replace(&mut stored.value, value);
-                (
-                    Handle {
-                        stamp: stored.stamp,
-                        slot,
-                    },
-                    Some(old),
-                )
+                (slot, Some(old))
             }
             hash_table::Entry::Vacant(entry) => {
                 let slot = slot_number(pool.vacant_key());
                 let stamp = self.stamps.take();
                 // The index already has room (`entry` reserved it): nothing
                 // can fail between the two inserts.
-                pool.insert(Slot {
-                    stamp,
-                    hash,
-                    key,
-                    value,
-                });
+                pool.insert(Slot::new(stamp, hash, key, value));
                 entry.insert(IndexEntry { slot, hash });
-                (Handle { stamp, slot }, None)
+                (slot, None)
             }
         }
     }
@@ -774,7 +808,7 @@ impl<K: Clone, V: Clone, S: Clone> Clone for PooledMap<K, V, S> {
                 index: self.store.index.clone(),
             },
             hash_builder: self.hash_builder.clone(),
-            reclaimer: Reclaimer::new(*self.reclaimer.policy()),
+            reclaimer: self.reclaimer.fresh(),
             stamps: Stamps::new(),
             epoch: 0,
         }
@@ -856,8 +890,10 @@ where
         } else {
             hint.div_ceil(2)
         };
+        // Room for the hint, not capacity asked for: no floor.
         if self.check_reserve(reserve).is_ok() {
-            self.reserve(reserve);
+            self.store.index.reserve(reserve, rehash);
+            self.store.pool.reserve(reserve);
         }
         for (k, v) in iter {
             self.insert(k, v);

@@ -187,31 +187,53 @@ impl<T> Pool<T> {
         }
     }
 
-    /// Moves the values above slot `len()` down into vacant slots below
-    /// it, telling `moved(value, from, to)` of each move in order of
-    /// decreasing `from`, then shrinks the pool to fit. Runs no user code
-    /// but `moved`.
-    pub(crate) fn compact(&mut self, mut moved: impl FnMut(&mut T, usize, usize)) {
+    /// Moves the values above slot `len()` for which `stays` is false down
+    /// into vacant slots below it, telling `moved(value, from, to)` of each
+    /// move in order of decreasing `from`, then drops the vacant slots at
+    /// the end and shrinks the pool to fit. Values that stay keep their
+    /// slot (the vacancies they leave below `len()` stay free for inserts).
+    /// Runs no user code but `stays` and `moved`.
+    pub(crate) fn compact(
+        &mut self,
+        stays: impl Fn(&T) -> bool,
+        mut moved: impl FnMut(&mut T, usize, usize),
+    ) {
         let len = self.len;
-        // The lowest slot that may be vacant: there are as many vacancies
-        // below `len` as values above it.
+        // The lowest slot that may be vacant.
         let mut low = 0;
         for from in (len..self.entries.len()).rev() {
-            if let Entry::Occupied(_) = self.entries[from] {
-                while let Entry::Occupied(_) = self.entries[low] {
-                    low += 1;
-                }
-                self.entries.swap(from, low);
-                if let Entry::Occupied(value) = &mut self.entries[low] {
-                    moved(value, from, low);
-                }
+            let movable = match &self.entries[from] {
+                Entry::Occupied(value) => !stays(value),
+                Entry::Vacant(_) => false,
+            };
+            if !movable {
+                continue;
+            }
+            while low < from && matches!(self.entries[low], Entry::Occupied(_)) {
                 low += 1;
             }
+            if low >= from {
+                break;
+            }
+            self.entries.swap(from, low);
+            if let Entry::Occupied(value) = &mut self.entries[low] {
+                moved(value, from, low);
+            }
+            low += 1;
         }
-        // Every slot below `len` is occupied now, and none above it.
-        self.entries.truncate(len);
+        while matches!(self.entries.last(), Some(Entry::Vacant(_))) {
+            self.entries.pop();
+        }
+        // Thread the free list through the vacancies left, lowest first.
+        let mut next = self.entries.len();
+        for (slot, entry) in self.entries.iter_mut().enumerate().rev() {
+            if let Entry::Vacant(link) = entry {
+                *link = next;
+                next = slot;
+            }
+        }
+        self.next = next;
         self.entries.shrink_to_fit();
-        self.next = len;
     }
 }
 

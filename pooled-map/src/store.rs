@@ -10,23 +10,70 @@
 
 use core::mem;
 use core::num::NonZeroU64;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use hashbrown::HashTable;
 use map_core::table;
 
+use crate::handle::Handle;
 use crate::pool::{self, Pool};
 
 /// One pooled entry.
-#[derive(Clone)]
 pub(crate) struct Slot<K, V> {
     /// Unique per insert; handles compare it. Non-zero so the pool's
     /// vacant/occupied tag fits in its niche.
     pub(crate) stamp: NonZeroU64,
+    /// Whether a handle to this entry was ever handed out: compaction then
+    /// leaves it in its slot, so the handle stays valid until the entry is
+    /// removed. Atomic so that `&self` methods (`handle_of`, `handles`) can
+    /// set it; it fits in the padding beside `hash`.
+    pinned: AtomicBool,
     /// The key's hash, folded to 32 bits: lets a handle find its index entry
     /// without hashing.
     pub(crate) hash: u32,
     pub(crate) key: K,
     pub(crate) value: V,
+}
+
+impl<K, V> Slot<K, V> {
+    pub(crate) fn new(stamp: NonZeroU64, hash: u32, key: K, value: V) -> Self {
+        Self {
+            stamp,
+            pinned: AtomicBool::new(false),
+            hash,
+            key,
+            value,
+        }
+    }
+
+    /// The entry's handle, which from now on stays valid until the entry is
+    /// removed.
+    #[inline]
+    pub(crate) fn handle(&self, slot: u32) -> Handle {
+        if !self.pinned.load(Ordering::Relaxed) {
+            self.pinned.store(true, Ordering::Relaxed);
+        }
+        Handle {
+            stamp: self.stamp,
+            slot,
+        }
+    }
+
+    fn pinned(&self) -> bool {
+        self.pinned.load(Ordering::Relaxed)
+    }
+}
+
+impl<K: Clone, V: Clone> Clone for Slot<K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            stamp: self.stamp,
+            pinned: AtomicBool::new(self.pinned()),
+            hash: self.hash,
+            key: self.key.clone(),
+            value: self.value.clone(),
+        }
+    }
 }
 
 /// One index entry: where the entry lives, and its folded hash (so the
@@ -118,12 +165,7 @@ impl<K, V> Store<K, V> {
         // Grow the index first: once the entry is in the pool, nothing may
         // fail before it is in the index too.
         self.index.reserve(1, rehash);
-        self.pool.insert(Slot {
-            stamp,
-            hash,
-            key,
-            value,
-        });
+        self.pool.insert(Slot::new(stamp, hash, key, value));
         self.index
             .insert_unique(expand(hash), IndexEntry { slot, hash }, rehash);
         slot
@@ -148,12 +190,13 @@ impl<K, V> Store<K, V> {
 
     /// Shrinks the pool and the index to room for `target` entries (at least
     /// the live ones), where that frees memory. The pool is compacted:
-    /// entries above the live count move down into vacant slots, and the
-    /// index is patched to follow. Returns the moves made.
+    /// entries above the live count move down into vacant slots (unless
+    /// `keep_handles` and a handle to them was handed out), and the index is
+    /// patched to follow. Returns the moves made.
     ///
     /// Runs no user code. If the scratch list of moves cannot be allocated,
     /// the pool is left as it is (the index still shrinks).
-    pub(crate) fn shrink(&mut self, target: usize) -> Vec<Move> {
+    pub(crate) fn shrink(&mut self, target: usize, keep_handles: bool) -> Vec<Move> {
         let len = self.len();
         let target = target.max(len);
         let mut moves = Vec::new();
@@ -162,7 +205,8 @@ impl<K, V> Store<K, V> {
             // Only entries above slot `len` move, into vacancies below it.
             let most = len.min(capacity - len);
             if moves.try_reserve_exact(most).is_ok() {
-                self.pool.compact(|_, from, to| {
+                let stays = |slot: &Slot<K, V>| keep_handles && slot.pinned();
+                self.pool.compact(stays, |_, from, to| {
                     // Slots fit in u32 (checked at insert). Within the
                     // reserved capacity, so this neither allocates nor panics.
                     moves.push((from as u32, to as u32));
@@ -180,16 +224,17 @@ impl<K, V> Store<K, V> {
     }
 
     /// Points the index at the entries' new slots. `moves` is in the order
-    /// `Pool::compact` made them: `from` strictly decreasing.
+    /// `Pool::compact` made them: `from` strictly decreasing. Only entries
+    /// at or above `len` can have moved; those not in `moves` were pinned
+    /// and stayed.
     fn patch_index(&mut self, moves: &[Move], len: usize) {
         if moves.is_empty() {
             return;
         }
         for entry in self.index.iter_mut() {
             if entry.slot as usize >= len {
-                match moves.binary_search_by(|&(from, _)| entry.slot.cmp(&from)) {
-                    Ok(i) => entry.slot = moves[i].1,
-                    Err(_) => debug_assert!(false, "slot {} left the pool", entry.slot),
+                if let Ok(i) = moves.binary_search_by(|&(from, _)| entry.slot.cmp(&from)) {
+                    entry.slot = moves[i].1;
                 }
             }
         }

@@ -71,35 +71,84 @@ fn handles_survive_growth() {
 }
 
 #[test]
-fn reclamation_moves_only_entries_above_the_live_count() {
+fn reclamation_moves_only_entries_no_handle_was_handed_out_for() {
     let mut map = PooledMap::with_policy(ReclaimPolicy::manual());
-    let handles: Vec<Handle> = (0..100u32)
-        .map(|i| map.insert_with_handle(i, i).0)
-        .collect();
-    // Vacate slots 50..60; the ten entries in slots 90..100 must move there.
+    // Handles for the entries in slots 0..50 and 95..100; none for the rest.
+    let mut handles = Vec::new();
+    for i in 0..100u32 {
+        if !(50..95).contains(&i) {
+            handles.push((i, map.insert_with_handle(i, i).0));
+        } else {
+            map.insert(i, i);
+        }
+    }
+    // Vacate slots 50..60: the entries in slots 90..95 move there, those in
+    // 95..100 keep their slots (and so the pool its length).
     for i in 50..60 {
         map.remove(&i);
     }
     let epoch = map.reclaim_epoch();
-    assert!(map.reclaim() > 0);
-    assert_eq!(map.reclaim_epoch(), epoch + 1);
-    for (i, h) in handles.iter().enumerate() {
-        let i = i as u32;
-        let got = map.get_by_handle(*h);
-        match i {
-            50..60 => assert_eq!(got, None, "{i} was removed"),
-            90..100 => {
-                assert_eq!(got, None, "{i} moved: its handle is stale");
-                let now = map.handle_of(&i).unwrap();
-                assert!((50..60).contains(&now.slot()));
-                assert_eq!(map.get_by_handle(now), Some(&i));
-            }
-            _ => assert_eq!(got, Some(&i), "{i} did not move"),
-        }
-    }
-    // Nothing moved: the epoch stays.
     map.reclaim();
     assert_eq!(map.reclaim_epoch(), epoch + 1);
+    for (i, h) in &handles {
+        assert_eq!(
+            map.get_by_handle(*h),
+            Some(i),
+            "{i}: its handle stays valid"
+        );
+    }
+    for i in 90..95u32 {
+        let now = map.handle_of(&i).unwrap();
+        assert!((50..60).contains(&now.slot()), "{i} moved down");
+    }
+    for i in 60..90u32 {
+        assert_eq!(
+            map.handle_of(&i).unwrap().slot(),
+            i as usize,
+            "{i} did not move"
+        );
+    }
+    // Nothing left to move: the epoch stays.
+    map.reclaim();
+    assert_eq!(map.reclaim_epoch(), epoch + 1);
+    // reclaim_with moves the pinned ones too, and says so.
+    let mut moved = 0;
+    map.reclaim_with(|_, _, _| moved += 1);
+    assert_eq!(moved, 5);
+    assert_eq!(map.memory().allocated_bytes, {
+        let mut fresh = PooledMap::with_policy(ReclaimPolicy::manual());
+        fresh.reserve(map.len());
+        for (k, v) in map.iter() {
+            fresh.insert(*k, *v);
+        }
+        fresh.shrink_to_fit();
+        fresh.memory().allocated_bytes
+    });
+}
+
+#[test]
+fn handles_stay_valid_under_the_default_policy() {
+    let mut map = PooledMap::new();
+    let handles: Vec<(u64, Handle)> = (0..1000u64)
+        .map(|i| (i, map.insert_with_handle(i, i).0))
+        .collect();
+    for i in 0..900 {
+        map.remove(&i);
+    }
+    map.insert(5000, 0);
+    // 20,000 churn operations (plain inserts and removals, no handles).
+    for i in 0..10_000u64 {
+        map.insert(10_000 + i, i);
+        if i >= 50 {
+            map.remove(&(10_000 + i - 50));
+        }
+    }
+    let valid = handles[900..]
+        .iter()
+        .filter(|(k, h)| map.get_by_handle(*h) == Some(k))
+        .count();
+    assert_eq!(valid, 100, "100 of 100 handles of live entries valid");
+    assert!(map.memory().reclaims > 0, "memory was given back meanwhile");
 }
 
 #[test]
@@ -181,14 +230,14 @@ fn indexing_with_a_stale_handle_panics() {
 
 /// Random operations by key and by handle, checked against a model, with
 /// every handle ever issued probed at every step: each answers `None` or
-/// exactly its own entry, and is live exactly when the model says so.
+/// exactly its own entry, and is live exactly while its entry is. Some
+/// inserts take no handle, so reclamation has entries it may move.
 fn random_handles(policy: ReclaimPolicy, seed: u64, ops: usize) -> u64 {
     let mut rng = Rng::new(seed);
     let mut map: PooledMap<u64, u64> = PooledMap::with_policy(policy);
-    // key -> (value, current handle)
-    let mut model: StdHashMap<u64, (u64, Handle)> = StdHashMap::new();
+    // key -> (value, the handle handed out for it, if any)
+    let mut model: StdHashMap<u64, (u64, Option<Handle>)> = StdHashMap::new();
     let mut issued: Vec<(Handle, u64)> = Vec::new();
-    let mut epoch = map.reclaim_epoch();
     for i in 0..ops {
         let range = 8u64 << ((i / 3000) % 9);
         let key = rng.below(range);
@@ -201,15 +250,21 @@ fn random_handles(policy: ReclaimPolicy, seed: u64, ops: usize) -> u64 {
             1 => {
                 map.reclaim();
             }
-            2..=45 => {
+            2..=25 => {
                 let value = rng.next_u64();
                 let (h, old) = map.insert_with_handle(key, value);
-                let prev = model.insert(key, (value, h));
+                let prev = model.insert(key, (value, Some(h)));
                 assert_eq!(old, prev.map(|(v, _)| v), "{ctx}: insert");
-                if let Some((_, ph)) = prev {
+                if let Some((_, Some(ph))) = prev {
                     assert_eq!(ph, h, "{ctx}: overwrite keeps the handle");
                 }
                 issued.push((h, key));
+            }
+            26..=45 => {
+                let value = rng.next_u64();
+                let prev = model.get(&key).copied();
+                assert_eq!(map.insert(key, value), prev.map(|(v, _)| v), "{ctx}");
+                model.insert(key, (value, prev.and_then(|(_, h)| h)));
             }
             46..=70 => {
                 assert_eq!(
@@ -220,7 +275,7 @@ fn random_handles(policy: ReclaimPolicy, seed: u64, ops: usize) -> u64 {
             }
             71..=90 if !issued.is_empty() => {
                 let (h, k) = issued[rng.below(issued.len() as u64) as usize];
-                let live = model.get(&k).is_some_and(|(_, mh)| *mh == h);
+                let live = model.get(&k).is_some_and(|(_, mh)| *mh == Some(h));
                 let removed = map.remove_by_handle(h);
                 if live {
                     assert_eq!(removed, model.remove(&k).map(|(v, _)| v), "{ctx}");
@@ -229,7 +284,7 @@ fn random_handles(policy: ReclaimPolicy, seed: u64, ops: usize) -> u64 {
                 }
             }
             _ => {
-                if let Some((v, h)) = model.get_mut(&key) {
+                if let Some((v, Some(h))) = model.get_mut(&key) {
                     let got = map.get_mut_by_handle(*h).expect("live handle");
                     assert_eq!(*got, *v, "{ctx}: get_mut_by_handle");
                     *got = got.wrapping_add(1);
@@ -237,16 +292,10 @@ fn random_handles(policy: ReclaimPolicy, seed: u64, ops: usize) -> u64 {
                 }
             }
         }
-        if map.reclaim_epoch() != epoch {
-            epoch = map.reclaim_epoch();
-            for (k, (_, h)) in model.iter_mut() {
-                *h = map.handle_of(k).expect("present key has a handle");
-            }
-        }
         assert_eq!(map.len(), model.len(), "{ctx}: len");
         if i % 64 == 0 || i + 1 == ops {
             for &(h, k) in &issued {
-                let live = model.get(&k).filter(|(_, mh)| *mh == h);
+                let live = model.get(&k).filter(|(_, mh)| *mh == Some(h));
                 assert_eq!(
                     map.get_key_value_by_handle(h),
                     live.map(|(v, _)| (&k, v)),

@@ -141,10 +141,14 @@ fn retain_drain_and_clear() {
     let drained: StdHashMap<u32, u32> = map.drain().collect();
     assert_eq!(drained.len(), 334);
     assert!(map.is_empty());
+    let kept = map.memory().allocated_bytes;
+    assert!(kept > 0, "a small storage is kept for the refill");
+    map.extend((0..100_000).map(|i| (i, i)));
+    assert_eq!(map.drain().count(), 100_000);
     assert_eq!(
         map.memory().allocated_bytes,
         0,
-        "automatic: drained storage goes back"
+        "automatic: a large drained storage goes back"
     );
 
     let mut manual: PooledMap<u32, u32> = PooledMap::with_policy(ReclaimPolicy::manual());
@@ -167,7 +171,7 @@ fn retain_drain_and_clear() {
     assert!(manual.reclaim() > 0);
     assert_eq!(manual.memory().allocated_bytes, 0);
 
-    let mut auto: PooledMap<u32, u32> = (0..1000).map(|i| (i, i)).collect();
+    let mut auto: PooledMap<u32, u32> = (0..100_000).map(|i| (i, i)).collect();
     auto.clear();
     assert_eq!(auto.memory().allocated_bytes, 0);
     assert_eq!(auto.memory().reclaims, 1);
