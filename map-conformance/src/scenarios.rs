@@ -242,6 +242,165 @@ where
     }
 }
 
+/// Clear and reuse: a map cleared and refilled, one cleared and left alone,
+/// and one cleared and then used much smaller.
+#[derive(Debug, Clone, Copy)]
+pub struct ClearReuse {
+    /// Entries per clear-and-refill round.
+    pub batch: usize,
+    /// Clear-and-refill rounds timed for allocator calls.
+    pub rounds: usize,
+    /// Allocator calls per clear-and-refill round, after a first fill.
+    pub calls_per_round: f64,
+    /// The large map, filled.
+    pub filled: Bytes,
+    /// The large map right after `clear()`, nothing after.
+    pub after_clear: Bytes,
+    /// Live entries when the cleared map is then used smaller.
+    pub small_live: usize,
+    /// Insert-new/remove-oldest operations at that size.
+    pub small_ops: usize,
+    /// Peak counted bytes while used smaller.
+    pub small_peak: isize,
+    /// A fresh map of `small_live` entries.
+    pub fresh_small: Bytes,
+}
+
+impl ClearReuse {
+    /// Counted bytes held right after `clear()`, as a fraction of the fill.
+    pub fn held_after_clear(&self) -> f64 {
+        ratio(self.after_clear.counted, self.filled.counted)
+    }
+
+    /// Peak bytes while used smaller, over a fresh map of that size.
+    pub fn small_peak_vs_fresh(&self) -> f64 {
+        ratio(self.small_peak, self.fresh_small.counted)
+    }
+}
+
+/// Runs clear-and-reuse: `rounds` rounds of `clear()` and a refill of
+/// `batch` entries (counting allocator calls); then a map of `large`
+/// entries cleared, measured, and used at `small_live` entries for
+/// `small_ops` insert-new/remove-oldest operations.
+pub fn clear_reuse<M, F>(
+    make: F,
+    batch: usize,
+    rounds: usize,
+    large: usize,
+    small_live: usize,
+    small_ops: usize,
+) -> ClearReuse
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    let mut map = make();
+    for i in 0..batch as u64 {
+        map.insert(i, value(i));
+    }
+    let counter = Counter::start();
+    for _ in 0..rounds {
+        map.clear();
+        for i in 0..batch as u64 {
+            map.insert(i, value(i));
+        }
+    }
+    let calls_per_round = counter.calls() as f64 / rounds.max(1) as f64;
+    drop(map);
+
+    let counter = Counter::start();
+    let mut map = make();
+    for i in 0..large as u64 {
+        map.insert(i, value(i));
+    }
+    let filled = Bytes::of(&counter, &map);
+    map.clear();
+    let after_clear = Bytes::of(&counter, &map);
+    let mut small_peak = after_clear.counted;
+    for i in 0..small_live as u64 {
+        map.insert(i, value(i));
+        small_peak = small_peak.max(counter.live_bytes());
+    }
+    for i in 0..small_ops as u64 {
+        map.insert(small_live as u64 + i, value(i));
+        map.remove(&i);
+        small_peak = small_peak.max(counter.live_bytes());
+    }
+    ClearReuse {
+        batch,
+        rounds,
+        calls_per_round,
+        filled,
+        after_clear,
+        small_live,
+        small_ops,
+        small_peak,
+        fresh_small: fresh(&make, small_live),
+    }
+}
+
+/// Runs [`clear_reuse`] at `sizes` and asserts the design's thresholds: at
+/// most 2 allocator calls per clear-and-refill round; at most 1% of the
+/// filled bytes held right after clearing a large map; at most 3x a fresh
+/// map when the cleared map is then used much smaller. Returns the figures.
+///
+/// # Panics
+///
+/// On the first threshold missed, with the figures.
+pub fn check_clear_reuse<M, F>(make: F, sizes: Sizes) -> String
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    let small = sizes.spike_keep / 10;
+    let c = clear_reuse(
+        &make,
+        sizes.clear_batch,
+        sizes.clear_rounds,
+        sizes.delete_all,
+        small,
+        small * 10,
+    );
+    assert!(
+        c.calls_per_round <= 2.0,
+        "clear-and-refill of {}: {:.2} allocator calls per round",
+        c.batch,
+        c.calls_per_round
+    );
+    assert!(
+        c.after_clear.honest(),
+        "clear: memory() disagrees: {}",
+        c.after_clear
+    );
+    assert!(
+        c.held_after_clear() <= 0.01,
+        "clear: {:.2}% held right after clearing {} entries ({} of {})",
+        c.held_after_clear() * 100.0,
+        sizes.delete_all,
+        c.after_clear,
+        c.filled
+    );
+    assert!(
+        c.small_peak_vs_fresh() <= 3.0,
+        "clear then {} live: peak {:.2}x a fresh map ({} vs {})",
+        c.small_live,
+        c.small_peak_vs_fresh(),
+        c.small_peak,
+        c.fresh_small
+    );
+    format!(
+        "clear-and-refill {batch} x {rounds}: {calls:.2} allocator calls per round; \
+         clear of {large}: {held:.3}% held; then {live} live: peak {peak:.2}x fresh\n",
+        batch = c.batch,
+        rounds = c.rounds,
+        calls = c.calls_per_round,
+        large = sizes.delete_all,
+        held = c.held_after_clear() * 100.0,
+        live = c.small_live,
+        peak = c.small_peak_vs_fresh(),
+    )
+}
+
 fn ratio(a: isize, b: isize) -> f64 {
     a as f64 / (b.max(1)) as f64
 }
@@ -261,6 +420,10 @@ pub struct Sizes {
     pub churn_ops: usize,
     /// Operations per seed in the random tests.
     pub random_ops: usize,
+    /// Entries per clear-and-refill round.
+    pub clear_batch: usize,
+    /// Clear-and-refill rounds.
+    pub clear_rounds: usize,
 }
 
 impl Sizes {
@@ -273,6 +436,8 @@ impl Sizes {
         churn_live: 10_000,
         churn_ops: 1_000_000,
         random_ops: 40_000,
+        clear_batch: 1_000,
+        clear_rounds: 200,
     };
 
     /// A tenth of that, for slow configurations (sanitizers, loom hosts).
@@ -283,6 +448,8 @@ impl Sizes {
         churn_live: 1_000,
         churn_ops: 100_000,
         random_ops: 10_000,
+        clear_batch: 1_000,
+        clear_rounds: 20,
     };
 
     /// `QUICK` if `CONFORMANCE_SIZES=quick`, else `FULL`.

@@ -1,6 +1,6 @@
 //! The workspace's conformance kit, run on `map_core::HashMap`.
 
-use map_conformance::{check_scenarios, suite, Sizes};
+use map_conformance::{check_clear_reuse, check_scenarios, suite, Sizes};
 use map_core::HashMap;
 
 map_conformance::install_counting_allocator!();
@@ -20,5 +20,11 @@ fn memory_scenarios() {
 fn memory_scenarios_with_a_custom_allocator() {
     let alloc = map_conformance::alloc::FailingAlloc::new();
     let figures = check_scenarios(|| HashMap::new_in(alloc.clone()), Sizes::QUICK);
+    println!("{figures}");
+}
+
+#[test]
+fn clear_reuses_and_gives_back() {
+    let figures = check_clear_reuse(HashMap::new, Sizes::from_env());
     println!("{figures}");
 }

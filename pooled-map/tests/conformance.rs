@@ -2,7 +2,7 @@
 //! figures checked against the counting allocator.
 
 use map_conformance::alloc::Counter;
-use map_conformance::{check_scenarios, suite, Sizes};
+use map_conformance::{check_clear_reuse, check_scenarios, suite, Sizes};
 use pooled_map::{PooledMap, ReclaimPolicy};
 
 map_conformance::install_counting_allocator!();
@@ -90,4 +90,10 @@ fn memory_is_honest_at_every_size() {
     let mem = map.memory();
     assert!(mem.reclaims >= 2, "{mem:?}");
     assert!(mem.peak_bytes >= 50_000 * 40);
+}
+
+#[test]
+fn clear_reuses_and_gives_back() {
+    let figures = check_clear_reuse(PooledMap::new, Sizes::from_env());
+    println!("{figures}");
 }
