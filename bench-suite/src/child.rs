@@ -1,5 +1,5 @@
 //! Each scenario in a fresh process: the report re-runs its own binary as
-//! `bench-suite __rss-child VARIANT SCENARIO ENTRIES POLICY`, which runs one
+//! `bench-suite __rss-child VARIANT SCENARIO ENTRIES POLICY KEY VALUE_BYTES`, which runs one
 //! scenario on one variant and prints its [`ScenarioResult`] as JSON. The
 //! RSS figures are then that scenario's alone, not what earlier scenarios
 //! left on the allocator's free lists.
@@ -26,6 +26,10 @@ pub fn run(plan: &Plan, variant: &str, scenario: Scenario) -> Result<ScenarioRes
             } else {
                 "default"
             },
+            plan.key,
+            &plan
+                .value_bytes
+                .map_or_else(|| "-".to_string(), |n| n.to_string()),
         ])
         .output()
         .map_err(|e| format!("spawn: {e}"))?;
@@ -42,8 +46,10 @@ pub fn run(plan: &Plan, variant: &str, scenario: Scenario) -> Result<ScenarioRes
 /// The child's side: runs one scenario and prints the result; returns the
 /// exit status.
 pub fn main(args: &[String]) -> i32 {
-    let [variant, scenario, entries, policy] = args else {
-        eprintln!("usage: bench-suite {SUBCOMMAND} VARIANT SCENARIO ENTRIES default|manual");
+    let [variant, scenario, entries, policy, key, value_bytes] = args else {
+        eprintln!(
+            "usage: bench-suite {SUBCOMMAND} VARIANT SCENARIO ENTRIES default|manual u64|string BYTES|-"
+        );
         return 2;
     };
     let Some(v) = registry::variants().into_iter().find(|v| v.name == variant) else {
@@ -60,6 +66,8 @@ pub fn main(args: &[String]) -> i32 {
     };
     let mut plan = Plan::new(entries.max(10));
     plan.manual_policy = policy == "manual";
+    plan.key = if key == "string" { "string" } else { "u64" };
+    plan.value_bytes = value_bytes.parse().ok();
     let result = v.run(&plan, scenario);
     match serde_json::to_string(&result) {
         Ok(text) => {

@@ -38,7 +38,7 @@ enum Command {
     Throughput(ThroughputArgs),
     #[command(name = "__rss-child", hide = true)]
     RssChild {
-        #[arg(num_args = 4)]
+        #[arg(num_args = 6)]
         args: Vec<String>,
     },
 }
@@ -50,6 +50,15 @@ enum OutputFormat {
     Text,
     /// Markdown tables to paste in a pull request.
     Markdown,
+}
+
+/// The key type of the report's entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum KeyArg {
+    /// `u64` keys (the design's).
+    U64,
+    /// `String` keys, `key:` and 12 digits, on the heap.
+    String,
 }
 
 /// The reclaim policy of the workspace's variants.
@@ -79,6 +88,13 @@ struct ReclaimArgs {
     /// Table format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
+    /// Key type of the entries
+    #[arg(long, value_enum, default_value_t = KeyArg::U64)]
+    key: KeyArg,
+    /// Store `Vec<u8>` values of N bytes (heap, counted) instead of the
+    /// default `[u8; 128]` in the table (0 to 1048576)
+    #[arg(long, value_name = "N", value_parser = value_bytes)]
+    value_bytes: Option<usize>,
     /// Exit with status 1, listing the misses, when a workspace variant
     /// misses a bar of the design
     #[arg(long)]
@@ -144,6 +160,10 @@ fn entries(text: &str) -> Result<usize, String> {
 
 fn throughput_entries(text: &str) -> Result<usize, String> {
     whole(text, 1, MAX_ENTRIES)
+}
+
+fn value_bytes(text: &str) -> Result<usize, String> {
+    whole(text, 0, 1 << 20)
 }
 
 fn rounds(text: &str) -> Result<usize, String> {
@@ -354,6 +374,11 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
     }
     let mut plan = Plan::new(a.entries);
     plan.manual_policy = a.policy == PolicyArg::Manual;
+    plan.key = match a.key {
+        KeyArg::U64 => "u64",
+        KeyArg::String => "string",
+    };
+    plan.value_bytes = a.value_bytes;
     let isolate = !a.in_process;
     let results = report::run(&plan, &chosen, &scenarios, isolate, progress);
     let report = Report::new(

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 use std::time::Instant;
 
-use map_conformance::scenarios::{self, Bytes, Value};
+use map_conformance::scenarios::{self, Bytes, Entries};
 use map_core::ReclaimMap;
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +78,12 @@ pub struct Plan {
     /// Whether the workspace's variants ran under `ReclaimPolicy::manual()`
     /// (a policy that never reclaims by itself: the check must fail).
     pub manual_policy: bool,
+    /// The key type: `u64` (default) or `string` (`key:` and 12 digits, a
+    /// heap-allocated `String`).
+    pub key: &'static str,
+    /// `null`: `[u8; 128]` values, stored in the table (the default). A
+    /// number: `Vec<u8>` values of that many bytes, on the heap (counted too).
+    pub value_bytes: Option<usize>,
 }
 
 impl Plan {
@@ -92,7 +98,71 @@ impl Plan {
             churn_live: entries / 10,
             churn_ops: entries * 10,
             manual_policy: false,
+            key: "u64",
+            value_bytes: None,
         }
+    }
+
+    /// The entry type, e.g. `(u64, [u8; 128])` or `(String, Vec<u8> of 64 bytes)`.
+    pub fn entry_label(&self) -> String {
+        let key = if self.key == "string" {
+            "String"
+        } else {
+            "u64"
+        };
+        match self.value_bytes {
+            None => format!("({key}, [u8; 128])"),
+            Some(n) => format!("({key}, Vec<u8> of {n} bytes)"),
+        }
+    }
+}
+
+/// `u64` keys, `Vec<u8>` values of the given length.
+#[derive(Debug, Clone, Copy)]
+pub struct U64Bytes(pub usize);
+
+/// `String` keys, `[u8; 128]` values.
+#[derive(Debug, Clone, Copy)]
+pub struct StringArray;
+
+/// `String` keys, `Vec<u8>` values of the given length.
+#[derive(Debug, Clone, Copy)]
+pub struct StringBytes(pub usize);
+
+fn string_key(i: u64) -> String {
+    format!("key:{i:012}")
+}
+
+impl Entries for U64Bytes {
+    type Key = u64;
+    type Value = Vec<u8>;
+    fn key(&self, i: u64) -> u64 {
+        i
+    }
+    fn value(&self, i: u64) -> Vec<u8> {
+        vec![i as u8; self.0]
+    }
+}
+
+impl Entries for StringArray {
+    type Key = String;
+    type Value = [u8; 128];
+    fn key(&self, i: u64) -> String {
+        string_key(i)
+    }
+    fn value(&self, i: u64) -> [u8; 128] {
+        [i as u8; 128]
+    }
+}
+
+impl Entries for StringBytes {
+    type Key = String;
+    type Value = Vec<u8>;
+    fn key(&self, i: u64) -> String {
+        string_key(i)
+    }
+    fn value(&self, i: u64) -> Vec<u8> {
+        vec![i as u8; self.0]
     }
 }
 
@@ -224,9 +294,15 @@ impl Report {
 }
 
 /// Runs `scenario` on maps made by `make`; called through the registry.
-pub(crate) fn run_scenario<M, F>(plan: &Plan, scenario: Scenario, make: F) -> ScenarioResult
+pub(crate) fn run_scenario<E, M, F>(
+    plan: &Plan,
+    scenario: Scenario,
+    make: F,
+    entries: &E,
+) -> ScenarioResult
 where
-    M: ReclaimMap<u64, Value>,
+    E: Entries,
+    M: ReclaimMap<E::Key, E::Value>,
     F: Fn() -> M,
 {
     let log = Rc::new(RefCell::new(Log::new()));
@@ -268,7 +344,7 @@ where
     // stages' figures (the RSS is matched by that order).
     let (names, figures): (&[&str], Vec<Bytes>) = match scenario {
         Scenario::DeleteAll => {
-            let d = scenarios::delete_all(observed, plan.entries);
+            let d = scenarios::delete_all_with(observed, plan.entries, entries);
             result.entries = d.entries;
             result.held_after_remove_pct = Some(d.held_after_remove() * 100.0);
             result.held_after_reclaim_pct =
@@ -280,7 +356,7 @@ where
             )
         }
         Scenario::Spike => {
-            let s = scenarios::spike(observed, plan.spike_peak, plan.spike_keep);
+            let s = scenarios::spike_with(observed, plan.spike_peak, plan.spike_keep, entries);
             result.entries = s.peak;
             result.keep = Some(s.keep);
             result.after_remove_vs_fresh = Some(s.after_remove_vs_fresh());
@@ -291,7 +367,7 @@ where
             )
         }
         Scenario::Churn => {
-            let c = scenarios::churn(observed, plan.churn_live, plan.churn_ops);
+            let c = scenarios::churn_with(observed, plan.churn_live, plan.churn_ops, entries);
             result.entries = c.live;
             result.ops = Some(c.ops);
             result.peak_vs_fresh = Some(c.peak_vs_fresh());
@@ -535,6 +611,9 @@ pub fn render(report: &Report, format: Format) -> String {
         single
     };
 
+    if p.key != "u64" || p.value_bytes.is_some() {
+        title(&mut out, format!("entries: {}", p.entry_label()));
+    }
     let rows = by(Scenario::DeleteAll);
     if !rows.is_empty() {
         title(&mut out, format!(

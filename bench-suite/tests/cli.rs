@@ -182,3 +182,35 @@ fn entries_with_equals_sign() {
         assert!(doc["meta"][field].is_string(), "meta.{field}");
     }
 }
+
+#[test]
+fn other_entries() {
+    let doc = json(&[
+        "--json",
+        "--entries",
+        "500",
+        "--key",
+        "string",
+        "--value-bytes",
+        "64",
+        "--variant",
+        "map-core,hashbrown",
+        "--no-files",
+    ]);
+    assert_eq!(doc["plan"]["key"], "string");
+    assert_eq!(doc["plan"]["value_bytes"], 64);
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    let filled = |v: &str| {
+        results
+            .iter()
+            .find(|r| r["variant"] == v && r["scenario"] == "delete-all")
+            .unwrap()["stages"][0]["counted_bytes"]
+            .as_i64()
+            .unwrap()
+    };
+    // Each entry owns a 64-byte value and a String key on the heap.
+    assert!(filled("hashbrown") > 500 * (64 + 16));
+    let out = run(&["--key", "u128"]);
+    assert_eq!(out.status.code(), Some(2));
+}
