@@ -260,6 +260,7 @@ fn run_with<V: BenchValue>(
     let mut noisy = Vec::new();
     for (op, name) in OPS.iter().enumerate() {
         let mut row = vec![name.to_string()];
+        let mut noisy_here = Vec::new();
         for m in 1..maps.len() {
             let mut ratios: Vec<f64> = samples[m][op]
                 .iter()
@@ -270,9 +271,12 @@ fn run_with<V: BenchValue>(
                 .iter()
                 .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
             if hi > lo * NOISY_SPREAD {
-                noisy.push(format!("{name} {}: {lo:.2}-{hi:.2}", names[m]));
+                noisy_here.push(format!("{} {lo:.2}-{hi:.2}", names[m]));
             }
             row.push(format!("{:.3}x ({lo:.2}-{hi:.2})", median(&mut ratios)));
+        }
+        if !noisy_here.is_empty() {
+            noisy.push(format!("{name}: {}", noisy_here.join(", ")));
         }
         rows.push(row);
     }
@@ -282,8 +286,8 @@ fn run_with<V: BenchValue>(
     if !noisy.is_empty() {
         let _ = writeln!(
             out,
-            "warning: {} noisy ratio(s), the largest per-round ratio over {NOISY_SPREAD}x the \
-             smallest; rerun with more --rounds or on a quieter machine:",
+            "warning: {} noisy row(s), where a map's largest per-round ratio is over \
+             {NOISY_SPREAD}x its smallest; rerun with more --rounds or on a quieter machine:",
             noisy.len()
         );
         for line in &noisy {
