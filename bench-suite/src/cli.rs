@@ -19,7 +19,13 @@ const MAX_ENTRIES: usize = 10_000_000;
 /// Maps that give memory back: the reclamation report, trace replay and
 /// side-by-side throughput of every variant and peer.
 #[derive(Debug, Parser)]
-#[command(name = "bench-suite", version, about, long_about = None)]
+#[command(
+    name = "bench-suite",
+    version,
+    about,
+    long_about = None,
+    override_usage = "bench-suite [reclaim] [OPTIONS]\n       bench-suite trace FILE [OPTIONS]\n       bench-suite throughput [OPTIONS]"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
