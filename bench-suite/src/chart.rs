@@ -1,120 +1,223 @@
-//! The report's SVG chart: one panel per scenario, one bar per variant.
+//! The report's SVG chart: one panel per scenario, one horizontal bar per
+//! map (so names never overlap), the design's bar as a vertical line, a
+//! legend and axis titles.
 
 use std::path::Path;
 
+use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use crate::report::{Report, Scenario, ScenarioResult};
+use crate::verdict::BARS;
 
-const BAR: RGBColor = RGBColor(0x3b, 0x6e, 0xa8);
-const BASELINE: RGBColor = RGBColor(0xc0, 0x50, 0x40);
+const WORKSPACE: RGBColor = RGBColor(0x3b, 0x6e, 0xa8);
+const PEER: RGBColor = RGBColor(0xb0, 0xb0, 0xb0);
+const LIMIT: RGBColor = RGBColor(0xc0, 0x30, 0x30);
 
-/// A panel: its scenario, title and the figure it plots.
-type Panel = (Scenario, &'static str, fn(&ScenarioResult) -> Option<f64>);
+/// A panel: its scenario, title, x-axis title, the figure it plots and the
+/// name of the design bar drawn on it.
+type Panel = (
+    Scenario,
+    &'static str,
+    &'static str,
+    fn(&ScenarioResult) -> Option<f64>,
+    &'static str,
+);
 
 /// Writes the chart to `path`.
 pub(crate) fn write_svg(report: &Report, path: &Path) -> Result<(), String> {
     let panels: [Panel; 3] = [
         (
             Scenario::DeleteAll,
-            "delete-all: % of filled bytes held after removing all",
+            "delete-all: bytes held after removing every entry",
+            "% of the filled bytes (lower is better)",
             |r| r.held_after_remove_pct,
+            "delete-all held",
         ),
         (
             Scenario::Spike,
-            "spike: bytes held after operating, x a fresh map (log)",
+            "spike: bytes held after the removals and operating",
+            "x a fresh map of the kept entries (log scale; lower is better)",
             |r| r.held_vs_fresh,
+            "spike held",
         ),
         (
             Scenario::Churn,
-            "churn: peak bytes, x a fresh map (log)",
+            "churn: peak bytes with a steady live set",
+            "x a fresh map of the live set (log scale; lower is better)",
             |r| r.peak_vs_fresh,
+            "churn peak",
         ),
     ];
-    let root = SVGBackend::new(path, (1200, 1200)).into_drawing_area();
+    let drawn: Vec<&Panel> = panels
+        .iter()
+        .filter(|p| report.results.iter().any(|r| r.scenario == p.0.name()))
+        .collect();
+    let rows = report
+        .results
+        .iter()
+        .filter(|r| r.scenario == Scenario::DeleteAll.name())
+        .count()
+        .max(3) as u32;
+    let height = (drawn.len().max(1) as u32) * (110 + 34 * rows);
+    let root = SVGBackend::new(path, (1100, height)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let areas = root.split_evenly((3, 1));
-    for ((scenario, title, value), area) in panels.into_iter().zip(areas.iter()) {
-        let bars: Vec<(String, f64, bool)> = report
-            .results
-            .iter()
-            .filter(|r| r.scenario == scenario.name())
-            .filter_map(|r| value(r).map(|v| (r.variant.clone(), v, is_peer(&r.variant))))
-            .collect();
-        if bars.is_empty() {
-            continue;
-        }
-        let n = bars.len() as f64;
-        if scenario == Scenario::DeleteAll {
-            let mut chart = ChartBuilder::on(area)
-                .caption(title, ("sans-serif", 22))
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(60)
-                .build_cartesian_2d(0.0..n, 0.0..115.0f64)
-                .map_err(|e| e.to_string())?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_desc("% held")
-                .draw()
-                .map_err(|e| e.to_string())?;
-            draw_bars(&mut chart, &bars, 0.0)?;
-        } else {
-            let top = bars.iter().map(|b| b.1).fold(1.0f64, f64::max) * 3.0;
-            let mut chart = ChartBuilder::on(area)
-                .caption(title, ("sans-serif", 22))
-                .margin(12)
-                .x_label_area_size(40)
-                .y_label_area_size(60)
-                .build_cartesian_2d(0.0..n, (0.5f64..top).log_scale())
-                .map_err(|e| e.to_string())?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_labels(0)
-                .y_desc("x fresh")
-                .draw()
-                .map_err(|e| e.to_string())?;
-            draw_bars(&mut chart, &bars, 0.5)?;
-        }
+    let areas = root.split_evenly((drawn.len().max(1), 1));
+    for (panel, area) in drawn.into_iter().zip(areas.iter()) {
+        draw_panel(report, panel, area)?;
     }
     root.present().map_err(|e| e.to_string())
 }
 
-fn is_peer(name: &str) -> bool {
-    matches!(name, "std" | "hashbrown" | "dashmap" | "papaya")
+fn draw_panel<DB: DrawingBackend>(
+    report: &Report,
+    &(scenario, title, x_title, value, bar_name): &Panel,
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), String> {
+    // Reversed: the first map of the report is drawn at the top.
+    let bars: Vec<(String, f64, bool)> = report
+        .results
+        .iter()
+        .rev()
+        .filter(|r| r.scenario == scenario.name())
+        .filter_map(|r| value(r).map(|v| (r.variant.clone(), v, r.kind == "variant")))
+        .collect();
+    if bars.is_empty() {
+        return Ok(());
+    }
+    let limit = BARS
+        .iter()
+        .find(|b| b.name == bar_name)
+        .map_or(1.0, |b| b.limit);
+    let n = bars.len() as i32;
+    let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    let label = move |v: &SegmentValue<i32>| match v {
+        SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    if scenario == Scenario::DeleteAll {
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(170)
+            .build_cartesian_2d(0.0..160.0f64, (0..n).into_segmented())
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .max_light_lines(2)
+            .y_labels(bars.len())
+            .y_label_formatter(&label)
+            .x_desc(x_title)
+            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", 14))
+            .draw()
+            .map_err(e)?;
+        draw_series(&mut chart, &bars, 0.0, limit, |v| format!("{v:.2}%"))?;
+    } else {
+        // Room right of the longest bar for its figure and the legend.
+        let top = bars.iter().map(|b| b.1).fold(limit, f64::max) * 20.0;
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(170)
+            .build_cartesian_2d((0.5f64..top).log_scale(), (0..n).into_segmented())
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .max_light_lines(2)
+            .y_labels(bars.len())
+            .y_label_formatter(&label)
+            .x_desc(x_title)
+            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", 14))
+            .draw()
+            .map_err(e)?;
+        draw_series(&mut chart, &bars, 0.5, limit, |v| format!("{v:.2}x"))?;
+    }
+    Ok(())
 }
 
-fn draw_bars<DB, X, Y>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+/// One bar per map, on a segmented axis (a label at the centre of each).
+type Rows = plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordi32>;
+
+fn draw_series<'a, DB, X>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Rows>>,
     bars: &[(String, f64, bool)],
     floor: f64,
+    limit: f64,
+    show: fn(f64) -> String,
 ) -> Result<(), String>
 where
-    DB: DrawingBackend,
+    DB: DrawingBackend + 'a,
     X: Ranged<ValueType = f64>,
-    Y: Ranged<ValueType = f64>,
 {
-    chart
-        .draw_series(bars.iter().enumerate().map(|(i, (_, v, peer))| {
-            let color = if *peer { BASELINE } else { BAR };
-            let x = i as f64;
-            Rectangle::new(
-                [(x + 0.15, floor), (x + 0.85, v.max(floor))],
-                color.filled(),
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let rect = |i: usize, v: f64| {
+        [
+            (floor, SegmentValue::Exact(i as i32)),
+            (v.max(floor), SegmentValue::Exact(i as i32 + 1)),
+        ]
+    };
+    for (workspace, color, name) in [
+        (true, WORKSPACE, "workspace variant"),
+        (false, PEER, "baseline or peer"),
+    ] {
+        chart
+            .draw_series(
+                bars.iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.2 == workspace)
+                    .map(|(i, b)| {
+                        let mut r = Rectangle::new(rect(i, b.1), color.filled());
+                        r.set_margin(4, 4, 0, 0);
+                        r
+                    }),
             )
-        }))
-        .map_err(|e| e.to_string())?;
+            .map_err(e)?
+            .label(name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+    }
+    let n = bars.len() as i32;
     chart
-        .draw_series(bars.iter().enumerate().map(|(i, (name, v, _))| {
+        .draw_series(LineSeries::new(
+            [
+                (limit, SegmentValue::Exact(0)),
+                (limit, SegmentValue::Exact(n)),
+            ],
+            LIMIT.stroke_width(2),
+        ))
+        .map_err(e)?
+        .label(format!("design bar: {}", show(limit)))
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], LIMIT.stroke_width(2)));
+    // Each figure right of its bar, and right of the design line when the
+    // bar ends before it, so the line never crosses the text.
+    let at = |v: f64| if v < limit { limit } else { v.max(floor) };
+    chart
+        .draw_series(bars.iter().enumerate().map(|(i, (_, v, _))| {
             Text::new(
-                format!("{name} {v:.2}"),
-                (i as f64 + 0.15, v.max(floor)),
-                ("sans-serif", 14),
+                format!(" {}", show(*v)),
+                (at(*v), SegmentValue::CenterOf(i as i32)),
+                TextStyle::from(("sans-serif", 13).into_font()).pos(
+                    plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Left,
+                        plotters::style::text_anchor::VPos::Center,
+                    ),
+                ),
             )
         }))
-        .map_err(|e| e.to_string())?;
+        .map_err(e)?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.4))
+        .label_font(("sans-serif", 13))
+        .draw()
+        .map_err(e)?;
     Ok(())
 }

@@ -6,7 +6,12 @@
 //!   registered variant ([`registry`]) and on std's `HashMap`, hashbrown,
 //!   dashmap and papaya ([`baselines`]), with bytes counted by a global
 //!   counting allocator, the maps' own `memory()` and the process RSS.
-//! * `cargo run --release -p bench-suite -- throughput` times map-core,
+//! * `cargo run --release -p bench-suite -- reclaim --check` fails (exit
+//!   status 1) when a variant misses a bar of the design ([`verdict`]).
+//! * `cargo run --release -p bench-suite -- trace FILE` replays a recorded
+//!   workload on every map ([`trace`]); [`recording::RecordingMap`] records
+//!   one from a running program.
+//! * `cargo run --release -p bench-suite -- throughput` times every variant,
 //!   hashbrown and std side by side ([`throughput`]).
 //! * `cargo bench -p bench-suite` runs the criterion benches over the same
 //!   [`workloads`].
@@ -15,14 +20,31 @@
 
 pub mod baselines;
 mod chart;
+pub mod child;
 pub mod cli;
 mod lookup;
+pub mod meta;
 mod observe;
+pub mod recording;
 pub mod registry;
 pub mod report;
 pub mod rss;
 pub mod throughput;
+pub mod trace;
+pub mod verdict;
 pub mod workloads;
+
+/// The global allocator under the counting one in this build (the
+/// `jemalloc` and `mimalloc` features choose another than the system's).
+pub const ALLOCATOR: &str = if cfg!(feature = "jemalloc") {
+    "jemalloc"
+} else if cfg!(feature = "mimalloc") {
+    "mimalloc"
+} else if cfg!(all(target_os = "linux", target_env = "gnu")) {
+    "system (glibc malloc)"
+} else {
+    "system"
+};
 
 // The user-written allocator of map-core's example, for the
 // `map-core+limit-alloc` registration in `for_each_variant!`.

@@ -3,9 +3,10 @@
 //! Adding a variant is one line in [`for_each_variant!`](crate::for_each_variant): its name, whether
 //! it is a variant of this workspace, a baseline or a concurrent peer, its
 //! row group, whether its `memory()` figures mean anything, a note for the
-//! report, and a constructor for any `ReclaimMap<u64, V>` (the same
-//! constructor serves the report's `[u8; 128]` values and the benches' `u64`
-//! values).
+//! report, and a constructor for any `ReclaimMap<K, V>` (the same
+//! constructor serves the report's entries, `u64` or `String` keys with
+//! `[u8; 128]` or `Vec<u8>` values, the traces' `String -> Vec<u8>` and the
+//! benches' `u64` values).
 
 use crate::report::{self, Plan, Scenario, ScenarioResult};
 
@@ -108,7 +109,24 @@ pub fn variants() -> Vec<Variant> {
                 group: Group::$group,
                 reports_memory: $reported,
                 note: $note,
-                run: |plan, scenario| report::run_scenario(plan, scenario, $make),
+                // One instance per entry type the command line offers.
+                run: |plan, scenario| match (plan.key, plan.value_bytes) {
+                    ("string", None) => {
+                        report::run_scenario(plan, scenario, $make, &report::StringArray)
+                    }
+                    ("string", Some(n)) => {
+                        report::run_scenario(plan, scenario, $make, &report::StringBytes(n))
+                    }
+                    (_, Some(n)) => {
+                        report::run_scenario(plan, scenario, $make, &report::U64Bytes(n))
+                    }
+                    _ => report::run_scenario(
+                        plan,
+                        scenario,
+                        $make,
+                        &::map_conformance::scenarios::Standard,
+                    ),
+                },
             });
         };
     }

@@ -11,13 +11,14 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 use std::time::Instant;
 
-use map_conformance::scenarios::{self, Bytes, Value};
+use map_conformance::scenarios::{self, Bytes, Entries};
 use map_core::ReclaimMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::observe::{Log, Observed};
 use crate::registry::{Group, Variant};
 use crate::rss;
+use crate::verdict::{self, Verdict};
 
 /// The default `--entries`: the design's sizes.
 pub const DEFAULT_ENTRIES: usize = 100_000;
@@ -52,6 +53,15 @@ impl Scenario {
     }
 }
 
+/// How the report's figures are rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Fixed-width text tables.
+    Text,
+    /// GitHub-flavoured Markdown tables, to paste in a pull request.
+    Markdown,
+}
+
 /// The sizes of one run, all derived from `--entries N`.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Plan {
@@ -65,6 +75,15 @@ pub struct Plan {
     pub churn_live: usize,
     /// ...through this many insert/remove pairs (10 N).
     pub churn_ops: usize,
+    /// Whether the workspace's variants ran under `ReclaimPolicy::manual()`
+    /// (a policy that never reclaims by itself: the check must fail).
+    pub manual_policy: bool,
+    /// The key type: `u64` (default) or `string` (`key:` and 12 digits, a
+    /// heap-allocated `String`).
+    pub key: &'static str,
+    /// `null`: `[u8; 128]` values, stored in the table (the default). A
+    /// number: `Vec<u8>` values of that many bytes, on the heap (counted too).
+    pub value_bytes: Option<usize>,
 }
 
 impl Plan {
@@ -78,16 +97,81 @@ impl Plan {
             spike_keep: entries / 10,
             churn_live: entries / 10,
             churn_ops: entries * 10,
+            manual_policy: false,
+            key: "u64",
+            value_bytes: None,
+        }
+    }
+
+    /// The entry type, e.g. `(u64, [u8; 128])` or `(String, Vec<u8> of 64 bytes)`.
+    pub fn entry_label(&self) -> String {
+        let key = if self.key == "string" {
+            "String"
+        } else {
+            "u64"
+        };
+        match self.value_bytes {
+            None => format!("({key}, [u8; 128])"),
+            Some(n) => format!("({key}, Vec<u8> of {n} bytes)"),
         }
     }
 }
 
+/// `u64` keys, `Vec<u8>` values of the given length.
+#[derive(Debug, Clone, Copy)]
+pub struct U64Bytes(pub usize);
+
+/// `String` keys, `[u8; 128]` values.
+#[derive(Debug, Clone, Copy)]
+pub struct StringArray;
+
+/// `String` keys, `Vec<u8>` values of the given length.
+#[derive(Debug, Clone, Copy)]
+pub struct StringBytes(pub usize);
+
+fn string_key(i: u64) -> String {
+    format!("key:{i:012}")
+}
+
+impl Entries for U64Bytes {
+    type Key = u64;
+    type Value = Vec<u8>;
+    fn key(&self, i: u64) -> u64 {
+        i
+    }
+    fn value(&self, i: u64) -> Vec<u8> {
+        vec![i as u8; self.0]
+    }
+}
+
+impl Entries for StringArray {
+    type Key = String;
+    type Value = [u8; 128];
+    fn key(&self, i: u64) -> String {
+        string_key(i)
+    }
+    fn value(&self, i: u64) -> [u8; 128] {
+        [i as u8; 128]
+    }
+}
+
+impl Entries for StringBytes {
+    type Key = String;
+    type Value = Vec<u8>;
+    fn key(&self, i: u64) -> String {
+        string_key(i)
+    }
+    fn value(&self, i: u64) -> Vec<u8> {
+        vec![i as u8; self.0]
+    }
+}
+
 /// One stage of a scenario.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stage {
     /// `filled`, `after-remove`, `after-reclaim`, `refilled`, `fresh`,
     /// `peak`, `after-operate`, `end`.
-    pub stage: &'static str,
+    pub stage: String,
     /// Bytes live in the counting global allocator, counted from the
     /// scenario's start (for `fresh`: from the fresh map's start).
     pub counted_bytes: i64,
@@ -98,14 +182,16 @@ pub struct Stage {
 }
 
 /// The figures of one variant in one scenario.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioResult {
     /// The variant's registered name.
     pub variant: String,
+    /// `variant` (this workspace), `baseline` or `peer`.
+    pub kind: String,
     /// `single` or `concurrent`.
-    pub group: &'static str,
+    pub group: String,
     /// `delete-all`, `spike` or `churn`.
-    pub scenario: &'static str,
+    pub scenario: String,
     /// delete-all: entries filled; spike: entries at the peak; churn: live entries.
     pub entries: usize,
     /// spike: entries kept.
@@ -150,22 +236,84 @@ pub struct ScenarioResult {
 /// The whole report: the JSON document `reclaim --json` prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// What the report was measured with.
+    pub meta: crate::meta::Meta,
+    /// `process` (each scenario in a fresh child process, the default) or
+    /// `in-process`.
+    pub isolation: &'static str,
     /// One entry per variant and scenario.
     pub results: Vec<ScenarioResult>,
+    /// Every variant against every bar of the design.
+    pub verdicts: Vec<Verdict>,
+    /// The failed verdicts of the workspace's variants (`--check` fails on these).
+    pub misses: Vec<Verdict>,
+    /// One line per variant: what its figures make it best for.
+    pub best_for: Vec<BestFor>,
     /// Known variants not built into this binary.
     pub unavailable: Vec<&'static str>,
     /// The sizes used.
     pub plan: Plan,
 }
 
+/// A variant's "best for" line.
+#[derive(Debug, Clone, Serialize)]
+pub struct BestFor {
+    /// The variant.
+    pub variant: String,
+    /// The line.
+    pub line: String,
+}
+
+impl Report {
+    /// The report of `results`, with the verdicts and "best for" lines
+    /// derived from them.
+    pub fn new(
+        meta: crate::meta::Meta,
+        plan: Plan,
+        isolation: &'static str,
+        results: Vec<ScenarioResult>,
+        unavailable: Vec<&'static str>,
+    ) -> Self {
+        let verdicts = verdict::verdicts(&results);
+        let misses = verdict::misses(&verdicts);
+        let best_for = verdict::best_for(&results)
+            .into_iter()
+            .map(|(variant, line)| BestFor { variant, line })
+            .collect();
+        Self {
+            meta,
+            isolation,
+            results,
+            verdicts,
+            misses,
+            best_for,
+            unavailable,
+            plan,
+        }
+    }
+}
+
 /// Runs `scenario` on maps made by `make`; called through the registry.
-pub(crate) fn run_scenario<M, F>(plan: &Plan, scenario: Scenario, make: F) -> ScenarioResult
+pub(crate) fn run_scenario<E, M, F>(
+    plan: &Plan,
+    scenario: Scenario,
+    make: F,
+    entries: &E,
+) -> ScenarioResult
 where
-    M: ReclaimMap<u64, Value>,
+    E: Entries,
+    M: ReclaimMap<E::Key, E::Value>,
     F: Fn() -> M,
 {
     let log = Rc::new(RefCell::new(Log::new()));
-    let observed = || Observed::new(make(), Rc::clone(&log));
+    let manual = plan.manual_policy;
+    let observed = || {
+        let mut map = make();
+        if manual {
+            map.set_policy(map_core::ReclaimPolicy::manual());
+        }
+        Observed::new(map, Rc::clone(&log))
+    };
     // Give what earlier scenarios left on the C allocator's free lists back
     // to the system, so this scenario's RSS is not theirs.
     rss::trim_allocator();
@@ -173,8 +321,9 @@ where
     let started = Instant::now();
     let mut result = ScenarioResult {
         variant: String::new(),
-        group: "",
-        scenario: scenario.name(),
+        kind: String::new(),
+        group: String::new(),
+        scenario: scenario.name().to_string(),
         entries: 0,
         keep: None,
         ops: None,
@@ -195,7 +344,7 @@ where
     // stages' figures (the RSS is matched by that order).
     let (names, figures): (&[&str], Vec<Bytes>) = match scenario {
         Scenario::DeleteAll => {
-            let d = scenarios::delete_all(observed, plan.entries);
+            let d = scenarios::delete_all_with(observed, plan.entries, entries);
             result.entries = d.entries;
             result.held_after_remove_pct = Some(d.held_after_remove() * 100.0);
             result.held_after_reclaim_pct =
@@ -207,7 +356,7 @@ where
             )
         }
         Scenario::Spike => {
-            let s = scenarios::spike(observed, plan.spike_peak, plan.spike_keep);
+            let s = scenarios::spike_with(observed, plan.spike_peak, plan.spike_keep, entries);
             result.entries = s.peak;
             result.keep = Some(s.keep);
             result.after_remove_vs_fresh = Some(s.after_remove_vs_fresh());
@@ -218,7 +367,7 @@ where
             )
         }
         Scenario::Churn => {
-            let c = scenarios::churn(observed, plan.churn_live, plan.churn_ops);
+            let c = scenarios::churn_with(observed, plan.churn_live, plan.churn_ops, entries);
             result.entries = c.live;
             result.ops = Some(c.ops);
             result.peak_vs_fresh = Some(c.peak_vs_fresh());
@@ -247,7 +396,7 @@ where
         .zip(figures)
         .enumerate()
         .map(|(i, (stage, bytes))| Stage {
-            stage,
+            stage: stage.to_string(),
             counted_bytes: bytes.counted as i64,
             reported_bytes: Some(bytes.reported as u64),
             rss_bytes: rss_at.as_ref().and_then(|r| r[i]),
@@ -280,10 +429,14 @@ fn ratio(a: isize, b: isize) -> f64 {
 }
 
 /// Runs `scenarios` on `variants`, reporting progress through `progress`.
+/// With `isolate`, each scenario runs in a fresh child process (this binary
+/// re-run as `__rss-child`), so its RSS figures are its own; without, all
+/// run in this process, one after another.
 pub fn run(
     plan: &Plan,
     variants: &[Variant],
     scenarios: &[Scenario],
+    isolate: bool,
     mut progress: impl FnMut(&str),
 ) -> Vec<ScenarioResult> {
     let total = variants.len() * scenarios.len();
@@ -297,9 +450,22 @@ pub fn run(
                 variant.name,
                 scenario.name()
             ));
-            let mut r = variant.run(plan, scenario);
+            let mut r = if isolate {
+                match crate::child::run(plan, variant.name, scenario) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        progress(&format!(
+                            "    fresh process failed ({e}); running in this one"
+                        ));
+                        variant.run(plan, scenario)
+                    }
+                }
+            } else {
+                variant.run(plan, scenario)
+            };
             r.variant = variant.name.to_string();
-            r.group = variant.group.name();
+            r.kind = variant.kind.to_string();
+            r.group = variant.group.name().to_string();
             if !variant.reports_memory {
                 for stage in &mut r.stages {
                     stage.reported_bytes = None;
@@ -345,8 +511,21 @@ fn opt(v: Option<f64>, digits: usize, suffix: &str) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.digits$}{suffix}"))
 }
 
-/// Formats rows as a fixed-width table.
-fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+/// Formats rows as a fixed-width table, or a Markdown one.
+pub(crate) fn table(out: &mut String, header: &[&str], rows: &[Vec<String>], format: Format) {
+    if format == Format::Markdown {
+        let cells = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        out.push_str(&cells(&header));
+        let rule: Vec<String> = (0..header.len())
+            .map(|i| if i == 0 { ":--".into() } else { "--:".into() })
+            .collect();
+        out.push_str(&cells(&rule));
+        for row in rows.iter().filter(|r| r.iter().any(|c| !c.is_empty())) {
+            out.push_str(&cells(row));
+        }
+        return;
+    }
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -374,9 +553,23 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
-/// The human-readable report (figures in MB = 10^6 bytes).
+/// The human-readable report as text tables (figures in MB = 10^6 bytes).
 pub fn render_text(report: &Report) -> String {
+    render(report, Format::Text)
+}
+
+/// The human-readable report in `format` (figures in MB = 10^6 bytes):
+/// the scenario tables, the verdict table and the "best for" lines.
+pub fn render(report: &Report, format: Format) -> String {
     let mut out = String::new();
+    let md = format == Format::Markdown;
+    let title = |out: &mut String, text: String| {
+        if md {
+            let _ = writeln!(out, "**{text}**\n");
+        } else {
+            let _ = writeln!(out, "{text}");
+        }
+    };
     let p = &report.plan;
     // Numbered notes, one per variant that has one; the tables' last column
     // points at them.
@@ -418,13 +611,15 @@ pub fn render_text(report: &Report) -> String {
         single
     };
 
+    if p.key != "u64" || p.value_bytes.is_some() {
+        title(&mut out, format!("entries: {}", p.entry_label()));
+    }
     let rows = by(Scenario::DeleteAll);
     if !rows.is_empty() {
-        let _ = writeln!(
-            out,
+        title(&mut out, format!(
             "delete-all: fill {}, remove all (no reclaim call), reclaim(), refill. MB counted by the global allocator unless said.",
             p.entries
-        );
+        ));
         let rows = group_rows(rows, &|r| {
             vec![
                 r.variant.clone(),
@@ -436,6 +631,7 @@ pub fn render_text(report: &Report) -> String {
                 opt(r.refill_ratio, 3, "x"),
                 reported(r, "filled"),
                 reported(r, "after-remove"),
+                mb_opt(r.rss_start_bytes),
                 rss(r, "filled"),
                 rss(r, "after-remove"),
                 rss(r, "after-reclaim"),
@@ -454,26 +650,27 @@ pub fn render_text(report: &Report) -> String {
                 "refill",
                 "rep filled",
                 "rep removed",
+                "RSS start",
                 "RSS filled",
                 "RSS removed",
                 "RSS reclaim()",
                 "note",
             ],
             &rows,
+            format,
         );
         out.push('\n');
     }
 
     let rows = by(Scenario::Spike);
     if !rows.is_empty() {
-        let _ = writeln!(
-            out,
+        title(&mut out, format!(
             "spike: fill {}, remove down to {}, then {} insert-new/remove-oldest. x = counted bytes over a fresh map of {}.",
             p.spike_peak,
             p.spike_keep,
             p.spike_keep * 10,
             p.spike_keep
-        );
+        ));
         let rows = group_rows(rows, &|r| {
             vec![
                 r.variant.clone(),
@@ -505,17 +702,17 @@ pub fn render_text(report: &Report) -> String {
                 "note",
             ],
             &rows,
+            format,
         );
         out.push('\n');
     }
 
     let rows = by(Scenario::Churn);
     if !rows.is_empty() {
-        let _ = writeln!(
-            out,
+        title(&mut out, format!(
             "churn: {} live, {} insert-new/remove-oldest pairs. x = peak counted bytes over a fresh map of {}.",
             p.churn_live, p.churn_ops, p.churn_live
-        );
+        ));
         let rows = group_rows(rows, &|r| {
             vec![
                 r.variant.clone(),
@@ -534,20 +731,107 @@ pub fn render_text(report: &Report) -> String {
                 "variant", "fresh", "peak", "x fresh", "end", "rep peak", "RSS peak", "note",
             ],
             &rows,
+            format,
         );
         out.push('\n');
     }
 
+    render_verdicts(&mut out, report, format);
+
     if !notes.is_empty() {
-        out.push_str("notes:\n");
+        out.push_str(if md { "Notes:\n\n" } else { "notes:\n" });
         for (i, (variant, note)) in notes.iter().enumerate() {
-            let _ = writeln!(out, "  [{}] {variant}: {note}", i + 1);
+            if md {
+                let _ = writeln!(out, "{}. {variant}: {note}", i + 1);
+            } else {
+                let _ = writeln!(out, "  [{}] {variant}: {note}", i + 1);
+            }
+        }
+        if md {
+            out.push('\n');
         }
     }
+    let _ = writeln!(
+        out,
+        "{}RSS: {}; allocator: {}.",
+        if md { "\n" } else { "" },
+        if report.isolation == "process" {
+            "each scenario in a fresh process"
+        } else {
+            "all scenarios in one process"
+        },
+        report.meta.allocator
+    );
     for name in &report.unavailable {
         let _ = writeln!(out, "{name}: not available in this build");
     }
     out
+}
+
+/// The verdict table (each variant against each bar) and the "best for" lines.
+fn render_verdicts(out: &mut String, report: &Report, format: Format) {
+    if report.verdicts.is_empty() {
+        return;
+    }
+    let md = format == Format::Markdown;
+    let bars: Vec<&verdict::Bar> = verdict::BARS
+        .iter()
+        .filter(|b| report.verdicts.iter().any(|v| v.bar == b.name))
+        .collect();
+    let heading = "verdicts: the design's bars (workspace variants must pass; baselines and peers for comparison).";
+    if md {
+        let _ = writeln!(out, "**{heading}**\n");
+    } else {
+        let _ = writeln!(out, "{heading}");
+    }
+    let mut header: Vec<String> = vec!["variant".into()];
+    header.extend(
+        bars.iter()
+            .map(|b| format!("{} <= {}", b.name, b.show(b.limit))),
+    );
+    let mut rows = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for v in &report.verdicts {
+        if seen.contains(&v.variant.as_str()) {
+            continue;
+        }
+        seen.push(&v.variant);
+        let mut row = vec![if v.kind == "variant" {
+            v.variant.clone()
+        } else {
+            format!("{} ({})", v.variant, v.kind)
+        }];
+        for b in &bars {
+            row.push(
+                report
+                    .verdicts
+                    .iter()
+                    .find(|x| x.variant == v.variant && x.bar == b.name)
+                    .map_or_else(
+                        || "-".into(),
+                        |x| {
+                            format!(
+                                "{} {}",
+                                if x.pass { "pass" } else { "FAIL" },
+                                b.show(x.value)
+                            )
+                        },
+                    ),
+            );
+        }
+        rows.push(row);
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    table(out, &header, &rows, format);
+    out.push('\n');
+    for b in &report.best_for {
+        if md {
+            let _ = writeln!(out, "- **{}**: {}", b.variant, b.line);
+        } else {
+            let _ = writeln!(out, "{}: {}", b.variant, b.line);
+        }
+    }
+    out.push('\n');
 }
 
 /// One CSV row per variant, scenario and stage.

@@ -1,16 +1,18 @@
-//! `bench-suite throughput`: map-core, hashbrown and std timed on the same
-//! workloads, interleaved round by round in one process, with the median of
-//! each round's ratio to hashbrown. On a shared, noisy machine ratios taken
-//! side by side in one run are what can be compared.
+//! `bench-suite throughput`: hashbrown, map-core, std and every other
+//! registered variant of the workspace (through `ReclaimMap`) timed on the
+//! same workloads, interleaved round by round in one process, with the
+//! median of each round's ratio to hashbrown and its spread. On a shared,
+//! noisy machine ratios taken side by side in one run are what can be
+//! compared; a row whose per-round ratios spread by more than
+//! [`NOISY_SPREAD`] gets a warning.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::Instant;
 
 use map_conformance::alloc::Counter;
-use map_core::ReclaimPolicy;
 
-use crate::workloads::{self, BenchMap, BenchValue};
+use crate::workloads::{self, BenchMap, BenchValue, Via};
 
 /// The operations timed. `remove` times the removal loop alone;
 /// `remove+drop` adds dropping the emptied map, where a map that does not
@@ -26,11 +28,13 @@ pub const OPS: [&str; 7] = [
     "clear-refill",
 ];
 
-/// The maps timed, hashbrown (the reference) first. `manual` is map-core
-/// under `ReclaimPolicy::manual()`: the same code paths, with nothing given
-/// back, so `core/hb` against `manual/hb` separates the cost of the policy's
-/// checks from the cost of returning memory (the shrinks and frees).
-pub const MAPS: [&str; 4] = ["hashbrown", "map-core", "manual", "std"];
+/// The maps timed directly (inherent methods), hashbrown (the reference)
+/// first; every other registered variant follows, through [`Via`].
+pub const MAPS: [&str; 3] = ["hashbrown", "map-core", "std"];
+
+/// A row whose largest per-round ratio exceeds its smallest by this factor
+/// is flagged as noisy.
+pub const NOISY_SPREAD: f64 = 1.5;
 
 /// The value types the tool can store (`--value`).
 pub const VALUES: [&str; 3] = ["u64", "string", "bytes128"];
@@ -46,7 +50,7 @@ struct Round {
     refill_calls: f64,
 }
 
-fn time_map<V: BenchValue, M: BenchMap<V> + Clone>(
+fn time_map<V: BenchValue, M: BenchMap<V>>(
     make: impl Fn() -> M,
     hits: &[u64],
     misses: &[u64],
@@ -68,7 +72,9 @@ fn time_map<V: BenchValue, M: BenchMap<V> + Clone>(
     assert_eq!(black_box(workloads::get_all(&map, misses)), 0);
     secs[2] = start.elapsed().as_secs_f64();
 
-    let mut copy = map.clone();
+    // A second map with the same contents, built untimed, for the removals.
+    let mut copy = make();
+    workloads::insert_all::<V, M>(&mut copy, hits);
     let start = Instant::now();
     assert_eq!(black_box(workloads::remove_all(&mut copy, hits)), n);
     secs[3] = start.elapsed().as_secs_f64();
@@ -128,6 +134,9 @@ pub fn run(entries: usize, rounds: usize, value: &str, progress: impl FnMut(&str
     }
 }
 
+/// Times one map once over the shared keys.
+type Timer<'a> = Box<dyn Fn() -> Round + 'a>;
+
 fn run_with<V: BenchValue>(
     entries: usize,
     rounds: usize,
@@ -137,44 +146,85 @@ fn run_with<V: BenchValue>(
     let (all, mut misses) = workloads::keys(2 * entries, 0x5eed);
     misses.truncate(entries);
     let (hits, fresh) = all.split_at(entries);
+    let misses = &misses[..];
     // About a million refill inserts per round, whatever the batch size.
     let refill_rounds = (1_000_000 / entries.clamp(1, REFILL_ENTRIES)).max(1);
-    let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); OPS.len()]; MAPS.len()];
-    let mut calls: Vec<Vec<f64>> = vec![Vec::new(); MAPS.len()];
-    for round in 0..rounds {
-        // Rotate the order so no map always runs first (warm caches, heap state).
-        for i in 0..MAPS.len() {
-            let m = (i + round) % MAPS.len();
-            let r = match MAPS[m] {
-                "hashbrown" => time_map::<V, _>(
+    let mut maps: Vec<(&'static str, Timer<'_>)> = vec![
+        (
+            "hashbrown",
+            Box::new(|| {
+                time_map::<V, _>(
                     hashbrown::HashMap::<u64, V>::new,
                     hits,
-                    &misses,
+                    misses,
                     fresh,
                     refill_rounds,
-                ),
-                "map-core" => time_map::<V, _>(
+                )
+            }),
+        ),
+        (
+            "map-core",
+            Box::new(|| {
+                time_map::<V, _>(
                     map_core::HashMap::<u64, V>::new,
                     hits,
-                    &misses,
+                    misses,
                     fresh,
                     refill_rounds,
-                ),
-                "manual" => time_map::<V, _>(
-                    || map_core::HashMap::<u64, V>::with_policy(ReclaimPolicy::manual()),
+                )
+            }),
+        ),
+        (
+            // The same code under the manual policy: nothing given back, so
+            // beside map-core it separates the cost of the policy's checks
+            // from the cost of giving memory back (shrinks and frees).
+            "map-core (manual)",
+            Box::new(|| {
+                time_map::<V, _>(
+                    || map_core::HashMap::<u64, V>::with_policy(map_core::ReclaimPolicy::manual()),
                     hits,
-                    &misses,
+                    misses,
                     fresh,
                     refill_rounds,
-                ),
-                _ => time_map::<V, _>(
+                )
+            }),
+        ),
+        (
+            "std",
+            Box::new(|| {
+                time_map::<V, _>(
                     std::collections::HashMap::<u64, V>::new,
                     hits,
-                    &misses,
+                    misses,
                     fresh,
                     refill_rounds,
-                ),
-            };
+                )
+            }),
+        ),
+    ];
+    // Every other variant of the workspace, from the registry.
+    macro_rules! registered {
+        (variant, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr) => {
+            if !MAPS.contains(&$name) {
+                maps.push((
+                    $name,
+                    Box::new(|| {
+                        time_map::<V, _>(|| Via(($make)()), hits, misses, fresh, refill_rounds)
+                    }),
+                ));
+            }
+        };
+        ($kind:ident, $($rest:tt)*) => {};
+    }
+    crate::for_each_variant!(registered);
+
+    let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); OPS.len()]; maps.len()];
+    let mut calls: Vec<Vec<f64>> = vec![Vec::new(); maps.len()];
+    for round in 0..rounds {
+        // Rotate the order so no map always runs first (warm caches, heap state).
+        for i in 0..maps.len() {
+            let m = (i + round) % maps.len();
+            let r = (maps[m].1)();
             for (op, secs) in r.secs.into_iter().enumerate() {
                 samples[m][op].push(secs);
             }
@@ -183,74 +233,91 @@ fn run_with<V: BenchValue>(
         progress(&format!("round {}/{} done", round + 1, rounds));
     }
 
+    let names: Vec<&str> = maps.iter().map(|(n, _)| *n).collect();
     let batch = entries.min(REFILL_ENTRIES);
     let mut out = String::new();
     let _ = writeln!(
         out,
         "throughput: {entries} u64 -> {} entries, {rounds} rounds interleaved in one process; \
          median ns per entry (per pair for churn, per inserted entry for clear-refill: \
-         {refill_rounds} rounds of clear() + {batch} inserts), the median of the per-round \
-         ratios to hashbrown and their spread (min-max); manual = map-core under the manual \
-         policy (nothing given back). map-core and hashbrown share foldhash; std uses SipHash.",
+         {refill_rounds} rounds of clear() + {batch} inserts). hashbrown, map-core and std by \
+         their own methods, the other variants through ReclaimMap. map-core and hashbrown share \
+         foldhash; std uses SipHash.",
         V::NAME
     );
-    let _ = writeln!(
-        out,
-        "{:<13} {:>9} {:>9} {:>9} {:>9} {:>8} {:>15} {:>10} {:>8}",
-        "ns/entry",
-        "hashbrown",
-        "map-core",
-        "manual",
-        "std",
-        "core/hb",
-        "spread",
-        "manual/hb",
-        "std/hb"
-    );
-    for (op, name) in OPS.iter().enumerate() {
-        let per = if OPS[op] == "clear-refill" {
+    let per = |op: usize| -> f64 {
+        if OPS[op] == "clear-refill" {
             (refill_rounds * batch) as f64
         } else {
             entries as f64
-        };
-        let mut ns = [0.0; MAPS.len()];
-        for (m, slot) in ns.iter_mut().enumerate() {
-            *slot = median(&mut samples[m][op].clone()) * 1e9 / per;
         }
-        let ratios = |m: usize| -> Vec<f64> {
-            samples[m][op]
+    };
+    let mut rows = Vec::new();
+    for (op, name) in OPS.iter().enumerate() {
+        let mut row = vec![name.to_string()];
+        for per_map in &samples {
+            row.push(format!(
+                "{:.1}",
+                median(&mut per_map[op].clone()) * 1e9 / per(op)
+            ));
+        }
+        rows.push(row);
+    }
+    let mut header = vec!["ns/entry"];
+    header.extend(&names);
+    crate::report::table(&mut out, &header, &rows, crate::report::Format::Text);
+
+    let _ = writeln!(
+        out,
+        "\nratio to hashbrown: median of the per-round ratios (min-max over the rounds)"
+    );
+    let mut rows = Vec::new();
+    let mut noisy = Vec::new();
+    for (op, name) in OPS.iter().enumerate() {
+        let mut row = vec![name.to_string()];
+        let mut noisy_here = Vec::new();
+        for m in 1..maps.len() {
+            let mut ratios: Vec<f64> = samples[m][op]
                 .iter()
                 .zip(&samples[0][op])
                 .map(|(a, b)| a / b)
-                .collect()
-        };
-        let core = ratios(1);
-        let (lo, hi) = core
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+                .collect();
+            let (lo, hi) = ratios
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+            if hi > lo * NOISY_SPREAD {
+                noisy_here.push(format!("{} {lo:.2}-{hi:.2}", names[m]));
+            }
+            row.push(format!("{:.3}x ({lo:.2}-{hi:.2})", median(&mut ratios)));
+        }
+        if !noisy_here.is_empty() {
+            noisy.push(format!("{name}: {}", noisy_here.join(", ")));
+        }
+        rows.push(row);
+    }
+    let mut header = vec!["op"];
+    header.extend(&names[1..]);
+    crate::report::table(&mut out, &header, &rows, crate::report::Format::Text);
+    if !noisy.is_empty() {
         let _ = writeln!(
             out,
-            "{:<13} {:>9.1} {:>9.1} {:>9.1} {:>9.1} {:>7.3}x {:>7.3}-{:<7.3} {:>9.3}x {:>7.3}x",
-            name,
-            ns[0],
-            ns[1],
-            ns[2],
-            ns[3],
-            median(&mut core.clone()),
-            lo,
-            hi,
-            median(&mut ratios(2)),
-            median(&mut ratios(3))
+            "warning: {} noisy row(s), where a map's largest per-round ratio is over \
+             {NOISY_SPREAD}x its smallest; rerun with more --rounds or on a quieter machine:",
+            noisy.len()
         );
+        for line in &noisy {
+            let _ = writeln!(out, "warning:   {line}");
+        }
     }
+    let calls: Vec<String> = names
+        .iter()
+        .zip(&mut calls)
+        .map(|(n, c)| format!("{n} {:.1}", median(c)))
+        .collect();
     let _ = writeln!(
         out,
-        "allocator calls per clear-refill round (median): hashbrown {:.1}, map-core {:.1}, \
-         manual {:.1}, std {:.1}",
-        median(&mut calls[0]),
-        median(&mut calls[1]),
-        median(&mut calls[2]),
-        median(&mut calls[3])
+        "allocator calls per clear-refill round (median): {}",
+        calls.join(", ")
     );
     out
 }

@@ -129,11 +129,17 @@ fn unregistered_known_variant_says_so() {
 fn bad_options_exit_2_with_a_message() {
     for (args, says) in [
         (&["--entries", "lots"][..], "--entries"),
-        (&["--entries"][..], "--entries needs a value"),
+        (&["--entries"][..], "a value is required for '--entries"),
         (&["--entries", "3"][..], "between 10 and"),
         (&["--scenario", "tornado"][..], "unknown scenario `tornado`"),
         (&["--variant", "btree"][..], "unknown variant `btree`"),
-        (&["--frobnicate"][..], "unknown option `--frobnicate`"),
+        (&["--frobnicate"][..], "unexpected argument '--frobnicate'"),
+        (&["--format", "html"][..], "invalid value 'html'"),
+        (&["trace"][..], "FILE"),
+        (
+            &["trace", "/nonexistent/trace.csv"][..],
+            "/nonexistent/trace.csv",
+        ),
         (&["throughput", "--rounds", "0"][..], "--rounds"),
     ] {
         let out = run(args);
@@ -148,5 +154,63 @@ fn bad_options_exit_2_with_a_message() {
 fn help_exits_0() {
     let out = run(&["--help"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("usage: bench-suite"));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("Usage: bench-suite"), "{help}");
+    for name in registry::names() {
+        assert!(help.contains(name), "help lists {name}");
+    }
+    assert!(help.contains("delete-all, spike, churn"));
+    let help = run(&["reclaim", "--help"]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--check"));
+    let version = run(&["--version"]);
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("bench-suite "));
+}
+
+#[test]
+fn entries_with_equals_sign() {
+    let doc = json(&[
+        "--json",
+        "--entries=100",
+        "--scenario=delete-all",
+        "--variant=map-core",
+        "--no-files",
+    ]);
+    assert_eq!(doc["plan"]["entries"], 100);
+    assert_eq!(doc["meta"]["schema_version"], 2);
+    for field in ["rustc", "git_rev", "cpu", "os", "date", "allocator"] {
+        assert!(doc["meta"][field].is_string(), "meta.{field}");
+    }
+}
+
+#[test]
+fn other_entries() {
+    let doc = json(&[
+        "--json",
+        "--entries",
+        "500",
+        "--key",
+        "string",
+        "--value-bytes",
+        "64",
+        "--variant",
+        "map-core,hashbrown",
+        "--no-files",
+    ]);
+    assert_eq!(doc["plan"]["key"], "string");
+    assert_eq!(doc["plan"]["value_bytes"], 64);
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    let filled = |v: &str| {
+        results
+            .iter()
+            .find(|r| r["variant"] == v && r["scenario"] == "delete-all")
+            .unwrap()["stages"][0]["counted_bytes"]
+            .as_i64()
+            .unwrap()
+    };
+    // Each entry owns a 64-byte value and a String key on the heap.
+    assert!(filled("hashbrown") > 500 * (64 + 16));
+    let out = run(&["--key", "u128"]);
+    assert_eq!(out.status.code(), Some(2));
 }

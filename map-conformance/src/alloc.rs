@@ -3,7 +3,8 @@
 //!
 //! * [`CountingAlloc`] is a global allocator over `System` that counts live
 //!   bytes and calls, per thread, so tests running in parallel in one binary
-//!   do not see each other's allocations.
+//!   do not see each other's allocations; [`CountingOver`] does the same over
+//!   any other global allocator (jemalloc, mimalloc, ...).
 //! * [`FailingAlloc`] is an `allocator_api2` allocator that fails on demand.
 
 use core::alloc::{GlobalAlloc, Layout};
@@ -18,6 +19,8 @@ use allocator_api2::alloc::{AllocError, Allocator, Global};
 thread_local! {
     static LIVE: Cell<isize> = const { Cell::new(0) };
     static CALLS: Cell<u64> = const { Cell::new(0) };
+    // High-water mark of LIVE since the latest `Counter::start`.
+    static PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
 static INSTALLED: AtomicBool = AtomicBool::new(false);
@@ -33,7 +36,13 @@ pub struct CountingAlloc;
 fn count(delta: isize, call: bool) {
     // `try_with`: during thread teardown the slots may be gone; those
     // allocations are simply not counted.
-    let _ = LIVE.try_with(|live| live.set(live.get() + delta));
+    let _ = LIVE.try_with(|live| {
+        let now = live.get() + delta;
+        live.set(now);
+        if delta > 0 {
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+        }
+    });
     if call {
         let _ = CALLS.try_with(|calls| calls.set(calls.get() + 1));
     }
@@ -42,13 +51,24 @@ fn count(delta: isize, call: bool) {
     }
 }
 
-// SAFETY: every method forwards to `System` with the caller's arguments
-// unchanged, so `System`'s guarantees carry over; the bookkeeping touches
-// only thread-local cells with const initialisers, which never allocate.
-unsafe impl GlobalAlloc for CountingAlloc {
+/// [`CountingAlloc`]'s counting over any inner global allocator `A`: the
+/// same per-thread figures, read with the same [`Counter`].
+///
+/// ```ignore
+/// #[global_allocator]
+/// static GLOBAL: map_conformance::alloc::CountingOver<tikv_jemallocator::Jemalloc> =
+///     map_conformance::alloc::CountingOver(tikv_jemallocator::Jemalloc);
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CountingOver<A>(pub A);
+
+// SAFETY: every method forwards to `A` with the caller's arguments
+// unchanged, so `A`'s guarantees carry over; the bookkeeping touches only
+// thread-local cells with const initialisers, which never allocate.
+unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingOver<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees (non-zero size).
-        let ptr = unsafe { System.alloc(layout) };
+        let ptr = unsafe { self.0.alloc(layout) };
         if !ptr.is_null() {
             count(layout.size() as isize, true);
         }
@@ -57,7 +77,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as for `alloc`.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
+        let ptr = unsafe { self.0.alloc_zeroed(layout) };
         if !ptr.is_null() {
             count(layout.size() as isize, true);
         }
@@ -66,14 +86,14 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: the caller guarantees `ptr` came from this allocator (so
-        // from `System`) with this layout.
-        unsafe { System.dealloc(ptr, layout) };
+        // from `A`) with this layout.
+        unsafe { self.0.dealloc(ptr, layout) };
         count(-(layout.size() as isize), false);
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees.
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        let new = unsafe { self.0.realloc(ptr, layout, new_size) };
         if !new.is_null() {
             count(new_size as isize - layout.size() as isize, true);
         }
@@ -81,16 +101,48 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 }
 
+// SAFETY: forwards to `CountingOver(System)`, which forwards to `System`
+// unchanged (see there).
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { CountingOver(System).alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { CountingOver(System).alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { CountingOver(System).dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { CountingOver(System).realloc(ptr, layout, new_size) }
+    }
+}
+
 /// Installs [`CountingAlloc`] as the binary's global allocator.
 ///
 /// ```ignore
 /// map_conformance::install_counting_allocator!();
+/// // or, counting over another global allocator:
+/// map_conformance::install_counting_allocator!(tikv_jemallocator::Jemalloc);
 /// ```
 #[macro_export]
 macro_rules! install_counting_allocator {
     () => {
         #[global_allocator]
         static COUNTING_ALLOCATOR: $crate::alloc::CountingAlloc = $crate::alloc::CountingAlloc;
+    };
+    // A unit-struct allocator, named once as its type and its value.
+    ($inner:path) => {
+        #[global_allocator]
+        static COUNTING_ALLOCATOR: $crate::alloc::CountingOver<$inner> =
+            $crate::alloc::CountingOver($inner);
     };
 }
 
@@ -108,7 +160,8 @@ pub struct Counter {
 }
 
 impl Counter {
-    /// Starts counting from now.
+    /// Starts counting from now, and restarts this thread's high-water mark
+    /// (see [`Counter::peak_bytes`]).
     ///
     /// # Panics
     ///
@@ -118,10 +171,20 @@ impl Counter {
             counting_installed(),
             "install map_conformance::install_counting_allocator!() in this binary"
         );
+        let live = LIVE.with(Cell::get);
+        PEAK.with(|peak| peak.set(live));
         Self {
-            live: LIVE.with(Cell::get),
+            live,
             calls: CALLS.with(Cell::get),
         }
+    }
+
+    /// The highest [`live_bytes`](Counter::live_bytes) this thread reached
+    /// since the start, exactly (it is kept at every allocation). A later
+    /// `Counter::start` on the same thread restarts the mark, so read the
+    /// peak of the innermost counter only.
+    pub fn peak_bytes(&self) -> isize {
+        PEAK.with(Cell::get) - self.live
     }
 
     /// Bytes allocated and not freed by this thread since the start (negative

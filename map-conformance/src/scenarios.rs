@@ -3,9 +3,12 @@
 //! holds) and by the map's own `memory()`.
 //!
 //! The functions only measure; [`check_scenarios`] applies the thresholds.
-//! The report in `bench-suite` runs the same functions.
+//! The report in `bench-suite` runs the same functions. The `*_with`
+//! forms take any [`Entries`] (key and value types made from an index), for
+//! figures with other entries than the design's.
 
 use std::fmt;
+use std::hash::Hash;
 
 use map_core::ReclaimMap;
 
@@ -23,8 +26,35 @@ pub struct Bytes {
     pub reported: usize,
 }
 
+/// The entries a scenario stores: key and value number `i`.
+pub trait Entries {
+    /// The key type.
+    type Key: Hash + Eq;
+    /// The value type.
+    type Value;
+    /// Key number `i` (distinct for distinct `i`).
+    fn key(&self, i: u64) -> Self::Key;
+    /// Value number `i`.
+    fn value(&self, i: u64) -> Self::Value;
+}
+
+/// The design's entries: `u64` keys, `[u8; 128]` values.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Standard;
+
+impl Entries for Standard {
+    type Key = u64;
+    type Value = Value;
+    fn key(&self, i: u64) -> u64 {
+        i
+    }
+    fn value(&self, i: u64) -> Value {
+        value(i)
+    }
+}
+
 impl Bytes {
-    fn of<M: ReclaimMap<u64, Value>>(counter: &Counter, map: &M) -> Self {
+    fn of<K, V, M: ReclaimMap<K, V>>(counter: &Counter, map: &M) -> Self {
         Self {
             counted: counter.live_bytes(),
             reported: map.memory().allocated_bytes,
@@ -54,10 +84,20 @@ where
     M: ReclaimMap<u64, Value>,
     F: Fn() -> M,
 {
+    fresh_with(make, n, &Standard)
+}
+
+/// [`fresh`] with any [`Entries`].
+pub fn fresh_with<E, M, F>(make: F, n: usize, e: &E) -> Bytes
+where
+    E: Entries,
+    M: ReclaimMap<E::Key, E::Value>,
+    F: Fn() -> M,
+{
     let counter = Counter::start();
     let mut map = make();
     for i in 0..n as u64 {
-        map.insert(i, value(i));
+        map.insert(e.key(i), e.value(i));
     }
     Bytes::of(&counter, &map)
 }
@@ -97,20 +137,33 @@ where
     M: ReclaimMap<u64, Value>,
     F: Fn() -> M,
 {
+    delete_all_with(make, n, &Standard)
+}
+
+/// [`delete_all`] with any [`Entries`].
+pub fn delete_all_with<E, M, F>(make: F, n: usize, e: &E) -> DeleteAll
+where
+    E: Entries,
+    M: ReclaimMap<E::Key, E::Value>,
+    F: Fn() -> M,
+{
     let counter = Counter::start();
     let mut map = make();
     for i in 0..n as u64 {
-        map.insert(i, value(i));
+        map.insert(e.key(i), e.value(i));
     }
     let filled = Bytes::of(&counter, &map);
     for i in 0..n as u64 {
-        assert!(map.remove(&i).is_some(), "delete-all: key {i} missing");
+        assert!(
+            map.remove(&e.key(i)).is_some(),
+            "delete-all: key {i} missing"
+        );
     }
     let after_remove = Bytes::of(&counter, &map);
     map.reclaim();
     let after_reclaim = Bytes::of(&counter, &map);
     for i in 0..n as u64 {
-        map.insert(i, value(i));
+        map.insert(e.key(i), e.value(i));
     }
     let refilled = Bytes::of(&counter, &map);
     DeleteAll {
@@ -159,22 +212,32 @@ where
     M: ReclaimMap<u64, Value>,
     F: Fn() -> M,
 {
-    let fresh = fresh(&make, keep);
+    spike_with(make, peak, keep, &Standard)
+}
+
+/// [`spike`] with any [`Entries`].
+pub fn spike_with<E, M, F>(make: F, peak: usize, keep: usize, e: &E) -> Spike
+where
+    E: Entries,
+    M: ReclaimMap<E::Key, E::Value>,
+    F: Fn() -> M,
+{
+    let fresh = fresh_with(&make, keep, e);
     let counter = Counter::start();
     let mut map = make();
     for i in 0..peak as u64 {
-        map.insert(i, value(i));
+        map.insert(e.key(i), e.value(i));
     }
     let at_peak = Bytes::of(&counter, &map);
     let first_kept = (peak - keep) as u64;
     for i in 0..first_kept {
-        map.remove(&i);
+        map.remove(&e.key(i));
     }
     let after_remove = Bytes::of(&counter, &map);
     for step in 0..(keep * 10) as u64 {
         let (oldest, next) = (first_kept + step, peak as u64 + step);
-        map.insert(next, value(next));
-        map.remove(&oldest);
+        map.insert(e.key(next), e.value(next));
+        map.remove(&e.key(oldest));
     }
     assert_eq!(map.len(), keep, "spike: live set drifted");
     let after_operate = Bytes::of(&counter, &map);
@@ -218,18 +281,28 @@ where
     M: ReclaimMap<u64, Value>,
     F: Fn() -> M,
 {
-    let fresh = fresh(&make, live);
+    churn_with(make, live, ops, &Standard)
+}
+
+/// [`churn`] with any [`Entries`].
+pub fn churn_with<E, M, F>(make: F, live: usize, ops: usize, e: &E) -> Churn
+where
+    E: Entries,
+    M: ReclaimMap<E::Key, E::Value>,
+    F: Fn() -> M,
+{
+    let fresh = fresh_with(&make, live, e);
     let counter = Counter::start();
     let mut map = make();
     for i in 0..live as u64 {
-        map.insert(i, value(i));
+        map.insert(e.key(i), e.value(i));
     }
     let mut peak_counted = counter.live_bytes();
     for oldest in 0..ops as u64 {
         let next = live as u64 + oldest;
-        map.insert(next, value(next));
+        map.insert(e.key(next), e.value(next));
         peak_counted = peak_counted.max(counter.live_bytes());
-        map.remove(&oldest);
+        map.remove(&e.key(oldest));
     }
     assert_eq!(map.len(), live, "churn: live set drifted");
     Churn {

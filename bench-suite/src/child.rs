@@ -1,0 +1,82 @@
+//! Each scenario in a fresh process: the report re-runs its own binary as
+//! `bench-suite __rss-child VARIANT SCENARIO ENTRIES POLICY KEY VALUE_BYTES`, which runs one
+//! scenario on one variant and prints its [`ScenarioResult`] as JSON. The
+//! RSS figures are then that scenario's alone, not what earlier scenarios
+//! left on the allocator's free lists.
+
+use std::process::Command;
+
+use crate::registry;
+use crate::report::{Plan, Scenario, ScenarioResult};
+
+/// The hidden subcommand's name.
+pub const SUBCOMMAND: &str = "__rss-child";
+
+/// Runs `scenario` on `variant` in a child process.
+pub fn run(plan: &Plan, variant: &str, scenario: Scenario) -> Result<ScenarioResult, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
+    let out = Command::new(exe)
+        .args([
+            SUBCOMMAND,
+            variant,
+            scenario.name(),
+            &plan.entries.to_string(),
+            if plan.manual_policy {
+                "manual"
+            } else {
+                "default"
+            },
+            plan.key,
+            &plan
+                .value_bytes
+                .map_or_else(|| "-".to_string(), |n| n.to_string()),
+        ])
+        .output()
+        .map_err(|e| format!("spawn: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "exit {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("child output: {e}"))
+}
+
+/// The child's side: runs one scenario and prints the result; returns the
+/// exit status.
+pub fn main(args: &[String]) -> i32 {
+    let [variant, scenario, entries, policy, key, value_bytes] = args else {
+        eprintln!(
+            "usage: bench-suite {SUBCOMMAND} VARIANT SCENARIO ENTRIES default|manual u64|string BYTES|-"
+        );
+        return 2;
+    };
+    let Some(v) = registry::variants().into_iter().find(|v| v.name == variant) else {
+        eprintln!("unknown variant `{variant}`");
+        return 2;
+    };
+    let Some(scenario) = Scenario::from_name(scenario) else {
+        eprintln!("unknown scenario `{scenario}`");
+        return 2;
+    };
+    let Ok(entries) = entries.parse::<usize>() else {
+        eprintln!("bad entries `{entries}`");
+        return 2;
+    };
+    let mut plan = Plan::new(entries.max(10));
+    plan.manual_policy = policy == "manual";
+    plan.key = if key == "string" { "string" } else { "u64" };
+    plan.value_bytes = value_bytes.parse().ok();
+    let result = v.run(&plan, scenario);
+    match serde_json::to_string(&result) {
+        Ok(text) => {
+            println!("{text}");
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
