@@ -177,17 +177,54 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         self.raw.get_mut(key)
     }
 
-    /// The value under `key`, inserting `default` first if it is absent
-    /// (a std `entry(key).or_insert(default)` for borrowed keys).
+    /// The value under `key`, inserting `default` first if it is absent:
+    /// `entry_ref(key).or_insert(default)`.
     ///
     /// # Panics
     ///
     /// As [`insert`](Self::insert).
     pub fn get_mut_or_insert(&mut self, key: &Q, default: V) -> &mut V {
-        if self.raw.table().get_key_value(key).is_none() {
-            self.insert(key, default);
+        self.entry_ref(key).or_insert(default)
+    }
+
+    /// The entry for `key`, borrowed (hashbrown's `entry_ref`): the key is
+    /// copied into the arena only if a value is inserted.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut counts: StrMap<usize> = StrMap::new();
+    /// for word in "the cat and the hat".split(' ') {
+    ///     *counts.entry_ref(word).or_insert(0) += 1;
+    /// }
+    /// assert_eq!(counts["the"], 2);
+    /// ```
+    pub fn entry_ref<'a, 'b>(&'a mut self, key: &'b Q) -> EntryRef<'a, 'b, Q, V, S> {
+        if self.contains_key(key) {
+            EntryRef::Occupied(OccupiedEntryRef { map: self, key })
+        } else {
+            EntryRef::Vacant(VacantEntryRef { map: self, key })
         }
-        self.raw.get_mut(key).expect("the key was just inserted")
+    }
+
+    /// Removes `key`, returning an owned copy of the stored key and the
+    /// value. May give memory back.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("apple", 3);
+    /// assert_eq!(map.remove_entry("apple"), Some((String::from("apple"), 3)));
+    /// assert_eq!(map.remove_entry("apple"), None);
+    /// ```
+    pub fn remove_entry(&mut self, key: &Q) -> Option<(Q::Owned, V)>
+    where
+        Q: ToOwned,
+    {
+        let entry = self.raw.remove_entry(key)?;
+        self.reclaimer.on_remove(storage!(self));
+        Some(entry)
     }
 
     /// Whether `key` is present.
@@ -751,3 +788,171 @@ macro_rules! debug_remaining {
     )*};
 }
 debug_remaining!(Iter, IterMut);
+
+// ---------------------------------------------------------------------------
+// The borrowed-key entry API
+
+const PRESENT: &str = "an occupied entry's key is in the map";
+
+/// A view into one entry of an [`ArenaKeyMap`] by borrowed key, from
+/// [`ArenaKeyMap::entry_ref`].
+pub enum EntryRef<'a, 'b, Q: ?Sized + ArenaKey, V, S> {
+    /// The key is present.
+    Occupied(OccupiedEntryRef<'a, 'b, Q, V, S>),
+    /// The key is absent.
+    Vacant(VacantEntryRef<'a, 'b, Q, V, S>),
+}
+
+/// A present entry of an [`ArenaKeyMap`].
+pub struct OccupiedEntryRef<'a, 'b, Q: ?Sized + ArenaKey, V, S> {
+    map: &'a mut ArenaKeyMap<Q, V, S>,
+    key: &'b Q,
+}
+
+/// An absent entry of an [`ArenaKeyMap`]; its key is copied into the arena
+/// only by [`insert`](VacantEntryRef::insert).
+pub struct VacantEntryRef<'a, 'b, Q: ?Sized + ArenaKey, V, S> {
+    map: &'a mut ArenaKeyMap<Q, V, S>,
+    key: &'b Q,
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> EntryRef<'a, '_, Q, V, S> {
+    /// The value, inserting `default` if absent.
+    ///
+    /// # Panics
+    ///
+    /// As [`ArenaKeyMap::insert`], if the key is absent and no room can be
+    /// had.
+    pub fn or_insert(self, default: V) -> &'a mut V {
+        match self {
+            EntryRef::Occupied(e) => e.into_mut(),
+            EntryRef::Vacant(e) => e.insert(default),
+        }
+    }
+
+    /// The value, inserting `default()` if absent.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<Vec<u32>> = StrMap::new();
+    /// map.entry_ref("a").or_insert_with(Vec::new).push(1);
+    /// assert_eq!(map["a"], [1]);
+    /// ```
+    pub fn or_insert_with<F: FnOnce() -> V>(self, default: F) -> &'a mut V {
+        match self {
+            EntryRef::Occupied(e) => e.into_mut(),
+            EntryRef::Vacant(e) => e.insert(default()),
+        }
+    }
+
+    /// The value, inserting `default(key)` if absent.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<usize> = StrMap::new();
+    /// assert_eq!(*map.entry_ref("four").or_insert_with_key(|k| k.len()), 4);
+    /// ```
+    pub fn or_insert_with_key<F: FnOnce(&Q) -> V>(self, default: F) -> &'a mut V {
+        match self {
+            EntryRef::Occupied(e) => e.into_mut(),
+            EntryRef::Vacant(e) => {
+                let value = default(e.key);
+                e.insert(value)
+            }
+        }
+    }
+
+    /// The entry's key.
+    pub fn key(&self) -> &Q {
+        match self {
+            EntryRef::Occupied(e) => e.key(),
+            EntryRef::Vacant(e) => e.key(),
+        }
+    }
+
+    /// Runs `f` on the value if present.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<u32> = StrMap::new();
+    /// map.entry_ref("a").and_modify(|v| *v += 1).or_insert(1);
+    /// map.entry_ref("a").and_modify(|v| *v += 1).or_insert(1);
+    /// assert_eq!(map["a"], 2);
+    /// ```
+    pub fn and_modify<F: FnOnce(&mut V)>(self, f: F) -> Self {
+        match self {
+            EntryRef::Occupied(mut e) => {
+                f(e.get_mut());
+                EntryRef::Occupied(e)
+            }
+            vacant => vacant,
+        }
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V: Default, S: BuildHasher + Clone> EntryRef<'a, '_, Q, V, S> {
+    /// The value, inserting `V::default()` if absent.
+    pub fn or_default(self) -> &'a mut V {
+        self.or_insert_with(V::default)
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> OccupiedEntryRef<'a, '_, Q, V, S> {
+    /// The stored key (in the arena).
+    pub fn key(&self) -> &Q {
+        self.map.get_key_value(self.key).expect(PRESENT).0
+    }
+
+    /// The value.
+    pub fn get(&self) -> &V {
+        self.map.get(self.key).expect(PRESENT)
+    }
+
+    /// The value, mutably.
+    pub fn get_mut(&mut self) -> &mut V {
+        self.map.get_mut(self.key).expect(PRESENT)
+    }
+
+    /// The value, mutably, for the lifetime of the map borrow.
+    pub fn into_mut(self) -> &'a mut V {
+        self.map.get_mut(self.key).expect(PRESENT)
+    }
+
+    /// Replaces the value, returning the old one.
+    pub fn insert(&mut self, value: V) -> V {
+        mem::replace(self.get_mut(), value)
+    }
+
+    /// Removes the entry, returning an owned copy of the key and the value.
+    pub fn remove_entry(self) -> (Q::Owned, V)
+    where
+        Q: ToOwned,
+    {
+        self.map.remove_entry(self.key).expect(PRESENT)
+    }
+
+    /// Removes the entry, returning the value.
+    pub fn remove(self) -> V {
+        self.map.remove(self.key).expect(PRESENT)
+    }
+}
+
+impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> VacantEntryRef<'a, '_, Q, V, S> {
+    /// The key that would be inserted.
+    pub fn key(&self) -> &Q {
+        self.key
+    }
+
+    /// Copies the key into the arena and inserts `value` under it.
+    ///
+    /// # Panics
+    ///
+    /// As [`ArenaKeyMap::insert`], if no room can be had.
+    pub fn insert(self, value: V) -> &'a mut V {
+        self.map.insert(self.key, value);
+        self.map.get_mut(self.key).expect(PRESENT)
+    }
+}

@@ -84,13 +84,17 @@
 // `unsafe` lives in `raw` only, which opts back in.
 #![deny(unsafe_code)]
 
+mod entry;
 mod error;
+mod iter;
 pub mod keyed;
 mod map;
 mod raw;
 
+pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use error::{ArenaError, TryInsertError};
-pub use keyed::{ArenaKeyMap, BytesMap, StrMap};
+pub use iter::{Drain, IntoIter, IntoKeys, IntoValues};
+pub use keyed::{ArenaKeyMap, BytesMap, EntryRef, OccupiedEntryRef, StrMap, VacantEntryRef};
 pub use map::ArenaMap;
 pub use raw::ArenaKey;
 

@@ -12,7 +12,13 @@ use map_core::{
     Storage, Values, ValuesMut,
 };
 
+use core::marker::PhantomData;
+
+use map_core::ClearAction;
+
+use crate::entry::Entry;
 use crate::error::{ArenaError, TryInsertError};
+use crate::iter::{Drain, DrainInner, IntoIter, IntoKeys, IntoValues};
 use crate::raw::{self, ArenaTable};
 
 /// A hash map whose table lives in a bumpalo arena it owns, and that gives
@@ -273,6 +279,58 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
         }
     }
 
+    /// The entry for `key`, for in-place manipulation. Looking it up
+    /// neither allocates nor resizes; see [`Entry`].
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut stock: ArenaMap<&str, u32> = ArenaMap::new();
+    /// *stock.entry("pears").or_insert(0) += 5;
+    /// assert_eq!(stock["pears"], 5);
+    /// ```
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
+        Entry::new(self, key)
+    }
+
+    /// Inserts under a key known to be absent; the vacant entry's insert.
+    pub(crate) fn insert_vacant(&mut self, key: K, value: V) -> &mut V {
+        if let Err(error) = self.prepare_insert() {
+            error.fail();
+        }
+        self.raw.insert_vacant(key, value)
+    }
+
+    /// Removes every entry and yields them. The arena is kept or given back
+    /// as by [`clear`](Self::clear); an arena given back is detached at once
+    /// and freed when the iterator is dropped. Entries the iterator did not
+    /// yield are dropped with it.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::from([(1, "a"), (2, "b")]);
+    /// let mut drained: Vec<_> = map.drain().collect();
+    /// drained.sort();
+    /// assert_eq!(drained, [(1, "a"), (2, "b")]);
+    /// assert!(map.is_empty());
+    /// ```
+    pub fn drain(&mut self) -> Drain<'_, K, V> {
+        let action =
+            self.reclaimer
+                .on_clear(self.raw.len(), self.raw.full_capacity(), self.raw.bytes());
+        let inner = if action == ClearAction::Keep {
+            DrainInner::Kept(self.raw.drain_entries())
+        } else {
+            let before = self.raw.bytes();
+            let empty = ArenaTable::with_hasher(self.raw.hasher().clone());
+            let old = mem::replace(&mut self.raw, empty);
+            self.reclaimer.record_release(before, self.raw.bytes());
+            DrainInner::Released(old.into_entries(), PhantomData)
+        };
+        Drain { inner }
+    }
+
     /// Removes `key`, returning its value. May give memory back.
     #[inline]
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
@@ -496,6 +554,53 @@ impl<K, V, S> ArenaMap<K, V, S> {
     /// An iterator over mutable values.
     pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
         self.raw.values_mut()
+    }
+
+    /// Consumes the map, yielding its keys.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map = ArenaMap::from([(2, 'b'), (1, 'a')]);
+    /// let mut keys: Vec<u32> = map.into_keys().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
+    pub fn into_keys(self) -> IntoKeys<K, V> {
+        map_core::iter::IntoKeys::new(self.into_iter())
+    }
+
+    /// Consumes the map, yielding its values.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map = ArenaMap::from([(2, 20), (1, 10)]);
+    /// assert_eq!(map.into_values().sum::<u32>(), 30);
+    /// ```
+    pub fn into_values(self) -> IntoValues<K, V> {
+        map_core::iter::IntoValues::new(self.into_iter())
+    }
+}
+
+impl<K, V, S> IntoIterator for ArenaMap<K, V, S> {
+    type Item = (K, V);
+    type IntoIter = IntoIter<K, V>;
+
+    /// Consumes the map, yielding its entries; the arena goes back when the
+    /// iterator is dropped.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map = ArenaMap::from([(1, String::from("one"))]);
+    /// let owned: Vec<(u32, String)> = map.into_iter().collect();
+    /// assert_eq!(owned, [(1, String::from("one"))]);
+    /// ```
+    fn into_iter(self) -> IntoIter<K, V> {
+        IntoIter {
+            inner: self.raw.into_entries(),
+        }
     }
 }
 

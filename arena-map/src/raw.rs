@@ -350,6 +350,60 @@ impl<K, V, S> ArenaTable<K, V, S> {
     pub(crate) fn clear_entries(&mut self) {
         self.map.clear();
     }
+
+    /// The entries by value, the arena going along until the last is out.
+    pub(crate) fn into_entries(self) -> RawIntoIter<K, V> {
+        let ArenaTable { map, arena, .. } = self;
+        RawIntoIter {
+            entries: map.into_iter(),
+            _arena: arena,
+        }
+    }
+}
+
+impl<K, V, S: Clone> ArenaTable<K, V, S> {
+    /// Removes every entry and yields them, keeping the table for a refill.
+    /// The iterator borrows the table, and so the arena, for its lifetime.
+    pub(crate) fn drain_entries(&mut self) -> map_core::Drain<'_, K, V, &'static Bump> {
+        // The inner map runs the manual policy: its drain keeps the table.
+        self.map.drain()
+    }
+}
+
+impl<K: Eq + Hash, V, S: BuildHasher> ArenaTable<K, V, S> {
+    /// Inserts under a key known to be absent and returns the value's place.
+    /// Callers make room first, as for [`insert`](Self::insert).
+    pub(crate) fn insert_vacant(&mut self, key: K, value: V) -> &mut V {
+        debug_assert!(self.room() > 0);
+        match self.map.entry(key) {
+            map_core::Entry::Occupied(entry) => {
+                let slot = entry.into_mut();
+                *slot = value;
+                slot
+            }
+            map_core::Entry::Vacant(entry) => entry.insert(value),
+        }
+    }
+}
+
+/// The entries of an arena table, by value. It owns the arena the table
+/// lives in, and drops the table (what is left of it) first.
+pub(crate) struct RawIntoIter<K, V> {
+    // Field order: the table's iterator borrows the arena and drops first.
+    entries: map_core::IntoIter<K, V, &'static Bump>,
+    _arena: Arena,
+}
+
+impl<K, V> Iterator for RawIntoIter<K, V> {
+    type Item = (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.entries.next()
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
 }
 
 impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaTable<K, V, S> {
@@ -599,6 +653,18 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
         let (key, value) = self.table.remove_entry(key)?;
         self.live_key_bytes -= key.byte_len();
         Some(value)
+    }
+
+    /// Removes `key`, returning an owned copy of the stored key (its bytes
+    /// stay in the arena as garbage) and the value.
+    pub(crate) fn remove_entry(&mut self, key: &Q) -> Option<(Q::Owned, V)>
+    where
+        Q: ToOwned,
+    {
+        let (key, value) = self.table.remove_entry(key)?;
+        self.live_key_bytes -= key.byte_len();
+        // The key arena is not touched before this copy: its bytes are valid.
+        Some((key.get().to_owned(), value))
     }
 
     pub(crate) fn retain<F: FnMut(&Q, &mut V) -> bool>(&mut self, mut keep: F) {

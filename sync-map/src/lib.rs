@@ -313,4 +313,4 @@ mod map;
 mod raw;
 mod sync;
 
-pub use map::{Batch, Loaded, ReadHandle, SyncMap, View};
+pub use map::{Batch, Iter, Keys, Loaded, ReadHandle, SyncMap, Values, View};

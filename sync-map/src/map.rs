@@ -273,6 +273,123 @@ where
     }
 }
 
+/// Iterators over one consistent version of a map, cloned.
+impl<K, V, S> SyncMap<K, V, S>
+where
+    K: Eq + Hash + Clone,
+    V: Clone,
+    S: BuildHasher,
+{
+    /// An iterator over the entries of one consistent version of the map,
+    /// cloned (a [`snapshot`](Self::snapshot) as an iterator): writers may
+    /// run while it is walked, and none of their changes show in it.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (0..4).map(|i| (i, i * i)).collect();
+    /// let mut squares: Vec<(u32, u32)> = map.iter().collect();
+    /// squares.sort();
+    /// assert_eq!(squares, [(0, 0), (1, 1), (2, 4), (3, 9)]);
+    /// ```
+    pub fn iter(&self) -> Iter<K, V> {
+        Iter {
+            inner: self.snapshot().into_iter(),
+        }
+    }
+
+    /// The keys of one consistent version of the map, cloned.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<&str, u32> = [("a", 1), ("b", 2)].into_iter().collect();
+    /// let mut keys: Vec<&str> = map.keys().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, ["a", "b"]);
+    /// ```
+    pub fn keys(&self) -> Keys<K, V> {
+        map_core::iter::Keys::new(self.iter())
+    }
+
+    /// The values of one consistent version of the map, cloned.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<&str, u32> = [("a", 1), ("b", 2)].into_iter().collect();
+    /// assert_eq!(map.values().sum::<u32>(), 3);
+    /// ```
+    pub fn values(&self) -> Values<K, V> {
+        map_core::iter::Values::new(self.iter())
+    }
+}
+
+/// An owning iterator over a consistent snapshot of a [`SyncMap`], from
+/// [`SyncMap::iter`] or `IntoIterator for &SyncMap`.
+#[derive(Debug, Clone)]
+pub struct Iter<K, V> {
+    inner: std::vec::IntoIter<(K, V)>,
+}
+
+impl<K, V> Iterator for Iter<K, V> {
+    type Item = (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.inner.next()
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V> ExactSizeIterator for Iter<K, V> {}
+impl<K, V> core::iter::FusedIterator for Iter<K, V> {}
+
+/// The keys of a snapshot, from [`SyncMap::keys`].
+pub type Keys<K, V> = map_core::iter::Keys<Iter<K, V>>;
+
+/// The values of a snapshot, from [`SyncMap::values`].
+pub type Values<K, V> = map_core::iter::Values<Iter<K, V>>;
+
+impl<K, V, S> IntoIterator for &SyncMap<K, V, S>
+where
+    K: Eq + Hash + Clone,
+    V: Clone,
+    S: BuildHasher,
+{
+    type Item = (K, V);
+    type IntoIter = Iter<K, V>;
+    fn into_iter(self) -> Iter<K, V> {
+        self.iter()
+    }
+}
+
+impl<K, V, S> Clone for SyncMap<K, V, S>
+where
+    K: Eq + Hash + Clone,
+    V: Clone,
+    S: BuildHasher + Clone,
+{
+    /// A new map holding one consistent version of this one, with its
+    /// hasher, policy and capacity floor, and fresh memory statistics.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (0..10).map(|i| (i, i)).collect();
+    /// let copy = map.clone();
+    /// map.clear();
+    /// assert_eq!(copy.len(), 10);
+    /// assert_eq!(copy.get(&3), Some(3));
+    /// ```
+    fn clone(&self) -> Self {
+        let table: Table<K, V, S> = self.pair.read(|t| t.clone());
+        Self::from_tables(table.clone(), table)
+    }
+}
+
 /// A thread's read handle on a [`SyncMap`], from [`SyncMap::reader`].
 ///
 /// It holds the thread's reader slot, so its reads skip the thread-local
