@@ -87,10 +87,16 @@
 //!
 //! # Features
 //!
+//! * `std` (default): the standard library. Without it map-core is
+//!   `#![no_std]` and needs only `alloc`
+//!   (`cargo check -p map-core --no-default-features --target x86_64-unknown-none`).
 //! * `serde`: `Serialize` and `Deserialize` for [`HashMap`].
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+extern crate alloc;
 
 pub mod iter;
 mod map;

@@ -420,7 +420,7 @@ impl fmt::Display for PolicyError {
     }
 }
 
-impl std::error::Error for PolicyError {}
+impl core::error::Error for PolicyError {}
 
 /// What [`Reclaimer::on_clear`] decided for a storage being cleared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

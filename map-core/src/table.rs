@@ -90,7 +90,7 @@ impl core::fmt::Display for ShrinkError {
     }
 }
 
-impl std::error::Error for ShrinkError {}
+impl core::error::Error for ShrinkError {}
 
 /// Moves the entries of `table` into a new table with room for at least
 /// `target` entries (never fewer than `table.len()`), and frees the old one.
