@@ -87,7 +87,16 @@
 //!
 //! # Features
 //!
-//! * `serde`: `Serialize` and `Deserialize` for [`HashMap`].
+//! * `serde`: `Serialize` and `Deserialize` for [`HashMap`] (as a map),
+//!   [`ReclaimPolicy`] (as a struct of its settings: `automatic`,
+//!   `shrink_ratio`, `headroom`, `drain_ratio`, `garbage_ratio`,
+//!   `min_capacity`, `clear_keep_bytes`) and [`MemoryStats`] (as a struct of
+//!   its fields). A deserialized policy is checked as
+//!   [`PolicyBuilder::build`] checks one: a setting it refuses (a NaN, a
+//!   `shrink_ratio` below 2.5 × `headroom`) is an error that names it. A
+//!   missing setting takes its default; an unknown one is an error.
+//!   Deserializing a map takes the input's length hint only as far as a
+//!   few thousand entries, and never as a capacity floor.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
