@@ -76,6 +76,17 @@
 //! arena-backed key out, and drops the map before the arena. The test suite
 //! runs under AddressSanitizer.
 //!
+//! # Features
+//!
+//! * `serde`: `Serialize` and `Deserialize` for [`ArenaMap`] and
+//!   [`ArenaKeyMap`], as maps. [`StrMap`] keys are written as strings,
+//!   [`BytesMap`] keys as byte strings (a format without them, such as JSON,
+//!   cannot write a `BytesMap`, but can read one from string keys).
+//!   Deserializing takes the input's length hint only as far as a few
+//!   thousand entries and never as a capacity floor; a refused insert (a
+//!   memory limit, a failed allocation) is an error, not a panic. The
+//!   policy is not serialized: a deserialized map has the automatic one.
+//!
 //! [`clear`]: ArenaMap::clear
 //! [`try_insert`]: ArenaMap::try_insert
 //! [`ReclaimPolicy`]: map_core::ReclaimPolicy
@@ -88,6 +99,8 @@ mod error;
 pub mod keyed;
 mod map;
 mod raw;
+#[cfg(feature = "serde")]
+mod serde_impl;
 
 pub use error::{ArenaError, TryInsertError};
 pub use keyed::{ArenaKeyMap, BytesMap, StrMap};
