@@ -87,6 +87,9 @@
 //!   memory limit, a failed allocation) is an error, not a panic. The
 //!   policy is not serialized: a deserialized map has the automatic one.
 //!
+//! The feature is off by default; the documentation on docs.rs is built
+//! with it on, so the impls show there.
+//!
 //! [`clear`]: ArenaMap::clear
 //! [`try_insert`]: ArenaMap::try_insert
 //! [`ReclaimPolicy`]: map_core::ReclaimPolicy

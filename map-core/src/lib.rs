@@ -96,7 +96,11 @@
 //!   `shrink_ratio` below 2.5 × `headroom`) is an error that names it. A
 //!   missing setting takes its default; an unknown one is an error.
 //!   Deserializing a map takes the input's length hint only as far as a
-//!   few thousand entries, and never as a capacity floor.
+//!   few thousand entries, and never as a capacity floor. A map's policy is
+//!   not serialized: a deserialized map has the automatic one.
+//!
+//! The feature is off by default; the documentation on docs.rs is built
+//! with it on, so the impls show there.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

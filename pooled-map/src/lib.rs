@@ -132,6 +132,9 @@
 //!   find nothing in it. Deserializing takes the input's length hint only as
 //!   far as a few thousand entries and never as a capacity floor; the policy
 //!   is not serialized (a deserialized map has the automatic one).
+//!
+//! The feature is off by default; the documentation on docs.rs is built
+//! with it on, so the impls show there.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -315,6 +315,9 @@
 //!   instead. Deserializing builds the map in one [`write`](SyncMap::write)
 //!   batch, with no capacity floor; the policy is not serialized (a
 //!   deserialized map has the automatic one).
+//!
+//! The feature is off by default; the documentation on docs.rs is built
+//! with it on, so the impls show there.
 
 #![deny(unsafe_code)]
 
