@@ -381,8 +381,10 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         self.reclaimer.reclaim_storage(storage!(self))
     }
 
+    /// Makes room in the table for `additional` more entries without
+    /// setting a capacity floor (a size hint is not capacity asked for).
     #[inline]
-    fn make_room(&mut self, additional: usize) -> Result<(), ArenaError> {
+    pub(crate) fn make_room(&mut self, additional: usize) -> Result<(), ArenaError> {
         if self.raw.table().room() >= additional {
             return Ok(());
         }

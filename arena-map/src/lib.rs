@@ -76,6 +76,20 @@
 //! arena-backed key out, and drops the map before the arena. The test suite
 //! runs under AddressSanitizer.
 //!
+//! # Features
+//!
+//! * `serde`: `Serialize` and `Deserialize` for [`ArenaMap`] and
+//!   [`ArenaKeyMap`], as maps. [`StrMap`] keys are written as strings,
+//!   [`BytesMap`] keys as byte strings (a format without them, such as JSON,
+//!   cannot write a `BytesMap`, but can read one from string keys).
+//!   Deserializing takes the input's length hint only as far as a few
+//!   thousand entries and never as a capacity floor; a refused insert (a
+//!   memory limit, a failed allocation) is an error, not a panic. The
+//!   policy is not serialized: a deserialized map has the automatic one.
+//!
+//! The feature is off by default; the documentation on docs.rs is built
+//! with it on, so the impls show there.
+//!
 //! [`clear`]: ArenaMap::clear
 //! [`try_insert`]: ArenaMap::try_insert
 //! [`ReclaimPolicy`]: map_core::ReclaimPolicy
@@ -90,6 +104,8 @@ mod iter;
 pub mod keyed;
 mod map;
 mod raw;
+#[cfg(feature = "serde")]
+mod serde_impl;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use error::{ArenaError, TryInsertError};

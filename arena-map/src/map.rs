@@ -437,7 +437,7 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// hashbrown would (double, or rehash when tombstones fill it), but by
     /// moving it into a fresh arena.
     #[inline]
-    fn make_room(&mut self, additional: usize) -> Result<(), ArenaError> {
+    pub(crate) fn make_room(&mut self, additional: usize) -> Result<(), ArenaError> {
         if self.raw.room() >= additional {
             return Ok(());
         }

@@ -90,7 +90,20 @@
 //! * `std` (default): the standard library. Without it map-core is
 //!   `#![no_std]` and needs only `alloc`
 //!   (`cargo check -p map-core --no-default-features --target x86_64-unknown-none`).
-//! * `serde`: `Serialize` and `Deserialize` for [`HashMap`].
+//! * `serde`: `Serialize` and `Deserialize` for [`HashMap`] (as a map),
+//!   [`ReclaimPolicy`] (as a struct of its settings: `automatic`,
+//!   `shrink_ratio`, `headroom`, `drain_ratio`, `garbage_ratio`,
+//!   `min_capacity`, `clear_keep_bytes`) and [`MemoryStats`] (as a struct of
+//!   its fields). A deserialized policy is checked as
+//!   [`PolicyBuilder::build`] checks one: a setting it refuses (a NaN, a
+//!   `shrink_ratio` below 2.5 × `headroom`) is an error that names it. A
+//!   missing setting takes its default; an unknown one is an error.
+//!   Deserializing a map takes the input's length hint only as far as a
+//!   few thousand entries, and never as a capacity floor. A map's policy is
+//!   not serialized: a deserialized map has the automatic one.
+//!
+//! The `serde` feature is off by default; the documentation on docs.rs is built
+//! with it on, so the impls show there.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]

@@ -1,4 +1,6 @@
-//! `serde` support for [`HashMap`](crate::HashMap), behind the `serde` feature.
+//! `serde` support for [`HashMap`](crate::HashMap),
+//! [`ReclaimPolicy`](crate::ReclaimPolicy) and
+//! [`MemoryStats`](crate::MemoryStats), behind the `serde` feature.
 
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
@@ -9,7 +11,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::HashMap;
+use crate::{HashMap, MemoryStats, ReclaimPolicy};
 
 impl<K: Serialize, V: Serialize, S, A: Allocator> Serialize for HashMap<K, V, S, A> {
     fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
@@ -58,5 +60,111 @@ where
         }
 
         deserializer.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+/// A policy's public settings, as they appear in a serialized policy.
+///
+/// A missing field takes its default (as [`ReclaimPolicy::builder`] starts
+/// from the defaults); an unknown field is refused, so that a misspelt
+/// setting in a configuration file is not silently ignored.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "ReclaimPolicy", default, deny_unknown_fields)]
+struct PolicySettings {
+    automatic: bool,
+    shrink_ratio: f64,
+    headroom: f64,
+    drain_ratio: f64,
+    garbage_ratio: f64,
+    min_capacity: usize,
+    clear_keep_bytes: usize,
+}
+
+impl From<&ReclaimPolicy> for PolicySettings {
+    fn from(p: &ReclaimPolicy) -> Self {
+        Self {
+            automatic: p.is_automatic(),
+            shrink_ratio: p.shrink_ratio(),
+            headroom: p.headroom(),
+            drain_ratio: p.drain_ratio(),
+            garbage_ratio: p.garbage_ratio(),
+            min_capacity: p.min_capacity(),
+            clear_keep_bytes: p.clear_keep_bytes(),
+        }
+    }
+}
+
+impl Default for PolicySettings {
+    fn default() -> Self {
+        Self::from(&ReclaimPolicy::automatic())
+    }
+}
+
+impl Serialize for ReclaimPolicy {
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        PolicySettings::from(self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ReclaimPolicy {
+    /// Checks the settings as [`PolicyBuilder::build`](crate::PolicyBuilder::build)
+    /// does: a policy the builder refuses is an error naming the setting.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = PolicySettings::deserialize(deserializer)?;
+        ReclaimPolicy::builder()
+            .automatic(s.automatic)
+            .shrink_ratio(s.shrink_ratio)
+            .headroom(s.headroom)
+            .drain_ratio(s.drain_ratio)
+            .garbage_ratio(s.garbage_ratio)
+            .min_capacity(s.min_capacity)
+            .clear_keep_bytes(s.clear_keep_bytes)
+            .build()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// The figures of a [`MemoryStats`], as they appear serialized.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "MemoryStats")]
+struct StatsFields {
+    allocated_bytes: usize,
+    peak_bytes: usize,
+    reclaimed_bytes: usize,
+    reclaims: usize,
+}
+
+impl Serialize for MemoryStats {
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        let MemoryStats {
+            allocated_bytes,
+            peak_bytes,
+            reclaimed_bytes,
+            reclaims,
+        } = *self;
+        StatsFields {
+            allocated_bytes,
+            peak_bytes,
+            reclaimed_bytes,
+            reclaims,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for MemoryStats {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let StatsFields {
+            allocated_bytes,
+            peak_bytes,
+            reclaimed_bytes,
+            reclaims,
+        } = StatsFields::deserialize(deserializer)?;
+        Ok(MemoryStats {
+            allocated_bytes,
+            peak_bytes,
+            reclaimed_bytes,
+            reclaims,
+        })
     }
 }

@@ -123,6 +123,18 @@
 //! `TryReserveError` (the infallible paths abort, as `Vec`'s do).
 //!
 //! A map holds at most 2^32 entries (slots are `u32`).
+//!
+//! # Features
+//!
+//! * `serde`: `Serialize` and `Deserialize` for [`PooledMap`], as a map of
+//!   key to value. **Handles are not serialized**: a deserialized map gives
+//!   its entries new handles, and handles of the map that was serialized
+//!   find nothing in it. Deserializing takes the input's length hint only as
+//!   far as a few thousand entries and never as a capacity floor; the policy
+//!   is not serialized (a deserialized map has the automatic one).
+//!
+//! The feature is off by default; the documentation on docs.rs is built
+//! with it on, so the impls show there.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -132,6 +144,8 @@ mod handle;
 mod iter;
 mod map;
 mod pool;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod store;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};

@@ -552,6 +552,15 @@ impl<K, V, S> PooledMap<K, V, S> {
         Ok(())
     }
 
+    /// Room for a size hint (`extend`, deserializing), which is not capacity
+    /// the user asked for: no floor. A hint past the map's limits is ignored.
+    pub(crate) fn reserve_without_floor(&mut self, additional: usize) {
+        if self.check_reserve(additional).is_ok() {
+            self.store.index.reserve(additional, rehash);
+            self.store.pool.reserve(additional);
+        }
+    }
+
     fn check_reserve(&self, additional: usize) -> Result<(), TryReserveError> {
         self.len()
             .checked_add(additional)
@@ -890,11 +899,7 @@ where
         } else {
             hint.div_ceil(2)
         };
-        // Room for the hint, not capacity asked for: no floor.
-        if self.check_reserve(reserve).is_ok() {
-            self.store.index.reserve(reserve, rehash);
-            self.store.pool.reserve(reserve);
-        }
+        self.reserve_without_floor(reserve);
         for (k, v) in iter {
             self.insert(k, v);
         }

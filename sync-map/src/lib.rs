@@ -305,12 +305,27 @@
 //!
 //! All `unsafe` code is in one private module (`raw`), each block with its
 //! reason.
+//!
+//! # Features
+//!
+//! * `serde`: `Serialize` and `Deserialize` for [`SyncMap`], as a map of key
+//!   to value. Serializing writes one consistent version of the map from
+//!   inside one read section, so writers of the map wait until it is done:
+//!   to write to slow output, serialize a [`snapshot`](SyncMap::snapshot)
+//!   instead. Deserializing builds the map in one [`write`](SyncMap::write)
+//!   batch, with no capacity floor; the policy is not serialized (a
+//!   deserialized map has the automatic one).
+//!
+//! The feature is off by default; the documentation on docs.rs is built
+//! with it on, so the impls show there.
 
 #![deny(unsafe_code)]
 
 mod map;
 #[allow(unsafe_code)]
 mod raw;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod sync;
 
 pub use map::{Batch, Iter, Keys, Loaded, ReadHandle, SyncMap, Values, View};
