@@ -1,5 +1,6 @@
 //! The command line (clap): `bench-suite [reclaim] [options]`,
-//! `bench-suite trace FILE [options]` and `bench-suite throughput [options]`.
+//! `bench-suite trace FILE [options]`, and the side-by-side timing tools
+//! `bench-suite throughput|handles|concurrent|string-keys [options]`.
 //! Bad options exit with status 2, a failed `--check` with 1.
 
 use std::io::Write as _;
@@ -11,7 +12,7 @@ use crate::chart;
 use crate::meta::Meta;
 use crate::registry::{self, Variant};
 use crate::report::{self, Format, Plan, Report, Scenario, DEFAULT_ENTRIES};
-use crate::{child, throughput, trace, verdict};
+use crate::{child, concurrent, handles, string_keys, throughput, trace, verdict};
 
 /// The largest `--entries`: the spike then holds 100 million entries.
 const MAX_ENTRIES: usize = 10_000_000;
@@ -24,7 +25,8 @@ const MAX_ENTRIES: usize = 10_000_000;
     version,
     about,
     long_about = None,
-    override_usage = "bench-suite [reclaim] [OPTIONS]\n       bench-suite trace FILE [OPTIONS]\n       bench-suite throughput [OPTIONS]"
+    override_usage = "bench-suite [reclaim] [OPTIONS]\n       bench-suite trace FILE [OPTIONS]\n       \
+                      bench-suite throughput|handles|concurrent|string-keys [OPTIONS]"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -42,6 +44,17 @@ enum Command {
     /// map-core, every registered variant, hashbrown and std timed side by
     /// side, interleaved over several rounds in one process.
     Throughput(ThroughputArgs),
+    /// pooled-map's lookups by handle and by key, and its steady churn by
+    /// key and by handle, beside hashbrown, interleaved over several rounds
+    /// in one process.
+    Handles(HandlesArgs),
+    /// sync-map's reads on several threads beside an unlocked hashbrown,
+    /// RwLock<hashbrown>, dashmap and papaya, read-only and 98% get / 1%
+    /// insert / 1% remove, and its batch clear-and-refill beside hashbrown.
+    Concurrent(ConcurrentArgs),
+    /// arena-map's StrMap beside hashbrown::HashMap<String, _>: build and
+    /// drop times, allocator calls, bytes held.
+    StringKeys(StringKeysArgs),
     #[command(name = "__rss-child", hide = true)]
     RssChild {
         #[arg(num_args = 6)]
@@ -149,6 +162,57 @@ struct ThroughputArgs {
     value: String,
 }
 
+#[derive(Debug, Args)]
+struct HandlesArgs {
+    /// Entries in the lookup maps
+    #[arg(long, value_name = "N", default_value_t = handles::Plan::default().entries, value_parser = positive)]
+    entries: usize,
+    /// Probes per map per round
+    #[arg(long, value_name = "N", default_value_t = handles::Plan::default().lookups, value_parser = positive)]
+    lookups: usize,
+    /// Entries live during the churn
+    #[arg(long, value_name = "N", default_value_t = handles::Plan::default().live, value_parser = positive)]
+    live: usize,
+    /// Insert-new/remove-oldest pairs per map per round
+    #[arg(long, value_name = "N", default_value_t = handles::Plan::default().pairs, value_parser = positive)]
+    pairs: usize,
+    /// Rounds (1 to 1000)
+    #[arg(long, value_name = "R", default_value_t = handles::Plan::default().rounds, value_parser = rounds)]
+    rounds: usize,
+}
+
+#[derive(Debug, Args)]
+struct ConcurrentArgs {
+    /// Keys present, read at random
+    #[arg(long, value_name = "N", default_value_t = concurrent::Plan::default().keys, value_parser = positive_u64)]
+    keys: u64,
+    /// Threads (1 to 256)
+    #[arg(long, value_name = "T", default_value_t = concurrent::Plan::default().threads, value_parser = threads)]
+    threads: usize,
+    /// Operations per thread per map per round
+    #[arg(long, value_name = "N", default_value_t = concurrent::Plan::default().ops_per_thread, value_parser = positive_u64)]
+    ops: u64,
+    /// Entries per clear-and-refill round
+    #[arg(long, value_name = "N", default_value_t = concurrent::Plan::default().refill_entries, value_parser = positive_u64)]
+    refill_entries: u64,
+    /// Clear-and-refill rounds per timing
+    #[arg(long, value_name = "N", default_value_t = concurrent::Plan::default().refill_rounds, value_parser = positive_u64)]
+    refill_rounds: u64,
+    /// Rounds (1 to 1000)
+    #[arg(long, value_name = "R", default_value_t = concurrent::Plan::default().rounds, value_parser = rounds)]
+    rounds: usize,
+}
+
+#[derive(Debug, Args)]
+struct StringKeysArgs {
+    /// String keys per map
+    #[arg(long, value_name = "N", default_value_t = string_keys::Plan::default().keys, value_parser = positive)]
+    keys: usize,
+    /// Rounds (1 to 1000)
+    #[arg(long, value_name = "R", default_value_t = string_keys::Plan::default().rounds, value_parser = rounds)]
+    rounds: usize,
+}
+
 fn whole(text: &str, min: usize, max: usize) -> Result<usize, String> {
     let n: usize = text
         .replace('_', "")
@@ -166,6 +230,18 @@ fn entries(text: &str) -> Result<usize, String> {
 
 fn throughput_entries(text: &str) -> Result<usize, String> {
     whole(text, 1, MAX_ENTRIES)
+}
+
+fn positive(text: &str) -> Result<usize, String> {
+    whole(text, 1, 1_000_000_000)
+}
+
+fn positive_u64(text: &str) -> Result<u64, String> {
+    positive(text).map(|n| n as u64)
+}
+
+fn threads(text: &str) -> Result<usize, String> {
+    whole(text, 1, 256)
 }
 
 fn value_bytes(text: &str) -> Result<usize, String> {
@@ -229,7 +305,15 @@ fn with_default_subcommand(args: Vec<String>) -> Vec<String> {
     let top_level = matches!(
         first,
         Some("-h" | "--help" | "-V" | "--version" | "help")
-            | Some("reclaim" | "trace" | "throughput" | child::SUBCOMMAND)
+            | Some(
+                "reclaim"
+                    | "trace"
+                    | "throughput"
+                    | "handles"
+                    | "concurrent"
+                    | "string-keys"
+                    | child::SUBCOMMAND
+            )
     );
     if !top_level {
         argv.push("reclaim".into());
@@ -286,6 +370,37 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
         Command::Throughput(a) => {
             let text = throughput::run(a.entries, a.rounds, &a.value, progress);
             print!("{text}");
+            0
+        }
+        Command::Handles(a) => {
+            let plan = handles::Plan {
+                entries: a.entries,
+                lookups: a.lookups,
+                live: a.live,
+                pairs: a.pairs,
+                rounds: a.rounds,
+            };
+            print!("{}", handles::run(plan, progress));
+            0
+        }
+        Command::Concurrent(a) => {
+            let plan = concurrent::Plan {
+                keys: a.keys,
+                threads: a.threads,
+                ops_per_thread: a.ops,
+                refill_entries: a.refill_entries,
+                refill_rounds: a.refill_rounds,
+                rounds: a.rounds,
+            };
+            print!("{}", concurrent::run(plan, progress));
+            0
+        }
+        Command::StringKeys(a) => {
+            let plan = string_keys::Plan {
+                keys: a.keys,
+                rounds: a.rounds,
+            };
+            print!("{}", string_keys::run(plan, progress));
             0
         }
         Command::Trace(a) => run_trace(a, options),

@@ -13,6 +13,15 @@
 //!   one from a running program.
 //! * `cargo run --release -p bench-suite -- throughput` times every variant,
 //!   hashbrown and std side by side ([`throughput`]).
+//! * `cargo run --release -p bench-suite -- handles` times pooled-map's
+//!   lookups by handle and by key, and its steady churn, beside hashbrown
+//!   ([`handles`]); `-- concurrent` times sync-map's reads on several
+//!   threads beside `RwLock<hashbrown>`, dashmap and papaya, a 98/1/1 mixed
+//!   workload and its batch clear-and-refill ([`concurrent`]);
+//!   `-- string-keys` times arena-map's `StrMap` beside
+//!   `hashbrown::HashMap<String, _>` ([`string_keys`]). Every timing tool
+//!   takes its rounds side by side in one process and prints the median and
+//!   spread of [`stats`].
 //! * `cargo bench -p bench-suite` runs the criterion benches over the same
 //!   [`workloads`].
 //!
@@ -22,6 +31,8 @@ pub mod baselines;
 mod chart;
 pub mod child;
 pub mod cli;
+pub mod concurrent;
+pub mod handles;
 mod lookup;
 pub mod meta;
 mod observe;
@@ -29,6 +40,8 @@ pub mod recording;
 pub mod registry;
 pub mod report;
 pub mod rss;
+pub mod stats;
+pub mod string_keys;
 pub mod throughput;
 pub mod trace;
 pub mod verdict;

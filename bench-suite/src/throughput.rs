@@ -4,7 +4,7 @@
 //! median of each round's ratio to hashbrown and its spread. On a shared,
 //! noisy machine ratios taken side by side in one run are what can be
 //! compared; a row whose per-round ratios spread by more than
-//! [`NOISY_SPREAD`] gets a warning.
+//! [`NOISY_SPREAD`] gets a warning. The median and spread are [`crate::stats`]'s.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -12,6 +12,8 @@ use std::time::Instant;
 
 use map_conformance::alloc::Counter;
 
+pub use crate::stats::NOISY_SPREAD;
+use crate::stats::{self, median, Spread};
 use crate::workloads::{self, BenchMap, BenchValue, Via};
 
 /// The operations timed. `remove` times the removal loop alone;
@@ -31,10 +33,6 @@ pub const OPS: [&str; 7] = [
 /// The maps timed directly (inherent methods), hashbrown (the reference)
 /// first; every other registered variant follows, through [`Via`].
 pub const MAPS: [&str; 3] = ["hashbrown", "map-core", "std"];
-
-/// A row whose largest per-round ratio exceeds its smallest by this factor
-/// is flagged as noisy.
-pub const NOISY_SPREAD: f64 = 1.5;
 
 /// The value types the tool can store (`--value`).
 pub const VALUES: [&str; 3] = ["u64", "string", "bytes128"];
@@ -106,16 +104,6 @@ fn time_map<V: BenchValue, M: BenchMap<V>>(
     let refill_calls = counter.calls() as f64 / refill_rounds as f64 - value_calls;
     drop(black_box(map));
     Round { secs, refill_calls }
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    let mid = values.len() / 2;
-    if values.len() % 2 == 0 {
-        (values[mid - 1] + values[mid]) / 2.0
-    } else {
-        values[mid]
-    }
 }
 
 /// Runs `rounds` rounds at `entries` entries with values of type `value`
@@ -222,8 +210,7 @@ fn run_with<V: BenchValue>(
     let mut calls: Vec<Vec<f64>> = vec![Vec::new(); maps.len()];
     for round in 0..rounds {
         // Rotate the order so no map always runs first (warm caches, heap state).
-        for i in 0..maps.len() {
-            let m = (i + round) % maps.len();
+        for m in stats::rotation(round, maps.len()) {
             let r = (maps[m].1)();
             for (op, secs) in r.secs.into_iter().enumerate() {
                 samples[m][op].push(secs);
@@ -256,10 +243,7 @@ fn run_with<V: BenchValue>(
     for (op, name) in OPS.iter().enumerate() {
         let mut row = vec![name.to_string()];
         for per_map in &samples {
-            row.push(format!(
-                "{:.1}",
-                median(&mut per_map[op].clone()) * 1e9 / per(op)
-            ));
+            row.push(format!("{:.1}", median(&per_map[op]) * 1e9 / per(op)));
         }
         rows.push(row);
     }
@@ -277,18 +261,11 @@ fn run_with<V: BenchValue>(
         let mut row = vec![name.to_string()];
         let mut noisy_here = Vec::new();
         for m in 1..maps.len() {
-            let mut ratios: Vec<f64> = samples[m][op]
-                .iter()
-                .zip(&samples[0][op])
-                .map(|(a, b)| a / b)
-                .collect();
-            let (lo, hi) = ratios
-                .iter()
-                .fold((f64::MAX, f64::MIN), |(lo, hi), &r| (lo.min(r), hi.max(r)));
-            if hi > lo * NOISY_SPREAD {
-                noisy_here.push(format!("{} {lo:.2}-{hi:.2}", names[m]));
+            let spread = Spread::of_ratios(&samples[m][op], &samples[0][op]);
+            if spread.is_noisy() {
+                noisy_here.push(format!("{} {}", names[m], spread.range()));
             }
-            row.push(format!("{:.3}x ({lo:.2}-{hi:.2})", median(&mut ratios)));
+            row.push(spread.ratio_cell());
         }
         if !noisy_here.is_empty() {
             noisy.push(format!("{name}: {}", noisy_here.join(", ")));
@@ -298,20 +275,10 @@ fn run_with<V: BenchValue>(
     let mut header = vec!["op"];
     header.extend(&names[1..]);
     crate::report::table(&mut out, &header, &rows, crate::report::Format::Text);
-    if !noisy.is_empty() {
-        let _ = writeln!(
-            out,
-            "warning: {} noisy row(s), where a map's largest per-round ratio is over \
-             {NOISY_SPREAD}x its smallest; rerun with more --rounds or on a quieter machine:",
-            noisy.len()
-        );
-        for line in &noisy {
-            let _ = writeln!(out, "warning:   {line}");
-        }
-    }
+    stats::write_noise_warning(&mut out, &noisy);
     let calls: Vec<String> = names
         .iter()
-        .zip(&mut calls)
+        .zip(&calls)
         .map(|(n, c)| format!("{n} {:.1}", median(c)))
         .collect();
     let _ = writeln!(

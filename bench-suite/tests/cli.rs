@@ -141,6 +141,10 @@ fn bad_options_exit_2_with_a_message() {
             "/nonexistent/trace.csv",
         ),
         (&["throughput", "--rounds", "0"][..], "--rounds"),
+        (&["handles", "--rounds", "0"][..], "--rounds"),
+        (&["handles", "--entries", "none"][..], "--entries"),
+        (&["concurrent", "--threads", "0"][..], "--threads"),
+        (&["string-keys", "--keys", "0"][..], "--keys"),
     ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -213,4 +217,100 @@ fn other_entries() {
     assert!(filled("hashbrown") > 500 * (64 + 16));
     let out = run(&["--key", "u128"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn timing_subcommands_have_help() {
+    for (sub, option) in [
+        ("throughput", "--value"),
+        ("handles", "--lookups"),
+        ("concurrent", "--threads"),
+        ("string-keys", "--keys"),
+    ] {
+        let out = run(&[sub, "--help"]);
+        assert!(out.status.success(), "{sub} --help");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("--rounds"), "{sub}: {help}");
+        assert!(help.contains(option), "{sub}: {help}");
+    }
+}
+
+/// Runs `args` and returns stdout, which must hold every one of `says`.
+fn tiny_run(args: &[&str], says: &[&str]) {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "bench-suite {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in says {
+        assert!(stdout.contains(line), "{args:?} prints {line:?}: {stdout}");
+    }
+}
+
+#[test]
+fn handles_runs_small() {
+    tiny_run(
+        &[
+            "handles",
+            "--rounds",
+            "1",
+            "--entries",
+            "200",
+            "--lookups",
+            "1000",
+            "--live",
+            "50",
+            "--pairs",
+            "200",
+        ],
+        &[
+            "hashbrown get(key)",
+            "pooled-map get_by_handle",
+            "pooled-map by handle",
+            "ratio to hashbrown",
+        ],
+    );
+}
+
+#[test]
+fn concurrent_runs_small() {
+    tiny_run(
+        &[
+            "concurrent",
+            "--rounds",
+            "1",
+            "--keys",
+            "500",
+            "--ops",
+            "3200",
+            "--refill-entries",
+            "50",
+            "--refill-rounds",
+            "5",
+        ],
+        &[
+            "&hashbrown (ceiling)",
+            "SyncMap enter (x16)",
+            "RwLock<hashbrown>",
+            "dashmap",
+            "papaya",
+            "98% get, 1% insert, 1% remove",
+            "SyncMap::write batch",
+            "allocator calls per clear-and-refill round",
+        ],
+    );
+}
+
+#[test]
+fn string_keys_runs_small() {
+    tiny_run(
+        &["string-keys", "--rounds", "1", "--keys", "500"],
+        &[
+            "arena_map::StrMap<u64>",
+            "hashbrown::HashMap<String, u64>",
+            "allocator calls to build",
+        ],
+    );
 }

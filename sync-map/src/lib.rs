@@ -82,7 +82,7 @@
 //! Pick `SyncMap` when reads outnumber writes by a wide margin (a hundred to
 //! one or more) and come from several threads at once. On the 2-core
 //! machine this crate was measured on (100,000 `u64` keys, 2 threads,
-//! `cargo run --release -p sync-map --example read_speed`, 15 rounds in
+//! `cargo run --release -p bench-suite -- concurrent`, 15 rounds in
 //! which the maps take turns; each figure is the median over the rounds of
 //! the ratio to an unlocked `hashbrown::HashMap` shared by reference in
 //! the same round, the ceiling for any concurrent map), reads ran at:
@@ -111,8 +111,11 @@
 //! retiring of copies held by blocked readers) gave 1.10, 0.94 and 0.89 of
 //! the ceiling for `enter`, a handle's `get` and the map's `get`, and with
 //! 2% writes dashmap and papaya 3.5 and 3.0 times the throughput of
-//! `SyncMap` and `RwLock<HashMap>` 2.4 times: batch writes with
-//! [`SyncMap::write`] where they come in groups.
+//! `SyncMap` and `RwLock<HashMap>` 2.4 times; a run of `bench-suite
+//! concurrent` under load gave 1.05, 0.93 and 0.89, and with 2% writes
+//! 4.6, 3.7 and 3.2 times `SyncMap`'s throughput for dashmap, papaya and
+//! `RwLock<HashMap>`: batch writes with [`SyncMap::write`] where they come
+//! in groups.
 //!
 //! Pick a `Mutex<map_core::HashMap>` instead when writes are frequent (more
 //! than about one operation in a hundred), when one thread does most of the
