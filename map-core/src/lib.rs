@@ -97,6 +97,7 @@ mod map;
 mod policy;
 #[cfg(feature = "serde")]
 mod serde_impl;
+pub mod set;
 mod stats;
 pub mod storage;
 pub mod table;
@@ -108,10 +109,11 @@ pub use allocator_api2::alloc::{Allocator, Global};
 pub use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 
 pub use map::{
-    Drain, Entry, HashMap, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, OccupiedEntry,
-    VacantEntry, Values, ValuesMut,
+    Drain, Entry, EntryRef, ExtractIf, HashMap, IntoIter, IntoKeys, IntoValues, Iter, IterMut,
+    Keys, OccupiedEntry, VacantEntry, VacantEntryRef, Values, ValuesMut,
 };
 pub use policy::{ClearAction, PolicyBuilder, PolicyError, ReclaimPolicy, Reclaimer};
+pub use set::HashSet;
 pub use stats::MemoryStats;
 pub use storage::Storage;
 
