@@ -5,7 +5,20 @@
 //! table until someone remembers `shrink_to_fit`. [`HashMap`] here is a
 //! drop-in replacement that shrinks by itself under a [`ReclaimPolicy`] you can
 //! see and tune, reports honest [`MemoryStats`], and runs on any
-//! [`allocator_api2`] allocator.
+//! [`allocator_api2`] allocator. [`HashSet`] is std's set over the same
+//! table and policy (a `HashMap<T, ()>`).
+//!
+//! # The types
+//!
+//! * [`HashMap`], its [`Entry`] and [`EntryRef`] views, and its iterators
+//!   ([`Iter`], [`IterMut`], [`Keys`], [`Values`], [`ValuesMut`],
+//!   [`IntoIter`], [`IntoKeys`], [`IntoValues`], [`Drain`], [`ExtractIf`]).
+//! * [`HashSet`], with its iterators and lazy set operations in [`set`].
+//! * [`ReclaimPolicy`] (built and checked by [`PolicyBuilder`]), the
+//!   [`Reclaimer`] that applies it, and [`MemoryStats`].
+//! * For the other maps of the workspace: the [`ReclaimMap`] contract, the
+//!   [`Storage`] protocol ([`storage`]), the table mechanics ([`table`]) and
+//!   the key and value views ([`iter`]).
 //!
 //! This crate also holds what every map in the workspace shares: the
 //! [`ReclaimMap`] trait, the one reclamation policy ([`ReclaimPolicy`] and the
@@ -87,7 +100,8 @@
 //!
 //! # Features
 //!
-//! * `serde`: `Serialize` and `Deserialize` for [`HashMap`].
+//! * `serde`: `Serialize` and `Deserialize` for [`HashMap`] (as a map) and
+//!   [`HashSet`] (as a sequence).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
