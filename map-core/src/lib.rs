@@ -102,12 +102,23 @@
 //!
 //! * `serde`: `Serialize` and `Deserialize` for [`HashMap`] (as a map) and
 //!   [`HashSet`] (as a sequence).
+//! * `rayon`: parallel iteration, extension and draining of [`HashMap`]
+//!   (`par_iter`, `par_iter_mut`, `par_drain`, `into_par_iter`,
+//!   `ParallelExtend`, `FromParallelIterator`); the iterator types are in
+//!   `par`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod iter;
 mod map;
+#[cfg(feature = "rayon")]
+pub mod par {
+    //! Parallel iterators over [`HashMap`](crate::HashMap), behind the
+    //! `rayon` feature: `par_iter`, `par_iter_mut`, `par_drain`,
+    //! `into_par_iter`, and `ParallelExtend`/`FromParallelIterator`.
+    pub use crate::map::par::{IntoParIter, ParDrain, ParIter, ParIterMut};
+}
 mod policy;
 #[cfg(feature = "serde")]
 mod serde_impl;

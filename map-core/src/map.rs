@@ -1262,6 +1262,8 @@ impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for HashMap<K, V> {
 
 mod entry_ref;
 mod extra;
+#[cfg(feature = "rayon")]
+pub(crate) mod par;
 
 pub use entry_ref::{EntryRef, VacantEntryRef};
 pub(crate) use extra::ExtractCore;
