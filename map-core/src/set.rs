@@ -211,8 +211,11 @@ impl<T, S, A: Allocator> HashSet<T, S, A> {
     /// use map_core::HashSet;
     /// use std::hash::RandomState;
     ///
-    /// let set: HashSet<u8, RandomState> = HashSet::with_hasher(RandomState::new());
-    /// let _: &RandomState = set.hasher();
+    /// use std::hash::BuildHasher;
+    ///
+    /// let state = RandomState::new();
+    /// let set: HashSet<u8, RandomState> = HashSet::with_hasher(state.clone());
+    /// assert_eq!(set.hasher().hash_one(7), state.hash_one(7));
     /// ```
     pub fn hasher(&self) -> &S {
         self.map.hasher()
@@ -221,10 +224,13 @@ impl<T, S, A: Allocator> HashSet<T, S, A> {
     /// The set's allocator.
     ///
     /// ```
-    /// use map_core::{Global, HashSet};
+    /// use map_core::HashSet;
     ///
-    /// let set: HashSet<u8> = HashSet::new();
-    /// let _: &Global = set.allocator();
+    /// let set: HashSet<u8> = HashSet::from([1]);
+    /// // A second set on the same allocator.
+    /// let mut other = HashSet::new_in(set.allocator().clone());
+    /// other.insert(2);
+    /// assert!(set.is_disjoint(&other));
     /// ```
     pub fn allocator(&self) -> &A {
         self.map.allocator()

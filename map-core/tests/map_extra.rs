@@ -207,3 +207,30 @@ fn iterators_have_empty_defaults() {
     assert_eq!(map_core::IntoValues::<u8, u8>::default().count(), 0);
     assert_eq!(map_core::Iter::<u8, u8>::default().len(), 0);
 }
+
+#[test]
+fn a_panicking_extract_if_predicate_leaves_a_valid_map() {
+    let mut map = filled(1000);
+    let mut seen = 0;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        map.extract_if(|_, _| {
+            seen += 1;
+            assert!(seen < 500, "predicate gives up");
+            seen % 2 == 0
+        })
+        .for_each(drop);
+    }));
+    assert!(result.is_err());
+    // Every entry taken before the panic is gone, every other one is there
+    // and reachable.
+    assert_eq!(map.len(), 1000 - 249);
+    let keys: Vec<u64> = map.keys().copied().collect();
+    assert_eq!(keys.len(), map.len());
+    for k in keys {
+        assert_eq!(map[&k], k * 10);
+    }
+    // And the map goes on shrinking as usual.
+    let full = map.memory().allocated_bytes;
+    map.retain(|_, _| false);
+    assert!(map.memory().allocated_bytes < full);
+}
