@@ -18,6 +18,13 @@ macro_rules! projection {
             inner: I,
         }
 
+        impl<I: Default> Default for $name<I> {
+            /// An empty view, where the pair iterator has an empty default.
+            fn default() -> Self {
+                Self { inner: I::default() }
+            }
+        }
+
         impl<I> $name<I> {
             /// Wraps an iterator over pairs.
             pub fn new(inner: I) -> Self {

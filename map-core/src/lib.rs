@@ -5,7 +5,20 @@
 //! table until someone remembers `shrink_to_fit`. [`HashMap`] here is a
 //! drop-in replacement that shrinks by itself under a [`ReclaimPolicy`] you can
 //! see and tune, reports honest [`MemoryStats`], and runs on any
-//! [`allocator_api2`] allocator.
+//! [`allocator_api2`] allocator. [`HashSet`] is std's set over the same
+//! table and policy (a `HashMap<T, ()>`).
+//!
+//! # The types
+//!
+//! * [`HashMap`], its [`Entry`] and [`EntryRef`] views, and its iterators
+//!   ([`Iter`], [`IterMut`], [`Keys`], [`Values`], [`ValuesMut`],
+//!   [`IntoIter`], [`IntoKeys`], [`IntoValues`], [`Drain`], [`ExtractIf`]).
+//! * [`HashSet`], with its iterators and lazy set operations in [`set`].
+//! * [`ReclaimPolicy`] (built and checked by [`PolicyBuilder`]), the
+//!   [`Reclaimer`] that applies it, and [`MemoryStats`].
+//! * For the other maps of the workspace: the [`ReclaimMap`] contract, the
+//!   [`Storage`] protocol ([`storage`]), the table mechanics ([`table`]) and
+//!   the key and value views ([`iter`]).
 //!
 //! This crate also holds what every map in the workspace shares: the
 //! [`ReclaimMap`] trait, the one reclamation policy ([`ReclaimPolicy`] and the
@@ -91,6 +104,7 @@
 //!   `#![no_std]` and needs only `alloc`
 //!   (`cargo check -p map-core --no-default-features --target x86_64-unknown-none`).
 //! * `serde`: `Serialize` and `Deserialize` for [`HashMap`] (as a map),
+//!   [`HashSet`] (as a sequence),
 //!   [`ReclaimPolicy`] (as a struct of its settings: `automatic`,
 //!   `shrink_ratio`, `headroom`, `drain_ratio`, `garbage_ratio`,
 //!   `min_capacity`, `clear_keep_bytes`) and [`MemoryStats`] (as a struct of
@@ -102,8 +116,13 @@
 //!   few thousand entries, and never as a capacity floor. A map's policy is
 //!   not serialized: a deserialized map has the automatic one.
 //!
-//! The `serde` feature is off by default; the documentation on docs.rs is built
-//! with it on, so the impls show there.
+//! * `rayon`: parallel iteration, extension and draining of [`HashMap`]
+//!   (`par_iter`, `par_iter_mut`, `par_drain`, `into_par_iter`,
+//!   `ParallelExtend`, `FromParallelIterator`); the iterator types are in
+//!   `par`. Needs `std`.
+//!
+//! `serde` and `rayon` are off by default; the documentation on docs.rs is
+//! built with `serde` on, so the impls show there.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
@@ -113,9 +132,17 @@ extern crate alloc;
 
 pub mod iter;
 mod map;
+#[cfg(feature = "rayon")]
+pub mod par {
+    //! Parallel iterators over [`HashMap`](crate::HashMap), behind the
+    //! `rayon` feature: `par_iter`, `par_iter_mut`, `par_drain`,
+    //! `into_par_iter`, and `ParallelExtend`/`FromParallelIterator`.
+    pub use crate::map::par::{IntoParIter, ParDrain, ParIter, ParIterMut};
+}
 mod policy;
 #[cfg(feature = "serde")]
 mod serde_impl;
+pub mod set;
 mod stats;
 pub mod storage;
 pub mod table;
@@ -127,10 +154,11 @@ pub use allocator_api2::alloc::{Allocator, Global};
 pub use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 
 pub use map::{
-    Drain, Entry, HashMap, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, OccupiedEntry,
-    VacantEntry, Values, ValuesMut,
+    Drain, Entry, EntryRef, ExtractIf, HashMap, IntoIter, IntoKeys, IntoValues, Iter, IterMut,
+    Keys, OccupiedEntry, VacantEntry, VacantEntryRef, Values, ValuesMut,
 };
 pub use policy::{ClearAction, PolicyBuilder, PolicyError, ReclaimPolicy, Reclaimer};
+pub use set::HashSet;
 pub use stats::MemoryStats;
 pub use storage::Storage;
 

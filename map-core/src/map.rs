@@ -1259,3 +1259,12 @@ impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for HashMap<K, V> {
         entries.into_iter().collect()
     }
 }
+
+mod entry_ref;
+mod extra;
+#[cfg(feature = "rayon")]
+pub(crate) mod par;
+
+pub use entry_ref::{EntryRef, VacantEntryRef};
+pub(crate) use extra::ExtractCore;
+pub use extra::ExtractIf;

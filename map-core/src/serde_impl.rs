@@ -1,4 +1,5 @@
-//! `serde` support for [`HashMap`](crate::HashMap),
+//! `serde` support for [`HashMap`](crate::HashMap) (as a map),
+//! [`HashSet`](crate::HashSet) (as a sequence),
 //! [`ReclaimPolicy`](crate::ReclaimPolicy) and
 //! [`MemoryStats`](crate::MemoryStats), behind the `serde` feature.
 
@@ -7,11 +8,11 @@ use core::hash::{BuildHasher, Hash};
 use core::marker::PhantomData;
 
 use allocator_api2::alloc::Allocator;
-use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeMap;
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{HashMap, MemoryStats, ReclaimPolicy};
+use crate::{HashMap, HashSet, MemoryStats, ReclaimPolicy};
 
 impl<K: Serialize, V: Serialize, S, A: Allocator> Serialize for HashMap<K, V, S, A> {
     fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
@@ -166,5 +167,54 @@ impl<'de> Deserialize<'de> for MemoryStats {
             reclaimed_bytes,
             reclaims,
         })
+    }
+}
+
+impl<T: Serialize, S, A: Allocator> Serialize for HashSet<T, S, A> {
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for value in self {
+            seq.serialize_element(value)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de, T, S, A> Deserialize<'de> for HashSet<T, S, A>
+where
+    T: Deserialize<'de> + Eq + Hash,
+    S: BuildHasher + Default,
+    A: Allocator + Clone + Default,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[allow(clippy::type_complexity)] // a marker, never constructed with data
+        struct SetVisitor<T, S, A>(PhantomData<fn() -> (T, S, A)>);
+
+        impl<'de, T, S, A> Visitor<'de> for SetVisitor<T, S, A>
+        where
+            T: Deserialize<'de> + Eq + Hash,
+            S: BuildHasher + Default,
+            A: Allocator + Clone + Default,
+        {
+            type Value = HashSet<T, S, A>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+
+            fn visit_seq<Q: SeqAccess<'de>>(self, mut access: Q) -> Result<Self::Value, Q::Error> {
+                // As for the map: the hint comes from the input, and is room
+                // for a size hint, not a capacity floor.
+                let hint = access.size_hint().unwrap_or(0).min(4096);
+                let mut set = HashSet::with_hasher_in(S::default(), A::default());
+                set.map.reserve_without_floor(hint);
+                while let Some(value) = access.next_element()? {
+                    set.insert(value);
+                }
+                Ok(set)
+            }
+        }
+
+        deserializer.deserialize_seq(SetVisitor(PhantomData))
     }
 }

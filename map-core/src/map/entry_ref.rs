@@ -1,0 +1,314 @@
+//! `entry_ref`: an entry looked up by a borrowed key, which is turned into
+//! an owned key only if a value is inserted.
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+
+use allocator_api2::alloc::{Allocator, Global};
+use hashbrown::hash_table::HashTable;
+use hashbrown::Equivalent;
+
+use super::{equivalent_key, make_hash, HashMap, OccupiedEntry, VacantEntry};
+use crate::policy::Reclaimer;
+
+impl<K, V, S, A> HashMap<K, V, S, A>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    /// The entry for a borrowed `key`: the key is converted (`K: From<&Q>`)
+    /// only when a value is inserted, so a lookup of a present `&str` in a
+    /// map of `String`s allocates nothing.
+    ///
+    /// As [`entry`](Self::entry), this neither allocates nor resizes until a
+    /// value is inserted.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut words: HashMap<String, usize> = HashMap::new();
+    /// for word in "the cat saw the dog".split(' ') {
+    ///     *words.entry_ref(word).or_insert(0) += 1;
+    /// }
+    /// assert_eq!(words["the"], 2);
+    /// assert_eq!(words.len(), 4);
+    /// ```
+    pub fn entry_ref<'a, 'b, Q>(&'a mut self, key: &'b Q) -> EntryRef<'a, 'b, K, Q, V, S, A>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let hash = make_hash(&self.hash_builder, key);
+        match self.table.find_entry(hash, equivalent_key(key)) {
+            Ok(inner) => EntryRef::Occupied(OccupiedEntry {
+                inner,
+                hash_builder: &self.hash_builder,
+                reclaimer: &mut self.reclaimer,
+            }),
+            Err(absent) => EntryRef::Vacant(VacantEntryRef {
+                table: absent.into_table(),
+                hash,
+                key,
+                hash_builder: &self.hash_builder,
+                reclaimer: &mut self.reclaimer,
+            }),
+        }
+    }
+}
+
+/// A view into one entry of a [`HashMap`] looked up by a borrowed key, from
+/// [`HashMap::entry_ref`].
+pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = Global> {
+    /// The key is present.
+    Occupied(OccupiedEntry<'a, K, V, S, A>),
+    /// The key is absent.
+    Vacant(VacantEntryRef<'a, 'b, K, Q, V, S, A>),
+}
+
+/// An absent entry of a [`HashMap`], holding the borrowed key.
+pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = Global> {
+    table: &'a mut HashTable<(K, V), A>,
+    hash: u64,
+    key: &'b Q,
+    hash_builder: &'a S,
+    reclaimer: &'a mut Reclaimer,
+}
+
+impl<'a, 'b, K, Q, V, S, A> EntryRef<'a, 'b, K, Q, V, S, A>
+where
+    K: Hash,
+    Q: ?Sized,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    /// The value, inserting `default` (under `K::from(key)`) if absent.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<String, u32> = HashMap::new();
+    /// *map.entry_ref("a").or_insert(1) += 1;
+    /// assert_eq!(map["a"], 2);
+    /// ```
+    pub fn or_insert(self, default: V) -> &'a mut V
+    where
+        K: From<&'b Q>,
+    {
+        match self {
+            EntryRef::Occupied(e) => e.into_mut(),
+            EntryRef::Vacant(e) => e.insert(default),
+        }
+    }
+
+    /// The value, inserting `default()` if absent.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<String, Vec<u32>> = HashMap::new();
+    /// map.entry_ref("a").or_insert_with(Vec::new).push(1);
+    /// assert_eq!(map["a"], [1]);
+    /// ```
+    pub fn or_insert_with<F: FnOnce() -> V>(self, default: F) -> &'a mut V
+    where
+        K: From<&'b Q>,
+    {
+        match self {
+            EntryRef::Occupied(e) => e.into_mut(),
+            EntryRef::Vacant(e) => e.insert(default()),
+        }
+    }
+
+    /// The value, inserting `default(key)` if absent; `default` sees the
+    /// borrowed key.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<String, usize> = HashMap::new();
+    /// assert_eq!(*map.entry_ref("four").or_insert_with_key(|k| k.len()), 4);
+    /// ```
+    pub fn or_insert_with_key<F: FnOnce(&Q) -> V>(self, default: F) -> &'a mut V
+    where
+        K: From<&'b Q>,
+    {
+        match self {
+            EntryRef::Occupied(e) => e.into_mut(),
+            EntryRef::Vacant(e) => {
+                let value = default(e.key);
+                e.insert(value)
+            }
+        }
+    }
+
+    /// Sets the value, returning the occupied entry.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<String, u32> = HashMap::new();
+    /// let entry = map.entry_ref("a").insert_entry(7);
+    /// assert_eq!(entry.key(), "a");
+    /// assert_eq!(map["a"], 7);
+    /// ```
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A>
+    where
+        K: From<&'b Q>,
+    {
+        match self {
+            EntryRef::Occupied(mut e) => {
+                e.insert(value);
+                e
+            }
+            EntryRef::Vacant(e) => e.insert_entry(value),
+        }
+    }
+
+    /// Runs `f` on the value if present.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<String, u32> = HashMap::new();
+    /// map.entry_ref("a").and_modify(|v| *v += 1).or_insert(1);
+    /// map.entry_ref("a").and_modify(|v| *v += 1).or_insert(1);
+    /// assert_eq!(map["a"], 2);
+    /// ```
+    pub fn and_modify<F: FnOnce(&mut V)>(self, f: F) -> Self {
+        match self {
+            EntryRef::Occupied(mut e) => {
+                f(e.get_mut());
+                EntryRef::Occupied(e)
+            }
+            vacant => vacant,
+        }
+    }
+
+    /// The key of this entry, borrowed as `Q`.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<String, u32> = HashMap::new();
+    /// assert_eq!(map.entry_ref("a").key(), "a");
+    /// ```
+    pub fn key(&self) -> &Q
+    where
+        K: Borrow<Q>,
+    {
+        match self {
+            EntryRef::Occupied(e) => e.key().borrow(),
+            EntryRef::Vacant(e) => e.key,
+        }
+    }
+}
+
+impl<'a, 'b, K, Q, V, S, A> EntryRef<'a, 'b, K, Q, V, S, A>
+where
+    K: Hash + From<&'b Q>,
+    Q: ?Sized,
+    V: Default,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    /// The value, inserting `V::default()` if absent.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<String, u32> = HashMap::new();
+    /// *map.entry_ref("a").or_default() += 3;
+    /// assert_eq!(map["a"], 3);
+    /// ```
+    pub fn or_default(self) -> &'a mut V {
+        self.or_insert_with(V::default)
+    }
+}
+
+impl<'a, 'b, K, Q: ?Sized, V, S, A: Allocator> VacantEntryRef<'a, 'b, K, Q, V, S, A> {
+    /// The borrowed key that would be converted and inserted.
+    ///
+    /// ```
+    /// use map_core::{EntryRef, HashMap};
+    ///
+    /// let mut map: HashMap<String, u32> = HashMap::new();
+    /// if let EntryRef::Vacant(e) = map.entry_ref("a") {
+    ///     assert_eq!(e.key(), "a");
+    /// }
+    /// ```
+    pub fn key(&self) -> &'b Q {
+        self.key
+    }
+}
+
+impl<'a, 'b, K, Q, V, S, A> VacantEntryRef<'a, 'b, K, Q, V, S, A>
+where
+    K: Hash + From<&'b Q>,
+    Q: ?Sized,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    /// Inserts `value` under `K::from(key)`.
+    ///
+    /// ```
+    /// use map_core::{EntryRef, HashMap};
+    ///
+    /// let mut map: HashMap<String, u32> = HashMap::new();
+    /// if let EntryRef::Vacant(e) = map.entry_ref("a") {
+    ///     *e.insert(1) += 1;
+    /// }
+    /// assert_eq!(map["a"], 2);
+    /// ```
+    pub fn insert(self, value: V) -> &'a mut V {
+        self.insert_entry(value).into_mut()
+    }
+
+    /// Inserts `value` under `K::from(key)`, returning the occupied entry.
+    /// The table makes room here, as for [`VacantEntry::insert_entry`].
+    ///
+    /// ```
+    /// use map_core::{EntryRef, HashMap};
+    ///
+    /// let mut map: HashMap<String, u32> = HashMap::new();
+    /// if let EntryRef::Vacant(e) = map.entry_ref("a") {
+    ///     assert_eq!(e.insert_entry(1).remove_entry(), ("a".to_string(), 1));
+    /// }
+    /// assert!(map.is_empty());
+    /// ```
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
+        VacantEntry {
+            table: self.table,
+            hash: self.hash,
+            key: K::from(self.key),
+            hash_builder: self.hash_builder,
+            reclaimer: self.reclaimer,
+        }
+        .insert_entry(value)
+    }
+}
+
+impl<K, Q, V, S, A> fmt::Debug for EntryRef<'_, '_, K, Q, V, S, A>
+where
+    K: fmt::Debug,
+    Q: ?Sized + fmt::Debug,
+    V: fmt::Debug,
+    A: Allocator,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EntryRef::Occupied(e) => f.debug_tuple("EntryRef").field(e).finish(),
+            EntryRef::Vacant(e) => f.debug_tuple("EntryRef").field(e).finish(),
+        }
+    }
+}
+
+impl<K, Q, V, S, A> fmt::Debug for VacantEntryRef<'_, '_, K, Q, V, S, A>
+where
+    Q: ?Sized + fmt::Debug,
+    A: Allocator,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("VacantEntryRef").field(&self.key).finish()
+    }
+}

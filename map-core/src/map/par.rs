@@ -1,0 +1,298 @@
+//! Parallel iteration, extension and draining of [`HashMap`] with rayon,
+//! behind the `rayon` feature, over hashbrown's rayon support for its
+//! `HashTable`.
+
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::marker::PhantomData;
+
+use allocator_api2::alloc::{Allocator, Global};
+use hashbrown::hash_table::rayon as table;
+use rayon::iter::plumbing::UnindexedConsumer;
+use rayon::iter::{FromParallelIterator, IntoParallelIterator, ParallelExtend, ParallelIterator};
+
+use super::HashMap;
+
+/// Parallel iterator over `(&K, &V)`, from [`HashMap::par_iter`].
+pub struct ParIter<'a, K, V> {
+    inner: table::ParIter<'a, (K, V)>,
+}
+
+/// Parallel iterator over `(&K, &mut V)`, from [`HashMap::par_iter_mut`].
+///
+/// The keys must be `Send` as well as `Sync`: hashbrown lends whole
+/// `(K, V)` entries to the worker threads.
+pub struct ParIterMut<'a, K, V> {
+    inner: table::ParIterMut<'a, (K, V)>,
+}
+
+/// Owning parallel iterator over `(K, V)`, from `HashMap::into_par_iter`.
+pub struct IntoParIter<K, V, A: Allocator = Global> {
+    inner: table::IntoParIter<(K, V), A>,
+}
+
+/// Parallel draining iterator, from [`HashMap::par_drain`].
+pub struct ParDrain<'a, K, V, A: Allocator = Global> {
+    inner: ParDrainInner<'a, K, V, A>,
+}
+
+enum ParDrainInner<'a, K, V, A: Allocator> {
+    /// The table stays with the map (manual policy, or a small table).
+    Kept(table::ParDrain<'a, (K, V), A>),
+    /// The table was detached from the map and goes back when this is done.
+    Released(table::IntoParIter<(K, V), A>, PhantomData<&'a mut ()>),
+}
+
+impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
+    /// A parallel iterator over the entries, in arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::ParallelIterator;
+    ///
+    /// let map: HashMap<u64, u64> = (0..1000).map(|i| (i, i)).collect();
+    /// assert_eq!(map.par_iter().map(|(_, v)| *v).sum::<u64>(), 499_500);
+    /// ```
+    pub fn par_iter(&self) -> ParIter<'_, K, V>
+    where
+        K: Sync,
+        V: Sync,
+    {
+        ParIter {
+            inner: (&self.table).into_par_iter(),
+        }
+    }
+
+    /// A parallel iterator over the entries with mutable values, in
+    /// arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::ParallelIterator;
+    ///
+    /// let mut map: HashMap<u64, u64> = (0..1000).map(|i| (i, i)).collect();
+    /// map.par_iter_mut().for_each(|(k, v)| *v = k * 2);
+    /// assert_eq!(map[&10], 20);
+    /// ```
+    pub fn par_iter_mut(&mut self) -> ParIterMut<'_, K, V>
+    where
+        K: Send + Sync,
+        V: Send,
+    {
+        ParIterMut {
+            inner: (&mut self.table).into_par_iter(),
+        }
+    }
+}
+
+impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
+    /// Removes every entry and yields them in parallel. The table is kept
+    /// or given back as by [`clear`](Self::clear); entries not consumed are
+    /// dropped.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::ParallelIterator;
+    ///
+    /// let mut map: HashMap<u64, [u8; 64]> = (0..100_000).map(|i| (i, [0; 64])).collect();
+    /// assert_eq!(map.par_drain().count(), 100_000);
+    /// assert!(map.is_empty());
+    /// assert_eq!(map.memory().allocated_bytes, 0, "a large table goes back");
+    /// ```
+    pub fn par_drain(&mut self) -> ParDrain<'_, K, V, A>
+    where
+        K: Send,
+        V: Send,
+        A: Send + Sync,
+    {
+        let inner = if self.keep_on_clear() {
+            ParDrainInner::Kept(self.table.par_drain())
+        } else {
+            ParDrainInner::Released(self.release_table().into_par_iter(), PhantomData)
+        };
+        ParDrain { inner }
+    }
+}
+
+impl<'a, K: Sync, V: Sync> ParallelIterator for ParIter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.inner.map(|(k, v)| (k, v)).drive_unindexed(consumer)
+    }
+}
+
+impl<'a, K: Send + Sync, V: Send> ParallelIterator for ParIterMut<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.inner.map(|(k, v)| (&*k, v)).drive_unindexed(consumer)
+    }
+}
+
+impl<K: Send, V: Send, A: Allocator + Send> ParallelIterator for IntoParIter<K, V, A> {
+    type Item = (K, V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.inner.drive_unindexed(consumer)
+    }
+}
+
+impl<K: Send, V: Send, A: Allocator + Send + Sync> ParallelIterator for ParDrain<'_, K, V, A> {
+    type Item = (K, V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        match self.inner {
+            ParDrainInner::Kept(d) => d.drive_unindexed(consumer),
+            ParDrainInner::Released(d, _) => d.drive_unindexed(consumer),
+        }
+    }
+}
+
+impl<K, V> Clone for ParIter<'_, K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K, V> fmt::Debug for ParIter<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParIter").finish_non_exhaustive()
+    }
+}
+
+impl<K, V> fmt::Debug for ParIterMut<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParIterMut").finish_non_exhaustive()
+    }
+}
+
+impl<K, V, A: Allocator> fmt::Debug for IntoParIter<K, V, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoParIter").finish_non_exhaustive()
+    }
+}
+
+impl<K, V, A: Allocator> fmt::Debug for ParDrain<'_, K, V, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParDrain").finish_non_exhaustive()
+    }
+}
+
+impl<K: Send, V: Send, S, A: Allocator + Send> IntoParallelIterator for HashMap<K, V, S, A> {
+    type Item = (K, V);
+    type Iter = IntoParIter<K, V, A>;
+
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::{IntoParallelIterator, ParallelIterator};
+    ///
+    /// let map: HashMap<u64, u64> = (0..100).map(|i| (i, i)).collect();
+    /// assert_eq!(map.into_par_iter().map(|(k, _)| k).sum::<u64>(), 4950);
+    /// ```
+    fn into_par_iter(self) -> IntoParIter<K, V, A> {
+        IntoParIter {
+            inner: self.table.into_par_iter(),
+        }
+    }
+}
+
+impl<'a, K: Sync, V: Sync, S, A: Allocator> IntoParallelIterator for &'a HashMap<K, V, S, A> {
+    type Item = (&'a K, &'a V);
+    type Iter = ParIter<'a, K, V>;
+
+    fn into_par_iter(self) -> ParIter<'a, K, V> {
+        self.par_iter()
+    }
+}
+
+impl<'a, K: Send + Sync, V: Send, S, A: Allocator> IntoParallelIterator
+    for &'a mut HashMap<K, V, S, A>
+{
+    type Item = (&'a K, &'a mut V);
+    type Iter = ParIterMut<'a, K, V>;
+
+    fn into_par_iter(self) -> ParIterMut<'a, K, V> {
+        self.par_iter_mut()
+    }
+}
+
+impl<K, V, S, A> ParallelExtend<(K, V)> for HashMap<K, V, S, A>
+where
+    K: Eq + Hash + Send,
+    V: Send,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    /// Collects the entries in parallel, then inserts them on this thread
+    /// (the table has one owner). As `extend`, room for a size hint sets no
+    /// capacity floor.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::{IntoParallelIterator, ParallelExtend, ParallelIterator};
+    ///
+    /// let mut map = HashMap::new();
+    /// map.par_extend((0..1000u64).into_par_iter().map(|i| (i, i * 2)));
+    /// assert_eq!(map.len(), 1000);
+    /// assert_eq!(map[&7], 14);
+    /// ```
+    fn par_extend<I: IntoParallelIterator<Item = (K, V)>>(&mut self, par_iter: I) {
+        let chunks = par_iter.into_par_iter().collect_vec_list();
+        let len: usize = chunks.iter().map(Vec::len).sum();
+        // As std's `extend`: a map that holds keys may see duplicates.
+        let room = if self.is_empty() {
+            len
+        } else {
+            len.div_ceil(2)
+        };
+        self.reserve_without_floor(room);
+        for (k, v) in chunks.into_iter().flatten() {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<'a, K, V, S, A> ParallelExtend<(&'a K, &'a V)> for HashMap<K, V, S, A>
+where
+    K: Eq + Hash + Copy + Send + Sync,
+    V: Copy + Send + Sync,
+    S: BuildHasher,
+    A: Allocator + Clone,
+{
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::ParallelExtend;
+    ///
+    /// let source: HashMap<u64, u64> = (0..100).map(|i| (i, i)).collect();
+    /// let mut copy = HashMap::new();
+    /// copy.par_extend(source.par_iter());
+    /// assert_eq!(copy, source);
+    /// ```
+    fn par_extend<I: IntoParallelIterator<Item = (&'a K, &'a V)>>(&mut self, par_iter: I) {
+        self.par_extend(par_iter.into_par_iter().map(|(k, v)| (*k, *v)));
+    }
+}
+
+impl<K, V, S, A> FromParallelIterator<(K, V)> for HashMap<K, V, S, A>
+where
+    K: Eq + Hash + Send,
+    V: Send,
+    S: BuildHasher + Default,
+    A: Allocator + Clone + Default,
+{
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::{IntoParallelIterator, ParallelIterator};
+    ///
+    /// let map: HashMap<u64, u64> = (0..1000u64).into_par_iter().map(|i| (i, i)).collect();
+    /// assert_eq!(map.len(), 1000);
+    /// ```
+    fn from_par_iter<I: IntoParallelIterator<Item = (K, V)>>(par_iter: I) -> Self {
+        let mut map = Self::default();
+        map.par_extend(par_iter);
+        map
+    }
+}
