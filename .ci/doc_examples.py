@@ -16,7 +16,8 @@ What counts as a public function:
   * free functions with `pub` visibility reached from the root;
   * methods of inherent impls (`impl Type { .. }`) with `pub` visibility;
   * methods declared in a public trait defined in this crate (required
-    and provided), and methods of impls of such a trait;
+    and provided), and methods of impls of such a trait (an impl method
+    without docs of its own has the trait method's, as rustdoc shows it);
   * NOT methods of impls of traits defined elsewhere (std's `Iterator`,
     `Clone`, `Debug`, `Index`, `Extend`, `Default`, serde's traits, and
     map-core's `ReclaimMap`/`Storage` when implemented in another crate):
@@ -25,9 +26,13 @@ What counts as a public function:
   * NOT items of blanket or auto-trait impls rustdoc synthesizes, nor
     anything from `#[doc(hidden)]` items or private modules.
 
-A function has an example when its own doc comment contains a fenced
-code block (a line starting with three backticks). The script does not
-judge whether the example asserts anything; the doctests do that.
+A function has an example when its doc comment (its own; for an impl
+method of a local trait without docs, the trait method's) contains a
+fenced code block that runs as a doctest: an info string that is empty
+or only `rust`, `should_panic` or `editionNNNN`. Blocks marked `ignore`,
+`no_run`, `compile_fail` or `text`, or in another language, do not
+count. The script does not judge whether the example asserts anything;
+`cargo test --doc` and review do that.
 
 Prints one line per crate: `<crate>: <with>/<total> = <pct>%`. With
 `--list` it also prints the functions without an example, with their
@@ -37,6 +42,30 @@ is below PCT.
 
 import json
 import sys
+
+
+RUNNABLE = {"", "rust", "should_panic"}
+
+
+def fence_infos(docs):
+    """The info strings of the fenced code blocks opened in `docs`."""
+    infos, open_fence = [], None
+    for line in docs.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("```"):
+            continue
+        if open_fence is None:
+            open_fence = stripped[3:].strip()
+            infos.append(open_fence)
+        else:
+            open_fence = None
+    return infos
+
+
+def runnable(info):
+    """Whether a block with this info string is a doctest that runs."""
+    tokens = [t for t in info.replace(",", " ").split() if t]
+    return all(t in RUNNABLE or t.startswith("edition") for t in tokens)
 
 
 def main(argv):
@@ -64,6 +93,8 @@ def main(argv):
                    for a in item.get("attrs", []))
 
     functions = {}  # id -> item
+    trait_docs = {}  # trait id -> {method name: docs}
+    inherited = {}  # impl method id -> the trait method's docs
     seen = set()
     local_traits = set()
 
@@ -117,6 +148,11 @@ def main(argv):
         elif get(trait["id"]) is not None:
             # A trait of this crate: its methods are part of the API here.
             wanted = lambda i: True  # noqa: E731
+            for trait_child in get(trait["id"])["inner"]["trait"]["items"]:
+                declared = get(trait_child)
+                if declared is not None:
+                    trait_docs.setdefault(trait["id"], {})[declared["name"]] = \
+                        declared.get("docs")
         else:
             return
         for child in impl["items"]:
@@ -124,12 +160,16 @@ def main(argv):
             if (child_item is not None and "function" in child_item["inner"]
                     and not hidden(child_item) and wanted(child_item)):
                 functions[child] = child_item
+                if trait is not None and not child_item.get("docs"):
+                    # rustdoc shows the trait method's docs on such an impl.
+                    inherited[child] = trait_docs.get(trait["id"], {}).get(
+                        child_item["name"])
 
     visit(doc["root"])
 
     def has_example(item):
-        docs = item.get("docs") or ""
-        return any(line.lstrip().startswith("```") for line in docs.splitlines())
+        docs = item.get("docs") or inherited.get(item["id"]) or ""
+        return any(runnable(info) for info in fence_infos(docs))
 
     total = len(functions)
     with_example = [f for f in functions.values() if has_example(f)]
