@@ -161,27 +161,75 @@ impl<'a, K: Eq + Hash, V: Default, S: BuildHasher + Clone> Entry<'a, K, V, S> {
 
 impl<'a, K: Eq + Hash, V, S: BuildHasher + Clone> OccupiedEntry<'a, K, V, S> {
     /// The stored key.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, Entry};
+    ///
+    /// let mut map = ArenaMap::from([("a", 1)]);
+    /// if let Entry::Occupied(e) = map.entry("a") {
+    ///     assert_eq!(e.key(), &"a");
+    /// }
+    /// ```
     pub fn key(&self) -> &K {
         self.map.get_key_value(&self.key).expect(PRESENT).0
     }
 
     /// The value.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, Entry};
+    ///
+    /// let mut map = ArenaMap::from([("a", 1)]);
+    /// if let Entry::Occupied(e) = map.entry("a") {
+    ///     assert_eq!(e.get(), &1);
+    /// }
+    /// ```
     pub fn get(&self) -> &V {
         self.map.get(&self.key).expect(PRESENT)
     }
 
     /// The value, mutably.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, Entry};
+    ///
+    /// let mut map = ArenaMap::from([("a", 1)]);
+    /// if let Entry::Occupied(mut e) = map.entry("a") {
+    ///     *e.get_mut() += 10;
+    /// }
+    /// assert_eq!(map["a"], 11);
+    /// ```
     pub fn get_mut(&mut self) -> &mut V {
         self.map.get_mut(&self.key).expect(PRESENT)
     }
 
     /// The value, mutably, for the lifetime of the map borrow.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, Entry};
+    ///
+    /// let mut map = ArenaMap::from([("a", 1)]);
+    /// if let Entry::Occupied(e) = map.entry("a") {
+    ///     *e.into_mut() *= 7;
+    /// }
+    /// assert_eq!(map["a"], 7);
+    /// ```
     pub fn into_mut(self) -> &'a mut V {
         let OccupiedEntry { map, key } = self;
         map.get_mut(&key).expect(PRESENT)
     }
 
     /// Replaces the value, returning the old one.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, Entry};
+    ///
+    /// let mut map = ArenaMap::from([("a", 1)]);
+    /// if let Entry::Occupied(mut e) = map.entry("a") {
+    ///     assert_eq!(e.insert(2), 1);
+    /// }
+    /// assert_eq!(map["a"], 2);
+    /// ```
     pub fn insert(&mut self, value: V) -> V {
         mem::replace(self.get_mut(), value)
     }
@@ -203,6 +251,17 @@ impl<'a, K: Eq + Hash, V, S: BuildHasher + Clone> OccupiedEntry<'a, K, V, S> {
     }
 
     /// Removes the entry, returning the value.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, Entry};
+    ///
+    /// let mut map = ArenaMap::from([("a", 1), ("b", 2)]);
+    /// if let Entry::Occupied(e) = map.entry("a") {
+    ///     assert_eq!(e.remove(), 1);
+    /// }
+    /// assert_eq!(map.len(), 1);
+    /// assert!(!map.contains_key("a"));
+    /// ```
     pub fn remove(self) -> V {
         self.remove_entry().1
     }
@@ -210,11 +269,30 @@ impl<'a, K: Eq + Hash, V, S: BuildHasher + Clone> OccupiedEntry<'a, K, V, S> {
 
 impl<'a, K, V, S> VacantEntry<'a, K, V, S> {
     /// The key that would be inserted.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, Entry};
+    ///
+    /// let mut map: ArenaMap<&str, u32> = ArenaMap::new();
+    /// if let Entry::Vacant(e) = map.entry("new") {
+    ///     assert_eq!(e.key(), &"new");
+    /// }
+    /// ```
     pub fn key(&self) -> &K {
         &self.key
     }
 
     /// Takes the key back.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, Entry};
+    ///
+    /// let mut map: ArenaMap<String, u32> = ArenaMap::new();
+    /// if let Entry::Vacant(e) = map.entry(String::from("kept")) {
+    ///     assert_eq!(e.into_key(), "kept");
+    /// }
+    /// assert!(map.is_empty(), "nothing was inserted");
+    /// ```
     pub fn into_key(self) -> K {
         self.key
     }
@@ -228,6 +306,16 @@ impl<'a, K: Eq + Hash, V, S: BuildHasher + Clone> VacantEntry<'a, K, V, S> {
     /// # Panics
     ///
     /// As [`ArenaMap::insert`], if no room can be had.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, Entry};
+    ///
+    /// let mut map: ArenaMap<&str, u32> = ArenaMap::new();
+    /// if let Entry::Vacant(e) = map.entry("a") {
+    ///     *e.insert(1) += 1;
+    /// }
+    /// assert_eq!(map["a"], 2);
+    /// ```
     pub fn insert(self, value: V) -> &'a mut V {
         self.map.insert_vacant(self.key, value)
     }

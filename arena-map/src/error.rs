@@ -80,11 +80,27 @@ impl<T> TryInsertError<T> {
     }
 
     /// Why the insert was refused.
+    ///
+    /// ```
+    /// use arena_map::{ArenaError, ArenaMap};
+    ///
+    /// let mut map: ArenaMap<u32, u32> = ArenaMap::with_memory_limit(0);
+    /// let refused = map.try_insert(1, 1).unwrap_err();
+    /// assert!(matches!(refused.error(), ArenaError::MemoryLimit { limit: 0, .. }));
+    /// ```
     pub fn error(&self) -> ArenaError {
         self.error
     }
 
     /// Takes back what was to be inserted.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map: ArenaMap<u32, String> = ArenaMap::with_memory_limit(0);
+    /// let refused = map.try_insert(7, String::from("seven")).unwrap_err();
+    /// assert_eq!(refused.into_inner(), (7, String::from("seven")));
+    /// ```
     pub fn into_inner(self) -> T {
         self.rejected
     }

@@ -90,6 +90,14 @@ pub struct ArenaKeyMap<Q: ?Sized + ArenaKey, V, S = DefaultHashBuilder> {
 
 impl<Q: ?Sized + ArenaKey, V> ArenaKeyMap<Q, V, DefaultHashBuilder> {
     /// An empty map with the automatic policy.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let map: StrMap<u32> = StrMap::new();
+    /// assert!(map.is_empty());
+    /// assert_eq!(map.capacity(), 0);
+    /// ```
     pub fn new() -> Self {
         Self::with_hasher(DefaultHashBuilder::default())
     }
@@ -99,11 +107,30 @@ impl<Q: ?Sized + ArenaKey, V> ArenaKeyMap<Q, V, DefaultHashBuilder> {
     /// # Panics
     ///
     /// If the arena cannot be allocated.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let map: StrMap<u32> = StrMap::with_capacity(1_000);
+    /// assert!(map.capacity() >= 1_000);
+    /// ```
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
     }
 
     /// An empty map with the given reclamation policy.
+    ///
+    /// ```
+    /// use arena_map::{ReclaimPolicy, StrMap};
+    ///
+    /// let mut map: StrMap<u32> = StrMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..1_000 {
+    ///     map.insert(&i.to_string(), i);
+    /// }
+    /// let held = map.memory().allocated_bytes;
+    /// map.retain(|_, _| false);
+    /// assert_eq!(map.memory().allocated_bytes, held, "manual: nothing goes back by itself");
+    /// ```
     pub fn with_policy(policy: ReclaimPolicy) -> Self {
         let mut map = Self::new();
         map.reclaimer.set_policy(policy);
@@ -115,6 +142,18 @@ impl<Q: ?Sized + ArenaKey, V> ArenaKeyMap<Q, V, DefaultHashBuilder> {
     /// arena keeps a few KiB of that for its own bookkeeping. Inserts past
     /// the limit fail in [`try_insert`](Self::try_insert) and panic in
     /// [`insert`](Self::insert).
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<u64> = StrMap::with_memory_limit(64 * 1024);
+    /// let mut i = 0u64;
+    /// while map.try_insert(&format!("key-{i}"), i).is_ok() {
+    ///     i += 1;
+    /// }
+    /// assert!(map.len() > 100);
+    /// assert!(map.memory().allocated_bytes <= 64 * 1024);
+    /// ```
     pub fn with_memory_limit(bytes: usize) -> Self {
         let mut map = Self::new();
         map.set_memory_limit(Some(bytes));
@@ -124,6 +163,15 @@ impl<Q: ?Sized + ArenaKey, V> ArenaKeyMap<Q, V, DefaultHashBuilder> {
 
 impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// An empty map using `hash_builder` to hash keys.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let mut map = StrMap::with_hasher(RandomState::new());
+    /// map.insert_str("a", 1);
+    /// assert_eq!(map.get("a"), Some(&1));
+    /// ```
     pub fn with_hasher(hash_builder: S) -> Self {
         Self {
             raw: KeyedTable::with_hasher(hash_builder),
@@ -137,6 +185,14 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// # Panics
     ///
     /// If the arena cannot be allocated.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let map: StrMap<u32, _> = StrMap::with_capacity_and_hasher(100, RandomState::new());
+    /// assert!(map.capacity() >= 100);
+    /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
         let mut map = Self::with_hasher(hash_builder);
         map.reserve(capacity);
@@ -145,24 +201,66 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
 
     /// Sets (or with `None` lifts) the memory limit; see
     /// [`with_memory_limit`](ArenaKeyMap::with_memory_limit).
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<u32> = StrMap::new();
+    /// map.set_memory_limit(Some(0));
+    /// assert!(map.try_insert("a", 1).is_err());
+    /// map.set_memory_limit(None);
+    /// assert_eq!(map.try_insert("a", 1).ok(), Some(None));
+    /// assert_eq!(map.memory_limit(), None);
+    /// ```
     pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
         self.limit = bytes;
         sync_key_limit(&mut self.raw, self.limit);
     }
 
     /// Replaces the reclamation policy. A stricter policy takes effect at once.
+    ///
+    /// ```
+    /// use arena_map::{ReclaimPolicy, StrMap};
+    ///
+    /// let mut map: StrMap<u32> = StrMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..10_000 {
+    ///     map.insert(&i.to_string(), i);
+    /// }
+    /// map.retain(|_, v| *v < 10);
+    /// let held = map.memory().allocated_bytes;
+    /// map.set_policy(ReclaimPolicy::automatic());
+    /// assert!(map.memory().allocated_bytes < held);
+    /// ```
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
         self.reclaimer.on_set_policy(storage!(self), policy);
         self.reclaimer.on_remove(storage!(self));
     }
 
     /// The value under `key`.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// assert_eq!(map.get("a"), Some(&1));
+    /// assert_eq!(map.get("b"), None);
+    /// ```
     #[inline]
     pub fn get(&self, key: &Q) -> Option<&V> {
         self.raw.table().get_key_value(key).map(|(_, v)| v)
     }
 
     /// The stored key (in the arena) and the value under `key`.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// assert_eq!(map.get_key_value("a"), Some(("a", &1)));
+    /// assert_eq!(map.get_key_value("b"), None);
+    /// ```
     #[inline]
     pub fn get_key_value(&self, key: &Q) -> Option<(&Q, &V)> {
         self.raw
@@ -172,6 +270,16 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     }
 
     /// A mutable reference to the value under `key`.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// *map.get_mut("a").unwrap() += 1;
+    /// assert_eq!(map["a"], 2);
+    /// assert!(map.get_mut("b").is_none());
+    /// ```
     #[inline]
     pub fn get_mut(&mut self, key: &Q) -> Option<&mut V> {
         self.raw.get_mut(key)
@@ -183,6 +291,15 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// # Panics
     ///
     /// As [`insert`](Self::insert).
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<u32> = StrMap::new();
+    /// *map.get_mut_or_insert("a", 0) += 1;
+    /// *map.get_mut_or_insert("a", 0) += 1;
+    /// assert_eq!(map["a"], 2);
+    /// ```
     pub fn get_mut_or_insert(&mut self, key: &Q, default: V) -> &mut V {
         self.entry_ref(key).or_insert(default)
     }
@@ -228,6 +345,15 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     }
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// assert!(map.contains_key("a"));
+    /// assert!(!map.contains_key("b"));
+    /// ```
     #[inline]
     pub fn contains_key(&self, key: &Q) -> bool {
         self.raw.table().get_key_value(key).is_some()
@@ -241,6 +367,16 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// If the map would pass its memory limit (use
     /// [`try_insert`](Self::try_insert) to handle that); if an arena cannot
     /// be allocated, through `handle_alloc_error` as std does.
+    ///
+    /// ```
+    /// use arena_map::BytesMap;
+    ///
+    /// let mut map = BytesMap::new();
+    /// assert_eq!(map.insert(b"key", 1), None);
+    /// assert_eq!(map.insert(b"key", 2), Some(1));
+    /// assert_eq!(map.len(), 1);
+    /// assert_eq!(map.key_bytes(), 3, "the key was copied once");
+    /// ```
     #[inline]
     pub fn insert(&mut self, key: &Q, value: V) -> Option<V> {
         match self.try_insert(key, value) {
@@ -256,6 +392,17 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// # Errors
     ///
     /// [`TryInsertError`] with the value; the map is unchanged.
+    ///
+    /// ```
+    /// use arena_map::{ArenaError, StrMap};
+    ///
+    /// let mut map: StrMap<u32> = StrMap::with_memory_limit(32 * 1024);
+    /// assert_eq!(map.try_insert("first", 1).ok(), Some(None));
+    /// let refused = (0..).find_map(|i| map.try_insert(&i.to_string(), i).err()).unwrap();
+    /// assert!(matches!(refused.error(), ArenaError::MemoryLimit { .. }));
+    /// // A present key is updated even at the limit.
+    /// assert_eq!(map.try_insert("first", 2).ok(), Some(Some(1)));
+    /// ```
     #[inline]
     pub fn try_insert(&mut self, key: &Q, value: V) -> Result<Option<V>, TryInsertError<V>> {
         if let Err(error) = self.prepare_insert() {
@@ -305,6 +452,17 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     }
 
     /// Removes `key`, returning its value. May give memory back.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// map.insert_str("b", 2);
+    /// assert_eq!(map.remove("a"), Some(1));
+    /// assert_eq!(map.remove("a"), None);
+    /// assert_eq!(map.len(), 1);
+    /// ```
     #[inline]
     pub fn remove(&mut self, key: &Q) -> Option<V> {
         let value = self.raw.remove(key)?;
@@ -314,6 +472,18 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
 
     /// Keeps only the entries for which `keep` returns `true`, then gives
     /// memory back if the policy says so.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// for (i, w) in ["a", "bb", "ccc", "dddd"].into_iter().enumerate() {
+    ///     map.insert_str(w, i);
+    /// }
+    /// map.retain(|k, _| k.len() % 2 == 0);
+    /// assert_eq!(map.len(), 2);
+    /// assert!(map.contains_key("bb") && map.contains_key("dddd"));
+    /// ```
     pub fn retain<F: FnMut(&Q, &mut V) -> bool>(&mut self, keep: F) {
         let before = self.len();
         self.raw.retain(keep);
@@ -348,6 +518,14 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// # Panics
     ///
     /// As [`insert`](Self::insert), if the room cannot be had.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<u32> = StrMap::new();
+    /// map.reserve(500);
+    /// assert!(map.capacity() >= 500);
+    /// ```
     pub fn reserve(&mut self, additional: usize) {
         if let Err(error) = self.try_reserve(additional) {
             error.fail();
@@ -360,6 +538,15 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// # Errors
     ///
     /// [`ArenaError`]; the map is unchanged.
+    ///
+    /// ```
+    /// use arena_map::{ArenaError, StrMap};
+    ///
+    /// let mut map: StrMap<u32> = StrMap::new();
+    /// assert_eq!(map.try_reserve(100), Ok(()));
+    /// assert!(map.capacity() >= 100);
+    /// assert_eq!(map.try_reserve(usize::MAX), Err(ArenaError::CapacityOverflow));
+    /// ```
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), ArenaError> {
         self.make_room(additional)?;
         self.reclaimer
@@ -369,6 +556,16 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
 
     /// Gives back all the memory the entries do not need: see
     /// [`reclaim`](Self::reclaim).
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<u32> = StrMap::with_capacity(10_000);
+    /// map.insert_str("a", 1);
+    /// map.shrink_to_fit();
+    /// assert!(map.capacity() >= 1 && map.capacity() < 10_000);
+    /// assert_eq!(map["a"], 1);
+    /// ```
     pub fn shrink_to_fit(&mut self) {
         self.reclaim();
     }
@@ -377,6 +574,21 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// that fits them (an empty map frees both), whatever the policy, where
     /// that frees memory, and drops the capacity floor. Returns the bytes
     /// released.
+    ///
+    /// ```
+    /// use arena_map::{ReclaimPolicy, StrMap};
+    ///
+    /// let mut map: StrMap<u32> = StrMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..10_000 {
+    ///     map.insert(&i.to_string(), i);
+    /// }
+    /// map.retain(|_, v| *v < 10);
+    /// let before = map.memory().allocated_bytes;
+    /// let released = map.reclaim();
+    /// assert!(released > 0);
+    /// assert_eq!(map.memory().allocated_bytes, before - released);
+    /// assert_eq!(map.len(), 10);
+    /// ```
     pub fn reclaim(&mut self) -> usize {
         self.reclaimer.reclaim_storage(storage!(self))
     }
@@ -529,6 +741,15 @@ impl<V, S: BuildHasher + Clone> ArenaKeyMap<str, V, S> {
     /// # Panics
     ///
     /// As [`insert`](Self::insert).
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// assert_eq!(map.insert_str("a", 1), None);
+    /// assert_eq!(map.insert_str("a", 2), Some(1));
+    /// assert_eq!(map["a"], 2);
+    /// ```
     pub fn insert_str(&mut self, key: &str, value: V) -> Option<V> {
         self.insert(key, value)
     }
@@ -536,47 +757,135 @@ impl<V, S: BuildHasher + Clone> ArenaKeyMap<str, V, S> {
 
 impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     /// How many entries the map holds.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// map.insert_str("a", 2);
+    /// assert_eq!(map.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.raw.table().len()
     }
 
     /// Whether the map holds no entries.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// assert!(map.is_empty());
+    /// map.insert_str("a", 1);
+    /// assert!(!map.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// How many entries the table can hold without moving to a bigger arena.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let map: StrMap<u32> = StrMap::with_capacity(10);
+    /// assert!(map.capacity() >= 10);
+    /// ```
     pub fn capacity(&self) -> usize {
         self.raw.table().capacity()
     }
 
     /// The map's hasher.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    /// use std::collections::hash_map::RandomState;
+    /// use std::hash::BuildHasher;
+    ///
+    /// let state = RandomState::new();
+    /// let map: StrMap<u32, _> = StrMap::with_hasher(state.clone());
+    /// assert_eq!(map.hasher().hash_one("a"), state.hash_one("a"));
+    /// ```
     pub fn hasher(&self) -> &S {
         self.raw.table().hasher()
     }
 
     /// The reclamation policy in force.
+    ///
+    /// ```
+    /// use arena_map::{ReclaimPolicy, StrMap};
+    ///
+    /// assert!(StrMap::<u32>::new().policy().is_automatic());
+    /// let manual = StrMap::<u32>::with_policy(ReclaimPolicy::manual());
+    /// assert_eq!(manual.policy(), ReclaimPolicy::manual());
+    /// ```
     pub fn policy(&self) -> ReclaimPolicy {
         *self.reclaimer.policy()
     }
 
     /// The memory limit, if any.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// assert_eq!(StrMap::<u32>::new().memory_limit(), None);
+    /// assert_eq!(StrMap::<u32>::with_memory_limit(4096).memory_limit(), Some(4096));
+    /// ```
     pub fn memory_limit(&self) -> Option<usize> {
         self.limit
     }
 
     /// Bytes of the keys in the map (what a compaction would copy).
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("abc", 1);
+    /// map.insert_str("de", 2);
+    /// assert_eq!(map.key_bytes(), 5);
+    /// map.remove("abc");
+    /// assert_eq!(map.key_bytes(), 2);
+    /// ```
     pub fn key_bytes(&self) -> usize {
         self.raw.live_key_bytes()
     }
 
     /// The map's memory figures: `allocated_bytes` is the chunks of both
     /// arenas (table and keys) with their footers and boxes.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// for i in 0..100_000u32 {
+    ///     map.insert(&i.to_string(), i);
+    /// }
+    /// let full = map.memory();
+    /// assert!(full.allocated_bytes >= map.key_bytes());
+    /// map.clear(); // large arenas go back whole
+    /// let after = map.memory();
+    /// assert!(after.allocated_bytes < full.allocated_bytes);
+    /// assert_eq!(after.peak_bytes, full.allocated_bytes);
+    /// assert!(after.reclaims >= 1);
+    /// ```
     pub fn memory(&self) -> MemoryStats {
         self.reclaimer.stats(self.raw.bytes())
     }
 
     /// An iterator over the entries, in arbitrary order.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// map.insert_str("b", 2);
+    /// let mut pairs: Vec<(&str, &u32)> = map.iter().collect();
+    /// pairs.sort();
+    /// assert_eq!(pairs, [("a", &1), ("b", &2)]);
+    /// ```
     pub fn iter(&self) -> Iter<'_, Q, V> {
         Iter {
             inner: self.raw.table().iter(),
@@ -584,6 +893,18 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     }
 
     /// An iterator over the entries with mutable values.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// map.insert_str("b", 2);
+    /// for (_, v) in map.iter_mut() {
+    ///     *v *= 10;
+    /// }
+    /// assert_eq!((map["a"], map["b"]), (10, 20));
+    /// ```
     pub fn iter_mut(&mut self) -> IterMut<'_, Q, V> {
         IterMut {
             inner: self.raw.iter_mut(),
@@ -591,16 +912,46 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     }
 
     /// An iterator over the keys.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("b", 2);
+    /// map.insert_str("a", 1);
+    /// let mut keys: Vec<&str> = map.keys().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, ["a", "b"]);
+    /// ```
     pub fn keys(&self) -> Keys<'_, Q, V> {
         map_core::iter::Keys::new(self.iter())
     }
 
     /// An iterator over the values.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// map.insert_str("b", 2);
+    /// assert_eq!(map.values().sum::<u32>(), 3);
+    /// ```
     pub fn values(&self) -> Values<'_, Q, V> {
         map_core::iter::Values::new(self.iter())
     }
 
     /// An iterator over mutable values.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// map.insert_str("b", 2);
+    /// map.values_mut().for_each(|v| *v += 1);
+    /// assert_eq!(map.values().sum::<u32>(), 5);
+    /// ```
     pub fn values_mut(&mut self) -> ValuesMut<'_, Q, V> {
         map_core::iter::ValuesMut::new(self.iter_mut())
     }
@@ -825,6 +1176,14 @@ impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> EntryRef<'a, '_, Q, V,
     ///
     /// As [`ArenaKeyMap::insert`], if the key is absent and no room can be
     /// had.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<u32> = StrMap::new();
+    /// assert_eq!(*map.entry_ref("a").or_insert(3), 3);
+    /// assert_eq!(*map.entry_ref("a").or_insert(9), 3, "present: kept");
+    /// ```
     pub fn or_insert(self, default: V) -> &'a mut V {
         match self {
             EntryRef::Occupied(e) => e.into_mut(),
@@ -867,6 +1226,13 @@ impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> EntryRef<'a, '_, Q, V,
     }
 
     /// The entry's key.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<u32> = StrMap::new();
+    /// assert_eq!(map.entry_ref("a").key(), "a");
+    /// ```
     pub fn key(&self) -> &Q {
         match self {
             EntryRef::Occupied(e) => e.key(),
@@ -897,6 +1263,15 @@ impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> EntryRef<'a, '_, Q, V,
 
 impl<'a, Q: ?Sized + ArenaKey, V: Default, S: BuildHasher + Clone> EntryRef<'a, '_, Q, V, S> {
     /// The value, inserting `V::default()` if absent.
+    ///
+    /// ```
+    /// use arena_map::StrMap;
+    ///
+    /// let mut map: StrMap<Vec<u32>> = StrMap::new();
+    /// map.entry_ref("a").or_default().push(1);
+    /// map.entry_ref("a").or_default().push(2);
+    /// assert_eq!(map["a"], [1, 2]);
+    /// ```
     pub fn or_default(self) -> &'a mut V {
         self.or_insert_with(V::default)
     }
@@ -904,31 +1279,95 @@ impl<'a, Q: ?Sized + ArenaKey, V: Default, S: BuildHasher + Clone> EntryRef<'a, 
 
 impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> OccupiedEntryRef<'a, '_, Q, V, S> {
     /// The stored key (in the arena).
+    ///
+    /// ```
+    /// use arena_map::{EntryRef, StrMap};
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// if let EntryRef::Occupied(e) = map.entry_ref("a") {
+    ///     assert_eq!(e.key(), "a");
+    /// }
+    /// ```
     pub fn key(&self) -> &Q {
         self.map.get_key_value(self.key).expect(PRESENT).0
     }
 
     /// The value.
+    ///
+    /// ```
+    /// use arena_map::{EntryRef, StrMap};
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// if let EntryRef::Occupied(e) = map.entry_ref("a") {
+    ///     assert_eq!(e.get(), &1);
+    /// }
+    /// ```
     pub fn get(&self) -> &V {
         self.map.get(self.key).expect(PRESENT)
     }
 
     /// The value, mutably.
+    ///
+    /// ```
+    /// use arena_map::{EntryRef, StrMap};
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// if let EntryRef::Occupied(mut e) = map.entry_ref("a") {
+    ///     *e.get_mut() += 1;
+    /// }
+    /// assert_eq!(map["a"], 2);
+    /// ```
     pub fn get_mut(&mut self) -> &mut V {
         self.map.get_mut(self.key).expect(PRESENT)
     }
 
     /// The value, mutably, for the lifetime of the map borrow.
+    ///
+    /// ```
+    /// use arena_map::{EntryRef, StrMap};
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// if let EntryRef::Occupied(e) = map.entry_ref("a") {
+    ///     *e.into_mut() = 5;
+    /// }
+    /// assert_eq!(map["a"], 5);
+    /// ```
     pub fn into_mut(self) -> &'a mut V {
         self.map.get_mut(self.key).expect(PRESENT)
     }
 
     /// Replaces the value, returning the old one.
+    ///
+    /// ```
+    /// use arena_map::{EntryRef, StrMap};
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// if let EntryRef::Occupied(mut e) = map.entry_ref("a") {
+    ///     assert_eq!(e.insert(2), 1);
+    /// }
+    /// assert_eq!(map["a"], 2);
+    /// ```
     pub fn insert(&mut self, value: V) -> V {
         mem::replace(self.get_mut(), value)
     }
 
     /// Removes the entry, returning an owned copy of the key and the value.
+    ///
+    /// ```
+    /// use arena_map::{EntryRef, StrMap};
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// if let EntryRef::Occupied(e) = map.entry_ref("a") {
+    ///     assert_eq!(e.remove_entry(), (String::from("a"), 1));
+    /// }
+    /// assert!(map.is_empty());
+    /// ```
     pub fn remove_entry(self) -> (Q::Owned, V)
     where
         Q: ToOwned,
@@ -937,6 +1376,18 @@ impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> OccupiedEntryRef<'a, '
     }
 
     /// Removes the entry, returning the value.
+    ///
+    /// ```
+    /// use arena_map::{EntryRef, StrMap};
+    ///
+    /// let mut map = StrMap::new();
+    /// map.insert_str("a", 1);
+    /// map.insert_str("b", 2);
+    /// if let EntryRef::Occupied(e) = map.entry_ref("a") {
+    ///     assert_eq!(e.remove(), 1);
+    /// }
+    /// assert_eq!(map.len(), 1);
+    /// ```
     pub fn remove(self) -> V {
         self.map.remove(self.key).expect(PRESENT)
     }
@@ -944,6 +1395,16 @@ impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> OccupiedEntryRef<'a, '
 
 impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> VacantEntryRef<'a, '_, Q, V, S> {
     /// The key that would be inserted.
+    ///
+    /// ```
+    /// use arena_map::{EntryRef, StrMap};
+    ///
+    /// let mut map: StrMap<u32> = StrMap::new();
+    /// if let EntryRef::Vacant(e) = map.entry_ref("a") {
+    ///     assert_eq!(e.key(), "a");
+    /// }
+    /// assert_eq!(map.key_bytes(), 0, "not copied until inserted");
+    /// ```
     pub fn key(&self) -> &Q {
         self.key
     }
@@ -953,6 +1414,17 @@ impl<'a, Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> VacantEntryRef<'a, '_,
     /// # Panics
     ///
     /// As [`ArenaKeyMap::insert`], if no room can be had.
+    ///
+    /// ```
+    /// use arena_map::{EntryRef, StrMap};
+    ///
+    /// let mut map: StrMap<u32> = StrMap::new();
+    /// if let EntryRef::Vacant(e) = map.entry_ref("abc") {
+    ///     assert_eq!(*e.insert(1), 1);
+    /// }
+    /// assert_eq!(map["abc"], 1);
+    /// assert_eq!(map.key_bytes(), 3);
+    /// ```
     pub fn insert(self, value: V) -> &'a mut V {
         self.map.insert(self.key, value);
         self.map.get_mut(self.key).expect(PRESENT)

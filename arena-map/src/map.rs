@@ -125,6 +125,14 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> Storage for ArenaTable<K, V, S> {
 impl<K: Eq + Hash, V> ArenaMap<K, V, DefaultHashBuilder> {
     /// An empty map with the automatic policy. Allocates only the small box
     /// that holds the arena; the first chunk comes with the first insert.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map: ArenaMap<u32, &str> = ArenaMap::new();
+    /// assert!(map.is_empty());
+    /// assert_eq!(map.capacity(), 0);
+    /// ```
     pub fn new() -> Self {
         Self::with_hasher(DefaultHashBuilder::default())
     }
@@ -134,11 +142,35 @@ impl<K: Eq + Hash, V> ArenaMap<K, V, DefaultHashBuilder> {
     /// # Panics
     ///
     /// If the arena cannot be allocated, as std does.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map: ArenaMap<u32, u32> = ArenaMap::with_capacity(1_000);
+    /// let cap = map.capacity();
+    /// assert!(cap >= 1_000);
+    /// for i in 0..1_000 {
+    ///     map.insert(i, i);
+    /// }
+    /// assert_eq!(map.capacity(), cap, "no move while it fits");
+    /// ```
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
     }
 
     /// An empty map with the given reclamation policy.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, ReclaimPolicy};
+    ///
+    /// let mut map: ArenaMap<u64, u64> = ArenaMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..10_000 {
+    ///     map.insert(i, i);
+    /// }
+    /// let held = map.memory().allocated_bytes;
+    /// map.retain(|_, _| false);
+    /// assert_eq!(map.memory().allocated_bytes, held, "manual: nothing goes back by itself");
+    /// ```
     pub fn with_policy(policy: ReclaimPolicy) -> Self {
         let mut map = Self::new();
         map.reclaimer.set_policy(policy);
@@ -152,6 +184,18 @@ impl<K: Eq + Hash, V> ArenaMap<K, V, DefaultHashBuilder> {
     ///
     /// While the table is being resized the old and the new arena exist
     /// side by side for a moment, as in any hash map resize.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map: ArenaMap<u64, u64> = ArenaMap::with_memory_limit(64 * 1024);
+    /// let mut i = 0;
+    /// while map.try_insert(i, i).is_ok() {
+    ///     i += 1;
+    /// }
+    /// assert!(map.len() > 1_000);
+    /// assert!(map.memory().allocated_bytes <= 64 * 1024);
+    /// ```
     pub fn with_memory_limit(bytes: usize) -> Self {
         let mut map = Self::new();
         map.limit = Some(bytes);
@@ -161,6 +205,15 @@ impl<K: Eq + Hash, V> ArenaMap<K, V, DefaultHashBuilder> {
 
 impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// An empty map using `hash_builder` to hash keys.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let mut map = ArenaMap::with_hasher(RandomState::new());
+    /// map.insert(1, "one");
+    /// assert_eq!(map.get(&1), Some(&"one"));
+    /// ```
     pub fn with_hasher(hash_builder: S) -> Self {
         Self {
             raw: ArenaTable::with_hasher(hash_builder),
@@ -174,6 +227,14 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// # Panics
     ///
     /// If the arena cannot be allocated.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let map: ArenaMap<u32, u32, _> = ArenaMap::with_capacity_and_hasher(100, RandomState::new());
+    /// assert!(map.capacity() >= 100);
+    /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
         let mut map = Self::with_hasher(hash_builder);
         map.reserve(capacity);
@@ -183,16 +244,48 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// Sets (or with `None` lifts) the memory limit; see
     /// [`with_memory_limit`](ArenaMap::with_memory_limit). A limit below
     /// what the map holds now stops it growing; nothing is dropped.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map: ArenaMap<u32, u32> = ArenaMap::new();
+    /// map.set_memory_limit(Some(0));
+    /// assert!(map.try_insert(1, 1).is_err());
+    /// map.set_memory_limit(None);
+    /// assert_eq!(map.try_insert(1, 1).ok(), Some(None));
+    /// assert_eq!(map.memory_limit(), None);
+    /// ```
     pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
         self.limit = bytes;
     }
 
     /// Replaces the reclamation policy. A stricter policy takes effect at once.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, ReclaimPolicy};
+    ///
+    /// let mut map: ArenaMap<u64, u64> = ArenaMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..10_000 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| *k < 10);
+    /// let held = map.memory().allocated_bytes;
+    /// map.set_policy(ReclaimPolicy::automatic());
+    /// assert!(map.memory().allocated_bytes < held);
+    /// ```
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
         self.reclaimer.on_set_policy(&mut self.raw, policy);
     }
 
     /// The value under `key`.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map = ArenaMap::from([(1, "one")]);
+    /// assert_eq!(map.get(&1), Some(&"one"));
+    /// assert_eq!(map.get(&2), None);
+    /// ```
     #[inline]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
@@ -202,6 +295,14 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     }
 
     /// The stored key and the value under `key`.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map = ArenaMap::from([(1, "one")]);
+    /// assert_eq!(map.get_key_value(&1), Some((&1, &"one")));
+    /// assert_eq!(map.get_key_value(&2), None);
+    /// ```
     #[inline]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
@@ -211,6 +312,15 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     }
 
     /// A mutable reference to the value under `key`.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::from([(1, 10)]);
+    /// *map.get_mut(&1).unwrap() += 1;
+    /// assert_eq!(map[&1], 11);
+    /// assert!(map.get_mut(&2).is_none());
+    /// ```
     #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
@@ -220,6 +330,14 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     }
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map = ArenaMap::from([(1, "one")]);
+    /// assert!(map.contains_key(&1));
+    /// assert!(!map.contains_key(&2));
+    /// ```
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
@@ -236,6 +354,16 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// If the map would pass its memory limit (use
     /// [`try_insert`](Self::try_insert) to handle that); if the arena cannot
     /// be allocated, through `handle_alloc_error` as std does.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::new();
+    /// assert_eq!(map.insert(1, "a"), None);
+    /// assert_eq!(map.insert(1, "b"), Some("a"));
+    /// assert_eq!(map.len(), 1);
+    /// assert_eq!(map[&1], "b");
+    /// ```
     #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.prepare_insert() {
@@ -251,6 +379,18 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// # Errors
     ///
     /// [`TryInsertError`] with the key and value; the map is unchanged.
+    ///
+    /// ```
+    /// use arena_map::{ArenaError, ArenaMap};
+    ///
+    /// let mut map: ArenaMap<u64, u64> = ArenaMap::with_memory_limit(16 * 1024);
+    /// assert_eq!(map.try_insert(0, 0).ok(), Some(None));
+    /// let refused = (1..).find_map(|i| map.try_insert(i, i).err()).unwrap();
+    /// assert!(matches!(refused.error(), ArenaError::MemoryLimit { .. }));
+    /// assert!(map.memory().allocated_bytes <= 16 * 1024);
+    /// // A present key is updated even at the limit.
+    /// assert_eq!(map.try_insert(0, 7).ok(), Some(Some(0)));
+    /// ```
     #[inline]
     pub fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TryInsertError<(K, V)>> {
         match self.prepare_insert() {
@@ -332,6 +472,15 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     }
 
     /// Removes `key`, returning its value. May give memory back.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::from([(1, "a"), (2, "b")]);
+    /// assert_eq!(map.remove(&1), Some("a"));
+    /// assert_eq!(map.remove(&1), None);
+    /// assert_eq!(map.len(), 1);
+    /// ```
     #[inline]
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
@@ -341,6 +490,15 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     }
 
     /// Removes `key`, returning the stored key and value. May give memory back.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::from([(1, "a"), (2, "b")]);
+    /// assert_eq!(map.remove_entry(&1), Some((1, "a")));
+    /// assert_eq!(map.remove_entry(&1), None);
+    /// assert_eq!(map.len(), 1);
+    /// ```
     #[inline]
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
@@ -353,6 +511,15 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
 
     /// Keeps only the entries for which `keep` returns `true`, then gives
     /// memory back if the policy says so.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map: ArenaMap<u32, u32> = (0..8).map(|i| (i, i)).collect();
+    /// map.retain(|k, _| k % 2 == 0);
+    /// assert_eq!(map.len(), 4);
+    /// assert!(map.keys().all(|k| k % 2 == 0));
+    /// ```
     pub fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, keep: F) {
         let before = self.raw.len();
         self.raw.retain(keep);
@@ -385,6 +552,14 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// # Panics
     ///
     /// As [`insert`](Self::insert), if the room cannot be had.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map: ArenaMap<u32, u32> = ArenaMap::new();
+    /// map.reserve(500);
+    /// assert!(map.capacity() >= 500);
+    /// ```
     pub fn reserve(&mut self, additional: usize) {
         if let Err(error) = self.try_reserve(additional) {
             error.fail();
@@ -396,6 +571,16 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// # Errors
     ///
     /// [`ArenaError`]; the map is unchanged.
+    ///
+    /// ```
+    /// use arena_map::{ArenaError, ArenaMap};
+    ///
+    /// let mut map: ArenaMap<u64, u64> = ArenaMap::with_memory_limit(4096);
+    /// assert!(matches!(map.try_reserve(100_000), Err(ArenaError::MemoryLimit { .. })));
+    /// assert_eq!(map.capacity(), 0, "unchanged");
+    /// assert_eq!(map.try_reserve(10), Ok(()));
+    /// assert!(map.capacity() >= 10);
+    /// ```
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), ArenaError> {
         self.make_room(additional)?;
         self.reclaimer
@@ -405,6 +590,17 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
 
     /// Gives back all the memory the entries do not need: see
     /// [`reclaim`](Self::reclaim).
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map: ArenaMap<u64, u64> = ArenaMap::with_capacity(10_000);
+    /// map.insert(1, 1);
+    /// let held = map.memory().allocated_bytes;
+    /// map.shrink_to_fit();
+    /// assert!(map.capacity() >= 1 && map.capacity() < 10_000);
+    /// assert!(map.memory().allocated_bytes < held);
+    /// ```
     pub fn shrink_to_fit(&mut self) {
         self.reclaim();
     }
@@ -429,6 +625,21 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
     /// map frees its arena), whatever the policy, if that frees memory, and
     /// drops the capacity floor. Returns the bytes released; 0 if the new
     /// arena could not be had.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, ReclaimPolicy};
+    ///
+    /// let mut map: ArenaMap<u64, u64> = ArenaMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..10_000 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| *k < 10);
+    /// let before = map.memory().allocated_bytes;
+    /// let released = map.reclaim();
+    /// assert!(released > 0);
+    /// assert_eq!(map.memory().allocated_bytes, before - released);
+    /// assert_eq!(map.len(), 10);
+    /// ```
     pub fn reclaim(&mut self) -> usize {
         self.reclaimer.reclaim_storage(&mut self.raw)
     }
@@ -483,31 +694,81 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
 
 impl<K, V, S> ArenaMap<K, V, S> {
     /// How many entries the map holds.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::new();
+    /// map.insert(1, "a");
+    /// map.insert(1, "b");
+    /// assert_eq!(map.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.raw.len()
     }
 
     /// Whether the map holds no entries.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::new();
+    /// assert!(map.is_empty());
+    /// map.insert(1, "a");
+    /// assert!(!map.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.raw.len() == 0
     }
 
     /// How many entries the map can hold without moving to a bigger arena.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map: ArenaMap<u32, u32> = ArenaMap::with_capacity(10);
+    /// assert!(map.capacity() >= 10);
+    /// ```
     pub fn capacity(&self) -> usize {
         self.raw.capacity()
     }
 
     /// The map's hasher.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    /// use std::collections::hash_map::RandomState;
+    /// use std::hash::BuildHasher;
+    ///
+    /// let state = RandomState::new();
+    /// let map: ArenaMap<u32, u32, _> = ArenaMap::with_hasher(state.clone());
+    /// assert_eq!(map.hasher().hash_one(7), state.hash_one(7));
+    /// ```
     pub fn hasher(&self) -> &S {
         self.raw.hasher()
     }
 
     /// The reclamation policy in force.
+    ///
+    /// ```
+    /// use arena_map::{ArenaMap, ReclaimPolicy};
+    ///
+    /// assert!(ArenaMap::<u32, u32>::new().policy().is_automatic());
+    /// let manual = ArenaMap::<u32, u32>::with_policy(ReclaimPolicy::manual());
+    /// assert_eq!(manual.policy(), ReclaimPolicy::manual());
+    /// ```
     pub fn policy(&self) -> ReclaimPolicy {
         *self.reclaimer.policy()
     }
 
     /// The memory limit, if any.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// assert_eq!(ArenaMap::<u32, u32>::new().memory_limit(), None);
+    /// assert_eq!(ArenaMap::<u32, u32>::with_memory_limit(4096).memory_limit(), Some(4096));
+    /// ```
     pub fn memory_limit(&self) -> Option<usize> {
         self.limit
     }
@@ -532,26 +793,69 @@ impl<K, V, S> ArenaMap<K, V, S> {
     }
 
     /// An iterator over the entries, in arbitrary order.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map = ArenaMap::from([(1, "a"), (2, "b")]);
+    /// let mut pairs: Vec<_> = map.iter().collect();
+    /// pairs.sort();
+    /// assert_eq!(pairs, [(&1, &"a"), (&2, &"b")]);
+    /// ```
     pub fn iter(&self) -> Iter<'_, K, V> {
         self.raw.iter()
     }
 
     /// An iterator over the entries with mutable values.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::from([(1, 10), (2, 20)]);
+    /// for (k, v) in map.iter_mut() {
+    ///     *v += k;
+    /// }
+    /// assert_eq!((map[&1], map[&2]), (11, 22));
+    /// ```
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
         self.raw.iter_mut()
     }
 
     /// An iterator over the keys.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map = ArenaMap::from([(2, "b"), (1, "a")]);
+    /// let mut keys: Vec<u32> = map.keys().copied().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
     pub fn keys(&self) -> Keys<'_, K, V> {
         self.raw.keys()
     }
 
     /// An iterator over the values.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let map = ArenaMap::from([(1, 10), (2, 20)]);
+    /// assert_eq!(map.values().sum::<u32>(), 30);
+    /// ```
     pub fn values(&self) -> Values<'_, K, V> {
         self.raw.values()
     }
 
     /// An iterator over mutable values.
+    ///
+    /// ```
+    /// use arena_map::ArenaMap;
+    ///
+    /// let mut map = ArenaMap::from([(1, 10), (2, 20)]);
+    /// map.values_mut().for_each(|v| *v *= 2);
+    /// assert_eq!(map.values().sum::<u32>(), 60);
+    /// ```
     pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
         self.raw.values_mut()
     }

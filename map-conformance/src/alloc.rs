@@ -147,6 +147,14 @@ macro_rules! install_counting_allocator {
 }
 
 /// Whether [`CountingAlloc`] is the global allocator of this binary.
+///
+/// ```
+/// map_conformance::install_counting_allocator!();
+///
+/// fn main() {
+///     assert!(map_conformance::alloc::counting_installed());
+/// }
+/// ```
 pub fn counting_installed() -> bool {
     drop(std::hint::black_box(Box::new(0u64)));
     INSTALLED.load(Ordering::Relaxed)
@@ -166,6 +174,20 @@ impl Counter {
     /// # Panics
     ///
     /// If [`CountingAlloc`] is not the global allocator: figures would be 0.
+    ///
+    /// ```
+    /// use map_conformance::alloc::Counter;
+    ///
+    /// map_conformance::install_counting_allocator!();
+    ///
+    /// fn main() {
+    ///     let counter = Counter::start();
+    ///     let buffer = vec![0u8; 1000];
+    ///     assert_eq!(counter.live_bytes(), 1000);
+    ///     drop(buffer);
+    ///     assert_eq!(counter.live_bytes(), 0);
+    /// }
+    /// ```
     pub fn start() -> Self {
         assert!(
             counting_installed(),
@@ -183,17 +205,56 @@ impl Counter {
     /// since the start, exactly (it is kept at every allocation). A later
     /// `Counter::start` on the same thread restarts the mark, so read the
     /// peak of the innermost counter only.
+    ///
+    /// ```
+    /// use map_conformance::alloc::Counter;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let counter = Counter::start();
+    /// drop(std::hint::black_box(vec![0u8; 4096]));
+    /// assert_eq!(counter.live_bytes(), 0);
+    /// assert_eq!(counter.peak_bytes(), 4096);
+    /// # }
+    /// ```
     pub fn peak_bytes(&self) -> isize {
         PEAK.with(Cell::get) - self.live
     }
 
     /// Bytes allocated and not freed by this thread since the start (negative
     /// if it freed more than it allocated).
+    ///
+    /// ```
+    /// use map_conformance::alloc::Counter;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let before = vec![0u8; 100];
+    /// let counter = Counter::start();
+    /// let kept = Box::new([0u8; 64]);
+    /// drop(before);
+    /// assert_eq!(counter.live_bytes(), 64 - 100, "freed more than allocated");
+    /// # drop(kept);
+    /// # }
+    /// ```
     pub fn live_bytes(&self) -> isize {
         LIVE.with(Cell::get) - self.live
     }
 
     /// Allocation and reallocation calls made by this thread since the start.
+    ///
+    /// ```
+    /// use map_conformance::alloc::Counter;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let counter = Counter::start();
+    /// let mut v: Vec<u64> = Vec::with_capacity(1);
+    /// v.push(1);
+    /// v.push(2); // grows: a reallocation
+    /// assert_eq!(counter.calls(), 2);
+    /// # }
+    /// ```
     pub fn calls(&self) -> u64 {
         CALLS.with(Cell::get) - self.calls
     }
@@ -235,6 +296,17 @@ impl Default for FailingAlloc {
 
 impl FailingAlloc {
     /// An allocator that never fails until told to.
+    ///
+    /// ```
+    /// use map_conformance::alloc::FailingAlloc;
+    /// use map_core::HashMap;
+    ///
+    /// let alloc = FailingAlloc::new();
+    /// let mut map = HashMap::new_in(alloc.clone());
+    /// map.insert(1u64, 1u64);
+    /// assert_eq!(alloc.failures(), 0);
+    /// assert!(alloc.live_bytes() > 0);
+    /// ```
     pub fn new() -> Self {
         let alloc = Self {
             control: Arc::new(Control::default()),
@@ -244,21 +316,73 @@ impl FailingAlloc {
     }
 
     /// Allows `n` more allocations, then fails every one.
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Allocator;
+    /// use map_conformance::alloc::FailingAlloc;
+    /// use std::alloc::Layout;
+    ///
+    /// let alloc = FailingAlloc::new();
+    /// let layout = Layout::new::<u64>();
+    /// alloc.fail_after(1);
+    /// let first = alloc.allocate(layout).expect("one more is allowed");
+    /// assert!(alloc.allocate(layout).is_err());
+    /// // SAFETY: `first` came from `alloc` with `layout`.
+    /// unsafe { alloc.deallocate(first.cast(), layout) };
+    /// ```
     pub fn fail_after(&self, n: usize) {
         self.control.budget.store(n, Ordering::SeqCst);
     }
 
     /// Stops failing.
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Allocator;
+    /// use map_conformance::alloc::FailingAlloc;
+    /// use std::alloc::Layout;
+    ///
+    /// let alloc = FailingAlloc::new();
+    /// let layout = Layout::new::<u64>();
+    /// alloc.fail_after(0);
+    /// assert!(alloc.allocate(layout).is_err());
+    /// alloc.never_fail();
+    /// let block = alloc.allocate(layout).expect("allowed again");
+    /// // SAFETY: `block` came from `alloc` with `layout`.
+    /// unsafe { alloc.deallocate(block.cast(), layout) };
+    /// ```
     pub fn never_fail(&self) {
         self.control.budget.store(usize::MAX, Ordering::SeqCst);
     }
 
     /// How many allocations were refused.
+    ///
+    /// ```
+    /// use map_conformance::alloc::FailingAlloc;
+    /// use map_core::HashMap;
+    ///
+    /// let alloc = FailingAlloc::new();
+    /// let mut map: HashMap<u64, u64, _, _> = HashMap::new_in(alloc.clone());
+    /// alloc.fail_after(0);
+    /// assert!(map.try_reserve(100).is_err());
+    /// assert!(alloc.failures() >= 1);
+    /// ```
     pub fn failures(&self) -> usize {
         self.control.failures.load(Ordering::SeqCst)
     }
 
     /// Bytes currently allocated through this allocator and its clones.
+    ///
+    /// ```
+    /// use map_conformance::alloc::FailingAlloc;
+    /// use map_core::HashMap;
+    ///
+    /// let alloc = FailingAlloc::new();
+    /// let mut map = HashMap::new_in(alloc.clone());
+    /// map.insert(1u64, 1u64);
+    /// assert!(alloc.live_bytes() > 0);
+    /// drop(map);
+    /// assert_eq!(alloc.live_bytes(), 0);
+    /// ```
     pub fn live_bytes(&self) -> usize {
         self.control.live.load(Ordering::SeqCst)
     }

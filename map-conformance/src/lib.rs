@@ -41,11 +41,27 @@ pub struct Rng(u64);
 
 impl Rng {
     /// A generator starting from `seed`.
+    ///
+    /// ```
+    /// use map_conformance::Rng;
+    ///
+    /// let (mut a, mut b) = (Rng::new(7), Rng::new(7));
+    /// assert_eq!(a.next_u64(), b.next_u64(), "one seed, one sequence");
+    /// assert_ne!(Rng::new(7).next_u64(), Rng::new(8).next_u64());
+    /// ```
     pub fn new(seed: u64) -> Self {
         Self(seed)
     }
 
     /// The next 64 random bits.
+    ///
+    /// ```
+    /// use map_conformance::Rng;
+    ///
+    /// let mut rng = Rng::new(1);
+    /// let first = rng.next_u64();
+    /// assert_ne!(rng.next_u64(), first);
+    /// ```
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -55,6 +71,13 @@ impl Rng {
     }
 
     /// A number below `n` (`n > 0`).
+    ///
+    /// ```
+    /// use map_conformance::Rng;
+    ///
+    /// let mut rng = Rng::new(1);
+    /// assert!((0..1000).all(|_| rng.below(10) < 10));
+    /// ```
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
     }
@@ -62,6 +85,16 @@ impl Rng {
 
 /// Seeds for the random tests: `CONFORMANCE_SEED` if set (to replay one),
 /// else `count` fixed seeds plus one from the clock (printed on failure).
+///
+/// ```
+/// use map_conformance::seeds;
+///
+/// if std::env::var_os("CONFORMANCE_SEED").is_none() {
+///     let seeds = seeds(3);
+///     assert_eq!(&seeds[..3], [1, 2, 3]);
+///     assert_eq!(seeds.len(), 4, "and one from the clock");
+/// }
+/// ```
 pub fn seeds(count: u64) -> Vec<u64> {
     if let Some(seed) = std::env::var("CONFORMANCE_SEED")
         .ok()
@@ -84,6 +117,16 @@ pub fn seeds(count: u64) -> Vec<u64> {
 /// # Panics
 ///
 /// On the first difference, with the seed and the operation number.
+///
+/// ```
+/// use map_conformance::{differential, seeds};
+/// use map_core::HashMap;
+///
+/// // Panics, naming the seed, on the first result that differs from std's.
+/// for seed in seeds(2) {
+///     differential(HashMap::<u64, u64>::new, seed, 5_000);
+/// }
+/// ```
 pub fn differential<M, F>(make: F, seed: u64, ops: usize)
 where
     M: ReclaimMap<u64, u64>,
@@ -176,6 +219,14 @@ where
 
 /// `String` keys found by `&str` (through `Equivalent`), with removals that
 /// empty the map and shrink it.
+///
+/// ```
+/// use map_conformance::string_keys;
+/// use map_core::HashMap;
+///
+/// // Panics if a `&str` lookup, insert or removal goes wrong.
+/// string_keys(HashMap::<String, u64>::new);
+/// ```
 pub fn string_keys<M, F>(make: F)
 where
     M: ReclaimMap<String, u64>,
@@ -207,21 +258,65 @@ pub struct DropLedger {
 
 impl DropLedger {
     /// A new ledger, shared by the values it tracks.
+    ///
+    /// ```
+    /// use map_conformance::{DropLedger, Tracked};
+    ///
+    /// let ledger = DropLedger::new();
+    /// let value = Tracked::new(1, &ledger);
+    /// assert_eq!((ledger.made(), ledger.alive()), (1, 1));
+    /// drop(value);
+    /// assert_eq!(ledger.alive(), 0);
+    /// ```
     pub fn new() -> Rc<Self> {
         Rc::new(Self::default())
     }
 
     /// Values made (new and cloned).
+    ///
+    /// ```
+    /// use map_conformance::{DropLedger, Tracked};
+    ///
+    /// let ledger = DropLedger::new();
+    /// let a = Tracked::new(1, &ledger);
+    /// let _b = a.clone();
+    /// assert_eq!(ledger.made(), 2, "clones count");
+    /// ```
     pub fn made(&self) -> u64 {
         self.made.get()
     }
 
     /// Values dropped.
+    ///
+    /// ```
+    /// use map_conformance::{DropLedger, Tracked};
+    ///
+    /// let ledger = DropLedger::new();
+    /// let a = Tracked::new(1, &ledger);
+    /// let b = a.clone();
+    /// drop((a, b));
+    /// assert_eq!(ledger.dropped(), 2);
+    /// ```
     pub fn dropped(&self) -> u64 {
         self.dropped.get()
     }
 
     /// Values made and not yet dropped.
+    ///
+    /// ```
+    /// use map_conformance::{DropLedger, Tracked};
+    /// use map_core::HashMap;
+    ///
+    /// let ledger = DropLedger::new();
+    /// let mut map = HashMap::new();
+    /// for i in 0..100 {
+    ///     map.insert(i, Tracked::new(i, &ledger));
+    /// }
+    /// map.retain(|k, _| k % 2 == 0);
+    /// assert_eq!(ledger.alive(), 50);
+    /// drop(map);
+    /// assert_eq!(ledger.alive(), 0, "every value dropped exactly once");
+    /// ```
     pub fn alive(&self) -> u64 {
         self.made() - self.dropped()
     }
@@ -238,6 +333,19 @@ pub struct Tracked {
 
 impl Tracked {
     /// A new tracked value.
+    ///
+    /// ```
+    /// use map_conformance::{DropLedger, Tracked};
+    /// use map_core::HashMap;
+    ///
+    /// let keys = DropLedger::new();
+    /// let mut map = HashMap::new();
+    /// map.insert(Tracked::new(1, &keys), "one");
+    /// // Equal by id: the probe finds the stored key.
+    /// assert_eq!(map.get(&Tracked::new(1, &keys)), Some(&"one"));
+    /// drop(map);
+    /// assert_eq!(keys.alive(), 0);
+    /// ```
     pub fn new(id: u64, ledger: &Rc<DropLedger>) -> Self {
         ledger.made.set(ledger.made.get() + 1);
         *ledger.live.borrow_mut().entry(id).or_default() += 1;
@@ -283,6 +391,14 @@ impl Hash for Tracked {
 /// keys and values; checks that at every point the map holds exactly the
 /// live values it should, and that after the map is dropped every key and
 /// value was dropped exactly once.
+///
+/// ```
+/// use map_conformance::{drops, Tracked};
+/// use map_core::HashMap;
+///
+/// // Panics on a leak or a double drop, naming the seed.
+/// drops(HashMap::<Tracked, Tracked>::new, 1, 2_000);
+/// ```
 pub fn drops<M, F>(make: F, seed: u64, ops: usize)
 where
     M: ReclaimMap<Tracked, Tracked>,
@@ -334,6 +450,19 @@ where
 /// seeds, string keys, and the memory scenarios with the design's thresholds.
 ///
 /// The factories make fresh maps with the automatic policy.
+///
+/// ```
+/// use map_conformance::{suite, Sizes, Tracked};
+/// use map_core::HashMap;
+///
+/// // Panics, naming the test and the seed, on the first failure.
+/// suite(
+///     HashMap::<u64, u64>::new,
+///     HashMap::<Tracked, Tracked>::new,
+///     HashMap::<String, u64>::new,
+///     Sizes { random_ops: 2_000, ..Sizes::QUICK },
+/// );
+/// ```
 pub fn suite<M1, M2, M3>(
     make_u64: impl Fn() -> M1,
     make_tracked: impl Fn() -> M2,

@@ -33,8 +33,31 @@ pub trait Entries {
     /// The value type.
     type Value;
     /// Key number `i` (distinct for distinct `i`).
+    ///
+    /// ```
+    /// use map_conformance::scenarios::Entries;
+    ///
+    /// struct Words;
+    /// impl Entries for Words {
+    ///     type Key = String;
+    ///     type Value = usize;
+    ///     fn key(&self, i: u64) -> String {
+    ///         format!("word-{i}")
+    ///     }
+    ///     fn value(&self, i: u64) -> usize {
+    ///         i as usize
+    ///     }
+    /// }
+    /// assert_ne!(Words.key(1), Words.key(2));
+    /// ```
     fn key(&self, i: u64) -> Self::Key;
     /// Value number `i`.
+    ///
+    /// ```
+    /// use map_conformance::scenarios::{Entries, Standard};
+    ///
+    /// assert_eq!(Standard.value(3), [3u8; 128]);
+    /// ```
     fn value(&self, i: u64) -> Self::Value;
 }
 
@@ -45,9 +68,19 @@ pub struct Standard;
 impl Entries for Standard {
     type Key = u64;
     type Value = Value;
+    /// ```
+    /// use map_conformance::scenarios::{Entries, Standard};
+    ///
+    /// assert_eq!(Standard.key(42), 42);
+    /// ```
     fn key(&self, i: u64) -> u64 {
         i
     }
+    /// ```
+    /// use map_conformance::scenarios::{Entries, Standard};
+    ///
+    /// assert_eq!(Standard.value(7), [7u8; 128]);
+    /// ```
     fn value(&self, i: u64) -> Value {
         value(i)
     }
@@ -62,6 +95,13 @@ impl Bytes {
     }
 
     /// Whether `reported` agrees with `counted` within 10% (+64 KiB).
+    ///
+    /// ```
+    /// use map_conformance::scenarios::Bytes;
+    ///
+    /// assert!(Bytes { counted: 1_000_000, reported: 1_050_000 }.honest());
+    /// assert!(!Bytes { counted: 1_000_000, reported: 500_000 }.honest());
+    /// ```
     pub fn honest(&self) -> bool {
         let counted = self.counted.max(0) as usize;
         counted.abs_diff(self.reported) <= counted / 10 + 64 * 1024
@@ -79,6 +119,18 @@ fn value(i: u64) -> Value {
 }
 
 /// Bytes a fresh map needs for keys `0..n`.
+///
+/// ```
+/// use map_conformance::scenarios::{fresh, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let bytes = fresh(HashMap::<u64, Value>::new, 1_000);
+/// assert!(bytes.counted >= 1_000 * 136, "1,000 entries of 136 bytes");
+/// assert!(bytes.honest());
+/// # }
+/// ```
 pub fn fresh<M, F>(make: F, n: usize) -> Bytes
 where
     M: ReclaimMap<u64, Value>,
@@ -88,6 +140,26 @@ where
 }
 
 /// [`fresh`] with any [`Entries`].
+///
+/// ```
+/// use map_conformance::scenarios::{fresh_with, Entries};
+/// use map_core::HashMap;
+///
+/// struct Small;
+/// impl Entries for Small {
+///     type Key = u32;
+///     type Value = u32;
+///     fn key(&self, i: u64) -> u32 { i as u32 }
+///     fn value(&self, i: u64) -> u32 { i as u32 }
+/// }
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let bytes = fresh_with(HashMap::<u32, u32>::new, 1_000, &Small);
+/// assert!(bytes.counted >= 1_000 * 8);
+/// assert_eq!(bytes.counted as usize, bytes.reported);
+/// # }
+/// ```
 pub fn fresh_with<E, M, F>(make: F, n: usize, e: &E) -> Bytes
 where
     E: Entries,
@@ -121,17 +193,53 @@ pub struct DeleteAll {
 
 impl DeleteAll {
     /// Counted bytes held after the removals, as a fraction of the fill.
+    ///
+    /// ```
+    /// use map_conformance::scenarios::{delete_all, Value};
+    /// use map_core::HashMap;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let d = delete_all(HashMap::<u64, Value>::new, 10_000);
+    /// assert!(d.held_after_remove() <= 0.01, "removing all gave the memory back");
+    /// # }
+    /// ```
     pub fn held_after_remove(&self) -> f64 {
         ratio(self.after_remove.counted, self.filled.counted)
     }
 
     /// Counted bytes after the refill over the first fill.
+    ///
+    /// ```
+    /// use map_conformance::scenarios::{delete_all, Value};
+    /// use map_core::HashMap;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let d = delete_all(HashMap::<u64, Value>::new, 10_000);
+    /// assert!((d.refill_ratio() - 1.0).abs() <= 0.05, "the refill needs what the fill did");
+    /// # }
+    /// ```
     pub fn refill_ratio(&self) -> f64 {
         ratio(self.refilled.counted, self.filled.counted)
     }
 }
 
 /// Runs delete-all with `n` entries.
+///
+/// ```
+/// use map_conformance::scenarios::{delete_all, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let d = delete_all(HashMap::<u64, Value>::new, 10_000);
+/// assert_eq!(d.entries, 10_000);
+/// assert!(d.after_remove.counted * 100 <= d.filled.counted);
+/// assert!(d.after_reclaim.counted <= d.after_remove.counted);
+/// assert!(d.reported_peak >= d.filled.reported);
+/// # }
+/// ```
 pub fn delete_all<M, F>(make: F, n: usize) -> DeleteAll
 where
     M: ReclaimMap<u64, Value>,
@@ -141,6 +249,27 @@ where
 }
 
 /// [`delete_all`] with any [`Entries`].
+///
+/// ```
+/// use map_conformance::scenarios::{delete_all_with, Entries};
+/// use map_core::HashMap;
+///
+/// struct Names;
+/// impl Entries for Names {
+///     type Key = String;
+///     type Value = u64;
+///     fn key(&self, i: u64) -> String { format!("name-{i}") }
+///     fn value(&self, i: u64) -> u64 { i }
+/// }
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let d = delete_all_with(HashMap::<String, u64>::new, 5_000, &Names);
+/// // The keys' own heap buffers are counted too, and freed with the entries.
+/// assert!(d.filled.counted > d.filled.reported as isize);
+/// assert!(d.held_after_remove() <= 0.01);
+/// # }
+/// ```
 pub fn delete_all_with<E, M, F>(make: F, n: usize, e: &E) -> DeleteAll
 where
     E: Entries,
@@ -196,17 +325,53 @@ pub struct Spike {
 
 impl Spike {
     /// Counted bytes after operating, as a multiple of a fresh map's.
+    ///
+    /// ```
+    /// use map_conformance::scenarios::{spike, Value};
+    /// use map_core::HashMap;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let s = spike(HashMap::<u64, Value>::new, 20_000, 1_000);
+    /// assert!(s.held_vs_fresh() <= 3.0, "back near a fresh map's size");
+    /// # }
+    /// ```
     pub fn held_vs_fresh(&self) -> f64 {
         ratio(self.after_operate.counted, self.fresh.counted)
     }
 
     /// Counted bytes right after the removals, as a multiple of a fresh map's.
+    ///
+    /// ```
+    /// use map_conformance::scenarios::{spike, Value};
+    /// use map_core::HashMap;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let s = spike(HashMap::<u64, Value>::new, 20_000, 1_000);
+    /// // A draining map may defer its shrink to the next insert.
+    /// assert!(s.after_remove_vs_fresh() >= s.held_vs_fresh());
+    /// # }
+    /// ```
     pub fn after_remove_vs_fresh(&self) -> f64 {
         ratio(self.after_remove.counted, self.fresh.counted)
     }
 }
 
 /// Runs the spike scenario.
+///
+/// ```
+/// use map_conformance::scenarios::{spike, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let s = spike(HashMap::<u64, Value>::new, 20_000, 1_000);
+/// assert_eq!((s.peak, s.keep), (20_000, 1_000));
+/// assert!(s.at_peak.counted > 10 * s.fresh.counted);
+/// assert!(s.after_operate.counted <= 3 * s.fresh.counted);
+/// # }
+/// ```
 pub fn spike<M, F>(make: F, peak: usize, keep: usize) -> Spike
 where
     M: ReclaimMap<u64, Value>,
@@ -216,6 +381,18 @@ where
 }
 
 /// [`spike`] with any [`Entries`].
+///
+/// ```
+/// use map_conformance::scenarios::{spike_with, Standard, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let s = spike_with(HashMap::<u64, Value>::new, 20_000, 1_000, &Standard);
+/// assert!(s.held_vs_fresh() <= 3.0);
+/// assert!(s.after_operate.honest());
+/// # }
+/// ```
 pub fn spike_with<E, M, F>(make: F, peak: usize, keep: usize, e: &E) -> Spike
 where
     E: Entries,
@@ -270,12 +447,36 @@ pub struct Churn {
 
 impl Churn {
     /// Peak counted bytes as a multiple of a fresh map's.
+    ///
+    /// ```
+    /// use map_conformance::scenarios::{churn, Value};
+    /// use map_core::HashMap;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let c = churn(HashMap::<u64, Value>::new, 1_000, 20_000);
+    /// assert!(c.peak_vs_fresh() <= 3.0, "churn does not let the table creep");
+    /// # }
+    /// ```
     pub fn peak_vs_fresh(&self) -> f64 {
         ratio(self.peak_counted, self.fresh.counted)
     }
 }
 
 /// Runs the churn scenario.
+///
+/// ```
+/// use map_conformance::scenarios::{churn, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let c = churn(HashMap::<u64, Value>::new, 1_000, 20_000);
+/// assert_eq!((c.live, c.ops), (1_000, 20_000));
+/// assert!(c.peak_counted >= c.end.counted);
+/// assert!(c.end.honest());
+/// # }
+/// ```
 pub fn churn<M, F>(make: F, live: usize, ops: usize) -> Churn
 where
     M: ReclaimMap<u64, Value>,
@@ -285,6 +486,17 @@ where
 }
 
 /// [`churn`] with any [`Entries`].
+///
+/// ```
+/// use map_conformance::scenarios::{churn_with, Standard, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let c = churn_with(HashMap::<u64, Value>::new, 1_000, 20_000, &Standard);
+/// assert!(c.peak_vs_fresh() <= 3.0);
+/// # }
+/// ```
 pub fn churn_with<E, M, F>(make: F, live: usize, ops: usize, e: &E) -> Churn
 where
     E: Entries,
@@ -341,11 +553,33 @@ pub struct ClearReuse {
 
 impl ClearReuse {
     /// Counted bytes held right after `clear()`, as a fraction of the fill.
+    ///
+    /// ```
+    /// use map_conformance::scenarios::{clear_reuse, Value};
+    /// use map_core::HashMap;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let c = clear_reuse(HashMap::<u64, Value>::new, 1_000, 20, 10_000, 100, 1_000);
+    /// assert!(c.held_after_clear() <= 0.01, "a large map gives its table back on clear");
+    /// # }
+    /// ```
     pub fn held_after_clear(&self) -> f64 {
         ratio(self.after_clear.counted, self.filled.counted)
     }
 
     /// Peak bytes while used smaller, over a fresh map of that size.
+    ///
+    /// ```
+    /// use map_conformance::scenarios::{clear_reuse, Value};
+    /// use map_core::HashMap;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let c = clear_reuse(HashMap::<u64, Value>::new, 1_000, 20, 10_000, 100, 1_000);
+    /// assert!(c.small_peak_vs_fresh() <= 3.0);
+    /// # }
+    /// ```
     pub fn small_peak_vs_fresh(&self) -> f64 {
         ratio(self.small_peak, self.fresh_small.counted)
     }
@@ -355,6 +589,18 @@ impl ClearReuse {
 /// `batch` entries (counting allocator calls); then a map of `large`
 /// entries cleared, measured, and used at `small_live` entries for
 /// `small_ops` insert-new/remove-oldest operations.
+///
+/// ```
+/// use map_conformance::scenarios::{clear_reuse, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let c = clear_reuse(HashMap::<u64, Value>::new, 1_000, 20, 10_000, 100, 1_000);
+/// assert!(c.calls_per_round <= 2.0, "a small map keeps its table for the refill");
+/// assert!(c.after_clear.counted * 100 <= c.filled.counted);
+/// # }
+/// ```
 pub fn clear_reuse<M, F>(
     make: F,
     batch: usize,
@@ -420,6 +666,18 @@ where
 /// # Panics
 ///
 /// On the first threshold missed, with the figures.
+///
+/// ```
+/// use map_conformance::scenarios::Value;
+/// use map_conformance::{check_clear_reuse, Sizes};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let figures = check_clear_reuse(HashMap::<u64, Value>::new, Sizes::QUICK);
+/// assert!(figures.starts_with("clear-and-refill 1000 x 20"));
+/// # }
+/// ```
 pub fn check_clear_reuse<M, F>(make: F, sizes: Sizes) -> String
 where
     M: ReclaimMap<u64, Value>,
@@ -526,6 +784,14 @@ impl Sizes {
     };
 
     /// `QUICK` if `CONFORMANCE_SIZES=quick`, else `FULL`.
+    ///
+    /// ```
+    /// use map_conformance::Sizes;
+    ///
+    /// if std::env::var_os("CONFORMANCE_SIZES").is_none() {
+    ///     assert_eq!(Sizes::from_env().delete_all, Sizes::FULL.delete_all);
+    /// }
+    /// ```
     pub fn from_env() -> Sizes {
         match std::env::var("CONFORMANCE_SIZES").as_deref() {
             Ok("quick") => Self::QUICK,
@@ -548,6 +814,18 @@ impl Sizes {
 /// # Panics
 ///
 /// On the first threshold missed, with the figures.
+///
+/// ```
+/// use map_conformance::scenarios::Value;
+/// use map_conformance::{check_scenarios, Sizes};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let figures = check_scenarios(HashMap::<u64, Value>::new, Sizes::QUICK);
+/// assert_eq!(figures.lines().count(), 3, "delete-all, spike, churn");
+/// # }
+/// ```
 pub fn check_scenarios<M, F>(make: F, sizes: Sizes) -> String
 where
     M: ReclaimMap<u64, Value>,

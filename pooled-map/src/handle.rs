@@ -22,6 +22,19 @@ pub struct Handle {
 
 impl Handle {
     /// The pool slot the entry occupied when the handle was made.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let (a, _) = map.insert_with_handle("a", 1);
+    /// let (b, _) = map.insert_with_handle("b", 2);
+    /// assert_ne!(a.slot(), b.slot());
+    /// map.remove_by_handle(a);
+    /// let (c, _) = map.insert_with_handle("c", 3);
+    /// assert_eq!(c.slot(), a.slot(), "the vacant slot is reused");
+    /// assert_ne!(c, a, "but the handle is new");
+    /// ```
     pub fn slot(&self) -> usize {
         self.slot as usize
     }

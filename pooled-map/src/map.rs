@@ -120,6 +120,14 @@ pub struct PooledMap<K, V, S = DefaultHashBuilder> {
 impl<K, V> PooledMap<K, V, DefaultHashBuilder> {
     /// An empty map with the automatic policy. Allocates nothing until the
     /// first insert.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map: PooledMap<u32, &str> = PooledMap::new();
+    /// assert!(map.is_empty());
+    /// assert_eq!(map.memory().allocated_bytes, 0);
+    /// ```
     pub fn new() -> Self {
         Self::with_hasher(DefaultHashBuilder::default())
     }
@@ -128,11 +136,33 @@ impl<K, V> PooledMap<K, V, DefaultHashBuilder> {
     /// and the index. The capacity is a floor: the automatic policy never
     /// shrinks below it (`shrink_to`, `shrink_to_fit` and `reclaim()` lower
     /// it).
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map: PooledMap<u32, u32> = PooledMap::with_capacity(1_000);
+    /// assert!(map.capacity() >= 1_000);
+    /// map.insert(1, 1);
+    /// map.remove(&1);
+    /// assert!(map.capacity() >= 1_000, "the floor holds");
+    /// ```
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
     }
 
     /// An empty map with the given reclamation policy.
+    ///
+    /// ```
+    /// use pooled_map::{PooledMap, ReclaimPolicy};
+    ///
+    /// let mut map: PooledMap<u64, u64> = PooledMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..10_000 {
+    ///     map.insert(i, i);
+    /// }
+    /// let held = map.memory().allocated_bytes;
+    /// map.retain(|_, _| false);
+    /// assert_eq!(map.memory().allocated_bytes, held, "manual: nothing goes back by itself");
+    /// ```
     pub fn with_policy(policy: ReclaimPolicy) -> Self {
         let mut map = Self::new();
         map.reclaimer.set_policy(policy);
@@ -142,6 +172,15 @@ impl<K, V> PooledMap<K, V, DefaultHashBuilder> {
 
 impl<K, V, S> PooledMap<K, V, S> {
     /// An empty map hashing keys with `hash_builder`.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let mut map = PooledMap::with_hasher(RandomState::new());
+    /// map.insert(1, "one");
+    /// assert_eq!(map.get(&1), Some(&"one"));
+    /// ```
     pub fn with_hasher(hash_builder: S) -> Self {
         Self {
             store: Store::new(),
@@ -153,6 +192,14 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// An empty map with room for `capacity` entries, hashing with `hash_builder`.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let map: PooledMap<u32, u32, _> = PooledMap::with_capacity_and_hasher(100, RandomState::new());
+    /// assert!(map.capacity() >= 100);
+    /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
         let mut map = Self {
             store: Store::with_capacity(capacity),
@@ -163,29 +210,74 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// The map's hasher.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    /// use std::collections::hash_map::RandomState;
+    /// use std::hash::BuildHasher;
+    ///
+    /// let state = RandomState::new();
+    /// let map: PooledMap<u32, u32, _> = PooledMap::with_hasher(state.clone());
+    /// assert_eq!(map.hasher().hash_one(7), state.hash_one(7));
+    /// ```
     pub fn hasher(&self) -> &S {
         &self.hash_builder
     }
 
     /// How many entries the map can hold without reallocating the pool or
     /// the index.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map: PooledMap<u32, u32> = PooledMap::new();
+    /// assert_eq!(map.capacity(), 0);
+    /// map.reserve(10);
+    /// assert!(map.capacity() >= 10);
+    /// ```
     pub fn capacity(&self) -> usize {
         self.store.pool.capacity().min(self.store.index.capacity())
     }
 
     /// How many entries the map holds.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// map.insert(1, "a");
+    /// map.insert(1, "b");
+    /// assert_eq!(map.len(), 1);
+    /// ```
     #[inline]
     pub fn len(&self) -> usize {
         self.store.len()
     }
 
     /// Whether the map holds no entries.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// assert!(map.is_empty());
+    /// map.insert(1, "a");
+    /// assert!(!map.is_empty());
+    /// ```
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.store.len() == 0
     }
 
     /// The reclamation policy in force.
+    ///
+    /// ```
+    /// use pooled_map::{PooledMap, ReclaimPolicy};
+    ///
+    /// assert!(PooledMap::<u32, u32>::new().policy().is_automatic());
+    /// let manual = PooledMap::<u32, u32>::with_policy(ReclaimPolicy::manual());
+    /// assert_eq!(manual.policy(), ReclaimPolicy::manual());
+    /// ```
     pub fn policy(&self) -> ReclaimPolicy {
         *self.reclaimer.policy()
     }
@@ -210,6 +302,15 @@ impl<K, V, S> PooledMap<K, V, S> {
 
     /// Bytes the pool takes per slot (key, value, stamp and folded hash,
     /// with the pool's tag). The index adds about 9 bytes per bucket.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map: PooledMap<u64, [u8; 100]> = PooledMap::new();
+    /// assert!(PooledMap::<u64, [u8; 100]>::slot_bytes() >= 8 + 100);
+    /// map.insert(1, [0; 100]);
+    /// assert!(map.memory().allocated_bytes >= map.capacity() * PooledMap::<u64, [u8; 100]>::slot_bytes());
+    /// ```
     pub const fn slot_bytes() -> usize {
         slot_bytes::<K, V>()
     }
@@ -244,6 +345,17 @@ impl<K, V, S> PooledMap<K, V, S> {
 
     /// The value `handle` refers to, if its entry is still there. A bounds
     /// check and a stamp comparison; no hashing.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let (h, _) = map.insert_with_handle("a", 1);
+    /// assert_eq!(map.get_by_handle(h), Some(&1));
+    /// map.remove("a");
+    /// map.insert("a", 2);
+    /// assert_eq!(map.get_by_handle(h), None, "a new entry, a new handle");
+    /// ```
     #[inline]
     pub fn get_by_handle(&self, handle: Handle) -> Option<&V> {
         match self.store.pool.get(handle.slot as usize) {
@@ -253,6 +365,14 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// The key and value `handle` refers to, if its entry is still there.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let (h, _) = map.insert_with_handle("a", 1);
+    /// assert_eq!(map.get_key_value_by_handle(h), Some((&"a", &1)));
+    /// ```
     #[inline]
     pub fn get_key_value_by_handle(&self, handle: Handle) -> Option<(&K, &V)> {
         match self.store.pool.get(handle.slot as usize) {
@@ -262,6 +382,15 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// The value `handle` refers to, mutably, if its entry is still there.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let (h, _) = map.insert_with_handle("a", 1);
+    /// *map.get_mut_by_handle(h).unwrap() += 1;
+    /// assert_eq!(map["a"], 2);
+    /// ```
     #[inline]
     pub fn get_mut_by_handle(&mut self, handle: Handle) -> Option<&mut V> {
         match self.store.pool.get_mut(handle.slot as usize) {
@@ -271,6 +400,16 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// Whether `handle` still refers to an entry of this map.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let (h, _) = map.insert_with_handle("a", 1);
+    /// assert!(map.contains_handle(h));
+    /// map.remove("a");
+    /// assert!(!map.contains_handle(h));
+    /// ```
     #[inline]
     pub fn contains_handle(&self, handle: Handle) -> bool {
         self.get_by_handle(handle).is_some()
@@ -279,6 +418,17 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// Removes the entry `handle` refers to and returns its value; `None`
     /// if the handle is stale. O(1), no hashing: the entry's stored hash
     /// finds its index record. May give memory back under the policy.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let (h, _) = map.insert_with_handle("a", 1);
+    /// map.insert("b", 2);
+    /// assert_eq!(map.remove_by_handle(h), Some(1));
+    /// assert_eq!(map.remove_by_handle(h), None, "stale now");
+    /// assert_eq!(map.len(), 1);
+    /// ```
     #[inline]
     pub fn remove_by_handle(&mut self, handle: Handle) -> Option<V> {
         self.remove_entry_by_handle(handle).map(|(_, v)| v)
@@ -286,6 +436,15 @@ impl<K, V, S> PooledMap<K, V, S> {
 
     /// Removes the entry `handle` refers to and returns its key and value;
     /// `None` if the handle is stale.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let (h, _) = map.insert_with_handle("a", 1);
+    /// assert_eq!(map.remove_entry_by_handle(h), Some(("a", 1)));
+    /// assert!(map.is_empty());
+    /// ```
     pub fn remove_entry_by_handle(&mut self, handle: Handle) -> Option<(K, V)> {
         let hash = match self.store.pool.get(handle.slot as usize) {
             Some(slot) if slot.stamp == handle.stamp => slot.hash,
@@ -301,6 +460,15 @@ impl<K, V, S> PooledMap<K, V, S> {
 
     /// An iterator over the entries, in pool order (roughly insertion order
     /// while nothing is removed).
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map = PooledMap::from([(1, "a"), (2, "b")]);
+    /// let mut pairs: Vec<_> = map.iter().collect();
+    /// pairs.sort();
+    /// assert_eq!(pairs, [(&1, &"a"), (&2, &"b")]);
+    /// ```
     pub fn iter(&self) -> Iter<'_, K, V> {
         Iter {
             inner: self.store.pool.iter(),
@@ -308,6 +476,16 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// An iterator over the entries with mutable values.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::from([(1, 10), (2, 20)]);
+    /// for (k, v) in map.iter_mut() {
+    ///     *v += k;
+    /// }
+    /// assert_eq!((map[&1], map[&2]), (11, 22));
+    /// ```
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
         IterMut {
             inner: self.store.pool.iter_mut(),
@@ -331,26 +509,66 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// An iterator over the keys.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map = PooledMap::from([(2, "b"), (1, "a")]);
+    /// let mut keys: Vec<u32> = map.keys().copied().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
     pub fn keys(&self) -> Keys<'_, K, V> {
         map_core::iter::Keys::new(self.iter())
     }
 
     /// An iterator over the values.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map = PooledMap::from([(1, 10), (2, 20)]);
+    /// assert_eq!(map.values().sum::<u32>(), 30);
+    /// ```
     pub fn values(&self) -> Values<'_, K, V> {
         map_core::iter::Values::new(self.iter())
     }
 
     /// An iterator over mutable values.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::from([(1, 10), (2, 20)]);
+    /// map.values_mut().for_each(|v| *v *= 2);
+    /// assert_eq!(map.values().sum::<u32>(), 60);
+    /// ```
     pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
         map_core::iter::ValuesMut::new(self.iter_mut())
     }
 
     /// Consumes the map, yielding its keys.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map = PooledMap::from([(2, 'b'), (1, 'a')]);
+    /// let mut keys: Vec<u32> = map.into_keys().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
     pub fn into_keys(self) -> IntoKeys<K, V> {
         map_core::iter::IntoKeys::new(self.into_iter())
     }
 
     /// Consumes the map, yielding its values.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map = PooledMap::from([(2, 20), (1, 10)]);
+    /// assert_eq!(map.into_values().sum::<u32>(), 30);
+    /// ```
     pub fn into_values(self) -> IntoValues<K, V> {
         map_core::iter::IntoValues::new(self.into_iter())
     }
@@ -361,6 +579,15 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// Keeps only the entries for which `keep` returns `true`, then gives
     /// memory back if the policy says so. Runs no `Hash`: each entry's
     /// stored hash finds its index record.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map: PooledMap<u32, u32> = (0..8).map(|i| (i, i)).collect();
+    /// map.retain(|k, _| k % 2 == 0);
+    /// assert_eq!(map.len(), 4);
+    /// assert!(map.keys().all(|k| k % 2 == 0));
+    /// ```
     pub fn retain<F>(&mut self, mut keep: F)
     where
         F: FnMut(&K, &mut V) -> bool,
@@ -405,6 +632,16 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// Removes every entry and yields them. The storage is kept or given
     /// back as by [`clear`](Self::clear); entries the iterator did not yield
     /// are dropped with it.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::from([(1, "a"), (2, "b")]);
+    /// let mut drained: Vec<_> = map.drain().collect();
+    /// drained.sort();
+    /// assert_eq!(drained, [(1, "a"), (2, "b")]);
+    /// assert!(map.is_empty());
+    /// ```
     pub fn drain(&mut self) -> Drain<'_, K, V> {
         let action = self.reclaimer.on_clear(
             self.store.len(),
@@ -424,6 +661,19 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 
     /// Replaces the reclamation policy. A stricter policy takes effect at once.
+    ///
+    /// ```
+    /// use pooled_map::{PooledMap, ReclaimPolicy};
+    ///
+    /// let mut map: PooledMap<u64, u64> = PooledMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..10_000 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| *k < 10);
+    /// let held = map.memory().allocated_bytes;
+    /// map.set_policy(ReclaimPolicy::automatic());
+    /// assert!(map.memory().allocated_bytes < held);
+    /// ```
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
         self.reclaimer.on_set_policy(storage!(self), policy);
     }
@@ -437,6 +687,21 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// was handed out for: every handle stays valid, and a pinned entry
     /// high in the pool keeps the pool that long
     /// ([`reclaim_with`](Self::reclaim_with) moves those too).
+    ///
+    /// ```
+    /// use pooled_map::{PooledMap, ReclaimPolicy};
+    ///
+    /// let mut map: PooledMap<u64, u64> = PooledMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..10_000 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| *k < 10);
+    /// let before = map.memory().allocated_bytes;
+    /// let released = map.reclaim();
+    /// assert!(released > 0);
+    /// assert_eq!(map.memory().allocated_bytes, before - released);
+    /// assert_eq!(map.len(), 10);
+    /// ```
     pub fn reclaim(&mut self) -> usize {
         self.reclaimer.reclaim_storage(storage!(self))
     }
@@ -497,6 +762,17 @@ impl<K, V, S> PooledMap<K, V, S> {
 
     /// Gives back all the memory the entries do not need; the same as
     /// [`reclaim`](Self::reclaim).
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map: PooledMap<u64, u64> = PooledMap::with_capacity(10_000);
+    /// map.insert(1, 1);
+    /// let held = map.memory().allocated_bytes;
+    /// map.shrink_to_fit();
+    /// assert!(map.capacity() >= 1 && map.capacity() < 10_000);
+    /// assert!(map.memory().allocated_bytes < held);
+    /// ```
     pub fn shrink_to_fit(&mut self) {
         self.reclaim();
     }
@@ -504,6 +780,14 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// Shrinks the pool and the index to room for at least `min_capacity`
     /// entries (and at least the current length), and makes `min_capacity`
     /// the capacity floor. Moves entries as [`reclaim`](Self::reclaim) does.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map: PooledMap<u64, u64> = PooledMap::with_capacity(10_000);
+    /// map.shrink_to(100);
+    /// assert!(map.capacity() >= 100 && map.capacity() < 10_000);
+    /// ```
     pub fn shrink_to(&mut self, min_capacity: usize) {
         self.reclaimer
             .shrink_storage_to(storage!(self), min_capacity);
@@ -516,6 +800,19 @@ impl<K, V, S> PooledMap<K, V, S> {
     ///
     /// If the map would exceed 2^32 entries or the pool `isize::MAX` bytes;
     /// allocation failure aborts, as for `Vec`.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map: PooledMap<u32, u32> = PooledMap::new();
+    /// map.reserve(500);
+    /// let cap = map.capacity();
+    /// assert!(cap >= 500);
+    /// for i in 0..500 {
+    ///     map.insert(i, i);
+    /// }
+    /// assert_eq!(map.capacity(), cap, "no reallocation while it fits");
+    /// ```
     pub fn reserve(&mut self, additional: usize) {
         if let Err(error) = self.check_reserve(additional) {
             panic!("PooledMap::reserve({additional}): {error}");
@@ -629,6 +926,14 @@ where
     }
 
     /// The value under `key`.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map = PooledMap::from([(1, "one")]);
+    /// assert_eq!(map.get(&1), Some(&"one"));
+    /// assert_eq!(map.get(&2), None);
+    /// ```
     #[inline]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
@@ -638,6 +943,14 @@ where
     }
 
     /// The stored key and the value under `key`.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map = PooledMap::from([(1, "one")]);
+    /// assert_eq!(map.get_key_value(&1), Some((&1, &"one")));
+    /// assert_eq!(map.get_key_value(&2), None);
+    /// ```
     #[inline]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
@@ -651,6 +964,15 @@ where
     }
 
     /// The value under `key`, mutably.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::from([(1, 10)]);
+    /// *map.get_mut(&1).unwrap() += 1;
+    /// assert_eq!(map[&1], 11);
+    /// assert!(map.get_mut(&2).is_none());
+    /// ```
     #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
@@ -661,6 +983,14 @@ where
     }
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map = PooledMap::from([(1, "one")]);
+    /// assert!(map.contains_key(&1));
+    /// assert!(!map.contains_key(&2));
+    /// ```
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
@@ -671,6 +1001,15 @@ where
 
     /// The handle of the entry under `key`: how to find an entry again after
     /// a reclamation moved it.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let (h, _) = map.insert_with_handle("a", 1);
+    /// assert_eq!(map.handle_of("a"), Some(h));
+    /// assert_eq!(map.handle_of("b"), None);
+    /// ```
     pub fn handle_of<Q>(&self, key: &Q) -> Option<Handle>
     where
         Q: ?Sized + Hash + Equivalent<K>,
@@ -682,6 +1021,16 @@ where
     /// Inserts `value` under `key`, returning the previous value. The key
     /// already stored is kept, as std does; so is the entry's slot, so its
     /// handles stay valid.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// assert_eq!(map.insert(1, "a"), None);
+    /// assert_eq!(map.insert(1, "b"), Some("a"));
+    /// assert_eq!(map.len(), 1);
+    /// assert_eq!(map[&1], "b");
+    /// ```
     #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.insert_slot(key, value).1
@@ -690,6 +1039,17 @@ where
     /// Inserts `value` under `key`, returning the entry's handle and the
     /// previous value. A new key reuses a vacant slot of the pool if there is
     /// one; a present key keeps its slot and handle.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new();
+    /// let (h, old) = map.insert_with_handle("a", 1);
+    /// assert_eq!(old, None);
+    /// let (again, old) = map.insert_with_handle("a", 2);
+    /// assert_eq!((again, old), (h, Some(1)), "a present key keeps its handle");
+    /// assert_eq!(map[h], 2);
+    /// ```
     #[inline]
     pub fn insert_with_handle(&mut self, key: K, value: V) -> (Handle, Option<V>) {
         let (slot, old) = self.insert_slot(key, value);
@@ -732,6 +1092,15 @@ where
     }
 
     /// Removes `key`, returning its value. May give memory back.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::from([(1, "a"), (2, "b")]);
+    /// assert_eq!(map.remove(&1), Some("a"));
+    /// assert_eq!(map.remove(&1), None);
+    /// assert_eq!(map.len(), 1);
+    /// ```
     #[inline]
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
@@ -741,6 +1110,15 @@ where
     }
 
     /// Removes `key`, returning the stored key and value. May give memory back.
+    ///
+    /// ```
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::from([(1, "a"), (2, "b")]);
+    /// assert_eq!(map.remove_entry(&1), Some((1, "a")));
+    /// assert_eq!(map.remove_entry(&1), None);
+    /// assert_eq!(map.len(), 1);
+    /// ```
     #[inline]
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where

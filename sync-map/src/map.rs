@@ -49,6 +49,16 @@ pub struct Loaded<V>(pub V);
 
 impl<V> Loaded<V> {
     /// The value.
+    ///
+    /// ```
+    /// use map_core::ReclaimMap;
+    /// use sync_map::{Loaded, SyncMap};
+    ///
+    /// let mut map = SyncMap::new();
+    /// ReclaimMap::insert(&mut map, 1, String::from("one"));
+    /// let loaded: Loaded<String> = ReclaimMap::get(&map, &1).unwrap();
+    /// assert_eq!(loaded.into_inner(), "one");
+    /// ```
     pub fn into_inner(self) -> V {
         self.0
     }
@@ -66,17 +76,45 @@ impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
     /// An empty map with the automatic reclamation policy. Allocates the
     /// two copies' headers (a few hundred bytes), and no table until the
     /// first insert.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = SyncMap::new();
+    /// assert!(map.is_empty());
+    /// assert!(map.policy().is_automatic());
+    /// ```
     pub fn new() -> Self {
         Self::with_hasher(DefaultHashBuilder::default())
     }
 
     /// An empty map with room for `capacity` entries (in each of its two
     /// copies).
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let empty: SyncMap<u64, u64> = SyncMap::new();
+    /// let sized: SyncMap<u64, u64> = SyncMap::with_capacity(1_000);
+    /// // Both copies hold a table for 1,000 entries.
+    /// assert!(sized.memory().allocated_bytes >= empty.memory().allocated_bytes + 2 * 1_000 * 16);
+    /// ```
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
     }
 
     /// An empty map with the given reclamation policy.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64> = SyncMap::with_policy(ReclaimPolicy::manual());
+    /// map.extend((0..10_000).map(|i| (i, i)));
+    /// let held = map.memory().allocated_bytes;
+    /// map.retain(|_, _| false);
+    /// assert_eq!(map.memory().allocated_bytes, held, "manual: nothing goes back by itself");
+    /// ```
     pub fn with_policy(policy: ReclaimPolicy) -> Self {
         Self::from_tables(Table::with_policy(policy), Table::with_policy(policy))
     }
@@ -84,12 +122,29 @@ impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
 
 impl<K, V, S: Clone> SyncMap<K, V, S> {
     /// An empty map hashing with `hash_builder` (each copy gets a clone).
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::with_hasher(RandomState::new());
+    /// map.insert(1, "one");
+    /// assert_eq!(map.get(&1), Some("one"));
+    /// ```
     pub fn with_hasher(hash_builder: S) -> Self {
         Self::with_capacity_and_hasher(0, hash_builder)
     }
 
     /// An empty map with room for `capacity` entries, hashing with
     /// `hash_builder`.
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64, _> = SyncMap::with_capacity_and_hasher(1_000, RandomState::new());
+    /// assert!(map.memory().allocated_bytes >= 2 * 1_000 * 16);
+    /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
         Self::from_tables(
             Table::with_capacity_and_hasher(capacity, hash_builder.clone()),
@@ -126,6 +181,15 @@ where
     ///
     /// The clone is taken inside the read section; use
     /// [`get_with`](Self::get_with) to look at a value without cloning it.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert("a", String::from("x"));
+    /// assert_eq!(map.get("a"), Some(String::from("x")));
+    /// assert_eq!(map.get("b"), None);
+    /// ```
     #[inline]
     pub fn get<Q>(&self, key: &Q) -> Option<V>
     where
@@ -147,6 +211,16 @@ where
     /// [crate docs](crate#a-reader-that-cannot-leave-its-section) for what
     /// a write to another map costs when its writer must wait for this
     /// thread.)
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert("a", vec![1, 2, 3]);
+    /// // Looks at the vector in place instead of cloning it.
+    /// assert_eq!(map.get_with("a", |v| v.len()), Some(3));
+    /// assert_eq!(map.get_with("b", |v| v.len()), None);
+    /// ```
     #[inline]
     pub fn get_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
     where
@@ -156,6 +230,15 @@ where
     }
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert(1, "a");
+    /// assert!(map.contains_key(&1));
+    /// assert!(!map.contains_key(&2));
+    /// ```
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
@@ -165,6 +248,15 @@ where
     }
 
     /// How many entries the map holds.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert(1, "a");
+    /// map.insert(1, "b");
+    /// assert_eq!(map.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.pair.read(|t| t.len())
     }
@@ -196,12 +288,30 @@ where
     }
 
     /// Whether the map holds no entries.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// assert!(map.is_empty());
+    /// map.insert(1, "a");
+    /// assert!(!map.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The reclamation policy in force. A read: fine from inside read
     /// sections and writer closures alike.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    /// use sync_map::SyncMap;
+    ///
+    /// assert!(SyncMap::<u32, u32>::new().policy().is_automatic());
+    /// let manual = SyncMap::<u32, u32>::with_policy(ReclaimPolicy::manual());
+    /// assert_eq!(manual.policy(), ReclaimPolicy::manual());
+    /// ```
     pub fn policy(&self) -> ReclaimPolicy {
         self.pair.read(|t| t.policy())
     }
@@ -213,6 +323,19 @@ where
     ///
     /// Takes no lock a writer holds while it waits: fine from inside read
     /// sections and writer closures alike.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.extend((0..10_000u64).map(|i| (i, i)));
+    /// let full = map.memory();
+    /// map.clear(); // under the automatic policy both tables go back
+    /// let after = map.memory();
+    /// assert!(after.allocated_bytes < full.allocated_bytes / 10);
+    /// assert!(after.peak_bytes >= full.allocated_bytes);
+    /// assert!(after.reclaims >= 1);
+    /// ```
     pub fn memory(&self) -> MemoryStats {
         let registry = self.pair.registry_stats();
         let order = plain::Ordering::Relaxed;
@@ -235,6 +358,15 @@ where
     /// # Panics
     ///
     /// If `f` writes to this same map.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (1..=4).map(|i| (i, i * 10)).collect();
+    /// let mut total = 0;
+    /// map.for_each(|_, v| total += v);
+    /// assert_eq!(total, 100);
+    /// ```
     pub fn for_each(&self, mut f: impl FnMut(&K, &V)) {
         self.pair.read(|t| {
             for (k, v) in t.iter() {
@@ -406,6 +538,16 @@ where
     S: BuildHasher,
 {
     /// A clone of the value under `key`, as [`SyncMap::get`].
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert(1, String::from("one"));
+    /// let reader = map.reader();
+    /// assert_eq!(reader.get(&1), Some(String::from("one")));
+    /// assert_eq!(reader.get(&2), None);
+    /// ```
     #[inline]
     pub fn get<Q>(&self, key: &Q) -> Option<V>
     where
@@ -421,6 +563,15 @@ where
     /// # Panics
     ///
     /// If `f` writes to this map (the write would wait for `f`).
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert(1, String::from("one"));
+    /// let reader = map.reader();
+    /// assert_eq!(reader.get_with(&1, |s| s.len()), Some(3));
+    /// ```
     #[inline]
     pub fn get_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
     where
@@ -430,6 +581,16 @@ where
     }
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert(1, "a");
+    /// let reader = map.reader();
+    /// assert!(reader.contains_key(&1));
+    /// assert!(!reader.contains_key(&2));
+    /// ```
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
@@ -439,11 +600,31 @@ where
     }
 
     /// How many entries the map holds.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (0..5).map(|i| (i, i)).collect();
+    /// let reader = map.reader();
+    /// assert_eq!(reader.len(), 5);
+    /// map.remove(&0);
+    /// assert_eq!(reader.len(), 4, "each read sees the latest write");
+    /// ```
     pub fn len(&self) -> usize {
         self.reader.read(|t| t.len())
     }
 
     /// Whether the map holds no entries.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = SyncMap::new();
+    /// let reader = map.reader();
+    /// assert!(reader.is_empty());
+    /// map.insert(1, 1);
+    /// assert!(!reader.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -496,6 +677,16 @@ where
     S: BuildHasher,
 {
     /// The value under `key`, in place.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert("a", String::from("x"));
+    /// let reader = map.reader();
+    /// let len = reader.enter(|view| view.get("a").map(String::len));
+    /// assert_eq!(len, Some(1));
+    /// ```
     #[inline]
     pub fn get<Q>(&self, key: &Q) -> Option<&'a V>
     where
@@ -505,6 +696,18 @@ where
     }
 
     /// The key and value under `key`, in place.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert(1, "one");
+    /// let reader = map.reader();
+    /// reader.enter(|view| {
+    ///     assert_eq!(view.get_key_value(&1), Some((&1, &"one")));
+    ///     assert_eq!(view.get_key_value(&2), None);
+    /// });
+    /// ```
     #[inline]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&'a K, &'a V)>
     where
@@ -514,6 +717,15 @@ where
     }
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert(1, "one");
+    /// let reader = map.reader();
+    /// assert!(reader.enter(|view| view.contains_key(&1) && !view.contains_key(&2)));
+    /// ```
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
@@ -523,16 +735,42 @@ where
     }
 
     /// How many entries this version holds.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (0..5).map(|i| (i, i)).collect();
+    /// let reader = map.reader();
+    /// assert_eq!(reader.enter(|view| view.len()), 5);
+    /// ```
     pub fn len(&self) -> usize {
         self.table.len()
     }
 
     /// Whether this version holds no entries.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = SyncMap::new();
+    /// let reader = map.reader();
+    /// assert!(reader.enter(|view| view.is_empty()));
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()
     }
 
     /// The entries of this version, in no particular order.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (1..=3).map(|i| (i, i * i)).collect();
+    /// let reader = map.reader();
+    /// let mut entries: Vec<(u32, u32)> = reader.enter(|view| view.iter().map(|(k, v)| (*k, *v)).collect());
+    /// entries.sort();
+    /// assert_eq!(entries, [(1, 1), (2, 4), (3, 9)]);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&'a K, &'a V)> + 'a {
         self.table.iter()
     }
@@ -559,6 +797,16 @@ where
     /// Inserts `value` under `key`, returning the previous value (Go:
     /// `Store`, and `Swap` with the result). Readers that start after it
     /// returns see the new value.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// assert_eq!(map.insert(1, "a"), None);
+    /// assert_eq!(map.insert(1, "b"), Some("a"));
+    /// assert_eq!(map.get(&1), Some("b"));
+    /// assert_eq!(map.len(), 1);
+    /// ```
     pub fn insert(&self, key: K, value: V) -> Option<V> {
         // Clones first: a panicking `Clone` leaves the map untouched.
         let (k, v) = (key.clone(), value.clone());
@@ -571,6 +819,15 @@ where
 
     /// Replaces the value under `key`, returning the previous one (Go:
     /// `Swap`). The same as [`insert`](Self::insert).
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// assert_eq!(map.swap("k", 1), None);
+    /// assert_eq!(map.swap("k", 2), Some(1));
+    /// assert_eq!(map.get("k"), Some(2));
+    /// ```
     pub fn swap(&self, key: K, value: V) -> Option<V> {
         self.insert(key, value)
     }
@@ -581,6 +838,17 @@ where
     /// once no reader can still be looking at it, and after the writer lock
     /// is released (so its `Drop` may write to this map). A miss takes the
     /// lock but publishes nothing.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert(1, "a");
+    /// map.insert(2, "b");
+    /// assert_eq!(map.remove(&1), Some("a"));
+    /// assert_eq!(map.remove(&1), None);
+    /// assert_eq!(map.len(), 1);
+    /// ```
     pub fn remove<Q>(&self, key: &Q) -> Option<V>
     where
         Q: ?Sized + Hash + Equivalent<K>,
@@ -595,6 +863,17 @@ where
     /// Removes `key` if `pred` accepts its value, returning the value (Go:
     /// `CompareAndDelete` is `remove_if(&k, |v| *v == old).is_some()`).
     /// `pred` runs once, under the writer lock.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert("lease", 7);
+    /// assert_eq!(map.remove_if("lease", |owner| *owner == 8), None);
+    /// assert!(map.contains_key("lease"), "refused: kept");
+    /// assert_eq!(map.remove_if("lease", |owner| *owner == 7), Some(7));
+    /// assert!(map.is_empty());
+    /// ```
     pub fn remove_if<Q>(&self, key: &Q, pred: impl FnOnce(&V) -> bool) -> Option<V>
     where
         Q: ?Sized + Hash + Equivalent<K>,
@@ -609,6 +888,15 @@ where
     /// A clone of the value under `key`, inserting `make()` first if there
     /// is none (Go: `LoadOrStore`). A hit takes no lock; `make` runs at most
     /// once, under the writer lock, only if the key is still absent there.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// assert_eq!(map.get_or_insert_with("a", || 1), 1);
+    /// assert_eq!(map.get_or_insert_with("a", || unreachable!()), 1, "present: kept");
+    /// assert_eq!(map.len(), 1);
+    /// ```
     pub fn get_or_insert_with(&self, key: K, make: impl FnOnce() -> V) -> V {
         if let Some(v) = self.get(&key) {
             return v;
@@ -652,6 +940,17 @@ where
     /// Replaces the value under `key` with `new` if it equals `current`
     /// (Go: `CompareAndSwap`). `Ok` holds the value replaced; `Err` the
     /// value found instead (`None`: no entry), and `new` is dropped.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert("v", 1);
+    /// assert_eq!(map.compare_and_swap("v", &1, 2), Ok(1));
+    /// assert_eq!(map.compare_and_swap("v", &1, 3), Err(Some(2)), "found 2, not 1");
+    /// assert_eq!(map.compare_and_swap("w", &1, 3), Err(None));
+    /// assert_eq!(map.get("v"), Some(2));
+    /// ```
     pub fn compare_and_swap<Q>(&self, key: &Q, current: &V, new: V) -> Result<V, Option<V>>
     where
         Q: ?Sized + Hash + Equivalent<K>,
@@ -775,18 +1074,47 @@ where
 
     /// Inserts every entry of `iter`, published as one batch (see
     /// [`write`](Self::write)); the iterator runs under the writer lock.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert(0, 0);
+    /// map.extend((1..=3).map(|i| (i, i * 10)));
+    /// assert_eq!(map.len(), 4);
+    /// assert_eq!(map.get(&3), Some(30));
+    /// ```
     pub fn extend<I: IntoIterator<Item = (K, V)>>(&self, iter: I) {
         self.write(|w| w.extend(iter));
     }
 
     /// Keeps only the entries `keep` accepts. `keep` runs once per entry,
     /// under the writer lock; the removed entries are published in one step.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (0..8).map(|i| (i, i)).collect();
+    /// map.retain(|k, _| k % 2 == 0);
+    /// assert_eq!(map.len(), 4);
+    /// assert!(map.keys().all(|k| k % 2 == 0));
+    /// ```
     pub fn retain(&self, keep: impl FnMut(&K, &V) -> bool) {
         self.write(|w| w.retain(keep));
     }
 
     /// Removes every entry (Go: `Clear`), published in one step. Under the
     /// automatic policy both copies' tables go back to the allocator.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64> = (0..10_000).map(|i| (i, i)).collect();
+    /// let full = map.memory().allocated_bytes;
+    /// map.clear();
+    /// assert!(map.is_empty());
+    /// assert!(map.memory().allocated_bytes < full / 10, "the tables went back");
+    /// ```
     pub fn clear(&self) {
         self.write(|w| w.clear());
     }
@@ -801,6 +1129,20 @@ where
     /// [`get_with`](Self::get_with) or [`for_each`](Self::for_each) closure,
     /// a [`ReadHandle::enter`]) or from a closure holding its writer lock:
     /// the reclaim would wait for itself.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64> = SyncMap::with_policy(ReclaimPolicy::manual());
+    /// map.extend((0..10_000).map(|i| (i, i)));
+    /// map.retain(|k, _| *k < 10);
+    /// let before = map.memory().allocated_bytes;
+    /// let released = map.reclaim();
+    /// assert!(released > 0);
+    /// assert!(map.memory().allocated_bytes < before);
+    /// assert_eq!(map.len(), 10);
+    /// ```
     pub fn reclaim(&self) -> usize {
         let mut w = self.pair.lock();
         let pruned = w.prune_slots();
@@ -814,6 +1156,19 @@ where
     }
 
     /// Replaces the reclamation policy; a stricter one takes effect at once.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64> = SyncMap::with_policy(ReclaimPolicy::manual());
+    /// map.extend((0..10_000).map(|i| (i, i)));
+    /// map.retain(|k, _| *k < 10);
+    /// let held = map.memory().allocated_bytes;
+    /// map.set_policy(ReclaimPolicy::automatic());
+    /// assert!(map.policy().is_automatic());
+    /// assert!(map.memory().allocated_bytes < held);
+    /// ```
     pub fn set_policy(&self, policy: ReclaimPolicy) {
         self.write_twice(
             self.pair.lock(),
@@ -857,6 +1212,17 @@ where
 {
     /// Inserts `value` under `key`; `true` if it replaced a value (which is
     /// dropped when the batch has been published).
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.write(|w| {
+    ///     assert!(!w.insert("a", 1));
+    ///     assert!(w.insert("a", 2), "replaced");
+    /// });
+    /// assert_eq!(map.get("a"), Some(2));
+    /// ```
     pub fn insert(&mut self, key: K, value: V) -> bool {
         let old = if self.log.rebuild {
             self.table.insert(key, value)
@@ -877,6 +1243,18 @@ where
 
     /// Removes `key`; `true` if it was present (its value is dropped when
     /// the batch has been published).
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert("a", 1);
+    /// map.write(|w| {
+    ///     assert!(w.remove("a"));
+    ///     assert!(!w.remove("a"));
+    /// });
+    /// assert!(map.is_empty());
+    /// ```
     pub fn remove<Q>(&mut self, key: &Q) -> bool
     where
         Q: ?Sized + Hash + Equivalent<K>,
@@ -892,6 +1270,17 @@ where
     }
 
     /// Inserts every entry of `iter`.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.write(|w| {
+    ///     w.extend([(1, "a"), (2, "b")]);
+    ///     assert_eq!(w.len(), 2);
+    /// });
+    /// assert_eq!(map.get(&2), Some("b"));
+    /// ```
     pub fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         for (k, v) in iter {
             self.insert(k, v);
@@ -899,6 +1288,18 @@ where
     }
 
     /// Keeps only the entries `keep` accepts.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (0..10).map(|i| (i, i)).collect();
+    /// map.write(|w| {
+    ///     w.retain(|_, v| *v >= 5);
+    ///     w.insert(0, 100);
+    /// });
+    /// assert_eq!(map.len(), 6);
+    /// assert_eq!(map.get(&0), Some(100));
+    /// ```
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
         let doomed: Vec<K> = self
             .table
@@ -920,6 +1321,18 @@ where
     /// a map left empty frees them). After a `clear`, the batch's other
     /// writes are not logged: the other copy is rebuilt as a clone of the
     /// published one, which costs less than replaying them.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, &str> = (0..100).map(|i| (i, "old")).collect();
+    /// map.write(|w| {
+    ///     w.clear();
+    ///     w.insert(1, "new");
+    /// });
+    /// assert_eq!(map.len(), 1);
+    /// assert_eq!(map.get(&1), Some("new"));
+    /// ```
     pub fn clear(&mut self) {
         if self.table.is_empty() && self.table.memory().allocated_bytes == 0 {
             return;
@@ -929,6 +1342,19 @@ where
     }
 
     /// The value under `key`, with the batch's writes so far applied.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::new();
+    /// map.insert("a", 1);
+    /// map.write(|w| {
+    ///     w.insert("a", 2);
+    ///     assert_eq!(w.get("a"), Some(&2), "the batch sees its own write");
+    ///     assert_eq!(map.get("a"), Some(1), "readers do not, yet");
+    /// });
+    /// assert_eq!(map.get("a"), Some(2));
+    /// ```
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         Q: ?Sized + Hash + Equivalent<K>,
@@ -937,6 +1363,17 @@ where
     }
 
     /// Whether `key` is present, with the batch's writes so far applied.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = SyncMap::new();
+    /// map.write(|w| {
+    ///     w.insert(1, 1);
+    ///     assert!(w.contains_key(&1));
+    ///     assert!(!w.contains_key(&2));
+    /// });
+    /// ```
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
         Q: ?Sized + Hash + Equivalent<K>,
@@ -946,12 +1383,33 @@ where
 
     /// How many entries the map holds, with the batch's writes so far
     /// applied.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (0..3).map(|i| (i, i)).collect();
+    /// map.write(|w| {
+    ///     w.remove(&0);
+    ///     assert_eq!(w.len(), 2);
+    /// });
+    /// ```
     pub fn len(&self) -> usize {
         self.table.len()
     }
 
     /// Whether the map holds no entries, with the batch's writes so far
     /// applied.
+    ///
+    /// ```
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = (0..3).map(|i| (i, i)).collect();
+    /// map.write(|w| {
+    ///     w.clear();
+    ///     assert!(w.is_empty());
+    /// });
+    /// assert!(map.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()
     }
