@@ -186,45 +186,174 @@ pub trait ReclaimMap<K, V> {
         Self: 'a;
 
     /// Inserts `value` under `key`, returning the previous value if any.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap};
+    ///
+    /// let mut map = HashMap::new();
+    /// assert_eq!(ReclaimMap::insert(&mut map, 1, "a"), None);
+    /// assert_eq!(ReclaimMap::insert(&mut map, 1, "b"), Some("a"));
+    /// assert_eq!(map[&1], "b");
+    /// ```
     fn insert(&mut self, key: K, value: V) -> Option<V>;
 
     /// The value under `key`.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap};
+    ///
+    /// // `Ref` derefs to the value, whatever the map hands out.
+    /// fn name_len<M: ReclaimMap<u32, String>>(map: &M, id: u32) -> Option<usize> {
+    ///     map.get(&id).map(|name| name.len())
+    /// }
+    ///
+    /// let map = HashMap::from([(7, "seven".to_string())]);
+    /// assert_eq!(name_len(&map, 7), Some(5));
+    /// assert_eq!(name_len(&map, 8), None);
+    /// ```
     fn get<Q>(&self, key: &Q) -> Option<Self::Ref<'_>>
     where
         Q: ?Sized + Hash + Equivalent<K>;
 
     /// Removes `key`, returning its value. May give memory back under the policy.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap};
+    ///
+    /// let mut map: HashMap<u32, u32> = (0..10_000).map(|i| (i, i)).collect();
+    /// let full = map.memory().allocated_bytes;
+    /// assert_eq!(ReclaimMap::remove(&mut map, &7), Some(7));
+    /// assert_eq!(ReclaimMap::remove(&mut map, &7), None);
+    /// for i in 0..10_000 {
+    ///     ReclaimMap::remove(&mut map, &i);
+    /// }
+    /// assert!(ReclaimMap::memory(&map).allocated_bytes < full / 100);
+    /// ```
     fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         Q: ?Sized + Hash + Equivalent<K>;
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap};
+    ///
+    /// let map = HashMap::from([("a", 1)]);
+    /// assert!(ReclaimMap::contains_key(&map, "a"));
+    /// assert!(!ReclaimMap::contains_key(&map, "b"));
+    /// ```
     fn contains_key<Q>(&self, key: &Q) -> bool
     where
         Q: ?Sized + Hash + Equivalent<K>;
 
     /// How many entries the map holds.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap};
+    ///
+    /// let mut map = HashMap::new();
+    /// ReclaimMap::insert(&mut map, 1, 1);
+    /// ReclaimMap::insert(&mut map, 1, 2);
+    /// assert_eq!(ReclaimMap::len(&map), 1);
+    /// ```
     fn len(&self) -> usize;
 
     /// Whether the map holds no entries.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap};
+    ///
+    /// let mut map = HashMap::new();
+    /// assert!(ReclaimMap::is_empty(&map));
+    /// ReclaimMap::insert(&mut map, 1, 1);
+    /// assert!(!ReclaimMap::is_empty(&map));
+    /// ```
     fn is_empty(&self) -> bool;
 
     /// Removes every entry. Under the automatic policy the storage goes back too.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap};
+    ///
+    /// let mut map: HashMap<u64, [u8; 64]> = (0..100_000).map(|i| (i, [0; 64])).collect();
+    /// ReclaimMap::clear(&mut map);
+    /// assert!(map.is_empty());
+    /// // Over `clear_keep_bytes`: the table went back too.
+    /// assert_eq!(ReclaimMap::memory(&map).allocated_bytes, 0);
+    /// ```
     fn clear(&mut self);
 
     /// Visits every entry once, in no particular order.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap};
+    ///
+    /// let map = HashMap::from([(1, 10), (2, 20)]);
+    /// let mut sum = 0;
+    /// ReclaimMap::for_each(&map, |k, v| sum += k * v);
+    /// assert_eq!(sum, 50);
+    /// ```
     fn for_each<F: FnMut(&K, &V)>(&self, f: F);
 
     /// The map's memory figures.
+    ///
+    /// ```
+    /// use map_core::{HashMap, MemoryStats, ReclaimMap};
+    ///
+    /// let mut map = HashMap::new();
+    /// assert_eq!(ReclaimMap::memory(&map), MemoryStats::default());
+    /// for i in 0..1000u64 {
+    ///     map.insert(i, i);
+    /// }
+    /// let stats = ReclaimMap::memory(&map);
+    /// assert!(stats.allocated_bytes >= 1000 * 16);
+    /// assert_eq!(stats.peak_bytes, stats.allocated_bytes);
+    /// assert_eq!(stats.reclaims, 0);
+    /// ```
     fn memory(&self) -> MemoryStats;
 
     /// Gives back now all that the current contents do not need; returns the bytes released.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap, ReclaimPolicy};
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..1000 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| *k < 10);
+    /// let released = ReclaimMap::reclaim(&mut map);
+    /// assert!(released > 0);
+    /// assert_eq!(map.memory().reclaimed_bytes, released);
+    /// assert_eq!(ReclaimMap::reclaim(&mut map), 0, "nothing left to give back");
+    /// ```
     fn reclaim(&mut self) -> usize;
 
     /// The reclamation policy in force.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap, ReclaimPolicy};
+    ///
+    /// let map: HashMap<u8, u8> = HashMap::new();
+    /// assert_eq!(ReclaimMap::policy(&map), ReclaimPolicy::automatic());
+    /// ```
     fn policy(&self) -> ReclaimPolicy;
 
     /// Replaces the reclamation policy.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimMap, ReclaimPolicy};
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..1000 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| *k < 10);
+    /// let held = map.memory().allocated_bytes;
+    /// ReclaimMap::set_policy(&mut map, ReclaimPolicy::automatic());
+    /// assert!(ReclaimMap::policy(&map).is_automatic());
+    /// assert!(map.memory().allocated_bytes < held, "a stricter policy applies at once");
+    /// ```
     fn set_policy(&mut self, policy: ReclaimPolicy);
 }
 
