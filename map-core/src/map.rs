@@ -139,6 +139,15 @@ const fn reclaimer_for<K, V>(policy: ReclaimPolicy) -> Reclaimer {
 impl<K, V> HashMap<K, V, DefaultHashBuilder, Global> {
     /// An empty map with the automatic policy. Allocates nothing until the
     /// first insert.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let map: HashMap<u32, u32> = HashMap::new();
+    /// assert!(map.is_empty());
+    /// assert_eq!(map.memory().allocated_bytes, 0);
+    /// assert!(map.policy().is_automatic());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -162,6 +171,22 @@ impl<K, V> HashMap<K, V, DefaultHashBuilder, Global> {
     }
 
     /// An empty map with the given reclamation policy.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimPolicy};
+    ///
+    /// let policy = ReclaimPolicy::builder().min_capacity(1000).build()?;
+    /// let mut map = HashMap::with_policy(policy);
+    /// for i in 0..10_000u64 {
+    ///     map.insert(i, i);
+    /// }
+    /// for i in 0..10_000u64 {
+    ///     map.remove(&i);
+    /// }
+    /// assert_eq!(map.policy(), policy);
+    /// assert!(map.capacity() >= 1000, "never shrunk below min_capacity");
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
     pub fn with_policy(policy: ReclaimPolicy) -> Self {
         let mut map = Self::new();
         map.reclaimer.set_policy(policy);
@@ -171,11 +196,32 @@ impl<K, V> HashMap<K, V, DefaultHashBuilder, Global> {
 
 impl<K, V, S> HashMap<K, V, S, Global> {
     /// An empty map using `hash_builder` to hash keys.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let mut map = HashMap::with_hasher(RandomState::new());
+    /// map.insert("key", 1);
+    /// assert_eq!(map.get("key"), Some(&1));
+    /// ```
     pub const fn with_hasher(hash_builder: S) -> Self {
         Self::with_hasher_in(hash_builder, Global)
     }
 
     /// An empty map with room for `capacity` entries, hashing with `hash_builder`.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let mut map = HashMap::with_capacity_and_hasher(1000, RandomState::new());
+    /// let capacity = map.capacity();
+    /// assert!(capacity >= 1000);
+    /// map.insert(1u64, 1u64);
+    /// map.remove(&1);
+    /// assert_eq!(map.capacity(), capacity, "the capacity asked for is a floor");
+    /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
         Self::with_capacity_and_hasher_in(capacity, hash_builder, Global)
     }
@@ -196,11 +242,33 @@ impl<K, V, A: Allocator> HashMap<K, V, DefaultHashBuilder, A> {
     }
 
     /// An empty map with room for `capacity` entries that allocates from `alloc`.
+    ///
+    /// ```
+    /// use map_core::{Global, HashMap};
+    ///
+    /// let mut map = HashMap::with_capacity_in(1000, Global);
+    /// let capacity = map.capacity();
+    /// assert!(capacity >= 1000);
+    /// map.insert(1u64, 1u64);
+    /// map.remove(&1);
+    /// assert_eq!(map.capacity(), capacity, "the capacity asked for is a floor");
+    /// ```
     pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
         Self::with_capacity_and_hasher_in(capacity, DefaultHashBuilder::default(), alloc)
     }
 
     /// An empty map with the given policy that allocates from `alloc`.
+    ///
+    /// ```
+    /// use map_core::{Global, HashMap, ReclaimPolicy};
+    ///
+    /// let mut map = HashMap::with_policy_in(ReclaimPolicy::manual(), Global);
+    /// for i in 0..1000u64 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|_, _| false);
+    /// assert!(map.memory().allocated_bytes > 0, "manual: kept until reclaim()");
+    /// ```
     pub fn with_policy_in(policy: ReclaimPolicy, alloc: A) -> Self {
         let mut map = Self::new_in(alloc);
         map.reclaimer.set_policy(policy);
@@ -210,6 +278,15 @@ impl<K, V, A: Allocator> HashMap<K, V, DefaultHashBuilder, A> {
 
 impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
     /// An empty map hashing with `hash_builder` and allocating from `alloc`.
+    ///
+    /// ```
+    /// use map_core::{Global, HashMap};
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let mut map = HashMap::with_hasher_in(RandomState::new(), Global);
+    /// map.insert(1, "one");
+    /// assert_eq!(map[&1], "one");
+    /// ```
     pub const fn with_hasher_in(hash_builder: S, alloc: A) -> Self {
         Self {
             table: HashTable::new_in(alloc),
@@ -221,6 +298,18 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
     /// An empty map with room for `capacity` entries, hashing with
     /// `hash_builder` and allocating from `alloc`. The capacity is a floor,
     /// as for [`with_capacity`](HashMap::with_capacity).
+    ///
+    /// ```
+    /// use map_core::{Global, HashMap};
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let mut map = HashMap::with_capacity_and_hasher_in(1000, RandomState::new(), Global);
+    /// let capacity = map.capacity();
+    /// assert!(capacity >= 1000);
+    /// map.insert(1u64, 1u64);
+    /// map.remove(&1);
+    /// assert_eq!(map.capacity(), capacity, "the capacity asked for is a floor");
+    /// ```
     pub fn with_capacity_and_hasher_in(capacity: usize, hash_builder: S, alloc: A) -> Self {
         let mut reclaimer = reclaimer_for::<K, V>(ReclaimPolicy::automatic());
         reclaimer.request_capacity(capacity);
@@ -232,31 +321,89 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
     }
 
     /// The map's hasher.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use std::collections::hash_map::RandomState;
+    /// use std::hash::BuildHasher;
+    ///
+    /// let state = RandomState::new();
+    /// let map: HashMap<u32, u32, _> = HashMap::with_hasher(state.clone());
+    /// assert_eq!(map.hasher().hash_one(7), state.hash_one(7));
+    /// ```
     pub fn hasher(&self) -> &S {
         &self.hash_builder
     }
 
     /// The map's allocator.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::from([(1, "a")]);
+    /// // Re-home the entries into a fresh table from the same allocator.
+    /// let alloc = *map.allocator();
+    /// let moved = map.try_move_to(alloc, 0).unwrap();
+    /// assert_eq!(moved[&1], "a");
+    /// ```
     pub fn allocator(&self) -> &A {
         self.table.allocator()
     }
 
     /// How many entries the map can hold without reallocating.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::new();
+    /// assert_eq!(map.capacity(), 0);
+    /// map.insert(1, 1);
+    /// assert!(map.capacity() >= 1);
+    /// map.reserve(100);
+    /// assert!(map.capacity() >= 101);
+    /// ```
     pub fn capacity(&self) -> usize {
         self.table.capacity()
     }
 
     /// How many entries the map holds.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::new();
+    /// map.insert("a", 1);
+    /// map.insert("a", 2);
+    /// map.insert("b", 3);
+    /// assert_eq!(map.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.table.len()
     }
 
     /// Whether the map holds no entries.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::new();
+    /// assert!(map.is_empty());
+    /// map.insert("a", 1);
+    /// assert!(!map.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()
     }
 
     /// The reclamation policy in force.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimPolicy};
+    ///
+    /// let map: HashMap<u8, u8> = HashMap::with_policy(ReclaimPolicy::manual());
+    /// assert!(!map.policy().is_automatic());
+    /// assert_eq!(HashMap::<u8, u8>::new().policy(), ReclaimPolicy::automatic());
+    /// ```
     pub fn policy(&self) -> ReclaimPolicy {
         *self.reclaimer.policy()
     }
@@ -281,6 +428,15 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
     }
 
     /// An iterator over the entries, in arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let map = HashMap::from([(1, "a"), (2, "b")]);
+    /// let mut pairs: Vec<_> = map.iter().collect();
+    /// pairs.sort();
+    /// assert_eq!(pairs, [(&1, &"a"), (&2, &"b")]);
+    /// ```
     pub fn iter(&self) -> Iter<'_, K, V> {
         Iter {
             inner: self.table.iter(),
@@ -288,6 +444,16 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
     }
 
     /// An iterator over the entries with mutable values, in arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::from([(1, 10), (2, 20)]);
+    /// for (k, v) in map.iter_mut() {
+    ///     *v += k;
+    /// }
+    /// assert_eq!((map[&1], map[&2]), (11, 22));
+    /// ```
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
         IterMut {
             inner: self.table.iter_mut(),
@@ -295,26 +461,70 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
     }
 
     /// An iterator over the keys, in arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let map = HashMap::from([(1, "a"), (2, "b")]);
+    /// let mut keys: Vec<_> = map.keys().copied().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
     pub fn keys(&self) -> Keys<'_, K, V> {
         iter::Keys::new(self.iter())
     }
 
     /// An iterator over the values, in arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let map = HashMap::from([("a", 1), ("b", 2)]);
+    /// assert_eq!(map.values().sum::<i32>(), 3);
+    /// ```
     pub fn values(&self) -> Values<'_, K, V> {
         iter::Values::new(self.iter())
     }
 
     /// An iterator over mutable values, in arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::from([("a", 1), ("b", 2)]);
+    /// for v in map.values_mut() {
+    ///     *v *= 10;
+    /// }
+    /// assert_eq!((map["a"], map["b"]), (10, 20));
+    /// ```
     pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
         iter::ValuesMut::new(self.iter_mut())
     }
 
     /// Consumes the map, yielding its keys.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let map = HashMap::from([(2, "b"), (1, "a")]);
+    /// let mut keys: Vec<i32> = map.into_keys().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
     pub fn into_keys(self) -> IntoKeys<K, V, A> {
         iter::IntoKeys::new(self.into_iter())
     }
 
     /// Consumes the map, yielding its values.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let map = HashMap::from([(1, "b".to_string()), (2, "a".to_string())]);
+    /// let mut values: Vec<String> = map.into_values().collect();
+    /// values.sort();
+    /// assert_eq!(values, ["a", "b"]);
+    /// ```
     pub fn into_values(self) -> IntoValues<K, V, A> {
         iter::IntoValues::new(self.into_iter())
     }
@@ -406,6 +616,19 @@ where
     A: Allocator + Clone,
 {
     /// Replaces the reclamation policy. A stricter policy takes effect at once.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimPolicy};
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::with_policy(ReclaimPolicy::manual());
+    /// for i in 0..1000 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| *k < 10);
+    /// let held = map.memory().allocated_bytes;
+    /// map.set_policy(ReclaimPolicy::automatic());
+    /// assert!(map.memory().allocated_bytes < held, "applied at once");
+    /// ```
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
         self.reclaimer
             .on_set_policy(storage!(&mut self.table, &self.hash_builder), policy);
@@ -535,6 +758,19 @@ where
     /// Shrinks the table as much as the entries allow, and drops the
     /// capacity floor. Never aborts: if the smaller table cannot be
     /// allocated, the map keeps the one it has.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::with_capacity(10_000);
+    /// map.insert(1, 1);
+    /// let before = map.memory().allocated_bytes;
+    /// map.shrink_to_fit();
+    /// assert!(map.capacity() < 10_000, "the floor went too");
+    /// assert!(map.memory().allocated_bytes < before);
+    /// assert_eq!(map.memory().reclaims, 1);
+    /// assert_eq!(map[&1], 1);
+    /// ```
     pub fn shrink_to_fit(&mut self) {
         self.reclaim();
     }
@@ -589,6 +825,14 @@ where
     }
 
     /// The value under `key`.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let map = HashMap::from([("a".to_string(), 1)]);
+    /// assert_eq!(map.get("a"), Some(&1));
+    /// assert_eq!(map.get("b"), None);
+    /// ```
     #[inline]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
@@ -598,6 +842,14 @@ where
     }
 
     /// The stored key and the value under `key`.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let map = HashMap::from([("a".to_string(), 1)]);
+    /// assert_eq!(map.get_key_value("a"), Some((&"a".to_string(), &1)));
+    /// assert_eq!(map.get_key_value("b"), None);
+    /// ```
     #[inline]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
@@ -613,6 +865,17 @@ where
     }
 
     /// A mutable reference to the value under `key`.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::from([("a", 1)]);
+    /// if let Some(v) = map.get_mut("a") {
+    ///     *v += 1;
+    /// }
+    /// assert_eq!(map["a"], 2);
+    /// assert_eq!(map.get_mut("b"), None);
+    /// ```
     #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
@@ -628,6 +891,14 @@ where
     }
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let map = HashMap::from([("a".to_string(), 1)]);
+    /// assert!(map.contains_key("a"));
+    /// assert!(!map.contains_key("b"));
+    /// ```
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
@@ -638,6 +909,15 @@ where
 
     /// Inserts `value` under `key`, returning the previous value. The key
     /// already stored is kept, as std does.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::new();
+    /// assert_eq!(map.insert(37, "a"), None);
+    /// assert_eq!(map.insert(37, "b"), Some("a"));
+    /// assert_eq!(map[&37], "b");
+    /// ```
     #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.reclaimer
@@ -660,6 +940,20 @@ where
 
     /// Removes `key`, returning its value. May shrink the table, but only if
     /// the key was present.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<u64, u64> = (0..10_000).map(|i| (i, i)).collect();
+    /// let full = map.memory().allocated_bytes;
+    /// assert_eq!(map.remove(&1), Some(1));
+    /// assert_eq!(map.remove(&1), None);
+    /// for i in 0..10_000 {
+    ///     map.remove(&i);
+    /// }
+    /// assert!(map.memory().allocated_bytes < full / 100);
+    /// assert!(map.memory().reclaims >= 1);
+    /// ```
     // Always inlined (measured): left to the inliner, the call and the
     // result's trip through the stack cost 30-50% on in-cache removals.
     #[inline(always)]
@@ -677,6 +971,14 @@ where
 
     /// Removes `key`, returning the stored key and value. May shrink the
     /// table, but only if the key was present.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::from([("a".to_string(), 1)]);
+    /// assert_eq!(map.remove_entry("a"), Some(("a".to_string(), 1)));
+    /// assert_eq!(map.remove_entry("a"), None);
+    /// ```
     #[inline(always)]
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
@@ -734,6 +1036,16 @@ where
 
     /// Keeps only the entries for which `keep` returns `true`, then shrinks
     /// the table if the policy says so.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<u64, u64> = (0..10_000).map(|i| (i, i)).collect();
+    /// let full = map.memory().allocated_bytes;
+    /// map.retain(|k, _| k % 1000 == 0);
+    /// assert_eq!(map.len(), 10);
+    /// assert!(map.memory().allocated_bytes < full / 100);
+    /// ```
     pub fn retain<F>(&mut self, mut keep: F)
     where
         F: FnMut(&K, &mut V) -> bool,
@@ -781,6 +1093,15 @@ pub struct VacantEntry<'a, K, V, S, A: Allocator = Global> {
 
 impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A> {
     /// The value, inserting `default` if absent.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<&str, u32> = HashMap::new();
+    /// *map.entry("a").or_insert(1) += 10;
+    /// *map.entry("a").or_insert(1) += 10;
+    /// assert_eq!(map["a"], 21);
+    /// ```
     pub fn or_insert(self, default: V) -> &'a mut V {
         match self {
             Entry::Occupied(e) => e.into_mut(),
@@ -789,6 +1110,20 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A>
     }
 
     /// The value, inserting `default()` if absent.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<&str, u32> = HashMap::new();
+    /// let mut calls = 0;
+    /// for _ in 0..2 {
+    ///     map.entry("a").or_insert_with(|| {
+    ///         calls += 1;
+    ///         1
+    ///     });
+    /// }
+    /// assert_eq!((map["a"], calls), (1, 1));
+    /// ```
     pub fn or_insert_with<F: FnOnce() -> V>(self, default: F) -> &'a mut V {
         match self {
             Entry::Occupied(e) => e.into_mut(),
@@ -797,6 +1132,13 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A>
     }
 
     /// The value, inserting `default(&key)` if absent.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<&str, usize> = HashMap::new();
+    /// assert_eq!(*map.entry("four").or_insert_with_key(|k| k.len()), 4);
+    /// ```
     pub fn or_insert_with_key<F: FnOnce(&K) -> V>(self, default: F) -> &'a mut V {
         match self {
             Entry::Occupied(e) => e.into_mut(),
@@ -808,6 +1150,14 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A>
     }
 
     /// The key of this entry.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::from([("a", 1)]);
+    /// assert_eq!(map.entry("a").key(), &"a");
+    /// assert_eq!(map.entry("b").key(), &"b");
+    /// ```
     pub fn key(&self) -> &K {
         match self {
             Entry::Occupied(e) => e.key(),
@@ -816,6 +1166,16 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A>
     }
 
     /// Runs `f` on the value if present.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<&str, u32> = HashMap::new();
+    /// map.entry("a").and_modify(|v| *v += 1).or_insert(0);
+    /// assert_eq!(map["a"], 0);
+    /// map.entry("a").and_modify(|v| *v += 1).or_insert(0);
+    /// assert_eq!(map["a"], 1);
+    /// ```
     pub fn and_modify<F: FnOnce(&mut V)>(self, f: F) -> Self {
         match self {
             Entry::Occupied(mut e) => {
@@ -827,6 +1187,15 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A>
     }
 
     /// Sets the value, returning the occupied entry.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<&str, u32> = HashMap::new();
+    /// assert_eq!(map.entry("a").insert_entry(1).get(), &1);
+    /// assert_eq!(map.entry("a").insert_entry(2).get(), &2);
+    /// assert_eq!(map.len(), 1);
+    /// ```
     pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
         match self {
             Entry::Occupied(mut e) => {
@@ -840,6 +1209,16 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A>
 
 impl<'a, K: Hash, V: Default, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A> {
     /// The value, inserting `V::default()` if absent.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut words: HashMap<&str, Vec<usize>> = HashMap::new();
+    /// for (i, w) in ["a", "b", "a"].into_iter().enumerate() {
+    ///     words.entry(w).or_default().push(i);
+    /// }
+    /// assert_eq!(words["a"], [0, 2]);
+    /// ```
     pub fn or_default(self) -> &'a mut V {
         self.or_insert_with(V::default)
     }
@@ -847,26 +1226,78 @@ impl<'a, K: Hash, V: Default, S: BuildHasher, A: Allocator + Clone> Entry<'a, K,
 
 impl<'a, K, V, S, A: Allocator> OccupiedEntry<'a, K, V, S, A> {
     /// The stored key.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map = HashMap::from([("a".to_string(), 1)]);
+    /// if let Entry::Occupied(e) = map.entry("a".to_string()) {
+    ///     assert_eq!(e.key(), "a");
+    /// }
+    /// ```
     pub fn key(&self) -> &K {
         &self.inner.get().0
     }
 
     /// The value.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map = HashMap::from([("a", 1)]);
+    /// match map.entry("a") {
+    ///     Entry::Occupied(e) => assert_eq!(e.get(), &1),
+    ///     Entry::Vacant(_) => unreachable!(),
+    /// }
+    /// ```
     pub fn get(&self) -> &V {
         &self.inner.get().1
     }
 
     /// The value, mutably.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map = HashMap::from([("a", 1)]);
+    /// if let Entry::Occupied(mut e) = map.entry("a") {
+    ///     *e.get_mut() += 1;
+    ///     *e.get_mut() += 1;
+    /// }
+    /// assert_eq!(map["a"], 3);
+    /// ```
     pub fn get_mut(&mut self) -> &mut V {
         &mut self.inner.get_mut().1
     }
 
     /// The value, mutably, for the lifetime of the map borrow.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map = HashMap::from([("a", 1)]);
+    /// let value: &mut i32 = match map.entry("a") {
+    ///     Entry::Occupied(e) => e.into_mut(),
+    ///     Entry::Vacant(e) => e.insert(0),
+    /// };
+    /// *value = 5;
+    /// assert_eq!(map["a"], 5);
+    /// ```
     pub fn into_mut(self) -> &'a mut V {
         &mut self.inner.into_mut().1
     }
 
     /// Replaces the value, returning the old one.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map = HashMap::from([("a", 1)]);
+    /// if let Entry::Occupied(mut e) = map.entry("a") {
+    ///     assert_eq!(e.insert(2), 1);
+    /// }
+    /// assert_eq!(map["a"], 2);
+    /// ```
     pub fn insert(&mut self, value: V) -> V {
         mem::replace(self.get_mut(), value)
     }
@@ -874,6 +1305,16 @@ impl<'a, K, V, S, A: Allocator> OccupiedEntry<'a, K, V, S, A> {
 
 impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> OccupiedEntry<'a, K, V, S, A> {
     /// Removes the entry, returning the key and value. May shrink the table.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map = HashMap::from([("a", 1)]);
+    /// if let Entry::Occupied(e) = map.entry("a") {
+    ///     assert_eq!(e.remove_entry(), ("a", 1));
+    /// }
+    /// assert!(map.is_empty());
+    /// ```
     pub fn remove_entry(self) -> (K, V) {
         let (kv, vacant) = self.inner.remove();
         self.reclaimer
@@ -882,6 +1323,20 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> OccupiedEntry<'a, K, 
     }
 
     /// Removes the entry, returning the value. May shrink the table.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map: HashMap<u64, u64> = (0..10_000).map(|i| (i, i)).collect();
+    /// let full = map.memory().allocated_bytes;
+    /// for i in 0..10_000 {
+    ///     if let Entry::Occupied(e) = map.entry(i) {
+    ///         assert_eq!(e.remove(), i);
+    ///     }
+    /// }
+    /// assert!(map.is_empty());
+    /// assert!(map.memory().allocated_bytes < full / 100, "shrunk as it emptied");
+    /// ```
     pub fn remove(self) -> V {
         self.remove_entry().1
     }
@@ -889,11 +1344,30 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> OccupiedEntry<'a, K, 
 
 impl<'a, K, V, S, A: Allocator> VacantEntry<'a, K, V, S, A> {
     /// The key that would be inserted.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map: HashMap<&str, u32> = HashMap::new();
+    /// if let Entry::Vacant(e) = map.entry("a") {
+    ///     assert_eq!(e.key(), &"a");
+    /// }
+    /// ```
     pub fn key(&self) -> &K {
         &self.key
     }
 
     /// Takes the key back.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map: HashMap<String, u32> = HashMap::new();
+    /// if let Entry::Vacant(e) = map.entry("a".to_string()) {
+    ///     assert_eq!(e.into_key(), "a");
+    /// }
+    /// assert!(map.is_empty(), "nothing was inserted");
+    /// ```
     pub fn into_key(self) -> K {
         self.key
     }
@@ -901,6 +1375,16 @@ impl<'a, K, V, S, A: Allocator> VacantEntry<'a, K, V, S, A> {
 
 impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> VacantEntry<'a, K, V, S, A> {
     /// Inserts `value` under the entry's key.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map: HashMap<&str, u32> = HashMap::new();
+    /// if let Entry::Vacant(e) = map.entry("a") {
+    ///     *e.insert(1) += 1;
+    /// }
+    /// assert_eq!(map["a"], 2);
+    /// ```
     pub fn insert(self, value: V) -> &'a mut V {
         self.insert_entry(value).into_mut()
     }
@@ -908,6 +1392,22 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> VacantEntry<'a, K, V,
     /// Inserts `value` under the entry's key, returning the occupied entry.
     /// This is where the table makes room (and catches up on a shrink that
     /// removals deferred), as an `insert` would.
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::new();
+    /// for i in 0..10_000 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| *k < 1000);
+    /// let before = map.memory().allocated_bytes;
+    /// if let Entry::Vacant(e) = map.entry(10_000) {
+    ///     assert_eq!(e.insert_entry(0).key(), &10_000);
+    /// }
+    /// // The shrink the removals deferred happened before the insert.
+    /// assert!(map.memory().allocated_bytes < before);
+    /// ```
     pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
         let VacantEntry {
             table,
