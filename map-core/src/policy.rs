@@ -90,6 +90,16 @@ impl ReclaimPolicy {
     pub const DEFAULT_CLEAR_KEEP_BYTES: usize = 512 * 1024;
 
     /// The automatic policy with the default thresholds.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// let p = ReclaimPolicy::automatic();
+    /// assert!(p.is_automatic());
+    /// assert_eq!(p, ReclaimPolicy::default());
+    /// assert_eq!((p.shrink_ratio(), p.headroom(), p.drain_ratio()), (8.0, 2.0, 128.0));
+    /// assert_eq!((p.min_capacity(), p.clear_keep_bytes()), (16, 512 * 1024));
+    /// ```
     pub const fn automatic() -> Self {
         Self::from_parts(
             true,
@@ -122,6 +132,15 @@ impl ReclaimPolicy {
     }
 
     /// Starts a validated policy from the defaults.
+    ///
+    /// ```
+    /// use map_core::{PolicyError, ReclaimPolicy};
+    ///
+    /// assert_eq!(ReclaimPolicy::builder().build()?, ReclaimPolicy::automatic());
+    /// let err = ReclaimPolicy::builder().min_capacity(0).build().unwrap_err();
+    /// assert!(matches!(err, PolicyError::OutOfRange { field: "min_capacity", .. }));
+    /// # Ok::<(), PolicyError>(())
+    /// ```
     pub fn builder() -> PolicyBuilder {
         PolicyBuilder {
             policy: Self::automatic(),
@@ -152,38 +171,100 @@ impl ReclaimPolicy {
     }
 
     /// Whether the map reclaims by itself.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// assert!(ReclaimPolicy::automatic().is_automatic());
+    /// assert!(!ReclaimPolicy::manual().is_automatic());
+    /// ```
     pub const fn is_automatic(&self) -> bool {
         self.automatic
     }
 
     /// Shrink when the storage has room for this many times its live entries.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// assert_eq!(ReclaimPolicy::default().shrink_ratio(), ReclaimPolicy::DEFAULT_SHRINK_RATIO);
+    /// let p = ReclaimPolicy::builder().shrink_ratio(16.0).build()?;
+    /// assert_eq!(p.shrink_ratio(), 16.0);
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
     pub const fn shrink_ratio(&self) -> f64 {
         self.shrink_ratio
     }
 
     /// After an automatic shrink, room for this many times the live entries.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// assert_eq!(ReclaimPolicy::default().headroom(), ReclaimPolicy::DEFAULT_HEADROOM);
+    /// let p = ReclaimPolicy::builder().headroom(1.5).build()?;
+    /// assert_eq!(p.headroom(), 1.5);
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
     pub const fn headroom(&self) -> f64 {
         self.headroom
     }
 
     /// A map that has only lost entries since its last insert shrinks
     /// when it has room for this many times its entries.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// assert_eq!(ReclaimPolicy::default().drain_ratio(), ReclaimPolicy::DEFAULT_DRAIN_RATIO);
+    /// // Equal to `shrink_ratio`: shrink eagerly, even while draining.
+    /// let eager = ReclaimPolicy::builder().drain_ratio(8.0).build()?;
+    /// assert_eq!(eager.drain_ratio(), eager.shrink_ratio());
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
     pub const fn drain_ratio(&self) -> f64 {
         self.drain_ratio
     }
 
     /// Dead bytes tolerated per live byte before a compacting storage compacts.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// assert_eq!(ReclaimPolicy::default().garbage_ratio(), ReclaimPolicy::DEFAULT_GARBAGE_RATIO);
+    /// let p = ReclaimPolicy::builder().garbage_ratio(4.0).build()?;
+    /// assert_eq!(p.garbage_ratio(), 4.0);
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
     pub const fn garbage_ratio(&self) -> f64 {
         self.garbage_ratio
     }
 
     /// Automatic reclamation never shrinks below room for this many entries.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// assert_eq!(ReclaimPolicy::default().min_capacity(), ReclaimPolicy::DEFAULT_MIN_CAPACITY);
+    /// let p = ReclaimPolicy::builder().min_capacity(1024).build()?;
+    /// assert_eq!(p.min_capacity(), 1024);
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
     pub const fn min_capacity(&self) -> usize {
         self.min_capacity
     }
 
     /// `clear()` keeps a storage of at most this many bytes for the refill,
     /// and gives a larger one back.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// assert_eq!(ReclaimPolicy::default().clear_keep_bytes(), 512 * 1024);
+    /// let p = ReclaimPolicy::builder().clear_keep_bytes(0).build()?;
+    /// assert_eq!(p.clear_keep_bytes(), 0);
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
     pub const fn clear_keep_bytes(&self) -> usize {
         self.clear_keep_bytes
     }
@@ -196,6 +277,18 @@ impl ReclaimPolicy {
     ///
     /// This is the bare rule; a [`Reclaimer`] adds the map's capacity floor
     /// and the storage's rounding.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// let p = ReclaimPolicy::automatic();
+    /// // 1/10 full is sparse under `shrink_ratio` 8: shrink to twice the entries.
+    /// assert_eq!(p.shrink_target(100, 1000), Some(200));
+    /// assert_eq!(p.shrink_target(200, 1000), None);
+    /// // Never below `min_capacity`.
+    /// assert_eq!(p.shrink_target(1, 1000), Some(16));
+    /// assert_eq!(ReclaimPolicy::manual().shrink_target(1, 1000), None);
+    /// ```
     #[inline]
     pub fn shrink_target(&self, len: usize, capacity: usize) -> Option<usize> {
         if self.automatic
@@ -221,6 +314,16 @@ impl ReclaimPolicy {
     /// Should a storage holding `live_bytes` that are needed and `dead_bytes`
     /// that are not (and cannot be reused) compact now? Never for less than
     /// [`MIN_GARBAGE_BYTES`](Self::MIN_GARBAGE_BYTES) of garbage.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// let p = ReclaimPolicy::automatic();
+    /// assert!(p.should_compact(8_000, 10_000));
+    /// assert!(!p.should_compact(20_000, 10_000), "less garbage than live bytes");
+    /// assert!(!p.should_compact(0, 4_000), "below MIN_GARBAGE_BYTES");
+    /// assert!(!ReclaimPolicy::manual().should_compact(0, 1 << 20));
+    /// ```
     #[inline]
     pub fn should_compact(&self, live_bytes: usize, dead_bytes: usize) -> bool {
         self.automatic
@@ -251,6 +354,14 @@ pub struct PolicyBuilder {
 
 impl PolicyBuilder {
     /// Reclaim automatically (`true`, the default) or only on request.
+    ///
+    /// ```
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// let p = ReclaimPolicy::builder().automatic(false).build()?;
+    /// assert_eq!(p, ReclaimPolicy::manual());
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
     pub fn automatic(mut self, automatic: bool) -> Self {
         self.policy.automatic = automatic;
         self
@@ -258,6 +369,16 @@ impl PolicyBuilder {
 
     /// Shrink when the storage has room for at least `ratio` times its live
     /// entries. Must be finite and at least `2.5 × headroom`.
+    ///
+    /// ```
+    /// use map_core::{PolicyError, ReclaimPolicy};
+    ///
+    /// assert_eq!(ReclaimPolicy::builder().shrink_ratio(16.0).build()?.shrink_ratio(), 16.0);
+    /// // Below 2.5 × headroom (5 with the default headroom of 2): refused.
+    /// let err = ReclaimPolicy::builder().shrink_ratio(4.0).build().unwrap_err();
+    /// assert!(matches!(err, PolicyError::OutOfRange { field: "shrink_ratio", min: 5.0, .. }));
+    /// # Ok::<(), PolicyError>(())
+    /// ```
     pub fn shrink_ratio(mut self, ratio: f64) -> Self {
         self.policy.shrink_ratio = ratio;
         self
@@ -265,6 +386,18 @@ impl PolicyBuilder {
 
     /// After an automatic shrink, leave room for `headroom` times the live
     /// entries. Must be finite and at least 1.25.
+    ///
+    /// ```
+    /// use map_core::{PolicyError, ReclaimPolicy};
+    ///
+    /// assert_eq!(ReclaimPolicy::builder().headroom(1.5).build()?.headroom(), 1.5);
+    /// let err = ReclaimPolicy::builder().headroom(1.0).build().unwrap_err();
+    /// assert!(matches!(err, PolicyError::OutOfRange { field: "headroom", .. }));
+    /// // A larger headroom needs a larger shrink_ratio (here at least 10).
+    /// let err = ReclaimPolicy::builder().headroom(4.0).build().unwrap_err();
+    /// assert!(matches!(err, PolicyError::OutOfRange { field: "shrink_ratio", .. }));
+    /// # Ok::<(), PolicyError>(())
+    /// ```
     pub fn headroom(mut self, headroom: f64) -> Self {
         self.policy.headroom = headroom;
         self
@@ -274,6 +407,16 @@ impl PolicyBuilder {
     /// times its entries (to fit them exactly); otherwise wait for the next
     /// insert, which applies `shrink_ratio`. Must be finite and at least
     /// `shrink_ratio`; set it equal to `shrink_ratio` to shrink eagerly.
+    ///
+    /// ```
+    /// use map_core::{PolicyError, ReclaimPolicy};
+    ///
+    /// let p = ReclaimPolicy::builder().shrink_ratio(16.0).drain_ratio(16.0).build()?;
+    /// assert_eq!(p.drain_ratio(), 16.0);
+    /// let err = ReclaimPolicy::builder().drain_ratio(4.0).build().unwrap_err();
+    /// assert!(matches!(err, PolicyError::OutOfRange { field: "drain_ratio", .. }));
+    /// # Ok::<(), PolicyError>(())
+    /// ```
     pub fn drain_ratio(mut self, ratio: f64) -> Self {
         self.policy.drain_ratio = ratio;
         self
@@ -281,6 +424,17 @@ impl PolicyBuilder {
 
     /// Compact a compacting storage once its dead bytes exceed `ratio` times
     /// its live bytes. Must be finite and between 0.25 and 64.
+    ///
+    /// ```
+    /// use map_core::{PolicyError, ReclaimPolicy};
+    ///
+    /// assert_eq!(ReclaimPolicy::builder().garbage_ratio(0.5).build()?.garbage_ratio(), 0.5);
+    /// for refused in [0.1, 100.0] {
+    ///     let err = ReclaimPolicy::builder().garbage_ratio(refused).build().unwrap_err();
+    ///     assert!(matches!(err, PolicyError::OutOfRange { field: "garbage_ratio", .. }));
+    /// }
+    /// # Ok::<(), PolicyError>(())
+    /// ```
     pub fn garbage_ratio(mut self, ratio: f64) -> Self {
         self.policy.garbage_ratio = ratio;
         self
@@ -290,6 +444,15 @@ impl PolicyBuilder {
     /// at least 1: a map that freed its last table whenever it emptied would
     /// call the allocator on every insert/remove cycle near empty (`reclaim()`
     /// still frees everything on request).
+    ///
+    /// ```
+    /// use map_core::{PolicyError, ReclaimPolicy};
+    ///
+    /// assert_eq!(ReclaimPolicy::builder().min_capacity(1).build()?.min_capacity(), 1);
+    /// let err = ReclaimPolicy::builder().min_capacity(0).build().unwrap_err();
+    /// assert!(matches!(err, PolicyError::OutOfRange { field: "min_capacity", .. }));
+    /// # Ok::<(), PolicyError>(())
+    /// ```
     pub fn min_capacity(mut self, entries: usize) -> Self {
         self.policy.min_capacity = entries;
         self
@@ -300,6 +463,19 @@ impl PolicyBuilder {
     /// one back (a map cleared and left alone then holds nothing). 0 gives
     /// every storage back at `clear()`; `usize::MAX` keeps every one, as
     /// std does.
+    ///
+    /// ```
+    /// use map_core::{HashMap, ReclaimPolicy};
+    ///
+    /// let policy = ReclaimPolicy::builder().clear_keep_bytes(0).build()?;
+    /// let mut map = HashMap::with_policy(policy);
+    /// for i in 0..1000u64 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.clear();
+    /// assert_eq!(map.memory().allocated_bytes, 0, "even a small table goes back");
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
     pub fn clear_keep_bytes(mut self, bytes: usize) -> Self {
         self.policy.clear_keep_bytes = bytes;
         self
@@ -311,6 +487,17 @@ impl PolicyBuilder {
     ///
     /// [`PolicyError`] names the first value that is not finite, out of its
     /// range, or that would let the map shrink and grow back in a loop.
+    ///
+    /// ```
+    /// use map_core::{PolicyError, ReclaimPolicy};
+    ///
+    /// let p = ReclaimPolicy::builder().shrink_ratio(10.0).headroom(4.0).build()?;
+    /// assert_eq!((p.shrink_ratio(), p.headroom()), (10.0, 4.0));
+    /// let err = ReclaimPolicy::builder().drain_ratio(f64::INFINITY).build().unwrap_err();
+    /// assert!(matches!(err, PolicyError::NotFinite { field: "drain_ratio", .. }));
+    /// assert!(err.to_string().contains("drain_ratio"));
+    /// # Ok::<(), PolicyError>(())
+    /// ```
     pub fn build(self) -> Result<ReclaimPolicy, PolicyError> {
         let p = self.policy;
         for (field, value) in [
@@ -504,6 +691,15 @@ impl Default for Reclaimer {
 impl Reclaimer {
     /// A reclaimer with this policy and no history, for a storage whose
     /// capacity is exactly what it is asked for.
+    ///
+    /// ```
+    /// use map_core::{MemoryStats, ReclaimPolicy, Reclaimer};
+    ///
+    /// let r = Reclaimer::new(ReclaimPolicy::manual());
+    /// assert_eq!(r.policy(), &ReclaimPolicy::manual());
+    /// assert_eq!(r.floor(), 0);
+    /// assert_eq!(r.stats(0), MemoryStats::default());
+    /// ```
     pub const fn new(policy: ReclaimPolicy) -> Self {
         Self::with_rounding(policy, exact)
     }
@@ -511,6 +707,16 @@ impl Reclaimer {
     /// A reclaimer for a storage that rounds a requested capacity up:
     /// `round(n)` is the capacity the storage really gets when asked for
     /// room for `n` entries (for a hash table, `table::rounded_capacity`).
+    ///
+    /// ```
+    /// use map_core::{ReclaimPolicy, Reclaimer};
+    ///
+    /// // A storage that only comes in powers of two.
+    /// let mut r = Reclaimer::with_rounding(ReclaimPolicy::default(), usize::next_power_of_two);
+    /// r.request_capacity(100);
+    /// assert_eq!(r.floor(), 128);
+    /// assert_eq!(r.min_capacity_now(), 128);
+    /// ```
     pub const fn with_rounding(policy: ReclaimPolicy, round: fn(usize) -> usize) -> Self {
         Self {
             policy,
@@ -528,6 +734,18 @@ impl Reclaimer {
 
     /// The same policy, floor and rounding with fresh statistics (for a
     /// clone of the map).
+    ///
+    /// ```
+    /// use map_core::{ReclaimPolicy, Reclaimer};
+    ///
+    /// let mut r = Reclaimer::new(ReclaimPolicy::manual());
+    /// r.request_capacity(100);
+    /// r.record_release(4096, 1024);
+    /// let clone = r.fresh();
+    /// assert_eq!((clone.policy(), clone.floor()), (r.policy(), 100));
+    /// assert_eq!(clone.stats(0).reclaims, 0);
+    /// assert_eq!(r.stats(0).reclaims, 1);
+    /// ```
     pub fn fresh(&self) -> Self {
         let mut r = Self::with_rounding(self.policy, self.round);
         r.floor = self.floor;
@@ -535,24 +753,64 @@ impl Reclaimer {
     }
 
     /// The policy in force.
+    ///
+    /// ```
+    /// use map_core::{ReclaimPolicy, Reclaimer};
+    ///
+    /// let r = Reclaimer::default();
+    /// assert!(r.policy().is_automatic());
+    /// ```
     #[inline]
     pub fn policy(&self) -> &ReclaimPolicy {
         &self.policy
     }
 
     /// Replaces the policy; the statistics and the floor are kept.
+    ///
+    /// ```
+    /// use map_core::{ReclaimPolicy, Reclaimer};
+    ///
+    /// let mut r = Reclaimer::default();
+    /// r.request_capacity(64);
+    /// r.record_release(100, 10);
+    /// r.set_policy(ReclaimPolicy::manual());
+    /// assert!(!r.policy().is_automatic());
+    /// assert_eq!(r.floor(), 64);
+    /// assert_eq!(r.stats(10).reclaimed_bytes, 90);
+    /// ```
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
         self.policy = policy;
         self.sparse_for = usize::MAX;
     }
 
     /// The capacity floor: automatic reclamation never shrinks below it.
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// assert_eq!(r.floor(), 0);
+    /// r.request_capacity(100);
+    /// assert_eq!(r.floor(), 100);
+    /// r.set_floor(0);
+    /// assert_eq!(r.floor(), 0);
+    /// ```
     pub fn floor(&self) -> usize {
         self.floor
     }
 
     /// The user asked for room for `capacity` entries (`with_capacity`,
     /// `reserve`, `try_reserve`): raises the floor to it.
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// r.request_capacity(100);
+    /// r.request_capacity(50);
+    /// assert_eq!(r.floor(), 100, "only raises the floor");
+    /// assert_eq!(r.check_now(1, 1000), Some(100), "and no automatic shrink goes below it");
+    /// ```
     pub fn request_capacity(&mut self, capacity: usize) {
         let rounded = (self.round)(capacity);
         if rounded > self.floor {
@@ -563,6 +821,17 @@ impl Reclaimer {
 
     /// Sets the floor to `capacity` entries, lower or higher (`shrink_to`;
     /// `shrink_to_fit` and `reclaim()` set 0).
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// r.request_capacity(100);
+    /// r.set_floor(10);
+    /// assert_eq!(r.floor(), 10);
+    /// r.set_floor(500);
+    /// assert_eq!(r.floor(), 500);
+    /// ```
     pub fn set_floor(&mut self, capacity: usize) {
         self.floor = if capacity == 0 {
             0
@@ -575,6 +844,15 @@ impl Reclaimer {
     /// The smallest capacity an automatic shrink may leave: the policy's
     /// `min_capacity` or the floor, whichever is larger, as the storage
     /// rounds it.
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// assert_eq!(r.min_capacity_now(), 16, "the policy's min_capacity");
+    /// r.request_capacity(100);
+    /// assert_eq!(r.min_capacity_now(), 100, "the floor");
+    /// ```
     pub fn min_capacity_now(&self) -> usize {
         (self.round)(self.policy.min_capacity).max(self.floor)
     }
@@ -591,6 +869,17 @@ impl Reclaimer {
     /// the storage's capacity does (a hash table's bucket count): two
     /// comparisons with cached thresholds. When it answers `true`, call
     /// [`after_remove`](Self::after_remove) from a cold path.
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// assert!(r.may_shrink(900, 1000), "no thresholds cached yet");
+    /// assert_eq!(r.after_remove(900, 1000, 1000), None);
+    /// assert!(!r.may_shrink(899, 1000));
+    /// assert!(r.may_shrink(100, 1000), "sparse: look closer");
+    /// assert!(r.may_shrink(899, 2000), "the storage was resized");
+    /// ```
     #[inline(always)]
     pub fn may_shrink(&self, len: usize, size: usize) -> bool {
         len <= self.sparse_below || size != self.sparse_for
@@ -601,6 +890,17 @@ impl Reclaimer {
     /// [`may_shrink`](Self::may_shrink) says so; `size` as there): the
     /// capacity to shrink to now, if any. Call it only when an entry really
     /// leaves: nothing is given back unless one did.
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// // 1/10 full: the map may be draining, so the shrink waits for an insert.
+    /// assert_eq!(r.after_remove(100, 1000, 1000), None);
+    /// assert_eq!(r.before_insert(100, 1000), Some(200));
+    /// // 1/200 full: shrink now (to a quarter more than remain, here the minimum 16).
+    /// assert_eq!(r.after_remove(5, 1000, 1000), Some(16));
+    /// ```
     pub fn after_remove(&mut self, len: usize, capacity: usize, size: usize) -> Option<usize> {
         let p = self.policy;
         let scaled_capacity = capacity.saturating_mul(FP_ONE as usize);
@@ -640,6 +940,16 @@ impl Reclaimer {
     /// Called before an insert into a storage with `len` entries and room
     /// for `capacity`: the capacity to shrink to first, if removals left the
     /// storage sparse. Costs one test of a flag otherwise.
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// assert_eq!(r.before_insert(100, 1000), None, "nothing pending");
+    /// assert_eq!(r.after_remove(100, 1000, 1000), None);
+    /// assert_eq!(r.before_insert(100, 1000), Some(200));
+    /// assert_eq!(r.before_insert(100, 1000), None, "caught up");
+    /// ```
     #[inline]
     pub fn before_insert(&mut self, len: usize, capacity: usize) -> Option<usize> {
         if !self.pending {
@@ -650,6 +960,16 @@ impl Reclaimer {
 
     /// The capacity to shrink to right now under `shrink_ratio`, whatever
     /// happened before (used when the policy changes).
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// assert_eq!(r.check_now(100, 1000), Some(200));
+    /// assert_eq!(r.check_now(500, 1000), None);
+    /// r.request_capacity(600);
+    /// assert_eq!(r.check_now(100, 1000), Some(600), "not below the floor");
+    /// ```
     pub fn check_now(&mut self, len: usize, capacity: usize) -> Option<usize> {
         self.pending = false;
         // Back to the shrink threshold for the next removal.
@@ -666,6 +986,16 @@ impl Reclaimer {
     /// larger than the policy's `clear_keep_bytes`; given back otherwise, and
     /// then the refill grows back towards `len` in large steps
     /// ([`refill_target`](Self::refill_target)).
+    ///
+    /// ```
+    /// use map_core::{ClearAction, ReclaimPolicy, Reclaimer};
+    ///
+    /// let mut r = Reclaimer::default();
+    /// assert_eq!(r.on_clear(1000, 1024, 16 << 10), ClearAction::Keep);
+    /// assert_eq!(r.on_clear(100_000, 131_072, 2 << 20), ClearAction::Release);
+    /// let mut manual = Reclaimer::new(ReclaimPolicy::manual());
+    /// assert_eq!(manual.on_clear(100_000, 131_072, 2 << 20), ClearAction::Keep);
+    /// ```
     pub fn on_clear(&mut self, len: usize, capacity: usize, bytes: usize) -> ClearAction {
         self.pending = false;
         self.sparse_for = usize::MAX;
@@ -686,6 +1016,19 @@ impl Reclaimer {
     /// times the entries (3.2 by default, against doubling): even a storage
     /// that rounds the step up to twice its size then needs a fifth of its
     /// entries removed before it is sparse. Steps stop at what the map held.
+    ///
+    /// ```
+    /// use map_core::{ClearAction, Reclaimer};
+    ///
+    /// let mut r = Reclaimer::default();
+    /// assert_eq!(r.refill_target(100, 100), None, "no clear: grow as usual");
+    /// assert_eq!(r.on_clear(100_000, 131_072, 4 << 20), ClearAction::Release);
+    /// // Steps of 3.2 times the entries instead of doubling...
+    /// assert_eq!(r.refill_target(100, 100), Some(320));
+    /// // ...up to what the map held.
+    /// assert_eq!(r.refill_target(40_000, 40_000), Some(100_000));
+    /// assert_eq!(r.refill_target(100_000, 100_000), None);
+    /// ```
     #[inline]
     pub fn refill_target(&mut self, len: usize, capacity: usize) -> Option<usize> {
         if self.refill <= capacity {
@@ -703,6 +1046,16 @@ impl Reclaimer {
 
     /// Records that the storage went from `before` to `after` allocated bytes
     /// by giving memory back (a shrink, a compaction, a clear).
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// r.record_release(4096, 1024);
+    /// r.record_release(1024, 1024); // nothing given back: not a reclaim
+    /// let s = r.stats(1024);
+    /// assert_eq!((s.peak_bytes, s.reclaimed_bytes, s.reclaims), (4096, 3072, 1));
+    /// ```
     pub fn record_release(&mut self, before: usize, after: usize) {
         self.peak_bytes = self.peak_bytes.max(before);
         if after < before {
@@ -713,11 +1066,32 @@ impl Reclaimer {
 
     /// Records a size the storage reached without going through a
     /// reclamation (for storages whose allocation can also shrink otherwise).
+    ///
+    /// ```
+    /// use map_core::Reclaimer;
+    ///
+    /// let mut r = Reclaimer::default();
+    /// r.observe(8192);
+    /// let s = r.stats(100);
+    /// assert_eq!((s.peak_bytes, s.reclaims), (8192, 0));
+    /// ```
     pub fn observe(&mut self, bytes: usize) {
         self.peak_bytes = self.peak_bytes.max(bytes);
     }
 
     /// The statistics, given the bytes the storage holds right now.
+    ///
+    /// ```
+    /// use map_core::{MemoryStats, Reclaimer};
+    ///
+    /// let mut r = Reclaimer::default();
+    /// assert_eq!(
+    ///     r.stats(512),
+    ///     MemoryStats { allocated_bytes: 512, peak_bytes: 512, reclaimed_bytes: 0, reclaims: 0 }
+    /// );
+    /// r.record_release(2048, 512);
+    /// assert_eq!(r.stats(512).peak_bytes, 2048);
+    /// ```
     pub fn stats(&self, allocated_bytes: usize) -> MemoryStats {
         MemoryStats {
             allocated_bytes,
