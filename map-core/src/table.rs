@@ -13,6 +13,17 @@ use hashbrown::HashTable;
 ///
 /// This is the table's real capacity: unlike `HashTable::capacity()` it does
 /// not drop when removals leave tombstones.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::table::bucket_capacity;
+///
+/// assert_eq!(bucket_capacity(0), 0);
+/// assert_eq!(bucket_capacity(4), 3);
+/// assert_eq!(bucket_capacity(1024), 896, "7/8 of the buckets");
+/// let table: HashTable<u64> = HashTable::with_capacity(100);
+/// assert_eq!(bucket_capacity(table.num_buckets()), table.capacity());
+/// ```
 #[inline]
 pub fn bucket_capacity(buckets: usize) -> usize {
     if buckets < 8 {
@@ -25,6 +36,17 @@ pub fn bucket_capacity(buckets: usize) -> usize {
 /// How many buckets hashbrown gives a table asked to hold `capacity` entries
 /// of type `T` (mirrors its sizing rule, so a shrink that would gain nothing
 /// is skipped without allocating).
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::table::buckets_for;
+///
+/// assert_eq!(buckets_for::<u64>(0), 0);
+/// assert_eq!(buckets_for::<u64>(1000), 2048);
+/// for n in [1, 10, 100, 1000] {
+///     assert_eq!(buckets_for::<u64>(n), HashTable::<u64>::with_capacity(n).num_buckets());
+/// }
+/// ```
 pub fn buckets_for<T>(capacity: usize) -> usize {
     if capacity == 0 {
         return 0;
@@ -62,11 +84,39 @@ pub fn buckets_for<T>(capacity: usize) -> usize {
 /// The capacity a table of `T` really gets when asked for room for
 /// `capacity` entries (0 for 0): the rounding a
 /// [`Reclaimer`](crate::Reclaimer) of a hash-table storage is built with.
+///
+/// ```
+/// use map_core::table::rounded_capacity;
+/// use map_core::{ReclaimPolicy, Reclaimer};
+///
+/// assert_eq!(rounded_capacity::<u64>(0), 0);
+/// assert_eq!(rounded_capacity::<u64>(100), 112, "128 buckets");
+/// let mut r = Reclaimer::with_rounding(ReclaimPolicy::default(), rounded_capacity::<u64>);
+/// r.request_capacity(100);
+/// assert_eq!(r.floor(), 112);
+/// ```
 pub fn rounded_capacity<T>(capacity: usize) -> usize {
     bucket_capacity(buckets_for::<T>(capacity))
 }
 
 /// The real capacity of `table`; see [`bucket_capacity`].
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::table;
+///
+/// let hasher = |x: &u64| x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+/// let mut t = HashTable::with_capacity(100);
+/// for i in 0..100u64 {
+///     t.insert_unique(hasher(&i), i, hasher);
+/// }
+/// for i in 0..50u64 {
+///     t.find_entry(hasher(&i), |x| *x == i).unwrap().remove();
+/// }
+/// // Tombstones may lower `HashTable::capacity()`, never the real one.
+/// assert_eq!(table::capacity(&t), 112);
+/// assert!(t.capacity() <= table::capacity(&t));
+/// ```
 #[inline]
 pub fn capacity<T, A: Allocator>(table: &HashTable<T, A>) -> usize {
     bucket_capacity(table.num_buckets())
@@ -108,6 +158,22 @@ impl core::error::Error for ShrinkError {}
 /// If `hasher` panics, the panic propagates and `table` still holds every
 /// entry: the hashes are computed before the first entry moves, and once the
 /// move starts no user code runs.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::table::{self, ShrinkError};
+///
+/// let hasher = |x: &u64| x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+/// let mut t = HashTable::with_capacity(10_000);
+/// for i in 0..10u64 {
+///     t.insert_unique(hasher(&i), i, hasher);
+/// }
+/// table::try_shrink(&mut t, 0, hasher)?;
+/// assert!(t.capacity() < 100);
+/// assert!((0..10u64).all(|i| t.find(hasher(&i), |x| *x == i).is_some()));
+/// assert_eq!(table::try_shrink(&mut t, 1000, hasher), Err(ShrinkError::NoGain));
+/// # Ok::<(), ShrinkError>(())
+/// ```
 pub fn try_shrink<T, A>(
     table: &mut HashTable<T, A>,
     target: usize,
@@ -155,6 +221,22 @@ where
 /// # Panics
 ///
 /// As [`try_shrink`]: a panicking `hasher` leaves every entry in `table`.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::{table, Global};
+///
+/// let hasher = |x: &u64| x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+/// let mut t = HashTable::new();
+/// for i in 0..100u64 {
+///     t.insert_unique(hasher(&i), i, hasher);
+/// }
+/// let moved = table::try_move(&mut t, Global, 0, hasher)?;
+/// assert!(t.is_empty());
+/// assert_eq!(moved.len(), 100);
+/// assert_eq!(moved.find(hasher(&42), |x| *x == 42), Some(&42));
+/// # Ok::<(), table::ShrinkError>(())
+/// ```
 pub fn try_move<T, A, B>(
     table: &mut HashTable<T, A>,
     alloc: B,
