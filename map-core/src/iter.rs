@@ -27,6 +27,15 @@ macro_rules! projection {
 
         impl<I> $name<I> {
             /// Wraps an iterator over pairs.
+            ///
+            /// ```
+            #[doc = concat!("use map_core::iter::", stringify!($name), ";")]
+            ///
+            /// let pairs = vec![(1, 'a'), (2, 'b')];
+            #[doc = concat!("let got: Vec<_> = ", stringify!($name), "::new(pairs.clone().into_iter()).collect();")]
+            #[doc = concat!("let want: Vec<_> = pairs.into_iter().map(|", stringify!($pair), "| ", stringify!($out), ").collect();")]
+            /// assert_eq!(got, want);
+            /// ```
             pub fn new(inner: I) -> Self {
                 Self { inner }
             }
