@@ -116,3 +116,7 @@ pub use raw::ArenaKey;
 
 pub use bumpalo;
 pub use map_core::{DefaultHashBuilder, MemoryStats, ReclaimMap, ReclaimPolicy};
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

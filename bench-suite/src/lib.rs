@@ -69,3 +69,9 @@ pub mod custom_allocator;
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+// The workspace README, doctested here because bench-suite is never
+// published: a published crate can include only files of its own folder.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct WorkspaceReadmeDoctests;

@@ -479,3 +479,7 @@ pub fn suite<M1, M2, M3>(
     }
     string_keys(make_string);
 }
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -432,6 +432,6 @@ macro_rules! reclaim_map_by_inherent_methods {
     };
 }
 
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;

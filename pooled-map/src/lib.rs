@@ -157,3 +157,7 @@ pub use map::PooledMap;
 
 pub use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 pub use map_core::{MemoryStats, ReclaimMap, ReclaimPolicy};
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -332,3 +332,7 @@ mod serde_impl;
 mod sync;
 
 pub use map::{Batch, Iter, Keys, Loaded, ReadHandle, SyncMap, Values, View};
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
