@@ -333,6 +333,8 @@ mod sync;
 
 pub use map::{Batch, Iter, Keys, Loaded, ReadHandle, SyncMap, Values, View};
 
+pub use map_core::{DefaultHashBuilder, MemoryStats, ReclaimMap, ReclaimPolicy};
+
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
