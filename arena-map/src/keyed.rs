@@ -12,7 +12,7 @@ use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy, Reclaimer, Storag
 
 use crate::error::{ArenaError, TryInsertError};
 use crate::map::{grow_target, reclaimer_for};
-use crate::raw::{self, ArenaKey, KeyRef, KeyedTable, CHUNK_OVERHEAD};
+use crate::raw::{ArenaKey, KeyRef, KeyedTable, CHUNK_OVERHEAD};
 
 /// What the key arena's own bookkeeping may take beyond its chunk bytes
 /// (its box and up to 64 chunk footers), kept out of its share of a memory
@@ -706,16 +706,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> Storage for KeyedStorage<'
     }
 
     fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
-        let table = self.raw.table();
-        let target = capacity.max(table.len());
-        match raw::table_arena_request::<(KeyRef<Q>, V)>(target) {
-            Ok(request) if request < table.table_bytes() => {}
-            _ => return Err(ShrinkError::NoGain),
-        }
-        // Never refused by the limit: the new arena is smaller.
-        self.raw
-            .relocate(target, None)
-            .map_err(|_| ShrinkError::AllocFailed)?;
+        self.raw.shrink_table(capacity)?;
         sync_key_limit(self.raw, self.limit);
         Ok(())
     }

@@ -463,8 +463,7 @@ impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaMap<K, V, S> {
             DrainInner::Kept(self.raw.drain_entries())
         } else {
             let before = self.raw.bytes();
-            let empty = ArenaTable::with_hasher(self.raw.hasher().clone());
-            let old = mem::replace(&mut self.raw, empty);
+            let old = self.raw.take();
             self.reclaimer.record_release(before, self.raw.bytes());
             DrainInner::Released(old.into_entries(), PhantomData)
         };

@@ -22,7 +22,10 @@ use std::borrow::Borrow;
 use allocator_api2::alloc::{AllocError, Allocator};
 use bumpalo::Bump;
 use hashbrown::{HashTable, TryReserveError};
-use map_core::{Equivalent, HashMap, Iter, IterMut, Keys, ReclaimPolicy, Values, ValuesMut};
+use map_core::table::ShrinkError;
+use map_core::{
+    Equivalent, HashMap, Iter, IterMut, Keys, ReclaimPolicy, Storage, Values, ValuesMut,
+};
 
 use crate::error::ArenaError;
 
@@ -409,9 +412,15 @@ impl<K, V> Iterator for RawIntoIter<K, V> {
 impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaTable<K, V, S> {
     /// Drops every entry and the whole arena.
     pub(crate) fn clear(&mut self) {
-        let fresh = Self::with_hasher(self.hasher().clone());
         // If a key or value panics while dropping, `self` is already empty.
-        drop(mem::replace(self, fresh));
+        drop(self.take());
+    }
+
+    /// Takes the table and its arena out, leaving an empty table in an
+    /// arena with no chunk.
+    pub(crate) fn take(&mut self) -> Self {
+        let fresh = Self::with_hasher(self.hasher().clone());
+        mem::replace(self, fresh)
     }
 }
 
@@ -676,6 +685,15 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
             }
             kept
         });
+    }
+
+    /// The table's shrink as the reclamation protocol runs it (see the
+    /// `Storage` impl of [`ArenaTable`]); the keys stay where they are.
+    pub(crate) fn shrink_table(&mut self, capacity: usize) -> Result<(), ShrinkError>
+    where
+        S: Clone,
+    {
+        Storage::shrink_to(&mut self.table, capacity)
     }
 
     /// As [`ArenaTable::relocate`]; the keys stay where they are.

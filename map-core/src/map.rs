@@ -96,11 +96,16 @@ impl<K: Hash, V, S: BuildHasher, A: Allocator + Clone> Storage for TableStorage<
         if keep {
             self.table.clear();
         } else {
-            let empty = HashTable::new_in(self.table.allocator().clone());
-            // The map holds the empty table before any entry's `Drop` runs.
-            drop(mem::replace(self.table, empty));
+            drop(detach(self.table));
         }
     }
+}
+
+/// Takes the table out, leaving an empty one with no allocation: the map
+/// holds the empty table before any entry's `Drop` runs.
+fn detach<T, A: Allocator + Clone>(table: &mut HashTable<T, A>) -> HashTable<T, A> {
+    let empty = HashTable::new_in(table.allocator().clone());
+    mem::replace(table, empty)
 }
 
 /// The reclamation protocol's view of a map's (or an entry's) fields.
@@ -543,8 +548,7 @@ impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
 
     fn release_table(&mut self) -> HashTable<(K, V), A> {
         let before = self.table.allocation_size();
-        let empty = HashTable::new_in(self.allocator().clone());
-        let old = mem::replace(&mut self.table, empty);
+        let old = detach(&mut self.table);
         self.reclaimer.record_release(before, 0);
         old
     }
