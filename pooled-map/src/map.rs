@@ -17,13 +17,18 @@ use crate::iter::{
     Drain, DrainInner, Handles, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values,
     ValuesMut,
 };
-use crate::store::{expand, fold, rehash, slot_bytes, slot_number, IndexEntry, Slot, Store};
+use crate::store::{expand, fold, rehash, slot_bytes, slot_number, IndexEntry, Move, Slot, Store};
 
 /// The pool and its index as the reclamation protocol sees them. Shrinking
 /// compacts the pool, moving only entries no handle was handed out for.
 struct PoolStorage<'a, K, V> {
     store: &'a mut Store<K, V>,
     epoch: &'a mut u64,
+    /// Leave the entries handles were handed out for where they are (every
+    /// reclamation but `reclaim_with`).
+    keep_handles: bool,
+    /// The moves of the last shrink.
+    moves: Vec<Move>,
 }
 
 impl<K, V> Storage for PoolStorage<'_, K, V> {
@@ -43,7 +48,8 @@ impl<K, V> Storage for PoolStorage<'_, K, V> {
 
     fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
         let before = self.store.allocated_bytes();
-        if !self.store.shrink(capacity, true).is_empty() {
+        self.moves = self.store.shrink(capacity, self.keep_handles);
+        if !self.moves.is_empty() {
             *self.epoch += 1;
         }
         if self.store.allocated_bytes() < before {
@@ -71,6 +77,8 @@ macro_rules! storage {
         &mut PoolStorage {
             store: &mut $map.store,
             epoch: &mut $map.epoch,
+            keep_handles: true,
+            moves: Vec::new(),
         }
     };
 }
@@ -735,16 +743,14 @@ impl<K, V, S> PooledMap<K, V, S> {
     where
         F: FnMut(&K, Handle, Handle),
     {
-        self.reclaimer.set_floor(0);
-        let before = self.store.allocated_bytes();
-        let moves = self.store.shrink(0, false);
-        if !moves.is_empty() {
-            self.epoch += 1;
-        }
-        let after = self.store.allocated_bytes();
-        self.reclaimer.record_release(before, after);
-        let released = before.saturating_sub(after);
-        for (from, to) in moves {
+        let mut storage = PoolStorage {
+            store: &mut self.store,
+            epoch: &mut self.epoch,
+            keep_handles: false,
+            moves: Vec::new(),
+        };
+        let released = self.reclaimer.reclaim_storage(&mut storage);
+        for (from, to) in storage.moves {
             if let Some(slot) = self.store.pool.get(to as usize) {
                 let old = Handle {
                     stamp: slot.stamp,
