@@ -59,6 +59,7 @@ pub const KNOWN: &[&str] = &[
     "map-core+limit-alloc",
     "arena-map",
     "pooled-map",
+    "split-map",
     "std",
     "hashbrown",
     "sync-map",
@@ -83,6 +84,7 @@ macro_rules! for_each_variant {
             { variant, "map-core+limit-alloc", Single, true, "map-core on the user-written LimitAlloc of map-core/examples/custom_allocator.rs", || ::map_core::HashMap::new_in($crate::custom_allocator::LimitAlloc::new(usize::MAX / 2)) }
             { variant, "arena-map", Single, true, "", || ::arena_map::ArenaMap::new() }
             { variant, "pooled-map", Single, true, "", || ::pooled_map::PooledMap::new() }
+            { variant, "split-map", Single, true, "", || ::split_map::SplitMap::new() }
             { baseline, "std", Single, false, "reclaim() = shrink_to_fit; no memory figures", || $crate::baselines::StdBaseline::new() }
             { baseline, "hashbrown", Single, true, "reclaim() = shrink_to_fit", || $crate::baselines::HashbrownBaseline::new() }
             { variant, "sync-map", Concurrent, true, "", || ::sync_map::SyncMap::new() }

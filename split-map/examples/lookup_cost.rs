@@ -1,0 +1,111 @@
+//! Lookup, insert and remove beside hashbrown, side by side in one process:
+//! `cargo run --release -p split-map --example lookup_cost -- [entries] [rounds]`.
+//! Prints the median of the per-round ratios to hashbrown.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use hashbrown::{DefaultHashBuilder, HashMap};
+use split_map::SplitMap;
+
+fn keys(n: usize, seed: u64) -> Vec<u64> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        })
+        .collect()
+}
+
+fn time(f: impl FnOnce()) -> f64 {
+    let t = Instant::now();
+    f();
+    t.elapsed().as_secs_f64()
+}
+
+macro_rules! run {
+    ($make:expr, $hits:expr, $misses:expr) => {{
+        let (hits, misses): (&[u64], &[u64]) = ($hits, $misses);
+        let mut map = $make;
+        let insert = time(|| {
+            for &k in hits {
+                map.insert(k, k);
+            }
+        });
+        let get = time(|| {
+            let mut s = 0u64;
+            for &k in hits {
+                s = s.wrapping_add(*map.get(&k).unwrap());
+            }
+            black_box(s);
+        });
+        let miss = time(|| {
+            let mut s = 0usize;
+            for &k in misses {
+                s += map.get(&k).is_some() as usize;
+            }
+            black_box(s);
+        });
+        let remove = time(|| {
+            for &k in hits {
+                black_box(map.remove(&k));
+            }
+        });
+        let drop_time = time(|| drop(map));
+        [insert, get, miss, remove, remove + drop_time]
+    }};
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().map_or(1_000_000, |a| a.parse().unwrap());
+    let rounds: usize = args.next().map_or(9, |a| a.parse().unwrap());
+    let hits = keys(n, 0x9e37_79b9_7f4a_7c15);
+    let misses = keys(n, 0x2545_f491_4f6c_dd1d);
+    let hasher = DefaultHashBuilder::default();
+    let names = ["insert", "get-hit", "get-miss", "remove", "remove+drop"];
+    let mut ratios = vec![Vec::new(); names.len()];
+    for round in 0..rounds {
+        let (a, b) = if round % 2 == 0 {
+            let a = run!(
+                HashMap::<u64, u64, _>::with_hasher(hasher.clone()),
+                &hits,
+                &misses
+            );
+            let b = run!(
+                SplitMap::<u64, u64, _>::with_hasher(hasher.clone()),
+                &hits,
+                &misses
+            );
+            (a, b)
+        } else {
+            let b = run!(
+                SplitMap::<u64, u64, _>::with_hasher(hasher.clone()),
+                &hits,
+                &misses
+            );
+            let a = run!(
+                HashMap::<u64, u64, _>::with_hasher(hasher.clone()),
+                &hits,
+                &misses
+            );
+            (a, b)
+        };
+        for i in 0..names.len() {
+            ratios[i].push(b[i] / a[i]);
+        }
+    }
+    println!("{n} u64 -> u64, {rounds} rounds: split-map / hashbrown, median (min-max)");
+    for (name, mut r) in names.iter().zip(ratios) {
+        r.sort_by(f64::total_cmp);
+        println!(
+            "{name:12} {:.3}x ({:.2}-{:.2})",
+            r[r.len() / 2],
+            r[0],
+            r[r.len() - 1]
+        );
+    }
+}

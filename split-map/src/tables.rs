@@ -1,0 +1,896 @@
+//! The storage: a directory of small hashbrown tables (extendible hashing).
+//!
+//! The directory has `2^depth` slots, indexed by `depth` bits of the hash
+//! taken just below the seven top bits (hashbrown's tag) and far above the
+//! low bits (which pick the bucket inside a table), so a table's entries
+//! share their directory bits and still spread over its buckets. Each slot
+//! holds the index of a table in `shards`; a table of local depth `d` owns
+//! the `2^(depth - d)` consecutive slots that share its `d`-bit prefix.
+//!
+//! Every resize moves the entries of one table (or two siblings), never the
+//! whole map: a full table at the size bound splits in two, a sparse table
+//! shrinks, two sparse siblings merge, and the directory doubles or halves.
+//! All of it goes through [`rebuild`], which computes every hash before the
+//! first entry moves and allocates fallibly, so a panicking `Hash` or a
+//! failed allocation leaves the tables as they were.
+
+use core::mem;
+
+use allocator_api2::alloc::Allocator;
+use allocator_api2::vec::Vec;
+use hashbrown::{HashTable, TryReserveError};
+use map_core::table::{bucket_capacity, buckets_for};
+use map_core::ReclaimPolicy;
+
+/// The most bytes one table's buckets take before it splits instead of
+/// growing: the bound on the work of any single resize (see the crate docs
+/// for how it was chosen).
+pub(crate) const MAX_TABLE_BYTES: usize = 128 * 1024;
+
+/// Buckets of the largest table for entries of type `T`.
+pub(crate) const fn max_buckets<T>() -> usize {
+    let size = if mem::size_of::<T>() == 0 {
+        1
+    } else {
+        mem::size_of::<T>()
+    };
+    let buckets = MAX_TABLE_BYTES / size;
+    // A power of two, at least 64 buckets, whatever the entry size.
+    if buckets < 64 {
+        64
+    } else {
+        1 << (usize::BITS - 1 - buckets.leading_zeros())
+    }
+}
+
+/// The directory never grows past this many bits: far more tables than
+/// memory can hold, and the bits stay clear of a table's bucket bits.
+const MAX_DEPTH: u32 = 40;
+
+/// The directory slot of `hash` at `depth` bits: the bits just below
+/// hashbrown's 7-bit tag.
+#[inline(always)]
+pub(crate) fn slot(hash: u64, depth: u32) -> usize {
+    (((hash << 7) >> 1) >> (63 - depth)) as usize
+}
+
+/// One table and where it sits in the directory.
+pub(crate) struct Shard<T, A: Allocator> {
+    pub(crate) table: HashTable<T, A>,
+    /// Local depth: how many directory bits its entries share.
+    depth: u32,
+    /// Those bits.
+    prefix: usize,
+    /// A removal that leaves `table.len()` at or below this looks at
+    /// shrinking the table or merging it with its sibling.
+    pub(crate) check_below: usize,
+}
+
+impl<T, A: Allocator> Shard<T, A> {
+    fn new(table: HashTable<T, A>, depth: u32, prefix: usize) -> Self {
+        let check_below = first_check(&table);
+        Self {
+            table,
+            depth,
+            prefix,
+            check_below,
+        }
+    }
+
+    /// Entries the table holds before it must grow.
+    #[inline]
+    pub(crate) fn capacity(&self) -> usize {
+        bucket_capacity(self.table.num_buckets())
+    }
+}
+
+/// Half full is where a table first may merge with an empty sibling.
+fn first_check<T, A: Allocator>(table: &HashTable<T, A>) -> usize {
+    bucket_capacity(table.num_buckets()) / 2
+}
+
+/// The tables and their directory.
+pub(crate) struct Tables<T, A: Allocator + Clone> {
+    /// `2^depth` slots, or none while `depth` is 0.
+    dir: Vec<u32, A>,
+    pub(crate) shards: Vec<Shard<T, A>, A>,
+    depth: u32,
+    pub(crate) len: usize,
+    /// The sum of the tables' capacities.
+    capacity: usize,
+    pub(crate) alloc: A,
+}
+
+/// What a resize could not do.
+pub(crate) type Grow = Result<(), TryReserveError>;
+
+impl<T, A: Allocator + Clone> Tables<T, A> {
+    pub(crate) fn new_in(alloc: A) -> Self {
+        Self {
+            dir: Vec::new_in(alloc.clone()),
+            shards: Vec::new_in(alloc.clone()),
+            depth: 0,
+            len: 0,
+            capacity: 0,
+            alloc,
+        }
+    }
+
+    /// Replaces the table of shard `i`, keeping the capacity sum.
+    fn set_table(&mut self, i: usize, table: HashTable<T, A>) {
+        let shard = &mut self.shards[i];
+        self.capacity = self.capacity - shard.capacity() + bucket_capacity(table.num_buckets());
+        shard.table = table;
+        shard.check_below = first_check(&shard.table);
+    }
+
+    /// The index in `shards` of the table `hash` belongs to (0 when there is
+    /// no table yet: callers check `shards.get`).
+    #[inline(always)]
+    pub(crate) fn index(&self, hash: u64) -> usize {
+        match self.dir.get(slot(hash, self.depth)) {
+            Some(&i) => i as usize,
+            None => 0,
+        }
+    }
+
+    /// The table `hash` belongs to, if any.
+    #[inline(always)]
+    pub(crate) fn shard(&self, hash: u64) -> Option<&Shard<T, A>> {
+        self.shards.get(self.index(hash))
+    }
+
+    /// Entries all tables hold before one of them must grow or split.
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Bytes held from the allocator: the tables, the directory and the
+    /// table list.
+    pub(crate) fn allocated_bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.table.allocation_size())
+            .sum::<usize>()
+            + self.dir.capacity() * mem::size_of::<u32>()
+            + self.shards.capacity() * mem::size_of::<Shard<T, A>>()
+    }
+
+    /// Number of tables.
+    pub(crate) fn table_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Points the slots of the table with `prefix` at local `depth` to `index`.
+    fn point(&mut self, prefix: usize, depth: u32, index: usize) {
+        if self.depth == 0 {
+            return;
+        }
+        let span = 1usize << (self.depth - depth);
+        let start = prefix << (self.depth - depth);
+        for slot in &mut self.dir[start..start + span] {
+            *slot = index as u32;
+        }
+    }
+
+    /// Doubles the directory: each slot becomes two.
+    fn double_dir(&mut self) -> Grow {
+        let old = self.dir.len().max(1);
+        self.dir
+            .try_reserve_exact(old * 2 - self.dir.len())
+            .map_err(vec_error)?;
+        if self.dir.is_empty() {
+            self.dir.push(0);
+        }
+        self.dir.resize(old * 2, 0);
+        for i in (0..old).rev() {
+            let v = self.dir[i];
+            self.dir[2 * i] = v;
+            self.dir[2 * i + 1] = v;
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Halves the directory while no table uses its last bit.
+    fn halve_dir(&mut self) {
+        let mut halved = false;
+        while self.depth > 0 && self.shards.iter().all(|s| s.depth < self.depth) {
+            let half = self.dir.len() / 2;
+            for i in 0..half {
+                self.dir[i] = self.dir[2 * i];
+            }
+            self.dir.truncate(if half == 1 { 0 } else { half });
+            self.depth -= 1;
+            halved = true;
+        }
+        if halved {
+            self.dir.shrink_to_fit();
+        }
+    }
+
+    /// The first table, for the first insert.
+    fn first_table(&mut self, capacity: usize) -> Grow {
+        debug_assert!(self.shards.is_empty());
+        self.shards.try_reserve(1).map_err(vec_error)?;
+        let table = fresh(self.alloc.clone(), capacity)?;
+        self.capacity = bucket_capacity(table.num_buckets());
+        self.shards.push(Shard::new(table, 0, 0));
+        Ok(())
+    }
+
+    /// Makes room for one more entry in the table `hash` belongs to:
+    /// grows it while it is under the size bound, splits it at the bound
+    /// (or rehashes it at the same size when deleted slots filled it).
+    /// Each step moves at most one table's entries.
+    pub(crate) fn make_room(&mut self, hash: u64, hasher: &impl Fn(&T) -> u64) -> Grow {
+        if self.shards.is_empty() {
+            return self.first_table(3);
+        }
+        loop {
+            let i = self.index(hash);
+            let shard = &self.shards[i];
+            let len = shard.table.len();
+            if len < shard.table.capacity() {
+                return Ok(());
+            }
+            let buckets = shard.table.num_buckets();
+            if len <= bucket_capacity(buckets) / 2 {
+                // Deleted slots, not entries, filled it: same size, fresh.
+                self.resize(i, len, hasher)?;
+            } else if buckets < max_buckets::<T>() {
+                self.resize(i, bucket_capacity(buckets * 2), hasher)?;
+            } else if !self.split(i, hasher)? {
+                // The hashes do not separate (or the directory is at its
+                // bound): grow past the bound rather than fail.
+                self.resize(i, bucket_capacity(buckets * 2), hasher)?;
+            }
+        }
+    }
+
+    /// Moves table `i` into a fresh table with room for `capacity`.
+    pub(crate) fn resize(
+        &mut self,
+        i: usize,
+        capacity: usize,
+        hasher: &impl Fn(&T) -> u64,
+    ) -> Grow {
+        let [table, _] = rebuild(
+            &mut self.shards[i].table,
+            None,
+            hasher,
+            (1, |_| 0),
+            |_, count| count.max(capacity),
+            &self.alloc,
+        )?;
+        self.set_table(i, table);
+        Ok(())
+    }
+
+    /// Splits table `i` in two by its next directory bit, each half in a
+    /// table of the size bound. `Ok(false)` if the split would leave one
+    /// half empty or the directory is at its bound: nothing changed.
+    fn split(&mut self, i: usize, hasher: &impl Fn(&T) -> u64) -> Result<bool, TryReserveError> {
+        let depth = self.shards[i].depth;
+        if depth >= MAX_DEPTH {
+            return Ok(false);
+        }
+        let room = bucket_capacity(max_buckets::<T>());
+        // An empty half (keys that share their next bit) allocates nothing.
+        self.split_with(
+            i,
+            hasher,
+            |count| if count == 0 { 0 } else { count.max(room) },
+            true,
+        )
+    }
+
+    /// Splits table `i`, sizing each half with `capacity(entries)`. With
+    /// `need_both`, refuses a split that leaves a half empty.
+    fn split_with(
+        &mut self,
+        i: usize,
+        hasher: &impl Fn(&T) -> u64,
+        capacity: impl Fn(usize) -> usize,
+        need_both: bool,
+    ) -> Result<bool, TryReserveError> {
+        let depth = self.shards[i].depth;
+        self.shards.try_reserve(1).map_err(vec_error)?;
+        if depth == self.depth {
+            // Hashes that do not separate would double the directory again
+            // and again: past this size, tables grow instead.
+            if need_both && (2usize << self.depth) > 64 * (self.shards.len() + 1) {
+                return Ok(false);
+            }
+            self.double_dir()?;
+        }
+        let split_bit = |hash: u64| slot(hash, depth + 1) & 1;
+        let result = rebuild(
+            &mut self.shards[i].table,
+            None,
+            hasher,
+            (2, split_bit),
+            |_, count| capacity(count),
+            &self.alloc,
+        );
+        let [zeros, ones] = match result {
+            Ok(tables) => tables,
+            Err(e) => {
+                self.halve_dir();
+                return Err(e);
+            }
+        };
+        let prefix = self.shards[i].prefix;
+        self.capacity = self.capacity - self.shards[i].capacity()
+            + bucket_capacity(zeros.num_buckets())
+            + bucket_capacity(ones.num_buckets());
+        self.shards[i] = Shard::new(zeros, depth + 1, prefix << 1);
+        let new = self.shards.len();
+        self.shards
+            .push(Shard::new(ones, depth + 1, (prefix << 1) | 1));
+        self.point((prefix << 1) | 1, depth + 1, new);
+        Ok(true)
+    }
+
+    /// The sibling of table `i` (the table whose prefix differs in the last
+    /// bit), if it has the same depth.
+    fn sibling(&self, i: usize) -> Option<usize> {
+        let shard = &self.shards[i];
+        if shard.depth == 0 {
+            return None;
+        }
+        let prefix = shard.prefix ^ 1;
+        let j = self.dir[prefix << (self.depth - shard.depth)] as usize;
+        (self.shards[j].depth == shard.depth).then_some(j)
+    }
+
+    /// Merges table `i` with its sibling `j` into one table with room for
+    /// `capacity`, one level up; halves the directory if it can. Returns
+    /// the merged table's index.
+    fn merge(
+        &mut self,
+        i: usize,
+        j: usize,
+        capacity: usize,
+        hasher: &impl Fn(&T) -> u64,
+    ) -> Result<usize, TryReserveError> {
+        let (low, high) = if self.shards[i].prefix & 1 == 0 {
+            (i, j)
+        } else {
+            (j, i)
+        };
+        let [merged, _] = {
+            let (a, b) = two_mut(&mut self.shards, low, high);
+            rebuild(
+                &mut a.table,
+                Some(&mut b.table),
+                hasher,
+                (1, |_| 0),
+                |_, count| count.max(capacity),
+                &self.alloc,
+            )?
+        };
+        let depth = self.shards[low].depth - 1;
+        let prefix = self.shards[low].prefix >> 1;
+        self.capacity = self.capacity - self.shards[low].capacity() - self.shards[high].capacity()
+            + bucket_capacity(merged.num_buckets());
+        self.shards[low] = Shard::new(merged, depth, prefix);
+        self.point(prefix, depth, low);
+        // `high` is empty now; the last table takes its place.
+        drop(self.shards.swap_remove(high));
+        let mut at = low;
+        if high < self.shards.len() {
+            let moved = &self.shards[high];
+            let (p, d) = (moved.prefix, moved.depth);
+            self.point(p, d, high);
+            if at == self.shards.len() {
+                at = high;
+            }
+        }
+        self.halve_dir();
+        Ok(at)
+    }
+
+    /// After a removal left table `i` at or below its `check_below`: merges
+    /// it with its sibling or shrinks it, as `policy` says, never taking
+    /// the total capacity below `floor`. Each step moves at most two
+    /// tables' entries. Returns whether anything was given back.
+    pub(crate) fn after_sparse_remove(
+        &mut self,
+        mut i: usize,
+        policy: &ReclaimPolicy,
+        floor: usize,
+        hasher: &impl Fn(&T) -> u64,
+    ) -> bool {
+        if !policy.is_automatic() {
+            self.shards[i].check_below = 0;
+            return false;
+        }
+        let mut changed = false;
+        // Merge while the merged table fits where the larger one did, and
+        // the smaller one is worth the move.
+        while let Some(j) = self.sibling(i) {
+            let (a, b) = (&self.shards[i], &self.shards[j]);
+            let len = a.table.len() + b.table.len();
+            let Some(room) = room_for(policy, len) else {
+                break;
+            };
+            let room = if len == 0 { 0 } else { room };
+            let larger = a.table.num_buckets().max(b.table.num_buckets());
+            let smaller = a.table.num_buckets().min(b.table.num_buckets());
+            if buckets_for::<T>(room) > larger
+                || (len > 0 && smaller * 4 < larger)
+                || !self.floor_allows(floor, a.capacity() + b.capacity(), room)
+            {
+                break;
+            }
+            match self.merge(i, j, room, hasher) {
+                Ok(at) => {
+                    i = at;
+                    changed = true;
+                }
+                Err(_) => break,
+            }
+        }
+        let shard = &self.shards[i];
+        let len = shard.table.len();
+        let capacity = shard.capacity();
+        // An empty table gives its whole allocation back.
+        let target = if len == 0 {
+            Some(0)
+        } else {
+            policy.shrink_target(len, capacity)
+        };
+        if let Some(target) = target {
+            if self.floor_allows(floor, capacity, target) && self.shrink_table(i, target, hasher) {
+                changed = true;
+            }
+        }
+        let shard = &mut self.shards[i];
+        shard.check_below = if changed {
+            first_check(&shard.table).min(shard.table.len().saturating_sub(1))
+        } else {
+            // Look again once a quarter of what remains has gone.
+            (len * 3 / 4).min(len.saturating_sub(1))
+        };
+        changed
+    }
+
+    /// Whether replacing tables of `capacity` entries by one of `room`
+    /// keeps the total at or above `floor`.
+    fn floor_allows(&self, floor: usize, capacity: usize, room: usize) -> bool {
+        self.capacity - capacity + bucket_capacity(buckets_for::<T>(room)) >= floor
+    }
+
+    /// Shrinks table `i` to room for `target` entries (0: no allocation).
+    fn shrink_table(&mut self, i: usize, target: usize, hasher: &impl Fn(&T) -> u64) -> bool {
+        let before = self.shards[i].capacity();
+        let shard = &mut self.shards[i];
+        if map_core::table::try_shrink(&mut shard.table, target, hasher).is_err() {
+            return false;
+        }
+        self.capacity = self.capacity - before + shard.capacity();
+        true
+    }
+
+    /// Room for `additional` more entries, spread as the directory spreads
+    /// hashes: each table gets room for its share (splitting tables whose
+    /// share is past the size bound).
+    pub(crate) fn reserve(&mut self, additional: usize, hasher: &impl Fn(&T) -> u64) -> Grow {
+        if additional == 0 {
+            return Ok(());
+        }
+        if self.shards.is_empty() {
+            self.first_table(0)?;
+        }
+        let bound = bucket_capacity(max_buckets::<T>());
+        let mut i = 0;
+        while i < self.shards.len() {
+            let shard = &self.shards[i];
+            let share = share(additional, shard.depth);
+            let need = shard.table.len().saturating_add(share);
+            if need > bound && shard.depth < MAX_DEPTH {
+                // Split into two tables that just hold what is there; the
+                // loop then sizes each for its own share.
+                self.split_with(i, hasher, |count| count, false)?;
+                continue;
+            }
+            if need > shard.table.capacity() {
+                self.resize(i, need, hasher)?;
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+
+    /// Shrinks every table towards room for its share of `capacity` (never
+    /// below its entries), then merges siblings whose entries fit one
+    /// table of the size bound: `shrink_to`, `shrink_to_fit`, `reclaim`.
+    pub(crate) fn shrink_all(&mut self, capacity: usize, hasher: &impl Fn(&T) -> u64) -> bool {
+        let bound = bucket_capacity(max_buckets::<T>());
+        let mut changed = false;
+        // Merge first, so entries move once more at most.
+        let mut i = 0;
+        while i < self.shards.len() {
+            if let Some(j) = self.sibling(i) {
+                let len = self.shards[i].table.len() + self.shards[j].table.len();
+                let want = len.max(share(capacity, self.shards[i].depth - 1));
+                if want <= bound {
+                    if let Ok(at) = self.merge(i, j, want, hasher) {
+                        changed = true;
+                        i = at;
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+        }
+        for i in 0..self.shards.len() {
+            let shard = &self.shards[i];
+            let want = shard.table.len().max(share(capacity, shard.depth));
+            if self.shrink_table(i, want, hasher) {
+                changed = true;
+            }
+            let shard = &mut self.shards[i];
+            shard.check_below = first_check(&shard.table).min(shard.table.len().saturating_sub(1));
+        }
+        if self.len == 0 && capacity == 0 && !self.shards.is_empty() {
+            self.release();
+            changed = true;
+        }
+        changed
+    }
+
+    /// Drops every entry. `keep` keeps every table (and the directory) for
+    /// a refill; otherwise everything goes back to the allocator.
+    pub(crate) fn clear(&mut self, keep: bool) {
+        if keep {
+            // Counted empty before any entry's `Drop` runs.
+            self.len = 0;
+            for shard in self.shards.iter_mut() {
+                shard.table.clear();
+                shard.check_below = 0;
+            }
+        } else {
+            self.release();
+        }
+    }
+
+    /// Gives every table and the directory back. Entries are dropped after
+    /// the tables are detached, so a panicking `Drop` leaves an empty map.
+    fn release(&mut self) {
+        let shards = mem::replace(&mut self.shards, Vec::new_in(self.alloc.clone()));
+        self.dir = Vec::new_in(self.alloc.clone());
+        self.depth = 0;
+        self.len = 0;
+        self.capacity = 0;
+        drop(shards);
+    }
+
+    /// The tables and the entry count, for a drain that keeps the tables.
+    pub(crate) fn drain_parts(&mut self) -> (&mut [Shard<T, A>], &mut usize) {
+        (&mut self.shards, &mut self.len)
+    }
+
+    /// Every table looks at the policy again at its next removal (after a
+    /// change of policy).
+    pub(crate) fn reset_checks(&mut self) {
+        for shard in self.shards.iter_mut() {
+            shard.check_below = first_check(&shard.table).min(shard.table.len().saturating_sub(1));
+        }
+    }
+
+    /// Takes the tables out, leaving an empty storage.
+    pub(crate) fn take(&mut self) -> Vec<Shard<T, A>, A> {
+        let shards = mem::replace(&mut self.shards, Vec::new_in(self.alloc.clone()));
+        self.dir = Vec::new_in(self.alloc.clone());
+        self.depth = 0;
+        self.len = 0;
+        self.capacity = 0;
+        shards
+    }
+
+    /// Checks the directory's invariants (tests).
+    #[cfg(test)]
+    pub(crate) fn check(&self) {
+        assert_eq!(
+            self.len,
+            self.shards.iter().map(|s| s.table.len()).sum::<usize>()
+        );
+        assert_eq!(
+            self.capacity,
+            self.shards.iter().map(Shard::capacity).sum::<usize>()
+        );
+        if self.depth == 0 {
+            assert!(self.dir.is_empty());
+            assert!(self.shards.len() <= 1);
+            return;
+        }
+        assert_eq!(self.dir.len(), 1 << self.depth);
+        for (i, shard) in self.shards.iter().enumerate() {
+            assert!(shard.depth <= self.depth);
+            let span = 1usize << (self.depth - shard.depth);
+            let start = shard.prefix << (self.depth - shard.depth);
+            assert!(self.dir[start..start + span]
+                .iter()
+                .all(|&s| s as usize == i));
+        }
+        let covered: usize = self
+            .shards
+            .iter()
+            .map(|s| 1usize << (self.depth - s.depth))
+            .sum();
+        assert_eq!(covered, self.dir.len());
+    }
+}
+
+/// Room for `len` entries with the policy's headroom (`None` under the
+/// manual policy).
+fn room_for(policy: &ReclaimPolicy, len: usize) -> Option<usize> {
+    policy.shrink_target(len, usize::MAX)
+}
+
+/// A table's share of `n` at local depth `depth`, rounded up.
+fn share(n: usize, depth: u32) -> usize {
+    if depth >= usize::BITS {
+        return usize::from(n > 0);
+    }
+    n.div_ceil(1usize << depth)
+}
+
+/// A vector's reservation failure, as hashbrown reports one.
+fn vec_error(e: allocator_api2::collections::TryReserveError) -> TryReserveError {
+    match e.kind() {
+        allocator_api2::collections::TryReserveErrorKind::CapacityOverflow => {
+            TryReserveError::CapacityOverflow
+        }
+        allocator_api2::collections::TryReserveErrorKind::AllocError { layout, .. } => {
+            TryReserveError::AllocError { layout }
+        }
+    }
+}
+
+/// Two distinct elements of a slice, mutably.
+fn two_mut<X>(items: &mut [X], a: usize, b: usize) -> (&mut X, &mut X) {
+    debug_assert!(a != b);
+    if a < b {
+        let (left, right) = items.split_at_mut(b);
+        (&mut left[a], &mut right[0])
+    } else {
+        let (left, right) = items.split_at_mut(a);
+        (&mut right[0], &mut left[b])
+    }
+}
+
+/// An empty table with room for `capacity` entries, allocated fallibly.
+fn fresh<T, A: Allocator>(alloc: A, capacity: usize) -> Result<HashTable<T, A>, TryReserveError> {
+    let mut table = HashTable::new_in(alloc);
+    // The table is empty: reserving hashes nothing.
+    table.try_reserve(capacity, |_| 0)?;
+    Ok(table)
+}
+
+/// Moves every entry of `first` (and `second`) into `targets.0` (1 or 2)
+/// fresh tables: an entry goes to table `targets.1(hash)`, and table `r` is
+/// allocated with room for `capacity(r, entries routed to r)`.
+///
+/// Every hash is computed before anything is allocated or moved, and every
+/// allocation happens before the first entry moves: a panic in `hasher` or a
+/// failed allocation returns with the sources untouched. The sources are
+/// left empty (still allocated) on success.
+fn rebuild<T, A: Allocator + Clone>(
+    first: &mut HashTable<T, A>,
+    second: Option<&mut HashTable<T, A>>,
+    hasher: &impl Fn(&T) -> u64,
+    (targets, route): (usize, impl Fn(u64) -> usize),
+    capacity: impl Fn(usize, usize) -> usize,
+    alloc: &A,
+) -> Result<[HashTable<T, A>; 2], TryReserveError> {
+    let total = first.len() + second.as_ref().map_or(0, |t| t.len());
+    // Phase 1: plan (bucket, hash) for every entry; user code runs only here.
+    let mut plan: Vec<(usize, u64), A> = Vec::new_in(alloc.clone());
+    plan.try_reserve_exact(total).map_err(vec_error)?;
+    let mut counts = [0usize; 2];
+    let mut plan_table = |table: &HashTable<T, A>, plan: &mut Vec<(usize, u64), A>| {
+        for index in table.iter_buckets() {
+            if let Some(item) = table.get_bucket(index) {
+                let hash = hasher(item);
+                counts[route(hash)] += 1;
+                plan.push((index, hash));
+            }
+        }
+    };
+    plan_table(first, &mut plan);
+    let split_at = plan.len();
+    if let Some(second) = second.as_deref() {
+        plan_table(second, &mut plan);
+    }
+    // Phase 2: allocate.
+    let mut targets = [
+        fresh(alloc.clone(), capacity(0, counts[0]))?,
+        if targets == 2 {
+            fresh(alloc.clone(), capacity(1, counts[1]))?
+        } else {
+            HashTable::new_in(alloc.clone())
+        },
+    ];
+    // Phase 3: move. Every target has room, so `insert_unique` never calls
+    // its hasher, and nothing here runs user code.
+    let mut second = second;
+    for (n, &(index, hash)) in plan.iter().enumerate() {
+        let source: &mut HashTable<T, A> = if n < split_at {
+            first
+        } else {
+            match second.as_deref_mut() {
+                Some(t) => t,
+                None => break,
+            }
+        };
+        if let Ok(entry) = source.get_bucket_entry(index) {
+            let (item, _) = entry.remove();
+            targets[route(hash)].insert_unique(hash, item, |_| unreachable_hash());
+        }
+    }
+    Ok(targets)
+}
+
+#[cold]
+fn unreachable_hash() -> u64 {
+    unreachable!("a table sized for its entries never rehashes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use allocator_api2::alloc::Global;
+    use map_core::ReclaimPolicy;
+
+    fn hash(k: &u64) -> u64 {
+        // A strong mix, so the directory bits and the tags are spread.
+        let mut x = k.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        x ^= x >> 29;
+        x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x ^ (x >> 32)
+    }
+
+    fn insert(t: &mut Tables<u64, Global>, k: u64) {
+        let h = hash(&k);
+        if t.shard(h)
+            .is_some_and(|s| s.table.find(h, |x| *x == k).is_some())
+        {
+            return;
+        }
+        t.make_room(h, &hash).unwrap();
+        let i = t.index(h);
+        t.shards[i].table.insert_unique(h, k, hash);
+        t.len += 1;
+    }
+
+    fn remove(t: &mut Tables<u64, Global>, k: u64, policy: &ReclaimPolicy) -> bool {
+        let h = hash(&k);
+        let i = t.index(h);
+        let Some(shard) = t.shards.get_mut(i) else {
+            return false;
+        };
+        let Ok(entry) = shard.table.find_entry(h, |x| *x == k) else {
+            return false;
+        };
+        entry.remove();
+        t.len -= 1;
+        if shard.table.len() <= shard.check_below {
+            t.after_sparse_remove(i, policy, 0, &hash);
+        }
+        true
+    }
+
+    #[test]
+    fn slots_use_the_bits_below_the_tag() {
+        assert_eq!(slot(u64::MAX, 0), 0);
+        assert_eq!(slot(1 << 56, 1), 1, "bit 56 is the first directory bit");
+        assert_eq!(slot(1 << 57, 1), 0, "the tag's bits are not used");
+        assert_eq!(slot((1 << 56) | (1 << 55), 2), 3);
+    }
+
+    #[test]
+    fn max_buckets_bounds_the_table_bytes() {
+        assert_eq!(max_buckets::<(u64, u64)>(), 8192);
+        assert_eq!(max_buckets::<(u64, [u8; 128])>(), 512);
+        assert_eq!(max_buckets::<[u8; 1 << 20]>(), 64);
+        assert_eq!(max_buckets::<()>(), 1 << 17);
+    }
+
+    #[test]
+    fn splits_merges_and_the_directory_stay_consistent() {
+        let policy = ReclaimPolicy::automatic();
+        let mut t: Tables<u64, Global> = Tables::new_in(Global);
+        let n = 200_000u64;
+        for k in 0..n {
+            insert(&mut t, k);
+            if k % 9973 == 0 {
+                t.check();
+            }
+        }
+        t.check();
+        assert_eq!(t.len, n as usize);
+        assert!(t.table_count() >= 16, "{} tables", t.table_count());
+        assert!(t.depth >= 4);
+        let bound = max_buckets::<u64>();
+        assert!(t.shards.iter().all(|s| s.table.num_buckets() <= bound));
+        for k in 0..n {
+            assert!(t
+                .shard(hash(&k))
+                .unwrap()
+                .table
+                .find(hash(&k), |x| *x == k)
+                .is_some());
+        }
+        // Remove 99%, then all: tables merge back and the directory halves.
+        for k in 0..n {
+            if k % 100 != 0 {
+                assert!(remove(&mut t, k, &policy));
+            }
+            if k % 9973 == 0 {
+                t.check();
+            }
+        }
+        t.check();
+        let tables_at_one_percent = t.table_count();
+        assert!(
+            tables_at_one_percent < 8,
+            "{tables_at_one_percent} tables left"
+        );
+        for k in (0..n).step_by(100) {
+            assert!(remove(&mut t, k, &policy));
+        }
+        t.check();
+        assert_eq!(t.len, 0);
+        assert!(
+            t.allocated_bytes() < 2048,
+            "{} bytes held",
+            t.allocated_bytes()
+        );
+    }
+
+    #[test]
+    fn reserve_splits_ahead_and_shrink_all_merges_back() {
+        let mut t: Tables<u64, Global> = Tables::new_in(Global);
+        t.reserve(100_000, &hash).unwrap();
+        t.check();
+        assert!(t.capacity() >= 100_000);
+        let tables = t.table_count();
+        for k in 0..100_000 {
+            insert(&mut t, k);
+        }
+        t.check();
+        assert!(
+            t.table_count() <= tables + tables / 8,
+            "few splits after reserve"
+        );
+        for k in 0..99_990 {
+            remove(&mut t, k, &ReclaimPolicy::manual());
+        }
+        t.shrink_all(0, &hash);
+        t.check();
+        assert_eq!(t.table_count(), 1);
+        assert_eq!(t.depth, 0);
+        assert!(t.capacity() < 32);
+    }
+
+    #[test]
+    fn keys_with_one_hash_grow_one_table_instead_of_the_directory() {
+        let mut t: Tables<u64, Global> = Tables::new_in(Global);
+        let same = |_: &u64| 42u64;
+        for k in 0..20_000u64 {
+            t.make_room(42, &same).unwrap();
+            let i = t.index(42);
+            t.shards[i].table.insert_unique(42, k, same);
+            t.len += 1;
+        }
+        t.check();
+        assert!(t.dir.len() <= 1024, "directory of {}", t.dir.len());
+        assert!(
+            t.allocated_bytes() < 4 << 20,
+            "empty halves allocate nothing"
+        );
+    }
+}

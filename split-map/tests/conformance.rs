@@ -1,0 +1,35 @@
+//! The workspace's conformance kit, run on `SplitMap`.
+
+use map_conformance::{check_clear_reuse, check_scenarios, suite, Sizes};
+use split_map::SplitMap;
+
+map_conformance::install_counting_allocator!();
+
+#[test]
+fn differential_drops_and_string_keys() {
+    suite(
+        SplitMap::new,
+        SplitMap::new,
+        SplitMap::new,
+        Sizes::from_env(),
+    );
+}
+
+#[test]
+fn memory_scenarios() {
+    let figures = check_scenarios(SplitMap::new, Sizes::from_env());
+    println!("{figures}");
+}
+
+#[test]
+fn memory_scenarios_with_a_custom_allocator() {
+    let alloc = map_conformance::alloc::FailingAlloc::new();
+    let figures = check_scenarios(|| SplitMap::new_in(alloc.clone()), Sizes::QUICK);
+    println!("{figures}");
+}
+
+#[test]
+fn clear_reuses_and_gives_back() {
+    let figures = check_clear_reuse(SplitMap::new, Sizes::from_env());
+    println!("{figures}");
+}

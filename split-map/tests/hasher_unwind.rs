@@ -1,0 +1,143 @@
+//! A `Hash` that panics while a table grows, splits, shrinks or merges
+//! loses no entry: every hash is computed before the first entry moves.
+
+use std::cell::Cell;
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use split_map::SplitMap;
+
+thread_local! {
+    /// Hash calls left before one panics; `None` never panics.
+    static HASHES_LEFT: Cell<Option<u32>> = const { Cell::new(None) };
+}
+
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+struct Key(u64);
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        HASHES_LEFT.with(|left| match left.get() {
+            Some(0) => {
+                left.set(None);
+                panic!("hash panics on purpose");
+            }
+            Some(n) => left.set(Some(n - 1)),
+            None => {}
+        });
+        self.0.hash(state);
+    }
+}
+
+fn panic_after(calls: u32) {
+    HASHES_LEFT.with(|left| left.set(Some(calls)));
+}
+
+fn no_panics() {
+    HASHES_LEFT.with(|left| left.set(None));
+}
+
+fn assert_holds<S: std::hash::BuildHasher>(
+    map: &SplitMap<Key, u64, S>,
+    keys: impl Iterator<Item = u64>,
+) {
+    no_panics();
+    let mut count = 0;
+    for i in keys {
+        assert_eq!(map.get(&Key(i)), Some(&i), "key {i} lost");
+        count += 1;
+    }
+    assert_eq!(map.len(), count);
+    assert_eq!(map.iter().count(), count);
+}
+
+type Fixed = BuildHasherDefault<DefaultHasher>;
+
+fn filled(n: u64) -> SplitMap<Key, u64, Fixed> {
+    let mut map = SplitMap::with_hasher(Fixed::default());
+    for i in 0..n {
+        map.insert(Key(i), i);
+    }
+    map
+}
+
+/// Finds the inserts that resize a table (growths, and splits once tables
+/// reach their bound), then makes each such insert panic at a sample of
+/// its hash calls.
+#[test]
+fn a_panic_at_any_hash_of_a_split_or_growth_loses_nothing() {
+    let mut probe = filled(0);
+    let (mut growths, mut splits) = (Vec::new(), Vec::new());
+    for i in 0..40_000u64 {
+        let before = (probe.capacity(), probe.table_count());
+        probe.insert(Key(i), i);
+        if probe.table_count() != before.1 {
+            splits.push(i);
+        } else if probe.capacity() != before.0 {
+            growths.push(i);
+        }
+    }
+    assert!(splits.len() >= 3, "40,000 entries split tables");
+    for &n in growths.iter().take(8).chain(splits.iter().take(3)) {
+        let step = (n / 25).max(1) as u32;
+        let mut panicked = 0;
+        let mut nth = 0;
+        while nth <= n as u32 {
+            let mut map = filled(n);
+            let before = (map.table_count(), map.capacity());
+            panic_after(nth);
+            let result = catch_unwind(AssertUnwindSafe(|| map.insert(Key(n), n)));
+            no_panics();
+            if result.is_err() {
+                panicked += 1;
+                assert_holds(&map, 0..n);
+                assert_eq!((map.table_count(), map.capacity()), before, "nothing moved");
+                // And the map still works.
+                map.insert(Key(n), n);
+                assert_holds(&map, 0..n + 1);
+            }
+            nth += step;
+        }
+        assert!(panicked > 0, "insert {n} resizes and hashes");
+    }
+}
+
+#[test]
+fn a_panic_during_a_merge_or_shrink_loses_only_the_removed_entry() {
+    let n = 30_000u64;
+    let mut map: SplitMap<Key, u64> = (0..n).map(|i| (Key(i), i)).collect();
+    let mut removed = 0;
+    let mut panics = 0;
+    for i in 0..n {
+        // Arm a panic a few hash calls ahead: it fires only if this removal
+        // shrinks or merges a table.
+        panic_after(2 + (i % 5) as u32);
+        match catch_unwind(AssertUnwindSafe(|| map.remove(&Key(i)))) {
+            Ok(Some(_)) => removed += 1,
+            Ok(None) => panic!("key {i} missing"),
+            Err(_) => {
+                // The entry had come out before the policy ran.
+                panics += 1;
+                removed += 1;
+            }
+        }
+        no_panics();
+        assert_eq!(map.len(), (n - removed) as usize);
+    }
+    assert!(panics > 0, "some removal should have resized");
+    assert_holds(&map, 0..0);
+}
+
+#[test]
+fn a_panic_in_reclaim_or_reserve_loses_nothing() {
+    let mut map: SplitMap<Key, u64> = (0..20_000).map(|i| (Key(i), i)).collect();
+    map.retain(|k, _| k.0 % 10 == 0);
+    for nth in [0, 1, 100, 1_000] {
+        panic_after(nth);
+        assert!(catch_unwind(AssertUnwindSafe(|| map.reclaim())).is_err());
+        assert_holds(&map, (0..20_000).step_by(10));
+        panic_after(nth);
+        assert!(catch_unwind(AssertUnwindSafe(|| map.reserve(100_000))).is_err());
+        assert_holds(&map, (0..20_000).step_by(10));
+    }
+}
