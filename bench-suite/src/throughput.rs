@@ -32,7 +32,7 @@ pub const OPS: [&str; 7] = [
 
 /// The maps timed directly (inherent methods), hashbrown (the reference)
 /// first; every other registered variant follows, through [`Via`].
-pub const MAPS: [&str; 3] = ["hashbrown", "map-core", "std"];
+pub const MAPS: [&str; 4] = ["hashbrown", "map-core", "std", "split-map"];
 
 /// The value types the tool can store (`--value`).
 pub const VALUES: [&str; 3] = ["u64", "string", "bytes128"];
@@ -178,6 +178,18 @@ fn run_with<V: BenchValue>(
             }),
         ),
         (
+            "split-map",
+            Box::new(|| {
+                time_map::<V, _>(
+                    split_map::SplitMap::<u64, V>::new,
+                    hits,
+                    misses,
+                    fresh,
+                    refill_rounds,
+                )
+            }),
+        ),
+        (
             "std",
             Box::new(|| {
                 time_map::<V, _>(
@@ -227,7 +239,7 @@ fn run_with<V: BenchValue>(
         out,
         "throughput: {entries} u64 -> {} entries, {rounds} rounds interleaved in one process; \
          median ns per entry (per pair for churn, per inserted entry for clear-refill: \
-         {refill_rounds} rounds of clear() + {batch} inserts). hashbrown, map-core and std by \
+         {refill_rounds} rounds of clear() + {batch} inserts). hashbrown, map-core, split-map and std by \
          their own methods, the other variants through ReclaimMap. map-core and hashbrown share \
          foldhash; std uses SipHash.",
         V::NAME

@@ -82,6 +82,7 @@ bench_map_by_inherent_methods!(
     map_core::HashMap<u64, V, S, A> where [S: BuildHasher, A: Allocator + Clone],
     hashbrown::HashMap<u64, V, S> where [S: BuildHasher],
     std::collections::HashMap<u64, V, S> where [S: BuildHasher],
+    split_map::SplitMap<u64, V, S, A> where [S: BuildHasher, A: Allocator + Clone],
 );
 
 /// Any [`ReclaimMap`] as a [`BenchMap`].

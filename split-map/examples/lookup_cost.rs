@@ -66,6 +66,18 @@ fn main() {
     let hits = keys(n, 0x9e37_79b9_7f4a_7c15);
     let misses = keys(n, 0x2545_f491_4f6c_dd1d);
     let hasher = DefaultHashBuilder::default();
+    // MANUAL=1: split-map under the manual policy (nothing given back), to
+    // separate the cost of the lookups from that of giving memory back.
+    let policy = if std::env::var_os("MANUAL").is_some() {
+        map_core::ReclaimPolicy::manual()
+    } else {
+        map_core::ReclaimPolicy::automatic()
+    };
+    let split = || {
+        let mut m = SplitMap::<u64, u64, _>::with_hasher(hasher.clone());
+        m.set_policy(policy);
+        m
+    };
     let names = ["insert", "get-hit", "get-miss", "remove", "remove+drop"];
     let mut ratios = vec![Vec::new(); names.len()];
     for round in 0..rounds {
