@@ -1753,11 +1753,29 @@ where
     }
 }
 
+// For the global allocator only, as std's is. An impl for any
+// `A: Allocator + Default` (hashbrown's) leaves `A` to inference, and with
+// allocator-api2 there are several allocators (`Global`, `&A`, ...), so
+// `let map = HashMap::from([(1, 'a')]); map.get(&1)` stops compiling
+// (E0283, "type annotations needed"). Another allocator collects (see the
+// example below).
 impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for HashMap<K, V> {
+    /// A map of these entries, on the global allocator.
+    ///
     /// ```
     /// use map_core::HashMap;
     /// let map = HashMap::from([(1, 'a'), (2, 'b')]);
     /// assert_eq!(map[&2], 'b');
+    /// ```
+    ///
+    /// On an allocator named in the type (any `Allocator + Clone + Default`),
+    /// collect the array:
+    ///
+    /// ```
+    /// use map_core::{DefaultHashBuilder, Global, HashMap};
+    ///
+    /// let map: HashMap<_, _, DefaultHashBuilder, Global> = [(1, 'a')].into_iter().collect();
+    /// assert_eq!(map[&1], 'a');
     /// ```
     fn from(entries: [(K, V); N]) -> Self {
         entries.into_iter().collect()
