@@ -610,7 +610,13 @@ impl fmt::Display for PolicyError {
 impl core::error::Error for PolicyError {}
 
 /// What [`Reclaimer::on_clear`] decided for a storage being cleared.
+///
+/// More actions may come (keeping part of a storage, say), so the enum is
+/// `#[non_exhaustive]`: a storage that meets an action it does not know
+/// gives the storage back, as for [`Release`](ClearAction::Release), which is
+/// always correct, if not always the cheapest refill.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClearAction {
     /// Keep the storage, empty, for the refill (as std does).
     Keep,
@@ -1092,10 +1098,7 @@ impl Reclaimer {
     /// use map_core::MemoryStats;
     ///
     /// let mut r = Reclaimer::default();
-    /// assert_eq!(
-    ///     r.stats(512),
-    ///     MemoryStats { allocated_bytes: 512, peak_bytes: 512, reclaimed_bytes: 0, reclaims: 0 }
-    /// );
+    /// assert_eq!(r.stats(512), MemoryStats::new(512, 512, 0, 0));
     /// r.record_release(2048, 512);
     /// assert_eq!(r.stats(512).peak_bytes, 2048);
     /// ```

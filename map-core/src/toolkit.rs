@@ -114,7 +114,20 @@ pub use crate::__reclaim_map_by_inherent_methods as reclaim_map_by_inherent_meth
 /// Why a shrink, a compaction or a move ([`table::try_shrink`],
 /// [`table::try_move`], [`Storage::shrink_to`], [`Storage::compact`]) left
 /// the storage as it was.
+///
+/// `#[non_exhaustive]`: a storage may have other reasons to refuse in a
+/// later version. Whatever the reason, the storage is unchanged.
+///
+/// ```
+/// use map_core::toolkit::ShrinkError;
+///
+/// assert_eq!(
+///     ShrinkError::AllocFailed.to_string(),
+///     "the allocator refused the new table"
+/// );
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ShrinkError {
     /// A table for the target capacity would not be smaller.
     NoGain,

@@ -341,12 +341,12 @@ where
         let order = plain::Ordering::Relaxed;
         let allocated = self.stats.tables.load(order) + registry.bytes;
         let peak = self.stats.peak.fetch_max(allocated, order).max(allocated);
-        MemoryStats {
-            allocated_bytes: allocated,
-            peak_bytes: peak,
-            reclaimed_bytes: self.stats.reclaimed.load(order) + registry.released_bytes,
-            reclaims: self.stats.reclaims.load(order) + registry.prunes,
-        }
+        MemoryStats::new(
+            allocated,
+            peak,
+            self.stats.reclaimed.load(order) + registry.released_bytes,
+            self.stats.reclaims.load(order) + registry.prunes,
+        )
     }
 
     /// Calls `f` on every entry of one consistent version of the map, in no
