@@ -18,11 +18,11 @@ pub struct IntoIter<K, V> {
 
 /// The keys of an [`ArenaMap`](crate::ArenaMap) by value, from
 /// [`into_keys`](crate::ArenaMap::into_keys).
-pub type IntoKeys<K, V> = map_core::iter::IntoKeys<IntoIter<K, V>>;
+pub type IntoKeys<K, V> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V>>;
 
 /// The values of an [`ArenaMap`](crate::ArenaMap) by value, from
 /// [`into_values`](crate::ArenaMap::into_values).
-pub type IntoValues<K, V> = map_core::iter::IntoValues<IntoIter<K, V>>;
+pub type IntoValues<K, V> = map_core::toolkit::iter::IntoValues<IntoIter<K, V>>;
 
 /// The entries removed by [`ArenaMap::drain`](crate::ArenaMap::drain).
 /// Entries the iterator did not yield are dropped with it.

@@ -7,8 +7,9 @@ use core::iter::FusedIterator;
 use core::mem;
 use core::ops::Index;
 
-use map_core::table::ShrinkError;
-use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy, Reclaimer, Storage};
+use map_core::toolkit::ShrinkError;
+use map_core::toolkit::{Reclaimer, Storage};
+use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy};
 
 use crate::error::{ArenaError, TryInsertError};
 use crate::map::{grow_target, reclaimer_for};
@@ -915,7 +916,7 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     /// assert_eq!(keys, ["a", "b"]);
     /// ```
     pub fn keys(&self) -> Keys<'_, Q, V> {
-        map_core::iter::Keys::new(self.iter())
+        map_core::toolkit::iter::Keys::new(self.iter())
     }
 
     /// An iterator over the values.
@@ -929,7 +930,7 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     /// assert_eq!(map.values().sum::<u32>(), 3);
     /// ```
     pub fn values(&self) -> Values<'_, Q, V> {
-        map_core::iter::Values::new(self.iter())
+        map_core::toolkit::iter::Values::new(self.iter())
     }
 
     /// An iterator over mutable values.
@@ -944,7 +945,7 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     /// assert_eq!(map.values().sum::<u32>(), 5);
     /// ```
     pub fn values_mut(&mut self) -> ValuesMut<'_, Q, V> {
-        map_core::iter::ValuesMut::new(self.iter_mut())
+        map_core::toolkit::iter::ValuesMut::new(self.iter_mut())
     }
 }
 
@@ -1072,13 +1073,13 @@ pub struct IterMut<'a, Q: ?Sized, V> {
 }
 
 /// Iterator over the keys, from [`ArenaKeyMap::keys`].
-pub type Keys<'a, Q, V> = map_core::iter::Keys<Iter<'a, Q, V>>;
+pub type Keys<'a, Q, V> = map_core::toolkit::iter::Keys<Iter<'a, Q, V>>;
 
 /// Iterator over the values, from [`ArenaKeyMap::values`].
-pub type Values<'a, Q, V> = map_core::iter::Values<Iter<'a, Q, V>>;
+pub type Values<'a, Q, V> = map_core::toolkit::iter::Values<Iter<'a, Q, V>>;
 
 /// Iterator over mutable values, from [`ArenaKeyMap::values_mut`].
-pub type ValuesMut<'a, Q, V> = map_core::iter::ValuesMut<IterMut<'a, Q, V>>;
+pub type ValuesMut<'a, Q, V> = map_core::toolkit::iter::ValuesMut<IterMut<'a, Q, V>>;
 
 impl<'a, Q: ?Sized + ArenaKey, V> Iterator for Iter<'a, Q, V> {
     type Item = (&'a Q, &'a V);

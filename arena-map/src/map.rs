@@ -6,15 +6,13 @@ use core::hash::{BuildHasher, Hash};
 use core::mem;
 use core::ops::Index;
 
-use map_core::table::{self, ShrinkError};
-use map_core::{
-    DefaultHashBuilder, Equivalent, Iter, IterMut, Keys, MemoryStats, ReclaimPolicy, Reclaimer,
-    Storage, Values, ValuesMut,
-};
-
 use core::marker::PhantomData;
 
-use map_core::ClearAction;
+use map_core::toolkit::{table, ClearAction, Reclaimer, ShrinkError, Storage};
+use map_core::{
+    DefaultHashBuilder, Equivalent, Iter, IterMut, Keys, MemoryStats, ReclaimPolicy, Values,
+    ValuesMut,
+};
 
 use crate::entry::Entry;
 use crate::error::{ArenaError, TryInsertError};
@@ -870,7 +868,7 @@ impl<K, V, S> ArenaMap<K, V, S> {
     /// assert_eq!(keys, [1, 2]);
     /// ```
     pub fn into_keys(self) -> IntoKeys<K, V> {
-        map_core::iter::IntoKeys::new(self.into_iter())
+        map_core::toolkit::iter::IntoKeys::new(self.into_iter())
     }
 
     /// Consumes the map, yielding its values.
@@ -882,7 +880,7 @@ impl<K, V, S> ArenaMap<K, V, S> {
     /// assert_eq!(map.into_values().sum::<u32>(), 30);
     /// ```
     pub fn into_values(self) -> IntoValues<K, V> {
-        map_core::iter::IntoValues::new(self.into_iter())
+        map_core::toolkit::iter::IntoValues::new(self.into_iter())
     }
 }
 
@@ -907,7 +905,7 @@ impl<K, V, S> IntoIterator for ArenaMap<K, V, S> {
     }
 }
 
-map_core::reclaim_map_by_inherent_methods!(
+map_core::toolkit::reclaim_map_by_inherent_methods!(
     impl [K, V, S] for ArenaMap<K, V, S>
     where [K: Eq + Hash, S: BuildHasher + Clone]
 );

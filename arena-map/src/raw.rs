@@ -22,10 +22,8 @@ use std::borrow::Borrow;
 use allocator_api2::alloc::{AllocError, Allocator};
 use bumpalo::Bump;
 use hashbrown::{HashTable, TryReserveError};
-use map_core::table::ShrinkError;
-use map_core::{
-    Equivalent, HashMap, Iter, IterMut, Keys, ReclaimPolicy, Storage, Values, ValuesMut,
-};
+use map_core::toolkit::{ShrinkError, Storage};
+use map_core::{Equivalent, HashMap, Iter, IterMut, Keys, ReclaimPolicy, Values, ValuesMut};
 
 use crate::error::ArenaError;
 

@@ -174,12 +174,12 @@ impl<K: Eq + Hash, V> ReclaimMap<K, V> for HashbrownBaseline<K, V> {
     }
     fn memory(&self) -> MemoryStats {
         let allocated_bytes = self.map.allocation_size();
-        MemoryStats {
+        MemoryStats::new(
             allocated_bytes,
-            peak_bytes: self.peak_bytes.max(allocated_bytes),
-            reclaimed_bytes: self.reclaimed_bytes,
-            reclaims: self.reclaims,
-        }
+            self.peak_bytes.max(allocated_bytes),
+            self.reclaimed_bytes,
+            self.reclaims,
+        )
     }
     fn reclaim(&mut self) -> usize {
         let before = self.map.allocation_size();

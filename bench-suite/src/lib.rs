@@ -33,6 +33,7 @@ pub mod child;
 pub mod cli;
 pub mod concurrent;
 pub mod handles;
+pub mod limit_alloc;
 mod lookup;
 pub mod meta;
 mod observe;
@@ -58,13 +59,6 @@ pub const ALLOCATOR: &str = if cfg!(feature = "jemalloc") {
 } else {
     "system"
 };
-
-// The user-written allocator of map-core's example, for the
-// `map-core+limit-alloc` registration in `for_each_variant!`.
-#[doc(hidden)]
-#[allow(dead_code, unreachable_pub, missing_docs)]
-#[path = "../../map-core/examples/custom_allocator.rs"]
-pub mod custom_allocator;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -81,7 +81,7 @@ macro_rules! for_each_variant {
     ($m:ident $(, $arg:tt)?) => {
         $crate::for_each_variant!(@each $m [$($arg)?]
             { variant, "map-core", Single, true, "", || ::map_core::HashMap::new() }
-            { variant, "map-core+limit-alloc", Single, true, "map-core on the user-written LimitAlloc of map-core/examples/custom_allocator.rs", || ::map_core::HashMap::new_in($crate::custom_allocator::LimitAlloc::new(usize::MAX / 2)) }
+            { variant, "map-core+limit-alloc", Single, true, "map-core on the user-written LimitAlloc of map-core/examples/custom_allocator.rs", || ::map_core::HashMap::new_in($crate::limit_alloc::LimitAlloc::new(usize::MAX / 2)) }
             { variant, "arena-map", Single, true, "", || ::arena_map::ArenaMap::new() }
             { variant, "pooled-map", Single, true, "", || ::pooled_map::PooledMap::new() }
             { variant, "split-map", Single, true, "", || ::split_map::SplitMap::new() }

@@ -371,10 +371,7 @@ where
             result.entries = c.live;
             result.ops = Some(c.ops);
             result.peak_vs_fresh = Some(c.peak_vs_fresh());
-            let peak = Bytes {
-                counted: c.peak_counted,
-                reported: c.peak_reported,
-            };
+            let peak = Bytes::new(c.peak_counted, c.peak_reported);
             (&["fresh", "peak", "end"], vec![c.fresh, peak, c.end])
         }
     };

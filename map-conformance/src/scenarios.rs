@@ -18,7 +18,11 @@ use crate::alloc::Counter;
 pub type Value = [u8; 128];
 
 /// One measurement: what the counting allocator saw and what the map said.
+///
+/// `#[non_exhaustive]`: a later version may measure more at the same
+/// moment; build one with [`Bytes::new`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Bytes {
     /// Bytes live in this thread since the map was made (counting allocator).
     pub counted: isize,
@@ -87,6 +91,20 @@ impl Entries for Standard {
 }
 
 impl Bytes {
+    /// A measurement of `counted` live bytes (counting allocator) and
+    /// `reported` bytes (the map's `memory().allocated_bytes`).
+    ///
+    /// ```
+    /// use map_conformance::scenarios::Bytes;
+    ///
+    /// let bytes = Bytes::new(4096, 4096);
+    /// assert_eq!((bytes.counted, bytes.reported), (4096, 4096));
+    /// assert_eq!(Bytes::new(0, 0), Bytes::default());
+    /// ```
+    pub const fn new(counted: isize, reported: usize) -> Self {
+        Self { counted, reported }
+    }
+
     fn of<K, V, M: ReclaimMap<K, V>>(counter: &Counter, map: &M) -> Self {
         Self {
             counted: counter.live_bytes(),
@@ -99,8 +117,8 @@ impl Bytes {
     /// ```
     /// use map_conformance::scenarios::Bytes;
     ///
-    /// assert!(Bytes { counted: 1_000_000, reported: 1_050_000 }.honest());
-    /// assert!(!Bytes { counted: 1_000_000, reported: 500_000 }.honest());
+    /// assert!(Bytes::new(1_000_000, 1_050_000).honest());
+    /// assert!(!Bytes::new(1_000_000, 500_000).honest());
     /// ```
     pub fn honest(&self) -> bool {
         let counted = self.counted.max(0) as usize;
@@ -175,7 +193,10 @@ where
 }
 
 /// Fill `n`, remove all (no `reclaim()`), then `reclaim()`, then refill `n`.
+///
+/// `#[non_exhaustive]`: a later version may measure more.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct DeleteAll {
     /// Entries filled.
     pub entries: usize,
@@ -307,7 +328,10 @@ where
 
 /// Fill `peak`, remove down to `keep`, then keep operating: `10 × keep`
 /// operations that insert a new key and remove the oldest.
+///
+/// `#[non_exhaustive]`: a later version may measure more.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Spike {
     /// Entries at the peak.
     pub peak: usize,
@@ -429,7 +453,10 @@ where
 }
 
 /// A steady live set with insert-new/remove-oldest operations.
+///
+/// `#[non_exhaustive]`: a later version may measure more.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Churn {
     /// Entries live throughout.
     pub live: usize,
@@ -529,7 +556,10 @@ where
 
 /// Clear and reuse: a map cleared and refilled, one cleared and left alone,
 /// and one cleared and then used much smaller.
+///
+/// `#[non_exhaustive]`: a later version may measure more.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct ClearReuse {
     /// Entries per clear-and-refill round.
     pub batch: usize,
@@ -737,6 +767,12 @@ fn ratio(a: isize, b: isize) -> f64 {
 }
 
 /// How big the scenarios are.
+///
+/// Start from [`FULL`](Sizes::FULL) or [`QUICK`](Sizes::QUICK) and change
+/// what you need with struct update syntax
+/// (`Sizes { random_ops: 2_000, ..Sizes::QUICK }`): a size added in a later
+/// version then takes its value from there, and your code still compiles.
+/// (The struct is not `#[non_exhaustive]`, which would forbid exactly that.)
 #[derive(Debug, Clone, Copy)]
 pub struct Sizes {
     /// Entries in delete-all.

@@ -14,16 +14,20 @@
 //!   ([`Iter`], [`IterMut`], [`Keys`], [`Values`], [`ValuesMut`],
 //!   [`IntoIter`], [`IntoKeys`], [`IntoValues`], [`Drain`], [`ExtractIf`]).
 //! * [`HashSet`], with its iterators and lazy set operations in [`set`].
-//! * [`ReclaimPolicy`] (built and checked by [`PolicyBuilder`]), the
-//!   [`Reclaimer`] that applies it, and [`MemoryStats`].
-//! * For the other maps of the workspace: the [`ReclaimMap`] contract, the
-//!   [`Storage`] protocol ([`storage`]), the table mechanics ([`table`]) and
-//!   the key and value views ([`iter`]).
+//! * [`ReclaimPolicy`] (built and checked by [`PolicyBuilder`], refused
+//!   with a [`PolicyError`]) and [`MemoryStats`].
+//! * The [`ReclaimMap`] contract every map of the workspace keeps, so that
+//!   generic code can take any of them.
 //!
-//! This crate also holds what every map in the workspace shares: the
-//! [`ReclaimMap`] trait, the one reclamation policy ([`ReclaimPolicy`] and the
-//! [`Reclaimer`] that applies it), and the table-shrinking mechanics in
-//! [`table`].
+//! # Writing another map
+//!
+//! The other maps of the workspace (arena-map, pooled-map, sync-map) are
+//! built on what [`toolkit`] holds: the [`Storage`](toolkit::Storage)
+//! protocol and the [`Reclaimer`](toolkit::Reclaimer) that applies the one
+//! reclamation policy to any storage, the fallible and panic-safe table
+//! mechanics ([`toolkit::table`]) and the key and value views
+//! ([`toolkit::iter`]). A map built on them keeps the same promises as
+//! [`HashMap`] without a second copy of the policy.
 //!
 //! # Example
 //!
@@ -60,7 +64,7 @@
 //! shrink it only once it is `drain_ratio` (default 128) times too big (then
 //! to room for a quarter more than remain), and the next insert catches up
 //! on the deferred shrink. Removing all of a million entries therefore moves
-//! about 14,000 of them instead of a quarter million. See [`Reclaimer`] for
+//! about 14,000 of them instead of a quarter million. See [`Reclaimer`](toolkit::Reclaimer) for
 //! the details and [`ReclaimPolicy`] to tune the numbers.
 //!
 //! # What stays as in std
@@ -130,7 +134,6 @@
 
 extern crate alloc;
 
-pub mod iter;
 mod map;
 #[cfg(feature = "rayon")]
 pub mod par {
@@ -144,8 +147,7 @@ mod policy;
 mod serde_impl;
 pub mod set;
 mod stats;
-pub mod storage;
-pub mod table;
+pub mod toolkit;
 
 use core::hash::Hash;
 use core::ops::Deref;
@@ -157,10 +159,9 @@ pub use map::{
     Drain, Entry, EntryRef, ExtractIf, HashMap, IntoIter, IntoKeys, IntoValues, Iter, IterMut,
     Keys, OccupiedEntry, VacantEntry, VacantEntryRef, Values, ValuesMut,
 };
-pub use policy::{ClearAction, PolicyBuilder, PolicyError, ReclaimPolicy, Reclaimer};
+pub use policy::{PolicyBuilder, PolicyError, ReclaimPolicy};
 pub use set::HashSet;
 pub use stats::MemoryStats;
-pub use storage::Storage;
 
 /// The contract every map in the workspace keeps.
 ///
@@ -357,20 +358,11 @@ pub trait ReclaimMap<K, V> {
     fn set_policy(&mut self, policy: ReclaimPolicy);
 }
 
-/// Implements [`ReclaimMap`] for a single-owner map whose inherent methods
-/// already have the trait's names and signatures (`get` returning
-/// `Option<&V>`, and an `iter()` yielding `(&K, &V)`), so each map states the
-/// contract once instead of repeating thirteen forwarding methods.
-///
-/// The generic parameters must include `K` and `V` by those names.
-///
-/// ```ignore
-/// map_core::reclaim_map_by_inherent_methods!(
-///     impl [K, V, S] for MyMap<K, V, S> where [K: Eq + Hash, S: BuildHasher]
-/// );
-/// ```
+// Exported at the root, as `macro_rules!` macros must be, but hidden there:
+// its documented path is `toolkit::reclaim_map_by_inherent_methods`.
+#[doc(hidden)]
 #[macro_export]
-macro_rules! reclaim_map_by_inherent_methods {
+macro_rules! __reclaim_map_by_inherent_methods {
     (impl [$($gen:tt)*] for $ty:ty where [$($bounds:tt)*]) => {
         impl<$($gen)*> $crate::ReclaimMap<K, V> for $ty
         where

@@ -13,7 +13,8 @@ use hashbrown::hash_table::{self, HashTable};
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 
 use crate::policy::{ClearAction, ReclaimPolicy, Reclaimer};
-use crate::{iter, table, MemoryStats, Storage};
+use crate::toolkit::{iter, table, ShrinkError, Storage};
+use crate::MemoryStats;
 
 /// A hash map that gives memory back as it empties.
 ///
@@ -88,7 +89,7 @@ impl<K: Hash, V, S: BuildHasher, A: Allocator + Clone> Storage for TableStorage<
         self.table.allocation_size()
     }
 
-    fn shrink_to(&mut self, capacity: usize) -> Result<(), table::ShrinkError> {
+    fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
         table::try_shrink(self.table, capacity, make_hasher(self.hash_builder))
     }
 
@@ -664,7 +665,7 @@ where
     ///
     /// # Errors
     ///
-    /// [`ShrinkError::AllocFailed`](crate::table::ShrinkError) if `alloc`
+    /// [`ShrinkError::AllocFailed`](crate::toolkit::ShrinkError) if `alloc`
     /// refuses the table; `self` is then unchanged.
     ///
     /// # Panics
@@ -683,7 +684,7 @@ where
         &mut self,
         alloc: B,
         capacity: usize,
-    ) -> Result<HashMap<K, V, S, B>, table::ShrinkError>
+    ) -> Result<HashMap<K, V, S, B>, ShrinkError>
     where
         B: Allocator,
         S: Clone,
@@ -1063,7 +1064,7 @@ where
     }
 }
 
-crate::reclaim_map_by_inherent_methods!(
+crate::toolkit::reclaim_map_by_inherent_methods!(
     impl [K, V, S, A] for HashMap<K, V, S, A>
     where [K: Eq + Hash, S: BuildHasher, A: Allocator + Clone]
 );
@@ -1753,11 +1754,29 @@ where
     }
 }
 
+// For the global allocator only, as std's is. An impl for any
+// `A: Allocator + Default` (hashbrown's) leaves `A` to inference, and with
+// allocator-api2 there are several allocators (`Global`, `&A`, ...), so
+// `let map = HashMap::from([(1, 'a')]); map.get(&1)` stops compiling
+// (E0283, "type annotations needed"). Another allocator collects (see the
+// example below).
 impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for HashMap<K, V> {
+    /// A map of these entries, on the global allocator.
+    ///
     /// ```
     /// use map_core::HashMap;
     /// let map = HashMap::from([(1, 'a'), (2, 'b')]);
     /// assert_eq!(map[&2], 'b');
+    /// ```
+    ///
+    /// On an allocator named in the type (any `Allocator + Clone + Default`),
+    /// collect the array:
+    ///
+    /// ```
+    /// use map_core::{DefaultHashBuilder, Global, HashMap};
+    ///
+    /// let map: HashMap<_, _, DefaultHashBuilder, Global> = [(1, 'a')].into_iter().collect();
+    /// assert_eq!(map[&1], 'a');
     /// ```
     fn from(entries: [(K, V); N]) -> Self {
         entries.into_iter().collect()

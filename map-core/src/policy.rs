@@ -610,7 +610,13 @@ impl fmt::Display for PolicyError {
 impl core::error::Error for PolicyError {}
 
 /// What [`Reclaimer::on_clear`] decided for a storage being cleared.
+///
+/// More actions may come (keeping part of a storage, say), so the enum is
+/// `#[non_exhaustive]`: a storage that meets an action it does not know
+/// gives the storage back, as for [`Release`](ClearAction::Release), which is
+/// always correct, if not always the cheapest refill.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClearAction {
     /// Keep the storage, empty, for the refill (as std does).
     Keep,
@@ -693,7 +699,8 @@ impl Reclaimer {
     /// capacity is exactly what it is asked for.
     ///
     /// ```
-    /// use map_core::{MemoryStats, ReclaimPolicy, Reclaimer};
+    /// use map_core::toolkit::Reclaimer;
+    /// use map_core::{MemoryStats, ReclaimPolicy};
     ///
     /// let r = Reclaimer::new(ReclaimPolicy::manual());
     /// assert_eq!(r.policy(), &ReclaimPolicy::manual());
@@ -709,7 +716,8 @@ impl Reclaimer {
     /// room for `n` entries (for a hash table, `table::rounded_capacity`).
     ///
     /// ```
-    /// use map_core::{ReclaimPolicy, Reclaimer};
+    /// use map_core::toolkit::Reclaimer;
+    /// use map_core::ReclaimPolicy;
     ///
     /// // A storage that only comes in powers of two.
     /// let mut r = Reclaimer::with_rounding(ReclaimPolicy::default(), usize::next_power_of_two);
@@ -736,7 +744,8 @@ impl Reclaimer {
     /// clone of the map).
     ///
     /// ```
-    /// use map_core::{ReclaimPolicy, Reclaimer};
+    /// use map_core::toolkit::Reclaimer;
+    /// use map_core::ReclaimPolicy;
     ///
     /// let mut r = Reclaimer::new(ReclaimPolicy::manual());
     /// r.request_capacity(100);
@@ -755,7 +764,8 @@ impl Reclaimer {
     /// The policy in force.
     ///
     /// ```
-    /// use map_core::{ReclaimPolicy, Reclaimer};
+    /// use map_core::toolkit::Reclaimer;
+    /// use map_core::ReclaimPolicy;
     ///
     /// let r = Reclaimer::default();
     /// assert!(r.policy().is_automatic());
@@ -768,7 +778,8 @@ impl Reclaimer {
     /// Replaces the policy; the statistics and the floor are kept.
     ///
     /// ```
-    /// use map_core::{ReclaimPolicy, Reclaimer};
+    /// use map_core::toolkit::Reclaimer;
+    /// use map_core::ReclaimPolicy;
     ///
     /// let mut r = Reclaimer::default();
     /// r.request_capacity(64);
@@ -786,7 +797,7 @@ impl Reclaimer {
     /// The capacity floor: automatic reclamation never shrinks below it.
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// assert_eq!(r.floor(), 0);
@@ -803,7 +814,7 @@ impl Reclaimer {
     /// `reserve`, `try_reserve`): raises the floor to it.
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// r.request_capacity(100);
@@ -823,7 +834,7 @@ impl Reclaimer {
     /// `shrink_to_fit` and `reclaim()` set 0).
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// r.request_capacity(100);
@@ -846,7 +857,7 @@ impl Reclaimer {
     /// rounds it.
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// assert_eq!(r.min_capacity_now(), 16, "the policy's min_capacity");
@@ -871,7 +882,7 @@ impl Reclaimer {
     /// [`after_remove`](Self::after_remove) from a cold path.
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// assert!(r.may_shrink(900, 1000), "no thresholds cached yet");
@@ -892,7 +903,7 @@ impl Reclaimer {
     /// leaves: nothing is given back unless one did.
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// // 1/10 full: the map may be draining, so the shrink waits for an insert.
@@ -942,7 +953,7 @@ impl Reclaimer {
     /// storage sparse. Costs one test of a flag otherwise.
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// assert_eq!(r.before_insert(100, 1000), None, "nothing pending");
@@ -962,7 +973,7 @@ impl Reclaimer {
     /// happened before (used when the policy changes).
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// assert_eq!(r.check_now(100, 1000), Some(200));
@@ -988,7 +999,8 @@ impl Reclaimer {
     /// ([`refill_target`](Self::refill_target)).
     ///
     /// ```
-    /// use map_core::{ClearAction, ReclaimPolicy, Reclaimer};
+    /// use map_core::toolkit::{ClearAction, Reclaimer};
+    /// use map_core::ReclaimPolicy;
     ///
     /// let mut r = Reclaimer::default();
     /// assert_eq!(r.on_clear(1000, 1024, 16 << 10), ClearAction::Keep);
@@ -1018,7 +1030,7 @@ impl Reclaimer {
     /// entries removed before it is sparse. Steps stop at what the map held.
     ///
     /// ```
-    /// use map_core::{ClearAction, Reclaimer};
+    /// use map_core::toolkit::{ClearAction, Reclaimer};
     ///
     /// let mut r = Reclaimer::default();
     /// assert_eq!(r.refill_target(100, 100), None, "no clear: grow as usual");
@@ -1048,7 +1060,7 @@ impl Reclaimer {
     /// by giving memory back (a shrink, a compaction, a clear).
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// r.record_release(4096, 1024);
@@ -1068,7 +1080,7 @@ impl Reclaimer {
     /// reclamation (for storages whose allocation can also shrink otherwise).
     ///
     /// ```
-    /// use map_core::Reclaimer;
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// r.observe(8192);
@@ -1082,13 +1094,11 @@ impl Reclaimer {
     /// The statistics, given the bytes the storage holds right now.
     ///
     /// ```
-    /// use map_core::{MemoryStats, Reclaimer};
+    /// use map_core::toolkit::Reclaimer;
+    /// use map_core::MemoryStats;
     ///
     /// let mut r = Reclaimer::default();
-    /// assert_eq!(
-    ///     r.stats(512),
-    ///     MemoryStats { allocated_bytes: 512, peak_bytes: 512, reclaimed_bytes: 0, reclaims: 0 }
-    /// );
+    /// assert_eq!(r.stats(512), MemoryStats::new(512, 512, 0, 0));
     /// r.record_release(2048, 512);
     /// assert_eq!(r.stats(512).peak_bytes, 2048);
     /// ```

@@ -843,6 +843,8 @@ where
     }
 }
 
+// For the global allocator only, as `HashMap`'s `From<[(K, V); N]>` (see
+// there why).
 impl<T: Eq + Hash, const N: usize> From<[T; N]> for HashSet<T> {
     /// ```
     /// use map_core::HashSet;

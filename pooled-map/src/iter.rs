@@ -29,19 +29,19 @@ pub struct IntoIter<K, V> {
 }
 
 /// Iterator over the keys, from [`PooledMap::keys`](crate::PooledMap::keys).
-pub type Keys<'a, K, V> = map_core::iter::Keys<Iter<'a, K, V>>;
+pub type Keys<'a, K, V> = map_core::toolkit::iter::Keys<Iter<'a, K, V>>;
 
 /// Iterator over the values, from [`PooledMap::values`](crate::PooledMap::values).
-pub type Values<'a, K, V> = map_core::iter::Values<Iter<'a, K, V>>;
+pub type Values<'a, K, V> = map_core::toolkit::iter::Values<Iter<'a, K, V>>;
 
 /// Iterator over mutable values, from [`PooledMap::values_mut`](crate::PooledMap::values_mut).
-pub type ValuesMut<'a, K, V> = map_core::iter::ValuesMut<IterMut<'a, K, V>>;
+pub type ValuesMut<'a, K, V> = map_core::toolkit::iter::ValuesMut<IterMut<'a, K, V>>;
 
 /// Owning iterator over the keys, from [`PooledMap::into_keys`](crate::PooledMap::into_keys).
-pub type IntoKeys<K, V> = map_core::iter::IntoKeys<IntoIter<K, V>>;
+pub type IntoKeys<K, V> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V>>;
 
 /// Owning iterator over the values, from [`PooledMap::into_values`](crate::PooledMap::into_values).
-pub type IntoValues<K, V> = map_core::iter::IntoValues<IntoIter<K, V>>;
+pub type IntoValues<K, V> = map_core::toolkit::iter::IntoValues<IntoIter<K, V>>;
 
 /// Draining iterator, from [`PooledMap::drain`](crate::PooledMap::drain).
 pub struct Drain<'a, K, V> {

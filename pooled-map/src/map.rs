@@ -8,8 +8,9 @@ use core::ops::{Index, IndexMut};
 
 use hashbrown::hash_table;
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
-use map_core::table::{self, ShrinkError};
-use map_core::{ClearAction, MemoryStats, ReclaimPolicy, Reclaimer, Storage};
+use map_core::toolkit::{table, ShrinkError};
+use map_core::toolkit::{ClearAction, Reclaimer, Storage};
+use map_core::{MemoryStats, ReclaimPolicy};
 
 use crate::entry::{Entry, OccupiedEntry, VacantEntry};
 use crate::handle::{Handle, Stamps};
@@ -527,7 +528,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// assert_eq!(keys, [1, 2]);
     /// ```
     pub fn keys(&self) -> Keys<'_, K, V> {
-        map_core::iter::Keys::new(self.iter())
+        map_core::toolkit::iter::Keys::new(self.iter())
     }
 
     /// An iterator over the values.
@@ -539,7 +540,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// assert_eq!(map.values().sum::<u32>(), 30);
     /// ```
     pub fn values(&self) -> Values<'_, K, V> {
-        map_core::iter::Values::new(self.iter())
+        map_core::toolkit::iter::Values::new(self.iter())
     }
 
     /// An iterator over mutable values.
@@ -552,7 +553,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// assert_eq!(map.values().sum::<u32>(), 60);
     /// ```
     pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
-        map_core::iter::ValuesMut::new(self.iter_mut())
+        map_core::toolkit::iter::ValuesMut::new(self.iter_mut())
     }
 
     /// Consumes the map, yielding its keys.
@@ -566,7 +567,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// assert_eq!(keys, [1, 2]);
     /// ```
     pub fn into_keys(self) -> IntoKeys<K, V> {
-        map_core::iter::IntoKeys::new(self.into_iter())
+        map_core::toolkit::iter::IntoKeys::new(self.into_iter())
     }
 
     /// Consumes the map, yielding its values.
@@ -578,7 +579,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// assert_eq!(map.into_values().sum::<u32>(), 30);
     /// ```
     pub fn into_values(self) -> IntoValues<K, V> {
-        map_core::iter::IntoValues::new(self.into_iter())
+        map_core::toolkit::iter::IntoValues::new(self.into_iter())
     }
 
     // -----------------------------------------------------------------------
@@ -1168,7 +1169,7 @@ where
     }
 }
 
-map_core::reclaim_map_by_inherent_methods!(
+map_core::toolkit::reclaim_map_by_inherent_methods!(
     impl [K, V, S] for PooledMap<K, V, S>
     where [K: Eq + Hash, S: BuildHasher]
 );

@@ -13,7 +13,7 @@ use core::num::NonZeroU64;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use hashbrown::HashTable;
-use map_core::table;
+use map_core::toolkit::table;
 
 use crate::handle::Handle;
 use crate::pool::{self, Pool};

@@ -268,7 +268,7 @@
 //!   released. The exception is a copy retired because a reader could not
 //!   leave it (see above): its values go when that reader has left.
 //! * Both copies are [`map_core::HashMap`]s and shrink by themselves under
-//!   the [`ReclaimPolicy`](map_core::ReclaimPolicy), exactly as a single
+//!   the [`ReclaimPolicy`], exactly as a single
 //!   core map does: a map emptied by removals frees its tables at the last
 //!   removal. [`reclaim`](SyncMap::reclaim) gives back everything the
 //!   current entries do not need.
@@ -284,7 +284,7 @@
 //! # Checking it
 //!
 //! * `tests/conformance.rs`: the workspace's conformance kit through
-//!   [`ReclaimMap`](map_core::ReclaimMap), and the memory scenarios.
+//!   [`ReclaimMap`], and the memory scenarios.
 //! * `tests/stress.rs`: threads mixing every operation, each key's history
 //!   checked against a sequential model, values counted for leaks and
 //!   double drops.

@@ -341,12 +341,12 @@ where
         let order = plain::Ordering::Relaxed;
         let allocated = self.stats.tables.load(order) + registry.bytes;
         let peak = self.stats.peak.fetch_max(allocated, order).max(allocated);
-        MemoryStats {
-            allocated_bytes: allocated,
-            peak_bytes: peak,
-            reclaimed_bytes: self.stats.reclaimed.load(order) + registry.released_bytes,
-            reclaims: self.stats.reclaims.load(order) + registry.prunes,
-        }
+        MemoryStats::new(
+            allocated,
+            peak,
+            self.stats.reclaimed.load(order) + registry.released_bytes,
+            self.stats.reclaims.load(order) + registry.prunes,
+        )
     }
 
     /// Calls `f` on every entry of one consistent version of the map, in no
@@ -441,7 +441,7 @@ where
     /// assert_eq!(keys, ["a", "b"]);
     /// ```
     pub fn keys(&self) -> Keys<K, V> {
-        map_core::iter::Keys::new(self.iter())
+        map_core::toolkit::iter::Keys::new(self.iter())
     }
 
     /// The values of one consistent version of the map, cloned.
@@ -453,7 +453,7 @@ where
     /// assert_eq!(map.values().sum::<u32>(), 3);
     /// ```
     pub fn values(&self) -> Values<K, V> {
-        map_core::iter::Values::new(self.iter())
+        map_core::toolkit::iter::Values::new(self.iter())
     }
 }
 
@@ -480,10 +480,10 @@ impl<K, V> ExactSizeIterator for Iter<K, V> {}
 impl<K, V> core::iter::FusedIterator for Iter<K, V> {}
 
 /// The keys of a snapshot, from [`SyncMap::keys`].
-pub type Keys<K, V> = map_core::iter::Keys<Iter<K, V>>;
+pub type Keys<K, V> = map_core::toolkit::iter::Keys<Iter<K, V>>;
 
 /// The values of a snapshot, from [`SyncMap::values`].
-pub type Values<K, V> = map_core::iter::Values<Iter<K, V>>;
+pub type Values<K, V> = map_core::toolkit::iter::Values<Iter<K, V>>;
 
 impl<K, V, S> IntoIterator for &SyncMap<K, V, S>
 where

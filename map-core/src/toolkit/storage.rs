@@ -1,64 +1,8 @@
-//! The reclamation protocol, written once: what a map does around each
-//! operation so that the [`ReclaimPolicy`] is applied the same way whatever
-//! holds the entries.
-//!
-//! A variant describes its storage through [`Storage`] (length, capacity,
-//! bytes, and how to shrink, compact or clear it) and calls the
-//! [`Reclaimer`]'s protocol methods at the right moments:
-//!
-//! | the map's operation | the protocol call |
-//! |---|---|
-//! | an entry left (`remove`, `retain`, entry removal) | [`Reclaimer::on_remove`] |
-//! | an insert is about to add an entry | [`Reclaimer::on_insert`] |
-//! | the storage is full and about to grow | [`Reclaimer::refill_target`] |
-//! | `with_capacity`, `reserve`, `try_reserve` succeeded | [`Reclaimer::request_capacity`] |
-//! | `set_policy` | [`Reclaimer::on_set_policy`] |
-//! | `clear` | [`Reclaimer::on_clear_storage`] |
-//! | `reclaim()`, `shrink_to_fit` | [`Reclaimer::reclaim_storage`] |
-//! | `shrink_to(n)` | [`Reclaimer::shrink_storage_to`] |
-//! | `memory()` | [`Reclaimer::stats`] |
-//!
-//! The decisions (when, how far, the floors, the hysteresis) are the
-//! [`Reclaimer`]'s; the accounting in [`MemoryStats`](crate::MemoryStats) is
-//! done here, so every variant reports the same way.
-//!
-//! # Example
-//!
-//! A storage that is a plain vector of entries:
-//!
-//! ```
-//! use map_core::table::ShrinkError;
-//! use map_core::{ReclaimPolicy, Reclaimer, Storage};
-//!
-//! struct Entries(Vec<(u64, u64)>);
-//!
-//! impl Storage for Entries {
-//!     fn len(&self) -> usize { self.0.len() }
-//!     fn capacity(&self) -> usize { self.0.capacity() }
-//!     fn allocated_bytes(&self) -> usize { self.0.capacity() * 16 }
-//!     fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
-//!         if capacity >= self.0.capacity() { return Err(ShrinkError::NoGain); }
-//!         self.0.shrink_to(capacity);
-//!         Ok(())
-//!     }
-//!     fn clear_storage(&mut self, keep: bool) {
-//!         self.0.clear();
-//!         if !keep { self.0 = Vec::new(); }
-//!     }
-//! }
-//!
-//! let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
-//! let mut entries = Entries((0..10_000).map(|i| (i, i)).collect());
-//! while entries.0.len() > 10 {
-//!     entries.0.pop();
-//!     reclaimer.on_remove(&mut entries);
-//! }
-//! assert!(entries.capacity() < 100);
-//! assert!(reclaimer.stats(entries.allocated_bytes()).reclaims >= 1);
-//! ```
+//! The [`Storage`] trait and the [`Reclaimer`]'s protocol methods over it
+//! (documented in the [`toolkit`](super) module).
 
+use super::ShrinkError;
 use crate::policy::{ClearAction, ReclaimPolicy, Reclaimer};
-use crate::table::ShrinkError;
 
 /// What a map's storage tells the reclamation protocol, and how the protocol
 /// shrinks it. Capacities are in entries.
@@ -66,8 +10,8 @@ pub trait Storage {
     /// Entries held.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -83,7 +27,7 @@ pub trait Storage {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut entries = Entries(vec![(1, 1), (2, 2)]);
     /// assert_eq!(entries.len(), 2);
     /// entries.0.pop();
@@ -94,8 +38,8 @@ pub trait Storage {
     /// Whether the storage holds no entries.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -111,7 +55,7 @@ pub trait Storage {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut entries = Entries(vec![(1, 1)]);
     /// assert!(!entries.is_empty());
     /// entries.clear_storage(true);
@@ -125,8 +69,8 @@ pub trait Storage {
     /// capacity without tombstones).
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -142,7 +86,7 @@ pub trait Storage {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut entries = Entries(Vec::with_capacity(1000));
     /// assert_eq!(entries.capacity(), 1000);
     /// entries.shrink_to(10)?;
@@ -157,8 +101,8 @@ pub trait Storage {
     /// thresholds against it.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -174,7 +118,7 @@ pub trait Storage {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let entries = Entries(Vec::with_capacity(100));
     /// assert_eq!(entries.size_key(), entries.capacity(), "by default, the capacity");
     /// ```
@@ -185,8 +129,8 @@ pub trait Storage {
     /// Bytes the storage holds from its allocator right now.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -202,7 +146,7 @@ pub trait Storage {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let entries = Entries(Vec::with_capacity(100));
     /// assert_eq!(entries.allocated_bytes(), 1600);
     /// // What `memory()` reports comes from here.
@@ -217,8 +161,8 @@ pub trait Storage {
     /// what they free.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// #
     /// # struct Slots(Vec<Option<u64>>);
     /// #
@@ -248,8 +192,8 @@ pub trait Storage {
     /// `garbage_ratio`.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// #
     /// # struct Slots(Vec<Option<u64>>);
     /// #
@@ -283,8 +227,8 @@ pub trait Storage {
     /// failed; the storage must then be as it was.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -300,7 +244,7 @@ pub trait Storage {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut entries = Entries(Vec::with_capacity(1000));
     /// entries.0.push((1, 1));
     /// assert_eq!(entries.shrink_to(10), Ok(()));
@@ -319,8 +263,8 @@ pub trait Storage {
     /// As [`shrink_to`](Self::shrink_to).
     ///
     /// ```
-    /// use map_core::table::ShrinkError;
-    /// use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// use map_core::ReclaimPolicy;
     ///
     /// /// Removed values leave holes until a compaction.
     /// struct Slots(Vec<Option<u64>>);
@@ -357,8 +301,8 @@ pub trait Storage {
     /// for a refill or goes back to the allocator.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -374,7 +318,7 @@ pub trait Storage {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut entries = Entries((0..100).map(|i| (i, i)).collect());
     /// entries.clear_storage(true);
     /// assert!(entries.is_empty());
@@ -390,8 +334,8 @@ impl Reclaimer {
     /// policy says so. Two comparisons unless it may have become sparse.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -407,7 +351,7 @@ impl Reclaimer {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
     /// let mut entries = Entries((0..10_000).map(|i| (i, i)).collect());
     /// while entries.len() > 10 {
@@ -434,8 +378,8 @@ impl Reclaimer {
     /// across the shrink).
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -451,7 +395,7 @@ impl Reclaimer {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
     /// let mut entries = Entries((0..1000).map(|i| (i, i)).collect());
     /// entries.0.truncate(5);
@@ -487,8 +431,8 @@ impl Reclaimer {
     /// removals deferred. One flag test when nothing is pending.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -504,7 +448,7 @@ impl Reclaimer {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
     /// let mut entries = Entries((0..1000).map(|i| (i, i)).collect());
     /// for _ in 0..900 {
@@ -527,8 +471,8 @@ impl Reclaimer {
     /// once.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -544,7 +488,7 @@ impl Reclaimer {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::manual());
     /// let mut entries = Entries(Vec::with_capacity(1000));
     /// entries.0.push((1, 1));
@@ -563,8 +507,8 @@ impl Reclaimer {
     /// giving it back as [`on_clear`](Self::on_clear) decides.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -580,7 +524,7 @@ impl Reclaimer {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
     /// let mut entries = Entries((0..100).map(|i| (i, i)).collect());
     /// reclaimer.on_clear_storage(&mut entries);
@@ -603,8 +547,8 @@ impl Reclaimer {
     /// the policy. Returns the bytes released.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -620,7 +564,7 @@ impl Reclaimer {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::manual());
     /// let mut entries = Entries(Vec::with_capacity(1000));
     /// reclaimer.request_capacity(1000);
@@ -643,8 +587,8 @@ impl Reclaimer {
     /// than before) and shrinks to it. Returns the bytes released.
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -660,7 +604,7 @@ impl Reclaimer {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
     /// let mut entries = Entries(Vec::with_capacity(1000));
     /// reclaimer.request_capacity(1000);
@@ -682,8 +626,8 @@ impl Reclaimer {
     /// the storage refused (nothing to gain, or no memory for the move).
     ///
     /// ```
-    /// # use map_core::table::ShrinkError;
-    /// # use map_core::{ReclaimPolicy, Reclaimer, Storage};
+    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
+    /// # use map_core::ReclaimPolicy;
     /// # struct Entries(Vec<(u64, u64)>);
     /// # impl Storage for Entries {
     /// #     fn len(&self) -> usize { self.0.len() }
@@ -699,7 +643,7 @@ impl Reclaimer {
     /// #         if !keep { self.0 = Vec::new(); }
     /// #     }
     /// # }
-    /// // `Entries` is the `Vec` storage of the module example.
+    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
     /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
     /// let mut entries = Entries(Vec::with_capacity(1000));
     /// let released = reclaimer.shrink_storage(&mut entries, 100);

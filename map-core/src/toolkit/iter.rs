@@ -29,7 +29,7 @@ macro_rules! projection {
             /// Wraps an iterator over pairs.
             ///
             /// ```
-            #[doc = concat!("use map_core::iter::", stringify!($name), ";")]
+            #[doc = concat!("use map_core::toolkit::iter::", stringify!($name), ";")]
             ///
             /// let pairs = vec![(1, 'a'), (2, 'b')];
             #[doc = concat!("let got: Vec<_> = ", stringify!($name), "::new(pairs.clone().into_iter()).collect();")]

@@ -9,6 +9,8 @@
 use allocator_api2::alloc::Allocator;
 use hashbrown::HashTable;
 
+use super::ShrinkError;
+
 /// How many entries a table with `buckets` buckets holds before it grows.
 ///
 /// This is the table's real capacity: unlike `HashTable::capacity()` it does
@@ -16,7 +18,7 @@ use hashbrown::HashTable;
 ///
 /// ```
 /// use hashbrown::HashTable;
-/// use map_core::table::bucket_capacity;
+/// use map_core::toolkit::table::bucket_capacity;
 ///
 /// assert_eq!(bucket_capacity(0), 0);
 /// assert_eq!(bucket_capacity(4), 3);
@@ -39,7 +41,7 @@ pub fn bucket_capacity(buckets: usize) -> usize {
 ///
 /// ```
 /// use hashbrown::HashTable;
-/// use map_core::table::buckets_for;
+/// use map_core::toolkit::table::buckets_for;
 ///
 /// assert_eq!(buckets_for::<u64>(0), 0);
 /// assert_eq!(buckets_for::<u64>(1000), 2048);
@@ -83,11 +85,12 @@ pub fn buckets_for<T>(capacity: usize) -> usize {
 
 /// The capacity a table of `T` really gets when asked for room for
 /// `capacity` entries (0 for 0): the rounding a
-/// [`Reclaimer`](crate::Reclaimer) of a hash-table storage is built with.
+/// [`Reclaimer`](super::Reclaimer) of a hash-table storage is built with.
 ///
 /// ```
-/// use map_core::table::rounded_capacity;
-/// use map_core::{ReclaimPolicy, Reclaimer};
+/// use map_core::toolkit::table::rounded_capacity;
+/// use map_core::toolkit::Reclaimer;
+/// use map_core::ReclaimPolicy;
 ///
 /// assert_eq!(rounded_capacity::<u64>(0), 0);
 /// assert_eq!(rounded_capacity::<u64>(100), 112, "128 buckets");
@@ -103,7 +106,7 @@ pub fn rounded_capacity<T>(capacity: usize) -> usize {
 ///
 /// ```
 /// use hashbrown::HashTable;
-/// use map_core::table;
+/// use map_core::toolkit::table;
 ///
 /// let hasher = |x: &u64| x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
 /// let mut t = HashTable::with_capacity(100);
@@ -121,26 +124,6 @@ pub fn rounded_capacity<T>(capacity: usize) -> usize {
 pub fn capacity<T, A: Allocator>(table: &HashTable<T, A>) -> usize {
     bucket_capacity(table.num_buckets())
 }
-
-/// Why [`try_shrink`] or [`try_move`] left the table as it was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ShrinkError {
-    /// A table for the target capacity would not be smaller.
-    NoGain,
-    /// The allocator refused the new table or the scratch space.
-    AllocFailed,
-}
-
-impl core::fmt::Display for ShrinkError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            ShrinkError::NoGain => "a table of that capacity would not be smaller",
-            ShrinkError::AllocFailed => "the allocator refused the new table",
-        })
-    }
-}
-
-impl core::error::Error for ShrinkError {}
 
 /// Moves the entries of `table` into a new table with room for at least
 /// `target` entries (never fewer than `table.len()`), and frees the old one.
@@ -161,7 +144,7 @@ impl core::error::Error for ShrinkError {}
 ///
 /// ```
 /// use hashbrown::HashTable;
-/// use map_core::table::{self, ShrinkError};
+/// use map_core::toolkit::{table, ShrinkError};
 ///
 /// let hasher = |x: &u64| x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
 /// let mut t = HashTable::with_capacity(10_000);
@@ -224,7 +207,8 @@ where
 ///
 /// ```
 /// use hashbrown::HashTable;
-/// use map_core::{table, Global};
+/// use map_core::toolkit::{table, ShrinkError};
+/// use map_core::Global;
 ///
 /// let hasher = |x: &u64| x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
 /// let mut t = HashTable::new();
@@ -235,7 +219,7 @@ where
 /// assert!(t.is_empty());
 /// assert_eq!(moved.len(), 100);
 /// assert_eq!(moved.find(hasher(&42), |x| *x == 42), Some(&42));
-/// # Ok::<(), table::ShrinkError>(())
+/// # Ok::<(), ShrinkError>(())
 /// ```
 pub fn try_move<T, A, B>(
     table: &mut HashTable<T, A>,
