@@ -87,18 +87,10 @@ fn main() {
                 &hits,
                 &misses
             );
-            let b = run!(
-                SplitMap::<u64, u64, _>::with_hasher(hasher.clone()),
-                &hits,
-                &misses
-            );
+            let b = run!(split(), &hits, &misses);
             (a, b)
         } else {
-            let b = run!(
-                SplitMap::<u64, u64, _>::with_hasher(hasher.clone()),
-                &hits,
-                &misses
-            );
+            let b = run!(split(), &hits, &misses);
             let a = run!(
                 HashMap::<u64, u64, _>::with_hasher(hasher.clone()),
                 &hits,

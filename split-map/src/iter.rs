@@ -14,18 +14,18 @@ use hashbrown::hash_table;
 use crate::tables::{Shard, Tables};
 
 /// The keys of a map, from [`SplitMap::keys`](crate::SplitMap::keys).
-pub type Keys<'a, K, V, A = Global> = map_core::iter::Keys<Iter<'a, K, V, A>>;
+pub type Keys<'a, K, V, A = Global> = map_core::toolkit::iter::Keys<Iter<'a, K, V, A>>;
 /// The values of a map, from [`SplitMap::values`](crate::SplitMap::values).
-pub type Values<'a, K, V, A = Global> = map_core::iter::Values<Iter<'a, K, V, A>>;
+pub type Values<'a, K, V, A = Global> = map_core::toolkit::iter::Values<Iter<'a, K, V, A>>;
 /// The values of a map, mutably, from
 /// [`SplitMap::values_mut`](crate::SplitMap::values_mut).
-pub type ValuesMut<'a, K, V, A = Global> = map_core::iter::ValuesMut<IterMut<'a, K, V, A>>;
+pub type ValuesMut<'a, K, V, A = Global> = map_core::toolkit::iter::ValuesMut<IterMut<'a, K, V, A>>;
 /// The keys of a consumed map, from
 /// [`SplitMap::into_keys`](crate::SplitMap::into_keys).
-pub type IntoKeys<K, V, A = Global> = map_core::iter::IntoKeys<IntoIter<K, V, A>>;
+pub type IntoKeys<K, V, A = Global> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V, A>>;
 /// The values of a consumed map, from
 /// [`SplitMap::into_values`](crate::SplitMap::into_values).
-pub type IntoValues<K, V, A = Global> = map_core::iter::IntoValues<IntoIter<K, V, A>>;
+pub type IntoValues<K, V, A = Global> = map_core::toolkit::iter::IntoValues<IntoIter<K, V, A>>;
 
 /// The entries of a map, from [`SplitMap::iter`](crate::SplitMap::iter).
 pub struct Iter<'a, K, V, A: Allocator = Global> {

@@ -44,7 +44,7 @@
 //!
 //! # The policy, table by table
 //!
-//! The map has one [`Reclaimer`](map_core::Reclaimer) and applies its
+//! The map has one [`Reclaimer`](map_core::toolkit::Reclaimer) and applies its
 //! [`ReclaimPolicy`] to each table: after a removal, a table that has
 //! become sparse (`shrink_ratio` times more room than entries) shrinks to
 //! `headroom` times its entries, and two sibling tables whose entries fit,

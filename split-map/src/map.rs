@@ -10,8 +10,8 @@ use core::ops::Index;
 use allocator_api2::alloc::{Allocator, Global};
 use hashbrown::hash_table;
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
-use map_core::table::ShrinkError;
-use map_core::{ClearAction, MemoryStats, ReclaimPolicy, Reclaimer, Storage};
+use map_core::toolkit::{ClearAction, Reclaimer, ShrinkError, Storage};
+use map_core::{MemoryStats, ReclaimPolicy};
 
 use crate::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 use crate::tables::Tables;
@@ -1054,7 +1054,7 @@ pub(crate) fn alloc_failed(error: TryReserveError) -> ! {
     }
 }
 
-map_core::reclaim_map_by_inherent_methods!(
+map_core::toolkit::reclaim_map_by_inherent_methods!(
     impl [K, V, S, A] for SplitMap<K, V, S, A>
     where [K: Eq + Hash, S: BuildHasher, A: Allocator + Clone]
 );

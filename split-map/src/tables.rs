@@ -19,7 +19,7 @@ use core::mem;
 use allocator_api2::alloc::Allocator;
 use allocator_api2::vec::Vec;
 use hashbrown::{HashTable, TryReserveError};
-use map_core::table::{bucket_capacity, buckets_for};
+use map_core::toolkit::table::{bucket_capacity, buckets_for};
 use map_core::ReclaimPolicy;
 
 /// The most bytes one table's buckets take before it splits instead of
@@ -466,7 +466,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     fn shrink_table(&mut self, i: usize, target: usize, hasher: &impl Fn(&T) -> u64) -> bool {
         let before = self.shards[i].capacity();
         let shard = &mut self.shards[i];
-        if map_core::table::try_shrink(&mut shard.table, target, hasher).is_err() {
+        if map_core::toolkit::table::try_shrink(&mut shard.table, target, hasher).is_err() {
             return false;
         }
         self.capacity = self.capacity - before + shard.capacity();
