@@ -36,6 +36,7 @@ pub mod handles;
 mod lookup;
 pub mod meta;
 mod observe;
+pub mod pauses;
 pub mod recording;
 pub mod registry;
 pub mod report;
