@@ -7,6 +7,7 @@ use std::path::Path;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
+use crate::pauses::{PausesReport, Phase};
 use crate::report::{Report, Scenario, ScenarioResult};
 use crate::verdict::BARS;
 
@@ -115,7 +116,9 @@ fn draw_panel<DB: DrawingBackend>(
             .label_style(("sans-serif", 14))
             .draw()
             .map_err(e)?;
-        draw_series(&mut chart, &bars, 0.0, limit, |v| format!("{v:.2}%"))?;
+        let show = |v: f64| format!("{v:.2}%");
+        let line = format!("design bar: {}", show(limit));
+        draw_series(&mut chart, &bars, 0.0, (limit, &line), show)?;
     } else {
         // Room right of the longest bar for its figure and the legend.
         let top = bars.iter().map(|b| b.1).fold(limit, f64::max) * 20.0;
@@ -137,9 +140,93 @@ fn draw_panel<DB: DrawingBackend>(
             .label_style(("sans-serif", 14))
             .draw()
             .map_err(e)?;
-        draw_series(&mut chart, &bars, 0.5, limit, |v| format!("{v:.2}x"))?;
+        let show = |v: f64| format!("{v:.2}x");
+        let line = format!("design bar: {}", show(limit));
+        draw_series(&mut chart, &bars, 0.5, (limit, &line), show)?;
     }
     Ok(())
+}
+
+/// The design's bound on split-map's longest operation (at 10,000,000
+/// entries), drawn on every pauses panel.
+const PAUSE_BOUND_US: f64 = 1_000.0;
+
+/// Writes the pauses chart to `path`: one panel per phase, one bar per map
+/// (its longest operation, log scale), and the design's bound.
+pub(crate) fn write_pauses_svg(report: &PausesReport, path: &Path) -> Result<(), String> {
+    let rows = report.results.len().max(3) as u32;
+    let height = (Phase::ALL.len() as u32) * (110 + 34 * rows);
+    let root = SVGBackend::new(path, (1100, height)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let areas = root.split_evenly((Phase::ALL.len(), 1));
+    for (phase, area) in Phase::ALL.into_iter().zip(areas.iter()) {
+        draw_pauses_panel(report, phase, area)?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+fn draw_pauses_panel<DB: DrawingBackend>(
+    report: &PausesReport,
+    phase: Phase,
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), String> {
+    // Reversed: the first map of the report is drawn at the top.
+    let bars: Vec<(String, f64, bool)> = report
+        .results
+        .iter()
+        .rev()
+        .filter_map(|r| {
+            let s = r.phase(phase)?;
+            Some((
+                r.variant.clone(),
+                f64::from(s.longest_ns) / 1e3,
+                r.kind == "variant",
+            ))
+        })
+        .collect();
+    if bars.is_empty() {
+        return Ok(());
+    }
+    let n = bars.len() as i32;
+    let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    let label = move |v: &SegmentValue<i32>| match v {
+        SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let floor = 0.1;
+    // Room right of the longest bar for its figure and the legend.
+    let top = bars.iter().map(|b| b.1).fold(PAUSE_BOUND_US, f64::max) * 1000.0;
+    let title = format!(
+        "pauses {}: longest single operation, {} entries",
+        phase.name(),
+        report.plan.entries
+    );
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(170)
+        .build_cartesian_2d((floor..top).log_scale(), (0..n).into_segmented())
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .max_light_lines(2)
+        .y_labels(bars.len())
+        .y_label_formatter(&label)
+        .x_desc("microseconds (log scale; lower is better)")
+        .axis_desc_style(("sans-serif", 15))
+        .label_style(("sans-serif", 14))
+        .draw()
+        .map_err(e)?;
+    draw_series(
+        &mut chart,
+        &bars,
+        floor,
+        (PAUSE_BOUND_US, "design: split-map <= 1 ms"),
+        |us| crate::pauses::human((us * 1e3).round() as u32),
+    )
 }
 
 /// One bar per map, on a segmented axis (a label at the centre of each).
@@ -149,7 +236,7 @@ fn draw_series<'a, DB, X>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<X, Rows>>,
     bars: &[(String, f64, bool)],
     floor: f64,
-    limit: f64,
+    (limit, limit_label): (f64, &str),
     show: fn(f64) -> String,
 ) -> Result<(), String>
 where
@@ -192,7 +279,7 @@ where
             LIMIT.stroke_width(2),
         ))
         .map_err(e)?
-        .label(format!("design bar: {}", show(limit)))
+        .label(limit_label)
         .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], LIMIT.stroke_width(2)));
     // Each figure right of its bar, and right of the design line when the
     // bar ends before it, so the line never crosses the text.

@@ -3,14 +3,22 @@
 //! scenario on one variant and prints its [`ScenarioResult`] as JSON. The
 //! RSS figures are then that scenario's alone, not what earlier scenarios
 //! left on the allocator's free lists.
+//!
+//! The `pauses` scenario does the same per map: `bench-suite __pauses-child
+//! MAP ENTRIES RUNS SEED` runs it on one map and prints its [`MapPauses`],
+//! so no map starts on a heap another one shaped.
 
 use std::process::Command;
 
+use crate::pauses::{self, MapPauses};
 use crate::registry;
 use crate::report::{Plan, Scenario, ScenarioResult};
 
 /// The hidden subcommand's name.
 pub const SUBCOMMAND: &str = "__rss-child";
+
+/// The hidden subcommand of the `pauses` scenario.
+pub const PAUSES_SUBCOMMAND: &str = "__pauses-child";
 
 /// Runs `scenario` on `variant` in a child process.
 pub fn run(plan: &Plan, variant: &str, scenario: Scenario) -> Result<ScenarioResult, String> {
@@ -70,6 +78,63 @@ pub fn main(args: &[String]) -> i32 {
     plan.value_bytes = value_bytes.parse().ok();
     let result = v.run(&plan, scenario);
     match serde_json::to_string(&result) {
+        Ok(text) => {
+            println!("{text}");
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+/// Runs the `pauses` scenario on the map `name` in a child process.
+pub fn run_pauses(plan: &pauses::Plan, name: &str) -> Result<MapPauses, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
+    let out = Command::new(exe)
+        .args([
+            PAUSES_SUBCOMMAND,
+            name,
+            &plan.entries.to_string(),
+            &plan.runs.to_string(),
+            &plan.seed.to_string(),
+        ])
+        .output()
+        .map_err(|e| format!("spawn: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "exit {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("child output: {e}"))
+}
+
+/// The `pauses` child's side: runs the scenario on one map and prints the
+/// result; returns the exit status.
+pub fn pauses_main(args: &[String]) -> i32 {
+    let [name, entries, runs, seed] = args else {
+        eprintln!("usage: bench-suite {PAUSES_SUBCOMMAND} MAP ENTRIES RUNS SEED");
+        return 2;
+    };
+    let Some(map) = pauses::maps().into_iter().find(|m| m.name == name) else {
+        eprintln!("unknown map `{name}`");
+        return 2;
+    };
+    let (Ok(entries), Ok(runs), Ok(seed)) = (
+        entries.parse::<usize>(),
+        runs.parse::<usize>(),
+        seed.parse::<u64>(),
+    ) else {
+        eprintln!("bad sizes `{entries} {runs} {seed}`");
+        return 2;
+    };
+    let mut plan = pauses::Plan::new(entries);
+    plan.runs = runs.max(1);
+    plan.seed = seed;
+    match serde_json::to_string(&map.run(&plan)) {
         Ok(text) => {
             println!("{text}");
             0

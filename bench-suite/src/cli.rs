@@ -1,5 +1,6 @@
 //! The command line (clap): `bench-suite [reclaim] [options]`,
-//! `bench-suite trace FILE [options]`, and the side-by-side timing tools
+//! `bench-suite trace FILE [options]`, `bench-suite pauses [options]`, and
+//! the side-by-side timing tools
 //! `bench-suite throughput|handles|concurrent|string-keys [options]`.
 //! Bad options exit with status 2, a failed `--check` with 1.
 
@@ -10,6 +11,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::chart;
 use crate::meta::Meta;
+use crate::pauses::{self, PausesReport};
 use crate::registry::{self, Variant};
 use crate::report::{self, Format, Plan, Report, Scenario, DEFAULT_ENTRIES};
 use crate::{child, concurrent, handles, string_keys, throughput, trace, verdict};
@@ -26,6 +28,7 @@ const MAX_ENTRIES: usize = 10_000_000;
     about,
     long_about = None,
     override_usage = "bench-suite [reclaim] [OPTIONS]\n       bench-suite trace FILE [OPTIONS]\n       \
+                      bench-suite pauses [OPTIONS]\n       \
                       bench-suite throughput|handles|concurrent|string-keys [OPTIONS]"
 )]
 struct Cli {
@@ -41,6 +44,10 @@ enum Command {
     Reclaim(ReclaimArgs),
     /// Replays a recorded trace (CSV `op,key,value_bytes`) on every map.
     Trace(TraceArgs),
+    /// The longest single insert or remove of every map: growth from empty,
+    /// removal of 99%, churn at 1% live, removal of all; every operation
+    /// timed, the fastest of two runs kept per operation.
+    Pauses(PausesArgs),
     /// map-core, every registered variant, hashbrown and std timed side by
     /// side, interleaved over several rounds in one process.
     Throughput(ThroughputArgs),
@@ -58,6 +65,11 @@ enum Command {
     #[command(name = "__rss-child", hide = true)]
     RssChild {
         #[arg(num_args = 6)]
+        args: Vec<String>,
+    },
+    #[command(name = "__pauses-child", hide = true)]
+    PausesChild {
+        #[arg(num_args = 4)]
         args: Vec<String>,
     },
 }
@@ -95,12 +107,17 @@ struct ReclaimArgs {
     /// N/10 live through 10 N pairs (10 to 10000000)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_ENTRIES, value_parser = entries)]
     entries: usize,
-    /// Scenarios to run (repeat or comma-separate; default: all)
+    /// Scenarios to run (repeat or comma-separate; default: all, and all
+    /// but pauses with --check)
     #[arg(long = "scenario", value_name = "NAME", value_delimiter = ',', value_parser = scenario)]
-    scenarios: Vec<Scenario>,
+    scenarios: Vec<ScenarioArg>,
     /// Maps to run (repeat or comma-separate; default: all)
     #[arg(long = "variant", value_name = "NAME", value_delimiter = ',', value_parser = variant)]
     variants: Vec<String>,
+    /// The pauses scenario's N (default: --entries, at least 100; 100 to
+    /// 10000000)
+    #[arg(long, value_name = "N", value_parser = pauses_entries)]
+    pauses_entries: Option<usize>,
     /// Print the JSON document instead of the tables
     #[arg(long)]
     json: bool,
@@ -142,11 +159,41 @@ struct TraceArgs {
     #[arg(long)]
     json: bool,
     /// Maps to run (repeat or comma-separate; default: all)
-    #[arg(long = "variant", value_name = "NAME", value_delimiter = ',', value_parser = variant)]
+    #[arg(long = "variant", value_name = "NAME", value_delimiter = ',', value_parser = trace_variant)]
     variants: Vec<String>,
     /// Replays per map, in rotating order; the time is their median (1 to 1000)
     #[arg(long, value_name = "R", default_value_t = 3, value_parser = rounds)]
     rounds: usize,
+}
+
+#[derive(Debug, Args)]
+struct PausesArgs {
+    /// Keys the map grows to; N / 100 stay for the churn's N / 10 steps
+    /// (100 to 10000000)
+    #[arg(long, value_name = "N", default_value_t = pauses::DEFAULT_ENTRIES, value_parser = pauses_entries)]
+    entries: usize,
+    /// Maps to run (repeat or comma-separate; default: all)
+    #[arg(long = "variant", value_name = "NAME", value_delimiter = ',', value_parser = pauses_variant)]
+    variants: Vec<String>,
+    /// Runs over the same sequence; each operation keeps its fastest (1 to 10)
+    #[arg(long, value_name = "R", default_value_t = pauses::DEFAULT_RUNS, value_parser = pauses_runs)]
+    runs: usize,
+    /// Print the JSON document instead of the tables
+    #[arg(long)]
+    json: bool,
+    /// Table format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// Run every map in this process instead of a fresh one each
+    #[arg(long)]
+    in_process: bool,
+    /// Where to write pauses.json, pauses.csv and pauses.svg (default:
+    /// target/bench-suite)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write no files
+    #[arg(long)]
+    no_files: bool,
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +275,14 @@ fn entries(text: &str) -> Result<usize, String> {
     whole(text, 10, MAX_ENTRIES)
 }
 
+fn pauses_entries(text: &str) -> Result<usize, String> {
+    whole(text, pauses::MIN_ENTRIES, MAX_ENTRIES)
+}
+
+fn pauses_runs(text: &str) -> Result<usize, String> {
+    whole(text, 1, 10)
+}
+
 fn throughput_entries(text: &str) -> Result<usize, String> {
     whole(text, 1, MAX_ENTRIES)
 }
@@ -252,19 +307,64 @@ fn rounds(text: &str) -> Result<usize, String> {
     whole(text, 1, 1000)
 }
 
-fn scenario(text: &str) -> Result<Scenario, String> {
-    Scenario::from_name(text.trim())
-        .ok_or_else(|| format!("unknown scenario `{text}` (known: delete-all, spike, churn)"))
+/// A scenario of the report: a memory scenario, or `pauses`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScenarioArg {
+    Memory(Scenario),
+    Pauses,
+}
+
+fn scenario(text: &str) -> Result<ScenarioArg, String> {
+    let name = text.trim();
+    if name == "pauses" {
+        return Ok(ScenarioArg::Pauses);
+    }
+    Scenario::from_name(name)
+        .map(ScenarioArg::Memory)
+        .ok_or_else(|| {
+            format!("unknown scenario `{text}` (known: delete-all, spike, churn, pauses)")
+        })
+}
+
+/// The registry's names, then the maps only the pauses scenario times.
+fn report_names() -> Vec<&'static str> {
+    let mut known = registry::names();
+    for name in pauses::names() {
+        if !known.contains(&name) {
+            known.push(name);
+        }
+    }
+    known
 }
 
 fn variant(text: &str) -> Result<String, String> {
-    let known = registry::names();
+    one_of(text, report_names())
+}
+
+fn trace_variant(text: &str) -> Result<String, String> {
+    one_of(text, registry::names())
+}
+
+fn one_of(text: &str, known: Vec<&'static str>) -> Result<String, String> {
     let name = text.trim();
     if known.contains(&name) {
         Ok(name.to_string())
     } else {
         Err(format!(
             "unknown variant `{name}` (known: {})",
+            known.join(", ")
+        ))
+    }
+}
+
+fn pauses_variant(text: &str) -> Result<String, String> {
+    let known = pauses::names();
+    let name = text.trim();
+    if known.contains(&name) {
+        Ok(name.to_string())
+    } else {
+        Err(format!(
+            "unknown variant `{name}` for pauses (known: {})",
             known.join(", ")
         ))
     }
@@ -284,12 +384,21 @@ fn value_type(text: &str) -> Result<String, String> {
 /// The clap command, with the registered names in the help.
 fn command() -> clap::Command {
     let names = registry::names().join(", ");
+    let pauses_names = pauses::names().join(", ");
     let lists = format!(
-        "Maps: {names}\nScenarios: delete-all, spike, churn\n\nWith no subcommand, runs `reclaim`."
+        "Maps: {names}\nScenarios: delete-all, spike, churn, pauses\nMaps of pauses: {pauses_names}\n\n\
+         With no subcommand, runs `reclaim`."
     );
     Cli::command()
         .after_help(lists.clone())
         .mut_subcommand("reclaim", |c| c.after_help(lists.clone()))
+        .mut_subcommand("pauses", |c| {
+            c.after_help(format!(
+                "Maps: {pauses_names}\n\nColumns: total ms (the phase's time, the faster run), p99.9 and \
+                 p99.99 us (percentiles of the per-operation fastest times), longest us (the longest \
+                 operation) and the operation's index in its phase."
+            ))
+        })
         .mut_subcommand("trace", |c| {
             c.after_help(format!(
                 "Maps: {names}\n\nA trace line is `insert,KEY,BYTES`, `get,KEY,0`, `remove,KEY,0` or `clear,,0`; \
@@ -308,11 +417,13 @@ fn with_default_subcommand(args: Vec<String>) -> Vec<String> {
             | Some(
                 "reclaim"
                     | "trace"
+                    | "pauses"
                     | "throughput"
                     | "handles"
                     | "concurrent"
                     | "string-keys"
                     | child::SUBCOMMAND
+                    | child::PAUSES_SUBCOMMAND
             )
     );
     if !top_level {
@@ -332,17 +443,40 @@ fn default_out_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target/bench-suite"))
 }
 
-fn write_files(report: &Report, dir: &Path) -> Result<(), String> {
+fn write_text(dir: &Path, name: &str, text: String) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let write = |name: &str, text: String| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
-    };
+    let path = dir.join(name);
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes the report's files; returns their names.
+fn write_files(report: &Report, dir: &Path) -> Result<Vec<&'static str>, String> {
     let json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
-    write("reclaim.json", json + "\n")?;
-    write("reclaim.csv", report::render_stages_csv(report))?;
-    write("reclaim-summary.csv", report::render_summary_csv(report))?;
-    chart::write_svg(report, &dir.join("reclaim.svg"))
+    write_text(dir, "reclaim.json", json + "\n")?;
+    write_text(dir, "reclaim.csv", report::render_stages_csv(report))?;
+    write_text(
+        dir,
+        "reclaim-summary.csv",
+        report::render_summary_csv(report),
+    )?;
+    chart::write_svg(report, &dir.join("reclaim.svg"))?;
+    let mut names = vec![
+        "reclaim.json",
+        "reclaim.csv",
+        "reclaim-summary.csv",
+        "reclaim.svg",
+    ];
+    if let Some(p) = &report.pauses {
+        names.extend(write_pauses_files(p, dir)?);
+    }
+    Ok(names)
+}
+
+/// Writes the pauses CSV and chart; returns their names.
+fn write_pauses_files(p: &PausesReport, dir: &Path) -> Result<[&'static str; 2], String> {
+    write_text(dir, "pauses.csv", pauses::render_csv(p))?;
+    chart::write_pauses_svg(p, &dir.join("pauses.svg"))?;
+    Ok(["pauses.csv", "pauses.svg"])
 }
 
 fn progress(line: &str) {
@@ -367,6 +501,8 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
     };
     match cli.command {
         Command::RssChild { args } => child::main(&args),
+        Command::PausesChild { args } => child::pauses_main(&args),
+        Command::Pauses(a) => run_pauses(a, options),
         Command::Throughput(a) => {
             let text = throughput::run(a.entries, a.rounds, &a.value, progress);
             print!("{text}");
@@ -472,12 +608,98 @@ fn run_trace(a: TraceArgs, options: Vec<String>) -> i32 {
     }
 }
 
+/// The pauses scenario on the maps named in `variants` (all when empty),
+/// with progress on stderr.
+fn pauses_report(plan: &pauses::Plan, variants: &[String], isolate: bool) -> PausesReport {
+    let chosen: Vec<pauses::PauseVariant> = pauses::maps()
+        .into_iter()
+        .filter(|m| variants.is_empty() || variants.iter().any(|n| n == m.name))
+        .collect();
+    let results = pauses::run(plan, &chosen, isolate, progress);
+    PausesReport {
+        plan: *plan,
+        entry: "u64 -> u64",
+        hasher: "foldhash::fast::FixedState::with_seed(plan.seed)",
+        isolation: if isolate { "process" } else { "in-process" },
+        results,
+        unavailable: registry::unavailable()
+            .into_iter()
+            .filter(|n| variants.iter().any(|v| v == n))
+            .collect(),
+    }
+}
+
+/// The `pauses --json` document.
+#[derive(serde::Serialize)]
+struct PausesDocument {
+    meta: Meta,
+    #[serde(flatten)]
+    pauses: PausesReport,
+}
+
+fn run_pauses(a: PausesArgs, options: Vec<String>) -> i32 {
+    let mut plan = pauses::Plan::new(a.entries);
+    plan.runs = a.runs;
+    let doc = PausesDocument {
+        meta: Meta::collect(options),
+        pauses: pauses_report(&plan, &a.variants, !a.in_process),
+    };
+    let json = match serde_json::to_string_pretty(&doc) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("bench-suite: error: {e}");
+            return 1;
+        }
+    };
+    if a.json {
+        println!("{json}");
+    } else {
+        let format = match a.format {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Markdown => Format::Markdown,
+        };
+        print!("{}", pauses::render(&doc.pauses, format));
+        for name in &doc.pauses.unavailable {
+            println!("{name}: not available in this build");
+        }
+    }
+    if !a.no_files {
+        let dir = a.out.unwrap_or_else(default_out_dir);
+        let written = write_text(&dir, "pauses.json", json + "\n")
+            .and_then(|()| write_pauses_files(&doc.pauses, &dir));
+        match written {
+            Ok(_) => progress(&format!(
+                "wrote pauses.json, pauses.csv, pauses.svg to {}",
+                dir.display()
+            )),
+            Err(e) => {
+                eprintln!("bench-suite: error: writing the pauses files: {e}");
+                return 1;
+            }
+        }
+    }
+    0
+}
+
 fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
-    let scenarios = if a.scenarios.is_empty() {
+    // By default every scenario; --check leaves pauses out (it has no bar
+    // there, and it would make the check slower) unless named.
+    let run_pauses = if a.scenarios.is_empty() {
+        !a.check
+    } else {
+        a.scenarios.contains(&ScenarioArg::Pauses)
+    };
+    let scenarios: Vec<Scenario> = if a.scenarios.is_empty() {
         Scenario::ALL.to_vec()
     } else {
-        let mut s = a.scenarios.clone();
-        s.dedup();
+        let mut s: Vec<Scenario> = Vec::new();
+        for arg in &a.scenarios {
+            if let ScenarioArg::Memory(m) = arg {
+                if !s.contains(m) {
+                    s.push(*m);
+                }
+            }
+        }
         s
     };
     let all = registry::variants();
@@ -502,13 +724,29 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
     plan.value_bytes = a.value_bytes;
     let isolate = !a.in_process;
     let results = report::run(&plan, &chosen, &scenarios, isolate, progress);
-    let report = Report::new(
+    let mut report = Report::new(
         Meta::collect(options),
         plan,
         if isolate { "process" } else { "in-process" },
         results,
         unavailable,
     );
+    if run_pauses {
+        let entries = a
+            .pauses_entries
+            .unwrap_or_else(|| report::default_pauses_entries(a.entries));
+        let mut pauses_variants = a.variants.clone();
+        // Names the pauses scenario does not time are left out, not an
+        // error: --variant dashmap still gets its memory rows.
+        pauses_variants.retain(|n| pauses::names().contains(&n.as_str()));
+        if a.variants.is_empty() || !pauses_variants.is_empty() {
+            report.pauses = Some(pauses_report(
+                &pauses::Plan::new(entries),
+                &pauses_variants,
+                isolate,
+            ));
+        }
+    }
     if a.json {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => println!("{text}"),
@@ -527,10 +765,7 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
     if !a.no_files {
         let dir = a.out.unwrap_or_else(default_out_dir);
         match write_files(&report, &dir) {
-            Ok(()) => progress(&format!(
-                "wrote reclaim.json, reclaim.csv, reclaim-summary.csv, reclaim.svg to {}",
-                dir.display()
-            )),
+            Ok(names) => progress(&format!("wrote {} to {}", names.join(", "), dir.display())),
             Err(e) => {
                 eprintln!("bench-suite: error: writing the report files: {e}");
                 return 1;

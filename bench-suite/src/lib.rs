@@ -22,6 +22,10 @@
 //!   `hashbrown::HashMap<String, _>` ([`string_keys`]). Every timing tool
 //!   takes its rounds side by side in one process and prints the median and
 //!   spread of [`stats`].
+//! * `cargo run --release -p bench-suite -- pauses` times every single
+//!   insert and remove of every map through growth, removal of 99%, churn
+//!   and removal of all, and reports the longest operation and the tail
+//!   ([`pauses`]); the reclamation report includes it at a smaller size.
 //! * `cargo bench -p bench-suite` runs the criterion benches over the same
 //!   [`workloads`].
 //!
@@ -37,6 +41,7 @@ pub mod limit_alloc;
 mod lookup;
 pub mod meta;
 mod observe;
+pub mod pauses;
 pub mod recording;
 pub mod registry;
 pub mod report;

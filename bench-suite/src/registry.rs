@@ -6,7 +6,8 @@
 //! report, and a constructor for any `ReclaimMap<K, V>` (the same
 //! constructor serves the report's entries, `u64` or `String` keys with
 //! `[u8; 128]` or `Vec<u8>` values, the traces' `String -> Vec<u8>` and the
-//! benches' `u64` values).
+//! benches' `u64` values), and, after `with_hasher:`, a constructor from a
+//! `BuildHasher` for the `pauses` scenario.
 
 use crate::report::{self, Plan, Scenario, ScenarioResult};
 
@@ -75,29 +76,49 @@ pub const KNOWN: &[&str] = &[
 ///   `ReclaimMap`), `baseline` or `peer` (the benches time those directly);
 /// * `Group`: `Single` or `Concurrent`, the table its rows go in;
 /// * `reports_memory`: whether `memory()` has real figures (else n/a);
-/// * the constructor makes an empty `ReclaimMap<u64, V>` for any `V`.
+/// * the constructor makes an empty `ReclaimMap<u64, V>` for any `V`;
+/// * `with_hasher:` (every workspace variant has one; optional for the
+///   others) makes an empty map hashing with the given `BuildHasher`: a
+///   `ReclaimMap` for a variant, the plain map for a baseline. The `pauses`
+///   scenario ([`crate::pauses`]) times every line that has it, all with
+///   one fixed-seed hasher; `for_each_variant!(@with_hasher m)` calls
+///   `$m!(kind, "name", Group, constructor)` for each of those lines.
 #[macro_export]
 macro_rules! for_each_variant {
+    (@with_hasher $m:ident $(, $arg:tt)?) => {
+        $crate::for_each_variant!(@lines with_hasher $m [$($arg)?]);
+    };
     ($m:ident $(, $arg:tt)?) => {
-        $crate::for_each_variant!(@each $m [$($arg)?]
-            { variant, "map-core", Single, true, "", || ::map_core::HashMap::new() }
-            { variant, "map-core+limit-alloc", Single, true, "map-core on the user-written LimitAlloc of map-core/examples/custom_allocator.rs", || ::map_core::HashMap::new_in($crate::limit_alloc::LimitAlloc::new(usize::MAX / 2)) }
-            { variant, "arena-map", Single, true, "", || ::arena_map::ArenaMap::new() }
-            { variant, "pooled-map", Single, true, "", || ::pooled_map::PooledMap::new() }
-            { variant, "split-map", Single, true, "", || ::split_map::SplitMap::new() }
-            { baseline, "std", Single, false, "reclaim() = shrink_to_fit; no memory figures", || $crate::baselines::StdBaseline::new() }
-            { baseline, "hashbrown", Single, true, "reclaim() = shrink_to_fit", || $crate::baselines::HashbrownBaseline::new() }
-            { variant, "sync-map", Concurrent, true, "", || ::sync_map::SyncMap::new() }
+        $crate::for_each_variant!(@lines plain $m [$($arg)?]);
+    };
+    (@lines $mode:ident $m:ident $args:tt) => {
+        $crate::for_each_variant!(@each $mode $m $args
+            { variant, "map-core", Single, true, "", || ::map_core::HashMap::new(), with_hasher: |s| ::map_core::HashMap::with_hasher(s) }
+            { variant, "map-core+limit-alloc", Single, true, "map-core on the user-written LimitAlloc of map-core/examples/custom_allocator.rs", || ::map_core::HashMap::new_in($crate::limit_alloc::LimitAlloc::new(usize::MAX / 2)), with_hasher: |s| ::map_core::HashMap::with_hasher_in(s, $crate::limit_alloc::LimitAlloc::new(usize::MAX / 2)) }
+            { variant, "arena-map", Single, true, "", || ::arena_map::ArenaMap::new(), with_hasher: |s| ::arena_map::ArenaMap::with_hasher(s) }
+            { variant, "pooled-map", Single, true, "", || ::pooled_map::PooledMap::new(), with_hasher: |s| ::pooled_map::PooledMap::with_hasher(s) }
+            { variant, "split-map", Single, true, "", || ::split_map::SplitMap::new(), with_hasher: |s| ::split_map::SplitMap::with_hasher(s) }
+            { baseline, "std", Single, false, "reclaim() = shrink_to_fit; no memory figures", || $crate::baselines::StdBaseline::new(), with_hasher: |s| ::std::collections::HashMap::with_hasher(s) }
+            { baseline, "hashbrown", Single, true, "reclaim() = shrink_to_fit", || $crate::baselines::HashbrownBaseline::new(), with_hasher: |s| ::hashbrown::HashMap::with_hasher(s) }
+            { variant, "sync-map", Concurrent, true, "", || ::sync_map::SyncMap::new(), with_hasher: |s| ::sync_map::SyncMap::with_hasher(s) }
             { peer, "dashmap", Concurrent, false, "reclaim() = shrink_to_fit per shard; no memory figures", || $crate::baselines::DashMapPeer::new() }
             { peer, "papaya", Concurrent, false, "frees removed entries lazily (epochs); cannot shrink; no memory figures", || $crate::baselines::PapayaPeer::new() }
         );
     };
-    (@each $m:ident $args:tt $({ $($entry:tt)* })*) => {
-        $( $crate::for_each_variant!(@one $m $args $($entry)*); )*
+    (@each $mode:ident $m:ident $args:tt $({ $($entry:tt)* })*) => {
+        $( $crate::for_each_variant!(@one $mode $m $args $($entry)*); )*
     };
-    (@one $m:ident [$($arg:tt)?] $($entry:tt)*) => {
-        $m!($($arg,)? $($entry)*);
+    (@one plain $m:ident [$($arg:tt)?]
+        $kind:ident, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr
+        $(, with_hasher: $with_hasher:expr)?) => {
+        $m!($($arg,)? $kind, $name, $group, $reported, $note, $make);
     };
+    (@one with_hasher $m:ident [$($arg:tt)?]
+        $kind:ident, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr,
+        with_hasher: $with_hasher:expr) => {
+        $m!($($arg,)? $kind, $name, $group, $with_hasher);
+    };
+    (@one with_hasher $m:ident $args:tt $($entry:tt)*) => {};
 }
 
 /// The registered variants, in registration order.

@@ -23,6 +23,14 @@ use crate::verdict::{self, Verdict};
 /// The default `--entries`: the design's sizes.
 pub const DEFAULT_ENTRIES: usize = 100_000;
 
+/// The pauses scenario's N in the report when `--pauses-entries` is not
+/// given: `--entries` (delete-all's size, 100,000 by default: about 2 s for
+/// every map), at least the scenario's smallest. `bench-suite pauses`
+/// defaults to 1,000,000.
+pub fn default_pauses_entries(entries: usize) -> usize {
+    entries.max(crate::pauses::MIN_ENTRIES)
+}
+
 /// A scenario of the design.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
@@ -253,6 +261,9 @@ pub struct Report {
     pub unavailable: Vec<&'static str>,
     /// The sizes used.
     pub plan: Plan,
+    /// The pauses scenario, when it ran (not under `--check` unless asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pauses: Option<crate::pauses::PausesReport>,
 }
 
 /// A variant's "best for" line.
@@ -289,6 +300,7 @@ impl Report {
             best_for,
             unavailable,
             plan,
+            pauses: None,
         }
     }
 }
@@ -731,6 +743,10 @@ pub fn render(report: &Report, format: Format) -> String {
             format,
         );
         out.push('\n');
+    }
+
+    if let Some(pauses) = &report.pauses {
+        out.push_str(&crate::pauses::render(pauses, format));
     }
 
     render_verdicts(&mut out, report, format);

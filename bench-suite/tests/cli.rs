@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output};
 
-use bench_suite::registry;
+use bench_suite::{pauses, registry};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bench-suite"))
@@ -48,6 +48,85 @@ fn json_has_every_registered_variant_and_scenario() {
     for name in unavailable {
         assert!(!registered.contains(&name.as_str().unwrap()));
     }
+    // The pauses scenario runs by default, at --entries, on its own maps.
+    let p = &doc["pauses"];
+    assert_eq!(p["plan"]["entries"], 200);
+    let timed = p["results"].as_array().expect("pauses results");
+    assert_eq!(timed.len(), pauses::names().len());
+    for (row, name) in timed.iter().zip(pauses::names()) {
+        assert_eq!(row["variant"], name);
+        assert_eq!(row["phases"].as_array().unwrap().len(), 4);
+    }
+}
+
+#[test]
+fn pauses_json_counts_every_operation() {
+    let doc = json(&[
+        "pauses",
+        "--json",
+        "--entries",
+        "1000",
+        "--variant",
+        "map-core,scc",
+        "--no-files",
+    ]);
+    assert_eq!(doc["plan"]["entries"], 1000);
+    assert_eq!(doc["plan"]["runs"], 2);
+    assert_eq!(doc["isolation"], "process");
+    assert!(doc["meta"]["rustc"].is_string());
+    let results = doc["results"].as_array().unwrap();
+    let names: Vec<&str> = results
+        .iter()
+        .map(|r| r["variant"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["map-core", "scc"]);
+    for r in results {
+        let ops: Vec<u64> = r["phases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["ops"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ops, [1000, 990, 200, 1000], "{}", r["variant"]);
+        assert_eq!(r["phases"][2]["phase"], "churn");
+    }
+}
+
+#[test]
+fn pauses_tables_and_files() {
+    let dir = std::env::temp_dir().join(format!("bench-suite-pauses-{}", std::process::id()));
+    let out = run(&[
+        "pauses",
+        "--entries",
+        "300",
+        "--runs",
+        "1",
+        "--variant",
+        "hashbrown,griddle",
+        "--in-process",
+        "--format",
+        "markdown",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    for phase in ["grow", "remove-99%", "churn", "remove-all"] {
+        assert!(md.contains(&format!("*pauses {phase}: ")), "{md}");
+    }
+    assert!(md.contains("| variant | total ms | p99.9 us | p99.99 us | longest us |"));
+    assert!(md.contains("| griddle |"), "{md}");
+    for file in ["pauses.json", "pauses.csv", "pauses.svg"] {
+        assert!(dir.join(file).exists(), "{file} written");
+    }
+    let csv = std::fs::read_to_string(dir.join("pauses.csv")).unwrap();
+    assert!(csv.starts_with("variant,kind,group,phase,entries,ops,"));
+    assert_eq!(csv.lines().count(), 1 + 2 * 4);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -102,6 +181,8 @@ fn writes_the_files() {
         "reclaim.csv",
         "reclaim-summary.csv",
         "reclaim.svg",
+        "pauses.csv",
+        "pauses.svg",
     ] {
         let path = dir.join(file);
         assert!(path.exists(), "{} written", path.display());
@@ -144,6 +225,12 @@ fn bad_options_exit_2_with_a_message() {
         (&["handles", "--rounds", "0"][..], "--rounds"),
         (&["handles", "--entries", "none"][..], "--entries"),
         (&["concurrent", "--threads", "0"][..], "--threads"),
+        (&["pauses", "--entries", "10"][..], "between 100 and"),
+        (&["pauses", "--runs", "0"][..], "--runs"),
+        (
+            &["pauses", "--variant", "dashmap"][..],
+            "unknown variant `dashmap` for pauses",
+        ),
         (&["string-keys", "--keys", "0"][..], "--keys"),
     ] {
         let out = run(args);
@@ -163,7 +250,10 @@ fn help_exits_0() {
     for name in registry::names() {
         assert!(help.contains(name), "help lists {name}");
     }
-    assert!(help.contains("delete-all, spike, churn"));
+    assert!(help.contains("delete-all, spike, churn, pauses"));
+    for name in pauses::names() {
+        assert!(help.contains(name), "help lists {name}");
+    }
     let help = run(&["reclaim", "--help"]);
     assert!(String::from_utf8_lossy(&help.stdout).contains("--check"));
     let version = run(&["--version"]);
@@ -232,6 +322,23 @@ fn timing_subcommands_have_help() {
         let help = String::from_utf8_lossy(&out.stdout);
         assert!(help.contains("--rounds"), "{sub}: {help}");
         assert!(help.contains(option), "{sub}: {help}");
+    }
+}
+
+#[test]
+fn pauses_has_help() {
+    let out = run(&["pauses", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for says in [
+        "--entries",
+        "--runs",
+        "--variant",
+        "longest us",
+        "griddle",
+        "scc",
+    ] {
+        assert!(help.contains(says), "{says}: {help}");
     }
 }
 
