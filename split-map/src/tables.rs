@@ -687,17 +687,15 @@ fn rebuild<T, A: Allocator + Clone>(
     alloc: &A,
 ) -> Result<[HashTable<T, A>; 2], TryReserveError> {
     let total = first.len() + second.as_ref().map_or(0, |t| t.len());
-    // Phase 1: plan (bucket, hash) for every entry; user code runs only here.
-    let mut plan: Vec<(usize, u64), A> = Vec::new_in(alloc.clone());
+    // Phase 1: every entry's hash, in bucket order; user code runs only here.
+    let mut plan: Vec<u64, A> = Vec::new_in(alloc.clone());
     plan.try_reserve_exact(total).map_err(vec_error)?;
     let mut counts = [0usize; 2];
-    let mut plan_table = |table: &HashTable<T, A>, plan: &mut Vec<(usize, u64), A>| {
-        for index in table.iter_buckets() {
-            if let Some(item) = table.get_bucket(index) {
-                let hash = hasher(item);
-                counts[route(hash)] += 1;
-                plan.push((index, hash));
-            }
+    let mut plan_table = |table: &HashTable<T, A>, plan: &mut Vec<u64, A>| {
+        for item in table.iter() {
+            let hash = hasher(item);
+            counts[route(hash)] += 1;
+            plan.push(hash);
         }
     };
     plan_table(first, &mut plan);
@@ -715,19 +713,14 @@ fn rebuild<T, A: Allocator + Clone>(
         },
     ];
     // Phase 3: move. Every target has room, so `insert_unique` never calls
-    // its hasher, and nothing here runs user code.
-    let mut second = second;
-    for (n, &(index, hash)) in plan.iter().enumerate() {
-        let source: &mut HashTable<T, A> = if n < split_at {
-            first
-        } else {
-            match second.as_deref_mut() {
-                Some(t) => t,
-                None => break,
-            }
-        };
-        if let Ok(entry) = source.get_bucket_entry(index) {
-            let (item, _) = entry.remove();
+    // its hasher, and nothing here runs user code. `drain` yields the
+    // entries in bucket order, the order `iter` planned them in.
+    let (first_plan, second_plan) = plan.split_at(split_at);
+    for (item, &hash) in first.drain().zip(first_plan) {
+        targets[route(hash)].insert_unique(hash, item, |_| unreachable_hash());
+    }
+    if let Some(second) = second {
+        for (item, &hash) in second.drain().zip(second_plan) {
             targets[route(hash)].insert_unique(hash, item, |_| unreachable_hash());
         }
     }
