@@ -102,6 +102,22 @@ fn main() {
             ratios[i].push(b[i] / a[i]);
         }
     }
+    // Bytes when full: split-map's exact figure against hashbrown's table.
+    let mut full_split = split();
+    let mut full_hashbrown = HashMap::<u64, u64, _>::with_hasher(hasher.clone());
+    for &k in &hits {
+        full_split.insert(k, k);
+        full_hashbrown.insert(k, k);
+    }
+    let (a, b) = (
+        full_split.memory().allocated_bytes,
+        full_hashbrown.allocation_size(),
+    );
+    println!(
+        "bytes when full: split-map {a} ({} tables), hashbrown {b}: {:.3}x",
+        full_split.table_count(),
+        a as f64 / b as f64
+    );
     println!("{n} u64 -> u64, {rounds} rounds: split-map / hashbrown, median (min-max)");
     for (name, mut r) in names.iter().zip(ratios) {
         r.sort_by(f64::total_cmp);
