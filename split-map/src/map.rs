@@ -994,24 +994,39 @@ where
     where
         F: FnMut(&K, &mut V) -> bool,
     {
-        let mut i = 0;
-        while i < self.tables.shards.len() {
-            let shard = &mut self.tables.shards[i];
-            let before = shard.table.len();
-            shard.table.retain(|(k, v)| keep(k, v));
-            let removed = before - shard.table.len();
-            self.tables.len -= removed;
-            if removed > 0 && self.tables.shards[i].table.len() <= self.tables.shards[i].check_below
-            {
-                let count = self.tables.shards.len();
-                self.after_sparse_remove(i);
-                if self.tables.shards.len() < count {
-                    // A merge moved tables around: look at this index again
-                    // (a table retained twice keeps what it kept).
-                    continue;
+        // Filter every table first, then apply the policy: a merge moves
+        // tables around, and every table must be filtered exactly once.
+        let before = self.tables.len;
+        let (shards, len) = self.tables.drain_parts();
+        for shard in shards.iter_mut() {
+            shard.table.retain(|(k, v)| {
+                let kept = keep(k, v);
+                // Counted as it goes: a panicking `keep` leaves `len` true.
+                if !kept {
+                    *len -= 1;
                 }
+                kept
+            });
+        }
+        if self.tables.len == before {
+            return;
+        }
+        // A merge moves the last table into the freed place, which this
+        // pass may have gone by: passes repeat while tables merge (each
+        // pass looks at a table again only if it is still sparse).
+        loop {
+            let tables = self.tables.shards.len();
+            let mut i = 0;
+            while i < self.tables.shards.len() {
+                let shard = &self.tables.shards[i];
+                if shard.table.len() <= shard.check_below {
+                    self.after_sparse_remove(i);
+                }
+                i += 1;
             }
-            i += 1;
+            if self.tables.shards.len() == tables {
+                break;
+            }
         }
     }
 }

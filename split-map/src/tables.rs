@@ -407,8 +407,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             return false;
         }
         let mut changed = false;
-        // Merge while the merged table fits where the larger one did, and
-        // the smaller one is worth the move.
+        // Merge while the merged table fits where the larger one did and
+        // frees at least half a bucket per entry it moves.
         while let Some(j) = self.sibling(i) {
             let (a, b) = (&self.shards[i], &self.shards[j]);
             let len = a.table.len() + b.table.len();
@@ -416,10 +416,10 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
                 break;
             };
             let room = if len == 0 { 0 } else { room };
-            let larger = a.table.num_buckets().max(b.table.num_buckets());
-            let smaller = a.table.num_buckets().min(b.table.num_buckets());
-            if buckets_for::<T>(room) > larger
-                || (len > 0 && smaller * 4 < larger)
+            let merged = buckets_for::<T>(room);
+            let (ba, bb) = (a.table.num_buckets(), b.table.num_buckets());
+            if merged > ba.max(bb)
+                || (ba + bb - merged) < len / 2
                 || !self.floor_allows(floor, a.capacity() + b.capacity(), room)
             {
                 break;
@@ -509,21 +509,29 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     pub(crate) fn shrink_all(&mut self, capacity: usize, hasher: &impl Fn(&T) -> u64) -> bool {
         let bound = bucket_capacity(max_buckets::<T>());
         let mut changed = false;
-        // Merge first, so entries move once more at most.
-        let mut i = 0;
-        while i < self.shards.len() {
-            if let Some(j) = self.sibling(i) {
-                let len = self.shards[i].table.len() + self.shards[j].table.len();
-                let want = len.max(share(capacity, self.shards[i].depth - 1));
-                if want <= bound {
-                    if let Ok(at) = self.merge(i, j, want, hasher) {
-                        changed = true;
-                        i = at;
-                        continue;
+        // Merge first, so entries move once more at most; a merge moves the
+        // last table into the freed place, so passes repeat while any merge
+        // happened.
+        loop {
+            let tables = self.shards.len();
+            let mut i = 0;
+            while i < self.shards.len() {
+                if let Some(j) = self.sibling(i) {
+                    let len = self.shards[i].table.len() + self.shards[j].table.len();
+                    let want = len.max(share(capacity, self.shards[i].depth - 1));
+                    if want <= bound {
+                        if let Ok(at) = self.merge(i, j, want, hasher) {
+                            changed = true;
+                            i = at;
+                            continue;
+                        }
                     }
                 }
+                i += 1;
             }
-            i += 1;
+            if self.shards.len() == tables {
+                break;
+            }
         }
         for i in 0..self.shards.len() {
             let shard = &self.shards[i];
