@@ -205,7 +205,14 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             halved = true;
         }
         if halved {
-            self.dir.shrink_to_fit();
+            // Into a fitted copy, allocated fallibly (`shrink_to_fit` would
+            // abort if the allocator refused): if refused, the larger
+            // directory stays.
+            let mut fitted = Vec::new_in(self.alloc.clone());
+            if fitted.try_reserve_exact(self.dir.len()).is_ok() {
+                fitted.extend_from_slice(&self.dir);
+                self.dir = fitted;
+            }
         }
     }
 
