@@ -11,9 +11,11 @@
 //! most 128 KiB of buckets ([`MAX_TABLE_BYTES`]), never the whole map.
 //!
 //! The bound was chosen by measurement: a split of a full 128 KiB table
-//! (7,168 `u64 -> u64` entries) takes 0.2-0.5 ms, most of it the kernel
-//! faulting in the two new tables' pages; 64 KiB halves that but adds
-//! splits (growth to 1,000,000 entries took 20% longer); lookups at
+//! (7,168 `u64 -> u64` entries) takes 0.1-0.5 ms (0.12 ms typically at
+//! 10,000,000 entries), part of it the kernel faulting in the two new
+//! tables' pages. 64 KiB tables shortened the longest insert at 1,000,000
+//! entries only from 0.27 to 0.23 ms and made growth 20% slower (more
+//! splits); lookups at
 //! 1,000,000 entries measured 1.38-1.48x hashbrown's with tables of 128 KiB,
 //! 512 KiB and 2 MiB alike, within these runs' noise.
 //!
