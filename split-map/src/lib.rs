@@ -28,10 +28,10 @@
 //!   under the same [`ReclaimPolicy`].
 //!
 //! Not when the map is small (up to a few thousand entries it is one table,
-//! like `map_core::HashMap`, with a little more bookkeeping), or when every
-//! nanosecond of lookup counts: a lookup reads the directory and the
-//! table's header before the table, a few nanoseconds hashbrown does not
-//! spend.
+//! like `map_core::HashMap`, with a little more bookkeeping), or when lookup
+//! speed matters more than pauses: a lookup reads the directory and a
+//! table's header before the table, and at 1,000,000 entries lookups took
+//! 1.4-1.8x hashbrown's time here (see the README).
 //!
 //! # Example
 //!
