@@ -1,7 +1,7 @@
 //! Handles: a slot number plus the stamp of the entry that was put there.
 
 use core::num::NonZeroU64;
-use std::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 /// A direct reference to one entry of a [`PooledMap`](crate::PooledMap):
 /// the entry's slot in the pool and the stamp it was given when inserted.

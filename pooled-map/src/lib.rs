@@ -126,6 +126,10 @@
 //!
 //! # Features
 //!
+//! * `std` (default): the standard library. Without it pooled-map is
+//!   `#![no_std]` and needs only `alloc` (and 64-bit atomics, for the
+//!   handles' map ids):
+//!   `cargo check -p pooled-map --no-default-features --target x86_64-unknown-none`.
 //! * `serde`: `Serialize` and `Deserialize` for [`PooledMap`], as a map of
 //!   key to value. **Handles are not serialized**: a deserialized map gives
 //!   its entries new handles, and handles of the map that was serialized
@@ -136,8 +140,11 @@
 //! The feature is off by default; the documentation on docs.rs is built
 //! with it on, so the impls show there.
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+extern crate alloc;
 
 mod entry;
 mod handle;

@@ -1,6 +1,7 @@
 //! `PooledMap`: the public API over the store, with the reclamation policy
 //! on every path that removes entries.
 
+use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::mem;

@@ -6,6 +6,7 @@
 //! [`PooledMap::try_reserve`](crate::PooledMap::try_reserve) can report the
 //! failure instead.
 
+use alloc::vec::Vec;
 use core::alloc::Layout;
 use core::iter::{Enumerate, FusedIterator};
 use core::mem;
@@ -286,13 +287,13 @@ pub(crate) struct IterMut<'a, T> {
 
 /// The values of a pool, by value, with their slots.
 pub(crate) struct IntoIter<T> {
-    inner: Enumerate<std::vec::IntoIter<Entry<T>>>,
+    inner: Enumerate<alloc::vec::IntoIter<Entry<T>>>,
     remaining: usize,
 }
 
 /// The values of a drained pool.
 pub(crate) struct Drain<'a, T> {
-    inner: std::vec::Drain<'a, Entry<T>>,
+    inner: alloc::vec::Drain<'a, Entry<T>>,
     remaining: usize,
 }
 

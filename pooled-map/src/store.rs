@@ -8,6 +8,7 @@
 //! outside these mechanics, before or after the two structures are updated
 //! together.
 
+use alloc::vec::Vec;
 use core::mem;
 use core::num::NonZeroU64;
 use core::sync::atomic::{AtomicBool, Ordering};
