@@ -82,10 +82,10 @@ impl<K: Hash, V, S: BuildHasher, A: Allocator + Clone> Storage for TablesStorage
     }
 
     fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
-        let before = self.tables.allocated_bytes();
-        self.tables
-            .shrink_all(capacity, &make_hasher(self.hash_builder));
-        if self.tables.allocated_bytes() < before {
+        if self
+            .tables
+            .shrink_all(capacity, &make_hasher(self.hash_builder))
+        {
             Ok(())
         } else {
             Err(ShrinkError::NoGain)
@@ -484,15 +484,20 @@ impl<K, V, S, A: Allocator + Clone> SplitMap<K, V, S, A> {
     /// assert_eq!(burst.memory().allocated_bytes, 0, "large ones go back");
     /// ```
     pub fn clear(&mut self) {
-        let action = self.reclaimer.on_clear(
-            self.tables.len,
-            self.tables.capacity(),
-            self.tables.allocated_bytes(),
-        );
-        let before = self.tables.allocated_bytes();
-        self.tables.clear(action == ClearAction::Keep);
+        let (keep, before) = self.keep_on_clear();
+        self.tables.clear(keep);
         self.reclaimer
             .record_release(before, self.tables.allocated_bytes());
+    }
+
+    /// Asks the policy whether `clear()` or `drain()` keeps the tables;
+    /// with the bytes held now.
+    fn keep_on_clear(&mut self) -> (bool, usize) {
+        let bytes = self.tables.allocated_bytes();
+        let action = self
+            .reclaimer
+            .on_clear(self.tables.len, self.tables.capacity(), bytes);
+        (action == ClearAction::Keep, bytes)
     }
 
     /// Removes every entry and yields them; the tables are kept or given
@@ -509,15 +514,10 @@ impl<K, V, S, A: Allocator + Clone> SplitMap<K, V, S, A> {
     /// assert!(map.is_empty());
     /// ```
     pub fn drain(&mut self) -> Drain<'_, K, V, A> {
-        let action = self.reclaimer.on_clear(
-            self.tables.len,
-            self.tables.capacity(),
-            self.tables.allocated_bytes(),
-        );
-        if action == ClearAction::Keep {
+        let (keep, before) = self.keep_on_clear();
+        if keep {
             Drain::kept(&mut self.tables)
         } else {
-            let before = self.tables.allocated_bytes();
             let shards = self.tables.take();
             self.reclaimer.record_release(before, 0);
             Drain::released(shards)
@@ -866,15 +866,10 @@ where
         key: K,
         value: V,
     ) -> Result<Option<V>, InsertError<K, V>> {
-        if let Some(shard) = self.tables.shard(hash) {
-            if shard.table.find(hash, equivalent_key(&key)).is_some() {
-                let i = self.tables.index(hash);
-                let slot = self.tables.shards[i]
-                    .table
-                    .find_mut(hash, equivalent_key(&key));
-                if let Some((_, v)) = slot {
-                    return Ok(Some(mem::replace(v, value)));
-                }
+        let i = self.tables.index(hash);
+        if let Some(shard) = self.tables.shards.get_mut(i) {
+            if let Some((_, v)) = shard.table.find_mut(hash, equivalent_key(&key)) {
+                return Ok(Some(mem::replace(v, value)));
             }
         }
         self.insert_new(hash, key, value).map(|_| None)
@@ -965,9 +960,8 @@ where
     #[cold]
     #[inline(never)]
     pub(crate) fn after_sparse_remove(&mut self, i: usize) {
-        let before = self.tables.allocated_bytes();
         let floor = self.reclaimer.min_capacity_now();
-        if self.tables.after_sparse_remove(
+        if let Some(before) = self.tables.after_sparse_remove(
             i,
             self.reclaimer.policy(),
             floor,

@@ -19,7 +19,7 @@ use core::mem;
 use allocator_api2::alloc::Allocator;
 use allocator_api2::vec::Vec;
 use hashbrown::{HashTable, TryReserveError};
-use map_core::toolkit::table::{bucket_capacity, buckets_for};
+use map_core::toolkit::table::{bucket_capacity, buckets_for, try_with_capacity_in};
 use map_core::ReclaimPolicy;
 
 /// The most bytes one table's buckets take before it splits instead of
@@ -81,6 +81,12 @@ impl<T, A: Allocator> Shard<T, A> {
     #[inline]
     pub(crate) fn capacity(&self) -> usize {
         bucket_capacity(self.table.num_buckets())
+    }
+
+    /// The next removal looks at the policy again (below the entries held
+    /// now, and no later than half full).
+    fn recheck(&mut self) {
+        self.check_below = first_check(&self.table).min(self.table.len().saturating_sub(1));
     }
 }
 
@@ -220,7 +226,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     fn first_table(&mut self, capacity: usize) -> Grow {
         debug_assert!(self.shards.is_empty());
         self.shards.try_reserve(1).map_err(vec_error)?;
-        let table = fresh(self.alloc.clone(), capacity)?;
+        let table = try_with_capacity_in(self.alloc.clone(), capacity)?;
         self.capacity = bucket_capacity(table.num_buckets());
         self.shards.push(Shard::new(table, 0, 0));
         Ok(())
@@ -401,19 +407,22 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// After a removal left table `i` at or below its `check_below`: merges
     /// it with its sibling or shrinks it, as `policy` says, never taking
     /// the total capacity below `floor`. Each step moves at most two
-    /// tables' entries. Returns whether anything was given back.
+    /// tables' entries. Returns the bytes held before, if anything changed
+    /// (summed over the tables only once a change is about to be tried:
+    /// most looks change nothing).
     pub(crate) fn after_sparse_remove(
         &mut self,
         mut i: usize,
         policy: &ReclaimPolicy,
         floor: usize,
         hasher: &impl Fn(&T) -> u64,
-    ) -> bool {
+    ) -> Option<usize> {
         if !policy.is_automatic() {
             self.shards[i].check_below = 0;
-            return false;
+            return None;
         }
         let mut changed = false;
+        let mut before = None;
         // Merge while the merged table fits where the larger one did and
         // frees at least half a bucket per entry it moves.
         while let Some(j) = self.sibling(i) {
@@ -431,6 +440,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             {
                 break;
             }
+            before.get_or_insert_with(|| self.allocated_bytes());
             match self.merge(i, j, room, hasher) {
                 Ok(at) => {
                     i = at;
@@ -449,18 +459,20 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             policy.shrink_target(len, capacity)
         };
         if let Some(target) = target {
-            if self.floor_allows(floor, capacity, target) && self.shrink_table(i, target, hasher) {
-                changed = true;
+            if self.floor_allows(floor, capacity, target) {
+                before.get_or_insert_with(|| self.allocated_bytes());
+                changed |= self.shrink_table(i, target, hasher);
             }
         }
         let shard = &mut self.shards[i];
-        shard.check_below = if changed {
-            first_check(&shard.table).min(shard.table.len().saturating_sub(1))
+        if changed {
+            shard.recheck();
+            before
         } else {
             // Look again once a quarter of what remains has gone.
-            (len * 3 / 4).min(len.saturating_sub(1))
-        };
-        changed
+            shard.check_below = (len * 3 / 4).min(len.saturating_sub(1));
+            None
+        }
     }
 
     /// Whether replacing tables of `capacity` entries by one of `room`
@@ -546,8 +558,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             if self.shrink_table(i, want, hasher) {
                 changed = true;
             }
-            let shard = &mut self.shards[i];
-            shard.check_below = first_check(&shard.table).min(shard.table.len().saturating_sub(1));
+            self.shards[i].recheck();
         }
         if self.len == 0 && capacity == 0 && !self.shards.is_empty() {
             self.release();
@@ -574,12 +585,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// Gives every table and the directory back. Entries are dropped after
     /// the tables are detached, so a panicking `Drop` leaves an empty map.
     fn release(&mut self) {
-        let shards = mem::replace(&mut self.shards, Vec::new_in(self.alloc.clone()));
-        self.dir = Vec::new_in(self.alloc.clone());
-        self.depth = 0;
-        self.len = 0;
-        self.capacity = 0;
-        drop(shards);
+        drop(self.take());
     }
 
     /// The tables and the entry count, for a drain that keeps the tables.
@@ -590,9 +596,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// Every table looks at the policy again at its next removal (after a
     /// change of policy).
     pub(crate) fn reset_checks(&mut self) {
-        for shard in self.shards.iter_mut() {
-            shard.check_below = first_check(&shard.table).min(shard.table.len().saturating_sub(1));
-        }
+        self.shards.iter_mut().for_each(Shard::recheck);
     }
 
     /// Takes the tables out, leaving an empty storage.
@@ -677,14 +681,6 @@ fn two_mut<X>(items: &mut [X], a: usize, b: usize) -> (&mut X, &mut X) {
     }
 }
 
-/// An empty table with room for `capacity` entries, allocated fallibly.
-fn fresh<T, A: Allocator>(alloc: A, capacity: usize) -> Result<HashTable<T, A>, TryReserveError> {
-    let mut table = HashTable::new_in(alloc);
-    // The table is empty: reserving hashes nothing.
-    table.try_reserve(capacity, |_| 0)?;
-    Ok(table)
-}
-
 /// Moves every entry of `first` (and `second`) into `targets.0` (1 or 2)
 /// fresh tables: an entry goes to table `targets.1(hash)`, and table `r` is
 /// allocated with room for `capacity(r, entries routed to r)`.
@@ -720,9 +716,9 @@ fn rebuild<T, A: Allocator + Clone>(
     }
     // Phase 2: allocate.
     let mut targets = [
-        fresh(alloc.clone(), capacity(0, counts[0]))?,
+        try_with_capacity_in(alloc.clone(), capacity(0, counts[0]))?,
         if targets == 2 {
-            fresh(alloc.clone(), capacity(1, counts[1]))?
+            try_with_capacity_in(alloc.clone(), capacity(1, counts[1]))?
         } else {
             HashTable::new_in(alloc.clone())
         },
@@ -786,7 +782,7 @@ mod tests {
         entry.remove();
         t.len -= 1;
         if shard.table.len() <= shard.check_below {
-            t.after_sparse_remove(i, policy, 0, &hash);
+            let _ = t.after_sparse_remove(i, policy, 0, &hash);
         }
         true
     }

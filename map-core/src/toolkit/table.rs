@@ -7,7 +7,7 @@
 //! moves anything, so a panicking hasher leaves every entry where it was.
 
 use allocator_api2::alloc::Allocator;
-use hashbrown::HashTable;
+use hashbrown::{HashTable, TryReserveError};
 
 use super::ShrinkError;
 
@@ -236,16 +236,38 @@ where
     Ok(fresh)
 }
 
+/// An empty table with room for `capacity` entries from `alloc`, allocated
+/// fallibly (hashbrown's `with_capacity_in` aborts when the allocator
+/// refuses).
+///
+/// # Errors
+///
+/// hashbrown's [`TryReserveError`] if the capacity overflows or `alloc`
+/// refuses.
+///
+/// ```
+/// use map_core::toolkit::table;
+/// use map_core::Global;
+///
+/// let fresh: hashbrown::HashTable<u64> = table::try_with_capacity_in(Global, 1000).unwrap();
+/// assert!(fresh.is_empty() && fresh.capacity() >= 1000);
+/// assert!(table::try_with_capacity_in::<u64, _>(Global, usize::MAX).is_err());
+/// ```
+pub fn try_with_capacity_in<T, B: Allocator>(
+    alloc: B,
+    capacity: usize,
+) -> Result<HashTable<T, B>, TryReserveError> {
+    let mut fresh = HashTable::new_in(alloc);
+    // `fresh` is empty, so reserving calls no hasher.
+    fresh.try_reserve(capacity, |_| unreachable_hash())?;
+    Ok(fresh)
+}
+
 fn reserve_fresh<T, B: Allocator>(
     alloc: B,
     capacity: usize,
 ) -> Result<HashTable<T, B>, ShrinkError> {
-    let mut fresh = HashTable::new_in(alloc);
-    // `fresh` is empty, so reserving calls no hasher.
-    fresh
-        .try_reserve(capacity, |_| unreachable_hash())
-        .map_err(|_| ShrinkError::AllocFailed)?;
-    Ok(fresh)
+    try_with_capacity_in(alloc, capacity).map_err(|_| ShrinkError::AllocFailed)
 }
 
 /// Moves everything from `from` into `to`, which must have room for it all,
