@@ -29,10 +29,10 @@
 //!   (index, then pool) than [`map_core::HashMap`], and each entry carries a
 //!   12-byte stamp and hash. For `(u64, u64)` a pooled entry takes 32 bytes
 //!   plus 9 per index bucket; prefer `map_core::HashMap`.
-//! * Handles that must survive reclamation under the automatic policy: a
-//!   compaction moves some entries and their handles go stale (see below).
-//!   Use [`ReclaimPolicy::manual`] and [`PooledMap::reclaim_with`] if every
-//!   handle must be kept up to date.
+//! * Every entry behind a handle, and a pool that must shrink fully:
+//!   reclamation leaves the entries handles were handed out for in their
+//!   slots (see below), so the pool keeps the slots below the highest of
+//!   them. [`PooledMap::reclaim_with`] moves those too and reports each move.
 //! * Concurrent access: see `sync-map`.
 //!
 //! # Example
@@ -78,7 +78,9 @@
 //! `remove_entry`, `remove_by_handle`, `OccupiedEntry::remove`, `retain`,
 //! `clear`, `drain`), under every policy: reclamation moves only entries no
 //! handle was ever handed out for. Only [`reclaim_with`](PooledMap::reclaim_with)
-//! moves the others, and it reports each move, old and new handle.
+//! moves the others, and it reports each move, old and new handle; the new
+//! handle is then the entry's handle like any other, valid through every
+//! later reclamation until the entry is removed.
 //!
 //! Reclamation compacts the pool towards the number of live entries, `n`:
 //! entries without a handle in slots `>= n` move into vacant slots below

@@ -720,7 +720,11 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// count, those with handles too, then calls `moved(key, old, new)` for
     /// every entry that moved, so that handles kept elsewhere can be
     /// updated: the pool ends exactly as large as the live entries. The map
-    /// is complete and consistent before the first call.
+    /// is complete and consistent before the first call. The new handles
+    /// are handed out as by [`handle_of`](Self::handle_of): later
+    /// reclamations, other than another `reclaim_with`, leave those entries
+    /// where they are, so the handles stay valid until the entries are
+    /// removed.
     ///
     /// ```
     /// use std::collections::HashMap;
@@ -758,10 +762,9 @@ impl<K, V, S> PooledMap<K, V, S> {
                     stamp: slot.stamp,
                     slot: from,
                 };
-                let new = Handle {
-                    stamp: slot.stamp,
-                    slot: to,
-                };
+                // Already pinned by the move; the new handle is the entry's
+                // handle like any other from now on.
+                let new = slot.handle(to);
                 moved(&slot.key, old, new);
             }
         }

@@ -63,6 +63,12 @@ impl<K, V> Slot<K, V> {
     fn pinned(&self) -> bool {
         self.pinned.load(Ordering::Relaxed)
     }
+
+    /// Keeps the entry in its slot from now on, as [`handle`](Self::handle)
+    /// does, through exclusive access.
+    fn pin(&mut self) {
+        *self.pinned.get_mut() = true;
+    }
 }
 
 impl<K: Clone, V: Clone> Clone for Slot<K, V> {
@@ -195,6 +201,11 @@ impl<K, V> Store<K, V> {
     /// `keep_handles` and a handle to them was handed out), and the index is
     /// patched to follow. Returns the moves made.
     ///
+    /// Without `keep_handles` the caller reports each move with the entry's
+    /// new handle, so every entry moved is pinned in its new slot: a handle
+    /// handed out that way stays valid through later compactions, as any
+    /// other does.
+    ///
     /// Runs no user code. If the scratch list of moves cannot be allocated,
     /// the pool is left as it is (the index still shrinks).
     pub(crate) fn shrink(&mut self, target: usize, keep_handles: bool) -> Vec<Move> {
@@ -207,7 +218,10 @@ impl<K, V> Store<K, V> {
             let most = len.min(capacity - len);
             if moves.try_reserve_exact(most).is_ok() {
                 let stays = |slot: &Slot<K, V>| keep_handles && slot.pinned();
-                self.pool.compact(stays, |_, from, to| {
+                self.pool.compact(stays, |slot, from, to| {
+                    if !keep_handles {
+                        slot.pin();
+                    }
                     // Slots fit in u32 (checked at insert). Within the
                     // reserved capacity, so this neither allocates nor panics.
                     moves.push((from as u32, to as u32));

@@ -177,6 +177,105 @@ fn reclaim_with_reports_every_move() {
     }
 }
 
+/// A map of `n` entries inserted by key (no handle handed out), whose lower
+/// half was removed and whose upper half `reclaim_with` then moved down:
+/// every live entry has a handle, from `reclaim_with` only.
+fn moved_by_reclaim_with(
+    policy: ReclaimPolicy,
+    n: u64,
+) -> (PooledMap<u64, u64>, StdHashMap<u64, Handle>) {
+    let mut map = PooledMap::with_policy(policy);
+    for i in 0..n {
+        map.insert(i, i * 7);
+    }
+    map.retain(|k, _| *k >= n / 2);
+    let mut handles = StdHashMap::new();
+    map.reclaim_with(|key, _old, new| {
+        assert!(handles.insert(*key, new).is_none(), "one move per entry");
+    });
+    assert_eq!(handles.len(), map.len(), "every entry moved down");
+    for (key, h) in &handles {
+        assert_eq!(map.get_by_handle(*h), Some(&(key * 7)));
+    }
+    (map, handles)
+}
+
+/// Removes by handle the entries in the lowest slots until `keep` are left:
+/// those then sit above the live count, where reclamation moves entries no
+/// handle was handed out for.
+fn remove_lowest(
+    map: &mut PooledMap<u64, u64>,
+    handles: &mut StdHashMap<u64, Handle>,
+    keep: usize,
+) {
+    let mut by_slot: Vec<(u64, Handle)> = handles.iter().map(|(k, h)| (*k, *h)).collect();
+    by_slot.sort_by_key(|(_, h)| h.slot());
+    for (key, h) in &by_slot[..by_slot.len() - keep] {
+        assert_eq!(map.remove_by_handle(*h), Some(key * 7));
+        handles.remove(key);
+    }
+    assert!(handles.values().all(|h| h.slot() >= map.len()));
+}
+
+fn assert_handles_valid(map: &PooledMap<u64, u64>, handles: &StdHashMap<u64, Handle>, when: &str) {
+    for (key, h) in handles {
+        assert_eq!(
+            map.get_key_value_by_handle(*h),
+            Some((key, &(key * 7))),
+            "{when}: the handle reclaim_with handed out for key {key} went stale \
+             while its entry is still in the map"
+        );
+    }
+}
+
+/// The handles `reclaim_with` hands out for entries that had none before are
+/// handles like any other: a later `reclaim()`, an automatic shrink, the
+/// removal of other entries or a refill must not move those entries again.
+#[test]
+fn handles_from_reclaim_with_survive_later_reclamation() {
+    // An explicit reclaim().
+    let (mut map, mut handles) = moved_by_reclaim_with(ReclaimPolicy::manual(), 200);
+    remove_lowest(&mut map, &mut handles, 50);
+    map.reclaim();
+    assert_handles_valid(&map, &handles, "after reclaim()");
+    map.shrink_to(0);
+    assert_handles_valid(&map, &handles, "after shrink_to(0)");
+
+    // The automatic policy: a drain to 1/20 full defers the shrink to the
+    // next insert, which makes it.
+    let (mut map, mut handles) = moved_by_reclaim_with(ReclaimPolicy::default(), 2000);
+    remove_lowest(&mut map, &mut handles, 50);
+    let reclaims = map.memory().reclaims;
+    map.insert(u64::MAX, 0);
+    assert!(
+        map.memory().reclaims > reclaims,
+        "the insert shrank the map"
+    );
+    assert_handles_valid(&map, &handles, "after an automatic shrink");
+
+    // Churn by key around them, then a clear of the others by retain.
+    for i in 0..20_000u64 {
+        map.insert(100_000 + i, i);
+        if i >= 10 {
+            map.remove(&(100_000 + i - 10));
+        }
+    }
+    assert_handles_valid(&map, &handles, "after churn");
+    map.retain(|k, _| handles.contains_key(k));
+    map.reclaim();
+    assert_eq!(map.len(), handles.len());
+    assert_handles_valid(&map, &handles, "after retain and reclaim()");
+
+    // A second reclaim_with reports no move of entries it cannot move, and
+    // the handles it reports are valid in turn.
+    map.reclaim_with(|key, old, new| {
+        assert_eq!(handles.insert(*key, new), Some(old));
+    });
+    assert_handles_valid(&map, &handles, "after a second reclaim_with");
+    map.reclaim();
+    assert_handles_valid(&map, &handles, "after reclaim() again");
+}
+
 #[test]
 fn handles_never_reach_another_map_s_entries() {
     let mut a = PooledMap::new();
@@ -231,7 +330,8 @@ fn indexing_with_a_stale_handle_panics() {
 /// Random operations by key and by handle, checked against a model, with
 /// every handle ever issued probed at every step: each answers `None` or
 /// exactly its own entry, and is live exactly while its entry is. Some
-/// inserts take no handle, so reclamation has entries it may move.
+/// inserts take no handle, so reclamation has entries it may move; the
+/// handles `reclaim_with` reports replace the moved entries' handles.
 fn random_handles(policy: ReclaimPolicy, seed: u64, ops: usize) -> u64 {
     let mut rng = Rng::new(seed);
     let mut map: PooledMap<u64, u64> = PooledMap::with_policy(policy);
@@ -247,8 +347,22 @@ fn random_handles(policy: ReclaimPolicy, seed: u64, ops: usize) -> u64 {
                 map.clear();
                 model.clear();
             }
-            1 => {
+            1 if rng.below(2) == 0 => {
                 map.reclaim();
+            }
+            1 => {
+                // Every entry it moves gets a new handle, which from then
+                // on is that entry's handle like any other.
+                map.reclaim_with(|k, old, new| {
+                    let Some((_, mh)) = model.get_mut(k) else {
+                        panic!("{ctx}: reclaim_with moved key {k}, not in the map");
+                    };
+                    if let Some(mh) = mh {
+                        assert_eq!(*mh, old, "{ctx}: reclaim_with's old handle of key {k}");
+                    }
+                    *mh = Some(new);
+                    issued.push((new, *k));
+                });
             }
             2..=25 => {
                 let value = rng.next_u64();
@@ -330,5 +444,141 @@ fn random_handles_eager_policy() {
     for seed in seeds(2) {
         let moved = random_handles(eager, seed, 20_000);
         assert!(moved > 0, "seed {seed}: no reclamation moved an entry");
+    }
+}
+
+/// Seeded waves of growth and drain (so that the live count falls below
+/// the slots of entries that got their handle from `reclaim_with`) mixing
+/// inserts with and without handles, `handle_of`, removals by key and by
+/// handle, `retain`, `reclaim`, `reclaim_with`, `shrink_to` and the policy's
+/// own shrinks. After every reclamation, and every few operations, each
+/// handle of a live entry must reach exactly that entry.
+fn handle_waves(policy: ReclaimPolicy, seed: u64, ops: usize) -> usize {
+    let mut rng = Rng::new(seed);
+    let mut map: PooledMap<u64, u64> = PooledMap::with_policy(policy);
+    // key -> (value, its handle if one was handed out)
+    let mut model: StdHashMap<u64, (u64, Option<Handle>)> = StdHashMap::new();
+    let mut target = 0usize;
+    let mut moved_by_reclaim_with = 0;
+    for i in 0..ops {
+        if i % 500 == 0 {
+            target = [0, 4, 60, 300, 1500][rng.below(5) as usize];
+        }
+        let ctx = format!("seed {seed}, op {i}, {policy:?}");
+        let grow = map.len() < target;
+        let mut check = i % 32 == 0;
+        match rng.below(100) {
+            0..=39 if grow => {
+                let key = rng.next_u64() >> 1;
+                let value = rng.next_u64();
+                if rng.below(4) == 0 {
+                    let (h, old) = map.insert_with_handle(key, value);
+                    assert_eq!(old, None, "{ctx}");
+                    model.insert(key, (value, Some(h)));
+                } else {
+                    assert_eq!(map.insert(key, value), None, "{ctx}");
+                    model.insert(key, (value, None));
+                }
+            }
+            0..=39 => {
+                // Remove some entry: by handle if it has one, else by key.
+                if let Some(&key) = model
+                    .keys()
+                    .nth(rng.below(model.len().max(1) as u64) as usize)
+                {
+                    let (value, h) = model.remove(&key).unwrap();
+                    let got = match h {
+                        Some(h) if rng.below(2) == 0 => map.remove_by_handle(h),
+                        _ => map.remove(&key),
+                    };
+                    assert_eq!(got, Some(value), "{ctx}: remove {key}");
+                }
+            }
+            40..=44 => {
+                if let Some(&key) = model
+                    .keys()
+                    .nth(rng.below(model.len().max(1) as u64) as usize)
+                {
+                    let h = map.handle_of(&key).expect("present key");
+                    let mh = &mut model.get_mut(&key).unwrap().1;
+                    assert_eq!(*mh.get_or_insert(h), h, "{ctx}: handle_of {key}");
+                }
+            }
+            45..=47 => {
+                map.reclaim();
+                check = true;
+            }
+            48..=51 => {
+                map.reclaim_with(|k, old, new| {
+                    let Some((_, mh)) = model.get_mut(k) else {
+                        panic!("{ctx}: reclaim_with moved key {k}, not in the map");
+                    };
+                    if let Some(mh) = mh {
+                        assert_eq!(*mh, old, "{ctx}: old handle of key {k}");
+                    }
+                    *mh = Some(new);
+                    moved_by_reclaim_with += 1;
+                });
+                check = true;
+            }
+            52 => {
+                map.shrink_to(rng.below(64) as usize);
+                check = true;
+            }
+            53 => {
+                let cut = rng.next_u64();
+                map.retain(|k, _| *k < cut);
+                model.retain(|k, _| *k < cut);
+                check = true;
+            }
+            54 if rng.below(8) == 0 => {
+                map.clear();
+                model.clear();
+            }
+            _ => {
+                // Reach an entry through its handle, if it has one.
+                if let Some((&key, &(_, Some(h)))) = model
+                    .iter()
+                    .nth(rng.below(model.len().max(1) as u64) as usize)
+                {
+                    let got = map.get_mut_by_handle(h);
+                    assert!(got.is_some(), "{ctx}: the handle of key {key} went stale");
+                    let v = got.unwrap();
+                    *v = v.wrapping_add(1);
+                    model.get_mut(&key).unwrap().0 = *v;
+                }
+            }
+        }
+        assert_eq!(map.len(), model.len(), "{ctx}: len");
+        if check || i + 1 == ops {
+            for (key, (value, h)) in &model {
+                assert_eq!(map.get(key), Some(value), "{ctx}: key {key}");
+                if let Some(h) = h {
+                    assert_eq!(
+                        map.get_key_value_by_handle(*h),
+                        Some((key, value)),
+                        "{ctx}: the handle of key {key} went stale while its entry is in the map"
+                    );
+                }
+            }
+        }
+    }
+    moved_by_reclaim_with
+}
+
+#[test]
+fn handle_waves_with_reclaim_with() {
+    let eager = ReclaimPolicy::builder()
+        .shrink_ratio(3.2)
+        .headroom(1.25)
+        .drain_ratio(3.2)
+        .min_capacity(1)
+        .build()
+        .unwrap();
+    for seed in seeds(2) {
+        for policy in [ReclaimPolicy::default(), ReclaimPolicy::manual(), eager] {
+            let moved = handle_waves(policy, seed, 20_000);
+            assert!(moved > 0, "seed {seed}: reclaim_with never moved an entry");
+        }
     }
 }
