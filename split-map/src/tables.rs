@@ -235,12 +235,24 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// Makes room for one more entry in the table `hash` belongs to:
     /// grows it while it is under the size bound, splits it at the bound
     /// (or rehashes it at the same size when deleted slots filled it).
-    /// Each step moves at most one table's entries.
+    /// Each step moves at most one table's entries, and each step makes
+    /// progress: a resize leaves room for at least one more entry (a table
+    /// with no buckets, which an emptied table or an empty half of a split
+    /// is, gets some), and a split deepens the directory, which is bounded.
     pub(crate) fn make_room(&mut self, hash: u64, hasher: &impl Fn(&T) -> u64) -> Grow {
         if self.shards.is_empty() {
             return self.first_table(3);
         }
+        // Steps are bounded by the splits (at most `MAX_DEPTH`) and the
+        // doublings (at most one per bit of `usize`); a debug build says
+        // so loudly if a change ever breaks that.
+        let mut steps = 0u32;
         loop {
+            steps += 1;
+            debug_assert!(
+                steps <= 2 * (MAX_DEPTH + usize::BITS),
+                "make_room made no progress"
+            );
             let i = self.index(hash);
             let shard = &self.shards[i];
             let len = shard.table.len();
@@ -249,8 +261,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             }
             let buckets = shard.table.num_buckets();
             if len <= bucket_capacity(buckets) / 2 {
-                // Deleted slots, not entries, filled it: same size, fresh.
-                self.resize(i, len, hasher)?;
+                // Deleted slots, not entries, filled it (or it has no
+                // buckets): same size, fresh, and room for one more.
+                self.resize(i, bucket_capacity(buckets).max(len + 1), hasher)?;
             } else if buckets < max_buckets::<T>() {
                 self.resize(i, bucket_capacity(buckets * 2), hasher)?;
             } else if !self.split(i, hasher)? {
