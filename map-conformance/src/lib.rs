@@ -6,6 +6,10 @@
 //!   failure; rerun one with `CONFORMANCE_SEED=<seed>`).
 //! * [`drops`]: keys and values that count their constructions and drops;
 //!   every one is dropped exactly once.
+//! * [`phased`]: operations in phases over ranges of hashes (fill, empty
+//!   one range, refill it) under spread, clustered and colliding hashes and
+//!   an allocator that refuses at chosen points, against std; every
+//!   operation watched, so one that never returns fails loudly.
 //! * [`scenarios`]: the memory scenarios that define "reclaims" (delete-all,
 //!   spike, churn), measured by the counting global allocator in [`alloc`]
 //!   and by the map's own `memory()`, and [`check_scenarios`] with the
@@ -23,6 +27,7 @@
 //! ```
 
 pub mod alloc;
+pub mod phased;
 pub mod scenarios;
 
 use std::cell::RefCell;

@@ -28,3 +28,9 @@ fn clear_reuses_and_gives_back() {
     let figures = check_clear_reuse(HashMap::new, Sizes::from_env());
     println!("{figures}");
 }
+
+#[test]
+fn phased_over_hash_ranges() {
+    map_conformance::phased::phased_all(HashMap::with_hasher, Sizes::from_env());
+    map_conformance::phased::phased_all_in(HashMap::with_hasher_in, Sizes::from_env());
+}

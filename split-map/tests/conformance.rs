@@ -33,3 +33,9 @@ fn clear_reuses_and_gives_back() {
     let figures = check_clear_reuse(SplitMap::new, Sizes::from_env());
     println!("{figures}");
 }
+
+#[test]
+fn phased_over_hash_ranges() {
+    map_conformance::phased::phased_all(SplitMap::with_hasher, Sizes::from_env());
+    map_conformance::phased::phased_all_in(SplitMap::with_hasher_in, Sizes::from_env());
+}
