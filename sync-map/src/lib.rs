@@ -297,6 +297,10 @@
 //!   readers writing each other's map, a first read during a waiting write,
 //!   `reclaim`, `memory` and `policy` from inside sections and closures,
 //!   values whose `Drop` writes to the map.
+//! * `tests/unwind.rs`, `tests/unwind_drops.rs`: writes that panic half
+//!   way leave the map whole, and drop what they removed or replaced after
+//!   the lock, so a value whose `Drop` writes to the map does not abort
+//!   the process (each such scenario runs in a child process).
 //! * `tests/memory_stats.rs`, `tests/membarrier_faults.rs`: figures that
 //!   never go down; injected membarrier failures.
 //! * `tests/loom.rs`: loom models of the publish, swap, batch, retire and

@@ -993,12 +993,17 @@ where
     /// is dropped after the writer lock is released.
     fn write_twice<R>(
         &self,
-        mut w: Guard<'_, K, V, S>,
+        w: Guard<'_, K, V, S>,
         first: impl FnOnce(&mut Table<K, V, S>) -> R,
         second: impl FnOnce(&mut Table<K, V, S>) -> R,
     ) -> R {
-        let stale = w.state().take_stale();
-        let a = w.write_back(|t, _| first(t));
+        // Declared before the guard (moved in below), so that if a step
+        // panics they drop after it, with the lock released.
+        let stale;
+        let a;
+        let mut w = w;
+        stale = w.state().take_stale();
+        a = w.write_back(|t, _| first(t));
         let (result, extra, unrun) = match w.publish(|t, _, _| second(t)) {
             Ok(b) => (b, Some(a), None),
             Err(replay) => (a, None, Some(replay)),
@@ -1040,11 +1045,15 @@ where
     ///
     /// If `f` writes to this map other than through the batch: the write
     /// would wait for itself. If `f` panics, the map is as it was before
-    /// the batch.
+    /// the batch, and the values the batch removed or replaced are dropped
+    /// after the writer lock is released.
     pub fn write<R>(&self, f: impl FnOnce(&mut Batch<'_, K, V, S>) -> R) -> R {
-        let mut w = self.pair.lock();
-        let stale = w.state().take_stale();
+        // Declared before the guard, so that if `f` (or the replay) panics
+        // they drop after it, with the lock released.
         let mut garbage = Garbage::default();
+        let stale;
+        let mut w = self.pair.lock();
+        stale = w.state().take_stale();
         let result = w.write_back(|table, log| {
             let mut batch = Batch {
                 table,
