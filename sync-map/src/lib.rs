@@ -302,7 +302,9 @@
 //!   the lock, so a value whose `Drop` writes to the map does not abort
 //!   the process (each such scenario runs in a child process).
 //! * `tests/memory_stats.rs`, `tests/membarrier_faults.rs`: figures that
-//!   never go down; injected membarrier failures.
+//!   never go down, and `reclaimed_bytes` against what `reclaim()` returned
+//!   and what a counting allocator saw freed, across clearing batches;
+//!   injected membarrier failures.
 //! * `tests/loom.rs`: loom models of the publish, swap, batch, retire and
 //!   reclaim steps:
 //!   `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p sync-map --release --test loom`.

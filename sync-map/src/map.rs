@@ -163,7 +163,8 @@ impl<K, V, S> SyncMap<K, V, S> {
         tables.allocated += headers;
         tables.peak += headers;
         let stats = Stats::default();
-        stats.record(&tables);
+        // New tables: nothing given back yet.
+        stats.record(&tables, Released::default());
         Self {
             pair: LeftRight::new(a, b, Log::default()),
             stats,
@@ -319,7 +320,11 @@ where
     /// The map's memory figures: both copies' tables and headers, and the
     /// reader registry, exact byte counts of what the map holds from the
     /// allocator, as of the last completed write (and registration).
-    /// `peak_bytes`, `reclaimed_bytes` and `reclaims` never go down.
+    /// `peak_bytes`, `reclaimed_bytes` and `reclaims` never go down:
+    /// `reclaimed_bytes` is all that reclamation gave back over the map's
+    /// life, in both copies (a copy that a clearing batch rebuilds as a
+    /// clone of the other gives its old table back too), and `reclaims`
+    /// counts the times it did (the two copies shrinking together once).
     ///
     /// Takes no lock a writer holds while it waits: fine from inside read
     /// sections and writer closures alike.
@@ -1003,12 +1008,13 @@ where
         let a;
         let mut w = w;
         stale = w.state().take_stale();
-        a = w.write_back(|t, _| first(t));
-        let (result, extra, unrun) = match w.publish(|t, _, _| second(t)) {
-            Ok(b) => (b, Some(a), None),
-            Err(replay) => (a, None, Some(replay)),
+        let back;
+        (a, back) = w.write_back(|t, _| Released::track(t, first));
+        let (result, front, extra, unrun) = match w.publish(|t, _, _| Released::track(t, second)) {
+            Ok((b, front)) => (b, front, Some(a), None),
+            Err(replay) => (a, Released::default(), None, Some(replay)),
         };
-        self.record_stats(&mut w);
+        self.record_stats(&mut w, back.and(front));
         drop(w);
         drop((extra, unrun, stale));
         result
@@ -1054,28 +1060,30 @@ where
         let stale;
         let mut w = self.pair.lock();
         stale = w.state().take_stale();
-        let result = w.write_back(|table, log| {
-            let mut batch = Batch {
-                table,
-                log,
-                garbage: &mut garbage,
-                restore: None,
-            };
-            let result = f(&mut batch);
-            batch.finish();
-            result
+        let (result, back) = w.write_back(|table, log| {
+            Released::track(table, |table| {
+                let mut batch = Batch {
+                    table,
+                    log,
+                    garbage: &mut garbage,
+                    restore: None,
+                };
+                let result = f(&mut batch);
+                batch.finish();
+                result
+            })
         });
-        let mut unrun = None;
+        let (mut unrun, mut front) = (None, Released::default());
         if w.state().is_empty() {
             w.unchanged();
-        } else if w
-            .publish(|t, published, log| replay(t, published, log, &mut garbage))
-            .is_err()
-        {
-            // The old copy was retired: the log was not replayed.
-            unrun = w.state().take_stale();
+        } else {
+            match w.publish(|t, published, log| replay(t, published, log, &mut garbage)) {
+                Ok(released) => front = released,
+                // The old copy was retired: the log was not replayed.
+                Err(_) => unrun = w.state().take_stale(),
+            }
         }
-        self.record_stats(&mut w);
+        self.record_stats(&mut w, back.and(front));
         drop(w);
         drop((garbage, unrun, stale));
         result
@@ -1156,9 +1164,11 @@ where
         let mut w = self.pair.lock();
         let pruned = w.prune_slots();
         let stale = w.state().take_stale();
-        let first = w.write_back(|t, _| t.reclaim());
-        let second = w.publish(|t, _, _| t.reclaim()).unwrap_or(0);
-        self.record_stats(&mut w);
+        let (first, back) = w.write_back(|t, _| Released::track(t, Table::reclaim));
+        let (second, front) = w
+            .publish(|t, _, _| Released::track(t, Table::reclaim))
+            .unwrap_or_default();
+        self.record_stats(&mut w, back.and(front));
         drop(w);
         drop(stale);
         first + second + pruned
@@ -1186,15 +1196,15 @@ where
         );
     }
 
-    /// Publishes the memory figures of every copy the pair holds (under
-    /// the writer lock, after each write).
-    fn record_stats(&self, w: &mut Guard<'_, K, V, S>) {
+    /// Publishes the memory figures of every copy the pair holds, and adds
+    /// what the write gave back (under the writer lock, after each write).
+    fn record_stats(&self, w: &mut Guard<'_, K, V, S>, released: Released) {
         let mut tables = TableStats::default();
         w.for_each_copy(|t| tables.add(&t.memory()));
         let headers = w.copies() * copy_bytes::<Table<K, V, S>>();
         tables.allocated += headers;
         tables.peak += headers;
-        self.stats.record(&tables);
+        self.stats.record(&tables, released);
     }
 }
 
@@ -1545,13 +1555,14 @@ fn clear_keeping<K, V, S>(
 }
 
 /// Applies a batch's log to the other copy, or after a `clear` makes it a
-/// clone of the `published` one.
+/// clone of the `published` one; returns what that gave back.
 fn replay<K, V, S>(
     table: &mut Table<K, V, S>,
     published: &Table<K, V, S>,
     log: &mut Log<K, V>,
     garbage: &mut Garbage<K, V, S>,
-) where
+) -> Released
+where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher + Clone,
@@ -1561,9 +1572,26 @@ fn replay<K, V, S>(
         if !log.ops.is_empty() {
             garbage.ops = mem::take(&mut log.ops);
         }
-        garbage.table = Some(mem::replace(table, published.clone()));
-        return;
+        let old = mem::replace(table, published.clone());
+        // The old table goes back whole, as a replayed clear would give it
+        // back (the clone's figures start afresh; the map keeps the totals).
+        let released =
+            Released::gave_back(old.memory().allocated_bytes, table.memory().allocated_bytes);
+        garbage.table = Some(old);
+        return released;
     }
+    Released::track(table, |table| replay_ops(table, log, garbage)).1
+}
+
+/// Applies a batch's logged writes to the other copy.
+fn replay_ops<K, V, S>(
+    table: &mut Table<K, V, S>,
+    log: &mut Log<K, V>,
+    garbage: &mut Garbage<K, V, S>,
+) where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
     for op in log.ops.drain(..) {
         match op {
             Op::Insert(k, v) => {
@@ -1587,17 +1615,57 @@ fn replay<K, V, S>(
 struct TableStats {
     allocated: usize,
     peak: usize,
-    reclaimed: usize,
-    reclaims: usize,
 }
 
 impl TableStats {
     fn add(&mut self, m: &MemoryStats) {
         self.allocated += m.allocated_bytes;
         self.peak += m.peak_bytes;
-        self.reclaimed += m.reclaimed_bytes;
-        // The copies reclaim together: one reclaim of the map.
-        self.reclaims = self.reclaims.max(m.reclaims);
+    }
+}
+
+/// What reclamation gave back in one copy during one write. A copy's own
+/// figures start at zero again when it is rebuilt (a clone after a
+/// clearing batch, after a panic, or after a retire), so the map adds up
+/// each write's changes instead of summing the copies' figures.
+#[derive(Clone, Copy, Default)]
+struct Released {
+    bytes: usize,
+    reclaims: usize,
+}
+
+impl Released {
+    /// Runs `change` on `table`; returns its result and what its
+    /// reclamation gave back.
+    fn track<K, V, S, R>(
+        table: &mut Table<K, V, S>,
+        change: impl FnOnce(&mut Table<K, V, S>) -> R,
+    ) -> (R, Released) {
+        let before = table.memory();
+        let result = change(table);
+        let after = table.memory();
+        let released = Released {
+            bytes: after.reclaimed_bytes.saturating_sub(before.reclaimed_bytes),
+            reclaims: after.reclaims.saturating_sub(before.reclaims),
+        };
+        (result, released)
+    }
+
+    /// A copy's storage going from `before` to `after` bytes.
+    fn gave_back(before: usize, after: usize) -> Released {
+        Released {
+            bytes: before.saturating_sub(after),
+            reclaims: usize::from(after < before),
+        }
+    }
+
+    /// The write's figures from both copies' ones.
+    fn and(self, other: Released) -> Released {
+        Released {
+            bytes: self.bytes + other.bytes,
+            // The copies reclaim together: one reclaim of the map.
+            reclaims: self.reclaims.max(other.reclaims),
+        }
     }
 }
 
@@ -1612,14 +1680,14 @@ struct Stats {
 }
 
 impl Stats {
-    fn record(&self, t: &TableStats) {
+    fn record(&self, t: &TableStats, released: Released) {
         let order = plain::Ordering::Relaxed;
         self.tables.store(t.allocated, order);
         // A copy's own figures start afresh when it is rebuilt; the map's
         // never go down.
         self.peak.fetch_max(t.peak.max(t.allocated), order);
-        self.reclaimed.fetch_max(t.reclaimed, order);
-        self.reclaims.fetch_max(t.reclaims, order);
+        self.reclaims.fetch_add(released.reclaims, order);
+        self.reclaimed.fetch_add(released.bytes, order);
     }
 }
 
