@@ -591,7 +591,14 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// assert_eq!(map.len(), 10);
     /// ```
     pub fn reclaim(&mut self) -> usize {
-        self.reclaimer.reclaim_storage(storage!(self))
+        let released = self.reclaimer.reclaim_storage(storage!(self));
+        // A clear that kept the key arena's newest chunk for a refill leaves
+        // room there that no garbage count sees: it goes back too.
+        if key_room_oversized(&self.raw) {
+            released + self.compact_keys().unwrap_or(0)
+        } else {
+            released
+        }
     }
 
     /// Makes room in the table for `additional` more entries without
@@ -650,6 +657,22 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
             self.reclaimer.observe(before);
         }
         before.saturating_sub(after)
+    }
+}
+
+/// Whether the key arena has much more room than its live keys need, as
+/// after a clear that kept its newest chunk (rewound) for a refill: any
+/// chunk at all when no key is live, else room for more than twice the
+/// live bytes and a page. An arena that a compaction sized for the keys
+/// never has that much, so a second `reclaim` does not copy them again.
+fn key_room_oversized<Q: ?Sized + ArenaKey, V, S>(raw: &KeyedTable<Q, V, S>) -> bool {
+    const PAGE: usize = 4096;
+    let room = raw
+        .key_arena_bytes()
+        .saturating_sub(mem::size_of::<bumpalo::Bump>() + CHUNK_OVERHEAD);
+    match raw.live_key_bytes() {
+        0 => room > 0,
+        live => room > live.saturating_mul(2).saturating_add(PAGE),
     }
 }
 

@@ -733,10 +733,11 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
         // Leaked rather than dropped if anything below panicked, so that no
         // key could be left pointing into freed memory.
         let arena = ManuallyDrop::new(arena);
-        let mut rest: &mut [u8] = arena
-            .bump()
-            .try_alloc_slice_fill_copy(total, 0u8)
-            .map_err(|_| ArenaError::AllocFailed { bytes: total })?;
+        let Ok(mut rest) = arena.bump().try_alloc_slice_fill_copy(total, 0u8) else {
+            // Nothing points into the new arena: it goes back, not leaked.
+            drop(ManuallyDrop::into_inner(arena));
+            return Err(ArenaError::AllocFailed { bytes: total });
+        };
         for key in self.table.keys() {
             let (copy, tail) = mem::take(&mut rest).split_at_mut(key.len);
             copy.copy_from_slice(key.bytes());
@@ -753,11 +754,28 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
 impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
     /// Drops every entry; keeps the table's arena and the key arena's
     /// newest chunk, rewound, for the refill.
+    ///
+    /// If a value's `Drop` panics, the key arena is left as it is (keys
+    /// that stayed in the table still point into it) and the live key bytes
+    /// are recounted from the table, so the figures the policy weighs stay
+    /// true.
     pub(crate) fn clear_keep(&mut self) {
-        self.table.clear_entries();
+        /// Recounts the live key bytes if the clear unwinds.
+        struct Recount<'a, Q: ?Sized + ArenaKey, V, S>(&'a mut KeyedTable<Q, V, S>);
+
+        impl<Q: ?Sized + ArenaKey, V, S> Drop for Recount<'_, Q, V, S> {
+            fn drop(&mut self) {
+                let raw = &mut *self.0;
+                raw.live_key_bytes = raw.table.keys().map(KeyRef::byte_len).sum();
+            }
+        }
+
+        let recount = Recount(&mut *self);
+        recount.0.table.clear_entries();
+        mem::forget(recount);
         self.live_key_bytes = 0;
-        // SAFETY: the table is empty, so no key points into the key arena,
-        // and nothing else ever does.
+        // SAFETY: the table is empty (`clear_entries` returned), so no key
+        // points into the key arena, and nothing else ever does.
         unsafe { self.keys.reset() };
     }
 }
