@@ -211,7 +211,11 @@ fn remove_lowest(
     let mut by_slot: Vec<(u64, Handle)> = handles.iter().map(|(k, h)| (*k, *h)).collect();
     by_slot.sort_by_key(|(_, h)| h.slot());
     for (key, h) in &by_slot[..by_slot.len() - keep] {
-        assert_eq!(map.remove_by_handle(*h), Some(key * 7));
+        assert_eq!(
+            map.remove_by_handle(*h),
+            Some(key * 7),
+            "the handle reclaim_with handed out for key {key} went stale before its removal"
+        );
         handles.remove(key);
     }
     assert!(handles.values().all(|h| h.slot() >= map.len()));
@@ -241,15 +245,15 @@ fn handles_from_reclaim_with_survive_later_reclamation() {
     map.shrink_to(0);
     assert_handles_valid(&map, &handles, "after shrink_to(0)");
 
-    // The automatic policy: a drain to 1/20 full defers the shrink to the
-    // next insert, which makes it.
+    // The automatic policy: a drain to 1/20 full shrinks the map, during
+    // the removals or at the next insert (as the drain ratio decides).
     let (mut map, mut handles) = moved_by_reclaim_with(ReclaimPolicy::default(), 2000);
-    remove_lowest(&mut map, &mut handles, 50);
     let reclaims = map.memory().reclaims;
+    remove_lowest(&mut map, &mut handles, 50);
     map.insert(u64::MAX, 0);
     assert!(
         map.memory().reclaims > reclaims,
-        "the insert shrank the map"
+        "the policy shrank the map"
     );
     assert_handles_valid(&map, &handles, "after an automatic shrink");
 
