@@ -1,0 +1,217 @@
+//! An allocator whose large blocks go back to the operating system the
+//! moment they are freed, whatever the global allocator does.
+//!
+//! A map that shrinks frees its big table, but freeing is not giving back:
+//! glibc's malloc keeps freed mid-sized blocks in the process (after a large
+//! block is freed it raises its mmap threshold, up to 32 MiB, and it trims
+//! its heap only from the top), and jemalloc and mimalloc return pages
+//! late. The process's resident memory then stays at its peak. [`PageAlloc`]
+//! takes every block of [`PageAlloc::THRESHOLD`] (64 KiB) or more straight
+//! from the kernel with `mmap` and gives it straight back with `munmap` on
+//! deallocation, so those pages leave the resident set at once. Smaller
+//! blocks go to the global allocator, which serves them better.
+//!
+//! # When to use it
+//!
+//! As the allocator of any [`allocator_api2`] container whose big
+//! allocations should not outlive it: hashbrown's `HashMap::new_in(PageAlloc)`
+//! and `HashTable::new_in(PageAlloc)`,
+//! [`allocator_api2::vec::Vec::new_in(PageAlloc)`](allocator_api2::vec::Vec::new_in),
+//! or a map of this workspace built over an allocator. A `Vec` that grows
+//! past the threshold is moved by `mremap` on Linux, without a copy.
+//!
+//! # When not to
+//!
+//! * Many small blocks: they go to the global allocator anyway, and nothing
+//!   changes.
+//! * Blocks of 64 KiB and more allocated and freed at a high rate: each one
+//!   costs a system call to map it, one to unmap it, and a page fault on
+//!   the first touch of each page, where malloc would have reused memory it
+//!   kept. Keep such buffers, or use the global allocator for them.
+//!
+//! # The rule
+//!
+//! A block is page-backed ([`PageAlloc::is_page_backed`]) when its layout's
+//! size is at least [`PageAlloc::THRESHOLD`] and its alignment at most the
+//! page size ([`PageAlloc::page_size`]), on a target with pages of its own
+//! (below). The rule reads nothing but the layout, so `deallocate`, `grow`
+//! and `shrink` know from the layout where the block came from. Zero-sized
+//! and over-aligned layouts go to the global allocator.
+//!
+//! Why 64 KiB: a page-backed block is rounded up to whole pages, and a block
+//! of at least 16 pages of 4 KiB loses less than one page in 16 to the
+//! rounding (under 6.25%, and nothing for sizes that are whole pages, as big
+//! tables are; with 16 KiB pages, as on Apple silicon, up to a quarter at the
+//! threshold itself, falling as blocks grow). Below it, a system call and
+//! its page faults cost more than malloc's reuse of what it keeps; glibc
+//! itself starts mapping at 128 KiB.
+//!
+//! A page-backed block is exactly its layout's size (the rest of its last
+//! page is not offered to the caller): so every deallocation and every
+//! counter sees the size the allocation saw. Growing or shrinking it within
+//! the same number of pages returns the same block, without a system call;
+//! shrinking it by whole pages unmaps the tail in place; growing it by whole
+//! pages uses `mremap` on Linux (the kernel moves the pages, nothing is
+//! copied) and a new mapping with a copy on other unixes. A block that
+//! crosses the threshold is allocated anew, copied and freed. Mapped pages
+//! come zeroed from the kernel, so `allocate_zeroed` writes nothing. When
+//! the kernel refuses a mapping, the call returns `Err(AllocError)`; it
+//! never aborts.
+//!
+//! # Where there are no pages of our own
+//!
+//! Page-backed blocks need `mmap`: they exist on unix targets (Linux, the
+//! BSDs, macOS, ...) with or without the `std` feature, since they need only
+//! libc. Elsewhere (Windows, wasm, bare metal such as `x86_64-unknown-none`,
+//! and the newlib unixes, whose libc has no `mmap`), [`PageAlloc`] is the
+//! global allocator under another name: [`PageAlloc::is_page_backed`] is
+//! always `false`, [`PageAlloc::page_size`] is `None`, and
+//! [`mapped_bytes`] stays 0. Code written for it runs everywhere.
+//!
+//! # Counting
+//!
+//! [`mapped_bytes`] gives the page-rounded bytes mapped right now by the
+//! whole process. With `std`, `thread_live_bytes()` and `thread_calls()`
+//! give the current thread's page-backed layout bytes and system calls, so a
+//! counting global allocator in a test can add the blocks that bypass it to
+//! what it counts.
+//!
+//! # Example
+//!
+//! ```
+//! use allocator_api2::vec::Vec;
+//! use hashbrown::HashMap;
+//! use page_alloc::{mapped_bytes, PageAlloc};
+//!
+//! let mut map = HashMap::new_in(PageAlloc);
+//! for i in 0..100_000u64 {
+//!     map.insert(i, [0u8; 32]);
+//! }
+//! // The table, several MiB, is one mapping of its own.
+//! assert_eq!(mapped_bytes() > 0, PageAlloc::page_size().is_some());
+//!
+//! map.clear();
+//! map.shrink_to_fit();
+//! // ...and it left the process with the shrink, not whenever malloc
+//! // would have decided.
+//! assert_eq!(mapped_bytes(), 0);
+//!
+//! // Any allocator_api2 container takes it.
+//! let mut samples: Vec<f64, PageAlloc> = Vec::new_in(PageAlloc);
+//! samples.extend((0..50_000).map(f64::from));
+//! assert_eq!(samples[49_999], 49_999.0);
+//! ```
+//!
+//! # Features
+//!
+//! * `std` (default): the per-thread counters `thread_live_bytes()` and
+//!   `thread_calls()`. Without it page-alloc is `#![no_std]` and needs only
+//!   `alloc`:
+//!   `cargo check -p page-alloc --no-default-features --target x86_64-unknown-none`.
+
+#![no_std]
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+#[allow(unsafe_code)]
+mod raw;
+mod stats;
+
+use core::alloc::Layout;
+
+pub use stats::mapped_bytes;
+#[cfg(feature = "std")]
+pub use stats::{thread_calls, thread_live_bytes};
+
+/// An [`Allocator`](allocator_api2::alloc::Allocator) that maps blocks of
+/// [`THRESHOLD`](Self::THRESHOLD) bytes or more straight from the kernel and
+/// unmaps them on deallocation; smaller blocks go to the global allocator.
+///
+/// Zero-sized: a container pays nothing to hold it. See the
+/// [crate documentation](crate) for the rule, the costs and the targets
+/// without pages.
+///
+/// # Example
+///
+/// ```
+/// use allocator_api2::alloc::{Allocator, Layout};
+/// use page_alloc::PageAlloc;
+///
+/// let layout = Layout::array::<u64>(1 << 16).unwrap(); // 512 KiB
+/// let block = PageAlloc.allocate_zeroed(layout).unwrap();
+/// assert_eq!(block.len(), layout.size());
+/// // SAFETY: the block is live and was allocated with `layout`.
+/// unsafe {
+///     assert_eq!(*block.cast::<u64>().as_ptr().add(1000), 0);
+///     PageAlloc.deallocate(block.cast(), layout);
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PageAlloc;
+
+impl PageAlloc {
+    /// The smallest block, in bytes, that gets pages of its own: 64 KiB.
+    ///
+    /// A block of at least 16 pages of 4 KiB loses less than one page in 16
+    /// to the rounding up to whole pages.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Layout;
+    /// use page_alloc::PageAlloc;
+    ///
+    /// let below = Layout::from_size_align(PageAlloc::THRESHOLD - 1, 8).unwrap();
+    /// assert!(!PageAlloc::is_page_backed(below));
+    /// ```
+    pub const THRESHOLD: usize = 64 * 1024;
+
+    /// Whether a block of `layout` is mapped from the kernel (`true`) or
+    /// comes from the global allocator (`false`).
+    ///
+    /// `true` exactly when the size is at least [`THRESHOLD`](Self::THRESHOLD),
+    /// the alignment at most the page size, and the target has pages of its
+    /// own ([`page_size`](Self::page_size) is `Some`). It depends on nothing
+    /// else, so a block's layout always tells where it belongs.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Layout;
+    /// use page_alloc::PageAlloc;
+    ///
+    /// let table = Layout::from_size_align(1 << 20, 16).unwrap();
+    /// let over_aligned = Layout::from_size_align(1 << 20, 1 << 30).unwrap();
+    /// assert_eq!(PageAlloc::is_page_backed(table), PageAlloc::page_size().is_some());
+    /// assert!(!PageAlloc::is_page_backed(over_aligned));
+    /// assert!(!PageAlloc::is_page_backed(Layout::new::<[u8; 0]>()));
+    /// ```
+    #[inline]
+    pub fn is_page_backed(layout: Layout) -> bool {
+        raw::HAS_PAGES && layout.size() >= Self::THRESHOLD && layout.align() <= raw::page_size()
+    }
+
+    /// The size of the pages that page-backed blocks are rounded up to, or
+    /// `None` on a target without pages of our own, where every block goes
+    /// to the global allocator.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use page_alloc::PageAlloc;
+    ///
+    /// if let Some(page) = PageAlloc::page_size() {
+    ///     assert!(page.is_power_of_two());
+    /// }
+    /// ```
+    pub fn page_size() -> Option<usize> {
+        raw::HAS_PAGES.then(raw::page_size)
+    }
+}
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
