@@ -59,12 +59,14 @@
 //! change before the next one, so growth and shrinking stay amortised O(1)
 //! and no workload makes the table shrink and grow back over and over.
 //!
-//! A map that is only losing entries is being drained, and shrinking it
-//! now would move entries that are about to go too. So removals alone
-//! shrink it only once it is `drain_ratio` (default 128) times too big (then
-//! to room for a quarter more than remain), and the next insert catches up
-//! on the deferred shrink. Removing all of a million entries therefore moves
-//! about 14,000 of them instead of a quarter million. See [`Reclaimer`](toolkit::Reclaimer) for
+//! A map that is only losing entries shrinks the same way, at once: a map
+//! drained to a few percent and then only read holds no more than a fresh
+//! map of what remains would, give or take the rounding (8 times at the
+//! very most). Each shrink moves the entries that remain, at most an eighth
+//! of the table's room, so removing all of a million entries moves about a
+//! sixth of them in all. A policy with a larger `drain_ratio` defers the
+//! shrinks of a draining map to the next insert instead (or until it is
+//! `drain_ratio` times too big). See [`Reclaimer`](toolkit::Reclaimer) for
 //! the details and [`ReclaimPolicy`] to tune the numbers.
 //!
 //! # What stays as in std

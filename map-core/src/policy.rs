@@ -67,6 +67,10 @@ pub struct ReclaimPolicy {
     shrink_ratio_fp: usize,
     drain_ratio_fp: usize,
     headroom_fp: usize,
+    // The catch-up ratio of the first insert after removals (see
+    // `Reclaimer`'s docs): the largest of `2.5 × headroom` (the hysteresis
+    // bound) and half of `shrink_ratio`.
+    catch_up_fp: usize,
 }
 
 impl ReclaimPolicy {
@@ -74,9 +78,12 @@ impl ReclaimPolicy {
     pub const DEFAULT_SHRINK_RATIO: f64 = 8.0;
     /// Default `headroom`: after shrinking, room for twice the live entries.
     pub const DEFAULT_HEADROOM: f64 = 2.0;
-    /// Default `drain_ratio`: a map that only loses entries shrinks once it
-    /// is 1/128 full, or at its next insert.
-    pub const DEFAULT_DRAIN_RATIO: f64 = 128.0;
+    /// Default `drain_ratio`: equal to the default `shrink_ratio`, so a map
+    /// that only loses entries shrinks as soon as it is 1/8 full, without
+    /// waiting for an insert (a map drained and then only read gives its
+    /// memory back). A policy built with another `shrink_ratio` and no
+    /// `drain_ratio` takes its `shrink_ratio` here too.
+    pub const DEFAULT_DRAIN_RATIO: f64 = Self::DEFAULT_SHRINK_RATIO;
     /// Default `garbage_ratio`: compact once dead bytes exceed live bytes.
     pub const DEFAULT_GARBAGE_RATIO: f64 = 1.0;
     /// Default `min_capacity`: never shrink automatically below room for 16 entries.
@@ -97,7 +104,7 @@ impl ReclaimPolicy {
     /// let p = ReclaimPolicy::automatic();
     /// assert!(p.is_automatic());
     /// assert_eq!(p, ReclaimPolicy::default());
-    /// assert_eq!((p.shrink_ratio(), p.headroom(), p.drain_ratio()), (8.0, 2.0, 128.0));
+    /// assert_eq!((p.shrink_ratio(), p.headroom(), p.drain_ratio()), (8.0, 2.0, 8.0));
     /// assert_eq!((p.min_capacity(), p.clear_keep_bytes()), (16, 512 * 1024));
     /// ```
     pub const fn automatic() -> Self {
@@ -144,6 +151,7 @@ impl ReclaimPolicy {
     pub fn builder() -> PolicyBuilder {
         PolicyBuilder {
             policy: Self::automatic(),
+            drain_set: false,
         }
     }
 
@@ -167,6 +175,11 @@ impl ReclaimPolicy {
             shrink_ratio_fp: (shrink_ratio * FP_ONE) as usize,
             drain_ratio_fp: (drain_ratio * FP_ONE) as usize,
             headroom_fp: (headroom * FP_ONE) as usize,
+            catch_up_fp: (if 2.5 * headroom > shrink_ratio / 2.0 {
+                2.5 * headroom
+            } else {
+                shrink_ratio / 2.0
+            } * FP_ONE) as usize,
         }
     }
 
@@ -211,15 +224,22 @@ impl ReclaimPolicy {
     }
 
     /// A map that has only lost entries since its last insert shrinks
-    /// when it has room for this many times its entries.
+    /// when it has room for this many times its entries. Equal to
+    /// `shrink_ratio` unless set otherwise: a removal shrinks as soon as the
+    /// storage is sparse.
     ///
     /// ```
     /// use map_core::ReclaimPolicy;
     ///
     /// assert_eq!(ReclaimPolicy::default().drain_ratio(), ReclaimPolicy::DEFAULT_DRAIN_RATIO);
-    /// // Equal to `shrink_ratio`: shrink eagerly, even while draining.
-    /// let eager = ReclaimPolicy::builder().drain_ratio(8.0).build()?;
-    /// assert_eq!(eager.drain_ratio(), eager.shrink_ratio());
+    /// assert_eq!(ReclaimPolicy::default().drain_ratio(), ReclaimPolicy::default().shrink_ratio());
+    /// // Follows `shrink_ratio` unless set.
+    /// let p = ReclaimPolicy::builder().shrink_ratio(16.0).build()?;
+    /// assert_eq!(p.drain_ratio(), 16.0);
+    /// // Larger: a draining map waits (for the next insert, or until it is
+    /// // 1/128 full here) before it shrinks.
+    /// let lazy = ReclaimPolicy::builder().drain_ratio(128.0).build()?;
+    /// assert_eq!(lazy.drain_ratio(), 128.0);
     /// # Ok::<(), map_core::PolicyError>(())
     /// ```
     pub const fn drain_ratio(&self) -> f64 {
@@ -350,6 +370,8 @@ impl Default for ReclaimPolicy {
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyBuilder {
     policy: ReclaimPolicy,
+    // Whether `drain_ratio` was set; if not, it follows `shrink_ratio`.
+    drain_set: bool,
 }
 
 impl PolicyBuilder {
@@ -404,9 +426,12 @@ impl PolicyBuilder {
     }
 
     /// While a map only loses entries, shrink once it has room for `ratio`
-    /// times its entries (to fit them exactly); otherwise wait for the next
+    /// times its entries (to room for a quarter more than remain); while it
+    /// is sparser than `shrink_ratio` but not that sparse, wait for the next
     /// insert, which applies `shrink_ratio`. Must be finite and at least
-    /// `shrink_ratio`; set it equal to `shrink_ratio` to shrink eagerly.
+    /// `shrink_ratio`. Unset, it equals `shrink_ratio`: shrink eagerly. A
+    /// larger ratio saves moving entries of a map that is about to empty,
+    /// at the price of holding the memory if the map then sits idle.
     ///
     /// ```
     /// use map_core::{PolicyError, ReclaimPolicy};
@@ -419,6 +444,7 @@ impl PolicyBuilder {
     /// ```
     pub fn drain_ratio(mut self, ratio: f64) -> Self {
         self.policy.drain_ratio = ratio;
+        self.drain_set = true;
         self
     }
 
@@ -499,7 +525,10 @@ impl PolicyBuilder {
     /// # Ok::<(), PolicyError>(())
     /// ```
     pub fn build(self) -> Result<ReclaimPolicy, PolicyError> {
-        let p = self.policy;
+        let mut p = self.policy;
+        if !self.drain_set {
+            p.drain_ratio = p.shrink_ratio;
+        }
         for (field, value) in [
             ("shrink_ratio", p.shrink_ratio),
             ("headroom", p.headroom),
@@ -648,13 +677,21 @@ pub enum ClearAction {
 ///
 /// # Draining
 ///
-/// While a map only loses entries, shrinking it would move entries that are
-/// probably about to go too: a drain of a million entries would pay for
-/// moving a quarter million of them. So a removal shrinks the storage only
-/// once it is `drain_ratio` (default 128) times too big, and then to room for
-/// a quarter more than the entries that remain; a removal that finds it merely
-/// `shrink_ratio` (default 8) times too big marks the map, and the next
-/// insert shrinks it (to `headroom` times the entries) before inserting.
+/// A removal that leaves the storage `drain_ratio` times too big (by
+/// default `shrink_ratio`, 8) shrinks it at once, to room for a quarter
+/// more than the entries that remain: a map drained and then only read
+/// gives its memory back without waiting for an insert. Each such shrink
+/// moves the entries that remain, at most an eighth of the storage's room,
+/// so a drain to empty moves about a sixth of the entries in all.
+///
+/// A drain that stops between two such shrinks can leave up to
+/// `drain_ratio` times the room the entries need. The first insert after
+/// removals catches up: if the storage has room for the catch-up ratio
+/// times its entries (the larger of `2.5 × headroom` and half the
+/// `shrink_ratio`: 5 by default), it shrinks to `headroom` times the
+/// entries before inserting. A policy with a larger `drain_ratio` moves
+/// fewer entries during a drain and leaves more of the shrinking to that
+/// insert.
 ///
 /// # Hysteresis
 ///
@@ -906,19 +943,22 @@ impl Reclaimer {
     /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
-    /// // 1/10 full: the map may be draining, so the shrink waits for an insert.
-    /// assert_eq!(r.after_remove(100, 1000, 1000), None);
-    /// assert_eq!(r.before_insert(100, 1000), Some(200));
-    /// // 1/200 full: shrink now (to a quarter more than remain, here the minimum 16).
-    /// assert_eq!(r.after_remove(5, 1000, 1000), Some(16));
+    /// // 1/8 full or less: shrink now, to a quarter more than remain.
+    /// assert_eq!(r.after_remove(100, 1000, 1000), Some(125));
+    /// assert_eq!(r.after_remove(5, 1000, 1000), Some(16), "never below min_capacity");
+    /// // 3/20 full: not sparse enough to move entries while draining, but
+    /// // the next insert tightens the storage to `headroom` times the entries.
+    /// assert_eq!(r.after_remove(150, 1000, 1000), None);
+    /// assert_eq!(r.before_insert(150, 1000), Some(300));
     /// ```
     pub fn after_remove(&mut self, len: usize, capacity: usize, size: usize) -> Option<usize> {
         let p = self.policy;
         let scaled_capacity = capacity.saturating_mul(FP_ONE as usize);
         // Strictly below `capacity / ratio`: with power-of-two ratios that
         // quotient is itself a table capacity.
-        let drain_below = (scaled_capacity / p.drain_ratio_fp.max(1)).saturating_sub(1);
-        let shrink_below = (scaled_capacity / p.shrink_ratio_fp.max(1)).saturating_sub(1);
+        let below = |ratio_fp: usize| (scaled_capacity / ratio_fp.max(1)).saturating_sub(1);
+        let drain_below = below(p.drain_ratio_fp);
+        let catch_up_below = below(p.catch_up_fp);
         self.sparse_for = size;
         if !p.automatic || capacity <= self.min_capacity_now() {
             self.sparse_below = 0;
@@ -926,18 +966,18 @@ impl Reclaimer {
         }
         if len <= drain_below {
             self.pending = false;
-            self.sparse_below = shrink_below;
+            self.sparse_below = catch_up_below;
             // A quarter more than remains: the drain may turn into inserts.
             let room = len
                 .saturating_add(len.div_ceil(4))
                 .max(len.saturating_add(1));
             return self.target(if len == 0 { 0 } else { room }, capacity);
         }
-        if len <= shrink_below {
+        if len <= catch_up_below {
             self.pending = true;
             self.sparse_below = drain_below;
         } else {
-            self.sparse_below = shrink_below;
+            self.sparse_below = catch_up_below;
         }
         None
     }
@@ -949,24 +989,34 @@ impl Reclaimer {
     }
 
     /// Called before an insert into a storage with `len` entries and room
-    /// for `capacity`: the capacity to shrink to first, if removals left the
-    /// storage sparse. Costs one test of a flag otherwise.
+    /// for `capacity`: the capacity to shrink to first (`headroom` times the
+    /// entries), if removals left the storage with room for the catch-up
+    /// ratio times its entries (see [Draining](Self#draining)). Costs one
+    /// test of a flag otherwise.
     ///
     /// ```
     /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
-    /// assert_eq!(r.before_insert(100, 1000), None, "nothing pending");
-    /// assert_eq!(r.after_remove(100, 1000, 1000), None);
-    /// assert_eq!(r.before_insert(100, 1000), Some(200));
-    /// assert_eq!(r.before_insert(100, 1000), None, "caught up");
+    /// assert_eq!(r.before_insert(150, 1000), None, "nothing pending");
+    /// assert_eq!(r.after_remove(150, 1000, 1000), None);
+    /// assert_eq!(r.before_insert(150, 1000), Some(300));
+    /// assert_eq!(r.before_insert(150, 1000), None, "caught up");
     /// ```
     #[inline]
     pub fn before_insert(&mut self, len: usize, capacity: usize) -> Option<usize> {
         if !self.pending {
             return None;
         }
-        self.check_now(len, capacity)
+        self.pending = false;
+        self.sparse_for = usize::MAX;
+        let p = &self.policy;
+        if !p.automatic
+            || len.saturating_mul(p.catch_up_fp) > capacity.saturating_mul(FP_ONE as usize)
+        {
+            return None;
+        }
+        self.target(p.headroom_for(len), capacity)
     }
 
     /// The capacity to shrink to right now under `shrink_ratio`, whatever

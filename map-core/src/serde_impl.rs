@@ -75,7 +75,8 @@ struct PolicySettings {
     automatic: bool,
     shrink_ratio: f64,
     headroom: f64,
-    drain_ratio: f64,
+    // Absent: follows `shrink_ratio`, as in the builder.
+    drain_ratio: Option<f64>,
     garbage_ratio: f64,
     min_capacity: usize,
     clear_keep_bytes: usize,
@@ -87,7 +88,7 @@ impl From<&ReclaimPolicy> for PolicySettings {
             automatic: p.is_automatic(),
             shrink_ratio: p.shrink_ratio(),
             headroom: p.headroom(),
-            drain_ratio: p.drain_ratio(),
+            drain_ratio: Some(p.drain_ratio()),
             garbage_ratio: p.garbage_ratio(),
             min_capacity: p.min_capacity(),
             clear_keep_bytes: p.clear_keep_bytes(),
@@ -97,7 +98,9 @@ impl From<&ReclaimPolicy> for PolicySettings {
 
 impl Default for PolicySettings {
     fn default() -> Self {
-        Self::from(&ReclaimPolicy::automatic())
+        let mut settings = Self::from(&ReclaimPolicy::automatic());
+        settings.drain_ratio = None;
+        settings
     }
 }
 
@@ -112,11 +115,14 @@ impl<'de> Deserialize<'de> for ReclaimPolicy {
     /// does: a policy the builder refuses is an error naming the setting.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = PolicySettings::deserialize(deserializer)?;
-        ReclaimPolicy::builder()
+        let mut builder = ReclaimPolicy::builder()
             .automatic(s.automatic)
             .shrink_ratio(s.shrink_ratio)
-            .headroom(s.headroom)
-            .drain_ratio(s.drain_ratio)
+            .headroom(s.headroom);
+        if let Some(ratio) = s.drain_ratio {
+            builder = builder.drain_ratio(ratio);
+        }
+        builder
             .garbage_ratio(s.garbage_ratio)
             .min_capacity(s.min_capacity)
             .clear_keep_bytes(s.clear_keep_bytes)

@@ -101,8 +101,26 @@ fn every_removing_path_shrinks_under_the_automatic_policy() {
 }
 
 #[test]
-fn a_draining_map_catches_up_at_the_next_insert() {
+fn a_drained_map_gives_memory_back_without_an_insert() {
     let mut m = filled(10_000);
+    let full = m.memory().allocated_bytes;
+    // Down to 12%, then only read: the removals shrank the table.
+    for i in 0..8_800 {
+        m.remove(&i);
+    }
+    let after = m.memory().allocated_bytes;
+    assert!(after * 3 < full, "removals alone shrank: {after} of {full}");
+    assert_eq!(m.len(), 1_200);
+    for i in 8_800..10_000 {
+        assert_eq!(m[&i], i * 10);
+    }
+}
+
+#[test]
+fn a_lazy_draining_map_catches_up_at_the_next_insert() {
+    let lazy = ReclaimPolicy::builder().drain_ratio(128.0).build().unwrap();
+    let mut m = HashMap::with_policy(lazy);
+    m.extend(filled(10_000));
     let full = m.memory().allocated_bytes;
     // 1/8 full: past the shrink ratio, short of the drain ratio.
     for i in 0..8_800 {

@@ -33,8 +33,11 @@ fn panic_after(calls: u32) {
     HASHES_LEFT.with(|left| left.set(Some(calls)));
 }
 
+/// A map whose removals shrink only below 1/128 full (`drain_ratio` 128),
+/// so that each test knows which removal shrinks.
 fn filled(n: u64) -> HashMap<Key, String> {
-    let mut map = HashMap::new();
+    let lazy = ReclaimPolicy::builder().drain_ratio(128.0).build().unwrap();
+    let mut map = HashMap::with_policy(lazy);
     for i in 0..n {
         map.insert(Key(i), i.to_string());
     }

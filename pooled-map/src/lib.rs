@@ -103,8 +103,8 @@
 //! The policy judges the larger of the two capacities, the pool's and the
 //! index's, against the number of live entries, with the thresholds and
 //! hysteresis of [`ReclaimPolicy`] (default: shrink when 1/8 full or less,
-//! to twice the live entries; while the map only drains, wait until 1/128
-//! full or the next insert). Compaction is O(capacity) and happens only
+//! to twice the live entries, at the removal that makes it sparse; the
+//! next insert after removals tightens it further). Compaction is O(capacity) and happens only
 //! after a number of removals proportional to the capacity, so removals stay
 //! amortised O(1).
 //!

@@ -27,9 +27,8 @@ where
     /// map. The policy runs once, when the iterator is dropped, and only if
     /// an entry was removed: an `extract_if` that takes nothing never resizes
     /// or allocates. Like [`retain`](Self::retain), a bulk removal that
-    /// leaves the table less than 1/128 full shrinks it at once; one that
-    /// leaves it between 1/128 and 1/8 full shrinks it at the next insert
-    /// (see the [crate docs](crate#how-the-policy-works)).
+    /// leaves the table 1/8 full or less shrinks it at once (see the
+    /// [crate docs](crate#how-the-policy-works)).
     ///
     /// ```
     /// use map_core::HashMap;
