@@ -5,6 +5,9 @@
 //!   bytes and calls, per thread, so tests running in parallel in one binary
 //!   do not see each other's allocations; [`CountingOver`] does the same over
 //!   any other global allocator (jemalloc, mimalloc, ...).
+//!   Both also count the blocks `page_alloc::PageAlloc` maps from the
+//!   kernel (reported by its observer once a [`Counter`] has started),
+//!   so a map on the default allocator is counted whole.
 //! * [`FailingAlloc`] is an `allocator_api2` allocator that fails on demand.
 
 use core::alloc::{GlobalAlloc, Layout};
@@ -193,6 +196,10 @@ impl Counter {
             counting_installed(),
             "install map_conformance::install_counting_allocator!() in this binary"
         );
+        // Blocks page-alloc maps straight from the kernel (the maps'
+        // default allocator's large tables) bypass the global allocator:
+        // its observer reports them here, in the same thread's counts.
+        page_alloc::set_observer(Some(count));
         let live = LIVE.with(Cell::get);
         PEAK.with(|peak| peak.set(live));
         Self {

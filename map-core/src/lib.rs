@@ -156,6 +156,7 @@ use core::ops::Deref;
 
 pub use allocator_api2::alloc::{Allocator, Global};
 pub use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
+pub use page_alloc::PageAlloc;
 
 pub use map::{
     Drain, Entry, EntryRef, ExtractIf, HashMap, IntoIter, IntoKeys, IntoValues, Iter, IterMut,

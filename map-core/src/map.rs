@@ -8,9 +8,10 @@ use core::marker::PhantomData;
 use core::mem;
 use core::ops::Index;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
 use hashbrown::hash_table::{self, HashTable};
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
+use page_alloc::PageAlloc;
 
 use crate::policy::{ClearAction, ReclaimPolicy, Reclaimer};
 use crate::toolkit::{iter, table, ShrinkError, Storage};
@@ -40,7 +41,7 @@ use crate::MemoryStats;
 /// assert_eq!(stock.remove("apples"), Some(3));
 /// assert_eq!(stock.len(), 1);
 /// ```
-pub struct HashMap<K, V, S = DefaultHashBuilder, A: Allocator = Global> {
+pub struct HashMap<K, V, S = DefaultHashBuilder, A: Allocator = PageAlloc> {
     table: HashTable<(K, V), A>,
     hash_builder: S,
     reclaimer: Reclaimer,
@@ -142,7 +143,7 @@ const fn reclaimer_for<K, V>(policy: ReclaimPolicy) -> Reclaimer {
     Reclaimer::with_rounding(policy, table::rounded_capacity::<(K, V)>)
 }
 
-impl<K, V> HashMap<K, V, DefaultHashBuilder, Global> {
+impl<K, V> HashMap<K, V, DefaultHashBuilder, PageAlloc> {
     /// An empty map with the automatic policy. Allocates nothing until the
     /// first insert.
     ///
@@ -200,7 +201,7 @@ impl<K, V> HashMap<K, V, DefaultHashBuilder, Global> {
     }
 }
 
-impl<K, V, S> HashMap<K, V, S, Global> {
+impl<K, V, S> HashMap<K, V, S, PageAlloc> {
     /// An empty map using `hash_builder` to hash keys.
     ///
     /// ```
@@ -212,7 +213,7 @@ impl<K, V, S> HashMap<K, V, S, Global> {
     /// assert_eq!(map.get("key"), Some(&1));
     /// ```
     pub const fn with_hasher(hash_builder: S) -> Self {
-        Self::with_hasher_in(hash_builder, Global)
+        Self::with_hasher_in(hash_builder, PageAlloc)
     }
 
     /// An empty map with room for `capacity` entries, hashing with `hash_builder`.
@@ -229,7 +230,7 @@ impl<K, V, S> HashMap<K, V, S, Global> {
     /// assert_eq!(map.capacity(), capacity, "the capacity asked for is a floor");
     /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
-        Self::with_capacity_and_hasher_in(capacity, hash_builder, Global)
+        Self::with_capacity_and_hasher_in(capacity, hash_builder, PageAlloc)
     }
 }
 
@@ -1073,7 +1074,7 @@ crate::toolkit::reclaim_map_by_inherent_methods!(
 // Entries
 
 /// A view into one entry of a [`HashMap`], from [`HashMap::entry`].
-pub enum Entry<'a, K, V, S, A: Allocator = Global> {
+pub enum Entry<'a, K, V, S, A: Allocator = PageAlloc> {
     /// The key is present.
     Occupied(OccupiedEntry<'a, K, V, S, A>),
     /// The key is absent.
@@ -1081,14 +1082,14 @@ pub enum Entry<'a, K, V, S, A: Allocator = Global> {
 }
 
 /// A present entry of a [`HashMap`].
-pub struct OccupiedEntry<'a, K, V, S, A: Allocator = Global> {
+pub struct OccupiedEntry<'a, K, V, S, A: Allocator = PageAlloc> {
     inner: hash_table::OccupiedEntry<'a, (K, V), A>,
     hash_builder: &'a S,
     reclaimer: &'a mut Reclaimer,
 }
 
 /// An absent entry of a [`HashMap`].
-pub struct VacantEntry<'a, K, V, S, A: Allocator = Global> {
+pub struct VacantEntry<'a, K, V, S, A: Allocator = PageAlloc> {
     table: &'a mut HashTable<(K, V), A>,
     hash: u64,
     key: K,
@@ -1472,7 +1473,7 @@ pub struct IterMut<'a, K, V> {
 }
 
 /// Owning iterator over `(K, V)`, from `HashMap::into_iter`.
-pub struct IntoIter<K, V, A: Allocator = Global> {
+pub struct IntoIter<K, V, A: Allocator = PageAlloc> {
     inner: hash_table::IntoIter<(K, V), A>,
 }
 
@@ -1486,13 +1487,13 @@ pub type Values<'a, K, V> = iter::Values<Iter<'a, K, V>>;
 pub type ValuesMut<'a, K, V> = iter::ValuesMut<IterMut<'a, K, V>>;
 
 /// Owning iterator over the keys, from [`HashMap::into_keys`].
-pub type IntoKeys<K, V, A = Global> = iter::IntoKeys<IntoIter<K, V, A>>;
+pub type IntoKeys<K, V, A = PageAlloc> = iter::IntoKeys<IntoIter<K, V, A>>;
 
 /// Owning iterator over the values, from [`HashMap::into_values`].
-pub type IntoValues<K, V, A = Global> = iter::IntoValues<IntoIter<K, V, A>>;
+pub type IntoValues<K, V, A = PageAlloc> = iter::IntoValues<IntoIter<K, V, A>>;
 
 /// Draining iterator, from [`HashMap::drain`].
-pub struct Drain<'a, K, V, A: Allocator = Global> {
+pub struct Drain<'a, K, V, A: Allocator = PageAlloc> {
     inner: DrainInner<'a, K, V, A>,
 }
 
@@ -1755,14 +1756,14 @@ where
     }
 }
 
-// For the global allocator only, as std's is. An impl for any
+// For the default allocator only, as std's is for its one. An impl for any
 // `A: Allocator + Default` (hashbrown's) leaves `A` to inference, and with
 // allocator-api2 there are several allocators (`Global`, `&A`, ...), so
 // `let map = HashMap::from([(1, 'a')]); map.get(&1)` stops compiling
 // (E0283, "type annotations needed"). Another allocator collects (see the
 // example below).
 impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for HashMap<K, V> {
-    /// A map of these entries, on the global allocator.
+    /// A map of these entries, on the default allocator ([`PageAlloc`]).
     ///
     /// ```
     /// use map_core::HashMap;

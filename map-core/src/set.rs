@@ -8,8 +8,9 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::ops::{BitAnd, BitOr, BitXor, Sub};
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
+use page_alloc::PageAlloc;
 
 use crate::{HashMap, MemoryStats, ReclaimPolicy};
 
@@ -42,11 +43,11 @@ pub use iter::{
 /// // No call to shrink_to_fit: the table went back as the set emptied.
 /// assert!(seen.memory().allocated_bytes * 100 <= filled);
 /// ```
-pub struct HashSet<T, S = DefaultHashBuilder, A: Allocator = Global> {
+pub struct HashSet<T, S = DefaultHashBuilder, A: Allocator = PageAlloc> {
     pub(crate) map: HashMap<T, (), S, A>,
 }
 
-impl<T> HashSet<T, DefaultHashBuilder, Global> {
+impl<T> HashSet<T, DefaultHashBuilder, PageAlloc> {
     /// An empty set with the automatic policy. Allocates nothing until the
     /// first insert.
     ///
@@ -95,7 +96,7 @@ impl<T> HashSet<T, DefaultHashBuilder, Global> {
     }
 }
 
-impl<T, S> HashSet<T, S, Global> {
+impl<T, S> HashSet<T, S, PageAlloc> {
     /// An empty set using `hasher` to hash elements.
     ///
     /// ```
@@ -150,7 +151,7 @@ impl<T, A: Allocator> HashSet<T, DefaultHashBuilder, A> {
     /// ```
     /// use map_core::{Global, HashSet};
     ///
-    /// let set: HashSet<u32> = HashSet::with_capacity_in(100, Global);
+    /// let set: HashSet<u32, _, Global> = HashSet::with_capacity_in(100, Global);
     /// assert!(set.capacity() >= 100);
     /// ```
     pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
@@ -164,7 +165,7 @@ impl<T, A: Allocator> HashSet<T, DefaultHashBuilder, A> {
     /// ```
     /// use map_core::{Global, HashSet, ReclaimPolicy};
     ///
-    /// let set: HashSet<u32> = HashSet::with_policy_in(ReclaimPolicy::manual(), Global);
+    /// let set: HashSet<u32, _, Global> = HashSet::with_policy_in(ReclaimPolicy::manual(), Global);
     /// assert!(!set.policy().is_automatic());
     /// ```
     pub fn with_policy_in(policy: ReclaimPolicy, alloc: A) -> Self {
@@ -180,7 +181,7 @@ impl<T, S, A: Allocator> HashSet<T, S, A> {
     /// ```
     /// use map_core::{DefaultHashBuilder, Global, HashSet};
     ///
-    /// let set: HashSet<u32> = HashSet::with_hasher_in(DefaultHashBuilder::default(), Global);
+    /// let set: HashSet<u32, _, Global> = HashSet::with_hasher_in(DefaultHashBuilder::default(), Global);
     /// assert!(set.is_empty());
     /// ```
     pub const fn with_hasher_in(hasher: S, alloc: A) -> Self {
@@ -195,7 +196,7 @@ impl<T, S, A: Allocator> HashSet<T, S, A> {
     /// ```
     /// use map_core::{DefaultHashBuilder, Global, HashSet};
     ///
-    /// let set: HashSet<u32> =
+    /// let set: HashSet<u32, _, Global> =
     ///     HashSet::with_capacity_and_hasher_in(10, DefaultHashBuilder::default(), Global);
     /// assert!(set.capacity() >= 10);
     /// ```

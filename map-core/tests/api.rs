@@ -311,7 +311,7 @@ fn with_hasher_and_allocator_constructors() {
     assert!(b.capacity() >= 10);
     let mut c = HashMap::with_capacity_in(10, Global);
     c.insert(1u8, 1u8);
-    let d: HashMap<u8, u8> = HashMap::with_policy_in(ReclaimPolicy::manual(), Global);
+    let d: HashMap<u8, u8, _, Global> = HashMap::with_policy_in(ReclaimPolicy::manual(), Global);
     assert!(!d.policy().is_automatic());
     use std::hash::BuildHasher;
     assert_eq!(a.hasher().hash_one(1u32), a.hasher().hash_one(1u32));

@@ -92,6 +92,7 @@ fn shrink_to_sets_the_floor_and_shrink_to_fit_drops_it() {
     let mut map: HashMap<u64, u64> = HashMap::with_capacity(10_000);
     map.shrink_to(1_000);
     let floor = map.capacity();
+    let floor_bytes = map.memory().allocated_bytes;
     assert!((1_000..10_000).contains(&floor));
     for i in 0..5_000 {
         map.insert(i, i);
@@ -99,7 +100,14 @@ fn shrink_to_sets_the_floor_and_shrink_to_fit_drops_it() {
     for i in 0..5_000 {
         map.remove(&i);
     }
-    assert_eq!(map.capacity(), floor, "drained down to the new floor");
+    // The table of the floor's size (its `capacity()` may read a little
+    // lower while removals left deleted markers in it, as hashbrown's does).
+    assert_eq!(
+        map.memory().allocated_bytes,
+        floor_bytes,
+        "drained down to the new floor"
+    );
+    assert!(map.capacity() >= 1_000);
 
     map.shrink_to_fit();
     assert_eq!(map.memory().allocated_bytes, 0);

@@ -123,6 +123,42 @@ mod stats;
 use core::alloc::Layout;
 
 pub use stats::mapped_bytes;
+
+/// Installs `observer` (or with `None` removes it): from then on it is
+/// called, on the thread that does it, with the change in layout bytes of
+/// every block [`PageAlloc`] maps, resizes or unmaps (`call` false), and
+/// once more for each system call that maps pages (`mmap`, `mremap`: delta
+/// 0, `call` true). Blocks below the threshold go through the global
+/// allocator and are not reported here.
+///
+/// It is for counting allocators in tests and benchmarks, which then see
+/// every byte a container holds, whichever way it came: such a counter
+/// adds these deltas to what its global allocator counts. The observer
+/// must not allocate through [`PageAlloc`] itself.
+///
+/// ```
+/// use std::cell::Cell;
+/// use allocator_api2::vec::Vec;
+/// use page_alloc::{set_observer, PageAlloc};
+///
+/// thread_local! { static SEEN: Cell<isize> = const { Cell::new(0) }; }
+/// fn seen(delta: isize, _call: bool) {
+///     SEEN.with(|s| s.set(s.get() + delta));
+/// }
+///
+/// set_observer(Some(seen));
+/// let mut v: Vec<u8, PageAlloc> = Vec::with_capacity_in(1 << 20, PageAlloc);
+/// v.push(1);
+/// if PageAlloc::page_size().is_some() {
+///     assert_eq!(SEEN.with(Cell::get), 1 << 20);
+/// }
+/// drop(v);
+/// assert_eq!(SEEN.with(Cell::get), 0);
+/// set_observer(None);
+/// ```
+pub fn set_observer(observer: Option<fn(isize, bool)>) {
+    raw::set_observer(observer);
+}
 #[cfg(feature = "std")]
 pub use stats::{thread_calls, thread_live_bytes};
 

@@ -9,6 +9,7 @@
 
 use core::alloc::Layout;
 use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 
@@ -155,7 +156,7 @@ enum Resize {
 fn map_block(layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
     let len = whole_pages(layout.size());
     let mapped = sys::map(len);
-    stats::call();
+    stats::call(true);
     let addr = mapped.ok_or(AllocError)?;
     stats::mapped(len);
     stats::live(0, layout.size());
@@ -176,7 +177,7 @@ unsafe fn unmap_block(addr: NonNull<u8>, layout: Layout) {
     // SAFETY: per the caller, these are the pages of one live block, which
     // its owner gives up.
     let unmapped = unsafe { sys::unmap(addr, len) };
-    stats::call();
+    stats::call(false);
     stats::live(layout.size(), 0);
     // The kernel refuses only when splitting a merged mapping would pass
     // the process's limit of mappings; the pages then stay mapped (and
@@ -281,7 +282,7 @@ impl PageAlloc {
             let tail = unsafe { addr.add(new_len) };
             // SAFETY: as just said, whole pages of our mapping, given up.
             let unmapped = unsafe { sys::unmap(tail, old_len - new_len) };
-            stats::call();
+            stats::call(false);
             if !unmapped {
                 return Err(AllocError);
             }
@@ -294,7 +295,7 @@ impl PageAlloc {
             // SAFETY: the block's `old_len` bytes are one mapping of ours;
             // on success the caller uses only the returned address.
             let remapped = unsafe { sys::remap(addr, old_len, new_len) };
-            stats::call();
+            stats::call(true);
             let moved = remapped.ok_or(AllocError)?;
             if how == Resize::GrowZeroed {
                 // Pages past `old_len` come zeroed from the kernel; only the
@@ -386,5 +387,27 @@ unsafe impl Allocator for PageAlloc {
     ) -> Result<NonNull<[u8]>, AllocError> {
         // SAFETY: forwarded from the caller.
         unsafe { self.resize(ptr, old_layout, new_layout, Resize::Shrink) }
+    }
+}
+
+/// The observer [`set_observer`](crate::set_observer) installed, as the
+/// address of a `fn(isize, bool)`, or 0.
+static OBSERVER: AtomicUsize = AtomicUsize::new(0);
+
+/// Installs (or with `None` removes) the observer.
+pub(crate) fn set_observer(observer: Option<fn(isize, bool)>) {
+    OBSERVER.store(observer.map_or(0, |f| f as usize), Ordering::Release);
+}
+
+/// Tells the observer, if any, of a change of `delta` layout bytes and
+/// whether it took an allocation call.
+pub(crate) fn notify(delta: isize, call: bool) {
+    let observer = OBSERVER.load(Ordering::Acquire);
+    if observer != 0 {
+        // SAFETY: a non-zero value was stored by `set_observer` from a
+        // `fn(isize, bool)`, and a function pointer stays valid for the
+        // whole program.
+        let observer = unsafe { core::mem::transmute::<usize, fn(isize, bool)>(observer) };
+        observer(delta, call);
     }
 }

@@ -109,21 +109,25 @@ pub(crate) fn unmapped(len: usize) {
 
 /// This thread's page-backed layout bytes went from `from` to `to` (both at
 /// most `isize::MAX`, as layout sizes are).
-#[cfg_attr(not(feature = "std"), allow(unused_variables))]
 pub(crate) fn live(from: usize, to: usize) {
+    let delta = (to as isize).wrapping_sub(from as isize);
     #[cfg(feature = "std")]
     {
-        let delta = (to as isize).wrapping_sub(from as isize);
         // `try_with`: during thread teardown the slot may be gone; the block
         // is then simply not counted.
         let _ = LIVE.try_with(|live| live.set(live.get().wrapping_add(delta)));
     }
+    crate::raw::notify(delta, false);
 }
 
-/// This thread made one more system call.
-pub(crate) fn call() {
+/// A system call; `alloc` if it mapped pages (`mmap`, `mremap`), not if it
+/// only gave them back.
+pub(crate) fn call(alloc: bool) {
     #[cfg(feature = "std")]
     {
         let _ = CALLS.try_with(|calls| calls.set(calls.get() + 1));
+    }
+    if alloc {
+        crate::raw::notify(0, true);
     }
 }

@@ -5,9 +5,10 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
 use hashbrown::hash_table::HashTable;
 use hashbrown::Equivalent;
+use page_alloc::PageAlloc;
 
 use super::{equivalent_key, make_hash, HashMap, OccupiedEntry, VacantEntry};
 use crate::policy::Reclaimer;
@@ -59,7 +60,7 @@ where
 
 /// A view into one entry of a [`HashMap`] looked up by a borrowed key, from
 /// [`HashMap::entry_ref`].
-pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = Global> {
+pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = PageAlloc> {
     /// The key is present.
     Occupied(OccupiedEntry<'a, K, V, S, A>),
     /// The key is absent.
@@ -67,7 +68,7 @@ pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = Global> {
 }
 
 /// An absent entry of a [`HashMap`], holding the borrowed key.
-pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = Global> {
+pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = PageAlloc> {
     table: &'a mut HashTable<(K, V), A>,
     hash: u64,
     key: &'b Q,

@@ -6,9 +6,10 @@ use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
 use core::mem;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
 use hashbrown::hash_table::HashTable;
 use hashbrown::Equivalent;
+use page_alloc::PageAlloc;
 
 use super::{equivalent_key, make_hash, HashMap, IntoIter, Iter, IterMut, TableStorage};
 use crate::policy::Reclaimer;
@@ -159,7 +160,7 @@ fn after_removal<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
 /// Dropping it stops the removal; the policy then runs once if anything was
 /// removed.
 #[must_use = "lazy: entries are removed only as the iterator is advanced"]
-pub struct ExtractIf<'a, K, V, F, S, A: Allocator = Global> {
+pub struct ExtractIf<'a, K, V, F, S, A: Allocator = PageAlloc> {
     core: ExtractCore<'a, K, V, S, A>,
     pred: F,
 }

@@ -6,8 +6,9 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::marker::PhantomData;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
 use hashbrown::hash_table::rayon as table;
+use page_alloc::PageAlloc;
 use rayon::iter::plumbing::UnindexedConsumer;
 use rayon::iter::{FromParallelIterator, IntoParallelIterator, ParallelExtend, ParallelIterator};
 
@@ -27,12 +28,12 @@ pub struct ParIterMut<'a, K, V> {
 }
 
 /// Owning parallel iterator over `(K, V)`, from `HashMap::into_par_iter`.
-pub struct IntoParIter<K, V, A: Allocator = Global> {
+pub struct IntoParIter<K, V, A: Allocator = PageAlloc> {
     inner: table::IntoParIter<(K, V), A>,
 }
 
 /// Parallel draining iterator, from [`HashMap::par_drain`].
-pub struct ParDrain<'a, K, V, A: Allocator = Global> {
+pub struct ParDrain<'a, K, V, A: Allocator = PageAlloc> {
     inner: ParDrainInner<'a, K, V, A>,
 }
 

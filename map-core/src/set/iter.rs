@@ -5,7 +5,8 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
+use page_alloc::PageAlloc;
 
 use super::HashSet;
 use crate::map::ExtractCore;
@@ -17,12 +18,12 @@ pub struct Iter<'a, T> {
 }
 
 /// Owning iterator over `T`, from `HashSet::into_iter`.
-pub struct IntoIter<T, A: Allocator = Global> {
+pub struct IntoIter<T, A: Allocator = PageAlloc> {
     inner: IntoKeys<T, (), A>,
 }
 
 /// Draining iterator, from [`HashSet::drain`].
-pub struct Drain<'a, T, A: Allocator = Global> {
+pub struct Drain<'a, T, A: Allocator = PageAlloc> {
     inner: crate::Drain<'a, T, (), A>,
 }
 
@@ -32,31 +33,31 @@ pub struct Drain<'a, T, A: Allocator = Global> {
 /// Dropping it stops the removal; the policy then runs once if anything was
 /// removed.
 #[must_use = "lazy: elements are removed only as the iterator is advanced"]
-pub struct ExtractIf<'a, T, F, S, A: Allocator = Global> {
+pub struct ExtractIf<'a, T, F, S, A: Allocator = PageAlloc> {
     core: ExtractCore<'a, T, (), S, A>,
     pred: F,
 }
 
 /// Lazy union, from [`HashSet::union`].
-pub struct Union<'a, T, S, A: Allocator = Global> {
+pub struct Union<'a, T, S, A: Allocator = PageAlloc> {
     all: Iter<'a, T>,
     rest: Difference<'a, T, S, A>,
 }
 
 /// Lazy intersection, from [`HashSet::intersection`].
-pub struct Intersection<'a, T, S, A: Allocator = Global> {
+pub struct Intersection<'a, T, S, A: Allocator = PageAlloc> {
     iter: Iter<'a, T>,
     other: &'a HashSet<T, S, A>,
 }
 
 /// Lazy difference, from [`HashSet::difference`].
-pub struct Difference<'a, T, S, A: Allocator = Global> {
+pub struct Difference<'a, T, S, A: Allocator = PageAlloc> {
     iter: Iter<'a, T>,
     other: &'a HashSet<T, S, A>,
 }
 
 /// Lazy symmetric difference, from [`HashSet::symmetric_difference`].
-pub struct SymmetricDifference<'a, T, S, A: Allocator = Global> {
+pub struct SymmetricDifference<'a, T, S, A: Allocator = PageAlloc> {
     a: Difference<'a, T, S, A>,
     b: Difference<'a, T, S, A>,
 }
