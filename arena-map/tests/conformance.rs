@@ -26,3 +26,15 @@ fn clear_reuses_and_gives_back() {
     let figures = check_clear_reuse(ArenaMap::new, Sizes::from_env());
     println!("{figures}");
 }
+
+#[test]
+fn drained_then_idle_gives_memory_back() {
+    let sizes = Sizes::from_env();
+    let figures = map_conformance::check_drain_idle(ArenaMap::new, &sizes.drain_idle_peaks);
+    println!("{figures}");
+}
+
+#[test]
+fn phased_over_hash_ranges() {
+    map_conformance::phased::phased_all(ArenaMap::with_hasher, Sizes::from_env());
+}

@@ -37,7 +37,7 @@ use std::rc::Rc;
 
 use map_core::{ReclaimMap, ReclaimPolicy};
 
-pub use scenarios::{check_clear_reuse, check_scenarios, Sizes};
+pub use scenarios::{check_clear_reuse, check_drain_idle, check_scenarios, Sizes};
 
 /// A small, fast, seedable generator (SplitMix64), so a failing sequence can
 /// be replayed from its seed.

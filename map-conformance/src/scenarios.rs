@@ -554,6 +554,162 @@ where
     }
 }
 
+/// Drain then idle: fill `peak`, remove all but `survivors` (the oldest
+/// first), insert nothing after. A map must not need a later insert to give
+/// memory back.
+///
+/// `#[non_exhaustive]`: a later version may measure more.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct DrainIdle {
+    /// Entries at the peak.
+    pub peak: usize,
+    /// Entries left.
+    pub survivors: usize,
+    /// At the peak.
+    pub at_peak: Bytes,
+    /// Right after the last removal.
+    pub idle: Bytes,
+    /// A fresh map of `survivors` entries.
+    pub fresh: Bytes,
+}
+
+impl DrainIdle {
+    /// Counted bytes held idle, as a multiple of a fresh map's.
+    ///
+    /// ```
+    /// use map_conformance::scenarios::{drain_idle, Value};
+    /// use map_core::HashMap;
+    ///
+    /// # map_conformance::install_counting_allocator!();
+    /// # fn main() {
+    /// let d = drain_idle(HashMap::<u64, Value>::new, 20_000, 400);
+    /// assert!(d.held_vs_fresh() <= 8.0, "the removals gave memory back");
+    /// # }
+    /// ```
+    pub fn held_vs_fresh(&self) -> f64 {
+        ratio(self.idle.counted, self.fresh.counted)
+    }
+}
+
+/// Runs the drain-then-idle scenario with the design's entries.
+///
+/// ```
+/// use map_conformance::scenarios::{drain_idle, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let d = drain_idle(HashMap::<u64, Value>::new, 20_000, 2_000);
+/// assert_eq!((d.peak, d.survivors), (20_000, 2_000));
+/// assert!(d.idle.honest());
+/// # }
+/// ```
+pub fn drain_idle<M, F>(make: F, peak: usize, survivors: usize) -> DrainIdle
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    drain_idle_with(make, peak, survivors, &Standard)
+}
+
+/// [`drain_idle`] with any [`Entries`].
+///
+/// ```
+/// use map_conformance::scenarios::{drain_idle_with, Standard, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let d = drain_idle_with(HashMap::<u64, Value>::new, 20_000, 200, &Standard);
+/// assert!(d.at_peak.counted > d.idle.counted);
+/// # }
+/// ```
+pub fn drain_idle_with<E, M, F>(make: F, peak: usize, survivors: usize, e: &E) -> DrainIdle
+where
+    E: Entries,
+    M: ReclaimMap<E::Key, E::Value>,
+    F: Fn() -> M,
+{
+    let fresh = fresh_with(&make, survivors, e);
+    let counter = Counter::start();
+    let mut map = make();
+    for i in 0..peak as u64 {
+        map.insert(e.key(i), e.value(i));
+    }
+    let at_peak = Bytes::of(&counter, &map);
+    for i in 0..(peak - survivors) as u64 {
+        map.remove(&e.key(i));
+    }
+    assert_eq!(map.len(), survivors, "drain-idle: wrong survivors");
+    DrainIdle {
+        peak,
+        survivors,
+        at_peak,
+        idle: Bytes::of(&counter, &map),
+        fresh,
+    }
+}
+
+/// The survivors of the drain-then-idle sweep, in thousandths of the peak:
+/// 10%, 5%, 2%, 1%, 0.5%, 0.2% and 0.1%.
+pub const DRAIN_IDLE_PERMILLE: [usize; 7] = [100, 50, 20, 10, 5, 2, 1];
+
+/// The bound the design sets on drain then idle: held bytes at most this
+/// many times a fresh map of the survivors (the default `shrink_ratio`).
+pub const DRAIN_IDLE_BOUND: f64 = 8.0;
+
+/// Runs drain then idle over `peaks` (zeros skipped) and
+/// [`DRAIN_IDLE_PERMILLE`], asserts
+/// [`DRAIN_IDLE_BOUND`] in every case and that `memory()` agrees with the
+/// counted bytes, and returns one line per case.
+///
+/// # Panics
+///
+/// On the first case over the bound, with its figures.
+///
+/// ```
+/// use map_conformance::scenarios::{check_drain_idle, Value};
+/// use map_core::HashMap;
+///
+/// # map_conformance::install_counting_allocator!();
+/// # fn main() {
+/// let figures = check_drain_idle(HashMap::<u64, Value>::new, &[20_000]);
+/// assert_eq!(figures.lines().count(), 7);
+/// # }
+/// ```
+pub fn check_drain_idle<M, F>(make: F, peaks: &[usize]) -> String
+where
+    M: ReclaimMap<u64, Value>,
+    F: Fn() -> M,
+{
+    let mut out = String::new();
+    for &peak in peaks.iter().filter(|&&p| p > 0) {
+        for permille in DRAIN_IDLE_PERMILLE {
+            let d = drain_idle(&make, peak, peak * permille / 1000);
+            assert!(
+                d.idle.honest(),
+                "drain-idle: memory() disagrees: {}",
+                d.idle
+            );
+            assert!(
+                d.held_vs_fresh() <= DRAIN_IDLE_BOUND,
+                "drain-idle {peak} -> {}: {:.2}x a fresh map ({} vs {})",
+                d.survivors,
+                d.held_vs_fresh(),
+                d.idle,
+                d.fresh
+            );
+            out.push_str(&format!(
+                "drain-idle {peak} -> {}: {:.2}x fresh\n",
+                d.survivors,
+                d.held_vs_fresh()
+            ));
+        }
+    }
+    out
+}
+
 /// Clear and reuse: a map cleared and refilled, one cleared and left alone,
 /// and one cleared and then used much smaller.
 ///
@@ -791,6 +947,8 @@ pub struct Sizes {
     pub clear_batch: usize,
     /// Clear-and-refill rounds.
     pub clear_rounds: usize,
+    /// Peaks of the drain-then-idle sweep (0: none).
+    pub drain_idle_peaks: [usize; 3],
 }
 
 impl Sizes {
@@ -805,6 +963,7 @@ impl Sizes {
         random_ops: 40_000,
         clear_batch: 1_000,
         clear_rounds: 200,
+        drain_idle_peaks: [20_000, 200_000, 0],
     };
 
     /// A tenth of that, for slow configurations (sanitizers, loom hosts).
@@ -817,6 +976,7 @@ impl Sizes {
         random_ops: 10_000,
         clear_batch: 1_000,
         clear_rounds: 20,
+        drain_idle_peaks: [20_000, 0, 0],
     };
 
     /// `QUICK` if `CONFORMANCE_SIZES=quick`, else `FULL`.

@@ -34,3 +34,10 @@ fn phased_over_hash_ranges() {
     map_conformance::phased::phased_all(HashMap::with_hasher, Sizes::from_env());
     map_conformance::phased::phased_all_in(HashMap::with_hasher_in, Sizes::from_env());
 }
+
+#[test]
+fn drained_then_idle_gives_memory_back() {
+    let sizes = Sizes::from_env();
+    let figures = map_conformance::check_drain_idle(HashMap::new, &sizes.drain_idle_peaks);
+    println!("{figures}");
+}

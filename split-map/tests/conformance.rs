@@ -39,3 +39,10 @@ fn phased_over_hash_ranges() {
     map_conformance::phased::phased_all(SplitMap::with_hasher, Sizes::from_env());
     map_conformance::phased::phased_all_in(SplitMap::with_hasher_in, Sizes::from_env());
 }
+
+#[test]
+fn drained_then_idle_gives_memory_back() {
+    let sizes = Sizes::from_env();
+    let figures = map_conformance::check_drain_idle(SplitMap::new, &sizes.drain_idle_peaks);
+    println!("{figures}");
+}

@@ -65,3 +65,15 @@ fn clear_reuses_and_gives_back() {
     );
     println!("batch clear-and-refill: {calls:.2} allocator calls per round");
 }
+
+#[test]
+fn drained_then_idle_gives_memory_back() {
+    let sizes = Sizes::from_env();
+    let figures = map_conformance::check_drain_idle(SyncMap::new, &sizes.drain_idle_peaks);
+    println!("{figures}");
+}
+
+#[test]
+fn phased_over_hash_ranges() {
+    map_conformance::phased::phased_all(SyncMap::with_hasher, Sizes::from_env());
+}
