@@ -104,6 +104,19 @@
 //! table the map holds from its allocator (plus nothing: the map has no
 //! other allocation), checked against counting allocators by the tests.
 //!
+//! # Memory back to the operating system
+//!
+//! Giving a table back to the allocator is not giving it back to the
+//! operating system: glibc's malloc keeps freed blocks of a few hundred KiB
+//! and more resident (after a large block is freed it raises its mmap
+//! threshold, and it trims its heap only from the top), and jemalloc and
+//! mimalloc return pages after a delay. So the maps allocate from
+//! [`PageAlloc`] unless told otherwise: tables of 64 KiB and more are
+//! mapped straight from the kernel and unmapped when freed, so the
+//! process's resident memory follows the map; smaller tables go to the
+//! global allocator as usual. To have every byte pass through the global
+//! allocator, build the map on it: `HashMap::new_in(Global)`.
+//!
 //! # Features
 //!
 //! * `std` (default): the standard library. Without it map-core is

@@ -27,7 +27,11 @@ use crate::MemoryStats;
 ///
 /// `S` is the hasher (hashbrown's fast default, as in `hashbrown::HashMap`;
 /// use `std::hash::RandomState` where untrusted keys call for DoS
-/// resistance), `A` any [`allocator_api2`] allocator.
+/// resistance), `A` any [`allocator_api2`] allocator: by default
+/// [`PageAlloc`], which maps large tables straight from the kernel so that
+/// freed ones leave the process's resident memory (see the [crate
+/// docs](crate#memory-back-to-the-operating-system)); `new_in(Global)` for
+/// the global allocator.
 ///
 /// # Examples
 ///

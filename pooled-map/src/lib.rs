@@ -108,6 +108,11 @@
 //! after a number of removals proportional to the capacity, so removals stay
 //! amortised O(1).
 //!
+//! The pool and the index allocate from [`map_core::PageAlloc`]: blocks of
+//! 64 KiB and more are mapped straight from the kernel and unmapped when a
+//! compaction or a shrink frees them, so the process's resident memory
+//! follows the map whatever the global allocator keeps.
+//!
 //! Reclamation runs no user code: the index keeps each entry's hash, so it
 //! is grown, patched and shrunk without calling `Hash`, and the pool's
 //! compaction only moves entries. User code runs only outside these mechanics: `Hash`

@@ -6,11 +6,12 @@
 //! [`PooledMap::try_reserve`](crate::PooledMap::try_reserve) can report the
 //! failure instead.
 
-use alloc::vec::Vec;
+use allocator_api2::vec::Vec;
 use core::alloc::Layout;
 use core::iter::{Enumerate, FusedIterator};
 use core::mem;
 use core::ops::{Index, IndexMut};
+use map_core::PageAlloc;
 
 use hashbrown::TryReserveError;
 
@@ -25,7 +26,7 @@ pub(crate) enum Entry<T> {
 /// Values at stable slot numbers; removed slots are reused by later inserts.
 #[derive(Clone)]
 pub(crate) struct Pool<T> {
-    entries: Vec<Entry<T>>,
+    entries: Vec<Entry<T>, PageAlloc>,
     /// Occupied slots.
     len: usize,
     /// The first vacant slot (`entries.len()` when none is vacant).
@@ -35,7 +36,7 @@ pub(crate) struct Pool<T> {
 impl<T> Pool<T> {
     pub(crate) const fn new() -> Self {
         Self {
-            entries: Vec::new(),
+            entries: Vec::new_in(PageAlloc),
             len: 0,
             next: 0,
         }
@@ -43,7 +44,7 @@ impl<T> Pool<T> {
 
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Self {
-            entries: Vec::with_capacity(capacity),
+            entries: Vec::with_capacity_in(capacity, PageAlloc),
             len: 0,
             next: 0,
         }
@@ -287,13 +288,13 @@ pub(crate) struct IterMut<'a, T> {
 
 /// The values of a pool, by value, with their slots.
 pub(crate) struct IntoIter<T> {
-    inner: Enumerate<alloc::vec::IntoIter<Entry<T>>>,
+    inner: Enumerate<allocator_api2::vec::IntoIter<Entry<T>, PageAlloc>>,
     remaining: usize,
 }
 
 /// The values of a drained pool.
 pub(crate) struct Drain<'a, T> {
-    inner: alloc::vec::Drain<'a, Entry<T>>,
+    inner: allocator_api2::vec::Drain<'a, Entry<T>, PageAlloc>,
     remaining: usize,
 }
 

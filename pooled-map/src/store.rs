@@ -15,6 +15,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use hashbrown::HashTable;
 use map_core::toolkit::table;
+use map_core::PageAlloc;
 
 use crate::handle::Handle;
 use crate::pool::{self, Pool};
@@ -122,21 +123,21 @@ pub(crate) type Move = (u32, u32);
 /// entry names an occupied slot whose stored hash it repeats.
 pub(crate) struct Store<K, V> {
     pub(crate) pool: Pool<Slot<K, V>>,
-    pub(crate) index: HashTable<IndexEntry>,
+    pub(crate) index: HashTable<IndexEntry, PageAlloc>,
 }
 
 impl<K, V> Store<K, V> {
     pub(crate) const fn new() -> Self {
         Self {
             pool: Pool::new(),
-            index: HashTable::new(),
+            index: HashTable::new_in(PageAlloc),
         }
     }
 
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Self {
             pool: Pool::with_capacity(capacity),
-            index: HashTable::with_capacity(capacity),
+            index: HashTable::with_capacity_in(capacity, PageAlloc),
         }
     }
 

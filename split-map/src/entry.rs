@@ -4,13 +4,14 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::mem;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
+use map_core::PageAlloc;
 
 use crate::map::alloc_failed;
 use crate::SplitMap;
 
 /// A view into one entry of a [`SplitMap`], from [`SplitMap::entry`].
-pub enum Entry<'a, K, V, S, A: Allocator + Clone = Global> {
+pub enum Entry<'a, K, V, S, A: Allocator + Clone = PageAlloc> {
     /// The key is present.
     Occupied(OccupiedEntry<'a, K, V, S, A>),
     /// The key is absent.
@@ -18,14 +19,14 @@ pub enum Entry<'a, K, V, S, A: Allocator + Clone = Global> {
 }
 
 /// A present key's entry.
-pub struct OccupiedEntry<'a, K, V, S, A: Allocator + Clone = Global> {
+pub struct OccupiedEntry<'a, K, V, S, A: Allocator + Clone = PageAlloc> {
     map: &'a mut SplitMap<K, V, S, A>,
     table: usize,
     bucket: usize,
 }
 
 /// An absent key's entry: inserting makes room in its table first.
-pub struct VacantEntry<'a, K, V, S, A: Allocator + Clone = Global> {
+pub struct VacantEntry<'a, K, V, S, A: Allocator + Clone = PageAlloc> {
     map: &'a mut SplitMap<K, V, S, A>,
     hash: u64,
     key: K,

@@ -7,28 +7,30 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::slice;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
 use allocator_api2::vec;
 use hashbrown::hash_table;
+use map_core::PageAlloc;
 
 use crate::tables::{Shard, Tables};
 
 /// The keys of a map, from [`SplitMap::keys`](crate::SplitMap::keys).
-pub type Keys<'a, K, V, A = Global> = map_core::toolkit::iter::Keys<Iter<'a, K, V, A>>;
+pub type Keys<'a, K, V, A = PageAlloc> = map_core::toolkit::iter::Keys<Iter<'a, K, V, A>>;
 /// The values of a map, from [`SplitMap::values`](crate::SplitMap::values).
-pub type Values<'a, K, V, A = Global> = map_core::toolkit::iter::Values<Iter<'a, K, V, A>>;
+pub type Values<'a, K, V, A = PageAlloc> = map_core::toolkit::iter::Values<Iter<'a, K, V, A>>;
 /// The values of a map, mutably, from
 /// [`SplitMap::values_mut`](crate::SplitMap::values_mut).
-pub type ValuesMut<'a, K, V, A = Global> = map_core::toolkit::iter::ValuesMut<IterMut<'a, K, V, A>>;
+pub type ValuesMut<'a, K, V, A = PageAlloc> =
+    map_core::toolkit::iter::ValuesMut<IterMut<'a, K, V, A>>;
 /// The keys of a consumed map, from
 /// [`SplitMap::into_keys`](crate::SplitMap::into_keys).
-pub type IntoKeys<K, V, A = Global> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V, A>>;
+pub type IntoKeys<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V, A>>;
 /// The values of a consumed map, from
 /// [`SplitMap::into_values`](crate::SplitMap::into_values).
-pub type IntoValues<K, V, A = Global> = map_core::toolkit::iter::IntoValues<IntoIter<K, V, A>>;
+pub type IntoValues<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoValues<IntoIter<K, V, A>>;
 
 /// The entries of a map, from [`SplitMap::iter`](crate::SplitMap::iter).
-pub struct Iter<'a, K, V, A: Allocator = Global> {
+pub struct Iter<'a, K, V, A: Allocator = PageAlloc> {
     shards: slice::Iter<'a, Shard<(K, V), A>>,
     current: Option<hash_table::Iter<'a, (K, V)>>,
     left: usize,
@@ -100,7 +102,7 @@ impl<K: fmt::Debug, V: fmt::Debug, A: Allocator> fmt::Debug for Iter<'_, K, V, A
 
 /// The entries of a map with mutable values, from
 /// [`SplitMap::iter_mut`](crate::SplitMap::iter_mut).
-pub struct IterMut<'a, K, V, A: Allocator = Global> {
+pub struct IterMut<'a, K, V, A: Allocator = PageAlloc> {
     shards: slice::IterMut<'a, Shard<(K, V), A>>,
     current: Option<hash_table::IterMut<'a, (K, V)>>,
     left: usize,
@@ -161,7 +163,7 @@ impl<K, V, A: Allocator> fmt::Debug for IterMut<'_, K, V, A> {
 }
 
 /// The entries of a consumed map, from `SplitMap::into_iter`.
-pub struct IntoIter<K, V, A: Allocator = Global> {
+pub struct IntoIter<K, V, A: Allocator = PageAlloc> {
     shards: vec::IntoIter<Shard<(K, V), A>, A>,
     current: Option<hash_table::IntoIter<(K, V), A>>,
     left: usize,
@@ -213,7 +215,7 @@ impl<K, V, A: Allocator> fmt::Debug for IntoIter<K, V, A> {
 /// The entries taken out of a map by
 /// [`SplitMap::drain`](crate::SplitMap::drain). Entries not yielded are
 /// dropped with it.
-pub struct Drain<'a, K, V, A: Allocator = Global> {
+pub struct Drain<'a, K, V, A: Allocator = PageAlloc> {
     inner: DrainInner<'a, K, V, A>,
 }
 

@@ -7,10 +7,11 @@ use core::hash::{BuildHasher, Hash};
 use core::mem;
 use core::ops::Index;
 
-use allocator_api2::alloc::{Allocator, Global};
+use allocator_api2::alloc::Allocator;
 use hashbrown::hash_table;
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 use map_core::toolkit::{ClearAction, Reclaimer, ShrinkError, Storage};
+use map_core::PageAlloc;
 use map_core::{MemoryStats, ReclaimPolicy};
 
 use crate::iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
@@ -23,7 +24,11 @@ use crate::Entry;
 ///
 /// The API is std's `HashMap`, plus `_in` constructors for any
 /// [`allocator_api2`] allocator (which must be `Clone`: every table holds
-/// one) and the [`ReclaimMap`](map_core::ReclaimMap) contract.
+/// one) and the [`ReclaimMap`](map_core::ReclaimMap) contract. The default
+/// allocator is [`PageAlloc`]: the tables of the size bound (128 KiB) are
+/// mapped from the kernel and unmapped when a merge or shrink frees them,
+/// so the process's resident memory follows the map; `new_in(Global)`
+/// keeps every table on the global allocator.
 ///
 /// ```
 /// use split_map::SplitMap;
@@ -35,7 +40,7 @@ use crate::Entry;
 /// assert_eq!(stock.remove("apples"), Some(3));
 /// assert_eq!(stock.len(), 1);
 /// ```
-pub struct SplitMap<K, V, S = DefaultHashBuilder, A: Allocator + Clone = Global> {
+pub struct SplitMap<K, V, S = DefaultHashBuilder, A: Allocator + Clone = PageAlloc> {
     pub(crate) tables: Tables<(K, V), A>,
     pub(crate) hash_builder: S,
     pub(crate) reclaimer: Reclaimer,
@@ -106,7 +111,7 @@ macro_rules! storage {
     };
 }
 
-impl<K, V> SplitMap<K, V, DefaultHashBuilder, Global> {
+impl<K, V> SplitMap<K, V, DefaultHashBuilder, PageAlloc> {
     /// An empty map. Allocates nothing until the first insert.
     ///
     /// ```
@@ -153,7 +158,7 @@ impl<K, V> SplitMap<K, V, DefaultHashBuilder, Global> {
     }
 }
 
-impl<K, V, S> SplitMap<K, V, S, Global> {
+impl<K, V, S> SplitMap<K, V, S, PageAlloc> {
     /// An empty map that hashes with `hash_builder`.
     ///
     /// ```
@@ -165,7 +170,7 @@ impl<K, V, S> SplitMap<K, V, S, Global> {
     /// assert_eq!(map[&1], "one");
     /// ```
     pub fn with_hasher(hash_builder: S) -> Self {
-        Self::with_hasher_in(hash_builder, Global)
+        Self::with_hasher_in(hash_builder, PageAlloc)
     }
 
     /// An empty map with room for `capacity` entries, hashing with
@@ -184,7 +189,7 @@ impl<K, V, S> SplitMap<K, V, S, Global> {
         K: Eq + Hash,
         S: BuildHasher,
     {
-        Self::with_capacity_and_hasher_in(capacity, hash_builder, Global)
+        Self::with_capacity_and_hasher_in(capacity, hash_builder, PageAlloc)
     }
 }
 
@@ -209,7 +214,7 @@ impl<K, V, A: Allocator + Clone> SplitMap<K, V, DefaultHashBuilder, A> {
     /// use split_map::SplitMap;
     /// use map_core::Global;
     ///
-    /// let map: SplitMap<u32, u32> = SplitMap::with_capacity_in(1000, Global);
+    /// let map: SplitMap<u32, u32, _, Global> = SplitMap::with_capacity_in(1000, Global);
     /// assert!(map.capacity() >= 1000);
     /// ```
     pub fn with_capacity_in(capacity: usize, alloc: A) -> Self
@@ -225,7 +230,7 @@ impl<K, V, A: Allocator + Clone> SplitMap<K, V, DefaultHashBuilder, A> {
     /// use split_map::SplitMap;
     /// use map_core::{Global, ReclaimPolicy};
     ///
-    /// let map: SplitMap<u32, u32> = SplitMap::with_policy_in(ReclaimPolicy::manual(), Global);
+    /// let map: SplitMap<u32, u32, _, Global> = SplitMap::with_policy_in(ReclaimPolicy::manual(), Global);
     /// assert!(!map.policy().is_automatic());
     /// ```
     pub fn with_policy_in(policy: ReclaimPolicy, alloc: A) -> Self {
@@ -272,10 +277,10 @@ impl<K, V, S, A: Allocator + Clone> SplitMap<K, V, S, A> {
     ///
     /// ```
     /// use split_map::SplitMap;
-    /// use map_core::Global;
+    /// use map_core::PageAlloc;
     ///
     /// let map: SplitMap<u8, u8> = SplitMap::new();
-    /// let _: &Global = map.allocator();
+    /// let _: &PageAlloc = map.allocator();
     /// ```
     pub fn allocator(&self) -> &A {
         &self.tables.alloc
@@ -538,7 +543,7 @@ where
     /// use split_map::SplitMap;
     /// use map_core::{DefaultHashBuilder, Global};
     ///
-    /// let map: SplitMap<u32, u32> =
+    /// let map: SplitMap<u32, u32, _, Global> =
     ///     SplitMap::with_capacity_and_hasher_in(20_000, DefaultHashBuilder::default(), Global);
     /// assert!(map.capacity() >= 20_000);
     /// ```
