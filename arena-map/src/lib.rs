@@ -15,6 +15,13 @@
 //! the inserts or removals since the last one, so the cost stays amortised
 //! O(1).
 //!
+//! bumpalo takes its chunks from the global allocator. So that a dropped
+//! arena leaves the process's resident memory too (glibc's malloc keeps
+//! freed chunks of a few hundred KiB and more resident), freeing an arena
+//! of 1 MiB or more calls glibc's `malloc_trim`, which returns the free
+//! pages of its heaps to the kernel (on Linux with glibc; elsewhere nothing
+//! is called).
+//!
 //! # When to pick an arena map
 //!
 //! * Many string keys: [`StrMap`] copies each key into the arena with a

@@ -109,9 +109,35 @@ impl Arena {
 
 impl Drop for Arena {
     fn drop(&mut self) {
+        let bytes = self.bump().allocated_bytes();
         // SAFETY: `bump` came from `Box::leak` and is freed only here; the
         // owners of `Arena` drop every borrower first (see the module docs).
         drop(unsafe { Box::from_raw(self.bump.as_ptr()) });
+        if bytes >= TRIM_AFTER_BYTES {
+            release_free_pages();
+        }
+    }
+}
+
+/// Freeing an arena of at least this many bytes asks the C allocator to
+/// give its free pages back to the kernel.
+const TRIM_AFTER_BYTES: usize = 1 << 20;
+
+/// bumpalo takes its chunks from the global allocator, and glibc's malloc
+/// keeps freed chunks of a few hundred KiB and more resident (it raises its
+/// mmap threshold after a large free and trims its heap only from the top).
+/// `malloc_trim` returns every whole free page of its heaps to the kernel.
+/// It costs a walk of glibc's free lists, paid only after an arena of
+/// [`TRIM_AFTER_BYTES`] or more is freed (a compaction, a released clear, a
+/// dropped map), work that moved or dropped at least as many bytes. Under
+/// another global allocator (jemalloc, mimalloc) glibc's heap is idle and
+/// the call finds nothing to do; elsewhere than glibc it does not exist.
+fn release_free_pages() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` takes no pointer and may be called at any time;
+    // glibc serialises it with its own allocations.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
