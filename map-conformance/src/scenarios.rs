@@ -425,16 +425,8 @@ where
 {
     let fresh = fresh_with(&make, keep, e);
     let counter = Counter::start();
-    let mut map = make();
-    for i in 0..peak as u64 {
-        map.insert(e.key(i), e.value(i));
-    }
-    let at_peak = Bytes::of(&counter, &map);
+    let (mut map, at_peak, after_remove) = fill_then_drain(&counter, make(), peak, keep, e);
     let first_kept = (peak - keep) as u64;
-    for i in 0..first_kept {
-        map.remove(&e.key(i));
-    }
-    let after_remove = Bytes::of(&counter, &map);
     for step in 0..(keep * 10) as u64 {
         let (oldest, next) = (first_kept + step, peak as u64 + step);
         map.insert(e.key(next), e.value(next));
@@ -633,22 +625,39 @@ where
 {
     let fresh = fresh_with(&make, survivors, e);
     let counter = Counter::start();
-    let mut map = make();
-    for i in 0..peak as u64 {
-        map.insert(e.key(i), e.value(i));
-    }
-    let at_peak = Bytes::of(&counter, &map);
-    for i in 0..(peak - survivors) as u64 {
-        map.remove(&e.key(i));
-    }
+    let (map, at_peak, idle) = fill_then_drain(&counter, make(), peak, survivors, e);
     assert_eq!(map.len(), survivors, "drain-idle: wrong survivors");
     DrainIdle {
         peak,
         survivors,
         at_peak,
-        idle: Bytes::of(&counter, &map),
+        idle,
         fresh,
     }
+}
+
+/// Fills `map` with entries `0..peak`, then removes the oldest until `keep`
+/// remain: the map, and the bytes at the peak and after the removals.
+fn fill_then_drain<E, M>(
+    counter: &Counter,
+    mut map: M,
+    peak: usize,
+    keep: usize,
+    e: &E,
+) -> (M, Bytes, Bytes)
+where
+    E: Entries,
+    M: ReclaimMap<E::Key, E::Value>,
+{
+    for i in 0..peak as u64 {
+        map.insert(e.key(i), e.value(i));
+    }
+    let at_peak = Bytes::of(counter, &map);
+    for i in 0..(peak - keep) as u64 {
+        map.remove(&e.key(i));
+    }
+    let after = Bytes::of(counter, &map);
+    (map, at_peak, after)
 }
 
 /// The survivors of the drain-then-idle sweep, in thousandths of the peak:
