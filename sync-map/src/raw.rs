@@ -52,13 +52,31 @@
 //! the light half is then only a compiler fence. Where membarrier is
 //! missing both halves are `fence(SeqCst)` (one fence per read). Under loom
 //! both are `fence(SeqCst)`, the standard model of the pair.
+//!
+//! # Frequent writes: readers fence instead
+//!
+//! A membarrier costs the writer and every running thread of the process a
+//! few microseconds; when writes come often that is most of a write. A
+//! writer whose publication follows the previous one within [`FREQUENT`]
+//! sets `fenced` before its membarrier; from then on every reader that
+//! enters a section runs a `fence(SeqCst)` after marking its slot, and
+//! writers run a `fence(SeqCst)` instead of the membarrier: a pair of
+//! fences. The reader loads `fenced` after its store to the slot, in
+//! program order, so a reader that still saw the flag clear had its slot
+//! marked before the implied barrier of the switching writer's membarrier,
+//! and every later writer's scan sees it (or it has left). A reader that
+//! sees no publication during [`QUIET_READS`] fenced reads of its own
+//! clears the flag under the writer lock (trying it, never waiting for it),
+//! so no writer is between its choice of fence and its scan, and the next
+//! writer pays a membarrier again. Read-only phases thus run without a
+//! fence, one barrier per switch.
 
 use core::marker::PhantomData;
 use core::mem;
 
 use crate::sync::{
-    backoff, lock, plain, try_lock, Arc, AtomicBool, AtomicPtr, AtomicUsize, Mutex, MutexGuard,
-    Ordering, UnsafeCell,
+    backoff, fence, lock, plain, try_lock, Arc, AtomicBool, AtomicPtr, AtomicUsize, Mutex,
+    MutexGuard, Ordering, UnsafeCell,
 };
 
 /// A thread as the writers of every pair see it.
@@ -113,6 +131,12 @@ pub(crate) struct Slot {
     holders: plain::AtomicUsize,
     /// The owning thread, so that a writer can tell whether it is blocked.
     owner: plain::Arc<ThreadState>,
+    /// Sections this thread entered while readers fence (owner only).
+    fenced_reads: plain::AtomicUsize,
+    /// The publication count this thread saw at its last check (owner
+    /// only): unchanged over [`QUIET_READS`] fenced reads means writes have
+    /// stopped.
+    seen_publications: plain::AtomicUsize,
 }
 
 impl Slot {
@@ -123,6 +147,8 @@ impl Slot {
             map_gone: AtomicBool::new(false),
             holders: plain::AtomicUsize::new(0),
             owner,
+            fenced_reads: plain::AtomicUsize::new(0),
+            seen_publications: plain::AtomicUsize::new(0),
         }
     }
 
@@ -177,14 +203,35 @@ fn new_copy<T>(value: T) -> *mut Copy<T> {
     Box::into_raw(Box::new(Padded(UnsafeCell::new(value))))
 }
 
-/// What every read loads: written once, then only `front` by writers.
+/// What every read loads: written once, then by writers (`front`,
+/// `fenced`, `publications`) and, once per quiet spell, by a reader that
+/// clears `fenced`.
 struct ReadSide<T> {
     front: AtomicPtr<Copy<T>>,
+    /// Readers run a full fence of their own in each section: set by a
+    /// writer when writes come often, so that writers can skip membarrier;
+    /// cleared by a reader once writes have stopped. Stored only under the
+    /// writer lock.
+    fenced: AtomicBool,
+    /// Publications so far (bookkeeping, stored only under the writer
+    /// lock): readers watch it to see that writes have stopped.
+    publications: plain::AtomicUsize,
     id: u64,
     /// Whether the writer's half of the fence is membarrier (decided once
     /// per process; kept here so a read loads no other line).
     asymmetric: bool,
 }
+
+/// Fenced reads a thread makes between two looks at the publication count:
+/// when none happened in between, it tells the readers to stop fencing.
+const QUIET_READS: usize = if cfg!(loom) { 1 } else { 4096 };
+
+/// Publications closer together than this switch readers to fences of
+/// their own (one membarrier for the switch, none for the writes after):
+/// a membarrier costs the writer and every running thread of the process
+/// a few microseconds, a reader's fence a few nanoseconds per read.
+#[cfg(not(loom))]
+const FREQUENT: std::time::Duration = std::time::Duration::from_micros(100);
 
 /// A copy no reader can enter any more, kept until the readers that may
 /// still be inside it have left.
@@ -208,6 +255,9 @@ struct Writer<T, W> {
     retired: Vec<Retired<T>>,
     /// The registry snapshot a writer waits on, kept for its capacity.
     scan: Vec<Arc<Slot>>,
+    /// When the last publication was made, to tell frequent writes.
+    #[cfg(not(loom))]
+    last_publication: Option<std::time::Instant>,
     /// The caller's own state, guarded by the same lock.
     state: W,
 }
@@ -222,6 +272,22 @@ pub(crate) struct LeftRight<T, W = ()> {
     /// for itself.
     writer_owner: plain::AtomicUsize,
     slots: Mutex<Registry>,
+}
+
+impl<T, W> Writer<T, W> {
+    /// Whether this publication follows the previous one closely enough
+    /// that readers should fence (always under loom, so the models explore
+    /// both kinds of writer).
+    fn frequent(&mut self) -> bool {
+        #[cfg(not(loom))]
+        {
+            let now = std::time::Instant::now();
+            let last = self.last_publication.replace(now);
+            last.is_some_and(|last| now.duration_since(last) < FREQUENT)
+        }
+        #[cfg(loom)]
+        true
+    }
 }
 
 /// The reader slots of one pair, and what pruning them gave back.
@@ -290,6 +356,8 @@ impl<T, W> LeftRight<T, W> {
         Self {
             read_side: Padded(ReadSide {
                 front: AtomicPtr::new(new_copy(a)),
+                fenced: AtomicBool::new(false),
+                publications: plain::AtomicUsize::new(0),
                 id: next_id(),
                 asymmetric,
             }),
@@ -298,6 +366,8 @@ impl<T, W> LeftRight<T, W> {
                 in_sync: true,
                 retired: Vec::new(),
                 scan: Vec::new(),
+                #[cfg(not(loom))]
+                last_publication: None,
                 state,
             }),
             writer_owner: plain::AtomicUsize::new(0),
@@ -352,14 +422,38 @@ impl<T, W> LeftRight<T, W> {
 
     #[inline(always)]
     fn read_with<R>(&self, slot: &Slot, asymmetric: bool, f: impl FnOnce(&T) -> R) -> R {
-        let section = Section::enter(slot, asymmetric);
+        let (section, check) = Section::enter(slot, asymmetric, &self.read_side.fenced);
         let front = self.read_side.front.load(Ordering::Acquire);
         // SAFETY: `front` was loaded after the slot was marked active, so
         // the writer will neither mutate nor free this copy until the
         // section ends (see the module docs); shared references only.
         let result = unsafe { &*front }.with(|copy| f(unsafe { &*copy }));
         drop(section);
+        if check {
+            self.unfence_if_quiet(slot);
+        }
         result
+    }
+
+    /// Called every [`QUIET_READS`] fenced reads of a thread: if nothing
+    /// was published since the last call, writes have stopped, and readers
+    /// go back to sections without a fence (the next writer pays a
+    /// membarrier again). Never waits: if a writer holds the lock, writes
+    /// have not stopped.
+    #[cold]
+    #[inline(never)]
+    fn unfence_if_quiet(&self, slot: &Slot) {
+        let seen = self.read_side.publications.load(plain::Ordering::Relaxed);
+        if slot.seen_publications.swap(seen, plain::Ordering::Relaxed) != seen {
+            return;
+        }
+        if let Some(writer) = try_lock(&self.writer) {
+            // Under the lock, so no writer is between its choice of fence
+            // and its scan: every writer after this one uses membarrier,
+            // which needs nothing of readers.
+            self.read_side.fenced.store(false, Ordering::Relaxed);
+            drop(writer);
+        }
     }
 
     /// The read path for a thread whose thread-locals are already gone (a
@@ -499,25 +593,48 @@ struct Section<'a> {
 }
 
 impl<'a> Section<'a> {
+    /// Enters a section; the flag asks the caller to check, after the
+    /// section, whether readers may stop fencing.
     #[inline(always)]
-    fn enter(slot: &'a Slot, asymmetric: bool) -> Self {
+    fn enter(slot: &'a Slot, asymmetric: bool, fenced: &AtomicBool) -> (Self, bool) {
         // Only this thread writes its slot: a relaxed load sees its own
         // last store.
         let epoch = slot.epoch.load(Ordering::Relaxed);
         if epoch & 1 == 1 {
             // Nested: the outermost section owns the marking; storing the
             // same odd value back on exit changes nothing.
-            return Section { slot, exit: epoch };
+            return (Section { slot, exit: epoch }, false);
         }
         // Release, not Relaxed: a writer that sees this epoch must also see
         // that the previous section's reads are over (a plain store does
         // not extend the exit store's release sequence).
         slot.epoch.store(epoch.wrapping_add(1), Ordering::Release);
         barrier::light(asymmetric);
-        Section {
+        // Loaded after the store to the slot (in program order, which is
+        // what membarrier orders): a reader that sees the flag clear had
+        // its slot marked before the barrier of the writer that set it.
+        let check = fenced.load(Ordering::Relaxed) && Self::fence(slot, asymmetric);
+        let section = Section {
             slot,
             exit: epoch.wrapping_add(2),
+        };
+        (section, check)
+    }
+
+    /// The reader's fence while writes are frequent; `true` every
+    /// [`QUIET_READS`] of them.
+    #[inline(always)]
+    fn fence(slot: &Slot, asymmetric: bool) -> bool {
+        if asymmetric {
+            // The light half was only a compiler fence.
+            fence(Ordering::SeqCst);
         }
+        let reads = slot
+            .fenced_reads
+            .load(plain::Ordering::Relaxed)
+            .wrapping_add(1);
+        slot.fenced_reads.store(reads, plain::Ordering::Relaxed);
+        reads % QUIET_READS == 0
     }
 }
 
@@ -638,9 +755,10 @@ impl<T: Clone, W> WriteGuard<'_, T, W> {
         let old = self.front();
         let writer = self.writer();
         let back = mem::replace(&mut writer.back, core::ptr::null_mut());
+        let frequent = writer.frequent();
         pair.read_side.front.store(back, Ordering::Release);
         let mut scan = mem::take(&mut writer.scan);
-        let stuck = pair.wait_for_readers(&mut scan);
+        let stuck = pair.wait_for_readers(&mut scan, frequent);
         let writer = self.writer();
         writer.scan = scan;
         match stuck {
@@ -730,11 +848,35 @@ impl<T: Clone, W> WriteGuard<'_, T, W> {
 
 impl<T, W> LeftRight<T, W> {
     /// Waits until no reader can still be inside the copy that `front` no
-    /// longer names. `None` once they have all left; the slots (with their
+    /// longer names (under the writer lock, right after the store to
+    /// `front`; `frequent` if the previous publication was recent). `None` once they have all left; the slots (with their
     /// epochs) still inside if some reader cannot leave (see the module
     /// docs), and the copy must then be retired.
-    fn wait_for_readers(&self, scan: &mut Vec<Arc<Slot>>) -> Option<Vec<(Arc<Slot>, usize)>> {
-        barrier::heavy(self.read_side.asymmetric);
+    fn wait_for_readers(
+        &self,
+        scan: &mut Vec<Arc<Slot>>,
+        frequent: bool,
+    ) -> Option<Vec<(Arc<Slot>, usize)>> {
+        let read_side = &*self.read_side;
+        let published = read_side.publications.load(plain::Ordering::Relaxed);
+        read_side
+            .publications
+            .store(published.wrapping_add(1), plain::Ordering::Relaxed);
+        if read_side.fenced.load(Ordering::Relaxed) {
+            // Every reader that can be in a section now runs a full fence
+            // between its entry and its load of `front` (the writer that
+            // set the flag ran membarrier after it), so a fence here makes
+            // the pair: the scan sees the reader, or the reader the new
+            // copy.
+            fence(Ordering::SeqCst);
+        } else {
+            if frequent {
+                // Readers that load the flag after the barrier fence; the
+                // barrier covers those that loaded it before.
+                read_side.fenced.store(true, Ordering::Relaxed);
+            }
+            barrier::heavy(read_side.asymmetric);
+        }
         {
             let mut registry = lock(&self.slots);
             // Slots of threads that exited are never active again.
