@@ -333,9 +333,9 @@ where
     /// use sync_map::SyncMap;
     ///
     /// let map = SyncMap::new();
-    /// map.extend((0..10_000u64).map(|i| (i, i)));
+    /// map.extend((0..100_000u64).map(|i| (i, i)));
     /// let full = map.memory();
-    /// map.clear(); // under the automatic policy both tables go back
+    /// map.clear(); // tables this large go back
     /// let after = map.memory();
     /// assert!(after.allocated_bytes < full.allocated_bytes / 10);
     /// assert!(after.peak_bytes >= full.allocated_bytes);
@@ -1120,20 +1120,38 @@ where
         self.write(|w| w.retain(keep));
     }
 
-    /// Removes every entry (Go: `Clear`), published in one step. Under the
-    /// automatic policy both copies' tables go back to the allocator.
+    /// Removes every entry (Go: `Clear`), published in one step. Each copy
+    /// keeps or gives back its table as [`map_core::HashMap::clear`] does:
+    /// a table of up to the policy's
+    /// [`clear_keep_bytes`](ReclaimPolicy::clear_keep_bytes) (512 KiB by
+    /// default) is kept, so a map cleared and refilled one insert at a time
+    /// makes no allocator call; a larger one goes back at once. A
+    /// [`write`](Self::write) batch that clears and leaves the map empty
+    /// gives the tables back whatever their size.
     ///
     /// ```
     /// use sync_map::SyncMap;
     ///
-    /// let map: SyncMap<u64, u64> = (0..10_000).map(|i| (i, i)).collect();
+    /// let map: SyncMap<u64, u64> = (0..100_000).map(|i| (i, i)).collect();
     /// let full = map.memory().allocated_bytes;
     /// map.clear();
     /// assert!(map.is_empty());
-    /// assert!(map.memory().allocated_bytes < full / 10, "the tables went back");
+    /// assert!(map.memory().allocated_bytes < full / 100, "the large tables went back");
+    ///
+    /// let small: SyncMap<u64, u64> = (0..1_000).map(|i| (i, i)).collect();
+    /// let held = small.memory().allocated_bytes;
+    /// small.clear();
+    /// assert_eq!(small.memory().allocated_bytes, held, "kept for the refill");
     /// ```
     pub fn clear(&self) {
-        self.write(|w| w.clear());
+        let w = self.pair.lock();
+        if w.read(|t| t.is_empty() && t.memory().allocated_bytes == 0) {
+            return;
+        }
+        // The entries go after the lock is released (their `Drop` may
+        // write to the map).
+        let cleared = self.write_twice(w, clear_table, clear_table);
+        drop(cleared);
     }
 
     /// Gives back now all the memory the current entries do not need (both
@@ -1551,6 +1569,21 @@ fn clear_keeping<K, V, S>(
         }
     } else {
         table.clear();
+    }
+}
+
+/// Clears `table` as the core map does (keeping or giving back its storage);
+/// returns the entries if dropping them runs code, to drop after the lock.
+fn clear_table<K, V, S>(table: &mut Table<K, V, S>) -> Vec<(K, V)>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    if mem::needs_drop::<(K, V)>() {
+        table.drain().collect()
+    } else {
+        table.clear();
+        Vec::new()
     }
 }
 
