@@ -27,7 +27,7 @@ type Panel = (
 
 /// Writes the chart to `path`.
 pub(crate) fn write_svg(report: &Report, path: &Path) -> Result<(), String> {
-    let panels: [Panel; 3] = [
+    let panels: [Panel; 5] = [
         (
             Scenario::DeleteAll,
             "delete-all: bytes held after removing every entry",
@@ -49,16 +49,36 @@ pub(crate) fn write_svg(report: &Report, path: &Path) -> Result<(), String> {
             |r| r.peak_vs_fresh,
             "churn peak",
         ),
+        (
+            Scenario::DrainIdle,
+            "drain-idle: bytes held after a drain, nothing inserted after (worst case)",
+            "x a fresh map of the survivors (log scale; lower is better)",
+            |r| r.drain_idle.as_ref().map(|d| d.worst_vs_fresh),
+            "drain-idle worst",
+        ),
+        (
+            Scenario::Bursts,
+            "bursts: process RSS after the drains (idle wait under jemalloc, mimalloc)",
+            "x a fresh process holding the survivors (log scale; lower is better)",
+            |r| r.bursts.as_ref().and_then(|b| b.bound_figure()),
+            "bursts RSS",
+        ),
     ];
     let drawn: Vec<&Panel> = panels
         .iter()
         .filter(|p| report.results.iter().any(|r| r.scenario == p.0.name()))
         .collect();
-    let rows = report
-        .results
+    let rows = Scenario::ALL
         .iter()
-        .filter(|r| r.scenario == Scenario::DeleteAll.name())
-        .count()
+        .map(|s| {
+            report
+                .results
+                .iter()
+                .filter(|r| r.scenario == s.name())
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
         .max(3) as u32;
     let height = (drawn.len().max(1) as u32) * (110 + 34 * rows);
     let root = SVGBackend::new(path, (1100, height)).into_drawing_area();

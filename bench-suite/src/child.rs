@@ -1,8 +1,10 @@
 //! Each scenario in a fresh process: the report re-runs its own binary as
-//! `bench-suite __rss-child VARIANT SCENARIO ENTRIES POLICY KEY VALUE_BYTES`, which runs one
-//! scenario on one variant and prints its [`ScenarioResult`] as JSON. The
-//! RSS figures are then that scenario's alone, not what earlier scenarios
-//! left on the allocator's free lists.
+//! `bench-suite __rss-child VARIANT SCENARIO ENTRIES POLICY KEY VALUE_BYTES
+//! BURSTS_ENTRIES IDLE_MS`, which runs one scenario on one variant and
+//! prints its [`ScenarioResult`] as JSON. The RSS figures are then that
+//! scenario's alone, not what earlier scenarios left on the allocator's free
+//! lists. The bursts scenario's reference (`bursts-reference`: a fresh
+//! process holding only the survivors) is run the same way.
 //!
 //! The `pauses` scenario does the same per map: `bench-suite __pauses-child
 //! MAP ENTRIES RUNS SEED` runs it on one map and prints its [`MapPauses`],
@@ -38,6 +40,8 @@ pub fn run(plan: &Plan, variant: &str, scenario: Scenario) -> Result<ScenarioRes
             &plan
                 .value_bytes
                 .map_or_else(|| "-".to_string(), |n| n.to_string()),
+            &plan.bursts_entries.to_string(),
+            &plan.bursts_idle_ms.to_string(),
         ])
         .output()
         .map_err(|e| format!("spawn: {e}"))?;
@@ -54,9 +58,10 @@ pub fn run(plan: &Plan, variant: &str, scenario: Scenario) -> Result<ScenarioRes
 /// The child's side: runs one scenario and prints the result; returns the
 /// exit status.
 pub fn main(args: &[String]) -> i32 {
-    let [variant, scenario, entries, policy, key, value_bytes] = args else {
+    let [variant, scenario, entries, policy, key, value_bytes, bursts_entries, idle_ms] = args
+    else {
         eprintln!(
-            "usage: bench-suite {SUBCOMMAND} VARIANT SCENARIO ENTRIES default|manual u64|string BYTES|-"
+            "usage: bench-suite {SUBCOMMAND} VARIANT SCENARIO ENTRIES default|manual u64|string BYTES|- BURSTS_ENTRIES IDLE_MS"
         );
         return 2;
     };
@@ -64,7 +69,7 @@ pub fn main(args: &[String]) -> i32 {
         eprintln!("unknown variant `{variant}`");
         return 2;
     };
-    let Some(scenario) = Scenario::from_name(scenario) else {
+    let Some(scenario) = Scenario::from_child_name(scenario) else {
         eprintln!("unknown scenario `{scenario}`");
         return 2;
     };
@@ -76,6 +81,12 @@ pub fn main(args: &[String]) -> i32 {
     plan.manual_policy = policy == "manual";
     plan.key = if key == "string" { "string" } else { "u64" };
     plan.value_bytes = value_bytes.parse().ok();
+    let (Ok(bursts_entries), Ok(idle_ms)) = (bursts_entries.parse(), idle_ms.parse()) else {
+        eprintln!("bad bursts sizes `{bursts_entries} {idle_ms}`");
+        return 2;
+    };
+    plan.bursts_entries = bursts_entries;
+    plan.bursts_idle_ms = idle_ms;
     let result = v.run(&plan, scenario);
     match serde_json::to_string(&result) {
         Ok(text) => {

@@ -1,5 +1,6 @@
 //! The command line (clap): `bench-suite [reclaim] [options]`,
-//! `bench-suite trace FILE [options]`, `bench-suite pauses [options]`, and
+//! `bench-suite trace FILE [options]`, `bench-suite pauses [options]`,
+//! `bench-suite bursts [options]`, and
 //! the side-by-side timing tools
 //! `bench-suite throughput|handles|concurrent|string-keys [options]`.
 //! Bad options exit with status 2, a failed `--check` with 1.
@@ -14,7 +15,7 @@ use crate::meta::Meta;
 use crate::pauses::{self, PausesReport};
 use crate::registry::{self, Variant};
 use crate::report::{self, Format, Plan, Report, Scenario, DEFAULT_ENTRIES};
-use crate::{child, concurrent, handles, string_keys, throughput, trace, verdict};
+use crate::{bursts, child, concurrent, handles, string_keys, throughput, trace, verdict};
 
 /// The largest `--entries`: the spike then holds 100 million entries.
 const MAX_ENTRIES: usize = 10_000_000;
@@ -29,6 +30,7 @@ const MAX_ENTRIES: usize = 10_000_000;
     long_about = None,
     override_usage = "bench-suite [reclaim] [OPTIONS]\n       bench-suite trace FILE [OPTIONS]\n       \
                       bench-suite pauses [OPTIONS]\n       \
+                      bench-suite bursts [OPTIONS]\n       \
                       bench-suite throughput|handles|concurrent|string-keys [OPTIONS]"
 )]
 struct Cli {
@@ -38,9 +40,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// The reclamation report (the default): delete-all, spike and churn on
-    /// every registered map, each in a fresh process, with the design's
-    /// verdicts.
+    /// The reclamation report (the default): delete-all, spike, churn,
+    /// drain-idle and bursts on every registered map, each in a fresh
+    /// process, with the design's verdicts.
     Reclaim(ReclaimArgs),
     /// Replays a recorded trace (CSV `op,key,value_bytes`) on every map.
     Trace(TraceArgs),
@@ -48,6 +50,11 @@ enum Command {
     /// removal of 99%, churn at 1% live, removal of all; every operation
     /// timed, the fastest of two runs kept per operation.
     Pauses(PausesArgs),
+    /// What reaches the operating system: three bursts of N (u64, [u8; 32])
+    /// entries, each drained to 1% then one insert, then an idle wait;
+    /// process RSS of every map (each in a fresh process) against a fresh
+    /// process holding the survivors.
+    Bursts(BurstsArgs),
     /// map-core, every registered variant, hashbrown and std timed side by
     /// side, interleaved over several rounds in one process.
     Throughput(ThroughputArgs),
@@ -64,7 +71,7 @@ enum Command {
     StringKeys(StringKeysArgs),
     #[command(name = "__rss-child", hide = true)]
     RssChild {
-        #[arg(num_args = 6)]
+        #[arg(num_args = 8)]
         args: Vec<String>,
     },
     #[command(name = "__pauses-child", hide = true)]
@@ -104,7 +111,8 @@ enum PolicyArg {
 #[derive(Debug, Args)]
 struct ReclaimArgs {
     /// delete-all fills N; spike goes from 10 N down to N/10; churn keeps
-    /// N/10 live through 10 N pairs (10 to 10000000)
+    /// N/10 live through 10 N pairs; drain-idle fills N/5, 2 N and 10 N;
+    /// bursts insert 10 N each (10 to 10000000)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_ENTRIES, value_parser = entries)]
     entries: usize,
     /// Scenarios to run (repeat or comma-separate; default: all, and all
@@ -197,6 +205,44 @@ struct PausesArgs {
 }
 
 #[derive(Debug, Args)]
+struct BurstsArgs {
+    /// Keys each burst inserts; 1% of each stays (100 to 10000000)
+    #[arg(long, value_name = "N", default_value_t = bursts::DEFAULT_ENTRIES, value_parser = bursts_entries)]
+    entries: usize,
+    /// Maps to run (repeat or comma-separate; default: all)
+    #[arg(long = "variant", value_name = "NAME", value_delimiter = ',', value_parser = trace_variant)]
+    variants: Vec<String>,
+    /// The idle wait after the third burst, in milliseconds (default: 2000
+    /// at 500000 entries and more, 200 below; 0 to 600000)
+    #[arg(long, value_name = "MS", value_parser = idle_ms)]
+    idle_ms: Option<u64>,
+    /// Print the JSON document instead of the tables
+    #[arg(long)]
+    json: bool,
+    /// Table format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// Exit with status 1 when a workspace variant misses the RSS bound
+    /// (applied at 500000 entries and more)
+    #[arg(long)]
+    check: bool,
+    /// Run every map in this process instead of a fresh one each (the RSS
+    /// figures then include what earlier maps left)
+    #[arg(long)]
+    in_process: bool,
+    /// Where to write bursts.json and bursts.csv (default:
+    /// target/bench-suite)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write no files
+    #[arg(long)]
+    no_files: bool,
+    /// The workspace variants' policy (to prove that --check fails)
+    #[arg(long, value_enum, default_value_t = PolicyArg::Default, hide = true)]
+    policy: PolicyArg,
+}
+
+#[derive(Debug, Args)]
 struct ThroughputArgs {
     /// Entries per pass
     #[arg(long, value_name = "N", default_value_t = 1_000_000, value_parser = throughput_entries)]
@@ -279,6 +325,14 @@ fn pauses_entries(text: &str) -> Result<usize, String> {
     whole(text, pauses::MIN_ENTRIES, MAX_ENTRIES)
 }
 
+fn bursts_entries(text: &str) -> Result<usize, String> {
+    whole(text, bursts::MIN_ENTRIES, MAX_ENTRIES)
+}
+
+fn idle_ms(text: &str) -> Result<u64, String> {
+    whole(text, 0, 600_000).map(|n| n as u64)
+}
+
 fn pauses_runs(text: &str) -> Result<usize, String> {
     whole(text, 1, 10)
 }
@@ -307,6 +361,9 @@ fn rounds(text: &str) -> Result<usize, String> {
     whole(text, 1, 1000)
 }
 
+/// Every scenario the report names.
+const SCENARIOS: &str = "delete-all, spike, churn, drain-idle, bursts, pauses";
+
 /// A scenario of the report: a memory scenario, or `pauses`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ScenarioArg {
@@ -321,9 +378,7 @@ fn scenario(text: &str) -> Result<ScenarioArg, String> {
     }
     Scenario::from_name(name)
         .map(ScenarioArg::Memory)
-        .ok_or_else(|| {
-            format!("unknown scenario `{text}` (known: delete-all, spike, churn, pauses)")
-        })
+        .ok_or_else(|| format!("unknown scenario `{text}` (known: {SCENARIOS})"))
 }
 
 /// The registry's names, then the maps only the pauses scenario times.
@@ -386,7 +441,7 @@ fn command() -> clap::Command {
     let names = registry::names().join(", ");
     let pauses_names = pauses::names().join(", ");
     let lists = format!(
-        "Maps: {names}\nScenarios: delete-all, spike, churn, pauses\nMaps of pauses: {pauses_names}\n\n\
+        "Maps: {names}\nScenarios: {SCENARIOS}\nMaps of pauses: {pauses_names}\n\n\
          With no subcommand, runs `reclaim`."
     );
     Cli::command()
@@ -397,6 +452,16 @@ fn command() -> clap::Command {
                 "Maps: {pauses_names}\n\nColumns: total ms (the phase's time, the faster run), p99.9 and \
                  p99.99 us (percentiles of the per-operation fastest times), longest us (the longest \
                  operation) and the operation's index in its phase."
+            ))
+        })
+        .mut_subcommand("bursts", |c| {
+            c.after_help(format!(
+                "Maps: {names}\n\nColumns: RSS in MB at each burst's peak (the largest), after each drain \
+                 and the insert after it, after the idle wait; ref (a fresh process holding the \
+                 survivors in the same map); the worst RSS after a drain and the RSS after the idle \
+                 wait over ref; the bound (2x, sync-map 3x; under jemalloc and mimalloc the bound \
+                 reads the idle figure). Build with --features jemalloc or --features mimalloc to \
+                 run under those allocators."
             ))
         })
         .mut_subcommand("trace", |c| {
@@ -418,6 +483,7 @@ fn with_default_subcommand(args: Vec<String>) -> Vec<String> {
                 "reclaim"
                     | "trace"
                     | "pauses"
+                    | "bursts"
                     | "throughput"
                     | "handles"
                     | "concurrent"
@@ -503,6 +569,7 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
         Command::RssChild { args } => child::main(&args),
         Command::PausesChild { args } => child::pauses_main(&args),
         Command::Pauses(a) => run_pauses(a, options),
+        Command::Bursts(a) => run_bursts(a, options),
         Command::Throughput(a) => {
             let text = throughput::run(a.entries, a.rounds, &a.value, progress);
             print!("{text}");
@@ -681,6 +748,89 @@ fn run_pauses(a: PausesArgs, options: Vec<String>) -> i32 {
     0
 }
 
+fn run_bursts(a: BurstsArgs, options: Vec<String>) -> i32 {
+    let chosen: Vec<Variant> = registry::variants()
+        .into_iter()
+        .filter(|v| a.variants.is_empty() || a.variants.iter().any(|n| n == v.name))
+        .collect();
+    let unavailable: Vec<&'static str> = registry::unavailable()
+        .into_iter()
+        .filter(|n| a.variants.is_empty() || a.variants.iter().any(|v| v == n))
+        .collect();
+    for name in &unavailable {
+        progress(&format!("{name}: not available in this build"));
+    }
+    // The report's plan for N / 10, with the bursts at N exactly.
+    let mut plan = Plan::new((a.entries / 10).max(10));
+    plan.bursts_entries = a.entries;
+    plan.bursts_idle_ms = a
+        .idle_ms
+        .unwrap_or_else(|| bursts::default_idle_ms(a.entries));
+    plan.manual_policy = a.policy == PolicyArg::Manual;
+    let isolate = !a.in_process;
+    let results = report::run(&plan, &chosen, &[Scenario::Bursts], isolate, progress);
+    let report = Report::new(
+        Meta::collect(options),
+        plan,
+        if isolate { "process" } else { "in-process" },
+        results,
+        unavailable,
+    );
+    let json = match serde_json::to_string_pretty(&report) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("bench-suite: error: {e}");
+            return 1;
+        }
+    };
+    if a.json {
+        println!("{json}");
+    } else {
+        let format = match a.format {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Markdown => Format::Markdown,
+        };
+        print!("{}", report::render(&report, format));
+    }
+    if !a.no_files {
+        let dir = a.out.unwrap_or_else(default_out_dir);
+        let written = write_text(&dir, "bursts.json", json + "\n")
+            .and_then(|()| write_text(&dir, "bursts.csv", report::render_stages_csv(&report)));
+        match written {
+            Ok(()) => progress(&format!(
+                "wrote bursts.json, bursts.csv to {}",
+                dir.display()
+            )),
+            Err(e) => {
+                eprintln!("bench-suite: error: writing the bursts files: {e}");
+                return 1;
+            }
+        }
+    }
+    if a.check {
+        return check_status(&report);
+    }
+    0
+}
+
+/// `--check`'s exit status: 1, listing the misses, when a workspace variant
+/// misses a checked bar; else 0.
+fn check_status(report: &Report) -> i32 {
+    if report.misses.is_empty() {
+        progress("check: every workspace variant passes every checked bar");
+        0
+    } else {
+        eprintln!(
+            "check: {} miss(es) of the design's bars:",
+            report.misses.len()
+        );
+        for line in verdict::describe_misses(&report.misses) {
+            eprintln!("  {line}");
+        }
+        1
+    }
+}
+
 fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
     // By default every scenario; --check leaves pauses out (it has no bar
     // there, and it would make the check slower) unless named.
@@ -773,18 +923,7 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
         }
     }
     if a.check {
-        if report.misses.is_empty() {
-            progress("check: every workspace variant passes every bar");
-        } else {
-            eprintln!(
-                "check: {} miss(es) of the design's bars:",
-                report.misses.len()
-            );
-            for line in verdict::describe_misses(&report.misses) {
-                eprintln!("  {line}");
-            }
-            return 1;
-        }
+        return check_status(&report);
     }
     0
 }

@@ -6,8 +6,14 @@
 //!   registered variant ([`registry`]) and on std's `HashMap`, hashbrown,
 //!   dashmap and papaya ([`baselines`]), with bytes counted by a global
 //!   counting allocator, the maps' own `memory()` and the process RSS.
+//!   The report also runs the drain-then-idle sweep (21 cases, counted
+//!   bytes) and the bursts scenario ([`bursts`]: process RSS after repeated
+//!   bursts and drains, against a fresh process holding the survivors).
 //! * `cargo run --release -p bench-suite -- reclaim --check` fails (exit
 //!   status 1) when a variant misses a bar of the design ([`verdict`]).
+//! * `cargo run --release -p bench-suite -- bursts` runs only the bursts
+//!   scenario, at 1,000,000 keys per burst (with `--features jemalloc` or
+//!   `--features mimalloc`, under that allocator).
 //! * `cargo run --release -p bench-suite -- trace FILE` replays a recorded
 //!   workload on every map ([`trace`]); [`recording::RecordingMap`] records
 //!   one from a running program.
@@ -32,6 +38,7 @@
 //! Adding a variant is one line in [`for_each_variant!`].
 
 pub mod baselines;
+pub mod bursts;
 mod chart;
 pub mod child;
 pub mod cli;

@@ -8,7 +8,16 @@ use serde::Serialize;
 
 /// The version of the JSON documents; raised when a field changes meaning
 /// or goes away (new fields do not raise it).
-pub const SCHEMA_VERSION: u32 = 2;
+///
+/// 3: `results` may hold the scenarios `drain-idle` (with a `drain_idle`
+/// object: every case, the worst, the cases over the bound and the goal)
+/// and `bursts` (with a `bursts` object: the references, the ratios and the
+/// bound; stages `burst-1-peak` ... `idle` with RSS); a verdict's `limit`
+/// is the variant's own (sync-map's bursts bound is 3x) and its new
+/// `checked` says whether `--check` holds the variant to it; `misses` are
+/// the failed, checked verdicts; `plan` gains `drain_idle_peaks`,
+/// `drain_idle_permille`, `bursts_entries` and `bursts_idle_ms`.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Run metadata.
 #[derive(Debug, Clone, Serialize)]

@@ -5,8 +5,9 @@
 //! row group, whether its `memory()` figures mean anything, a note for the
 //! report, and a constructor for any `ReclaimMap<K, V>` (the same
 //! constructor serves the report's entries, `u64` or `String` keys with
-//! `[u8; 128]` or `Vec<u8>` values, the traces' `String -> Vec<u8>` and the
-//! benches' `u64` values), and, after `with_hasher:`, a constructor from a
+//! `[u8; 128]` or `Vec<u8>` values, the bursts' `(u64, [u8; 32])`, the
+//! traces' `String -> Vec<u8>` and the benches' `u64` values), and, after
+//! `with_hasher:`, a constructor from a
 //! `BuildHasher` for the `pauses` scenario.
 
 use crate::report::{self, Plan, Scenario, ScenarioResult};
@@ -132,8 +133,12 @@ pub fn variants() -> Vec<Variant> {
                 group: Group::$group,
                 reports_memory: $reported,
                 note: $note,
-                // One instance per entry type the command line offers.
+                // One instance per entry type the command line offers; the
+                // bursts have their own, `(u64, [u8; 32])`.
                 run: |plan, scenario| match (plan.key, plan.value_bytes) {
+                    _ if matches!(scenario, Scenario::Bursts | Scenario::BurstsReference) => {
+                        $crate::bursts::run(plan, scenario, $make)
+                    }
                     ("string", None) => {
                         report::run_scenario(plan, scenario, $make, &report::StringArray)
                     }

@@ -1,6 +1,8 @@
 //! The reclamation report: every registered variant through the scenarios
-//! of the design (delete-all, spike, churn), measured by the counting global
-//! allocator, the map's own `memory()` and the process RSS.
+//! of the design (delete-all, spike, churn, drain then idle), measured by
+//! the counting global allocator, the map's own `memory()` and the process
+//! RSS, and the bursts scenario ([`crate::bursts`]), which measures what
+//! reaches the operating system.
 //!
 //! The figures come from the conformance kit's scenario runners
 //! ([`map_conformance::scenarios`]), the same code the variants' tests run;
@@ -11,7 +13,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 use std::time::Instant;
 
-use map_conformance::scenarios::{self, Bytes, Entries};
+use map_conformance::scenarios::{self, Bytes, Entries, DRAIN_IDLE_BOUND, DRAIN_IDLE_PERMILLE};
 use map_core::ReclaimMap;
 use serde::{Deserialize, Serialize};
 
@@ -40,11 +42,28 @@ pub enum Scenario {
     Spike,
     /// N / 10 live entries, 10 N insert-new/remove-oldest pairs.
     Churn,
+    /// Drain then idle: fill each of three peaks (N / 5, 2 N, 10 N), remove
+    /// all but 10% down to 0.1%, insert nothing after (21 cases).
+    DrainIdle,
+    /// Three bursts of 10 N `(u64, [u8; 32])` entries, each drained to 1%
+    /// then one insert, then an idle wait: process RSS against a fresh
+    /// process holding the survivors ([`crate::bursts`]).
+    Bursts,
+    /// The bursts scenario's reference: a fresh process holding only the
+    /// survivors. Run by the report beside [`Scenario::Bursts`], never named
+    /// on the command line.
+    BurstsReference,
 }
 
 impl Scenario {
-    /// All scenarios, in report order.
-    pub const ALL: [Scenario; 3] = [Scenario::DeleteAll, Scenario::Spike, Scenario::Churn];
+    /// All scenarios the command line names, in report order.
+    pub const ALL: [Scenario; 5] = [
+        Scenario::DeleteAll,
+        Scenario::Spike,
+        Scenario::Churn,
+        Scenario::DrainIdle,
+        Scenario::Bursts,
+    ];
 
     /// The name in JSON and on the command line.
     pub fn name(self) -> &'static str {
@@ -52,12 +71,23 @@ impl Scenario {
             Scenario::DeleteAll => "delete-all",
             Scenario::Spike => "spike",
             Scenario::Churn => "churn",
+            Scenario::DrainIdle => "drain-idle",
+            Scenario::Bursts => "bursts",
+            Scenario::BurstsReference => "bursts-reference",
         }
     }
 
-    /// The scenario called `name`.
+    /// The scenario called `name` (one of [`Scenario::ALL`]).
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The scenario called `name`, the hidden reference run included: what
+    /// a child process accepts.
+    pub fn from_child_name(name: &str) -> Option<Self> {
+        Self::from_name(name).or_else(|| {
+            (name == Scenario::BurstsReference.name()).then_some(Scenario::BurstsReference)
+        })
     }
 }
 
@@ -92,13 +122,31 @@ pub struct Plan {
     /// `null`: `[u8; 128]` values, stored in the table (the default). A
     /// number: `Vec<u8>` values of that many bytes, on the heap (counted too).
     pub value_bytes: Option<usize>,
+    /// drain-idle fills each of these (N / 5, 2 N, 10 N, each at least
+    /// [`MIN_DRAIN_IDLE_PEAK`]: the design's 20,000 / 200,000 / 1,000,000
+    /// at the default N; a peak equal to an earlier one runs once)...
+    pub drain_idle_peaks: [usize; 3],
+    /// ...and keeps these thousandths of it (10% down to 0.1%).
+    pub drain_idle_permille: [usize; 7],
+    /// bursts: entries each of the three bursts inserts (10 N; always
+    /// `(u64, [u8; 32])` entries, whatever `key` and `value_bytes` say).
+    pub bursts_entries: usize,
+    /// bursts: the idle wait after the third burst, in milliseconds.
+    pub bursts_idle_ms: u64,
 }
+
+/// The smallest drain-idle peak: the design's smallest. Below it the
+/// survivors are a handful of entries and the sweep would test the size of
+/// an almost empty table, which the design does not bound.
+pub const MIN_DRAIN_IDLE_PEAK: usize = 20_000;
 
 impl Plan {
     /// The plan for `--entries n` (`n >= 10`). `n = 100,000` gives the
     /// design's sizes: delete-all 100,000; spike 1,000,000 down to 10,000;
-    /// churn 10,000 live with 1,000,000 pairs.
+    /// churn 10,000 live with 1,000,000 pairs; drain-idle from 20,000,
+    /// 200,000 and 1,000,000; bursts of 1,000,000.
     pub fn new(entries: usize) -> Self {
+        let bursts_entries = (entries * 10).max(crate::bursts::MIN_ENTRIES);
         Self {
             entries,
             spike_peak: entries * 10,
@@ -108,7 +156,23 @@ impl Plan {
             manual_policy: false,
             key: "u64",
             value_bytes: None,
+            drain_idle_peaks: [entries / 5, entries * 2, entries * 10]
+                .map(|p| p.max(MIN_DRAIN_IDLE_PEAK)),
+            drain_idle_permille: DRAIN_IDLE_PERMILLE,
+            bursts_entries,
+            bursts_idle_ms: crate::bursts::default_idle_ms(bursts_entries),
         }
+    }
+
+    /// The distinct drain-idle peaks, in order.
+    pub fn distinct_drain_idle_peaks(&self) -> Vec<usize> {
+        let mut peaks: Vec<usize> = Vec::with_capacity(self.drain_idle_peaks.len());
+        for peak in self.drain_idle_peaks {
+            if !peaks.contains(&peak) {
+                peaks.push(peak);
+            }
+        }
+        peaks
     }
 
     /// The entry type, e.g. `(u64, [u8; 128])` or `(String, Vec<u8> of 64 bytes)`.
@@ -178,7 +242,9 @@ impl Entries for StringBytes {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stage {
     /// `filled`, `after-remove`, `after-reclaim`, `refilled`, `fresh`,
-    /// `peak`, `after-operate`, `end`.
+    /// `peak`, `after-operate`, `end`; drain-idle: `idle-PEAK-SURVIVORS`
+    /// (no RSS); bursts: `burst-1-peak`, `burst-1-drained`,
+    /// `burst-1-inserted`, ... `idle`.
     pub stage: String,
     /// Bytes live in the counting global allocator, counted from the
     /// scenario's start (for `fresh`: from the fresh map's start).
@@ -198,11 +264,12 @@ pub struct ScenarioResult {
     pub kind: String,
     /// `single` or `concurrent`.
     pub group: String,
-    /// `delete-all`, `spike` or `churn`.
+    /// `delete-all`, `spike`, `churn`, `drain-idle` or `bursts`.
     pub scenario: String,
-    /// delete-all: entries filled; spike: entries at the peak; churn: live entries.
+    /// delete-all: entries filled; spike: entries at the peak; churn: live
+    /// entries; drain-idle: the largest peak; bursts: entries per burst.
     pub entries: usize,
-    /// spike: entries kept.
+    /// spike: entries kept; bursts: entries each burst keeps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep: Option<usize>,
     /// churn: insert/remove pairs.
@@ -228,6 +295,13 @@ pub struct ScenarioResult {
     /// churn: peak counted bytes as x a fresh map of the live set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_vs_fresh: Option<f64>,
+    /// drain-idle: every case, the worst, and how many are over the bound
+    /// and the goal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drain_idle: Option<DrainIdleFigures>,
+    /// bursts: the references and the ratios the bound reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bursts: Option<crate::bursts::BurstsFigures>,
     /// The map's own `memory().peak_bytes` at the scenario's last stage, or
     /// `null` where it reports nothing.
     pub reported_peak_bytes: Option<u64>,
@@ -239,6 +313,81 @@ pub struct ScenarioResult {
     pub seconds: f64,
     /// What to keep in mind when reading the row.
     pub note: String,
+}
+
+/// One case of drain then idle.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DrainIdleCase {
+    /// Entries at the peak.
+    pub peak: usize,
+    /// Survivors in thousandths of the peak.
+    pub permille: usize,
+    /// Entries left.
+    pub survivors: usize,
+    /// Counted bytes at the peak.
+    pub peak_bytes: i64,
+    /// Counted bytes held after the last removal, nothing inserted after.
+    pub idle_bytes: i64,
+    /// Counted bytes of a fresh map of the survivors.
+    pub fresh_bytes: i64,
+    /// `idle_bytes` over `fresh_bytes`.
+    pub held_vs_fresh: f64,
+}
+
+/// The drain-then-idle sweep of one variant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DrainIdleFigures {
+    /// Every case: each peak with each survivor share.
+    pub cases: Vec<DrainIdleCase>,
+    /// The largest `held_vs_fresh`.
+    pub worst_vs_fresh: f64,
+    /// The case it came from: its peak...
+    pub worst_peak: usize,
+    /// ...and its survivors.
+    pub worst_survivors: usize,
+    /// The design's bound ([`DRAIN_IDLE_BOUND`]).
+    pub bound: f64,
+    /// Cases over the bound.
+    pub over_bound: usize,
+    /// The design's goal ([`DRAIN_IDLE_GOAL`]).
+    pub goal: f64,
+    /// Cases over the goal.
+    pub over_goal: usize,
+}
+
+/// The design's goal for drain then idle: held bytes at most this many
+/// times a fresh map of the survivors (the bound is [`DRAIN_IDLE_BOUND`]).
+pub const DRAIN_IDLE_GOAL: f64 = 2.5;
+
+impl DrainIdleFigures {
+    /// The figures of `cases`.
+    pub fn of(cases: Vec<DrainIdleCase>) -> Self {
+        let worst = cases
+            .iter()
+            .max_by(|a, b| a.held_vs_fresh.total_cmp(&b.held_vs_fresh));
+        let (worst_vs_fresh, worst_peak, worst_survivors) =
+            worst.map_or((0.0, 0, 0), |c| (c.held_vs_fresh, c.peak, c.survivors));
+        let over = |limit: f64| cases.iter().filter(|c| c.held_vs_fresh > limit).count();
+        Self {
+            worst_vs_fresh,
+            worst_peak,
+            worst_survivors,
+            bound: DRAIN_IDLE_BOUND,
+            over_bound: over(DRAIN_IDLE_BOUND),
+            goal: DRAIN_IDLE_GOAL,
+            over_goal: over(DRAIN_IDLE_GOAL),
+            cases,
+        }
+    }
+
+    /// The worst case of the sweep at `peak`.
+    pub fn worst_at(&self, peak: usize) -> Option<f64> {
+        self.cases
+            .iter()
+            .filter(|c| c.peak == peak)
+            .map(|c| c.held_vs_fresh)
+            .reduce(f64::max)
+    }
 }
 
 /// The whole report: the JSON document `reclaim --json` prints.
@@ -326,32 +475,14 @@ where
         }
         Observed::new(map, Rc::clone(&log))
     };
+    if scenario == Scenario::DrainIdle {
+        return run_drain_idle(plan, make, entries);
+    }
     // Give what earlier scenarios left on the C allocator's free lists back
     // to the system, so this scenario's RSS is not theirs.
     rss::trim_allocator();
-    let rss_start_bytes = rss::resident_bytes();
     let started = Instant::now();
-    let mut result = ScenarioResult {
-        variant: String::new(),
-        kind: String::new(),
-        group: String::new(),
-        scenario: scenario.name().to_string(),
-        entries: 0,
-        keep: None,
-        ops: None,
-        stages: Vec::new(),
-        held_after_remove_pct: None,
-        held_after_reclaim_pct: None,
-        refill_ratio: None,
-        after_remove_vs_fresh: None,
-        held_vs_fresh: None,
-        peak_vs_fresh: None,
-        reported_peak_bytes: None,
-        rss_start_bytes,
-        rss_peak_bytes: None,
-        seconds: 0.0,
-        note: String::new(),
-    };
+    let mut result = ScenarioResult::empty(scenario, rss::resident_bytes());
     // The stage names in the order the kit reads `memory()`, and the
     // stages' figures (the RSS is matched by that order).
     let (names, figures): (&[&str], Vec<Bytes>) = match scenario {
@@ -386,6 +517,9 @@ where
             let peak = Bytes::new(c.peak_counted, c.peak_reported);
             (&["fresh", "peak", "end"], vec![c.fresh, peak, c.end])
         }
+        Scenario::DrainIdle | Scenario::Bursts | Scenario::BurstsReference => {
+            unreachable!("{} runs through its own runner", scenario.name())
+        }
     };
     result.seconds = started.elapsed().as_secs_f64();
     let log = log.borrow();
@@ -412,6 +546,85 @@ where
         })
         .collect();
     result
+}
+
+/// The drain-then-idle sweep: every peak of the plan with every survivor
+/// share, each through the kit's [`scenarios::drain_idle_with`] (counted
+/// bytes only: no RSS, so the maps are not wrapped).
+fn run_drain_idle<E, M, F>(plan: &Plan, make: F, entries: &E) -> ScenarioResult
+where
+    E: Entries,
+    M: ReclaimMap<E::Key, E::Value>,
+    F: Fn() -> M,
+{
+    let manual = plan.manual_policy;
+    let make = || {
+        let mut map = make();
+        if manual {
+            map.set_policy(map_core::ReclaimPolicy::manual());
+        }
+        map
+    };
+    rss::trim_allocator();
+    let started = Instant::now();
+    let mut result = ScenarioResult::empty(Scenario::DrainIdle, rss::resident_bytes());
+    let mut cases =
+        Vec::with_capacity(plan.drain_idle_peaks.len() * plan.drain_idle_permille.len());
+    for peak in plan.distinct_drain_idle_peaks() {
+        for &permille in &plan.drain_idle_permille {
+            let d = scenarios::drain_idle_with(make, peak, peak * permille / 1000, entries);
+            result.stages.push(Stage {
+                stage: format!("idle-{}-{}", d.peak, d.survivors),
+                counted_bytes: d.idle.counted as i64,
+                reported_bytes: Some(d.idle.reported as u64),
+                rss_bytes: None,
+            });
+            cases.push(DrainIdleCase {
+                peak: d.peak,
+                permille,
+                survivors: d.survivors,
+                peak_bytes: d.at_peak.counted as i64,
+                idle_bytes: d.idle.counted as i64,
+                fresh_bytes: d.fresh.counted as i64,
+                held_vs_fresh: d.held_vs_fresh(),
+            });
+        }
+    }
+    result.entries = plan.drain_idle_peaks.iter().copied().max().unwrap_or(0);
+    result.drain_idle = Some(DrainIdleFigures::of(cases));
+    result.rss_peak_bytes = rss::resident_bytes();
+    result.seconds = started.elapsed().as_secs_f64();
+    result
+}
+
+impl ScenarioResult {
+    /// A result of `scenario` with no figures yet; the report fills in the
+    /// variant's name, kind, group and note.
+    pub(crate) fn empty(scenario: Scenario, rss_start_bytes: Option<u64>) -> Self {
+        Self {
+            variant: String::new(),
+            kind: String::new(),
+            group: String::new(),
+            scenario: scenario.name().to_string(),
+            entries: 0,
+            keep: None,
+            ops: None,
+            stages: Vec::new(),
+            held_after_remove_pct: None,
+            held_after_reclaim_pct: None,
+            refill_ratio: None,
+            after_remove_vs_fresh: None,
+            held_vs_fresh: None,
+            peak_vs_fresh: None,
+            drain_idle: None,
+            bursts: None,
+            reported_peak_bytes: None,
+            rss_start_bytes,
+            rss_peak_bytes: None,
+            seconds: 0.0,
+            note: String::new(),
+        }
+    }
 }
 
 /// RSS per stage from the RSS at each `memory()` call, which the kit makes
@@ -450,6 +663,24 @@ pub fn run(
 ) -> Vec<ScenarioResult> {
     let total = variants.len() * scenarios.len();
     let mut results = Vec::with_capacity(total);
+    let run_one = |variant: &Variant, scenario: Scenario, progress: &mut dyn FnMut(&str)| {
+        if isolate {
+            match crate::child::run(plan, variant.name, scenario) {
+                Ok(r) => r,
+                Err(e) => {
+                    progress(&format!(
+                        "    fresh process failed ({e}); running in this one"
+                    ));
+                    variant.run(plan, scenario)
+                }
+            }
+        } else {
+            variant.run(plan, scenario)
+        }
+    };
+    // The bursts' common reference: hashbrown holding the survivors, in a
+    // fresh process of its own, measured once.
+    let mut hashbrown_reference: Option<Option<ScenarioResult>> = None;
     for variant in variants {
         for &scenario in scenarios {
             progress(&format!(
@@ -459,19 +690,31 @@ pub fn run(
                 variant.name,
                 scenario.name()
             ));
-            let mut r = if isolate {
-                match crate::child::run(plan, variant.name, scenario) {
-                    Ok(r) => r,
-                    Err(e) => {
+            let mut r = run_one(variant, scenario, &mut progress);
+            if scenario == Scenario::Bursts {
+                let hashbrown = hashbrown_reference
+                    .get_or_insert_with(|| {
+                        let hb = crate::registry::variants()
+                            .into_iter()
+                            .find(|v| v.name == crate::bursts::COMMON_REFERENCE)?;
                         progress(&format!(
-                            "    fresh process failed ({e}); running in this one"
+                            "    reference: {} holding the survivors, in a fresh process",
+                            hb.name
                         ));
-                        variant.run(plan, scenario)
-                    }
-                }
-            } else {
-                variant.run(plan, scenario)
-            };
+                        Some(run_one(&hb, Scenario::BurstsReference, &mut progress))
+                    })
+                    .as_ref();
+                let own = if variant.name == crate::bursts::COMMON_REFERENCE {
+                    hashbrown.cloned()
+                } else {
+                    progress(&format!(
+                        "    reference: {} holding the survivors, in a fresh process",
+                        variant.name
+                    ));
+                    Some(run_one(variant, Scenario::BurstsReference, &mut progress))
+                };
+                crate::bursts::finish(&mut r, own.as_ref(), hashbrown, variant.name);
+            }
             r.variant = variant.name.to_string();
             r.kind = variant.kind.to_string();
             r.group = variant.group.name().to_string();
@@ -601,25 +844,6 @@ pub fn render(report: &Report, format: Format) -> String {
             .filter(|r| r.scenario == scenario.name())
             .collect()
     };
-    let group_rows = |rows: Vec<&ScenarioResult>, f: &dyn Fn(&ScenarioResult) -> Vec<String>| {
-        let mut single: Vec<Vec<String>> = Vec::new();
-        let mut concurrent: Vec<Vec<String>> = Vec::new();
-        for r in rows {
-            let row = f(r);
-            if r.group == Group::Concurrent.name() {
-                concurrent.push(row);
-            } else {
-                single.push(row);
-            }
-        }
-        if !single.is_empty() && !concurrent.is_empty() {
-            let blank = vec![String::new(); single[0].len()];
-            single.push(blank);
-        }
-        single.extend(concurrent);
-        single
-    };
-
     if p.key != "u64" || p.value_bytes.is_some() {
         title(&mut out, format!("entries: {}", p.entry_label()));
     }
@@ -745,6 +969,59 @@ pub fn render(report: &Report, format: Format) -> String {
         out.push('\n');
     }
 
+    let rows = by(Scenario::DrainIdle);
+    if !rows.is_empty() {
+        let peaks = p.distinct_drain_idle_peaks();
+        let shares: Vec<String> = p.drain_idle_permille.iter().map(|&m| permille(m)).collect();
+        let fills: Vec<String> = peaks.iter().map(usize::to_string).collect();
+        title(&mut out, format!(
+            "drain-idle: fill {}, remove the oldest down to {} of the peak, insert nothing after ({} cases). x = counted bytes held over a fresh map of the survivors; bound {}x, goal {}x.",
+            fills.join(" / "),
+            shares.join(", "),
+            peaks.len() * shares.len(),
+            DRAIN_IDLE_BOUND,
+            DRAIN_IDLE_GOAL,
+        ));
+        let rows = group_rows(rows, &|r| {
+            let Some(d) = &r.drain_idle else {
+                return vec![r.variant.clone()];
+            };
+            let mut row = vec![
+                r.variant.clone(),
+                format!("{:.2}x", d.worst_vs_fresh),
+                format!("{} -> {}", d.worst_peak, d.worst_survivors),
+                d.over_bound.to_string(),
+                d.over_goal.to_string(),
+            ];
+            for &peak in &peaks {
+                row.push(opt(d.worst_at(peak), 2, "x"));
+            }
+            row.push(mark(r));
+            row
+        });
+        let over_bound = format!("> {DRAIN_IDLE_BOUND}x");
+        let over_goal = format!("> {DRAIN_IDLE_GOAL}x");
+        let mut header = vec![
+            "variant".to_string(),
+            "worst".into(),
+            "worst case".into(),
+            over_bound,
+            over_goal,
+        ];
+        for peak in &peaks {
+            header.push(format!("worst from {peak}"));
+        }
+        header.push("note".into());
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        table(&mut out, &header, &rows, format);
+        out.push('\n');
+    }
+
+    let rows = by(Scenario::Bursts);
+    if !rows.is_empty() {
+        render_bursts(&mut out, &rows, &mark, format);
+    }
+
     if let Some(pauses) = &report.pauses {
         out.push_str(&crate::pauses::render(pauses, format));
     }
@@ -781,6 +1058,164 @@ pub fn render(report: &Report, format: Format) -> String {
     out
 }
 
+/// The rows `f` makes of `rows`: single-owner maps first, then a blank row
+/// and the concurrent maps.
+fn group_rows(
+    rows: Vec<&ScenarioResult>,
+    f: &dyn Fn(&ScenarioResult) -> Vec<String>,
+) -> Vec<Vec<String>> {
+    let mut single: Vec<Vec<String>> = Vec::new();
+    let mut concurrent: Vec<Vec<String>> = Vec::new();
+    for r in rows {
+        let row = f(r);
+        if r.group == Group::Concurrent.name() {
+            concurrent.push(row);
+        } else {
+            single.push(row);
+        }
+    }
+    if !single.is_empty() && !concurrent.is_empty() {
+        let blank = vec![String::new(); single[0].len()];
+        single.push(blank);
+    }
+    single.extend(concurrent);
+    single
+}
+
+/// `permille` thousandths as a percentage: `10%`, `0.5%`.
+fn permille(permille: usize) -> String {
+    if permille % 10 == 0 {
+        format!("{}%", permille / 10)
+    } else {
+        format!("{}%", permille as f64 / 10.0)
+    }
+}
+
+/// The bursts section: RSS at every stage, the references and the ratios,
+/// the bound and which map is lowest after the bursts.
+fn render_bursts(
+    out: &mut String,
+    rows: &[&ScenarioResult],
+    mark: &dyn Fn(&ScenarioResult) -> String,
+    format: Format,
+) {
+    use crate::bursts;
+    let md = format == Format::Markdown;
+    let Some(first) = rows.iter().find_map(|r| r.bursts.as_ref()) else {
+        return;
+    };
+    let hashbrown = rows
+        .iter()
+        .find_map(|r| r.bursts.as_ref()?.hashbrown_reference_rss_bytes);
+    let heading = format!(
+        "bursts: {} bursts of {} (u64, [u8; 32]) entries into a map made by its default constructor, each drained to 1% (every {}th key kept) then one insert; {:.1} s idle after the last. RSS in MB, each map in a fresh process. ref: a fresh process holding the {} survivors in the same map{}.",
+        first.bursts,
+        first.per_burst,
+        bursts::KEEP_EVERY,
+        first.idle_ms as f64 / 1e3,
+        first.survivors,
+        hashbrown.map_or_else(String::new, |h| format!(
+            " (hashbrown, the common reference: {} MB)",
+            mb(h as i64)
+        )),
+    );
+    if md {
+        let _ = writeln!(out, "**{heading}**\n");
+    } else {
+        let _ = writeln!(out, "{heading}");
+    }
+    let ratio = |v: Option<f64>| opt(v, 2, "x");
+    let table_rows = group_rows(rows.to_vec(), &|r| {
+        let Some(b) = &r.bursts else {
+            return vec![r.variant.clone()];
+        };
+        let peak = r
+            .stages
+            .iter()
+            .filter(|s| s.stage.ends_with("-peak"))
+            .filter_map(|s| s.rss_bytes)
+            .max();
+        let mut row = vec![r.variant.clone(), mb_opt(peak)];
+        for stage in &bursts::STAGES {
+            if !stage.ends_with("-peak") {
+                row.push(rss(r, stage));
+            }
+        }
+        row.extend([
+            mb_opt(b.reference_rss_bytes),
+            ratio(b.worst_drained_vs_reference),
+            ratio(b.idle_vs_reference),
+            ratio(b.worst_drained_vs_hashbrown_reference),
+            format!("{:.0}x", b.bound),
+            mark(r),
+        ]);
+        row
+    });
+    table(
+        out,
+        &[
+            "variant",
+            "peak",
+            "drained 1",
+            "insert 1",
+            "drained 2",
+            "insert 2",
+            "drained 3",
+            "insert 3",
+            "idle",
+            "ref",
+            "worst drained x ref",
+            "idle x ref",
+            "x hashbrown ref",
+            "bound",
+            "note",
+        ],
+        &table_rows,
+        format,
+    );
+    if md {
+        out.push('\n');
+    }
+    let on = if first.bound_on == "idle" {
+        "the RSS after the idle wait (idle x ref; this allocator gives pages back late)"
+    } else {
+        "the worst RSS after a drain (worst drained x ref)"
+    };
+    let checked = if first.checked {
+        format!("this run's bursts of {} are checked", first.per_burst)
+    } else {
+        format!(
+            "this run's bursts of {} are shown, not checked: a table that small is not much beside what the process itself holds",
+            first.per_burst
+        )
+    };
+    let _ = writeln!(
+        out,
+        "bound: {on} at most `bound` times ref, for the workspace's variants (baselines and peers are shown, not held to it); checked at bursts of {} entries and more, where a map that keeps its tables cannot pass: {checked}.",
+        first.check_min_entries
+    );
+    let mut best = Vec::new();
+    for group in [Group::Single, Group::Concurrent] {
+        let lowest = rows
+            .iter()
+            .filter(|r| r.group == group.name())
+            .filter_map(|r| Some((r, r.bursts.as_ref()?.bound_rss_bytes()?)))
+            .min_by_key(|&(_, rss)| rss);
+        if let Some((r, rss)) = lowest {
+            let of = if group == Group::Single {
+                "single-owner maps"
+            } else {
+                "concurrent maps"
+            };
+            best.push(format!("{} ({} MB) of the {of}", r.variant, mb(rss as i64)));
+        }
+    }
+    if !best.is_empty() {
+        let _ = writeln!(out, "lowest RSS after the bursts: {}.", best.join("; "));
+    }
+    out.push('\n');
+}
+
 /// The verdict table (each variant against each bar) and the "best for" lines.
 fn render_verdicts(out: &mut String, report: &Report, format: Format) {
     if report.verdicts.is_empty() {
@@ -798,10 +1233,7 @@ fn render_verdicts(out: &mut String, report: &Report, format: Format) {
         let _ = writeln!(out, "{heading}");
     }
     let mut header: Vec<String> = vec!["variant".into()];
-    header.extend(
-        bars.iter()
-            .map(|b| format!("{} <= {}", b.name, b.show(b.limit))),
-    );
+    header.extend(bars.iter().map(|b| b.header()));
     let mut rows = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for v in &report.verdicts {
@@ -823,11 +1255,12 @@ fn render_verdicts(out: &mut String, report: &Report, format: Format) {
                     .map_or_else(
                         || "-".into(),
                         |x| {
-                            format!(
-                                "{} {}",
-                                if x.pass { "pass" } else { "FAIL" },
-                                b.show(x.value)
-                            )
+                            let verdict = match (x.checked, x.pass) {
+                                (false, _) => "unchecked",
+                                (true, true) => "pass",
+                                (true, false) => "FAIL",
+                            };
+                            format!("{verdict} {}", b.show(x.value))
                         },
                     ),
             );
@@ -873,13 +1306,14 @@ pub fn render_stages_csv(report: &Report) -> String {
 /// One CSV row per variant and scenario, with the ratios.
 pub fn render_summary_csv(report: &Report) -> String {
     let mut out = String::from(
-        "variant,group,scenario,entries,held_after_remove_pct,held_after_reclaim_pct,refill_ratio,after_remove_vs_fresh,held_vs_fresh,peak_vs_fresh,reported_peak_bytes,seconds\n",
+        "variant,group,scenario,entries,held_after_remove_pct,held_after_reclaim_pct,refill_ratio,after_remove_vs_fresh,held_vs_fresh,peak_vs_fresh,reported_peak_bytes,seconds,drain_idle_worst_vs_fresh,bursts_worst_drained_vs_reference,bursts_idle_vs_reference\n",
     );
     let f = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.4}"));
     for r in &report.results {
+        let bursts = r.bursts.as_ref();
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{:.3}",
+            "{},{},{},{},{},{},{},{},{},{},{},{:.3},{},{},{}",
             r.variant,
             r.group,
             r.scenario,
@@ -892,7 +1326,10 @@ pub fn render_summary_csv(report: &Report) -> String {
             f(r.peak_vs_fresh),
             r.reported_peak_bytes
                 .map_or_else(String::new, |v| v.to_string()),
-            r.seconds
+            r.seconds,
+            f(r.drain_idle.as_ref().map(|d| d.worst_vs_fresh)),
+            f(bursts.and_then(|b| b.worst_drained_vs_reference)),
+            f(bursts.and_then(|b| b.idle_vs_reference)),
         );
     }
     out

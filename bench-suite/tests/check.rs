@@ -1,7 +1,11 @@
 //! `reclaim --check`: passes on the workspace as it is, and fails when the
-//! variants run under a policy that never reclaims.
+//! variants run under a policy that never reclaims; the bursts' RSS bound
+//! is held only where it can tell, with sync-map's own limit.
 
 use std::process::{Command, Output};
+
+use bench_suite::report::ScenarioResult;
+use bench_suite::verdict::{describe_misses, misses, verdicts};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bench-suite"))
@@ -61,4 +65,70 @@ fn markdown_tables() {
     assert!(md.contains("| variant | filled |"), "{md}");
     assert!(md.contains("| :-- | --: |"), "{md}");
     assert!(md.contains("- **map-core**: best for"), "{md}");
+}
+
+/// A bursts result of `variant` whose bound reads `ratio`, at a size the
+/// bound is checked at or not.
+fn bursts_result(variant: &str, kind: &str, ratio: f64, checked: bool) -> ScenarioResult {
+    serde_json::from_value(serde_json::json!({
+        "variant": variant,
+        "kind": kind,
+        "group": "single",
+        "scenario": "bursts",
+        "entries": 1_000_000,
+        "stages": [],
+        "bursts": {
+            "bursts": 3,
+            "per_burst": 1_000_000,
+            "kept_per_burst": 10_000,
+            "survivors": 30_000,
+            "idle_ms": 2000,
+            "reference_rss_bytes": 7_000_000,
+            "reference_counted_bytes": 2_700_000,
+            "hashbrown_reference_rss_bytes": 7_000_000,
+            "worst_drained_rss_bytes": (7e6 * ratio) as u64,
+            "idle_rss_bytes": (7e6 * ratio) as u64,
+            "worst_drained_vs_reference": ratio,
+            "idle_vs_reference": ratio,
+            "worst_drained_vs_hashbrown_reference": ratio,
+            "bound_on": "drained",
+            "bound": bench_suite::verdict::bursts_bound(variant),
+            "checked": checked,
+            "check_min_entries": 500_000
+        },
+        "reported_peak_bytes": null,
+        "rss_start_bytes": null,
+        "rss_peak_bytes": null,
+        "seconds": 0.0,
+        "note": ""
+    }))
+    .expect("a ScenarioResult")
+}
+
+#[test]
+fn bursts_bound_checked_only_where_it_can_tell() {
+    let results = [
+        bursts_result("map-core", "variant", 2.5, true),
+        bursts_result("sync-map", "variant", 2.5, true),
+        bursts_result("arena-map", "variant", 2.5, false),
+        bursts_result("hashbrown", "baseline", 12.0, true),
+    ];
+    let all = verdicts(&results);
+    assert_eq!(all.len(), 4);
+    let v = |name: &str| all.iter().find(|v| v.variant == name).unwrap();
+    assert!(!v("map-core").pass && v("map-core").checked);
+    assert_eq!(v("map-core").limit, 2.0);
+    // sync-map keeps two copies of its table: 3x.
+    assert!(v("sync-map").pass);
+    assert_eq!(v("sync-map").limit, 3.0);
+    // Over the bound, but at a size where the bound cannot tell: shown only.
+    assert!(!v("arena-map").pass && !v("arena-map").checked);
+    let missed = misses(&all);
+    let names: Vec<&str> = missed.iter().map(|m| m.variant.as_str()).collect();
+    assert_eq!(names, ["map-core"], "baselines are shown, not held");
+    let lines = describe_misses(&missed);
+    assert!(
+        lines[0].starts_with("map-core: bursts RSS 2.50x > 2.00x"),
+        "{lines:?}"
+    );
 }

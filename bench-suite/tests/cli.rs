@@ -31,7 +31,7 @@ fn json_has_every_registered_variant_and_scenario() {
         assert!(registered.contains(&name), "{name} is registered");
     }
     for variant in &registered {
-        for scenario in ["delete-all", "spike", "churn"] {
+        for scenario in ["delete-all", "spike", "churn", "drain-idle", "bursts"] {
             let row = results
                 .iter()
                 .find(|r| r["variant"] == *variant && r["scenario"] == scenario)
@@ -39,7 +39,7 @@ fn json_has_every_registered_variant_and_scenario() {
             assert!(row["stages"].as_array().is_some_and(|s| !s.is_empty()));
         }
     }
-    assert_eq!(results.len(), registered.len() * 3);
+    assert_eq!(results.len(), registered.len() * 5);
     for r in results {
         let name = r["variant"].as_str().unwrap();
         assert!(registry::names().contains(&name), "unexpected name {name}");
@@ -232,6 +232,16 @@ fn bad_options_exit_2_with_a_message() {
             "unknown variant `dashmap` for pauses",
         ),
         (&["string-keys", "--keys", "0"][..], "--keys"),
+        (&["bursts", "--entries", "99"][..], "between 100 and"),
+        (&["bursts", "--idle-ms", "soon"][..], "--idle-ms"),
+        (
+            &["bursts", "--variant", "griddle"][..],
+            "unknown variant `griddle`",
+        ),
+        (
+            &["--scenario", "bursts-reference"][..],
+            "unknown scenario `bursts-reference`",
+        ),
     ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -250,7 +260,7 @@ fn help_exits_0() {
     for name in registry::names() {
         assert!(help.contains(name), "help lists {name}");
     }
-    assert!(help.contains("delete-all, spike, churn, pauses"));
+    assert!(help.contains("delete-all, spike, churn, drain-idle, bursts, pauses"));
     for name in pauses::names() {
         assert!(help.contains(name), "help lists {name}");
     }
@@ -271,7 +281,7 @@ fn entries_with_equals_sign() {
         "--no-files",
     ]);
     assert_eq!(doc["plan"]["entries"], 100);
-    assert_eq!(doc["meta"]["schema_version"], 2);
+    assert_eq!(doc["meta"]["schema_version"], 3);
     for field in ["rustc", "git_rev", "cpu", "os", "date", "allocator"] {
         assert!(doc["meta"][field].is_string(), "meta.{field}");
     }
@@ -294,7 +304,21 @@ fn other_entries() {
     assert_eq!(doc["plan"]["key"], "string");
     assert_eq!(doc["plan"]["value_bytes"], 64);
     let results = doc["results"].as_array().unwrap();
-    assert_eq!(results.len(), 6);
+    assert_eq!(results.len(), 10, "five scenarios, two maps");
+    // drain-idle stores the same entries: each fresh map of the survivors
+    // holds their heap values and keys too.
+    let sweep = results
+        .iter()
+        .find(|r| r["variant"] == "hashbrown" && r["scenario"] == "drain-idle")
+        .unwrap();
+    for case in sweep["drain_idle"]["cases"].as_array().unwrap() {
+        let survivors = case["survivors"].as_i64().unwrap();
+        assert!(case["fresh_bytes"].as_i64().unwrap() > survivors * (64 + 16));
+    }
+    // The bursts keep their own entries, (u64, [u8; 32]).
+    assert!(results
+        .iter()
+        .any(|r| r["scenario"] == "bursts" && r["bursts"]["per_burst"] == 5000));
     let filled = |v: &str| {
         results
             .iter()
@@ -420,4 +444,210 @@ fn string_keys_runs_small() {
             "allocator calls to build",
         ],
     );
+}
+
+#[test]
+fn bursts_json_at_a_small_size() {
+    let doc = json(&[
+        "bursts",
+        "--json",
+        "--entries",
+        "3000",
+        "--idle-ms",
+        "0",
+        "--variant",
+        "map-core,std,sync-map",
+        "--no-files",
+    ]);
+    assert_eq!(doc["meta"]["schema_version"], 3);
+    assert_eq!(doc["isolation"], "process");
+    assert_eq!(doc["plan"]["bursts_entries"], 3000);
+    assert_eq!(doc["plan"]["bursts_idle_ms"], 0);
+    let results = doc["results"].as_array().unwrap();
+    let names: Vec<&str> = results
+        .iter()
+        .map(|r| r["variant"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["map-core", "std", "sync-map"]);
+    for r in results {
+        assert_eq!(r["scenario"], "bursts");
+        let stages: Vec<&str> = r["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["stage"].as_str().unwrap())
+            .collect();
+        assert_eq!(stages, bench_suite::bursts::STAGES, "{}", r["variant"]);
+        let b = &r["bursts"];
+        assert_eq!(b["per_burst"], 3000);
+        assert_eq!(b["kept_per_burst"], 30);
+        assert_eq!(b["survivors"], 90);
+        assert_eq!(b["bursts"], 3);
+        // Too small to check: shown only.
+        assert_eq!(b["checked"], false);
+        assert_eq!(b["check_min_entries"], 500_000);
+        if cfg!(target_os = "linux") {
+            for field in [
+                "reference_rss_bytes",
+                "hashbrown_reference_rss_bytes",
+                "worst_drained_rss_bytes",
+                "idle_rss_bytes",
+            ] {
+                assert!(b[field].as_u64().unwrap() > 0, "{field}");
+            }
+            assert!(b["worst_drained_vs_reference"].as_f64().unwrap() > 0.0);
+        }
+        let bound = b["bound"].as_f64().unwrap();
+        let expected = if r["variant"] == "sync-map" { 3.0 } else { 2.0 };
+        assert_eq!(bound, expected, "{}", r["variant"]);
+        // The map's own counted bytes: the peak holds the burst.
+        let peak = r["stages"][0]["counted_bytes"].as_i64().unwrap();
+        assert!(peak > 3000 * 40, "{}: {peak}", r["variant"]);
+    }
+    // std reports nothing: null, not a number.
+    assert!(results[1]["stages"][0]["reported_bytes"].is_null());
+    // The map drained: it holds far less than at its peak.
+    let stage = |r: &serde_json::Value, i: usize| r["stages"][i]["counted_bytes"].as_i64().unwrap();
+    assert!(stage(&results[0], 1) * 4 < stage(&results[0], 0));
+    // One verdict per map, shown but not checked, so nothing is missed.
+    let verdicts = doc["verdicts"].as_array().unwrap();
+    assert_eq!(verdicts.len(), 3);
+    for v in verdicts {
+        assert_eq!(v["bar"], "bursts RSS");
+        assert_eq!(v["checked"], false);
+    }
+    assert!(doc["misses"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn bursts_tables_and_files() {
+    let dir = std::env::temp_dir().join(format!("bench-suite-bursts-{}", std::process::id()));
+    let out = run(&[
+        "bursts",
+        "--entries",
+        "1000",
+        "--idle-ms",
+        "0",
+        "--variant",
+        "pooled-map,hashbrown",
+        "--in-process",
+        "--format",
+        "markdown",
+        "--check",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("**bursts: 3 bursts of 1000 (u64, [u8; 32]) entries"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| variant | peak | drained 1 | insert 1 | drained 2 |"),
+        "{md}"
+    );
+    assert!(md.contains("| pooled-map |"), "{md}");
+    assert!(md.contains("shown, not checked"), "{md}");
+    assert!(md.contains("lowest RSS after the bursts: "), "{md}");
+    assert!(md.contains("bursts RSS <= 2.00x (sync-map 3.00x)"), "{md}");
+    assert!(md.contains("unchecked "), "{md}");
+    for file in ["bursts.json", "bursts.csv"] {
+        assert!(dir.join(file).exists(), "{file} written");
+    }
+    let csv = std::fs::read_to_string(dir.join("bursts.csv")).unwrap();
+    assert!(csv.starts_with("variant,group,scenario,stage,"));
+    assert_eq!(csv.lines().count(), 1 + 2 * 10);
+    assert!(csv.contains("pooled-map,single,bursts,burst-2-drained,"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bursts_has_help() {
+    let out = run(&["bursts", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for says in [
+        "--entries",
+        "--idle-ms",
+        "--check",
+        "--variant",
+        "jemalloc",
+        "sync-map 3x",
+    ] {
+        assert!(help.contains(says), "{says}: {help}");
+    }
+}
+
+#[test]
+fn drain_idle_sweep_in_the_report() {
+    let doc = json(&[
+        "--json",
+        "--entries",
+        "2000",
+        "--scenario",
+        "drain-idle",
+        "--variant",
+        "map-core,hashbrown",
+        "--no-files",
+    ]);
+    // 2000 / 5 and 2 x 2000 are below the design's smallest peak, 20,000:
+    // the sweep runs 20,000 (once) and 10 x 2000.
+    assert_eq!(
+        doc["plan"]["drain_idle_peaks"],
+        serde_json::json!([20000, 20000, 20000])
+    );
+    let doc = json(&[
+        "--json",
+        "--entries",
+        "3000",
+        "--scenario",
+        "drain-idle",
+        "--variant",
+        "map-core,hashbrown",
+        "--no-files",
+    ]);
+    assert_eq!(
+        doc["plan"]["drain_idle_peaks"],
+        serde_json::json!([20000, 20000, 30000])
+    );
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let row = |v: &str| results.iter().find(|r| r["variant"] == v).unwrap();
+    for v in ["map-core", "hashbrown"] {
+        let d = &row(v)["drain_idle"];
+        let cases = d["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 2 * 7, "{v}: two distinct peaks, seven shares");
+        let survivors: Vec<u64> = cases[..7]
+            .iter()
+            .map(|c| c["survivors"].as_u64().unwrap())
+            .collect();
+        assert_eq!(survivors, [2000, 1000, 400, 200, 100, 40, 20]);
+        assert_eq!(row(v)["stages"].as_array().unwrap().len(), 14);
+        assert_eq!(d["bound"], 8.0);
+        assert_eq!(d["goal"], 2.5);
+    }
+    let core = &row("map-core")["drain_idle"];
+    assert!(core["worst_vs_fresh"].as_f64().unwrap() <= 8.0);
+    assert_eq!(core["over_bound"], 0);
+    // hashbrown keeps its table: far over the bound.
+    let hb = &row("hashbrown")["drain_idle"];
+    assert!(hb["worst_vs_fresh"].as_f64().unwrap() > 100.0);
+    assert!(hb["over_bound"].as_u64().unwrap() >= 10);
+    let verdict = |v: &str| {
+        doc["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["variant"] == v && x["bar"] == "drain-idle worst")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(verdict("map-core")["pass"], true);
+    assert_eq!(verdict("hashbrown")["pass"], false);
+    assert_eq!(verdict("hashbrown")["checked"], true);
 }
