@@ -12,7 +12,8 @@ use std::cell::Cell;
 use std::ptr::NonNull;
 use std::rc::Rc;
 
-use allocator_api2::alloc::{AllocError, Allocator, Global};
+use allocator_api2::alloc::{AllocError, Allocator};
+use map_core::PageAlloc;
 use map_core::HashMap;
 
 /// An allocator with a byte budget, shared by its clones.
@@ -37,23 +38,24 @@ impl LimitAlloc {
     }
 }
 
-// SAFETY: blocks come from `Global` and go back to it with the same layout;
-// the budget only decides whether to ask.
+// SAFETY: blocks come from `PageAlloc` (the maps' default allocator, whose
+// large blocks go back to the kernel when freed) and go back to it with the
+// same layout; the budget only decides whether to ask.
 unsafe impl Allocator for LimitAlloc {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         let used = self.used.get() + layout.size();
         if used > self.limit {
             return Err(AllocError);
         }
-        let block = Global.allocate(layout)?;
+        let block = PageAlloc.allocate(layout)?;
         self.used.set(used);
         Ok(block)
     }
 
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
         self.used.set(self.used.get() - layout.size());
-        // SAFETY: `ptr` was allocated by `Global` with `layout` above.
-        unsafe { Global.deallocate(ptr, layout) }
+        // SAFETY: `ptr` was allocated by `PageAlloc` with `layout` above.
+        unsafe { PageAlloc.deallocate(ptr, layout) }
     }
 }
 
