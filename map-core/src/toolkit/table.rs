@@ -191,7 +191,7 @@ where
 /// left empty (its allocation is not freed: drop or replace it).
 ///
 /// This is how a storage re-homes its entries, for example into a fresh
-/// arena during compaction. The scratch space for the hashes (16 bytes an
+/// arena during compaction. The scratch space for the hashes (8 bytes an
 /// entry, freed before returning) comes from the global heap: the source
 /// allocator is about to be discarded and the destination may be an arena,
 /// where it would stay as garbage.
@@ -283,27 +283,22 @@ where
     B: Allocator,
     C: Allocator,
 {
-    // Phase 1: hash every entry in place. A panic here moves nothing.
+    // Phase 1: hash every entry in place, in bucket order. A panic here
+    // moves nothing.
     let mut plan = allocator_api2::vec::Vec::new_in(scratch);
     plan.try_reserve_exact(from.len())
         .map_err(|_| ShrinkError::AllocFailed)?;
-    for index in from.iter_buckets() {
-        if let Some(item) = from.get_bucket(index) {
-            plan.push((index, hasher(item)));
-        }
-    }
-    // Phase 2: move. `to` has room for all of them, so `insert_unique`
-    // never calls the hasher and nothing here can panic.
-    for (index, hash) in plan {
-        if let Ok(entry) = from.get_bucket_entry(index) {
-            let (item, _) = entry.remove();
-            to.insert_unique(hash, item, &hasher);
-        }
-    }
-    // Every occupied bucket was planned; this only matters if hashbrown ever
-    // reported a bucket twice or skipped one, and then keeps the entry.
+    plan.extend(from.iter().map(&hasher));
+    // Phase 2: move. `drain` yields the entries in bucket order, the order
+    // `iter` planned them in, and clears the old table in one sweep instead
+    // of erasing entry by entry. `to` has room for all of them, so
+    // `insert_unique` never calls the hasher and nothing here can panic.
+    let mut hashes = plan.into_iter();
     for item in from.drain() {
-        to.insert_unique(hasher(&item), item, &hasher);
+        // The plan covers every entry; were hashbrown ever to yield one more
+        // than `iter` did, it is hashed here rather than lost.
+        let hash = hashes.next().unwrap_or_else(|| hasher(&item));
+        to.insert_unique(hash, item, &hasher);
     }
     Ok(())
 }
