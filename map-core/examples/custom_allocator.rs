@@ -13,8 +13,8 @@ use std::ptr::NonNull;
 use std::rc::Rc;
 
 use allocator_api2::alloc::{AllocError, Allocator};
-use map_core::PageAlloc;
 use map_core::HashMap;
+use map_core::PageAlloc;
 
 /// An allocator with a byte budget, shared by its clones.
 #[derive(Clone, Debug)]
