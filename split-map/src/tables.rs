@@ -482,8 +482,12 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             shard.recheck();
             before
         } else {
-            // Look again once a quarter of what remains has gone.
-            shard.check_below = (len * 3 / 4).min(len.saturating_sub(1));
+            // Look again once a quarter of what remains has gone, or as soon
+            // as the table is sparse by the policy's `shrink_ratio`, if that
+            // comes first: a drain that stops in between must not leave a
+            // sparse table behind.
+            let sparse = (capacity as f64 / policy.shrink_ratio()) as usize;
+            shard.check_below = (len * 3 / 4).max(sparse).min(len.saturating_sub(1));
             None
         }
     }
