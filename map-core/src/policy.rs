@@ -311,9 +311,16 @@ impl ReclaimPolicy {
     /// ```
     #[inline]
     pub fn shrink_target(&self, len: usize, capacity: usize) -> Option<usize> {
+        self.target_at(self.shrink_ratio_fp, len, capacity)
+    }
+
+    /// [`shrink_target`](Self::shrink_target) with the ratio `ratio_fp`
+    /// (fixed point) in place of `shrink_ratio`.
+    #[inline]
+    fn target_at(&self, ratio_fp: usize, len: usize, capacity: usize) -> Option<usize> {
         if self.automatic
             && capacity > self.min_capacity
-            && len.saturating_mul(self.shrink_ratio_fp) <= capacity.saturating_mul(FP_ONE as usize)
+            && len.saturating_mul(ratio_fp) <= capacity.saturating_mul(FP_ONE as usize)
         {
             let target = self.headroom_for(len).max(self.min_capacity);
             (target < capacity).then_some(target)
@@ -1010,13 +1017,10 @@ impl Reclaimer {
         }
         self.pending = false;
         self.sparse_for = usize::MAX;
-        let p = &self.policy;
-        if !p.automatic
-            || len.saturating_mul(p.catch_up_fp) > capacity.saturating_mul(FP_ONE as usize)
-        {
-            return None;
-        }
-        self.target(p.headroom_for(len), capacity)
+        let wanted = self
+            .policy
+            .target_at(self.policy.catch_up_fp, len, capacity)?;
+        self.target(wanted, capacity)
     }
 
     /// The capacity to shrink to right now under `shrink_ratio`, whatever
