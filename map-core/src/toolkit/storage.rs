@@ -463,6 +463,16 @@ impl Reclaimer {
     /// ```
     #[inline(always)]
     pub fn on_insert<St: Storage + ?Sized>(&mut self, storage: &mut St) {
+        // One flag on the hot path; the catch-up itself stays out of line so
+        // that it does not weigh on the inlining of every insert.
+        if self.shrink_pending() {
+            self.catch_up(storage);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn catch_up<St: Storage + ?Sized>(&mut self, storage: &mut St) {
         if let Some(target) = self.before_insert(storage.len(), storage.capacity()) {
             self.shrink_storage(storage, target);
         }
