@@ -9,7 +9,7 @@
 
 use core::alloc::Layout;
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use allocator_api2::alloc::{AllocError, Allocator, Global};
 
@@ -70,6 +70,19 @@ mod sys {
         }
         NonNull::new(addr.cast())
     }
+
+    /// Asks the kernel to back `len` bytes at `addr` with transparent huge
+    /// pages; a hint, whose refusal (a kernel without them) changes nothing.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub(crate) fn advise_huge(addr: NonNull<u8>, len: usize) {
+        // SAFETY: MADV_HUGEPAGE changes how the kernel backs the range, not
+        // its contents or its validity; the range is one mapping of ours.
+        unsafe { libc::madvise(addr.as_ptr().cast(), len, libc::MADV_HUGEPAGE) };
+    }
+
+    /// Huge pages are Linux's: elsewhere the hint does nothing.
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    pub(crate) fn advise_huge(_addr: NonNull<u8>, _len: usize) {}
 
     /// Unmaps `len` bytes at `addr`; `false` if the kernel refuses (the
     /// pages then stay mapped and unchanged).
@@ -132,6 +145,8 @@ mod sys {
     /// # Safety
     ///
     /// None needed: this does nothing.
+    pub(crate) fn advise_huge(_addr: NonNull<u8>, _len: usize) {}
+
     pub(crate) unsafe fn unmap(_addr: NonNull<u8>, _len: usize) -> bool {
         false
     }
@@ -158,12 +173,37 @@ fn map_block(layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
     let mapped = sys::map(len);
     stats::call(true);
     let addr = mapped.ok_or(AllocError)?;
+    advise(addr, len);
     stats::mapped(len);
     stats::live(0, layout.size());
     // The block is exactly the layout's size, not the whole pages: a block
     // then fits one size only, so `deallocate` and the per-thread counter
     // always see the size `allocate` saw.
     Ok(NonNull::slice_from_raw_parts(addr, layout.size()))
+}
+
+/// Whether new blocks of [`HUGE_PAGES_FROM`] bytes and more ask for huge
+/// pages ([`crate::set_huge_pages`]).
+static HUGE_PAGES: AtomicBool = AtomicBool::new(false);
+
+/// The smallest mapping that asks for transparent huge pages: one huge page
+/// of x86-64 and of arm64 with 4 KiB pages.
+pub(crate) const HUGE_PAGES_FROM: usize = 2 << 20;
+
+pub(crate) fn set_huge_pages(on: bool) {
+    HUGE_PAGES.store(on, Ordering::Relaxed);
+}
+
+pub(crate) fn huge_pages() -> bool {
+    HUGE_PAGES.load(Ordering::Relaxed)
+}
+
+/// Hints huge pages for a mapping of `len` bytes, when it is large enough
+/// and the hint is on.
+fn advise(addr: NonNull<u8>, len: usize) {
+    if len >= HUGE_PAGES_FROM && huge_pages() {
+        sys::advise_huge(addr, len);
+    }
 }
 
 /// Unmaps a page-backed block.
@@ -297,6 +337,11 @@ impl PageAlloc {
             let remapped = unsafe { sys::remap(addr, old_len, new_len) };
             stats::call(true);
             let moved = remapped.ok_or(AllocError)?;
+            if old_len < HUGE_PAGES_FROM {
+                // A mapping keeps its hint when it moves: only one that
+                // crosses the size asks now.
+                advise(moved, new_len);
+            }
             if how == Resize::GrowZeroed {
                 // Pages past `old_len` come zeroed from the kernel; only the
                 // tail of the old last page may hold stale bytes.
