@@ -153,8 +153,8 @@ fn panicking_hash_during_growth_loses_nothing() {
 
 #[test]
 fn panicking_hash_during_shrink_and_reclaim_loses_nothing() {
-    // Removals shrink only once the table is 128 times a fresh one of what
-    // remains (`drain_ratio` 128), so the test knows which step shrinks.
+    // Removals shrink only below 1/128 full, so the test knows which step
+    // shrinks.
     let lazy = map_core::ReclaimPolicy::builder()
         .drain_ratio(128.0)
         .build()
@@ -175,19 +175,18 @@ fn panicking_hash_during_shrink_and_reclaim_loses_nothing() {
     assert_eq!(map.len(), 90);
     assert_holds(&map, 3900..3990);
 
-    // 20 left: a fresh table of 20 has room for 28, 256 times less than
-    // 7168, so a removal shrinks at once: that panics too.
-    let result = with_hash_panics(|| map.retain(|k, _| k.0 < 3920));
+    // Below 1/128 full a removal shrinks at once: that panics too.
+    let result = with_hash_panics(|| map.retain(|k, _| k.0 < 3940));
     assert!(result.is_err(), "the shrink after retain hashes the keys");
-    assert_eq!(map.len(), 20);
-    assert_holds(&map, 3900..3920);
+    assert_eq!(map.len(), 40);
+    assert_holds(&map, 3900..3940);
 
     let result = with_hash_panics(|| map.reclaim());
     assert!(result.is_err());
-    assert_holds(&map, 3900..3920);
+    assert_holds(&map, 3900..3940);
     assert!(map.reclaim() > 0);
-    assert_holds(&map, 3900..3920);
-    assert_eq!(map.len(), 20);
+    assert_holds(&map, 3900..3940);
+    assert_eq!(map.len(), 40);
 }
 
 #[test]

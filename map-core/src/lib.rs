@@ -60,11 +60,11 @@
 //! and no workload makes the table shrink and grow back over and over.
 //!
 //! A map that is only losing entries shrinks the same way, at once: a map
-//! drained to a few percent and then only read holds at most `drain_ratio`
-//! (by default `shrink_ratio`, 8) times what a fresh map of what remains
-//! would, both tables rounded to their real sizes. Each shrink moves the
-//! entries that remain, at most a sixteenth of the table's room, so
-//! removing all of a million entries moves about an eighth of them in all. A policy with a larger `drain_ratio` defers the
+//! drained to a few percent and then only read holds no more than a fresh
+//! map of what remains would, give or take the rounding (8 times at the
+//! very most). Each shrink moves the entries that remain, at most an eighth
+//! of the table's room, so removing all of a million entries moves about a
+//! sixth of them in all. A policy with a larger `drain_ratio` defers the
 //! shrinks of a draining map to the next insert instead (or until it is
 //! `drain_ratio` times too big). See [`Reclaimer`](toolkit::Reclaimer) for
 //! the details and [`ReclaimPolicy`] to tune the numbers.

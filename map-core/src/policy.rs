@@ -79,9 +79,9 @@ impl ReclaimPolicy {
     /// Default `headroom`: after shrinking, room for twice the live entries.
     pub const DEFAULT_HEADROOM: f64 = 2.0;
     /// Default `drain_ratio`: equal to the default `shrink_ratio`, so a map
-    /// that only loses entries shrinks as soon as it is more than 8 times
-    /// the size of a fresh map of what remains, without waiting for an
-    /// insert (a map drained and then only read gives its memory back). A policy built with another `shrink_ratio` and no
+    /// that only loses entries shrinks as soon as it is 1/8 full, without
+    /// waiting for an insert (a map drained and then only read gives its
+    /// memory back). A policy built with another `shrink_ratio` and no
     /// `drain_ratio` takes its `shrink_ratio` here too.
     pub const DEFAULT_DRAIN_RATIO: f64 = Self::DEFAULT_SHRINK_RATIO;
     /// Default `garbage_ratio`: compact once dead bytes exceed live bytes.
@@ -237,7 +237,7 @@ impl ReclaimPolicy {
     /// let p = ReclaimPolicy::builder().shrink_ratio(16.0).build()?;
     /// assert_eq!(p.drain_ratio(), 16.0);
     /// // Larger: a draining map waits (for the next insert, or until it is
-    /// // 128 times a fresh map of what remains here) before it shrinks.
+    /// // 1/128 full here) before it shrinks.
     /// let lazy = ReclaimPolicy::builder().drain_ratio(128.0).build()?;
     /// assert_eq!(lazy.drain_ratio(), 128.0);
     /// # Ok::<(), map_core::PolicyError>(())
@@ -684,21 +684,15 @@ pub enum ClearAction {
 ///
 /// # Draining
 ///
-/// A removal that leaves the storage more than `drain_ratio` times the
-/// size a fresh storage of the remaining entries would have (by default
-/// `shrink_ratio`, 8; sizes rounded as the storage rounds them, see
-/// [`with_rounding`](Self::with_rounding)) shrinks it at once, to room for
-/// a quarter more than the entries that remain: a map drained and then
-/// only read gives its memory back without waiting for an insert, and
-/// holds at most `drain_ratio` times what a fresh map of its entries would.
-/// Each such shrink moves the entries that remain, at most an eighth of the
-/// storage's room (a sixteenth for a table whose sizes double), so a drain
-/// to empty moves at most about a sixth of the room in all.
+/// A removal that leaves the storage `drain_ratio` times too big (by
+/// default `shrink_ratio`, 8) shrinks it at once, to room for a quarter
+/// more than the entries that remain: a map drained and then only read
+/// gives its memory back without waiting for an insert. Each such shrink
+/// moves the entries that remain, at most an eighth of the storage's room,
+/// so a drain to empty moves about a sixth of the entries in all.
 ///
 /// A drain that stops between two such shrinks can leave up to
-/// `drain_ratio` times the room a fresh storage of the entries would have
-/// (twice that against the bare count, for a table whose sizes double).
-/// The first insert after
+/// `drain_ratio` times the room the entries need. The first insert after
 /// removals catches up: if the storage has room for the catch-up ratio
 /// times its entries (the larger of `2.5 × headroom` and half the
 /// `shrink_ratio`: 5 by default), it shrinks to `headroom` times the
@@ -946,34 +940,6 @@ impl Reclaimer {
         len <= self.sparse_below || size != self.sparse_for
     }
 
-    /// The most entries a storage with room for `capacity` may hold and
-    /// still be `drain_ratio` times larger than a fresh storage of those
-    /// entries, rounded as the storage rounds (`round(len) × drain_ratio <
-    /// capacity`). Measured against the rounded size, not the bare count,
-    /// the drain gives back exactly what the ratio promises against a fresh
-    /// map, and a table whose sizes double moves half as many entries as a
-    /// count-based rule would.
-    fn drain_limit(&self, capacity: usize) -> usize {
-        let ratio_fp = self.policy.drain_ratio_fp.max(1);
-        let scaled_capacity = capacity.saturating_mul(FP_ONE as usize);
-        let fits = |len: usize| (self.round)(len).saturating_mul(ratio_fp) < scaled_capacity;
-        if !fits(0) {
-            return 0;
-        }
-        // `round(len) >= len`, so nothing from `hi` on fits: `fits(lo)` and
-        // `!fits(hi)` hold throughout, and `round` only grows with `len`.
-        let (mut lo, mut hi) = (0, (scaled_capacity / ratio_fp).min(capacity) + 1);
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if fits(mid) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
-    }
-
     /// Called when a removal leaves (or is about to leave) `len` entries in
     /// a storage with room for `capacity` (when
     /// [`may_shrink`](Self::may_shrink) says so; `size` as there): the
@@ -984,8 +950,7 @@ impl Reclaimer {
     /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
-    /// // Without rounding (the default): more than 8 times the room the
-    /// // entries need shrinks now, to a quarter more than remain.
+    /// // 1/8 full or less: shrink now, to a quarter more than remain.
     /// assert_eq!(r.after_remove(100, 1000, 1000), Some(125));
     /// assert_eq!(r.after_remove(5, 1000, 1000), Some(16), "never below min_capacity");
     /// // 3/20 full: not sparse enough to move entries while draining, but
@@ -999,7 +964,7 @@ impl Reclaimer {
         // Strictly below `capacity / ratio`: with power-of-two ratios that
         // quotient is itself a table capacity.
         let below = |ratio_fp: usize| (scaled_capacity / ratio_fp.max(1)).saturating_sub(1);
-        let drain_below = self.drain_limit(capacity);
+        let drain_below = below(p.drain_ratio_fp);
         let catch_up_below = below(p.catch_up_fp);
         self.sparse_for = size;
         if !p.automatic || capacity <= self.min_capacity_now() {

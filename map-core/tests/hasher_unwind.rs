@@ -33,9 +33,8 @@ fn panic_after(calls: u32) {
     HASHES_LEFT.with(|left| left.set(Some(calls)));
 }
 
-/// A map whose removals shrink only once it is 128 times the size of a
-/// fresh map of what remains (`drain_ratio` 128), so that each test knows
-/// which removal shrinks.
+/// A map whose removals shrink only below 1/128 full (`drain_ratio` 128),
+/// so that each test knows which removal shrinks.
 fn filled(n: u64) -> HashMap<Key, String> {
     let lazy = ReclaimPolicy::builder().drain_ratio(128.0).build().unwrap();
     let mut map = HashMap::with_policy(lazy);
@@ -59,39 +58,38 @@ fn assert_holds(map: &HashMap<Key, String>, keys: impl Iterator<Item = u64>) {
 fn removal_that_triggers_a_shrink() {
     let mut map = filled(2000);
     let before = map.memory().allocated_bytes;
-    // 2000 entries: 4096 buckets, room for 3584. A fresh map of 14 entries
-    // has room for 14 (16 buckets), 128 times less; of 15, room for 28.
-    for i in 0..1985 {
+    // 2000 entries: 4096 buckets, room for 3584; a drain shrinks below 28.
+    for i in 0..1972 {
         map.remove(&Key(i));
     }
     assert_eq!(map.memory().allocated_bytes, before);
     // The shrink runs before the entry comes out; its first rehash panics.
     panic_after(0);
-    let result = catch_unwind(AssertUnwindSafe(|| map.remove(&Key(1985))));
+    let result = catch_unwind(AssertUnwindSafe(|| map.remove(&Key(1972))));
     assert!(result.is_err(), "the shrink should have run and panicked");
     assert_eq!(map.memory().allocated_bytes, before, "shrink abandoned");
-    assert_holds(&map, 1985..2000);
+    assert_holds(&map, 1972..2000);
     // The map still works and shrinks once hashing behaves.
-    assert_eq!(map.remove(&Key(1985)), Some("1985".to_string()));
+    assert_eq!(map.remove(&Key(1972)), Some("1972".to_string()));
     assert!(map.memory().allocated_bytes < before / 10);
-    assert_holds(&map, 1986..2000);
+    assert_holds(&map, 1973..2000);
 }
 
 #[test]
 fn every_rehash_position_is_safe() {
     // Panic at each possible point of the shrink in turn: one hash per entry
     // (the one being removed is still there).
-    for nth in 0..15 {
+    for nth in 0..28 {
         let mut map = filled(2000);
-        for i in 0..1985 {
+        for i in 0..1972 {
             map.remove(&Key(i));
         }
         let before = map.memory().allocated_bytes;
         panic_after(nth);
-        let result = catch_unwind(AssertUnwindSafe(|| map.remove(&Key(1985))));
+        let result = catch_unwind(AssertUnwindSafe(|| map.remove(&Key(1972))));
         assert!(result.is_err(), "hash call {nth} should have panicked");
         assert_eq!(map.memory().allocated_bytes, before);
-        assert_holds(&map, 1985..2000);
+        assert_holds(&map, 1972..2000);
     }
 }
 

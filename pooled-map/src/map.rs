@@ -9,7 +9,7 @@ use core::ops::{Index, IndexMut};
 
 use hashbrown::hash_table;
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
-use map_core::toolkit::ShrinkError;
+use map_core::toolkit::{table, ShrinkError};
 use map_core::toolkit::{ClearAction, Reclaimer, Storage};
 use map_core::{MemoryStats, ReclaimPolicy};
 
@@ -85,12 +85,9 @@ macro_rules! storage {
     };
 }
 
-/// A reclaimer that takes capacities as they are: the pool, which holds
-/// the entries and most of the bytes, has room for exactly what it asks
-/// (the index, which rounds up, is the smaller part), so a fresh map of
-/// `n` entries is about `n` slots and the drain rule compares with that.
+/// A reclaimer that rounds capacities as the index does.
 fn reclaimer_for(policy: ReclaimPolicy) -> Reclaimer {
-    Reclaimer::new(policy)
+    Reclaimer::with_rounding(policy, table::rounded_capacity::<IndexEntry>)
 }
 
 /// Slots are `u32`: the most entries a map can hold.

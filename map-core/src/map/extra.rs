@@ -28,8 +28,7 @@ where
     /// map. The policy runs once, when the iterator is dropped, and only if
     /// an entry was removed: an `extract_if` that takes nothing never resizes
     /// or allocates. Like [`retain`](Self::retain), a bulk removal that
-    /// leaves the table more than 8 times the size a fresh table of what
-    /// remains would have shrinks it at once (see the
+    /// leaves the table 1/8 full or less shrinks it at once (see the
     /// [crate docs](crate#how-the-policy-works)).
     ///
     /// ```
