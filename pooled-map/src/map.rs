@@ -1067,8 +1067,10 @@ where
         (self.store.pool[slot as usize].handle(slot), old)
     }
 
-    /// Inserts, returning the entry's slot and the previous value.
-    #[inline]
+    /// Inserts, returning the entry's slot and the previous value. Always
+    /// inlined (measured): left to the inliner it stayed a call, and a
+    /// clear-and-refill of 1,000 entries took 2.3x-2.5x hashbrown's time.
+    #[inline(always)]
     fn insert_slot(&mut self, key: K, value: V) -> (u32, Option<V>) {
         self.before_insert();
         let hash = fold(self.hash_builder.hash_one(&key));

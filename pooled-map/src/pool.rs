@@ -114,6 +114,7 @@ impl<T> Pool<T> {
 
     /// Stores `value` in slot [`vacant_key`](Self::vacant_key) and returns
     /// that slot.
+    #[inline]
     pub(crate) fn insert(&mut self, value: T) -> usize {
         let key = self.next;
         if key == self.entries.len() {
