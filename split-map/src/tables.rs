@@ -104,8 +104,17 @@ pub(crate) struct Tables<T, A: Allocator + Clone> {
     pub(crate) len: usize,
     /// The sum of the tables' capacities.
     capacity: usize,
+    /// An empty table of the size bound that a split left behind, for the
+    /// next split to fill instead of allocating (so a growing map maps and
+    /// unmaps half as many tables). Kept only while growing a map of
+    /// [`SPARE_FROM`] tables or more; any shrink gives it back.
+    spare: Option<HashTable<T, A>>,
     pub(crate) alloc: A,
 }
+
+/// The fewest tables for which a split keeps its emptied table as the
+/// spare: one table more in 16 or more (at most 6%).
+const SPARE_FROM: usize = 16;
 
 /// What a resize could not do.
 pub(crate) type Grow = Result<(), TryReserveError>;
@@ -118,6 +127,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             depth: 0,
             len: 0,
             capacity: 0,
+            spare: None,
             alloc,
         }
     }
@@ -158,6 +168,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             .iter()
             .map(|s| s.table.allocation_size())
             .sum::<usize>()
+            + self.spare.as_ref().map_or(0, HashTable::allocation_size)
             + self.dir.capacity() * mem::size_of::<u32>()
             + self.shards.capacity() * mem::size_of::<Shard<T, A>>()
     }
@@ -287,7 +298,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             hasher,
             (1, |_| 0),
             |_, count| count.max(capacity),
-            &self.alloc,
+            (&self.alloc, &mut self.spare),
         )?;
         self.set_table(i, table);
         Ok(())
@@ -337,7 +348,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             hasher,
             (2, split_bit),
             |_, count| capacity(count),
-            &self.alloc,
+            (&self.alloc, &mut self.spare),
         );
         let [zeros, ones] = match result {
             Ok(tables) => tables,
@@ -350,11 +361,17 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         self.capacity = self.capacity - self.shards[i].capacity()
             + bucket_capacity(zeros.num_buckets())
             + bucket_capacity(ones.num_buckets());
-        self.shards[i] = Shard::new(zeros, depth + 1, prefix << 1);
+        let emptied = mem::replace(
+            &mut self.shards[i],
+            Shard::new(zeros, depth + 1, prefix << 1),
+        );
         let new = self.shards.len();
         self.shards
             .push(Shard::new(ones, depth + 1, (prefix << 1) | 1));
         self.point((prefix << 1) | 1, depth + 1, new);
+        if self.shards.len() >= SPARE_FROM && emptied.table.num_buckets() == max_buckets::<T>() {
+            self.spare = Some(emptied.table);
+        }
         Ok(true)
     }
 
@@ -385,6 +402,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         } else {
             (j, i)
         };
+        // A shrinking map keeps no spare.
+        self.spare = None;
         let [merged, _] = {
             let (a, b) = two_mut(&mut self.shards, low, high);
             rebuild(
@@ -393,7 +412,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
                 hasher,
                 (1, |_| 0),
                 |_, count| count.max(capacity),
-                &self.alloc,
+                (&self.alloc, &mut None),
             )?
         };
         let depth = self.shards[low].depth - 1;
@@ -436,6 +455,12 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         }
         let mut changed = false;
         let mut before = None;
+        if self.spare.is_some() {
+            // Removals made a table sparse: the map is no longer growing.
+            before = Some(self.allocated_bytes());
+            self.spare = None;
+            changed = true;
+        }
         // Merge while the merged table fits where the larger one did and
         // frees at least half a bucket per entry it moves.
         while let Some(j) = self.sibling(i) {
@@ -544,7 +569,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// table of the size bound: `shrink_to`, `shrink_to_fit`, `reclaim`.
     pub(crate) fn shrink_all(&mut self, capacity: usize, hasher: &impl Fn(&T) -> u64) -> bool {
         let bound = bucket_capacity(max_buckets::<T>());
-        let mut changed = false;
+        let mut changed = self.spare.take().is_some();
         // Merge first, so entries move once more at most; a merge moves the
         // last table into the freed place, so passes repeat while any merge
         // happened.
@@ -619,6 +644,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// Takes the tables out, leaving an empty storage.
     pub(crate) fn take(&mut self) -> Vec<Shard<T, A>, A> {
         let shards = mem::replace(&mut self.shards, Vec::new_in(self.alloc.clone()));
+        self.spare = None;
         self.dir = Vec::new_in(self.alloc.clone());
         self.depth = 0;
         self.len = 0;
@@ -712,7 +738,7 @@ fn rebuild<T, A: Allocator + Clone>(
     hasher: &impl Fn(&T) -> u64,
     (targets, route): (usize, impl Fn(u64) -> usize),
     capacity: impl Fn(usize, usize) -> usize,
-    alloc: &A,
+    (alloc, spare): (&A, &mut Option<HashTable<T, A>>),
 ) -> Result<[HashTable<T, A>; 2], TryReserveError> {
     let total = first.len() + second.as_ref().map_or(0, |t| t.len());
     // Phase 1: every entry's hash, in bucket order; user code runs only here.
@@ -731,11 +757,20 @@ fn rebuild<T, A: Allocator + Clone>(
     if let Some(second) = second.as_deref() {
         plan_table(second, &mut plan);
     }
-    // Phase 2: allocate.
+    // Phase 2: allocate, or fill the spare where it has the right size.
+    let mut fresh = |capacity: usize| match spare.take() {
+        Some(table) if capacity > 0 && table.num_buckets() == buckets_for::<T>(capacity) => {
+            Ok(table)
+        }
+        other => {
+            *spare = other;
+            try_with_capacity_in(alloc.clone(), capacity)
+        }
+    };
     let mut targets = [
-        try_with_capacity_in(alloc.clone(), capacity(0, counts[0]))?,
+        fresh(capacity(0, counts[0]))?,
         if targets == 2 {
-            try_with_capacity_in(alloc.clone(), capacity(1, counts[1]))?
+            fresh(capacity(1, counts[1]))?
         } else {
             HashTable::new_in(alloc.clone())
         },
@@ -818,6 +853,62 @@ mod tests {
         assert_eq!(max_buckets::<(u64, [u8; 128])>(), 512);
         assert_eq!(max_buckets::<[u8; 1 << 20]>(), 64);
         assert_eq!(max_buckets::<()>(), 1 << 17);
+    }
+
+    /// A growing map of 16 tables or more fills the table a split emptied
+    /// at its next split instead of allocating one, counts it while it
+    /// waits, and gives it back at the first removal that finds a table
+    /// sparse; a smaller map keeps none.
+    #[test]
+    fn a_split_keeps_one_emptied_table_for_the_next_while_growing() {
+        let policy = ReclaimPolicy::automatic();
+        let tables_bytes = |t: &Tables<u64, Global>| -> usize {
+            t.shards.iter().map(|s| s.table.allocation_size()).sum()
+        };
+        let mut t = Tables::new_in(Global);
+        let mut k = 0;
+        while t.table_count() < SPARE_FROM - 1 {
+            insert(&mut t, k);
+            k += 1;
+        }
+        assert!(
+            t.spare.is_none(),
+            "{} tables keep no spare",
+            t.table_count()
+        );
+        let mut seen = 0;
+        while t.table_count() < 4 * SPARE_FROM {
+            let before = t.table_count();
+            insert(&mut t, k);
+            k += 1;
+            t.check();
+            if t.table_count() > before && before + 1 >= SPARE_FROM {
+                let spare = t
+                    .spare
+                    .as_ref()
+                    .expect("a split at 16 tables keeps a spare");
+                assert!(spare.is_empty());
+                assert_eq!(spare.num_buckets(), max_buckets::<u64>());
+                seen += 1;
+            }
+            let spare = t.spare.as_ref().map_or(0, HashTable::allocation_size);
+            assert!(t.allocated_bytes() >= tables_bytes(&t) + spare);
+        }
+        assert!(seen >= SPARE_FROM, "{seen} splits kept a spare");
+        // Removals until one finds its table sparse: the spare goes.
+        let held = t.allocated_bytes();
+        let mut r = 0;
+        while t.spare.is_some() {
+            assert!(remove(&mut t, r, &policy));
+            r += 1;
+        }
+        assert!(t.allocated_bytes() < held);
+        t.check();
+        for j in r..k {
+            assert!(t
+                .shard(hash(&j))
+                .is_some_and(|s| s.table.find(hash(&j), |x| *x == j).is_some()));
+        }
     }
 
     #[test]
