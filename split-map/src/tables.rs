@@ -404,21 +404,25 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         };
         // A shrinking map keeps no spare.
         self.spare = None;
-        let [merged, _] = {
-            let (a, b) = two_mut(&mut self.shards, low, high);
-            rebuild(
-                &mut a.table,
-                Some(&mut b.table),
-                hasher,
-                (1, |_| 0),
-                |_, count| count.max(capacity),
-                (&self.alloc, &mut None),
-            )?
+        let before = self.shards[low].capacity() + self.shards[high].capacity();
+        let merged = match self.merge_in_place(low, high, capacity, hasher) {
+            Some(merged) => merged?,
+            None => {
+                let (a, b) = two_mut(&mut self.shards, low, high);
+                let [merged, _] = rebuild(
+                    &mut a.table,
+                    Some(&mut b.table),
+                    hasher,
+                    (1, |_| 0),
+                    |_, count| count.max(capacity),
+                    (&self.alloc, &mut None),
+                )?;
+                merged
+            }
         };
         let depth = self.shards[low].depth - 1;
         let prefix = self.shards[low].prefix >> 1;
-        self.capacity = self.capacity - self.shards[low].capacity() - self.shards[high].capacity()
-            + bucket_capacity(merged.num_buckets());
+        self.capacity = self.capacity - before + bucket_capacity(merged.num_buckets());
         self.shards[low] = Shard::new(merged, depth, prefix);
         self.point(prefix, depth, low);
         // `high` is empty now; the last table takes its place.
@@ -434,6 +438,51 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         }
         self.halve_dir();
         Ok(at)
+    }
+
+    /// Merges tables `low` and `high` without a new table when one of them
+    /// already has the merged size (room for their entries and `capacity`)
+    /// and room for the other's entries without rehashing: only the other
+    /// table's entries move, and nothing is allocated but their hashes.
+    /// Returns the merged table, taken out of its shard; `None` (nothing
+    /// done) when neither table fits.
+    ///
+    /// Every hash is computed before the first entry moves: a panicking
+    /// `hasher` leaves both tables as they were.
+    fn merge_in_place(
+        &mut self,
+        low: usize,
+        high: usize,
+        capacity: usize,
+        hasher: &impl Fn(&T) -> u64,
+    ) -> Option<Result<HashTable<T, A>, TryReserveError>> {
+        let (a, b) = two_mut(&mut self.shards, low, high);
+        let want = buckets_for::<T>((a.table.len() + b.table.len()).max(capacity));
+        // `capacity() - len()` is what a table takes without rehashing.
+        let fits = |keep: &HashTable<T, A>, give: &HashTable<T, A>| {
+            keep.num_buckets() == want && keep.capacity() - keep.len() >= give.len()
+        };
+        // The fuller table stays where both fit: fewer entries move.
+        let (keep, give) = match (fits(&a.table, &b.table), fits(&b.table, &a.table)) {
+            (true, true) if a.table.len() >= b.table.len() => (a, b),
+            (_, true) => (b, a),
+            (true, false) => (a, b),
+            (false, false) => return None,
+        };
+        let mut plan: Vec<u64, A> = Vec::new_in(self.alloc.clone());
+        if let Err(e) = plan.try_reserve_exact(give.table.len()) {
+            return Some(Err(vec_error(e)));
+        }
+        plan.extend(give.table.iter().map(hasher));
+        // `drain` yields the entries in bucket order, the order `iter`
+        // planned them in; `keep` has room for all, so no hasher runs.
+        for (item, &hash) in give.table.drain().zip(&plan) {
+            keep.table.insert_unique(hash, item, |_| unreachable_hash());
+        }
+        Some(Ok(mem::replace(
+            &mut keep.table,
+            HashTable::new_in(self.alloc.clone()),
+        )))
     }
 
     /// After a removal left table `i` at or below its `check_below`: merges

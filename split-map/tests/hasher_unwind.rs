@@ -132,7 +132,7 @@ fn a_panic_during_a_merge_or_shrink_loses_only_the_removed_entry() {
 fn a_panic_in_reclaim_or_reserve_loses_nothing() {
     let mut map: SplitMap<Key, u64> = (0..20_000).map(|i| (Key(i), i)).collect();
     map.retain(|k, _| k.0 % 10 == 0);
-    for nth in [0, 1, 100, 1_000] {
+    for nth in [0, 1, 100, 500] {
         panic_after(nth);
         assert!(catch_unwind(AssertUnwindSafe(|| map.reclaim())).is_err());
         assert_holds(&map, (0..20_000).step_by(10));
