@@ -305,6 +305,16 @@ fn reading<M: ReclaimMap<u64, Value>>(counter: &Counter, map: &M) -> (isize, usi
     (counted, reported, rss::resident_bytes())
 }
 
+/// The largest RSS over the stages whose name ends with `suffix` (`-peak`,
+/// `-drained`).
+pub(crate) fn worst_rss(r: &ScenarioResult, suffix: &str) -> Option<u64> {
+    r.stages
+        .iter()
+        .filter(|s| s.stage.ends_with(suffix))
+        .filter_map(|s| s.rss_bytes)
+        .max()
+}
+
 /// Completes the bursts result `r` of `variant` with its reference run
 /// (`reference`) and hashbrown's (`hashbrown`): the ratios and the bound.
 pub(crate) fn finish(
@@ -319,12 +329,7 @@ pub(crate) fn finish(
             .find(|s| s.stage == stage)
             .and_then(|s| s.rss_bytes)
     };
-    let worst_drained = r
-        .stages
-        .iter()
-        .filter(|s| s.stage.ends_with("-drained"))
-        .filter_map(|s| s.rss_bytes)
-        .max();
+    let worst_drained = worst_rss(r, "-drained");
     let idle = rss_at("idle");
     let Some(b) = r.bursts.as_mut() else {
         return;

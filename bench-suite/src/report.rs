@@ -1129,12 +1129,7 @@ fn render_bursts(
         let Some(b) = &r.bursts else {
             return vec![r.variant.clone()];
         };
-        let peak = r
-            .stages
-            .iter()
-            .filter(|s| s.stage.ends_with("-peak"))
-            .filter_map(|s| s.rss_bytes)
-            .max();
+        let peak = bursts::worst_rss(r, "-peak");
         let mut row = vec![r.variant.clone(), mb_opt(peak)];
         for stage in &bursts::STAGES {
             if !stage.ends_with("-peak") {
