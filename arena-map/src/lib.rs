@@ -15,12 +15,13 @@
 //! the inserts or removals since the last one, so the cost stays amortised
 //! O(1).
 //!
-//! bumpalo takes its chunks from the global allocator. So that a dropped
-//! arena leaves the process's resident memory too (glibc's malloc keeps
-//! freed chunks of a few hundred KiB and more resident), freeing an arena
-//! of 1 MiB or more calls glibc's `malloc_trim`, which returns the free
-//! pages of its heaps to the kernel (on Linux with glibc; elsewhere nothing
-//! is called).
+//! bumpalo takes its chunks from the global allocator, which may keep a
+//! freed chunk resident for later (glibc's malloc in its heap, jemalloc and
+//! mimalloc until their purge timers run). So that a dropped or compacted
+//! arena leaves the process's resident memory whatever the allocator, an
+//! arena of 1 MiB or more discards the pages of its chunks before freeing
+//! them (`madvise(MADV_DONTNEED)` on Linux and Android; elsewhere the
+//! allocator decides).
 //!
 //! # When to pick an arena map
 //!

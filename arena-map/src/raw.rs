@@ -94,9 +94,45 @@ impl Arena {
     /// Nothing may point into the arena any more (no key of a table, no
     /// map allocated from it).
     unsafe fn reset(&mut self) {
+        // SAFETY: nothing points into the chunks (the caller's promise), and
+        // the older ones are freed just below.
+        unsafe { self.discard(Chunks::AllButNewest) };
         // SAFETY: `&mut self` is the only access to the `Bump` now, and the
         // caller promises that nothing points into its chunks.
         unsafe { self.bump.as_mut() }.reset();
+    }
+
+    /// Gives the pages of the chosen chunks back to the kernel, ahead of
+    /// the chunks' return to the global allocator; see [`DISCARD_FROM`].
+    ///
+    /// # Safety
+    ///
+    /// Nothing may read the chosen chunks' contents again: they read as
+    /// zeros afterwards.
+    unsafe fn discard(&self, which: Chunks) {
+        let bump = self.bump();
+        if bump.allocated_bytes() < DISCARD_FROM {
+            return;
+        }
+        // Below the bump pointer of the newest chunk lies its unused room,
+        // which an earlier use of the chunk (before a `reset`) may have
+        // touched; older chunks were filled to within one request of their
+        // start.
+        let room = bump.chunk_capacity();
+        // SAFETY: no allocation is made from `bump` while the iterator
+        // lives, and the chunk contents are not read.
+        for (i, (start, len)) in unsafe { bump.iter_allocated_chunks_raw() }.enumerate() {
+            let (start, len) = match (i, which) {
+                (0, Chunks::AllButNewest) => continue,
+                (0, Chunks::All) => (start.wrapping_sub(room), len + room),
+                _ => (start, len),
+            };
+            // SAFETY: `[start, start + len)` is chunk space of this arena
+            // (the bytes between the chunk's start and its footer, which is
+            // left alone), owned by the arena until it frees the chunk;
+            // the caller promises that no one reads it again.
+            unsafe { discard_pages(start, len) };
+        }
     }
 
     /// Bytes of chunk space handed out, dead or alive: everything but the
@@ -109,36 +145,73 @@ impl Arena {
 
 impl Drop for Arena {
     fn drop(&mut self) {
-        let bytes = self.bump().allocated_bytes();
-        // SAFETY: `bump` came from `Box::leak` and is freed only here; the
-        // owners of `Arena` drop every borrower first (see the module docs).
+        // SAFETY: the owners of `Arena` drop every borrower first (see the
+        // module docs), and the chunks are freed just below.
+        unsafe { self.discard(Chunks::All) };
+        // SAFETY: `bump` came from `Box::leak` and is freed only here.
         drop(unsafe { Box::from_raw(self.bump.as_ptr()) });
-        if bytes >= TRIM_AFTER_BYTES {
-            release_free_pages();
-        }
     }
 }
 
-/// Freeing an arena of at least this many bytes asks the C allocator to
-/// give its free pages back to the kernel.
-const TRIM_AFTER_BYTES: usize = 1 << 20;
+/// Which chunks [`Arena::discard`] gives back.
+#[derive(Clone, Copy)]
+enum Chunks {
+    All,
+    /// Every chunk but the one a `reset` keeps.
+    AllButNewest,
+}
 
-/// bumpalo takes its chunks from the global allocator, and glibc's malloc
-/// keeps freed chunks of a few hundred KiB and more resident (it raises its
-/// mmap threshold after a large free and trims its heap only from the top).
-/// `malloc_trim` returns every whole free page of its heaps to the kernel.
-/// It costs a walk of glibc's free lists, paid only after an arena of
-/// [`TRIM_AFTER_BYTES`] or more is freed (a compaction, a released clear, a
-/// dropped map), work that moved or dropped at least as many bytes. Under
-/// another global allocator (jemalloc, mimalloc) glibc's heap is idle and
-/// the call finds nothing to do; elsewhere than glibc it does not exist.
-fn release_free_pages() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` takes no pointer and may be called at any time;
-    // glibc serialises it with its own allocations.
-    unsafe {
-        libc::malloc_trim(0);
+/// Arenas of at least this many bytes give their chunks' pages back to the
+/// kernel before the chunks are freed.
+///
+/// bumpalo takes its chunks from the global allocator, and what a global
+/// allocator does with a freed block of a few hundred KiB or a few MiB is
+/// its own choice: glibc's malloc keeps it in its heap (it raises its mmap
+/// threshold after a large free and trims the heap only from the top),
+/// jemalloc and mimalloc keep it for a later request and purge it on a
+/// timer that runs only while the program calls them. The pages of a chunk
+/// are the arena's own until it frees the chunk, so the arena discards them
+/// itself first (`madvise(MADV_DONTNEED)`: the range reads as zeros
+/// afterwards and no longer counts in the process's resident memory),
+/// whichever allocator is installed. One system call a chunk, paid only
+/// when an arena of this size is dropped or reset (a compaction, a released
+/// clear, a dropped map), work that moved or dropped at least as many
+/// bytes. Smaller arenas are left to the allocator.
+const DISCARD_FROM: usize = 1 << 20;
+
+/// Discards the whole pages inside `[start, start + len)`: their contents
+/// become zeros and their memory goes back to the kernel (Linux and
+/// Android; elsewhere nothing happens and the allocator decides).
+///
+/// # Safety
+///
+/// The range must be memory the caller owns and no one reads again (or
+/// reads expecting anything but zeros).
+unsafe fn discard_pages(start: *mut u8, len: usize) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        // The page size: 4 KiB on most systems, read once per call (a
+        // cheap libc call next to the system call below).
+        // SAFETY: `sysconf` has no preconditions.
+        let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
+            p if p > 0 => p as usize,
+            _ => return,
+        };
+        let first = (start as usize).next_multiple_of(page);
+        let end = (start as usize + len) & !(page - 1);
+        if end > first {
+            // SAFETY: the pages lie inside the caller's range, which the
+            // caller owns and no one reads again; MADV_DONTNEED on private
+            // anonymous memory only replaces their contents with zeros.
+            // Failure (an unusual mapping) leaves the pages as they were,
+            // which is harmless: they are freed right after.
+            unsafe {
+                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_DONTNEED);
+            }
+        }
     }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = (start, len);
 }
 
 // SAFETY: an `Arena` owns its `Bump` like a `Box` would, and `Bump` is

@@ -192,9 +192,13 @@ where
 ///
 /// This is how a storage re-homes its entries, for example into a fresh
 /// arena during compaction. The scratch space for the hashes (8 bytes an
-/// entry, freed before returning) comes from the global heap: the source
-/// allocator is about to be discarded and the destination may be an arena,
-/// where it would stay as garbage.
+/// entry, freed before returning) comes from [`PageAlloc`](crate::PageAlloc),
+/// not from either table's allocator: the source allocator is about to be
+/// discarded and the destination may be an arena, where it would stay as
+/// garbage. A large scratch block is mapped and unmapped, so it leaves the
+/// process's resident memory when it is freed (a global allocator would
+/// keep a freed block of a few MiB for later, and jemalloc or mimalloc keep
+/// its pages too).
 ///
 /// # Errors
 ///
@@ -232,7 +236,7 @@ where
     B: Allocator,
 {
     let mut fresh = reserve_fresh(alloc, capacity.max(table.len()))?;
-    move_entries(table, &mut fresh, allocator_api2::alloc::Global, hasher)?;
+    move_entries(table, &mut fresh, crate::PageAlloc, hasher)?;
     Ok(fresh)
 }
 
