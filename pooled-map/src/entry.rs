@@ -3,32 +3,35 @@
 use core::fmt;
 use core::mem;
 
+use allocator_api2::alloc::Allocator;
+use map_core::PageAlloc;
+
 use crate::handle::Handle;
 use crate::store::Slot;
 use crate::PooledMap;
 
 /// A view into one entry of a [`PooledMap`], from [`PooledMap::entry`].
-pub enum Entry<'a, K, V, S> {
+pub enum Entry<'a, K, V, S, A: Allocator + Clone = PageAlloc> {
     /// The key is present.
-    Occupied(OccupiedEntry<'a, K, V, S>),
+    Occupied(OccupiedEntry<'a, K, V, S, A>),
     /// The key is absent.
-    Vacant(VacantEntry<'a, K, V, S>),
+    Vacant(VacantEntry<'a, K, V, S, A>),
 }
 
 /// A present entry of a [`PooledMap`].
-pub struct OccupiedEntry<'a, K, V, S> {
-    map: &'a mut PooledMap<K, V, S>,
+pub struct OccupiedEntry<'a, K, V, S, A: Allocator + Clone = PageAlloc> {
+    map: &'a mut PooledMap<K, V, S, A>,
     slot: u32,
 }
 
 /// An absent entry of a [`PooledMap`].
-pub struct VacantEntry<'a, K, V, S> {
-    map: &'a mut PooledMap<K, V, S>,
+pub struct VacantEntry<'a, K, V, S, A: Allocator + Clone = PageAlloc> {
+    map: &'a mut PooledMap<K, V, S, A>,
     key: K,
     hash: u32,
 }
 
-impl<'a, K, V, S> Entry<'a, K, V, S> {
+impl<'a, K, V, S, A: Allocator + Clone> Entry<'a, K, V, S, A> {
     /// The value, inserting `default` if absent.
     ///
     /// ```
@@ -126,7 +129,7 @@ impl<'a, K, V, S> Entry<'a, K, V, S> {
     /// assert_eq!(map.entry("a").insert_entry(2).handle(), handle, "same slot");
     /// assert_eq!(map[handle], 2);
     /// ```
-    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S> {
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
         match self {
             Entry::Occupied(mut e) => {
                 e.insert(value);
@@ -137,7 +140,7 @@ impl<'a, K, V, S> Entry<'a, K, V, S> {
     }
 }
 
-impl<'a, K, V: Default, S> Entry<'a, K, V, S> {
+impl<'a, K, V: Default, S, A: Allocator + Clone> Entry<'a, K, V, S, A> {
     /// The value, inserting `V::default()` if absent.
     ///
     /// ```
@@ -154,8 +157,8 @@ impl<'a, K, V: Default, S> Entry<'a, K, V, S> {
     }
 }
 
-impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
-    pub(crate) fn new(map: &'a mut PooledMap<K, V, S>, slot: u32) -> Self {
+impl<'a, K, V, S, A: Allocator + Clone> OccupiedEntry<'a, K, V, S, A> {
+    pub(crate) fn new(map: &'a mut PooledMap<K, V, S, A>, slot: u32) -> Self {
         Self { map, slot }
     }
 
@@ -291,8 +294,8 @@ impl<'a, K, V, S> OccupiedEntry<'a, K, V, S> {
     }
 }
 
-impl<'a, K, V, S> VacantEntry<'a, K, V, S> {
-    pub(crate) fn new(map: &'a mut PooledMap<K, V, S>, key: K, hash: u32) -> Self {
+impl<'a, K, V, S, A: Allocator + Clone> VacantEntry<'a, K, V, S, A> {
+    pub(crate) fn new(map: &'a mut PooledMap<K, V, S, A>, key: K, hash: u32) -> Self {
         Self { map, key, hash }
     }
 
@@ -353,7 +356,7 @@ impl<'a, K, V, S> VacantEntry<'a, K, V, S> {
     ///     assert_eq!(map[handle], 5);
     /// }
     /// ```
-    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S> {
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
         let map = self.map;
         let stamp = map.take_stamp();
         let slot = map.store.insert_new(stamp, self.hash, self.key, value);
@@ -361,7 +364,7 @@ impl<'a, K, V, S> VacantEntry<'a, K, V, S> {
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entry<'_, K, V, S> {
+impl<K: fmt::Debug, V: fmt::Debug, S, A: Allocator + Clone> fmt::Debug for Entry<'_, K, V, S, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Entry::Occupied(e) => f.debug_tuple("Entry").field(e).finish(),
@@ -370,7 +373,9 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entry<'_, K, V, S> {
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for OccupiedEntry<'_, K, V, S> {
+impl<K: fmt::Debug, V: fmt::Debug, S, A: Allocator + Clone> fmt::Debug
+    for OccupiedEntry<'_, K, V, S, A>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OccupiedEntry")
             .field("key", self.key())
@@ -380,7 +385,7 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for OccupiedEntry<'_, K, V, S> 
     }
 }
 
-impl<K: fmt::Debug, V, S> fmt::Debug for VacantEntry<'_, K, V, S> {
+impl<K: fmt::Debug, V, S, A: Allocator + Clone> fmt::Debug for VacantEntry<'_, K, V, S, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("VacantEntry").field(self.key()).finish()
     }

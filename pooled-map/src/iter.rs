@@ -5,6 +5,9 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::marker::PhantomData;
 
+use allocator_api2::alloc::Allocator;
+use map_core::PageAlloc;
+
 use crate::handle::Handle;
 use crate::store::Slot;
 
@@ -24,8 +27,8 @@ pub struct Handles<'a, K, V> {
 }
 
 /// Owning iterator over `(K, V)`, from `PooledMap::into_iter`.
-pub struct IntoIter<K, V> {
-    pub(crate) inner: crate::pool::IntoIter<Slot<K, V>>,
+pub struct IntoIter<K, V, A: Allocator + Clone = PageAlloc> {
+    pub(crate) inner: crate::pool::IntoIter<Slot<K, V>, A>,
 }
 
 /// Iterator over the keys, from [`PooledMap::keys`](crate::PooledMap::keys).
@@ -38,21 +41,24 @@ pub type Values<'a, K, V> = map_core::toolkit::iter::Values<Iter<'a, K, V>>;
 pub type ValuesMut<'a, K, V> = map_core::toolkit::iter::ValuesMut<IterMut<'a, K, V>>;
 
 /// Owning iterator over the keys, from [`PooledMap::into_keys`](crate::PooledMap::into_keys).
-pub type IntoKeys<K, V> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V>>;
+pub type IntoKeys<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V, A>>;
 
 /// Owning iterator over the values, from [`PooledMap::into_values`](crate::PooledMap::into_values).
-pub type IntoValues<K, V> = map_core::toolkit::iter::IntoValues<IntoIter<K, V>>;
+pub type IntoValues<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoValues<IntoIter<K, V, A>>;
 
 /// Draining iterator, from [`PooledMap::drain`](crate::PooledMap::drain).
-pub struct Drain<'a, K, V> {
-    pub(crate) inner: DrainInner<'a, K, V>,
+pub struct Drain<'a, K, V, A: Allocator + Clone = PageAlloc> {
+    pub(crate) inner: DrainInner<'a, K, V, A>,
 }
 
-pub(crate) enum DrainInner<'a, K, V> {
+pub(crate) enum DrainInner<'a, K, V, A: Allocator + Clone> {
     /// The pool stays with the map (manual policy, or a small pool).
-    Kept(crate::pool::Drain<'a, Slot<K, V>>),
+    Kept(crate::pool::Drain<'a, Slot<K, V>, A>),
     /// The pool was detached from the map and goes back when this is dropped.
-    Released(crate::pool::IntoIter<Slot<K, V>>, PhantomData<&'a mut ()>),
+    Released(
+        crate::pool::IntoIter<Slot<K, V>, A>,
+        PhantomData<&'a mut ()>,
+    ),
 }
 
 impl<'a, K, V> Iterator for Iter<'a, K, V> {
@@ -95,7 +101,7 @@ impl<'a, K, V> Iterator for Handles<'a, K, V> {
     }
 }
 
-impl<K, V> Iterator for IntoIter<K, V> {
+impl<K, V, A: Allocator + Clone> Iterator for IntoIter<K, V, A> {
     type Item = (K, V);
     #[inline]
     fn next(&mut self) -> Option<(K, V)> {
@@ -107,7 +113,7 @@ impl<K, V> Iterator for IntoIter<K, V> {
     }
 }
 
-impl<K, V> Iterator for Drain<'_, K, V> {
+impl<K, V, A: Allocator + Clone> Iterator for Drain<'_, K, V, A> {
     type Item = (K, V);
     #[inline]
     fn next(&mut self) -> Option<(K, V)> {
@@ -126,17 +132,19 @@ impl<K, V> Iterator for Drain<'_, K, V> {
 }
 
 macro_rules! exact_and_fused {
-    ($($name:ident<$($lt:lifetime,)? K, V>),* $(,)?) => {$(
-        impl<$($lt,)? K, V> ExactSizeIterator for $name<$($lt,)? K, V> {}
-        impl<$($lt,)? K, V> FusedIterator for $name<$($lt,)? K, V> {}
+    ($($name:ident<$($lt:lifetime,)? K, V $(, $a:ident)?>),* $(,)?) => {$(
+        impl<$($lt,)? K, V $(, $a: Allocator + Clone)?> ExactSizeIterator
+            for $name<$($lt,)? K, V $(, $a)?> {}
+        impl<$($lt,)? K, V $(, $a: Allocator + Clone)?> FusedIterator
+            for $name<$($lt,)? K, V $(, $a)?> {}
     )*};
 }
 exact_and_fused!(
     Iter<'a, K, V>,
     IterMut<'a, K, V>,
     Handles<'a, K, V>,
-    IntoIter<K, V>,
-    Drain<'a, K, V>,
+    IntoIter<K, V, A>,
+    Drain<'a, K, V, A>,
 );
 
 macro_rules! cloneable {
@@ -162,8 +170,9 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Handles<'_, K, V> {
 }
 
 macro_rules! debug_remaining {
-    ($($name:ident<$($lt:lifetime,)? K, V>),* $(,)?) => {$(
-        impl<$($lt,)? K, V> fmt::Debug for $name<$($lt,)? K, V> {
+    ($($name:ident<$($lt:lifetime,)? K, V $(, $a:ident)?>),* $(,)?) => {$(
+        impl<$($lt,)? K, V $(, $a: Allocator + Clone)?> fmt::Debug
+            for $name<$($lt,)? K, V $(, $a)?> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($name))
                     .field("remaining", &self.size_hint().0)
@@ -174,6 +183,6 @@ macro_rules! debug_remaining {
 }
 debug_remaining!(
     IterMut<'a, K, V>,
-    IntoIter<K, V>,
-    Drain<'a, K, V>,
+    IntoIter<K, V, A>,
+    Drain<'a, K, V, A>,
 );

@@ -111,7 +111,11 @@
 //! The pool and the index allocate from [`map_core::PageAlloc`]: blocks of
 //! 64 KiB and more are mapped straight from the kernel and unmapped when a
 //! compaction or a shrink frees them, so the process's resident memory
-//! follows the map whatever the global allocator keeps.
+//! follows the map whatever the global allocator keeps. The allocator is
+//! the map's last type parameter: [`PooledMap::new_in`] and the other
+//! `_in` constructors take any `allocator_api2` allocator, and
+//! `PooledMap::new_in(map_core::Global)` sends every byte through the global
+//! allocator instead.
 //!
 //! Reclamation runs no user code: the index keeps each entry's hash, so it
 //! is grown, patched and shrunk without calling `Hash`, and the pool's

@@ -11,7 +11,7 @@ use hashbrown::hash_table;
 use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
 use map_core::toolkit::{table, ShrinkError};
 use map_core::toolkit::{ClearAction, Reclaimer, Storage};
-use map_core::{MemoryStats, ReclaimPolicy};
+use map_core::{Allocator, MemoryStats, PageAlloc, ReclaimPolicy};
 
 use crate::entry::{Entry, OccupiedEntry, VacantEntry};
 use crate::handle::{Handle, Stamps};
@@ -23,8 +23,8 @@ use crate::store::{expand, fold, rehash, slot_bytes, slot_number, IndexEntry, Mo
 
 /// The pool and its index as the reclamation protocol sees them. Shrinking
 /// compacts the pool, moving only entries no handle was handed out for.
-struct PoolStorage<'a, K, V> {
-    store: &'a mut Store<K, V>,
+struct PoolStorage<'a, K, V, A: Allocator + Clone> {
+    store: &'a mut Store<K, V, A>,
     epoch: &'a mut u64,
     /// Leave the entries handles were handed out for where they are (every
     /// reclamation but `reclaim_with`).
@@ -33,7 +33,7 @@ struct PoolStorage<'a, K, V> {
     moves: Vec<Move>,
 }
 
-impl<K, V> Storage for PoolStorage<'_, K, V> {
+impl<K, V, A: Allocator + Clone> Storage for PoolStorage<'_, K, V, A> {
     #[inline(always)]
     fn len(&self) -> usize {
         self.store.len()
@@ -119,15 +119,15 @@ const MAX_ENTRIES: usize = u32::MAX as usize + 1;
 /// assert_eq!(sessions.remove_by_handle(alice), Some(4));
 /// assert_eq!(sessions.get_by_handle(alice), None); // stale now
 /// ```
-pub struct PooledMap<K, V, S = DefaultHashBuilder> {
-    pub(crate) store: Store<K, V>,
+pub struct PooledMap<K, V, S = DefaultHashBuilder, A: Allocator + Clone = PageAlloc> {
+    pub(crate) store: Store<K, V, A>,
     hash_builder: S,
     reclaimer: Reclaimer,
     stamps: Stamps,
     epoch: u64,
 }
 
-impl<K, V> PooledMap<K, V, DefaultHashBuilder> {
+impl<K, V> PooledMap<K, V, DefaultHashBuilder, PageAlloc> {
     /// An empty map with the automatic policy. Allocates nothing until the
     /// first insert.
     ///
@@ -180,7 +180,7 @@ impl<K, V> PooledMap<K, V, DefaultHashBuilder> {
     }
 }
 
-impl<K, V, S> PooledMap<K, V, S> {
+impl<K, V, S> PooledMap<K, V, S, PageAlloc> {
     /// An empty map hashing keys with `hash_builder`.
     ///
     /// ```
@@ -192,13 +192,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// assert_eq!(map.get(&1), Some(&"one"));
     /// ```
     pub fn with_hasher(hash_builder: S) -> Self {
-        Self {
-            store: Store::new(),
-            hash_builder,
-            reclaimer: reclaimer_for(ReclaimPolicy::automatic()),
-            stamps: Stamps::new(),
-            epoch: 0,
-        }
+        Self::with_hasher_in(hash_builder, PageAlloc)
     }
 
     /// An empty map with room for `capacity` entries, hashing with `hash_builder`.
@@ -211,12 +205,114 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// assert!(map.capacity() >= 100);
     /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
-        let mut map = Self {
-            store: Store::with_capacity(capacity),
-            ..Self::with_hasher(hash_builder)
-        };
+        Self::with_capacity_and_hasher_in(capacity, hash_builder, PageAlloc)
+    }
+}
+
+impl<K, V, A: Allocator + Clone> PooledMap<K, V, DefaultHashBuilder, A> {
+    /// An empty map whose pool and index come from `alloc`. Allocates
+    /// nothing until the first insert.
+    ///
+    /// The other constructors allocate from [`PageAlloc`], which maps
+    /// blocks of 64 KiB and more straight from the kernel; pass
+    /// [`Global`](map_core::Global) to have every byte go through the
+    /// global allocator instead, or any other `allocator_api2` allocator.
+    ///
+    /// ```
+    /// use map_core::Global;
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::new_in(Global);
+    /// map.insert("k", 1);
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    pub fn new_in(alloc: A) -> Self {
+        Self::with_hasher_in(DefaultHashBuilder::default(), alloc)
+    }
+
+    /// An empty map with room for at least `capacity` entries in the pool
+    /// and the index, both from `alloc`. The capacity is a floor, as for
+    /// [`with_capacity`](PooledMap::with_capacity).
+    ///
+    /// ```
+    /// use map_core::Global;
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map: PooledMap<u32, u32, _, Global> = PooledMap::with_capacity_in(1_000, Global);
+    /// assert!(map.capacity() >= 1_000);
+    /// ```
+    pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
+        Self::with_capacity_and_hasher_in(capacity, DefaultHashBuilder::default(), alloc)
+    }
+
+    /// An empty map under `policy`, allocating from `alloc`.
+    ///
+    /// ```
+    /// use map_core::{Global, ReclaimPolicy};
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map: PooledMap<u32, u32, _, Global> =
+    ///     PooledMap::with_policy_in(ReclaimPolicy::manual(), Global);
+    /// assert!(!map.policy().is_automatic());
+    /// ```
+    pub fn with_policy_in(policy: ReclaimPolicy, alloc: A) -> Self {
+        let mut map = Self::new_in(alloc);
+        map.reclaimer.set_policy(policy);
+        map
+    }
+}
+
+impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A> {
+    /// An empty map hashing with `hash_builder`, its pool and index from
+    /// `alloc`.
+    ///
+    /// ```
+    /// use map_core::{DefaultHashBuilder, Global};
+    /// use pooled_map::PooledMap;
+    ///
+    /// let mut map = PooledMap::with_hasher_in(DefaultHashBuilder::default(), Global);
+    /// map.insert(3, 4);
+    /// assert_eq!(map.get(&3), Some(&4));
+    /// ```
+    pub fn with_hasher_in(hash_builder: S, alloc: A) -> Self {
+        Self {
+            store: Store::new_in(alloc),
+            hash_builder,
+            reclaimer: reclaimer_for(ReclaimPolicy::automatic()),
+            stamps: Stamps::new(),
+            epoch: 0,
+        }
+    }
+
+    /// An empty map with room for `capacity` entries, hashing with
+    /// `hash_builder`, its pool and index from `alloc`.
+    ///
+    /// ```
+    /// use map_core::{DefaultHashBuilder, Global};
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map: PooledMap<u32, u32, _, Global> =
+    ///     PooledMap::with_capacity_and_hasher_in(100, DefaultHashBuilder::default(), Global);
+    /// assert!(map.capacity() >= 100);
+    /// ```
+    pub fn with_capacity_and_hasher_in(capacity: usize, hash_builder: S, alloc: A) -> Self {
+        let mut map = Self::with_hasher_in(hash_builder, alloc.clone());
+        map.store = Store::with_capacity_in(capacity, alloc);
         map.reclaimer.request_capacity(capacity);
         map
+    }
+
+    /// The allocator the pool and the index come from.
+    ///
+    /// ```
+    /// use map_core::PageAlloc;
+    /// use pooled_map::PooledMap;
+    ///
+    /// let map: PooledMap<u8, u8> = PooledMap::new();
+    /// let _: &PageAlloc = map.allocator();
+    /// ```
+    pub fn allocator(&self) -> &A {
+        self.store.allocator()
     }
 
     /// The map's hasher.
@@ -567,7 +663,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// keys.sort();
     /// assert_eq!(keys, [1, 2]);
     /// ```
-    pub fn into_keys(self) -> IntoKeys<K, V> {
+    pub fn into_keys(self) -> IntoKeys<K, V, A> {
         map_core::toolkit::iter::IntoKeys::new(self.into_iter())
     }
 
@@ -579,7 +675,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// let map = PooledMap::from([(2, 20), (1, 10)]);
     /// assert_eq!(map.into_values().sum::<u32>(), 30);
     /// ```
-    pub fn into_values(self) -> IntoValues<K, V> {
+    pub fn into_values(self) -> IntoValues<K, V, A> {
         map_core::toolkit::iter::IntoValues::new(self.into_iter())
     }
 
@@ -652,7 +748,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     /// assert_eq!(drained, [(1, "a"), (2, "b")]);
     /// assert!(map.is_empty());
     /// ```
-    pub fn drain(&mut self) -> Drain<'_, K, V> {
+    pub fn drain(&mut self) -> Drain<'_, K, V, A> {
         let action = self.reclaimer.on_clear(
             self.store.len(),
             self.store.policy_capacity(),
@@ -901,7 +997,7 @@ impl<K, V, S> PooledMap<K, V, S> {
     }
 }
 
-impl<K, V, S> PooledMap<K, V, S>
+impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A>
 where
     K: Eq + Hash,
     S: BuildHasher,
@@ -1165,7 +1261,7 @@ where
     /// }
     /// assert_eq!(counts[&'l'], 2);
     /// ```
-    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, A> {
         self.before_insert();
         let hash = fold(self.hash_builder.hash_one(&key));
         match self.find_hashed(hash, &key) {
@@ -1176,27 +1272,28 @@ where
 }
 
 map_core::toolkit::reclaim_map_by_inherent_methods!(
-    impl [K, V, S] for PooledMap<K, V, S>
-    where [K: Eq + Hash, S: BuildHasher]
+    impl [K, V, S, A] for PooledMap<K, V, S, A>
+    where [K: Eq + Hash, S: BuildHasher, A: Allocator + Clone]
 );
 
 // ---------------------------------------------------------------------------
 // Standard traits
 
-impl<K, V, S: Default> Default for PooledMap<K, V, S> {
-    /// An empty map with the automatic policy and a default hasher.
+impl<K, V, S: Default, A: Allocator + Clone + Default> Default for PooledMap<K, V, S, A> {
+    /// An empty map with the automatic policy, a default hasher and a
+    /// default allocator.
     fn default() -> Self {
-        Self::with_hasher(S::default())
+        Self::with_hasher_in(S::default(), A::default())
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for PooledMap<K, V, S> {
+impl<K: fmt::Debug, V: fmt::Debug, S, A: Allocator + Clone> fmt::Debug for PooledMap<K, V, S, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
 }
 
-impl<K: Clone, V: Clone, S: Clone> Clone for PooledMap<K, V, S> {
+impl<K: Clone, V: Clone, S: Clone, A: Allocator + Clone> Clone for PooledMap<K, V, S, A> {
     /// Clones entries (in the same slots, with the same stamps, so the
     /// original's handles work on the clone too), hasher and policy. The
     /// clone draws fresh stamps for its own inserts and starts with fresh
@@ -1215,8 +1312,9 @@ impl<K: Clone, V: Clone, S: Clone> Clone for PooledMap<K, V, S> {
     }
 }
 
-impl<K, V, S> PartialEq for PooledMap<K, V, S>
+impl<K, V, S, A> PartialEq for PooledMap<K, V, S, A>
 where
+    A: Allocator + Clone,
     K: Eq + Hash,
     V: PartialEq,
     S: BuildHasher,
@@ -1229,16 +1327,18 @@ where
     }
 }
 
-impl<K, V, S> Eq for PooledMap<K, V, S>
+impl<K, V, S, A> Eq for PooledMap<K, V, S, A>
 where
+    A: Allocator + Clone,
     K: Eq + Hash,
     V: Eq,
     S: BuildHasher,
 {
 }
 
-impl<K, Q, V, S> Index<&Q> for PooledMap<K, V, S>
+impl<K, Q, V, S, A> Index<&Q> for PooledMap<K, V, S, A>
 where
+    A: Allocator + Clone,
     K: Eq + Hash,
     Q: ?Sized + Hash + Equivalent<K>,
     S: BuildHasher,
@@ -1253,7 +1353,7 @@ where
     }
 }
 
-impl<K, V, S> Index<Handle> for PooledMap<K, V, S> {
+impl<K, V, S, A: Allocator + Clone> Index<Handle> for PooledMap<K, V, S, A> {
     type Output = V;
 
     /// # Panics
@@ -1265,7 +1365,7 @@ impl<K, V, S> Index<Handle> for PooledMap<K, V, S> {
     }
 }
 
-impl<K, V, S> IndexMut<Handle> for PooledMap<K, V, S> {
+impl<K, V, S, A: Allocator + Clone> IndexMut<Handle> for PooledMap<K, V, S, A> {
     /// # Panics
     ///
     /// If the handle is stale.
@@ -1275,8 +1375,9 @@ impl<K, V, S> IndexMut<Handle> for PooledMap<K, V, S> {
     }
 }
 
-impl<K, V, S> Extend<(K, V)> for PooledMap<K, V, S>
+impl<K, V, S, A> Extend<(K, V)> for PooledMap<K, V, S, A>
 where
+    A: Allocator + Clone,
     K: Eq + Hash,
     S: BuildHasher,
 {
@@ -1297,8 +1398,9 @@ where
     }
 }
 
-impl<'a, K, V, S> Extend<(&'a K, &'a V)> for PooledMap<K, V, S>
+impl<'a, K, V, S, A> Extend<(&'a K, &'a V)> for PooledMap<K, V, S, A>
 where
+    A: Allocator + Clone,
     K: Eq + Hash + Copy,
     V: Copy,
     S: BuildHasher,
@@ -1308,8 +1410,9 @@ where
     }
 }
 
-impl<K, V, S> FromIterator<(K, V)> for PooledMap<K, V, S>
+impl<K, V, S, A> FromIterator<(K, V)> for PooledMap<K, V, S, A>
 where
+    A: Allocator + Clone + Default,
     K: Eq + Hash,
     S: BuildHasher + Default,
 {
@@ -1331,17 +1434,17 @@ impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for PooledMap<K, V> {
     }
 }
 
-impl<K, V, S> IntoIterator for PooledMap<K, V, S> {
+impl<K, V, S, A: Allocator + Clone> IntoIterator for PooledMap<K, V, S, A> {
     type Item = (K, V);
-    type IntoIter = IntoIter<K, V>;
-    fn into_iter(self) -> IntoIter<K, V> {
+    type IntoIter = IntoIter<K, V, A>;
+    fn into_iter(self) -> IntoIter<K, V, A> {
         IntoIter {
             inner: self.store.pool.into_iter(),
         }
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a PooledMap<K, V, S> {
+impl<'a, K, V, S, A: Allocator + Clone> IntoIterator for &'a PooledMap<K, V, S, A> {
     type Item = (&'a K, &'a V);
     type IntoIter = Iter<'a, K, V>;
     fn into_iter(self) -> Iter<'a, K, V> {
@@ -1349,7 +1452,7 @@ impl<'a, K, V, S> IntoIterator for &'a PooledMap<K, V, S> {
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a mut PooledMap<K, V, S> {
+impl<'a, K, V, S, A: Allocator + Clone> IntoIterator for &'a mut PooledMap<K, V, S, A> {
     type Item = (&'a K, &'a mut V);
     type IntoIter = IterMut<'a, K, V>;
     fn into_iter(self) -> IterMut<'a, K, V> {

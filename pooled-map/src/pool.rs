@@ -6,12 +6,12 @@
 //! [`PooledMap::try_reserve`](crate::PooledMap::try_reserve) can report the
 //! failure instead.
 
+use allocator_api2::alloc::Allocator;
 use allocator_api2::vec::Vec;
 use core::alloc::Layout;
 use core::iter::{Enumerate, FusedIterator};
 use core::mem;
 use core::ops::{Index, IndexMut};
-use map_core::PageAlloc;
 
 use hashbrown::TryReserveError;
 
@@ -25,26 +25,26 @@ pub(crate) enum Entry<T> {
 
 /// Values at stable slot numbers; removed slots are reused by later inserts.
 #[derive(Clone)]
-pub(crate) struct Pool<T> {
-    entries: Vec<Entry<T>, PageAlloc>,
+pub(crate) struct Pool<T, A: Allocator> {
+    entries: Vec<Entry<T>, A>,
     /// Occupied slots.
     len: usize,
     /// The first vacant slot (`entries.len()` when none is vacant).
     next: usize,
 }
 
-impl<T> Pool<T> {
-    pub(crate) const fn new() -> Self {
+impl<T, A: Allocator> Pool<T, A> {
+    pub(crate) const fn new_in(alloc: A) -> Self {
         Self {
-            entries: Vec::new_in(PageAlloc),
+            entries: Vec::new_in(alloc),
             len: 0,
             next: 0,
         }
     }
 
-    pub(crate) fn with_capacity(capacity: usize) -> Self {
+    pub(crate) fn with_capacity_in(capacity: usize, alloc: A) -> Self {
         Self {
-            entries: Vec::with_capacity_in(capacity, PageAlloc),
+            entries: Vec::with_capacity_in(capacity, alloc),
             len: 0,
             next: 0,
         }
@@ -181,7 +181,7 @@ impl<T> Pool<T> {
     }
 
     /// Empties the pool, keeping its capacity, and yields the values.
-    pub(crate) fn drain(&mut self) -> Drain<'_, T> {
+    pub(crate) fn drain(&mut self) -> Drain<'_, T, A> {
         let remaining = mem::take(&mut self.len);
         self.next = 0;
         Drain {
@@ -240,7 +240,7 @@ impl<T> Pool<T> {
     }
 }
 
-impl<T> Index<usize> for Pool<T> {
+impl<T, A: Allocator> Index<usize> for Pool<T, A> {
     type Output = T;
 
     fn index(&self, key: usize) -> &T {
@@ -248,17 +248,17 @@ impl<T> Index<usize> for Pool<T> {
     }
 }
 
-impl<T> IndexMut<usize> for Pool<T> {
+impl<T, A: Allocator> IndexMut<usize> for Pool<T, A> {
     fn index_mut(&mut self, key: usize) -> &mut T {
         self.get_mut(key).expect("vacant pool slot")
     }
 }
 
-impl<T> IntoIterator for Pool<T> {
+impl<T, A: Allocator> IntoIterator for Pool<T, A> {
     type Item = (usize, T);
-    type IntoIter = IntoIter<T>;
+    type IntoIter = IntoIter<T, A>;
 
-    fn into_iter(self) -> IntoIter<T> {
+    fn into_iter(self) -> IntoIter<T, A> {
         IntoIter {
             inner: self.entries.into_iter().enumerate(),
             remaining: self.len,
@@ -288,14 +288,14 @@ pub(crate) struct IterMut<'a, T> {
 }
 
 /// The values of a pool, by value, with their slots.
-pub(crate) struct IntoIter<T> {
-    inner: Enumerate<allocator_api2::vec::IntoIter<Entry<T>, PageAlloc>>,
+pub(crate) struct IntoIter<T, A: Allocator> {
+    inner: Enumerate<allocator_api2::vec::IntoIter<Entry<T>, A>>,
     remaining: usize,
 }
 
 /// The values of a drained pool.
-pub(crate) struct Drain<'a, T> {
-    inner: allocator_api2::vec::Drain<'a, Entry<T>, PageAlloc>,
+pub(crate) struct Drain<'a, T, A: Allocator> {
+    inner: allocator_api2::vec::Drain<'a, Entry<T>, A>,
     remaining: usize,
 }
 
@@ -339,7 +339,7 @@ impl<'a, T> Iterator for IterMut<'a, T> {
     }
 }
 
-impl<T> Iterator for IntoIter<T> {
+impl<T, A: Allocator> Iterator for IntoIter<T, A> {
     type Item = (usize, T);
 
     #[inline]
@@ -359,7 +359,7 @@ impl<T> Iterator for IntoIter<T> {
     }
 }
 
-impl<T> Iterator for Drain<'_, T> {
+impl<T, A: Allocator> Iterator for Drain<'_, T, A> {
     type Item = T;
 
     #[inline]
@@ -381,5 +381,5 @@ impl<T> Iterator for Drain<'_, T> {
 
 impl<T> FusedIterator for Iter<'_, T> {}
 impl<T> FusedIterator for IterMut<'_, T> {}
-impl<T> FusedIterator for IntoIter<T> {}
-impl<T> FusedIterator for Drain<'_, T> {}
+impl<T, A: Allocator> FusedIterator for IntoIter<T, A> {}
+impl<T, A: Allocator> FusedIterator for Drain<'_, T, A> {}

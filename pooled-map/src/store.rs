@@ -13,9 +13,9 @@ use core::mem;
 use core::num::NonZeroU64;
 use core::sync::atomic::{AtomicBool, Ordering};
 
+use allocator_api2::alloc::Allocator;
 use hashbrown::HashTable;
 use map_core::toolkit::table;
-use map_core::PageAlloc;
 
 use crate::handle::Handle;
 use crate::pool::{self, Pool};
@@ -121,24 +121,29 @@ pub(crate) type Move = (u32, u32);
 
 /// The pool and its index. They always hold the same entries: every index
 /// entry names an occupied slot whose stored hash it repeats.
-pub(crate) struct Store<K, V> {
-    pub(crate) pool: Pool<Slot<K, V>>,
-    pub(crate) index: HashTable<IndexEntry, PageAlloc>,
+pub(crate) struct Store<K, V, A: Allocator + Clone> {
+    pub(crate) pool: Pool<Slot<K, V>, A>,
+    pub(crate) index: HashTable<IndexEntry, A>,
 }
 
-impl<K, V> Store<K, V> {
-    pub(crate) const fn new() -> Self {
+impl<K, V, A: Allocator + Clone> Store<K, V, A> {
+    pub(crate) fn new_in(alloc: A) -> Self {
         Self {
-            pool: Pool::new(),
-            index: HashTable::new_in(PageAlloc),
+            pool: Pool::new_in(alloc.clone()),
+            index: HashTable::new_in(alloc),
         }
     }
 
-    pub(crate) fn with_capacity(capacity: usize) -> Self {
+    pub(crate) fn with_capacity_in(capacity: usize, alloc: A) -> Self {
         Self {
-            pool: Pool::with_capacity(capacity),
-            index: HashTable::with_capacity_in(capacity, PageAlloc),
+            pool: Pool::with_capacity_in(capacity, alloc.clone()),
+            index: HashTable::with_capacity_in(capacity, alloc),
         }
+    }
+
+    /// The allocator both the pool and the index allocate from.
+    pub(crate) fn allocator(&self) -> &A {
+        self.index.allocator()
     }
 
     #[inline]
@@ -193,7 +198,8 @@ impl<K, V> Store<K, V> {
 
     /// Detaches everything, leaving an empty store with no allocation.
     pub(crate) fn take(&mut self) -> Self {
-        mem::replace(self, Self::new())
+        let empty = Self::new_in(self.allocator().clone());
+        mem::replace(self, empty)
     }
 
     /// Shrinks the pool and the index to room for `target` entries (at least

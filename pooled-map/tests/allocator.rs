@@ -1,0 +1,105 @@
+//! A map made with `new_in` takes its pool and index from the allocator it
+//! was given, and from nowhere else, through growth, shrinking, clearing and
+//! dropping; a refusal of that allocator is an error, not an abort.
+
+use hashbrown::TryReserveError;
+use map_conformance::alloc::FailingAlloc;
+use map_core::{DefaultHashBuilder, Global, ReclaimPolicy};
+use pooled_map::PooledMap;
+
+#[test]
+fn the_pool_and_the_index_come_from_the_given_allocator() {
+    let alloc = FailingAlloc::new();
+    let mut map: PooledMap<u64, [u8; 24], DefaultHashBuilder, FailingAlloc> =
+        PooledMap::new_in(alloc.clone());
+    assert_eq!(alloc.live_bytes(), 0, "nothing before the first insert");
+
+    for i in 0..10_000u64 {
+        map.insert(i, [i as u8; 24]);
+    }
+    let full = map.memory().allocated_bytes;
+    assert!(full > 10_000 * 24);
+    assert_eq!(
+        alloc.live_bytes(),
+        full,
+        "every counted byte is the allocator's"
+    );
+
+    // The automatic policy shrinks the pool and the index as the map empties.
+    for i in 100..10_000u64 {
+        map.remove(&i);
+    }
+    let drained = map.memory().allocated_bytes;
+    assert!(drained * 8 < full, "{drained} of {full} bytes still held");
+    assert_eq!(alloc.live_bytes(), drained);
+    assert!((0..100u64).all(|i| map[&i] == [i as u8; 24]));
+
+    // A clone allocates from a clone of the same allocator.
+    let copy = map.clone();
+    assert_eq!(alloc.live_bytes(), drained + copy.memory().allocated_bytes);
+    drop(copy);
+
+    // `reclaim` frees what is left of an emptied map.
+    map.retain(|_, _| false);
+    map.reclaim();
+    assert_eq!(alloc.live_bytes(), map.memory().allocated_bytes);
+    drop(map);
+    assert_eq!(alloc.live_bytes(), 0);
+}
+
+#[test]
+fn every_constructor_with_an_allocator_uses_it() {
+    let alloc = FailingAlloc::new();
+    let with_capacity: PooledMap<u32, u32, _, _> =
+        PooledMap::with_capacity_in(1_000, alloc.clone());
+    assert!(with_capacity.capacity() >= 1_000);
+    assert_eq!(alloc.live_bytes(), with_capacity.memory().allocated_bytes);
+
+    let both: PooledMap<u32, u32, _, _> =
+        PooledMap::with_capacity_and_hasher_in(500, DefaultHashBuilder::default(), alloc.clone());
+    assert_eq!(
+        alloc.live_bytes(),
+        with_capacity.memory().allocated_bytes + both.memory().allocated_bytes
+    );
+    drop((with_capacity, both));
+    assert_eq!(alloc.live_bytes(), 0);
+
+    let mut manual: PooledMap<u32, u32, _, _> =
+        PooledMap::with_policy_in(ReclaimPolicy::manual(), alloc.clone());
+    manual.extend((0..1_000).map(|i| (i, i)));
+    manual.retain(|_, _| false);
+    assert_eq!(alloc.live_bytes(), manual.memory().allocated_bytes);
+    assert!(
+        alloc.live_bytes() > 0,
+        "manual: nothing goes back by itself"
+    );
+    drop(manual);
+    assert_eq!(alloc.live_bytes(), 0);
+}
+
+#[test]
+fn a_refused_reservation_is_an_alloc_error_and_loses_nothing() {
+    let alloc = FailingAlloc::new();
+    let mut map: PooledMap<u64, u64, _, _> = PooledMap::new_in(alloc.clone());
+    map.extend((0..100).map(|i| (i, i)));
+    alloc.fail_after(0);
+    assert!(matches!(
+        map.try_reserve(100_000),
+        Err(TryReserveError::AllocError { .. })
+    ));
+    alloc.never_fail();
+    assert_eq!(map.len(), 100);
+    assert!((0..100).all(|i| map.get(&i) == Some(&i)));
+}
+
+#[test]
+fn the_global_allocator_opts_out_of_page_alloc() {
+    let mut map: PooledMap<String, usize, _, Global> = PooledMap::new_in(Global);
+    let (handle, _) = map.insert_with_handle("a".to_string(), 1);
+    map.insert("b".to_string(), 2);
+    assert_eq!(map.get("a"), Some(&1));
+    assert_eq!(map.remove_by_handle(handle), Some(1));
+    let _: &Global = map.allocator();
+    let copy: PooledMap<String, usize, _, Global> = map.clone().into_iter().collect();
+    assert_eq!(copy, map);
+}
