@@ -148,6 +148,17 @@
 //! a thread join) that in turn waits for a write of the same map still
 //! deadlocks: writers cannot see that wait.
 //!
+//! # Allocator
+//!
+//! Both copies' tables come from [`map_core::PageAlloc`] by default: blocks
+//! of 64 KiB and more are mapped from the kernel and unmapped when freed, so
+//! the process's resident memory follows the map. To send them through the
+//! global allocator instead, build the map with
+//! `SyncMap::new_in(map_core::Global)`; [`SyncMap::new_in`] and the other
+//! `_in` constructors take any `allocator_api2` allocator that is `Clone`.
+//! The copies' headers and the reader registry come from the global
+//! allocator either way.
+//!
 //! # Features
 //!
 //! * `serde`: `Serialize` and `Deserialize` for [`SyncMap`], as a map of key
@@ -155,8 +166,8 @@
 //!   inside one read section, so writers of the map wait until it is done:
 //!   to write to slow output, serialize a [`snapshot`](SyncMap::snapshot)
 //!   instead. Deserializing builds the map in one [`write`](SyncMap::write)
-//!   batch, with no capacity floor; the policy is not serialized (a
-//!   deserialized map has the automatic one).
+//!   batch, with no capacity floor, on `A::default()`; the policy is not
+//!   serialized (a deserialized map has the automatic one).
 //!
 //! The feature is off by default; the documentation on docs.rs is built
 //! with it on, so the impls show there.

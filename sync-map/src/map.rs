@@ -5,21 +5,31 @@ use core::hash::{BuildHasher, Hash};
 use core::mem;
 use core::ops::Deref;
 
-use map_core::{DefaultHashBuilder, Equivalent, MemoryStats, ReclaimMap, ReclaimPolicy};
+use map_core::{
+    Allocator, DefaultHashBuilder, Equivalent, MemoryStats, PageAlloc, ReclaimMap, ReclaimPolicy,
+};
 
 use crate::raw::{copy_bytes, LeftRight, Reader, WriteGuard};
 use crate::sync::plain;
 
-type Table<K, V, S> = map_core::HashMap<K, V, S>;
-type Pair<K, V, S> = LeftRight<Table<K, V, S>, Log<K, V>>;
-type Guard<'a, K, V, S> = WriteGuard<'a, Table<K, V, S>, Log<K, V>>;
+type Table<K, V, S, A> = map_core::HashMap<K, V, S, A>;
+type Pair<K, V, S, A> = LeftRight<Table<K, V, S, A>, Log<K, V>>;
+type Guard<'a, K, V, S, A> = WriteGuard<'a, Table<K, V, S, A>, Log<K, V>>;
 
 /// A read-optimised concurrent hash map whose reads take no lock and whose
 /// memory comes back. See the [crate docs](crate) for when to use it, the
 /// consistency it gives and how memory is returned.
 ///
 /// Every method takes `&self`; share the map between threads by reference
-/// (scoped threads) or in an `Arc`.
+/// (scoped threads) or in an `Arc`. The map is `Send` and `Sync` when `K`,
+/// `V`, `S` and `A` are.
+///
+/// `S` is the hasher, `A` the allocator both copies' tables come from: any
+/// `allocator_api2` allocator ([`map_core::Allocator`]) that is `Clone`
+/// (each table holds a clone). By default it is [`PageAlloc`], which maps
+/// large tables straight from the kernel so that freed ones leave the
+/// process's resident memory; [`new_in(Global)`](Self::new_in)
+/// (`map_core::Global`) keeps every table on the global allocator.
 ///
 /// # Examples
 ///
@@ -37,9 +47,13 @@ type Guard<'a, K, V, S> = WriteGuard<'a, Table<K, V, S>, Log<K, V>>;
 /// assert_eq!(config.remove("timeout"), Some(60));
 /// assert!(config.is_empty());
 /// ```
-pub struct SyncMap<K, V, S = DefaultHashBuilder> {
-    pair: Pair<K, V, S>,
+pub struct SyncMap<K, V, S = DefaultHashBuilder, A: Allocator + Clone = PageAlloc> {
+    pair: Pair<K, V, S, A>,
     stats: Stats,
+    /// A clone of the allocator the tables hold, for
+    /// [`allocator`](Self::allocator): the copies are rebuilt under
+    /// writers, so no reference into one is handed out.
+    alloc: A,
 }
 
 /// A value read from a [`SyncMap`] through [`ReclaimMap::get`]: a clone
@@ -72,7 +86,7 @@ impl<V> Deref for Loaded<V> {
     }
 }
 
-impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
+impl<K, V> SyncMap<K, V, DefaultHashBuilder, PageAlloc> {
     /// An empty map with the automatic reclamation policy. Allocates the
     /// two copies' headers (a few hundred bytes), and no table until the
     /// first insert.
@@ -116,11 +130,11 @@ impl<K, V> SyncMap<K, V, DefaultHashBuilder> {
     /// assert_eq!(map.memory().allocated_bytes, held, "manual: nothing goes back by itself");
     /// ```
     pub fn with_policy(policy: ReclaimPolicy) -> Self {
-        Self::from_tables(Table::with_policy(policy), Table::with_policy(policy))
+        Self::with_policy_in(policy, PageAlloc)
     }
 }
 
-impl<K, V, S: Clone> SyncMap<K, V, S> {
+impl<K, V, S: Clone> SyncMap<K, V, S, PageAlloc> {
     /// An empty map hashing with `hash_builder` (each copy gets a clone).
     ///
     /// ```
@@ -132,7 +146,7 @@ impl<K, V, S: Clone> SyncMap<K, V, S> {
     /// assert_eq!(map.get(&1), Some("one"));
     /// ```
     pub fn with_hasher(hash_builder: S) -> Self {
-        Self::with_capacity_and_hasher(0, hash_builder)
+        Self::with_hasher_in(hash_builder, PageAlloc)
     }
 
     /// An empty map with room for `capacity` entries, hashing with
@@ -146,20 +160,124 @@ impl<K, V, S: Clone> SyncMap<K, V, S> {
     /// assert!(map.memory().allocated_bytes >= 2 * 1_000 * 16);
     /// ```
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Self::with_capacity_and_hasher_in(capacity, hash_builder, PageAlloc)
+    }
+}
+
+impl<K, V, A: Allocator + Clone> SyncMap<K, V, DefaultHashBuilder, A> {
+    /// An empty map whose tables come from `alloc` (each copy's table
+    /// holds a clone of it). `new_in(Global)` keeps every table on the
+    /// global allocator instead of [`PageAlloc`].
+    ///
+    /// ```
+    /// use map_core::{DefaultHashBuilder, Global};
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64, DefaultHashBuilder, Global> = SyncMap::new_in(Global);
+    /// map.insert(1, 10);
+    /// assert_eq!(map.get(&1), Some(10));
+    /// ```
+    pub fn new_in(alloc: A) -> Self {
+        Self::with_hasher_in(DefaultHashBuilder::default(), alloc)
+    }
+
+    /// An empty map with room for `capacity` entries (in each of its two
+    /// copies), allocating from `alloc`.
+    ///
+    /// ```
+    /// use map_core::Global;
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64, _, Global> = SyncMap::with_capacity_in(1_000, Global);
+    /// // Both copies hold a table for 1,000 entries.
+    /// assert!(map.memory().allocated_bytes >= 2 * 1_000 * 16);
+    /// ```
+    pub fn with_capacity_in(capacity: usize, alloc: A) -> Self {
+        Self::with_capacity_and_hasher_in(capacity, DefaultHashBuilder::default(), alloc)
+    }
+
+    /// An empty map with the given reclamation policy, allocating from
+    /// `alloc`.
+    ///
+    /// ```
+    /// use map_core::{Global, ReclaimPolicy};
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64, _, Global> = SyncMap::with_policy_in(ReclaimPolicy::manual(), Global);
+    /// map.extend((0..10_000).map(|i| (i, i)));
+    /// let held = map.memory().allocated_bytes;
+    /// map.retain(|_, _| false);
+    /// assert_eq!(map.memory().allocated_bytes, held, "manual: nothing goes back by itself");
+    /// ```
+    pub fn with_policy_in(policy: ReclaimPolicy, alloc: A) -> Self {
         Self::from_tables(
-            Table::with_capacity_and_hasher(capacity, hash_builder.clone()),
-            Table::with_capacity_and_hasher(capacity, hash_builder),
+            Table::with_policy_in(policy, alloc.clone()),
+            Table::with_policy_in(policy, alloc),
         )
     }
 }
 
-impl<K, V, S> SyncMap<K, V, S> {
-    /// A map over two equal tables.
-    fn from_tables(a: Table<K, V, S>, b: Table<K, V, S>) -> Self {
+impl<K, V, S: Clone, A: Allocator + Clone> SyncMap<K, V, S, A> {
+    /// An empty map hashing with `hash_builder` (each copy gets a clone)
+    /// and allocating from `alloc`.
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    /// use map_core::Global;
+    /// use sync_map::SyncMap;
+    ///
+    /// let map = SyncMap::with_hasher_in(RandomState::new(), Global);
+    /// map.insert(1, "one");
+    /// assert_eq!(map.get(&1), Some("one"));
+    /// ```
+    pub fn with_hasher_in(hash_builder: S, alloc: A) -> Self {
+        Self::with_capacity_and_hasher_in(0, hash_builder, alloc)
+    }
+
+    /// An empty map with room for `capacity` entries, hashing with
+    /// `hash_builder` and allocating from `alloc`.
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    /// use map_core::Global;
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u64, u64, _, Global> =
+    ///     SyncMap::with_capacity_and_hasher_in(1_000, RandomState::new(), Global);
+    /// assert!(map.memory().allocated_bytes >= 2 * 1_000 * 16);
+    /// ```
+    pub fn with_capacity_and_hasher_in(capacity: usize, hash_builder: S, alloc: A) -> Self {
+        Self::from_tables(
+            Table::with_capacity_and_hasher_in(capacity, hash_builder.clone(), alloc.clone()),
+            Table::with_capacity_and_hasher_in(capacity, hash_builder, alloc),
+        )
+    }
+}
+
+impl<K, V, S, A: Allocator + Clone> SyncMap<K, V, S, A> {
+    /// The allocator the map's tables come from (each copy's table holds a
+    /// clone of it).
+    ///
+    /// ```
+    /// use map_core::{DefaultHashBuilder, Global, PageAlloc};
+    /// use sync_map::SyncMap;
+    ///
+    /// let map: SyncMap<u32, u32> = SyncMap::new();
+    /// let _: &PageAlloc = map.allocator();
+    /// let global: SyncMap<u32, u32, DefaultHashBuilder, Global> = SyncMap::new_in(Global);
+    /// let _: &Global = global.allocator();
+    /// ```
+    pub fn allocator(&self) -> &A {
+        &self.alloc
+    }
+
+    /// A map over two equal tables (from clones of one allocator).
+    fn from_tables(a: Table<K, V, S, A>, b: Table<K, V, S, A>) -> Self {
+        let alloc = a.allocator().clone();
         let mut tables = TableStats::default();
         tables.add(&a.memory());
         tables.add(&b.memory());
-        let headers = 2 * copy_bytes::<Table<K, V, S>>();
+        let headers = 2 * copy_bytes::<Table<K, V, S, A>>();
         tables.allocated += headers;
         tables.peak += headers;
         let stats = Stats::default();
@@ -168,15 +286,17 @@ impl<K, V, S> SyncMap<K, V, S> {
         Self {
             pair: LeftRight::new(a, b, Log::default()),
             stats,
+            alloc,
         }
     }
 }
 
 /// Reads: no lock, no shared counter.
-impl<K, V, S> SyncMap<K, V, S>
+impl<K, V, S, A> SyncMap<K, V, S, A>
 where
     K: Eq + Hash,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     /// A clone of the value under `key` (Go: `Load`).
     ///
@@ -282,7 +402,7 @@ where
     ///     }
     /// });
     /// ```
-    pub fn reader(&self) -> ReadHandle<'_, K, V, S> {
+    pub fn reader(&self) -> ReadHandle<'_, K, V, S, A> {
         ReadHandle {
             reader: self.pair.reader(),
         }
@@ -317,9 +437,11 @@ where
         self.pair.read(|t| t.policy())
     }
 
-    /// The map's memory figures: both copies' tables and headers, and the
-    /// reader registry, exact byte counts of what the map holds from the
-    /// allocator, as of the last completed write (and registration).
+    /// The map's memory figures: both copies' tables (from the map's
+    /// [`allocator`](Self::allocator)) and headers, and the reader registry
+    /// (from the global allocator), exact byte counts of what the map holds
+    /// from the allocators, as of the last completed write (and
+    /// registration).
     /// `peak_bytes`, `reclaimed_bytes` and `reclaims` never go down:
     /// `reclaimed_bytes` is all that reclamation gave back over the map's
     /// life, in both copies (a copy that a clearing batch rebuilds as a
@@ -411,11 +533,12 @@ where
 }
 
 /// Iterators over one consistent version of a map, cloned.
-impl<K, V, S> SyncMap<K, V, S>
+impl<K, V, S, A> SyncMap<K, V, S, A>
 where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     /// An iterator over the entries of one consistent version of the map,
     /// cloned (a [`snapshot`](Self::snapshot) as an iterator): writers may
@@ -490,11 +613,12 @@ pub type Keys<K, V> = map_core::toolkit::iter::Keys<Iter<K, V>>;
 /// The values of a snapshot, from [`SyncMap::values`].
 pub type Values<K, V> = map_core::toolkit::iter::Values<Iter<K, V>>;
 
-impl<K, V, S> IntoIterator for &SyncMap<K, V, S>
+impl<K, V, S, A> IntoIterator for &SyncMap<K, V, S, A>
 where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     type Item = (K, V);
     type IntoIter = Iter<K, V>;
@@ -503,14 +627,16 @@ where
     }
 }
 
-impl<K, V, S> Clone for SyncMap<K, V, S>
+impl<K, V, S, A> Clone for SyncMap<K, V, S, A>
 where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher + Clone,
+    A: Allocator + Clone,
 {
     /// A new map holding one consistent version of this one, with its
-    /// hasher, policy and capacity floor, and fresh memory statistics.
+    /// hasher, policy and capacity floor, tables from a clone of its
+    /// allocator, and fresh memory statistics.
     ///
     /// ```
     /// use sync_map::SyncMap;
@@ -522,7 +648,7 @@ where
     /// assert_eq!(copy.get(&3), Some(3));
     /// ```
     fn clone(&self) -> Self {
-        let table: Table<K, V, S> = self.pair.read(|t| t.clone());
+        let table: Table<K, V, S, A> = self.pair.read(|t| t.clone());
         Self::from_tables(table.clone(), table)
     }
 }
@@ -533,14 +659,15 @@ where
 /// lookup that [`SyncMap::get`] makes; otherwise they are the same reads,
 /// with the same consistency. It is not `Send`: the slot belongs to the
 /// thread that made the handle.
-pub struct ReadHandle<'m, K, V, S = DefaultHashBuilder> {
-    reader: Reader<'m, Table<K, V, S>, Log<K, V>>,
+pub struct ReadHandle<'m, K, V, S = DefaultHashBuilder, A: Allocator + Clone = PageAlloc> {
+    reader: Reader<'m, Table<K, V, S, A>, Log<K, V>>,
 }
 
-impl<K, V, S> ReadHandle<'_, K, V, S>
+impl<K, V, S, A> ReadHandle<'_, K, V, S, A>
 where
     K: Eq + Hash,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     /// A clone of the value under `key`, as [`SyncMap::get`].
     ///
@@ -659,12 +786,12 @@ where
     ///
     /// If `f` writes to this map: the write would wait for `f` to return.
     #[inline]
-    pub fn enter<R>(&self, f: impl FnOnce(&View<'_, K, V, S>) -> R) -> R {
+    pub fn enter<R>(&self, f: impl FnOnce(&View<'_, K, V, S, A>) -> R) -> R {
         self.reader.read(|table| f(&View { table }))
     }
 }
 
-impl<K, V, S> fmt::Debug for ReadHandle<'_, K, V, S> {
+impl<K, V, S, A: Allocator + Clone> fmt::Debug for ReadHandle<'_, K, V, S, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReadHandle").finish_non_exhaustive()
     }
@@ -672,14 +799,15 @@ impl<K, V, S> fmt::Debug for ReadHandle<'_, K, V, S> {
 
 /// One version of a [`SyncMap`], seen from inside a read section opened
 /// by [`ReadHandle::enter`]. Lookups borrow values in place.
-pub struct View<'a, K, V, S = DefaultHashBuilder> {
-    table: &'a Table<K, V, S>,
+pub struct View<'a, K, V, S = DefaultHashBuilder, A: Allocator + Clone = PageAlloc> {
+    table: &'a Table<K, V, S, A>,
 }
 
-impl<'a, K, V, S> View<'a, K, V, S>
+impl<'a, K, V, S, A> View<'a, K, V, S, A>
 where
     K: Eq + Hash,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     /// The value under `key`, in place.
     ///
@@ -781,11 +909,12 @@ where
     }
 }
 
-impl<K, V, S> fmt::Debug for View<'_, K, V, S>
+impl<K, V, S, A> fmt::Debug for View<'_, K, V, S, A>
 where
     K: Eq + Hash + fmt::Debug,
     V: fmt::Debug,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.table.iter()).finish()
@@ -793,11 +922,12 @@ where
 }
 
 /// Writes: serialised, each published before it returns.
-impl<K, V, S> SyncMap<K, V, S>
+impl<K, V, S, A> SyncMap<K, V, S, A>
 where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher + Clone,
+    A: Allocator + Clone,
 {
     /// Inserts `value` under `key`, returning the previous value (Go:
     /// `Store`, and `Swap` with the result). Readers that start after it
@@ -979,7 +1109,7 @@ where
         }
     }
 
-    fn replace_locked<Q>(&self, w: Guard<'_, K, V, S>, key: &Q, new: V) -> Option<V>
+    fn replace_locked<Q>(&self, w: Guard<'_, K, V, S, A>, key: &Q, new: V) -> Option<V>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
@@ -998,9 +1128,9 @@ where
     /// is dropped after the writer lock is released.
     fn write_twice<R>(
         &self,
-        w: Guard<'_, K, V, S>,
-        first: impl FnOnce(&mut Table<K, V, S>) -> R,
-        second: impl FnOnce(&mut Table<K, V, S>) -> R,
+        w: Guard<'_, K, V, S, A>,
+        first: impl FnOnce(&mut Table<K, V, S, A>) -> R,
+        second: impl FnOnce(&mut Table<K, V, S, A>) -> R,
     ) -> R {
         // Declared before the guard (moved in below), so that if a step
         // panics they drop after it, with the lock released.
@@ -1053,7 +1183,7 @@ where
     /// would wait for itself. If `f` panics, the map is as it was before
     /// the batch, and the values the batch removed or replaced are dropped
     /// after the writer lock is released.
-    pub fn write<R>(&self, f: impl FnOnce(&mut Batch<'_, K, V, S>) -> R) -> R {
+    pub fn write<R>(&self, f: impl FnOnce(&mut Batch<'_, K, V, S, A>) -> R) -> R {
         // Declared before the guard, so that if `f` (or the replay) panics
         // they drop after it, with the lock released.
         let mut garbage = Garbage::default();
@@ -1216,10 +1346,10 @@ where
 
     /// Publishes the memory figures of every copy the pair holds, and adds
     /// what the write gave back (under the writer lock, after each write).
-    fn record_stats(&self, w: &mut Guard<'_, K, V, S>, released: Released) {
+    fn record_stats(&self, w: &mut Guard<'_, K, V, S, A>, released: Released) {
         let mut tables = TableStats::default();
         w.for_each_copy(|t| tables.add(&t.memory()));
-        let headers = w.copies() * copy_bytes::<Table<K, V, S>>();
+        let headers = w.copies() * copy_bytes::<Table<K, V, S, A>>();
         tables.allocated += headers;
         tables.peak += headers;
         self.stats.record(&tables, released);
@@ -1232,20 +1362,21 @@ where
 /// Its reads see the batch's own writes; readers of the map see none of
 /// them until the batch ends. Values the batch replaces or removes are
 /// dropped after the writer lock is released.
-pub struct Batch<'a, K, V, S = DefaultHashBuilder> {
-    table: &'a mut Table<K, V, S>,
+pub struct Batch<'a, K, V, S = DefaultHashBuilder, A: Allocator + Clone = PageAlloc> {
+    table: &'a mut Table<K, V, S, A>,
     log: &'a mut Log<K, V>,
-    garbage: &'a mut Garbage<K, V, S>,
+    garbage: &'a mut Garbage<K, V, S, A>,
     /// The policy to put back when the batch ends, after a `clear` set the
     /// manual one so that a refill reuses the tables.
     restore: Option<ReclaimPolicy>,
 }
 
-impl<K, V, S> Batch<'_, K, V, S>
+impl<K, V, S, A> Batch<'_, K, V, S, A>
 where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher + Clone,
+    A: Allocator + Clone,
 {
     /// Inserts `value` under `key`; `true` if it replaced a value (which is
     /// dropped when the batch has been published).
@@ -1458,7 +1589,7 @@ where
     }
 }
 
-impl<K, V, S> fmt::Debug for Batch<'_, K, V, S> {
+impl<K, V, S, A: Allocator + Clone> fmt::Debug for Batch<'_, K, V, S, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Batch")
             .field("logged", &self.log.ops.len())
@@ -1495,7 +1626,7 @@ impl<K, V> Log<K, V> {
         self.ops.is_empty() && !self.rebuild
     }
 
-    fn remove<S>(&mut self, key: K, garbage: &mut Garbage<K, V, S>) {
+    fn remove<S, A: Allocator + Clone>(&mut self, key: K, garbage: &mut Garbage<K, V, S, A>) {
         if self.rebuild {
             garbage.key(key);
         } else {
@@ -1514,14 +1645,14 @@ impl<K, V> Log<K, V> {
 /// Keys, values and tables a write removed from a copy, dropped once the
 /// writer lock is released (their `Drop` may write to the map). Keys and
 /// values without drop glue are not kept.
-struct Garbage<K, V, S> {
+struct Garbage<K, V, S, A: Allocator + Clone> {
     keys: Vec<K>,
     values: Vec<V>,
-    table: Option<Table<K, V, S>>,
+    table: Option<Table<K, V, S, A>>,
     ops: Vec<Op<K, V>>,
 }
 
-impl<K, V, S> Default for Garbage<K, V, S> {
+impl<K, V, S, A: Allocator + Clone> Default for Garbage<K, V, S, A> {
     fn default() -> Self {
         Self {
             keys: Vec::new(),
@@ -1532,7 +1663,7 @@ impl<K, V, S> Default for Garbage<K, V, S> {
     }
 }
 
-impl<K, V, S> Garbage<K, V, S> {
+impl<K, V, S, A: Allocator + Clone> Garbage<K, V, S, A> {
     fn key(&mut self, key: K) {
         if mem::needs_drop::<K>() {
             self.keys.push(key);
@@ -1548,13 +1679,14 @@ impl<K, V, S> Garbage<K, V, S> {
 
 /// Clears `table` keeping its storage (the policy is set to manual until
 /// `restore` is put back), its entries going to `garbage`.
-fn clear_keeping<K, V, S>(
-    table: &mut Table<K, V, S>,
+fn clear_keeping<K, V, S, A>(
+    table: &mut Table<K, V, S, A>,
     restore: &mut Option<ReclaimPolicy>,
-    garbage: &mut Garbage<K, V, S>,
+    garbage: &mut Garbage<K, V, S, A>,
 ) where
     K: Eq + Hash,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     if restore.is_none() {
         *restore = Some(table.policy());
@@ -1574,10 +1706,11 @@ fn clear_keeping<K, V, S>(
 
 /// Clears `table` as the core map does (keeping or giving back its storage);
 /// returns the entries if dropping them runs code, to drop after the lock.
-fn clear_table<K, V, S>(table: &mut Table<K, V, S>) -> Vec<(K, V)>
+fn clear_table<K, V, S, A>(table: &mut Table<K, V, S, A>) -> Vec<(K, V)>
 where
     K: Eq + Hash,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     if mem::needs_drop::<(K, V)>() {
         table.drain().collect()
@@ -1589,16 +1722,17 @@ where
 
 /// Applies a batch's log to the other copy, or after a `clear` makes it a
 /// clone of the `published` one; returns what that gave back.
-fn replay<K, V, S>(
-    table: &mut Table<K, V, S>,
-    published: &Table<K, V, S>,
+fn replay<K, V, S, A>(
+    table: &mut Table<K, V, S, A>,
+    published: &Table<K, V, S, A>,
     log: &mut Log<K, V>,
-    garbage: &mut Garbage<K, V, S>,
+    garbage: &mut Garbage<K, V, S, A>,
 ) -> Released
 where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher + Clone,
+    A: Allocator + Clone,
 {
     if mem::take(&mut log.rebuild) {
         // Writes logged before the clear are moot.
@@ -1617,13 +1751,14 @@ where
 }
 
 /// Applies a batch's logged writes to the other copy.
-fn replay_ops<K, V, S>(
-    table: &mut Table<K, V, S>,
+fn replay_ops<K, V, S, A>(
+    table: &mut Table<K, V, S, A>,
     log: &mut Log<K, V>,
-    garbage: &mut Garbage<K, V, S>,
+    garbage: &mut Garbage<K, V, S, A>,
 ) where
     K: Eq + Hash,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     for op in log.ops.drain(..) {
         match op {
@@ -1670,9 +1805,9 @@ struct Released {
 impl Released {
     /// Runs `change` on `table`; returns its result and what its
     /// reclamation gave back.
-    fn track<K, V, S, R>(
-        table: &mut Table<K, V, S>,
-        change: impl FnOnce(&mut Table<K, V, S>) -> R,
+    fn track<K, V, S, A: Allocator + Clone, R>(
+        table: &mut Table<K, V, S, A>,
+        change: impl FnOnce(&mut Table<K, V, S, A>) -> R,
     ) -> (R, Released) {
         let before = table.memory();
         let result = change(table);
@@ -1724,32 +1859,39 @@ impl Stats {
     }
 }
 
-impl<K, V> Default for SyncMap<K, V, DefaultHashBuilder> {
+// For the default hasher and allocator only: an impl for any
+// `A: Allocator + Clone + Default` leaves `A` to inference, and with
+// allocator-api2 there are several (`Global`, `PageAlloc`, ...), so
+// `let map = SyncMap::default(); map.insert(1, 2)` would stop compiling
+// (E0283). Another allocator: `SyncMap::new_in(alloc)`.
+impl<K, V> Default for SyncMap<K, V, DefaultHashBuilder, PageAlloc> {
     /// An empty map with the automatic policy.
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<K, V, S> fmt::Debug for SyncMap<K, V, S>
+impl<K, V, S, A> fmt::Debug for SyncMap<K, V, S, A>
 where
     K: Eq + Hash + fmt::Debug,
     V: fmt::Debug,
     S: BuildHasher,
+    A: Allocator + Clone,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.pair.read(|t| f.debug_map().entries(t.iter()).finish())
     }
 }
 
-impl<K, V, S> FromIterator<(K, V)> for SyncMap<K, V, S>
+impl<K, V, S, A> FromIterator<(K, V)> for SyncMap<K, V, S, A>
 where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher + Clone + Default,
+    A: Allocator + Clone + Default,
 {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        let mut table: Table<K, V, S> = Table::with_hasher(S::default());
+        let mut table: Table<K, V, S, A> = Table::with_hasher_in(S::default(), A::default());
         for (k, v) in iter {
             table.insert(k, v);
         }
@@ -1757,11 +1899,12 @@ where
     }
 }
 
-impl<K, V, S> Extend<(K, V)> for SyncMap<K, V, S>
+impl<K, V, S, A> Extend<(K, V)> for SyncMap<K, V, S, A>
 where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher + Clone,
+    A: Allocator + Clone,
 {
     /// Inserts every entry, published as one batch (see [`SyncMap::write`]).
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
@@ -1769,11 +1912,12 @@ where
     }
 }
 
-impl<K, V, S> ReclaimMap<K, V> for SyncMap<K, V, S>
+impl<K, V, S, A> ReclaimMap<K, V> for SyncMap<K, V, S, A>
 where
     K: Eq + Hash + Clone,
     V: Clone,
     S: BuildHasher + Clone,
+    A: Allocator + Clone,
 {
     type Ref<'a>
         = Loaded<V>
