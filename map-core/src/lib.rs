@@ -153,9 +153,12 @@ mod map;
 #[cfg(feature = "rayon")]
 pub mod par {
     //! Parallel iterators over [`HashMap`](crate::HashMap), behind the
-    //! `rayon` feature: `par_iter`, `par_iter_mut`, `par_drain`,
-    //! `into_par_iter`, and `ParallelExtend`/`FromParallelIterator`.
-    pub use crate::map::par::{IntoParIter, ParDrain, ParIter, ParIterMut};
+    //! `rayon` feature: `par_iter`, `par_iter_mut`, `par_keys`,
+    //! `par_values`, `par_values_mut`, `par_drain`, `into_par_iter`,
+    //! `par_eq`, and `ParallelExtend`/`FromParallelIterator`.
+    pub use crate::map::par::{
+        IntoParIter, ParDrain, ParIter, ParIterMut, ParKeys, ParValues, ParValuesMut,
+    };
 }
 mod policy;
 #[cfg(feature = "serde")]

@@ -361,6 +361,24 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
         self.table.allocator()
     }
 
+    /// Bytes of the table's allocation (0 before the first insert), as
+    /// hashbrown's `allocation_size`: the table alone, where
+    /// [`memory`](Self::memory) also reports the peak and what was given
+    /// back.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<u64, u64> = HashMap::new();
+    /// assert_eq!(map.allocation_size(), 0);
+    /// map.extend((0..1000).map(|i| (i, i)));
+    /// assert!(map.allocation_size() >= 1000 * 16);
+    /// assert_eq!(map.allocation_size(), map.memory().allocated_bytes);
+    /// ```
+    pub fn allocation_size(&self) -> usize {
+        self.table.allocation_size()
+    }
+
     /// How many entries the map can hold without reallocating.
     ///
     /// ```
@@ -1218,6 +1236,54 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A>
             Entry::Vacant(e) => e.insert_entry(value),
         }
     }
+
+    /// Sets the entry's value, inserting the key if absent, and returns
+    /// the occupied entry (hashbrown's `Entry::insert`; std's
+    /// `insert_entry`).
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let mut map: HashMap<&str, u32> = HashMap::from([("a", 1)]);
+    /// assert_eq!(map.entry("a").insert(10).get(), &10);
+    /// assert_eq!(map.entry("b").insert(20).key(), &"b");
+    /// assert_eq!((map["a"], map["b"]), (10, 20));
+    /// ```
+    pub fn insert(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
+        match self {
+            Entry::Occupied(mut entry) => {
+                entry.insert(value);
+                entry
+            }
+            Entry::Vacant(entry) => entry.insert_entry(value),
+        }
+    }
+
+    /// If the entry is present, replaces its value with what `f` makes of
+    /// it, or removes it when `f` returns `None` (which may shrink the
+    /// table, as any removal); an absent entry is returned as it is.
+    ///
+    /// If `f` panics, the entry is gone (its value was handed to `f`).
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map = HashMap::from([("a", 1), ("b", 2)]);
+    /// let e = map.entry("a").and_replace_entry_with(|_, v| Some(v + 10));
+    /// assert!(matches!(e, Entry::Occupied(ref o) if *o.get() == 11));
+    /// let e = map.entry("b").and_replace_entry_with(|_, _| None);
+    /// assert!(matches!(e, Entry::Vacant(_)));
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    pub fn and_replace_entry_with<F>(self, f: F) -> Self
+    where
+        F: FnOnce(&K, V) -> Option<V>,
+    {
+        match self {
+            Entry::Occupied(entry) => entry.replace_entry_with(f),
+            vacant => vacant,
+        }
+    }
 }
 
 impl<'a, K: Hash, V: Default, S: BuildHasher, A: Allocator + Clone> Entry<'a, K, V, S, A> {
@@ -1352,6 +1418,56 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> OccupiedEntry<'a, K, 
     /// ```
     pub fn remove(self) -> V {
         self.remove_entry().1
+    }
+
+    /// Replaces the value with what `f` makes of it and returns the entry,
+    /// or removes the entry when `f` returns `None` (which may shrink the
+    /// table, as any removal) and returns it vacant, with its key.
+    ///
+    /// If `f` panics, the entry is gone (its value was handed to `f`).
+    ///
+    /// ```
+    /// use map_core::{Entry, HashMap};
+    ///
+    /// let mut map = HashMap::from([("a", String::from("x"))]);
+    /// let Entry::Occupied(e) = map.entry("a") else { unreachable!() };
+    /// let Entry::Occupied(e) = e.replace_entry_with(|_, v| Some(v + "y")) else {
+    ///     unreachable!()
+    /// };
+    /// assert_eq!(e.get(), "xy");
+    /// let Entry::Vacant(e) = e.replace_entry_with(|_, _| None) else { unreachable!() };
+    /// assert_eq!(e.key(), &"a");
+    /// assert!(map.is_empty());
+    /// ```
+    pub fn replace_entry_with<F>(self, f: F) -> Entry<'a, K, V, S, A>
+    where
+        F: FnOnce(&K, V) -> Option<V>,
+    {
+        let OccupiedEntry {
+            inner,
+            hash_builder,
+            reclaimer,
+        } = self;
+        let ((key, value), vacant) = inner.remove();
+        match f(&key, value) {
+            Some(value) => Entry::Occupied(OccupiedEntry {
+                // Back where it was taken from: the table has its room.
+                inner: vacant.insert((key, value)),
+                hash_builder,
+                reclaimer,
+            }),
+            None => {
+                let table = vacant.into_table();
+                reclaimer.on_remove(storage!(&mut *table, hash_builder));
+                Entry::Vacant(VacantEntry {
+                    table,
+                    hash: make_hash(hash_builder, &key),
+                    key,
+                    hash_builder,
+                    reclaimer,
+                })
+            }
+        }
     }
 }
 

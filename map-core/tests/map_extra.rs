@@ -1,6 +1,7 @@
 //! The std and hashbrown `HashMap` methods beyond the contract:
-//! `extract_if`, `get_disjoint_mut`, `entry_ref`, `Extend<&(K, V)>` and
-//! `Default` for the iterators; removing methods give memory back.
+//! `extract_if`, `get_disjoint_mut`, `entry_ref`, `Entry::insert`,
+//! `replace_entry_with`, `allocation_size`, `Extend<&(K, V)>` and `Default`
+//! for the iterators; removing methods give memory back.
 
 use map_conformance::alloc::Counter;
 use map_core::{EntryRef, HashMap, ReclaimPolicy};
@@ -233,4 +234,99 @@ fn a_panicking_extract_if_predicate_leaves_a_valid_map() {
     let full = map.memory().allocated_bytes;
     map.retain(|_, _| false);
     assert!(map.memory().allocated_bytes < full);
+}
+
+#[test]
+fn entry_insert_sets_the_value_present_or_not() {
+    let mut map = filled(10);
+    let e = map.entry(3).insert(7);
+    assert_eq!((e.key(), e.get()), (&3, &7));
+    let e = map.entry(100).insert(1);
+    assert_eq!((e.key(), e.get()), (&100, &1));
+    assert_eq!(map.len(), 11);
+    assert_eq!((map[&3], map[&100]), (7, 1));
+}
+
+#[test]
+fn replace_entry_with_updates_in_place_or_removes() {
+    let mut map = filled(1000);
+    let held = map.memory().allocated_bytes;
+    for k in 0..1000u64 {
+        let e = map.entry(k).and_replace_entry_with(|key, v| {
+            assert_eq!(v, key * 10);
+            Some(v + 1)
+        });
+        assert!(matches!(e, map_core::Entry::Occupied(ref o) if *o.get() == k * 10 + 1));
+    }
+    assert_eq!(map.len(), 1000);
+    assert_eq!(
+        map.memory().allocated_bytes,
+        held,
+        "a replacement neither grows nor shrinks"
+    );
+    assert!(map.iter().all(|(k, v)| *v == k * 10 + 1));
+
+    // An absent key is left alone; `f` is not called.
+    let e = map
+        .entry(5000)
+        .and_replace_entry_with(|_, _| unreachable!());
+    assert!(matches!(e, map_core::Entry::Vacant(_)));
+    assert_eq!(map.len(), 1000);
+}
+
+#[test]
+fn replace_entry_with_removing_gives_memory_back_and_leaves_a_usable_vacancy() {
+    let mut map = filled(10_000);
+    let full = map.memory().allocated_bytes;
+    for k in 0..9_990u64 {
+        let map_core::Entry::Occupied(e) = map.entry(k) else {
+            panic!("{k} is present");
+        };
+        let map_core::Entry::Vacant(v) = e.replace_entry_with(|_, _| None) else {
+            panic!("{k} was removed");
+        };
+        assert_eq!(v.key(), &k);
+    }
+    assert_eq!(map.len(), 10);
+    let held = map.memory().allocated_bytes;
+    assert!(held * 50 < full, "{held} of {full} bytes still held");
+
+    // The vacancy a removal returns takes an insert, after shrinks too.
+    let map_core::Entry::Occupied(e) = map.entry(9_995) else {
+        panic!("present");
+    };
+    let map_core::Entry::Vacant(v) = e.replace_entry_with(|_, _| None) else {
+        panic!("removed");
+    };
+    assert_eq!(*v.insert(1), 1);
+    assert_eq!(map[&9_995], 1);
+    assert_eq!(map.len(), 10);
+    assert!((9_990..10_000u64).all(|k| map.contains_key(&k)));
+}
+
+#[test]
+fn replace_entry_with_that_panics_loses_only_its_entry() {
+    let mut map = filled(100);
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        map.entry(42)
+            .and_replace_entry_with(|_, _| panic!("the closure fails"));
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(map.len(), 99);
+    assert!(!map.contains_key(&42));
+    assert!((0..100u64).filter(|k| *k != 42).all(|k| map[&k] == k * 10));
+    map.insert(42, 0);
+    assert_eq!(map.len(), 100);
+}
+
+#[test]
+fn allocation_size_is_the_tables_bytes() {
+    let mut map: HashMap<u64, u64> = HashMap::new();
+    assert_eq!(map.allocation_size(), 0);
+    let counter = Counter::start();
+    map.extend((0..5000).map(|i| (i, i)));
+    assert_eq!(map.allocation_size(), map.memory().allocated_bytes);
+    assert_eq!(counter.live_bytes(), map.allocation_size() as isize);
+    map.retain(|k, _| *k < 10);
+    assert_eq!(counter.live_bytes(), map.allocation_size() as isize);
 }

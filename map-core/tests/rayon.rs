@@ -80,3 +80,30 @@ fn par_drain_follows_the_clear_rule() {
     drop(map.par_drain());
     assert!(map.is_empty());
 }
+
+#[test]
+fn par_keys_values_and_values_mut_visit_every_entry_once() {
+    let mut map = filled(10_000);
+    assert_eq!(map.par_keys().sum::<u64>(), (0..10_000u64).sum());
+    assert_eq!(
+        map.par_values().sum::<u64>(),
+        (0..10_000u64).map(|i| i * 10).sum()
+    );
+    assert_eq!(map.par_keys().count(), 10_000);
+    map.par_values_mut().for_each(|v| *v += 1);
+    assert!(map.iter().all(|(k, v)| *v == k * 10 + 1));
+}
+
+#[test]
+fn par_eq_agrees_with_eq() {
+    let a = filled(10_000);
+    let mut b: HashMap<u64, u64> = (0..10_000u64).rev().map(|i| (i, i * 10)).collect();
+    assert!(a.par_eq(&b) && a == b);
+    b.insert(5, 0);
+    assert!(!a.par_eq(&b) && a != b);
+    b.insert(5, 50);
+    b.insert(10_000, 0);
+    assert!(!a.par_eq(&b) && a != b);
+    b.remove(&10_000);
+    assert!(a.par_eq(&b));
+}

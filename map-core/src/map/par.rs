@@ -37,6 +37,21 @@ pub struct ParDrain<'a, K, V, A: Allocator = PageAlloc> {
     inner: ParDrainInner<'a, K, V, A>,
 }
 
+/// Parallel iterator over the keys, from [`HashMap::par_keys`].
+pub struct ParKeys<'a, K, V> {
+    inner: ParIter<'a, K, V>,
+}
+
+/// Parallel iterator over the values, from [`HashMap::par_values`].
+pub struct ParValues<'a, K, V> {
+    inner: ParIter<'a, K, V>,
+}
+
+/// Parallel iterator over mutable values, from [`HashMap::par_values_mut`].
+pub struct ParValuesMut<'a, K, V> {
+    inner: ParIterMut<'a, K, V>,
+}
+
 enum ParDrainInner<'a, K, V, A: Allocator> {
     /// The table stays with the map (manual policy, or a small table).
     Kept(table::ParDrain<'a, (K, V), A>),
@@ -83,6 +98,90 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
         ParIterMut {
             inner: (&mut self.table).into_par_iter(),
         }
+    }
+}
+
+impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
+    /// A parallel iterator over the keys, in arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::ParallelIterator;
+    ///
+    /// let map: HashMap<u64, u64> = (0..1000).map(|i| (i, 0)).collect();
+    /// assert_eq!(map.par_keys().sum::<u64>(), 499_500);
+    /// ```
+    pub fn par_keys(&self) -> ParKeys<'_, K, V>
+    where
+        K: Sync,
+        V: Sync,
+    {
+        ParKeys {
+            inner: self.par_iter(),
+        }
+    }
+
+    /// A parallel iterator over the values, in arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::ParallelIterator;
+    ///
+    /// let map: HashMap<u64, u64> = (0..1000).map(|i| (i, 2 * i)).collect();
+    /// assert_eq!(map.par_values().sum::<u64>(), 999_000);
+    /// ```
+    pub fn par_values(&self) -> ParValues<'_, K, V>
+    where
+        K: Sync,
+        V: Sync,
+    {
+        ParValues {
+            inner: self.par_iter(),
+        }
+    }
+
+    /// A parallel iterator over the values, mutable, in arbitrary order.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    /// use rayon::iter::ParallelIterator;
+    ///
+    /// let mut map: HashMap<u64, u64> = (0..1000).map(|i| (i, i)).collect();
+    /// map.par_values_mut().for_each(|v| *v += 1);
+    /// assert_eq!(map[&10], 11);
+    /// ```
+    pub fn par_values_mut(&mut self) -> ParValuesMut<'_, K, V>
+    where
+        K: Send + Sync,
+        V: Send,
+    {
+        ParValuesMut {
+            inner: self.par_iter_mut(),
+        }
+    }
+
+    /// Whether the two maps hold the same entries, compared in parallel.
+    ///
+    /// ```
+    /// use map_core::HashMap;
+    ///
+    /// let a: HashMap<u64, u64> = (0..1000).map(|i| (i, i)).collect();
+    /// let mut b = a.clone();
+    /// assert!(a.par_eq(&b));
+    /// b.insert(7, 0);
+    /// assert!(!a.par_eq(&b));
+    /// ```
+    pub fn par_eq(&self, other: &Self) -> bool
+    where
+        K: Eq + Hash + Sync,
+        V: PartialEq + Sync,
+        S: BuildHasher + Sync,
+        A: Clone + Sync,
+    {
+        self.len() == other.len()
+            && self
+                .par_iter()
+                .all(|(key, value)| other.get(key).is_some_and(|v| *value == *v))
     }
 }
 
@@ -147,6 +246,64 @@ impl<K: Send, V: Send, A: Allocator + Send + Sync> ParallelIterator for ParDrain
             ParDrainInner::Kept(d) => d.drive_unindexed(consumer),
             ParDrainInner::Released(d, _) => d.drive_unindexed(consumer),
         }
+    }
+}
+
+impl<'a, K: Sync, V: Sync> ParallelIterator for ParKeys<'a, K, V> {
+    type Item = &'a K;
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.inner.map(|(k, _)| k).drive_unindexed(consumer)
+    }
+}
+
+impl<'a, K: Sync, V: Sync> ParallelIterator for ParValues<'a, K, V> {
+    type Item = &'a V;
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.inner.map(|(_, v)| v).drive_unindexed(consumer)
+    }
+}
+
+impl<'a, K: Send + Sync, V: Send> ParallelIterator for ParValuesMut<'a, K, V> {
+    type Item = &'a mut V;
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.inner.map(|(_, v)| v).drive_unindexed(consumer)
+    }
+}
+
+impl<K, V> Clone for ParKeys<'_, K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K, V> Clone for ParValues<'_, K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K, V> fmt::Debug for ParKeys<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParKeys").finish_non_exhaustive()
+    }
+}
+
+impl<K, V> fmt::Debug for ParValues<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParValues").finish_non_exhaustive()
+    }
+}
+
+impl<K, V> fmt::Debug for ParValuesMut<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParValuesMut").finish_non_exhaustive()
     }
 }
 
