@@ -14,6 +14,8 @@
 //!   spike, churn), measured by the counting global allocator in [`alloc`]
 //!   and by the map's own `memory()`, and [`check_scenarios`] with the
 //!   thresholds the design sets.
+//! * [`unwind`]: a `Hash` that panics while the map grows, drains and
+//!   reclaims loses no entry ([`unwind::hasher_unwind`]).
 //!
 //! A variant's test file is a few lines:
 //!
@@ -29,6 +31,7 @@
 pub mod alloc;
 pub mod phased;
 pub mod scenarios;
+pub mod unwind;
 
 use std::cell::RefCell;
 use std::collections::HashMap as StdHashMap;

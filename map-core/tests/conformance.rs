@@ -41,3 +41,10 @@ fn drained_then_idle_gives_memory_back() {
     let figures = map_conformance::check_drain_idle(HashMap::new, &sizes.drain_idle_peaks);
     println!("{figures}");
 }
+
+/// A `Hash` that panics while the map grows, drains or reclaims loses no
+/// entry (the kit's check, at a spread of panic points).
+#[test]
+fn hasher_unwind() {
+    map_conformance::unwind::hasher_unwind(HashMap::new);
+}

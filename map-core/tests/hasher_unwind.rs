@@ -7,31 +7,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use map_core::{HashMap, ReclaimPolicy};
 
-thread_local! {
-    /// Hash calls left before one panics; `None` never panics.
-    static HASHES_LEFT: Cell<Option<u32>> = const { Cell::new(None) };
-}
-
-#[derive(Debug, PartialEq, Eq, Clone, Copy)]
-struct Key(u64);
-
-impl Hash for Key {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        HASHES_LEFT.with(|left| match left.get() {
-            Some(0) => {
-                left.set(None);
-                panic!("hash panics on purpose");
-            }
-            Some(n) => left.set(Some(n - 1)),
-            None => {}
-        });
-        self.0.hash(state);
-    }
-}
-
-fn panic_after(calls: u32) {
-    HASHES_LEFT.with(|left| left.set(Some(calls)));
-}
+// The kit's key, whose `Hash` panics at the call `panic_after` names.
+use map_conformance::unwind::{never_panic, panic_after, PanicKey as Key};
 
 /// A map whose removals shrink only below 1/128 full (`drain_ratio` 128),
 /// so that each test knows which removal shrinks.
@@ -45,7 +22,7 @@ fn filled(n: u64) -> HashMap<Key, String> {
 }
 
 fn assert_holds(map: &HashMap<Key, String>, keys: impl Iterator<Item = u64>) {
-    HASHES_LEFT.with(|left| left.set(None));
+    never_panic();
     let mut count = 0;
     for i in keys {
         assert_eq!(map.get(&Key(i)), Some(&i.to_string()), "key {i} lost");

@@ -109,3 +109,10 @@ fn drained_then_idle_gives_memory_back() {
 fn phased_over_hash_ranges() {
     map_conformance::phased::phased_all(PooledMap::with_hasher, Sizes::from_env());
 }
+
+/// A `Hash` that panics while the map grows, drains or reclaims loses no
+/// entry (the kit's check, at a spread of panic points).
+#[test]
+fn hasher_unwind() {
+    map_conformance::unwind::hasher_unwind(PooledMap::new);
+}

@@ -1,47 +1,19 @@
 //! A `Hash` that panics while a table grows, splits, shrinks or merges
 //! loses no entry: every hash is computed before the first entry moves.
 
-use std::cell::Cell;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use split_map::SplitMap;
 
-thread_local! {
-    /// Hash calls left before one panics; `None` never panics.
-    static HASHES_LEFT: Cell<Option<u32>> = const { Cell::new(None) };
-}
-
-#[derive(Debug, PartialEq, Eq, Clone, Copy)]
-struct Key(u64);
-
-impl Hash for Key {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        HASHES_LEFT.with(|left| match left.get() {
-            Some(0) => {
-                left.set(None);
-                panic!("hash panics on purpose");
-            }
-            Some(n) => left.set(Some(n - 1)),
-            None => {}
-        });
-        self.0.hash(state);
-    }
-}
-
-fn panic_after(calls: u32) {
-    HASHES_LEFT.with(|left| left.set(Some(calls)));
-}
-
-fn no_panics() {
-    HASHES_LEFT.with(|left| left.set(None));
-}
+// The kit's key, whose `Hash` panics at the call `panic_after` names.
+use map_conformance::unwind::{never_panic, panic_after, PanicKey as Key};
 
 fn assert_holds<S: std::hash::BuildHasher>(
     map: &SplitMap<Key, u64, S>,
     keys: impl Iterator<Item = u64>,
 ) {
-    no_panics();
+    never_panic();
     let mut count = 0;
     for i in keys {
         assert_eq!(map.get(&Key(i)), Some(&i), "key {i} lost");
@@ -79,15 +51,15 @@ fn a_panic_at_any_hash_of_a_split_or_growth_loses_nothing() {
     }
     assert!(splits.len() >= 3, "40,000 entries split tables");
     for &n in growths.iter().take(8).chain(splits.iter().take(3)) {
-        let step = (n / 25).max(1) as u32;
+        let step = (n / 25).max(1);
         let mut panicked = 0;
         let mut nth = 0;
-        while nth <= n as u32 {
+        while nth <= n {
             let mut map = filled(n);
             let before = (map.table_count(), map.capacity());
             panic_after(nth);
             let result = catch_unwind(AssertUnwindSafe(|| map.insert(Key(n), n)));
-            no_panics();
+            never_panic();
             if result.is_err() {
                 panicked += 1;
                 assert_holds(&map, 0..n);
@@ -111,7 +83,7 @@ fn a_panic_during_a_merge_or_shrink_loses_only_the_removed_entry() {
     for i in 0..n {
         // Arm a panic a few hash calls ahead: it fires only if this removal
         // shrinks or merges a table.
-        panic_after(2 + (i % 5) as u32);
+        panic_after(2 + i % 5);
         match catch_unwind(AssertUnwindSafe(|| map.remove(&Key(i)))) {
             Ok(Some(_)) => removed += 1,
             Ok(None) => panic!("key {i} missing"),
@@ -121,7 +93,7 @@ fn a_panic_during_a_merge_or_shrink_loses_only_the_removed_entry() {
                 removed += 1;
             }
         }
-        no_panics();
+        never_panic();
         assert_eq!(map.len(), (n - removed) as usize);
     }
     assert!(panics > 0, "some removal should have resized");
