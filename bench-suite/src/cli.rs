@@ -890,7 +890,7 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
         // error: --variant dashmap still gets its memory rows.
         pauses_variants.retain(|n| pauses::names().contains(&n.as_str()));
         if a.variants.is_empty() || !pauses_variants.is_empty() {
-            report.pauses = Some(pauses_report(
+            report.set_pauses(pauses_report(
                 &pauses::Plan::new(entries),
                 &pauses_variants,
                 isolate,

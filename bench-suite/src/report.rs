@@ -436,10 +436,7 @@ impl Report {
     ) -> Self {
         let verdicts = verdict::verdicts(&results);
         let misses = verdict::misses(&verdicts);
-        let best_for = verdict::best_for(&results)
-            .into_iter()
-            .map(|(variant, line)| BestFor { variant, line })
-            .collect();
+        let best_for = best_for_lines(&results, None);
         Self {
             meta,
             isolation,
@@ -452,6 +449,24 @@ impl Report {
             pauses: None,
         }
     }
+}
+
+impl Report {
+    /// Adds the pauses scenario, and its figures to the "best for" lines.
+    pub fn set_pauses(&mut self, pauses: crate::pauses::PausesReport) {
+        self.best_for = best_for_lines(&self.results, Some(&pauses));
+        self.pauses = Some(pauses);
+    }
+}
+
+fn best_for_lines(
+    results: &[ScenarioResult],
+    pauses: Option<&crate::pauses::PausesReport>,
+) -> Vec<BestFor> {
+    verdict::best_for(results, pauses)
+        .into_iter()
+        .map(|(variant, line)| BestFor { variant, line })
+        .collect()
 }
 
 /// Runs `scenario` on maps made by `make`; called through the registry.

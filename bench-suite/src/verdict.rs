@@ -278,33 +278,139 @@ fn stage_bytes(r: &ScenarioResult, stage: &str) -> Option<f64> {
         .map(|s| s.counted_bytes as f64)
 }
 
-/// One line per variant, in report order: the figures where it is the best
-/// of its group (single-owner or concurrent maps), or within 5% of the best,
-/// and how many bars it passes.
-pub fn best_for(results: &[ScenarioResult]) -> Vec<(String, String)> {
-    let mut names: Vec<(&str, &str)> = Vec::new();
-    for r in results {
-        if !names.iter().any(|(n, _)| *n == r.variant) {
-            names.push((&r.variant, &r.group));
+/// One map's value of one figure.
+struct Entry<'a> {
+    variant: &'a str,
+    group: &'a str,
+    value: f64,
+}
+
+/// One figure where lower is better, with every map's value.
+struct Ranked<'a> {
+    label: String,
+    show: fn(f64) -> String,
+    entries: Vec<Entry<'a>>,
+}
+
+/// Values within this factor of the best count as the best: closer than
+/// one run's noise.
+const TIE: f64 = 1.05;
+
+/// The figures of `results` and of the pauses, where they ran.
+fn ranked<'a>(
+    results: &'a [ScenarioResult],
+    pauses: Option<&'a crate::pauses::PausesReport>,
+) -> Vec<Ranked<'a>> {
+    let mut all: Vec<Ranked<'a>> = FIGURES
+        .iter()
+        .map(|f| Ranked {
+            label: f.label.to_string(),
+            show: f.show,
+            entries: results
+                .iter()
+                .filter(|r| r.scenario == f.scenario)
+                .filter_map(|r| {
+                    (f.value)(r).map(|value| Entry {
+                        variant: &r.variant,
+                        group: &r.group,
+                        value,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    if let Some(p) = pauses {
+        let mut phases: Vec<&str> = Vec::new();
+        for m in &p.results {
+            for ph in &m.phases {
+                if !phases.contains(&ph.phase.as_str()) {
+                    phases.push(&ph.phase);
+                }
+            }
+        }
+        for phase in phases {
+            all.push(Ranked {
+                label: format!("the shortest longest {phase} pause"),
+                show: |v| {
+                    if v < 10e3 {
+                        format!("{:.2} us", v / 1e3)
+                    } else {
+                        format!("{:.0} us", v / 1e3)
+                    }
+                },
+                entries: p
+                    .results
+                    .iter()
+                    .filter_map(|m| {
+                        let ph = m.phases.iter().find(|ph| ph.phase == phase)?;
+                        Some(Entry {
+                            variant: &m.variant,
+                            group: &m.group,
+                            value: f64::from(ph.longest_ns),
+                        })
+                    })
+                    .collect(),
+            });
         }
     }
+    all
+}
+
+/// One line per variant, in report order, within its group (single-owner
+/// or concurrent maps): the figures where it alone is the best (no other
+/// map within 5%), those where it ties for the best (naming the others),
+/// or, when it is the best at nothing, the figure where it comes nearest;
+/// then how many bars it passes. The pauses count when they ran.
+pub fn best_for(
+    results: &[ScenarioResult],
+    pauses: Option<&crate::pauses::PausesReport>,
+) -> Vec<(String, String)> {
+    let mut names: Vec<(&str, &str)> = Vec::new();
+    let timed = pauses.iter().flat_map(|p| &p.results);
+    for (variant, group) in results
+        .iter()
+        .map(|r| (&r.variant, &r.group))
+        .chain(timed.map(|m| (&m.variant, &m.group)))
+    {
+        if !names.iter().any(|(n, _)| *n == variant) {
+            names.push((variant, group));
+        }
+    }
+    let figures = ranked(results, pauses);
     let all = verdicts(results);
     names
         .into_iter()
         .map(|(name, group)| {
-            let mut wins = Vec::new();
-            for f in &FIGURES {
-                let of = |r: &ScenarioResult| {
-                    (r.scenario == f.scenario && r.group == group)
-                        .then(|| (f.value)(r))
-                        .flatten()
+            let mut unique = Vec::new();
+            let mut tied = Vec::new();
+            // (how far from the best, the figure's text) of its closest miss.
+            let mut nearest: Option<(f64, String)> = None;
+            for f in &figures {
+                let peers: Vec<&Entry> = f.entries.iter().filter(|e| e.group == group).collect();
+                let Some(mine) = peers.iter().find(|e| e.variant == name) else {
+                    continue;
                 };
-                let best = results.iter().filter_map(of).fold(f64::INFINITY, f64::min);
-                let mine = results.iter().filter(|r| r.variant == name).find_map(of);
-                let peers = results.iter().filter_map(of).count();
-                if let Some(mine) = mine {
-                    if peers > 1 && mine <= best * 1.05 + 1e-9 {
-                        wins.push(format!("{} ({})", f.label, (f.show)(mine)));
+                if peers.len() < 2 {
+                    continue;
+                }
+                let best = peers.iter().map(|e| e.value).fold(f64::INFINITY, f64::min);
+                let at_best = |v: f64| v <= best * TIE + 1e-9;
+                let shown = (f.show)(mine.value);
+                if at_best(mine.value) {
+                    let others: Vec<&str> = peers
+                        .iter()
+                        .filter(|e| e.variant != name && at_best(e.value))
+                        .map(|e| e.variant)
+                        .collect();
+                    if others.is_empty() {
+                        unique.push(format!("{} ({shown})", f.label));
+                    } else {
+                        tied.push(format!("{} ({shown}, with {})", f.label, others.join(", ")));
+                    }
+                } else if best > 0.0 {
+                    let off = mine.value / best;
+                    if nearest.as_ref().is_none_or(|(o, _)| off < *o) {
+                        nearest = Some((off, format!("{} ({shown}, {off:.2}x the best)", f.label)));
                     }
                 }
             }
@@ -317,7 +423,10 @@ pub fn best_for(results: &[ScenarioResult]) -> Vec<(String, String)> {
                 .iter()
                 .filter(|v| v.variant == name && !v.checked)
                 .count();
-            let mut bars = if mine.is_empty() {
+            let in_results = results.iter().any(|r| r.variant == name);
+            let mut bars = if !in_results {
+                "timed in the pauses only".to_string()
+            } else if mine.is_empty() {
                 "no bar checked at this size".to_string()
             } else {
                 format!("passes {passed} of {} bars", mine.len())
@@ -327,12 +436,21 @@ pub fn best_for(results: &[ScenarioResult]) -> Vec<(String, String)> {
                     " ({unchecked} more shown, not checked at this size)"
                 ));
             }
-            let line = if wins.is_empty() {
-                format!("best for nothing measured here; {bars}")
-            } else {
-                format!("best for {}; {bars}", wins.join(", "))
-            };
-            (name.to_string(), line)
+            let mut parts = Vec::new();
+            if !unique.is_empty() {
+                parts.push(format!("best for {}", unique.join(", ")));
+            }
+            if !tied.is_empty() {
+                parts.push(format!("tied for the best at {}", tied.join("; ")));
+            }
+            if parts.is_empty() {
+                parts.push(match nearest {
+                    Some((_, text)) => format!("best at nothing measured here; nearest: {text}"),
+                    None => "best at nothing measured here".to_string(),
+                });
+            }
+            parts.push(bars);
+            (name.to_string(), parts.join("; "))
         })
         .collect()
 }

@@ -132,3 +132,62 @@ fn bursts_bound_checked_only_where_it_can_tell() {
         "{lines:?}"
     );
 }
+
+/// A delete-all result whose filled map takes `filled` bytes.
+fn filled_result(variant: &str, group: &str, filled: i64) -> ScenarioResult {
+    serde_json::from_value(serde_json::json!({
+        "variant": variant,
+        "kind": "variant",
+        "group": group,
+        "scenario": "delete-all",
+        "entries": 1_000,
+        "stages": [{
+            "stage": "filled",
+            "counted_bytes": filled,
+            "reported_bytes": null,
+            "rss_bytes": null
+        }],
+        "reported_peak_bytes": null,
+        "rss_start_bytes": null,
+        "rss_peak_bytes": null,
+        "seconds": 0.0,
+        "note": ""
+    }))
+    .expect("a ScenarioResult")
+}
+
+#[test]
+fn best_for_names_ties_as_ties_and_the_nearest_miss() {
+    let results = [
+        filled_result("a", "single", 1_000_000),
+        filled_result("b", "single", 1_020_000),
+        filled_result("c", "single", 2_000_000),
+        filled_result("d", "single", 3_000_000),
+        // Another group is ranked on its own.
+        filled_result("e", "concurrent", 5_000_000),
+        filled_result("f", "concurrent", 9_000_000),
+    ];
+    let lines: std::collections::HashMap<String, String> =
+        bench_suite::verdict::best_for(&results, None)
+            .into_iter()
+            .collect();
+    assert!(
+        lines["a"]
+            .starts_with("tied for the best at the smallest full map (1.00 MB filled, with b)"),
+        "{}",
+        lines["a"]
+    );
+    assert!(lines["b"].contains("with a)"), "{}", lines["b"]);
+    assert!(
+        lines["c"].starts_with("best at nothing measured here; nearest: the smallest full map (2.00 MB filled, 2.00x the best)"),
+        "{}",
+        lines["c"]
+    );
+    assert!(lines["d"].contains("3.00x the best"), "{}", lines["d"]);
+    assert!(
+        lines["e"].starts_with("best for the smallest full map (5.00 MB filled)"),
+        "{}",
+        lines["e"]
+    );
+    assert!(lines["f"].contains("1.80x the best"), "{}", lines["f"]);
+}
