@@ -1,48 +1,55 @@
-//! Each scenario in a fresh process: the report re-runs its own binary as
-//! `bench-suite __rss-child VARIANT SCENARIO ENTRIES POLICY KEY VALUE_BYTES
-//! BURSTS_ENTRIES IDLE_MS`, which runs one scenario on one variant and
-//! prints its [`ScenarioResult`] as JSON. The RSS figures are then that
-//! scenario's alone, not what earlier scenarios left on the allocator's free
-//! lists. The bursts scenario's reference (`bursts-reference`: a fresh
-//! process holding only the survivors) is run the same way.
+//! Jobs in a fresh process: the report and the pauses re-run their own
+//! binary as `bench-suite __child JOB`, where `JOB` is a [`Job`] serialized
+//! as JSON; the child runs it and prints its result as JSON. The RSS figures
+//! of a scenario are then that scenario's alone, not what earlier scenarios
+//! left on the allocator's free lists, and no map of the pauses starts on a
+//! heap another one shaped.
 //!
-//! The `pauses` scenario does the same per map: `bench-suite __pauses-child
-//! MAP ENTRIES RUNS SEED` runs it on one map and prints its [`MapPauses`],
-//! so no map starts on a heap another one shaped.
+//! A job names what to run and carries its whole plan; the result comes
+//! back typed ([`ScenarioResult`] or [`MapPauses`]). Nothing is passed as
+//! loose strings and parsed by hand.
 
 use std::process::Command;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::pauses::{self, MapPauses};
 use crate::registry;
 use crate::report::{Plan, Scenario, ScenarioResult};
 
-/// The hidden subcommand's name.
-pub const SUBCOMMAND: &str = "__rss-child";
+/// The hidden subcommand a child runs.
+pub const SUBCOMMAND: &str = "__child";
 
-/// The hidden subcommand of the `pauses` scenario.
-pub const PAUSES_SUBCOMMAND: &str = "__pauses-child";
+/// What a child process runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "job", rename_all = "kebab-case")]
+pub enum Job {
+    /// One scenario of the report on one registered variant; prints a
+    /// [`ScenarioResult`].
+    Scenario {
+        /// The registered variant's name.
+        variant: String,
+        /// The scenario.
+        scenario: Scenario,
+        /// The sizes and settings of the report's run.
+        plan: Plan,
+    },
+    /// The pauses scenario on one map; prints a [`MapPauses`].
+    Pauses {
+        /// The map's name in the pauses' list.
+        map: String,
+        /// The sizes, runs and seed.
+        plan: pauses::Plan,
+    },
+}
 
-/// Runs `scenario` on `variant` in a child process.
-pub fn run(plan: &Plan, variant: &str, scenario: Scenario) -> Result<ScenarioResult, String> {
+/// Runs `job` in a child process and reads back its result.
+fn run_job<R: DeserializeOwned>(job: &Job) -> Result<R, String> {
     let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
+    let job = serde_json::to_string(job).map_err(|e| format!("job: {e}"))?;
     let out = Command::new(exe)
-        .args([
-            SUBCOMMAND,
-            variant,
-            scenario.name(),
-            &plan.entries.to_string(),
-            if plan.manual_policy {
-                "manual"
-            } else {
-                "default"
-            },
-            plan.key,
-            &plan
-                .value_bytes
-                .map_or_else(|| "-".to_string(), |n| n.to_string()),
-            &plan.bursts_entries.to_string(),
-            &plan.bursts_idle_ms.to_string(),
-        ])
+        .args([SUBCOMMAND, &job])
         .output()
         .map_err(|e| format!("spawn: {e}"))?;
     if !out.status.success() {
@@ -55,97 +62,54 @@ pub fn run(plan: &Plan, variant: &str, scenario: Scenario) -> Result<ScenarioRes
     serde_json::from_slice(&out.stdout).map_err(|e| format!("child output: {e}"))
 }
 
-/// The child's side: runs one scenario and prints the result; returns the
-/// exit status.
-pub fn main(args: &[String]) -> i32 {
-    let [variant, scenario, entries, policy, key, value_bytes, bursts_entries, idle_ms] = args
-    else {
-        eprintln!(
-            "usage: bench-suite {SUBCOMMAND} VARIANT SCENARIO ENTRIES default|manual u64|string BYTES|- BURSTS_ENTRIES IDLE_MS"
-        );
-        return 2;
-    };
-    let Some(v) = registry::variants().into_iter().find(|v| v.name == variant) else {
-        eprintln!("unknown variant `{variant}`");
-        return 2;
-    };
-    let Some(scenario) = Scenario::from_child_name(scenario) else {
-        eprintln!("unknown scenario `{scenario}`");
-        return 2;
-    };
-    let Ok(entries) = entries.parse::<usize>() else {
-        eprintln!("bad entries `{entries}`");
-        return 2;
-    };
-    let mut plan = Plan::new(entries.max(10));
-    plan.manual_policy = policy == "manual";
-    plan.key = if key == "string" { "string" } else { "u64" };
-    plan.value_bytes = value_bytes.parse().ok();
-    let (Ok(bursts_entries), Ok(idle_ms)) = (bursts_entries.parse(), idle_ms.parse()) else {
-        eprintln!("bad bursts sizes `{bursts_entries} {idle_ms}`");
-        return 2;
-    };
-    plan.bursts_entries = bursts_entries;
-    plan.bursts_idle_ms = idle_ms;
-    let result = v.run(&plan, scenario);
-    match serde_json::to_string(&result) {
-        Ok(text) => {
-            println!("{text}");
-            0
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            1
-        }
-    }
+/// Runs `scenario` on `variant` in a child process.
+pub fn run(plan: &Plan, variant: &str, scenario: Scenario) -> Result<ScenarioResult, String> {
+    run_job(&Job::Scenario {
+        variant: variant.to_string(),
+        scenario,
+        plan: *plan,
+    })
 }
 
 /// Runs the `pauses` scenario on the map `name` in a child process.
 pub fn run_pauses(plan: &pauses::Plan, name: &str) -> Result<MapPauses, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
-    let out = Command::new(exe)
-        .args([
-            PAUSES_SUBCOMMAND,
-            name,
-            &plan.entries.to_string(),
-            &plan.runs.to_string(),
-            &plan.seed.to_string(),
-        ])
-        .output()
-        .map_err(|e| format!("spawn: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "exit {}: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("child output: {e}"))
+    run_job(&Job::Pauses {
+        map: name.to_string(),
+        plan: *plan,
+    })
 }
 
-/// The `pauses` child's side: runs the scenario on one map and prints the
-/// result; returns the exit status.
-pub fn pauses_main(args: &[String]) -> i32 {
-    let [name, entries, runs, seed] = args else {
-        eprintln!("usage: bench-suite {PAUSES_SUBCOMMAND} MAP ENTRIES RUNS SEED");
-        return 2;
+/// The child's side: runs the job serialized in `job` and prints its
+/// result; returns the exit status (2 for a job it cannot read or run).
+pub fn main(job: &str) -> i32 {
+    let job: Job = match serde_json::from_str(job) {
+        Ok(job) => job,
+        Err(e) => {
+            eprintln!("bench-suite {SUBCOMMAND}: bad job: {e}");
+            return 2;
+        }
     };
-    let Some(map) = pauses::maps().into_iter().find(|m| m.name == name) else {
-        eprintln!("unknown map `{name}`");
-        return 2;
+    let printed = match job {
+        Job::Scenario {
+            variant,
+            scenario,
+            plan,
+        } => {
+            let Some(v) = registry::variants().into_iter().find(|v| v.name == variant) else {
+                eprintln!("unknown variant `{variant}`");
+                return 2;
+            };
+            serde_json::to_string(&v.run(&plan, scenario))
+        }
+        Job::Pauses { map, plan } => {
+            let Some(m) = pauses::maps().into_iter().find(|m| m.name == map) else {
+                eprintln!("unknown map `{map}`");
+                return 2;
+            };
+            serde_json::to_string(&m.run(&plan))
+        }
     };
-    let (Ok(entries), Ok(runs), Ok(seed)) = (
-        entries.parse::<usize>(),
-        runs.parse::<usize>(),
-        seed.parse::<u64>(),
-    ) else {
-        eprintln!("bad sizes `{entries} {runs} {seed}`");
-        return 2;
-    };
-    let mut plan = pauses::Plan::new(entries);
-    plan.runs = runs.max(1);
-    plan.seed = seed;
-    match serde_json::to_string(&map.run(&plan)) {
+    match printed {
         Ok(text) => {
             println!("{text}");
             0

@@ -33,9 +33,13 @@ const MAX_ENTRIES: usize = 10_000_000;
                       bench-suite bursts [OPTIONS]\n       \
                       bench-suite throughput|handles|concurrent|string-keys [OPTIONS]"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// The options of `reclaim`, the subcommand run when none is named.
+    #[command(flatten)]
+    reclaim: ReclaimArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,16 +73,10 @@ enum Command {
     /// arena-map's StrMap beside hashbrown::HashMap<String, _>: build and
     /// drop times, allocator calls, bytes held.
     StringKeys(StringKeysArgs),
-    #[command(name = "__rss-child", hide = true)]
-    RssChild {
-        #[arg(num_args = 8)]
-        args: Vec<String>,
-    },
-    #[command(name = "__pauses-child", hide = true)]
-    PausesChild {
-        #[arg(num_args = 4)]
-        args: Vec<String>,
-    },
+    /// Runs one job (JSON) in this process and prints its result: how the
+    /// report and the pauses put each scenario and map in a fresh process.
+    #[command(name = "__child", hide = true)]
+    Child { job: String },
 }
 
 /// How to print the report.
@@ -472,33 +470,6 @@ fn command() -> clap::Command {
         })
 }
 
-/// `reclaim` is the default subcommand: options with no subcommand go to it.
-fn with_default_subcommand(args: Vec<String>) -> Vec<String> {
-    let mut argv = vec!["bench-suite".to_string()];
-    let first = args.first().map(String::as_str);
-    let top_level = matches!(
-        first,
-        Some("-h" | "--help" | "-V" | "--version" | "help")
-            | Some(
-                "reclaim"
-                    | "trace"
-                    | "pauses"
-                    | "bursts"
-                    | "throughput"
-                    | "handles"
-                    | "concurrent"
-                    | "string-keys"
-                    | child::SUBCOMMAND
-                    | child::PAUSES_SUBCOMMAND
-            )
-    );
-    if !top_level {
-        argv.push("reclaim".into());
-    }
-    argv.extend(args);
-    argv
-}
-
 /// `target/bench-suite` next to the binary's own profile directory (so it
 /// follows `CARGO_TARGET_DIR`), else `target/bench-suite` under the current
 /// directory.
@@ -555,7 +526,7 @@ fn progress(line: &str) {
 pub fn main_with_args(args: Vec<String>) -> i32 {
     let options = args.clone();
     let parsed = command()
-        .try_get_matches_from(with_default_subcommand(args))
+        .try_get_matches_from(std::iter::once("bench-suite".to_string()).chain(args))
         .and_then(|m| Cli::from_arg_matches(&m));
     let cli = match parsed {
         Ok(cli) => cli,
@@ -565,9 +536,8 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             return e.exit_code();
         }
     };
-    match cli.command {
-        Command::RssChild { args } => child::main(&args),
-        Command::PausesChild { args } => child::pauses_main(&args),
+    match cli.command.unwrap_or(Command::Reclaim(cli.reclaim)) {
+        Command::Child { job } => child::main(&job),
         Command::Pauses(a) => run_pauses(a, options),
         Command::Bursts(a) => run_bursts(a, options),
         Command::Throughput(a) => {
@@ -868,8 +838,8 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
     let mut plan = Plan::new(a.entries);
     plan.manual_policy = a.policy == PolicyArg::Manual;
     plan.key = match a.key {
-        KeyArg::U64 => "u64",
-        KeyArg::String => "string",
+        KeyArg::U64 => report::KeyKind::U64,
+        KeyArg::String => report::KeyKind::String,
     };
     plan.value_bytes = a.value_bytes;
     let isolate = !a.in_process;

@@ -629,7 +629,7 @@ fn measure<M: PauseMap>(plan: &Plan, make: impl Fn() -> M) -> MapPauses {
 
 /// Runs the scenario on `maps`, reporting progress through `progress`.
 /// With `isolate`, each map runs in a fresh child process (this binary
-/// re-run as `__pauses-child`), so no map inherits another's heap.
+/// re-run as `__child` with a [`crate::child::Job`]), so no map inherits another's heap.
 pub fn run(
     plan: &Plan,
     maps: &[PauseVariant],

@@ -139,10 +139,10 @@ pub fn variants() -> Vec<Variant> {
                     _ if matches!(scenario, Scenario::Bursts | Scenario::BurstsReference) => {
                         $crate::bursts::run(plan, scenario, $make)
                     }
-                    ("string", None) => {
+                    ($crate::report::KeyKind::String, None) => {
                         report::run_scenario(plan, scenario, $make, &report::StringArray)
                     }
-                    ("string", Some(n)) => {
+                    ($crate::report::KeyKind::String, Some(n)) => {
                         report::run_scenario(plan, scenario, $make, &report::StringBytes(n))
                     }
                     (_, Some(n)) => {

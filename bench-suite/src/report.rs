@@ -33,8 +33,9 @@ pub fn default_pauses_entries(entries: usize) -> usize {
     entries.max(crate::pauses::MIN_ENTRIES)
 }
 
-/// A scenario of the design.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A scenario of the design. Serialized by its name (`delete-all`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Scenario {
     /// Fill N, remove all, `reclaim()`, refill N.
     DeleteAll,
@@ -81,14 +82,6 @@ impl Scenario {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.name() == name)
     }
-
-    /// The scenario called `name`, the hidden reference run included: what
-    /// a child process accepts.
-    pub fn from_child_name(name: &str) -> Option<Self> {
-        Self::from_name(name).or_else(|| {
-            (name == Scenario::BurstsReference.name()).then_some(Scenario::BurstsReference)
-        })
-    }
 }
 
 /// How the report's figures are rendered.
@@ -100,8 +93,28 @@ pub enum Format {
     Markdown,
 }
 
+/// The key type of the report's entries. Serialized as `u64` or `string`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyKind {
+    /// `u64` keys (the design's).
+    U64,
+    /// `String` keys, `key:` and 12 digits, on the heap.
+    String,
+}
+
+impl KeyKind {
+    /// The Rust type's name, as the tables print it.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            KeyKind::U64 => "u64",
+            KeyKind::String => "String",
+        }
+    }
+}
+
 /// The sizes of one run, all derived from `--entries N`.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Plan {
     /// delete-all fills this many.
     pub entries: usize,
@@ -118,7 +131,7 @@ pub struct Plan {
     pub manual_policy: bool,
     /// The key type: `u64` (default) or `string` (`key:` and 12 digits, a
     /// heap-allocated `String`).
-    pub key: &'static str,
+    pub key: KeyKind,
     /// `null`: `[u8; 128]` values, stored in the table (the default). A
     /// number: `Vec<u8>` values of that many bytes, on the heap (counted too).
     pub value_bytes: Option<usize>,
@@ -154,7 +167,7 @@ impl Plan {
             churn_live: entries / 10,
             churn_ops: entries * 10,
             manual_policy: false,
-            key: "u64",
+            key: KeyKind::U64,
             value_bytes: None,
             drain_idle_peaks: [entries / 5, entries * 2, entries * 10]
                 .map(|p| p.max(MIN_DRAIN_IDLE_PEAK)),
@@ -177,11 +190,7 @@ impl Plan {
 
     /// The entry type, e.g. `(u64, [u8; 128])` or `(String, Vec<u8> of 64 bytes)`.
     pub fn entry_label(&self) -> String {
-        let key = if self.key == "string" {
-            "String"
-        } else {
-            "u64"
-        };
+        let key = self.key.type_name();
         match self.value_bytes {
             None => format!("({key}, [u8; 128])"),
             Some(n) => format!("({key}, Vec<u8> of {n} bytes)"),
@@ -667,7 +676,7 @@ fn ratio(a: isize, b: isize) -> f64 {
 
 /// Runs `scenarios` on `variants`, reporting progress through `progress`.
 /// With `isolate`, each scenario runs in a fresh child process (this binary
-/// re-run as `__rss-child`), so its RSS figures are its own; without, all
+/// re-run as `__child` with a [`crate::child::Job`]), so its RSS figures are its own; without, all
 /// run in this process, one after another.
 pub fn run(
     plan: &Plan,
@@ -859,7 +868,7 @@ pub fn render(report: &Report, format: Format) -> String {
             .filter(|r| r.scenario == scenario.name())
             .collect()
     };
-    if p.key != "u64" || p.value_bytes.is_some() {
+    if p.key != KeyKind::U64 || p.value_bytes.is_some() {
         title(&mut out, format!("entries: {}", p.entry_label()));
     }
     let rows = by(Scenario::DeleteAll);

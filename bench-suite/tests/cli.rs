@@ -651,3 +651,27 @@ fn drain_idle_sweep_in_the_report() {
     assert_eq!(verdict("hashbrown")["pass"], false);
     assert_eq!(verdict("hashbrown")["checked"], true);
 }
+
+/// A job for a fresh process goes in as JSON and its result comes back as
+/// JSON; a job that cannot be read or run exits with status 2.
+#[test]
+fn a_child_job_round_trips_and_a_bad_one_exits_2() {
+    let job = bench_suite::child::Job::Pauses {
+        map: "map-core".to_string(),
+        plan: pauses::Plan::new(pauses::MIN_ENTRIES),
+    };
+    let job = serde_json::to_string(&job).expect("a job serializes");
+    let doc = json(&["__child", &job]);
+    assert_eq!(doc["variant"], "map-core");
+    assert_eq!(doc["phases"].as_array().map(Vec::len), Some(4));
+
+    for bad in [
+        "not json",
+        r#"{"job":"unknown"}"#,
+        r#"{"job":"pauses","map":"no-such-map","plan":{"entries":100,"keep":1,"churn_steps":10,"runs":1,"seed":1}}"#,
+    ] {
+        let out = run(&["__child", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(!out.stderr.is_empty(), "{bad}: says why");
+    }
+}
