@@ -88,6 +88,40 @@ enum OutputFormat {
     Markdown,
 }
 
+/// How a report is printed and where its files go: the options `reclaim`,
+/// `pauses` and `bursts` share.
+#[derive(Debug, Args)]
+struct Output {
+    /// Print the JSON document instead of the tables
+    #[arg(long)]
+    json: bool,
+    /// Table format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// Where to write the JSON, CSV and SVG files (default:
+    /// target/bench-suite)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write no files
+    #[arg(long)]
+    no_files: bool,
+}
+
+impl Output {
+    /// The renderers' format.
+    fn format(&self) -> Format {
+        match self.format {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Markdown => Format::Markdown,
+        }
+    }
+
+    /// The directory to write to, `None` with `--no-files`.
+    fn dir(&self) -> Option<PathBuf> {
+        (!self.no_files).then(|| self.out.clone().unwrap_or_else(default_out_dir))
+    }
+}
+
 /// The key type of the report's entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum KeyArg {
@@ -124,12 +158,6 @@ struct ReclaimArgs {
     /// 10000000)
     #[arg(long, value_name = "N", value_parser = pauses_entries)]
     pauses_entries: Option<usize>,
-    /// Print the JSON document instead of the tables
-    #[arg(long)]
-    json: bool,
-    /// Table format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    format: OutputFormat,
     /// Key type of the entries
     #[arg(long, value_enum, default_value_t = KeyArg::U64)]
     key: KeyArg,
@@ -145,16 +173,11 @@ struct ReclaimArgs {
     /// (faster; RSS then includes what earlier scenarios left)
     #[arg(long)]
     in_process: bool,
-    /// Where to write reclaim.json, reclaim.csv, reclaim-summary.csv and
-    /// reclaim.svg (default: target/bench-suite)
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Write no files
-    #[arg(long)]
-    no_files: bool,
     /// The workspace variants' policy (to prove that --check fails)
     #[arg(long, value_enum, default_value_t = PolicyArg::Default, hide = true)]
     policy: PolicyArg,
+    #[command(flatten)]
+    output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -184,22 +207,11 @@ struct PausesArgs {
     /// Runs over the same sequence; each operation keeps its fastest (1 to 10)
     #[arg(long, value_name = "R", default_value_t = pauses::DEFAULT_RUNS, value_parser = pauses_runs)]
     runs: usize,
-    /// Print the JSON document instead of the tables
-    #[arg(long)]
-    json: bool,
-    /// Table format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    format: OutputFormat,
     /// Run every map in this process instead of a fresh one each
     #[arg(long)]
     in_process: bool,
-    /// Where to write pauses.json, pauses.csv and pauses.svg (default:
-    /// target/bench-suite)
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Write no files
-    #[arg(long)]
-    no_files: bool,
+    #[command(flatten)]
+    output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -214,12 +226,6 @@ struct BurstsArgs {
     /// at 500000 entries and more, 200 below; 0 to 600000)
     #[arg(long, value_name = "MS", value_parser = idle_ms)]
     idle_ms: Option<u64>,
-    /// Print the JSON document instead of the tables
-    #[arg(long)]
-    json: bool,
-    /// Table format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    format: OutputFormat,
     /// Exit with status 1 when a workspace variant misses the RSS bound
     /// (applied at 500000 entries and more)
     #[arg(long)]
@@ -228,16 +234,11 @@ struct BurstsArgs {
     /// figures then include what earlier maps left)
     #[arg(long)]
     in_process: bool,
-    /// Where to write bursts.json and bursts.csv (default:
-    /// target/bench-suite)
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Write no files
-    #[arg(long)]
-    no_files: bool,
     /// The workspace variants' policy (to prove that --check fails)
     #[arg(long, value_enum, default_value_t = PolicyArg::Default, hide = true)]
     policy: PolicyArg,
+    #[command(flatten)]
+    output: Output,
 }
 
 #[derive(Debug, Args)]
@@ -688,20 +689,16 @@ fn run_pauses(a: PausesArgs, options: Vec<String>) -> i32 {
             return 1;
         }
     };
-    if a.json {
+    if a.output.json {
         println!("{json}");
     } else {
-        let format = match a.format {
-            OutputFormat::Text => Format::Text,
-            OutputFormat::Markdown => Format::Markdown,
-        };
+        let format = a.output.format();
         print!("{}", pauses::render(&doc.pauses, format));
         for name in &doc.pauses.unavailable {
             println!("{name}: not available in this build");
         }
     }
-    if !a.no_files {
-        let dir = a.out.unwrap_or_else(default_out_dir);
+    if let Some(dir) = a.output.dir() {
         let written = write_text(&dir, "pauses.json", json + "\n")
             .and_then(|()| write_pauses_files(&doc.pauses, &dir));
         match written {
@@ -753,17 +750,13 @@ fn run_bursts(a: BurstsArgs, options: Vec<String>) -> i32 {
             return 1;
         }
     };
-    if a.json {
+    if a.output.json {
         println!("{json}");
     } else {
-        let format = match a.format {
-            OutputFormat::Text => Format::Text,
-            OutputFormat::Markdown => Format::Markdown,
-        };
+        let format = a.output.format();
         print!("{}", report::render(&report, format));
     }
-    if !a.no_files {
-        let dir = a.out.unwrap_or_else(default_out_dir);
+    if let Some(dir) = a.output.dir() {
         let written = write_text(&dir, "bursts.json", json + "\n")
             .and_then(|()| write_text(&dir, "bursts.csv", report::render_stages_csv(&report)));
         match written {
@@ -867,7 +860,7 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
             ));
         }
     }
-    if a.json {
+    if a.output.json {
         match serde_json::to_string_pretty(&report) {
             Ok(text) => println!("{text}"),
             Err(e) => {
@@ -876,14 +869,10 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
             }
         }
     } else {
-        let format = match a.format {
-            OutputFormat::Text => Format::Text,
-            OutputFormat::Markdown => Format::Markdown,
-        };
+        let format = a.output.format();
         print!("{}", report::render(&report, format));
     }
-    if !a.no_files {
-        let dir = a.out.unwrap_or_else(default_out_dir);
+    if let Some(dir) = a.output.dir() {
         match write_files(&report, &dir) {
             Ok(names) => progress(&format!("wrote {} to {}", names.join(", "), dir.display())),
             Err(e) => {
