@@ -67,10 +67,26 @@ fn markdown_tables() {
     assert!(md.contains("- **map-core**: best for"), "{md}");
 }
 
+/// A `ScenarioResult` from `fields`, the figures no test here reads left
+/// empty.
+fn scenario_result(mut fields: serde_json::Value) -> ScenarioResult {
+    let object = fields.as_object_mut().expect("an object");
+    for (name, empty) in [
+        ("reported_peak_bytes", serde_json::Value::Null),
+        ("rss_start_bytes", serde_json::Value::Null),
+        ("rss_peak_bytes", serde_json::Value::Null),
+        ("seconds", serde_json::json!(0.0)),
+        ("note", serde_json::json!("")),
+    ] {
+        object.entry(name).or_insert(empty);
+    }
+    serde_json::from_value(fields).expect("a ScenarioResult")
+}
+
 /// A bursts result of `variant` whose bound reads `ratio`, at a size the
 /// bound is checked at or not.
 fn bursts_result(variant: &str, kind: &str, ratio: f64, checked: bool) -> ScenarioResult {
-    serde_json::from_value(serde_json::json!({
+    scenario_result(serde_json::json!({
         "variant": variant,
         "kind": kind,
         "group": "single",
@@ -96,13 +112,7 @@ fn bursts_result(variant: &str, kind: &str, ratio: f64, checked: bool) -> Scenar
             "checked": checked,
             "check_min_entries": 500_000
         },
-        "reported_peak_bytes": null,
-        "rss_start_bytes": null,
-        "rss_peak_bytes": null,
-        "seconds": 0.0,
-        "note": ""
     }))
-    .expect("a ScenarioResult")
 }
 
 #[test]
@@ -135,7 +145,7 @@ fn bursts_bound_checked_only_where_it_can_tell() {
 
 /// A delete-all result whose filled map takes `filled` bytes.
 fn filled_result(variant: &str, group: &str, filled: i64) -> ScenarioResult {
-    serde_json::from_value(serde_json::json!({
+    scenario_result(serde_json::json!({
         "variant": variant,
         "kind": "variant",
         "group": group,
@@ -147,13 +157,7 @@ fn filled_result(variant: &str, group: &str, filled: i64) -> ScenarioResult {
             "reported_bytes": null,
             "rss_bytes": null
         }],
-        "reported_peak_bytes": null,
-        "rss_start_bytes": null,
-        "rss_peak_bytes": null,
-        "seconds": 0.0,
-        "note": ""
     }))
-    .expect("a ScenarioResult")
 }
 
 #[test]
