@@ -101,7 +101,15 @@ fn draw_panel<DB: DrawingBackend>(
         .iter()
         .rev()
         .filter(|r| r.scenario == scenario.name())
-        .filter_map(|r| value(r).map(|v| (r.variant.clone(), v, r.kind == "variant")))
+        .filter_map(|r| {
+            value(r).map(|v| {
+                (
+                    r.variant.clone(),
+                    v,
+                    r.kind == crate::registry::Kind::Variant,
+                )
+            })
+        })
         .collect();
     if bars.is_empty() {
         return Ok(());
@@ -200,7 +208,7 @@ fn draw_pauses_panel<DB: DrawingBackend>(
             Some((
                 r.variant.clone(),
                 f64::from(s.longest_ns) / 1e3,
-                r.kind == "variant",
+                r.kind == crate::registry::Kind::Variant,
             ))
         })
         .collect();

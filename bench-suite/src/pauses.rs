@@ -43,7 +43,7 @@ use map_conformance::Rng;
 use map_core::ReclaimMap;
 use serde::{Deserialize, Serialize};
 
-use crate::registry::{self, Group};
+use crate::registry::{self, Group, Kind};
 use crate::report::{table, Format};
 use crate::workloads::Via;
 
@@ -310,7 +310,7 @@ pub struct MapPauses {
     /// The map's name.
     pub variant: String,
     /// `variant` (this workspace), `baseline` or `peer`.
-    pub kind: String,
+    pub kind: Kind,
     /// `single` or `concurrent`.
     pub group: String,
     /// The phases, in order.
@@ -406,7 +406,7 @@ pub struct PauseVariant {
     /// The name in the report and on the command line.
     pub name: &'static str,
     /// `variant` (this workspace), `baseline` or `peer`.
-    pub kind: &'static str,
+    pub kind: Kind,
     /// Which table its rows go in.
     pub group: Group,
     run: fn(&Plan) -> MapPauses,
@@ -417,7 +417,7 @@ impl PauseVariant {
     pub fn run(&self, plan: &Plan) -> MapPauses {
         let mut r = (self.run)(plan);
         r.variant = self.name.to_string();
-        r.kind = self.kind.to_string();
+        r.kind = self.kind;
         r.group = self.group.name().to_string();
         r
     }
@@ -431,7 +431,7 @@ pub fn maps() -> Vec<PauseVariant> {
         (variant, $name:literal, $group:ident, $make:expr) => {
             all.push(PauseVariant {
                 name: $name,
-                kind: "variant",
+                kind: Kind::Variant,
                 group: Group::$group,
                 run: |plan| {
                     let make = $make;
@@ -442,7 +442,7 @@ pub fn maps() -> Vec<PauseVariant> {
         ($kind:ident, $name:literal, $group:ident, $make:expr) => {
             all.push(PauseVariant {
                 name: $name,
-                kind: stringify!($kind),
+                kind: $crate::registry_kind!($kind),
                 group: Group::$group,
                 run: |plan| {
                     let make = $make;
@@ -619,7 +619,7 @@ fn measure<M: PauseMap>(plan: &Plan, make: impl Fn() -> M) -> MapPauses {
         .collect();
     MapPauses {
         variant: String::new(),
-        kind: String::new(),
+        kind: Kind::Variant,
         group: String::new(),
         phases,
         timer_floor_ns,
@@ -650,7 +650,7 @@ pub fn run(
             match crate::child::run_pauses(plan, map.name) {
                 Ok(mut r) => {
                     r.variant = map.name.to_string();
-                    r.kind = map.kind.to_string();
+                    r.kind = map.kind;
                     r.group = map.group.name().to_string();
                     r
                 }
@@ -795,7 +795,7 @@ pub fn render_csv(report: &PausesReport) -> String {
                 out,
                 "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 r.variant,
-                r.kind,
+                r.kind.name(),
                 r.group,
                 s.phase,
                 report.plan.entries,

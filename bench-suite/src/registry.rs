@@ -12,6 +12,47 @@
 
 use crate::report::{self, Plan, Scenario, ScenarioResult};
 
+/// Whether a map is one of this workspace's variants (held to the design's
+/// bars), a baseline (std, hashbrown) or a peer from another crate.
+/// Serialized as `variant`, `baseline` or `peer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A map of this workspace.
+    Variant,
+    /// A map people use today, for comparison.
+    Baseline,
+    /// Another crate's map of the same kind, for comparison.
+    Peer,
+}
+
+impl Kind {
+    /// The name used in JSON, CSV and the tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Variant => "variant",
+            Kind::Baseline => "baseline",
+            Kind::Peer => "peer",
+        }
+    }
+}
+
+/// The [`Kind`] named by a registry line's first word (a typo does not
+/// compile).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! registry_kind {
+    (variant) => {
+        $crate::registry::Kind::Variant
+    };
+    (baseline) => {
+        $crate::registry::Kind::Baseline
+    };
+    (peer) => {
+        $crate::registry::Kind::Peer
+    };
+}
+
 /// Which table a variant's rows go in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
@@ -36,8 +77,8 @@ impl Group {
 pub struct Variant {
     /// The name in the report and on the command line.
     pub name: &'static str,
-    /// `variant` (this workspace), `baseline` or `peer`.
-    pub kind: &'static str,
+    /// This workspace's, a baseline or a peer.
+    pub kind: Kind,
     /// Which table its rows go in.
     pub group: Group,
     /// Whether `memory()` reports real figures (else the report shows n/a).
@@ -129,7 +170,7 @@ pub fn variants() -> Vec<Variant> {
         ($kind:ident, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr) => {
             all.push(Variant {
                 name: $name,
-                kind: stringify!($kind),
+                kind: $crate::registry_kind!($kind),
                 group: Group::$group,
                 reports_memory: $reported,
                 note: $note,

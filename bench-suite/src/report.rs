@@ -270,7 +270,7 @@ pub struct ScenarioResult {
     /// The variant's registered name.
     pub variant: String,
     /// `variant` (this workspace), `baseline` or `peer`.
-    pub kind: String,
+    pub kind: crate::registry::Kind,
     /// `single` or `concurrent`.
     pub group: String,
     /// `delete-all`, `spike`, `churn`, `drain-idle` or `bursts`.
@@ -627,7 +627,7 @@ impl ScenarioResult {
     pub(crate) fn empty(scenario: Scenario, rss_start_bytes: Option<u64>) -> Self {
         Self {
             variant: String::new(),
-            kind: String::new(),
+            kind: crate::registry::Kind::Variant,
             group: String::new(),
             scenario: scenario.name().to_string(),
             entries: 0,
@@ -740,7 +740,7 @@ pub fn run(
                 crate::bursts::finish(&mut r, own.as_ref(), hashbrown, variant.name);
             }
             r.variant = variant.name.to_string();
-            r.kind = variant.kind.to_string();
+            r.kind = variant.kind;
             r.group = variant.group.name().to_string();
             if !variant.reports_memory {
                 for stage in &mut r.stages {
@@ -1260,10 +1260,10 @@ fn render_verdicts(out: &mut String, report: &Report, format: Format) {
             continue;
         }
         seen.push(&v.variant);
-        let mut row = vec![if v.kind == "variant" {
+        let mut row = vec![if v.kind == crate::registry::Kind::Variant {
             v.variant.clone()
         } else {
-            format!("{} ({})", v.variant, v.kind)
+            format!("{} ({})", v.variant, v.kind.name())
         }];
         for b in &bars {
             row.push(

@@ -30,6 +30,8 @@ use map_conformance::alloc::Counter;
 use map_core::ReclaimMap;
 use serde::Serialize;
 
+use crate::registry::Kind;
+
 /// The header every trace starts with.
 pub const HEADER: &str = "op,key,value_bytes";
 
@@ -340,7 +342,7 @@ pub struct TraceResult {
     /// The registered name.
     pub variant: String,
     /// `variant`, `baseline` or `peer`.
-    pub kind: &'static str,
+    pub kind: Kind,
     /// Wall time of the replay, seconds (the median over the rounds).
     pub seconds: f64,
     /// `seconds` over hashbrown's (filled in once hashbrown has run).
@@ -393,7 +395,7 @@ pub fn replay<M: TraceMap>(trace: &Trace, mut map: M) -> TraceResult {
     drop(black_box(map));
     TraceResult {
         variant: String::new(),
-        kind: "",
+        kind: Kind::Variant,
         seconds,
         ratio_to_hashbrown: None,
         peak_bytes,
@@ -411,7 +413,7 @@ pub struct TraceVariant {
     /// The registered name.
     pub name: &'static str,
     /// `variant`, `baseline` or `peer`.
-    pub kind: &'static str,
+    pub kind: Kind,
     run: fn(&Trace) -> TraceResult,
 }
 
@@ -444,14 +446,14 @@ pub fn variants() -> Vec<TraceVariant> {
         (variant, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr) => {
             all.push(TraceVariant {
                 name: $name,
-                kind: "variant",
+                kind: Kind::Variant,
                 run: |trace| replay(trace, crate::workloads::Via(($make)())),
             });
         };
         ($kind:ident, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr) => {
             all.push(TraceVariant {
                 name: $name,
-                kind: stringify!($kind),
+                kind: $crate::registry_kind!($kind),
                 run: |trace| {
                     run_direct($name, trace)
                         .unwrap_or_else(|| replay(trace, crate::workloads::Via(($make)())))

@@ -147,7 +147,7 @@ pub struct Verdict {
     /// The variant.
     pub variant: String,
     /// `variant`, `baseline` or `peer`; only `variant` rows are checked.
-    pub kind: String,
+    pub kind: crate::registry::Kind,
     /// The bar's name.
     pub bar: &'static str,
     /// The figure.
@@ -170,7 +170,7 @@ pub fn verdicts(results: &[ScenarioResult]) -> Vec<Verdict> {
                 let limit = bar.limit_for(&r.variant);
                 out.push(Verdict {
                     variant: r.variant.clone(),
-                    kind: r.kind.clone(),
+                    kind: r.kind,
                     bar: bar.name,
                     value,
                     limit,
@@ -194,7 +194,7 @@ pub fn verdicts(results: &[ScenarioResult]) -> Vec<Verdict> {
 pub fn misses(verdicts: &[Verdict]) -> Vec<Verdict> {
     verdicts
         .iter()
-        .filter(|v| v.kind == "variant" && v.checked && !v.pass)
+        .filter(|v| v.kind == crate::registry::Kind::Variant && v.checked && !v.pass)
         .cloned()
         .collect()
 }

@@ -100,7 +100,7 @@ fn the_sequence_is_fixed_and_covers_every_key() {
 fn every_workspace_variant_is_timed() {
     let timed = pauses::names();
     for v in registry::variants() {
-        if v.kind == "variant" {
+        if v.kind == bench_suite::registry::Kind::Variant {
             assert!(
                 timed.contains(&v.name),
                 "{} has no `with_hasher:` constructor in for_each_variant!",
