@@ -190,12 +190,9 @@ const DISCARD_FROM: usize = 1 << 20;
 unsafe fn discard_pages(start: *mut u8, len: usize) {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     {
-        // The page size: 4 KiB on most systems, read once per call (a
-        // cheap libc call next to the system call below).
-        // SAFETY: `sysconf` has no preconditions.
-        let page = match unsafe { libc::sysconf(libc::_SC_PAGESIZE) } {
-            p if p > 0 => p as usize,
-            _ => return,
+        // The page size page-alloc reads once and keeps (a power of two).
+        let Some(page) = map_core::PageAlloc::page_size() else {
+            return;
         };
         let first = (start as usize).next_multiple_of(page);
         let end = (start as usize + len) & !(page - 1);

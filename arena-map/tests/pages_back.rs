@@ -71,9 +71,7 @@ fn rss() -> usize {
         .nth(1)
         .and_then(|f| f.parse().ok())
         .expect("resident pages");
-    // The page size of every Linux target this runs on in CI; a larger one
-    // only makes the figures coarser.
-    pages * 4096
+    pages * map_core::PageAlloc::page_size().expect("Linux has pages")
 }
 
 fn fill(n: u64) -> ArenaMap<u64, [u8; 32]> {
