@@ -4,49 +4,12 @@
 //! their purge timers run), so a large scratch block must be one that is
 //! unmapped when freed.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use hashbrown::HashTable;
+use map_conformance::alloc::Counter;
 use map_core::toolkit::table;
 use map_core::PageAlloc;
 
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-    static PEAK: Cell<isize> = const { Cell::new(0) };
-}
-
-/// Counts the global allocator's live bytes (this thread's) and their peak.
-struct Counting;
-
-fn count(delta: isize) {
-    let _ = LIVE.try_with(|live| {
-        let now = live.get() + delta;
-        live.set(now);
-        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
-    });
-}
-
-// SAFETY: every call is forwarded to `System` unchanged; only counted.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded from the caller.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            count(layout.size() as isize);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded from the caller.
-        unsafe { System.dealloc(ptr, layout) };
-        count(-(layout.size() as isize));
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+map_conformance::install_counting_allocator!();
 
 #[test]
 fn a_move_takes_no_large_block_from_the_global_allocator() {
@@ -57,10 +20,12 @@ fn a_move_takes_no_large_block_from_the_global_allocator() {
     for i in 0..n {
         from.insert_unique(hasher(&i), i, hasher);
     }
-    let start = LIVE.with(Cell::get);
-    PEAK.with(|peak| peak.set(start));
+    let counter = Counter::start();
+    // The counter sees page-alloc's blocks too, through its observer; with
+    // the observer off it counts the global allocator alone.
+    page_alloc::set_observer(None);
     let moved = table::try_move(&mut from, PageAlloc, 0, hasher).expect("move");
-    let global_peak = PEAK.with(Cell::get) - start;
+    let global_peak = counter.peak_bytes();
     assert_eq!(moved.len(), n as usize);
     assert!(from.is_empty());
     assert!((0..n).all(|i| moved.find(hasher(&i), |x| *x == i) == Some(&i)));
