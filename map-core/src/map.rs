@@ -839,6 +839,7 @@ where
         match self.table.find_entry(hash, equivalent_key(&key)) {
             Ok(inner) => Entry::Occupied(OccupiedEntry {
                 inner,
+                hash,
                 hash_builder: &self.hash_builder,
                 reclaimer: &mut self.reclaimer,
             }),
@@ -1109,6 +1110,9 @@ pub enum Entry<'a, K, V, S, A: Allocator = PageAlloc> {
 /// A present entry of a [`HashMap`].
 pub struct OccupiedEntry<'a, K, V, S, A: Allocator = PageAlloc> {
     inner: hash_table::OccupiedEntry<'a, (K, V), A>,
+    /// The key's hash, so that a removal that hands back a vacant entry
+    /// (`replace_entry_with`) need not hash the key again.
+    hash: u64,
     hash_builder: &'a S,
     reclaimer: &'a mut Reclaimer,
 }
@@ -1445,6 +1449,7 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> OccupiedEntry<'a, K, 
     {
         let OccupiedEntry {
             inner,
+            hash,
             hash_builder,
             reclaimer,
         } = self;
@@ -1453,6 +1458,7 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> OccupiedEntry<'a, K, 
             Some(value) => Entry::Occupied(OccupiedEntry {
                 // Back where it was taken from: the table has its room.
                 inner: vacant.insert((key, value)),
+                hash,
                 hash_builder,
                 reclaimer,
             }),
@@ -1461,7 +1467,7 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> OccupiedEntry<'a, K, 
                 reclaimer.on_remove(storage!(&mut *table, hash_builder));
                 Entry::Vacant(VacantEntry {
                     table,
-                    hash: make_hash(hash_builder, &key),
+                    hash,
                     key,
                     hash_builder,
                     reclaimer,
@@ -1552,6 +1558,7 @@ impl<'a, K: Hash, V, S: BuildHasher, A: Allocator + Clone> VacantEntry<'a, K, V,
         }
         OccupiedEntry {
             inner: table.insert_unique(hash, (key, value), make_hasher(hash_builder)),
+            hash,
             hash_builder,
             reclaimer,
         }

@@ -330,3 +330,25 @@ fn allocation_size_is_the_tables_bytes() {
     map.retain(|k, _| *k < 10);
     assert_eq!(counter.live_bytes(), map.allocation_size() as isize);
 }
+
+#[test]
+fn replace_entry_with_runs_no_hash_of_its_own() {
+    use map_conformance::unwind::{never_panic, panic_after, PanicKey};
+    let mut map: HashMap<PanicKey, u64> = HashMap::with_policy(ReclaimPolicy::manual());
+    for i in 0..100 {
+        map.insert(PanicKey(i), i);
+    }
+    let map_core::Entry::Occupied(e) = map.entry(PanicKey(7)) else {
+        panic!("present");
+    };
+    // From here on, a hash of any key panics: the entry knows its hash.
+    panic_after(0);
+    let map_core::Entry::Vacant(v) = e.replace_entry_with(|_, _| None) else {
+        panic!("removed");
+    };
+    assert_eq!(v.key(), &PanicKey(7));
+    assert_eq!(*v.insert(70), 70);
+    never_panic();
+    assert_eq!(map.get(&PanicKey(7)), Some(&70));
+    assert_eq!(map.len(), 100);
+}

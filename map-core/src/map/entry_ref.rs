@@ -44,6 +44,7 @@ where
         match self.table.find_entry(hash, equivalent_key(key)) {
             Ok(inner) => EntryRef::Occupied(OccupiedEntry {
                 inner,
+                hash,
                 hash_builder: &self.hash_builder,
                 reclaimer: &mut self.reclaimer,
             }),
