@@ -14,9 +14,9 @@ use std::process::Command;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::pauses::{self, MapPauses};
+use crate::model::pauses::{self, MapPauses};
+use crate::model::{Plan, Scenario, ScenarioResult};
 use crate::registry;
-use crate::report::{Plan, Scenario, ScenarioResult};
 
 /// The hidden subcommand a child runs.
 pub const SUBCOMMAND: &str = "__child";
@@ -102,7 +102,7 @@ pub fn main(job: &str) -> i32 {
             serde_json::to_string(&v.run(&plan, scenario))
         }
         Job::Pauses { map, plan } => {
-            let Some(m) = pauses::maps().into_iter().find(|m| m.name == map) else {
+            let Some(m) = registry::pause_maps().into_iter().find(|m| m.name == map) else {
                 eprintln!("unknown map `{map}`");
                 return 2;
             };

@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::chart;
 use crate::meta::Meta;
-use crate::pauses::{self, PausesReport};
-use crate::registry::{self, Variant};
-use crate::report::{self, Format, Plan, Report, Scenario, DEFAULT_ENTRIES};
-use crate::{bursts, child, concurrent, handles, string_keys, throughput, trace, verdict};
+use crate::model::pauses::{self, PausesReport};
+use crate::model::{bursts, KeyKind, Plan, Report, Scenario, DEFAULT_ENTRIES};
+use crate::registry::{self, PauseVariant, Variant};
+use crate::render::chart;
+use crate::render::{self, Format};
+use crate::{child, concurrent, handles, runner, string_keys, throughput, trace, verdict};
 
 /// The largest `--entries`: the spike then holds 100 million entries.
 const MAX_ENTRIES: usize = 10_000_000;
@@ -383,7 +384,7 @@ fn scenario(text: &str) -> Result<ScenarioArg, String> {
 /// The registry's names, then the maps only the pauses scenario times.
 fn report_names() -> Vec<&'static str> {
     let mut known = registry::names();
-    for name in pauses::names() {
+    for name in registry::pause_names() {
         if !known.contains(&name) {
             known.push(name);
         }
@@ -412,7 +413,7 @@ fn one_of(text: &str, known: Vec<&'static str>) -> Result<String, String> {
 }
 
 fn pauses_variant(text: &str) -> Result<String, String> {
-    let known = pauses::names();
+    let known = registry::pause_names();
     let name = text.trim();
     if known.contains(&name) {
         Ok(name.to_string())
@@ -438,7 +439,7 @@ fn value_type(text: &str) -> Result<String, String> {
 /// The clap command, with the registered names in the help.
 fn command() -> clap::Command {
     let names = registry::names().join(", ");
-    let pauses_names = pauses::names().join(", ");
+    let pauses_names = registry::pause_names().join(", ");
     let lists = format!(
         "Maps: {names}\nScenarios: {SCENARIOS}\nMaps of pauses: {pauses_names}\n\n\
          With no subcommand, runs `reclaim`."
@@ -491,11 +492,15 @@ fn write_text(dir: &Path, name: &str, text: String) -> Result<(), String> {
 fn write_files(report: &Report, dir: &Path) -> Result<Vec<&'static str>, String> {
     let json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
     write_text(dir, "reclaim.json", json + "\n")?;
-    write_text(dir, "reclaim.csv", report::render_stages_csv(report))?;
+    write_text(
+        dir,
+        "reclaim.csv",
+        render::reclaim::render_stages_csv(report),
+    )?;
     write_text(
         dir,
         "reclaim-summary.csv",
-        report::render_summary_csv(report),
+        render::reclaim::render_summary_csv(report),
     )?;
     chart::write_svg(report, &dir.join("reclaim.svg"))?;
     let mut names = vec![
@@ -512,7 +517,7 @@ fn write_files(report: &Report, dir: &Path) -> Result<Vec<&'static str>, String>
 
 /// Writes the pauses CSV and chart; returns their names.
 fn write_pauses_files(p: &PausesReport, dir: &Path) -> Result<[&'static str; 2], String> {
-    write_text(dir, "pauses.csv", pauses::render_csv(p))?;
+    write_text(dir, "pauses.csv", render::pauses::render_csv(p))?;
     chart::write_pauses_svg(p, &dir.join("pauses.svg"))?;
     Ok(["pauses.csv", "pauses.svg"])
 }
@@ -649,11 +654,11 @@ fn run_trace(a: TraceArgs, options: Vec<String>) -> i32 {
 /// The pauses scenario on the maps named in `variants` (all when empty),
 /// with progress on stderr.
 fn pauses_report(plan: &pauses::Plan, variants: &[String], isolate: bool) -> PausesReport {
-    let chosen: Vec<pauses::PauseVariant> = pauses::maps()
+    let chosen: Vec<PauseVariant> = registry::pause_maps()
         .into_iter()
         .filter(|m| variants.is_empty() || variants.iter().any(|n| n == m.name))
         .collect();
-    let results = pauses::run(plan, &chosen, isolate, progress);
+    let results = runner::pauses(plan, &chosen, isolate, progress);
     PausesReport {
         plan: *plan,
         entry: "u64 -> u64",
@@ -693,7 +698,7 @@ fn run_pauses(a: PausesArgs, options: Vec<String>) -> i32 {
         println!("{json}");
     } else {
         let format = a.output.format();
-        print!("{}", pauses::render(&doc.pauses, format));
+        print!("{}", render::pauses::render(&doc.pauses, format));
         for name in &doc.pauses.unavailable {
             println!("{name}: not available in this build");
         }
@@ -735,7 +740,7 @@ fn run_bursts(a: BurstsArgs, options: Vec<String>) -> i32 {
         .unwrap_or_else(|| bursts::default_idle_ms(a.entries));
     plan.manual_policy = a.policy == PolicyArg::Manual;
     let isolate = !a.in_process;
-    let results = report::run(&plan, &chosen, &[Scenario::Bursts], isolate, progress);
+    let results = runner::reclaim(&plan, &chosen, &[Scenario::Bursts], isolate, progress);
     let report = Report::new(
         Meta::collect(options),
         plan,
@@ -754,11 +759,16 @@ fn run_bursts(a: BurstsArgs, options: Vec<String>) -> i32 {
         println!("{json}");
     } else {
         let format = a.output.format();
-        print!("{}", report::render(&report, format));
+        print!("{}", render::reclaim::render(&report, format));
     }
     if let Some(dir) = a.output.dir() {
-        let written = write_text(&dir, "bursts.json", json + "\n")
-            .and_then(|()| write_text(&dir, "bursts.csv", report::render_stages_csv(&report)));
+        let written = write_text(&dir, "bursts.json", json + "\n").and_then(|()| {
+            write_text(
+                &dir,
+                "bursts.csv",
+                render::reclaim::render_stages_csv(&report),
+            )
+        });
         match written {
             Ok(()) => progress(&format!(
                 "wrote bursts.json, bursts.csv to {}",
@@ -831,12 +841,12 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
     let mut plan = Plan::new(a.entries);
     plan.manual_policy = a.policy == PolicyArg::Manual;
     plan.key = match a.key {
-        KeyArg::U64 => report::KeyKind::U64,
-        KeyArg::String => report::KeyKind::String,
+        KeyArg::U64 => KeyKind::U64,
+        KeyArg::String => KeyKind::String,
     };
     plan.value_bytes = a.value_bytes;
     let isolate = !a.in_process;
-    let results = report::run(&plan, &chosen, &scenarios, isolate, progress);
+    let results = runner::reclaim(&plan, &chosen, &scenarios, isolate, progress);
     let mut report = Report::new(
         Meta::collect(options),
         plan,
@@ -847,11 +857,11 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
     if run_pauses {
         let entries = a
             .pauses_entries
-            .unwrap_or_else(|| report::default_pauses_entries(a.entries));
+            .unwrap_or_else(|| crate::model::default_pauses_entries(a.entries));
         let mut pauses_variants = a.variants.clone();
         // Names the pauses scenario does not time are left out, not an
         // error: --variant dashmap still gets its memory rows.
-        pauses_variants.retain(|n| pauses::names().contains(&n.as_str()));
+        pauses_variants.retain(|n| registry::pause_names().contains(&n.as_str()));
         if a.variants.is_empty() || !pauses_variants.is_empty() {
             report.set_pauses(pauses_report(
                 &pauses::Plan::new(entries),
@@ -870,7 +880,7 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
         }
     } else {
         let format = a.output.format();
-        print!("{}", report::render(&report, format));
+        print!("{}", render::reclaim::render(&report, format));
     }
     if let Some(dir) = a.output.dir() {
         match write_files(&report, &dir) {

@@ -2,7 +2,7 @@
 //! workspace beside the maps people use today, measured in one run.
 //!
 //! * `cargo run --release -p bench-suite` runs the reclamation report
-//!   ([`report`]): the delete-all, spike and churn scenarios on every
+//!   ([`runner::reclaim`], printed by [`render`]): the delete-all, spike and churn scenarios on every
 //!   registered variant ([`registry`]) and on std's `HashMap`, hashbrown,
 //!   dashmap and papaya ([`baselines`]), with bytes counted by a global
 //!   counting allocator, the maps' own `memory()` and the process RSS.
@@ -36,10 +36,30 @@
 //!   [`workloads`].
 //!
 //! Adding a variant is one line in [`for_each_variant!`].
+//!
+//! # Layers
+//!
+//! Each module imports only from the layers below its own:
+//!
+//! 1. The documents: [`model`] (plans, scenarios, typed results, the
+//!    report; [`model::bursts`], [`model::pauses`]) and [`meta`].
+//! 2. The bars: [`verdict`], the design's bars and the "best for" lines,
+//!    functions of the documents.
+//! 3. The renderers: [`render`] (text and Markdown tables, CSV, the SVG
+//!    chart), functions of the documents.
+//! 4. The maps and the measurements: [`baselines`], [`limit_alloc`],
+//!    [`workloads`], [`rss`], [`stats`], and one module per measurement:
+//!    [`scenarios`] (delete-all, spike, churn, drain then idle), [`bursts`],
+//!    [`pauses`].
+//! 5. The list of maps: [`registry`].
+//! 6. The runners: [`child`] (one job in a fresh process, the job and its
+//!    result serialized), [`runner`] (the report's and the pauses' loops),
+//!    and one module per timing subcommand: [`throughput`], [`handles`],
+//!    [`concurrent`], [`string_keys`], [`trace`] (with [`recording`]).
+//! 7. The command line: [`cli`].
 
 pub mod baselines;
 pub mod bursts;
-mod chart;
 pub mod child;
 pub mod cli;
 pub mod concurrent;
@@ -47,12 +67,15 @@ pub mod handles;
 pub mod limit_alloc;
 mod lookup;
 pub mod meta;
+pub mod model;
 mod observe;
 pub mod pauses;
 pub mod recording;
 pub mod registry;
-pub mod report;
+pub mod render;
 pub mod rss;
+pub mod runner;
+pub mod scenarios;
 pub mod stats;
 pub mod string_keys;
 pub mod throughput;

@@ -10,32 +10,9 @@
 //! `with_hasher:`, a constructor from a
 //! `BuildHasher` for the `pauses` scenario.
 
-use crate::report::{self, Plan, Scenario, ScenarioResult};
-
-/// Whether a map is one of this workspace's variants (held to the design's
-/// bars), a baseline (std, hashbrown) or a peer from another crate.
-/// Serialized as `variant`, `baseline` or `peer`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// A map of this workspace.
-    Variant,
-    /// A map people use today, for comparison.
-    Baseline,
-    /// Another crate's map of the same kind, for comparison.
-    Peer,
-}
-
-impl Kind {
-    /// The name used in JSON, CSV and the tables.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Variant => "variant",
-            Kind::Baseline => "baseline",
-            Kind::Peer => "peer",
-        }
-    }
-}
+use crate::model::pauses::{self, MapPauses};
+use crate::model::{Group, Kind, Plan, Scenario, ScenarioResult};
+use crate::scenarios;
 
 /// The [`Kind`] named by a registry line's first word (a typo does not
 /// compile).
@@ -43,33 +20,14 @@ impl Kind {
 #[macro_export]
 macro_rules! registry_kind {
     (variant) => {
-        $crate::registry::Kind::Variant
+        $crate::model::Kind::Variant
     };
     (baseline) => {
-        $crate::registry::Kind::Baseline
+        $crate::model::Kind::Baseline
     };
     (peer) => {
-        $crate::registry::Kind::Peer
+        $crate::model::Kind::Peer
     };
-}
-
-/// Which table a variant's rows go in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Group {
-    /// Single-owner maps.
-    Single,
-    /// Concurrent maps, driven from one thread for the memory scenarios.
-    Concurrent,
-}
-
-impl Group {
-    /// The name used in JSON and CSV.
-    pub fn name(self) -> &'static str {
-        match self {
-            Group::Single => "single",
-            Group::Concurrent => "concurrent",
-        }
-    }
 }
 
 /// One registered map.
@@ -180,16 +138,16 @@ pub fn variants() -> Vec<Variant> {
                     _ if matches!(scenario, Scenario::Bursts | Scenario::BurstsReference) => {
                         $crate::bursts::run(plan, scenario, $make)
                     }
-                    ($crate::report::KeyKind::String, None) => {
-                        report::run_scenario(plan, scenario, $make, &report::StringArray)
+                    ($crate::model::KeyKind::String, None) => {
+                        scenarios::run_scenario(plan, scenario, $make, &scenarios::StringArray)
                     }
-                    ($crate::report::KeyKind::String, Some(n)) => {
-                        report::run_scenario(plan, scenario, $make, &report::StringBytes(n))
+                    ($crate::model::KeyKind::String, Some(n)) => {
+                        scenarios::run_scenario(plan, scenario, $make, &scenarios::StringBytes(n))
                     }
                     (_, Some(n)) => {
-                        report::run_scenario(plan, scenario, $make, &report::U64Bytes(n))
+                        scenarios::run_scenario(plan, scenario, $make, &scenarios::U64Bytes(n))
                     }
-                    _ => report::run_scenario(
+                    _ => scenarios::run_scenario(
                         plan,
                         scenario,
                         $make,
@@ -229,4 +187,92 @@ pub fn unavailable() -> Vec<&'static str> {
         .copied()
         .filter(|name| registered.iter().all(|v| v.name != *name))
         .collect()
+}
+
+/// Peers timed only by the `pauses` scenario (they are not in the
+/// registry: they do not keep the `ReclaimMap` contract). One line each:
+/// `$m!(peer, "name", Group, constructor from a BuildHasher)`; the map must
+/// implement [`PauseMap`](crate::pauses::PauseMap).
+#[macro_export]
+macro_rules! for_each_pauses_peer {
+    ($m:ident) => {
+        $m!(
+            peer,
+            "griddle",
+            Single,
+            |s| ::griddle::HashMap::with_hasher(s)
+        );
+        $m!(peer, "scc", Concurrent, |s| ::scc::HashMap::with_hasher(s));
+    };
+}
+
+/// One map of the scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct PauseVariant {
+    /// The name in the report and on the command line.
+    pub name: &'static str,
+    /// `variant` (this workspace), `baseline` or `peer`.
+    pub kind: Kind,
+    /// Which table its rows go in.
+    pub group: Group,
+    run: fn(&pauses::Plan) -> MapPauses,
+}
+
+impl PauseVariant {
+    /// Runs the scenario on this map, in this process.
+    pub fn run(&self, plan: &pauses::Plan) -> MapPauses {
+        let mut r = (self.run)(plan);
+        r.variant = self.name.to_string();
+        r.kind = self.kind;
+        r.group = self.group.name().to_string();
+        r
+    }
+}
+
+/// Every map of the scenario: the registry's lines with a `with_hasher:`
+/// constructor in report order, then [`for_each_pauses_peer!`](crate::for_each_pauses_peer)'s.
+pub fn pause_maps() -> Vec<PauseVariant> {
+    let mut all = Vec::new();
+    macro_rules! add {
+        (variant, $name:literal, $group:ident, $make:expr) => {
+            all.push(PauseVariant {
+                name: $name,
+                kind: Kind::Variant,
+                group: Group::$group,
+                run: |plan| {
+                    let make = $make;
+                    crate::pauses::measure(plan, || {
+                        crate::workloads::Via(make(crate::pauses::hasher(plan.seed)))
+                    })
+                },
+            });
+        };
+        ($kind:ident, $name:literal, $group:ident, $make:expr) => {
+            all.push(PauseVariant {
+                name: $name,
+                kind: $crate::registry_kind!($kind),
+                group: Group::$group,
+                run: |plan| {
+                    let make = $make;
+                    crate::pauses::measure(plan, || make(crate::pauses::hasher(plan.seed)))
+                },
+            });
+        };
+    }
+    crate::for_each_variant!(@with_hasher add);
+    let registered = all.len();
+    crate::for_each_pauses_peer!(add);
+    let order = names();
+    all[..registered].sort_by_key(|m| {
+        order
+            .iter()
+            .position(|n| *n == m.name)
+            .unwrap_or(order.len())
+    });
+    all
+}
+
+/// The names `maps()` gives, in order.
+pub fn pause_names() -> Vec<&'static str> {
+    pause_maps().iter().map(|m| m.name).collect()
 }

@@ -141,7 +141,7 @@ pub fn write_comparison(
         };
         rows.push(vec![name.to_string(), figure, ratio]);
     }
-    crate::report::table(out, &header, &rows, crate::report::Format::Text);
+    crate::render::table(out, &header, &rows, crate::render::Format::Text);
     if !noisy_here.is_empty() {
         noisy.push(format!("{what}: {}", noisy_here.join(", ")));
     }

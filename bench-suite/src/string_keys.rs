@@ -153,11 +153,11 @@ pub fn run(plan: Plan, mut progress: impl FnMut(&str)) -> String {
             ]
         })
         .collect();
-    crate::report::table(
+    crate::render::table(
         &mut out,
         &["map", "allocator calls to build", "bytes held when built"],
         &rows,
-        crate::report::Format::Text,
+        crate::render::Format::Text,
     );
     let ratio = stats::Spread::of_ratios(&build[1], &build[0]).median;
     let _ = writeln!(

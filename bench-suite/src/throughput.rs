@@ -261,7 +261,7 @@ fn run_with<V: BenchValue>(
     }
     let mut header = vec!["ns/entry"];
     header.extend(&names);
-    crate::report::table(&mut out, &header, &rows, crate::report::Format::Text);
+    crate::render::table(&mut out, &header, &rows, crate::render::Format::Text);
 
     let _ = writeln!(
         out,
@@ -286,7 +286,7 @@ fn run_with<V: BenchValue>(
     }
     let mut header = vec!["op"];
     header.extend(&names[1..]);
-    crate::report::table(&mut out, &header, &rows, crate::report::Format::Text);
+    crate::render::table(&mut out, &header, &rows, crate::render::Format::Text);
     stats::write_noise_warning(&mut out, &noisy);
     let calls: Vec<String> = names
         .iter()

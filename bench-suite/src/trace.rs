@@ -30,7 +30,7 @@ use map_conformance::alloc::Counter;
 use map_core::ReclaimMap;
 use serde::Serialize;
 
-use crate::registry::Kind;
+use crate::model::Kind;
 
 /// The header every trace starts with.
 pub const HEADER: &str = "op,key,value_bytes";
@@ -561,7 +561,7 @@ pub fn render_text(report: &TraceReport) -> String {
             ]
         })
         .collect();
-    crate::report::table(
+    crate::render::table(
         &mut out,
         &[
             "variant",
@@ -575,7 +575,7 @@ pub fn render_text(report: &TraceReport) -> String {
             "live bytes over the trace",
         ],
         &rows,
-        crate::report::Format::Text,
+        crate::render::Format::Text,
     );
     if !report.final_len_agrees {
         out.push_str("error: the maps disagree on final_len\n");

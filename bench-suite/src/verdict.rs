@@ -2,9 +2,7 @@
 //! the misses `reclaim --check` fails on, and a "best for" line per
 //! variant derived from the figures.
 
-use serde::Serialize;
-
-use crate::report::ScenarioResult;
+use crate::model::{BestFor, Plan, Report, ScenarioResult, Verdict};
 
 /// One bar of the design.
 #[derive(Debug, Clone, Copy)]
@@ -74,7 +72,7 @@ pub const BURSTS_BAR: &str = "bursts RSS";
 pub fn bursts_bound(variant: &str) -> f64 {
     BARS.iter()
         .find(|b| b.name == BURSTS_BAR)
-        .map_or(crate::bursts::BOUND, |b| b.limit_for(variant))
+        .map_or(crate::model::bursts::BOUND, |b| b.limit_for(variant))
 }
 
 /// The bars every variant of the workspace must pass (DESIGN.md).
@@ -133,33 +131,13 @@ pub const BARS: [Bar; 6] = [
         name: BURSTS_BAR,
         scenario: "bursts",
         what: "process RSS after a burst's drain (glibc) or after the idle wait (jemalloc, mimalloc), x a fresh process holding the survivors",
-        limit: crate::bursts::BOUND,
+        limit: crate::model::bursts::BOUND,
         unit: "x",
         exceptions: &[("sync-map", 3.0)],
         figure: |r| r.bursts.as_ref().and_then(|b| b.bound_figure()),
         checked: |r| r.bursts.as_ref().is_some_and(|b| b.checked),
     },
 ];
-
-/// One variant against one bar.
-#[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
-    /// The variant.
-    pub variant: String,
-    /// `variant`, `baseline` or `peer`; only `variant` rows are checked.
-    pub kind: crate::registry::Kind,
-    /// The bar's name.
-    pub bar: &'static str,
-    /// The figure.
-    pub value: f64,
-    /// The limit this variant is held to.
-    pub limit: f64,
-    /// Whether the figure is within the limit.
-    pub pass: bool,
-    /// Whether `--check` holds the variant to it (false where the figure
-    /// is shown only: the bursts' RSS at small sizes).
-    pub checked: bool,
-}
 
 /// Every variant against every bar whose scenario ran, in report order.
 pub fn verdicts(results: &[ScenarioResult]) -> Vec<Verdict> {
@@ -194,7 +172,7 @@ pub fn verdicts(results: &[ScenarioResult]) -> Vec<Verdict> {
 pub fn misses(verdicts: &[Verdict]) -> Vec<Verdict> {
     verdicts
         .iter()
-        .filter(|v| v.kind == crate::registry::Kind::Variant && v.checked && !v.pass)
+        .filter(|v| v.kind == crate::model::Kind::Variant && v.checked && !v.pass)
         .cloned()
         .collect()
 }
@@ -299,7 +277,7 @@ const TIE: f64 = 1.05;
 /// The figures of `results` and of the pauses, where they ran.
 fn ranked<'a>(
     results: &'a [ScenarioResult],
-    pauses: Option<&'a crate::pauses::PausesReport>,
+    pauses: Option<&'a crate::model::pauses::PausesReport>,
 ) -> Vec<Ranked<'a>> {
     let mut all: Vec<Ranked<'a>> = FIGURES
         .iter()
@@ -363,7 +341,7 @@ fn ranked<'a>(
 /// then how many bars it passes. The pauses count when they ran.
 pub fn best_for(
     results: &[ScenarioResult],
-    pauses: Option<&crate::pauses::PausesReport>,
+    pauses: Option<&crate::model::pauses::PausesReport>,
 ) -> Vec<(String, String)> {
     let mut names: Vec<(&str, &str)> = Vec::new();
     let timed = pauses.iter().flat_map(|p| &p.results);
@@ -452,5 +430,49 @@ pub fn best_for(
             parts.push(bars);
             (name.to_string(), parts.join("; "))
         })
+        .collect()
+}
+impl Report {
+    /// The report of `results`, with the verdicts and "best for" lines
+    /// derived from them.
+    pub fn new(
+        meta: crate::meta::Meta,
+        plan: Plan,
+        isolation: &'static str,
+        results: Vec<ScenarioResult>,
+        unavailable: Vec<&'static str>,
+    ) -> Self {
+        let verdicts = verdicts(&results);
+        let misses = misses(&verdicts);
+        let best_for = best_for_lines(&results, None);
+        Self {
+            meta,
+            isolation,
+            results,
+            verdicts,
+            misses,
+            best_for,
+            unavailable,
+            plan,
+            pauses: None,
+        }
+    }
+}
+
+impl Report {
+    /// Adds the pauses scenario, and its figures to the "best for" lines.
+    pub fn set_pauses(&mut self, pauses: crate::model::pauses::PausesReport) {
+        self.best_for = best_for_lines(&self.results, Some(&pauses));
+        self.pauses = Some(pauses);
+    }
+}
+
+fn best_for_lines(
+    results: &[ScenarioResult],
+    pauses: Option<&crate::model::pauses::PausesReport>,
+) -> Vec<BestFor> {
+    best_for(results, pauses)
+        .into_iter()
+        .map(|(variant, line)| BestFor { variant, line })
         .collect()
 }

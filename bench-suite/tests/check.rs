@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output};
 
-use bench_suite::report::ScenarioResult;
+use bench_suite::model::ScenarioResult;
 use bench_suite::verdict::{describe_misses, misses, verdicts};
 
 fn run(args: &[&str]) -> Output {

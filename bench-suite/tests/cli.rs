@@ -3,7 +3,8 @@
 
 use std::process::{Command, Output};
 
-use bench_suite::{pauses, registry};
+use bench_suite::model::pauses;
+use bench_suite::registry;
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bench-suite"))
@@ -52,8 +53,8 @@ fn json_has_every_registered_variant_and_scenario() {
     let p = &doc["pauses"];
     assert_eq!(p["plan"]["entries"], 200);
     let timed = p["results"].as_array().expect("pauses results");
-    assert_eq!(timed.len(), pauses::names().len());
-    for (row, name) in timed.iter().zip(pauses::names()) {
+    assert_eq!(timed.len(), registry::pause_names().len());
+    for (row, name) in timed.iter().zip(registry::pause_names()) {
         assert_eq!(row["variant"], name);
         assert_eq!(row["phases"].as_array().unwrap().len(), 4);
     }
@@ -261,7 +262,7 @@ fn help_exits_0() {
         assert!(help.contains(name), "help lists {name}");
     }
     assert!(help.contains("delete-all, spike, churn, drain-idle, bursts, pauses"));
-    for name in pauses::names() {
+    for name in registry::pause_names() {
         assert!(help.contains(name), "help lists {name}");
     }
     let help = run(&["reclaim", "--help"]);
@@ -477,7 +478,12 @@ fn bursts_json_at_a_small_size() {
             .iter()
             .map(|s| s["stage"].as_str().unwrap())
             .collect();
-        assert_eq!(stages, bench_suite::bursts::STAGES, "{}", r["variant"]);
+        assert_eq!(
+            stages,
+            bench_suite::model::bursts::STAGES,
+            "{}",
+            r["variant"]
+        );
         let b = &r["bursts"];
         assert_eq!(b["per_burst"], 3000);
         assert_eq!(b["kept_per_burst"], 30);

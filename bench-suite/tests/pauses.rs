@@ -2,10 +2,10 @@
 //! tiny run of every map that checks the structure of what it records (not
 //! the timings).
 
-use bench_suite::pauses::{
-    self, elementwise_min, key, percentile, removal_order, Phase, PhaseStats, Plan, P50, P99,
-    P99_9, P99_99,
+use bench_suite::model::pauses::{
+    self, percentile, Phase, PhaseStats, Plan, P50, P99, P99_9, P99_99,
 };
+use bench_suite::pauses::{elementwise_min, key, removal_order};
 use bench_suite::registry;
 
 #[test]
@@ -98,9 +98,9 @@ fn the_sequence_is_fixed_and_covers_every_key() {
 
 #[test]
 fn every_workspace_variant_is_timed() {
-    let timed = pauses::names();
+    let timed = registry::pause_names();
     for v in registry::variants() {
-        if v.kind == bench_suite::registry::Kind::Variant {
+        if v.kind == bench_suite::model::Kind::Variant {
             assert!(
                 timed.contains(&v.name),
                 "{} has no `with_hasher:` constructor in for_each_variant!",
@@ -117,7 +117,7 @@ fn every_workspace_variant_is_timed() {
 fn a_tiny_run_records_every_operation_of_every_phase() {
     let mut plan = Plan::new(2000);
     plan.runs = 3;
-    for map in pauses::maps() {
+    for map in registry::pause_maps() {
         let r = map.run(&plan);
         assert_eq!(r.variant, map.name);
         assert_eq!(r.phases.len(), 4, "{}", map.name);

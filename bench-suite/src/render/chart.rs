@@ -7,8 +7,8 @@ use std::path::Path;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use crate::pauses::{PausesReport, Phase};
-use crate::report::{Report, Scenario, ScenarioResult};
+use crate::model::pauses::{PausesReport, Phase};
+use crate::model::{Report, Scenario, ScenarioResult};
 use crate::verdict::BARS;
 
 const WORKSPACE: RGBColor = RGBColor(0x3b, 0x6e, 0xa8);
@@ -102,13 +102,7 @@ fn draw_panel<DB: DrawingBackend>(
         .rev()
         .filter(|r| r.scenario == scenario.name())
         .filter_map(|r| {
-            value(r).map(|v| {
-                (
-                    r.variant.clone(),
-                    v,
-                    r.kind == crate::registry::Kind::Variant,
-                )
-            })
+            value(r).map(|v| (r.variant.clone(), v, r.kind == crate::model::Kind::Variant))
         })
         .collect();
     if bars.is_empty() {
@@ -208,7 +202,7 @@ fn draw_pauses_panel<DB: DrawingBackend>(
             Some((
                 r.variant.clone(),
                 f64::from(s.longest_ns) / 1e3,
-                r.kind == crate::registry::Kind::Variant,
+                r.kind == crate::model::Kind::Variant,
             ))
         })
         .collect();
@@ -253,7 +247,7 @@ fn draw_pauses_panel<DB: DrawingBackend>(
         &bars,
         floor,
         (PAUSE_BOUND_US, "design: split-map <= 1 ms"),
-        |us| crate::pauses::human((us * 1e3).round() as u32),
+        |us| super::pauses::human((us * 1e3).round() as u32),
     )
 }
 
