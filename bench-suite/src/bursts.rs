@@ -39,10 +39,10 @@ use map_conformance::scenarios::Entries;
 use map_core::{ReclaimMap, ReclaimPolicy};
 
 use crate::model::bursts::{
-    bound_after_idle, kept_per_burst, BurstsFigures, Value, BOUND, BURSTS, CHECK_MIN_ENTRIES,
-    KEEP_EVERY, MIN_ENTRIES, REFERENCE_STAGE, STAGES,
+    bound_after_idle, kept_per_burst, BoundOn, BurstsFigures, Value, BOUND, BURSTS,
+    CHECK_MIN_ENTRIES, KEEP_EVERY, MIN_ENTRIES, REFERENCE_STAGE, STAGES,
 };
-use crate::model::{Plan, Scenario, ScenarioResult, Stage};
+use crate::model::{Figures, Plan, Scenario, ScenarioResult, Stage};
 use crate::rss;
 
 /// The bursts' entries: `u64` keys, `[u8; 32]` values.
@@ -78,7 +78,7 @@ where
     // phases.
     rss::trim_allocator();
     let started = Instant::now();
-    let mut result = ScenarioResult::empty(scenario, rss::resident_bytes());
+    let rss_start_bytes = rss::resident_bytes();
     let n = plan.bursts_entries.max(MIN_ENTRIES);
     let e = Small;
     let kept = kept_per_burst(n);
@@ -121,10 +121,8 @@ where
         assert_eq!(map.len(), BURSTS * (kept + 1), "bursts: survivors");
         &STAGES
     };
-    result.seconds = started.elapsed().as_secs_f64();
-    result.entries = n;
-    result.keep = Some(kept);
-    result.stages = names
+    let seconds = started.elapsed().as_secs_f64();
+    let stages: Vec<Stage> = names
         .iter()
         .zip(readings)
         .map(|(name, (counted, reported, rss_bytes))| Stage {
@@ -134,32 +132,38 @@ where
             rss_bytes,
         })
         .collect();
+    let own = if scenario == Scenario::BurstsReference {
+        Figures::BurstsReference
+    } else {
+        Figures::Bursts(BurstsFigures {
+            bursts: BURSTS,
+            per_burst: n,
+            kept_per_burst: kept,
+            survivors: BURSTS * kept,
+            idle_ms: plan.bursts_idle_ms,
+            reference_rss_bytes: None,
+            reference_counted_bytes: None,
+            hashbrown_reference_rss_bytes: None,
+            worst_drained_rss_bytes: None,
+            idle_rss_bytes: None,
+            worst_drained_vs_reference: None,
+            idle_vs_reference: None,
+            worst_drained_vs_hashbrown_reference: None,
+            bound_on: if bound_after_idle() {
+                BoundOn::Idle
+            } else {
+                BoundOn::Drained
+            },
+            bound: BOUND,
+            checked: n >= CHECK_MIN_ENTRIES,
+            check_min_entries: CHECK_MIN_ENTRIES,
+        })
+    };
+    let mut result = ScenarioResult::new(own, n, stages);
+    result.rss_start_bytes = rss_start_bytes;
     result.rss_peak_bytes = result.stages.iter().filter_map(|s| s.rss_bytes).max();
     result.reported_peak_bytes = result.stages.iter().filter_map(|s| s.reported_bytes).max();
-    result.bursts = Some(BurstsFigures {
-        bursts: BURSTS,
-        per_burst: n,
-        kept_per_burst: kept,
-        survivors: BURSTS * kept,
-        idle_ms: plan.bursts_idle_ms,
-        reference_rss_bytes: None,
-        reference_counted_bytes: None,
-        hashbrown_reference_rss_bytes: None,
-        worst_drained_rss_bytes: None,
-        idle_rss_bytes: None,
-        worst_drained_vs_reference: None,
-        idle_vs_reference: None,
-        worst_drained_vs_hashbrown_reference: None,
-        bound_on: if bound_after_idle() {
-            "idle"
-        } else {
-            "drained"
-        }
-        .to_string(),
-        bound: BOUND,
-        checked: n >= CHECK_MIN_ENTRIES,
-        check_min_entries: CHECK_MIN_ENTRIES,
-    });
+    result.seconds = seconds;
     result
 }
 
@@ -186,7 +190,7 @@ pub(crate) fn finish(
     };
     let worst_drained = crate::model::bursts::worst_rss(r, "-drained");
     let idle = rss_at("idle");
-    let Some(b) = r.bursts.as_mut() else {
+    let Figures::Bursts(b) = &mut r.figures else {
         return;
     };
     let reference = reference.and_then(|x| x.stages.first());

@@ -665,10 +665,6 @@ fn pauses_report(plan: &pauses::Plan, variants: &[String], isolate: bool) -> Pau
         hasher: "foldhash::fast::FixedState::with_seed(plan.seed)",
         isolation: if isolate { "process" } else { "in-process" },
         results,
-        unavailable: registry::unavailable()
-            .into_iter()
-            .filter(|n| variants.iter().any(|v| v == n))
-            .collect(),
     }
 }
 
@@ -699,9 +695,6 @@ fn run_pauses(a: PausesArgs, options: Vec<String>) -> i32 {
     } else {
         let format = a.output.format();
         print!("{}", render::pauses::render(&doc.pauses, format));
-        for name in &doc.pauses.unavailable {
-            println!("{name}: not available in this build");
-        }
     }
     if let Some(dir) = a.output.dir() {
         let written = write_text(&dir, "pauses.json", json + "\n")
@@ -725,13 +718,6 @@ fn run_bursts(a: BurstsArgs, options: Vec<String>) -> i32 {
         .into_iter()
         .filter(|v| a.variants.is_empty() || a.variants.iter().any(|n| n == v.name))
         .collect();
-    let unavailable: Vec<&'static str> = registry::unavailable()
-        .into_iter()
-        .filter(|n| a.variants.is_empty() || a.variants.iter().any(|v| v == n))
-        .collect();
-    for name in &unavailable {
-        progress(&format!("{name}: not available in this build"));
-    }
     // The report's plan for N / 10, with the bursts at N exactly.
     let mut plan = Plan::new((a.entries / 10).max(10));
     plan.bursts_entries = a.entries;
@@ -746,7 +732,6 @@ fn run_bursts(a: BurstsArgs, options: Vec<String>) -> i32 {
         plan,
         if isolate { "process" } else { "in-process" },
         results,
-        unavailable,
     );
     let json = match serde_json::to_string_pretty(&report) {
         Ok(text) => text,
@@ -831,13 +816,6 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
         .filter(|v| a.variants.is_empty() || a.variants.iter().any(|n| n == v.name))
         .copied()
         .collect();
-    let unavailable: Vec<&'static str> = registry::unavailable()
-        .into_iter()
-        .filter(|n| a.variants.is_empty() || a.variants.iter().any(|v| v == n))
-        .collect();
-    for name in &unavailable {
-        progress(&format!("{name}: not available in this build"));
-    }
     let mut plan = Plan::new(a.entries);
     plan.manual_policy = a.policy == PolicyArg::Manual;
     plan.key = match a.key {
@@ -852,7 +830,6 @@ fn run_reclaim(a: ReclaimArgs, options: Vec<String>) -> i32 {
         plan,
         if isolate { "process" } else { "in-process" },
         results,
-        unavailable,
     );
     if run_pauses {
         let entries = a

@@ -17,7 +17,15 @@ use serde::Serialize;
 /// `checked` says whether `--check` holds the variant to it; `misses` are
 /// the failed, checked verdicts; `plan` gains `drain_idle_peaks`,
 /// `drain_idle_permille`, `bursts_entries` and `bursts_idle_ms`.
-pub const SCHEMA_VERSION: u32 = 3;
+///
+/// 4: a result's own figures move into `figures`, typed by its `scenario`
+/// (delete-all: `held_after_remove_pct`, `held_after_reclaim_pct`,
+/// `refill_ratio`; spike: `keep`, `after_remove_vs_fresh`, `held_vs_fresh`;
+/// churn: `ops`, `peak_vs_fresh`; drain-idle: the former `drain_idle`
+/// object; bursts: the former `bursts` object), and a result no longer
+/// carries the other scenarios' fields as `null`; `unavailable` goes from
+/// the report and from the pauses' document (every map is built in).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Run metadata.
 #[derive(Debug, Clone, Serialize)]

@@ -42,7 +42,7 @@ use map_conformance::Rng;
 use map_core::ReclaimMap;
 
 use crate::model::pauses::{percentile, MapPauses, Phase, PhaseStats, Plan, P50};
-use crate::model::Kind;
+use crate::model::{Group, Kind};
 use crate::workloads::Via;
 
 /// The hasher every map of the scenario hashes with.
@@ -295,7 +295,7 @@ pub(crate) fn measure<M: PauseMap>(plan: &Plan, make: impl Fn() -> M) -> MapPaus
     MapPauses {
         variant: String::new(),
         kind: Kind::Variant,
-        group: String::new(),
+        group: Group::Single,
         phases,
         timer_floor_ns,
         seconds: started.elapsed().as_secs_f64(),

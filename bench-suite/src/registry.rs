@@ -53,21 +53,6 @@ impl Variant {
     }
 }
 
-/// Every name the report knows, in report order; a name here with no line
-/// in [`for_each_variant!`](crate::for_each_variant) is reported as not available in this build.
-pub const KNOWN: &[&str] = &[
-    "map-core",
-    "map-core+limit-alloc",
-    "arena-map",
-    "pooled-map",
-    "split-map",
-    "std",
-    "hashbrown",
-    "sync-map",
-    "dashmap",
-    "papaya",
-];
-
 /// THE registration point: one line per map. Calls
 /// `$m!(kind, "name", Group, reports_memory, "note", constructor)` once per
 /// line (with `for_each_variant!(m, arg)`: `$m!(arg, kind, ...)`).
@@ -158,35 +143,12 @@ pub fn variants() -> Vec<Variant> {
         };
     }
     crate::for_each_variant!(register);
-    all.sort_by_key(|v| {
-        KNOWN
-            .iter()
-            .position(|k| *k == v.name)
-            .unwrap_or(KNOWN.len())
-    });
     all
 }
 
-/// Every name `--variant` accepts: the known ones, then any registered
-/// variant not listed in [`KNOWN`].
+/// Every registered name, in registration (and report) order.
 pub fn names() -> Vec<&'static str> {
-    let mut names = KNOWN.to_vec();
-    for v in variants() {
-        if !names.contains(&v.name) {
-            names.push(v.name);
-        }
-    }
-    names
-}
-
-/// Known names with no registration in this build.
-pub fn unavailable() -> Vec<&'static str> {
-    let registered = variants();
-    KNOWN
-        .iter()
-        .copied()
-        .filter(|name| registered.iter().all(|v| v.name != *name))
-        .collect()
+    variants().iter().map(|v| v.name).collect()
 }
 
 /// Peers timed only by the `pauses` scenario (they are not in the
@@ -224,7 +186,7 @@ impl PauseVariant {
         let mut r = (self.run)(plan);
         r.variant = self.name.to_string();
         r.kind = self.kind;
-        r.group = self.group.name().to_string();
+        r.group = self.group;
         r
     }
 }
@@ -260,15 +222,7 @@ pub fn pause_maps() -> Vec<PauseVariant> {
         };
     }
     crate::for_each_variant!(@with_hasher add);
-    let registered = all.len();
     crate::for_each_pauses_peer!(add);
-    let order = names();
-    all[..registered].sort_by_key(|m| {
-        order
-            .iter()
-            .position(|n| *n == m.name)
-            .unwrap_or(order.len())
-    });
     all
 }
 

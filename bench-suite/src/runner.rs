@@ -74,7 +74,7 @@ pub fn reclaim(
             }
             r.variant = variant.name.to_string();
             r.kind = variant.kind;
-            r.group = variant.group.name().to_string();
+            r.group = variant.group;
             if !variant.reports_memory {
                 for stage in &mut r.stages {
                     stage.reported_bytes = None;
@@ -113,7 +113,7 @@ pub fn pauses(
                 Ok(mut r) => {
                     r.variant = map.name.to_string();
                     r.kind = map.kind;
-                    r.group = map.group.name().to_string();
+                    r.group = map.group;
                     r
                 }
                 Err(e) => {

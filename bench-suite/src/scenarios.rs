@@ -11,7 +11,10 @@ use std::time::Instant;
 use map_conformance::scenarios::{self, Bytes, Entries};
 use map_core::ReclaimMap;
 
-use crate::model::{DrainIdleCase, DrainIdleFigures, Plan, Scenario, ScenarioResult, Stage};
+use crate::model::{
+    ChurnFigures, DeleteAllFigures, DrainIdleCase, DrainIdleFigures, Figures, Plan, Scenario,
+    ScenarioResult, SpikeFigures, Stage,
+};
 use crate::observe::{Log, Observed};
 use crate::rss;
 
@@ -92,46 +95,58 @@ where
     // to the system, so this scenario's RSS is not theirs.
     rss::trim_allocator();
     let started = Instant::now();
-    let mut result = ScenarioResult::empty(scenario, rss::resident_bytes());
-    // The stage names in the order the kit reads `memory()`, and the
-    // stages' figures (the RSS is matched by that order).
-    let (names, figures): (&[&str], Vec<Bytes>) = match scenario {
+    let rss_start_bytes = rss::resident_bytes();
+    // The scenario's own figures, the entries it ran at, the stage names in
+    // the order the kit reads `memory()`, and the stages' bytes (the RSS is
+    // matched by that order).
+    let (own, entries_run, names, bytes): (Figures, usize, &[&str], Vec<Bytes>) = match scenario {
         Scenario::DeleteAll => {
             let d = scenarios::delete_all_with(observed, plan.entries, entries);
-            result.entries = d.entries;
-            result.held_after_remove_pct = Some(d.held_after_remove() * 100.0);
-            result.held_after_reclaim_pct =
-                Some(ratio(d.after_reclaim.counted, d.filled.counted) * 100.0);
-            result.refill_ratio = Some(d.refill_ratio());
+            let own = Figures::DeleteAll(DeleteAllFigures {
+                held_after_remove_pct: d.held_after_remove() * 100.0,
+                held_after_reclaim_pct: ratio(d.after_reclaim.counted, d.filled.counted) * 100.0,
+                refill_ratio: d.refill_ratio(),
+            });
             (
+                own,
+                d.entries,
                 &["filled", "after-remove", "after-reclaim", "refilled"],
                 vec![d.filled, d.after_remove, d.after_reclaim, d.refilled],
             )
         }
         Scenario::Spike => {
             let s = scenarios::spike_with(observed, plan.spike_peak, plan.spike_keep, entries);
-            result.entries = s.peak;
-            result.keep = Some(s.keep);
-            result.after_remove_vs_fresh = Some(s.after_remove_vs_fresh());
-            result.held_vs_fresh = Some(s.held_vs_fresh());
+            let own = Figures::Spike(SpikeFigures {
+                keep: s.keep,
+                after_remove_vs_fresh: s.after_remove_vs_fresh(),
+                held_vs_fresh: s.held_vs_fresh(),
+            });
             (
+                own,
+                s.peak,
                 &["fresh", "peak", "after-remove", "after-operate"],
                 vec![s.fresh, s.at_peak, s.after_remove, s.after_operate],
             )
         }
         Scenario::Churn => {
             let c = scenarios::churn_with(observed, plan.churn_live, plan.churn_ops, entries);
-            result.entries = c.live;
-            result.ops = Some(c.ops);
-            result.peak_vs_fresh = Some(c.peak_vs_fresh());
+            let own = Figures::Churn(ChurnFigures {
+                ops: c.ops,
+                peak_vs_fresh: c.peak_vs_fresh(),
+            });
             let peak = Bytes::new(c.peak_counted, c.peak_reported);
-            (&["fresh", "peak", "end"], vec![c.fresh, peak, c.end])
+            (
+                own,
+                c.live,
+                &["fresh", "peak", "end"],
+                vec![c.fresh, peak, c.end],
+            )
         }
         Scenario::DrainIdle | Scenario::Bursts | Scenario::BurstsReference => {
             unreachable!("{} runs through its own runner", scenario.name())
         }
     };
-    result.seconds = started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     let log = log.borrow();
     let rss_at = rss_by_stage(scenario, log.peak_rss, &log.at_memory_calls);
     if rss_at.is_none() {
@@ -141,12 +156,9 @@ where
             log.at_memory_calls.len()
         );
     }
-    result.rss_peak_bytes = log.peak_rss;
-    // The map's own peak, read at the scenario's last stage.
-    result.reported_peak_bytes = Some(log.last_reported_peak as u64);
-    result.stages = names
+    let stages = names
         .iter()
-        .zip(figures)
+        .zip(bytes)
         .enumerate()
         .map(|(i, (stage, bytes))| Stage {
             stage: stage.to_string(),
@@ -155,6 +167,12 @@ where
             rss_bytes: rss_at.as_ref().and_then(|r| r[i]),
         })
         .collect();
+    let mut result = ScenarioResult::new(own, entries_run, stages);
+    result.rss_start_bytes = rss_start_bytes;
+    result.rss_peak_bytes = log.peak_rss;
+    // The map's own peak, read at the scenario's last stage.
+    result.reported_peak_bytes = Some(log.last_reported_peak as u64);
+    result.seconds = seconds;
     result
 }
 
@@ -177,13 +195,14 @@ where
     };
     rss::trim_allocator();
     let started = Instant::now();
-    let mut result = ScenarioResult::empty(Scenario::DrainIdle, rss::resident_bytes());
+    let rss_start_bytes = rss::resident_bytes();
+    let mut stages = Vec::new();
     let mut cases =
         Vec::with_capacity(plan.drain_idle_peaks.len() * plan.drain_idle_permille.len());
     for peak in plan.distinct_drain_idle_peaks() {
         for &permille in &plan.drain_idle_permille {
             let d = scenarios::drain_idle_with(make, peak, peak * permille / 1000, entries);
-            result.stages.push(Stage {
+            stages.push(Stage {
                 stage: format!("idle-{}-{}", d.peak, d.survivors),
                 counted_bytes: d.idle.counted as i64,
                 reported_bytes: Some(d.idle.reported as u64),
@@ -200,8 +219,12 @@ where
             });
         }
     }
-    result.entries = plan.drain_idle_peaks.iter().copied().max().unwrap_or(0);
-    result.drain_idle = Some(DrainIdleFigures::of(cases));
+    let mut result = ScenarioResult::new(
+        Figures::DrainIdle(DrainIdleFigures::of(cases)),
+        plan.drain_idle_peaks.iter().copied().max().unwrap_or(0),
+        stages,
+    );
+    result.rss_start_bytes = rss_start_bytes;
     result.rss_peak_bytes = rss::resident_bytes();
     result.seconds = started.elapsed().as_secs_f64();
     result

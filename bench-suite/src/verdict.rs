@@ -2,7 +2,7 @@
 //! the misses `reclaim --check` fails on, and a "best for" line per
 //! variant derived from the figures.
 
-use crate::model::{BestFor, Plan, Report, ScenarioResult, Verdict};
+use crate::model::{BestFor, Group, Plan, Report, Scenario, ScenarioResult, Verdict};
 
 /// One bar of the design.
 #[derive(Debug, Clone, Copy)]
@@ -10,7 +10,7 @@ pub struct Bar {
     /// Short name (a column of the verdict table).
     pub name: &'static str,
     /// The scenario it reads.
-    pub scenario: &'static str,
+    pub scenario: Scenario,
     /// What it measures, for the reader.
     pub what: &'static str,
     /// The highest passing figure.
@@ -26,7 +26,7 @@ pub struct Bar {
 impl Bar {
     /// This bar's figure in `result`, if `result` is of its scenario.
     pub fn figure(&self, result: &ScenarioResult) -> Option<f64> {
-        (result.scenario == self.scenario)
+        (result.scenario() == self.scenario)
             .then(|| (self.figure)(result))
             .flatten()
     }
@@ -79,63 +79,63 @@ pub fn bursts_bound(variant: &str) -> f64 {
 pub const BARS: [Bar; 6] = [
     Bar {
         name: "delete-all held",
-        scenario: "delete-all",
+        scenario: Scenario::DeleteAll,
         what: "bytes held after removing every entry, % of the fill",
         limit: 1.0,
         unit: "%",
         exceptions: &[],
-        figure: |r| r.held_after_remove_pct,
+        figure: |r| r.delete_all().map(|f| f.held_after_remove_pct),
         checked: |_| true,
     },
     Bar {
         name: "refill",
-        scenario: "delete-all",
+        scenario: Scenario::DeleteAll,
         what: "bytes after refilling, over the first fill",
         limit: 1.05,
         unit: "x",
         exceptions: &[],
-        figure: |r| r.refill_ratio,
+        figure: |r| r.delete_all().map(|f| f.refill_ratio),
         checked: |_| true,
     },
     Bar {
         name: "spike held",
-        scenario: "spike",
+        scenario: Scenario::Spike,
         what: "bytes held after the spike's removals and operating, x a fresh map",
         limit: 3.0,
         unit: "x",
         exceptions: &[],
-        figure: |r| r.held_vs_fresh,
+        figure: |r| r.spike().map(|f| f.held_vs_fresh),
         checked: |_| true,
     },
     Bar {
         name: "churn peak",
-        scenario: "churn",
+        scenario: Scenario::Churn,
         what: "peak bytes under churn, x a fresh map",
         limit: 3.0,
         unit: "x",
         exceptions: &[],
-        figure: |r| r.peak_vs_fresh,
+        figure: |r| r.churn().map(|f| f.peak_vs_fresh),
         checked: |_| true,
     },
     Bar {
         name: "drain-idle worst",
-        scenario: "drain-idle",
+        scenario: Scenario::DrainIdle,
         what: "bytes held after a drain with nothing inserted after, x a fresh map of the survivors, worst of the sweep",
         limit: map_conformance::scenarios::DRAIN_IDLE_BOUND,
         unit: "x",
         exceptions: &[],
-        figure: |r| r.drain_idle.as_ref().map(|d| d.worst_vs_fresh),
+        figure: |r| r.drain_idle().map(|d| d.worst_vs_fresh),
         checked: |_| true,
     },
     Bar {
         name: BURSTS_BAR,
-        scenario: "bursts",
+        scenario: Scenario::Bursts,
         what: "process RSS after a burst's drain (glibc) or after the idle wait (jemalloc, mimalloc), x a fresh process holding the survivors",
         limit: crate::model::bursts::BOUND,
         unit: "x",
         exceptions: &[("sync-map", 3.0)],
-        figure: |r| r.bursts.as_ref().and_then(|b| b.bound_figure()),
-        checked: |r| r.bursts.as_ref().is_some_and(|b| b.checked),
+        figure: |r| r.bursts().and_then(|b| b.bound_figure()),
+        checked: |r| r.bursts().is_some_and(|b| b.checked),
     },
 ];
 
@@ -198,7 +198,7 @@ pub fn describe_misses(misses: &[Verdict]) -> Vec<String> {
 /// A figure where lower is better, for the "best for" lines.
 struct Figure {
     label: &'static str,
-    scenario: &'static str,
+    scenario: Scenario,
     value: fn(&ScenarioResult) -> Option<f64>,
     show: fn(f64) -> String,
 }
@@ -208,40 +208,39 @@ struct Figure {
 const FIGURES: [Figure; 6] = [
     Figure {
         label: "giving memory back after delete-all",
-        scenario: "delete-all",
-        value: |r| r.held_after_remove_pct,
+        scenario: Scenario::DeleteAll,
+        value: |r| r.delete_all().map(|f| f.held_after_remove_pct),
         show: |v| format!("{v:.2}% held"),
     },
     Figure {
         label: "the smallest full map",
-        scenario: "delete-all",
+        scenario: Scenario::DeleteAll,
         value: |r| stage_bytes(r, "filled"),
         show: |v| format!("{:.2} MB filled", v / 1e6),
     },
     Figure {
         label: "shrinking after a spike",
-        scenario: "spike",
-        value: |r| r.held_vs_fresh,
+        scenario: Scenario::Spike,
+        value: |r| r.spike().map(|f| f.held_vs_fresh),
         show: |v| format!("{v:.2}x fresh"),
     },
     Figure {
         label: "a low peak under churn",
-        scenario: "churn",
-        value: |r| r.peak_vs_fresh,
+        scenario: Scenario::Churn,
+        value: |r| r.churn().map(|f| f.peak_vs_fresh),
         show: |v| format!("{v:.2}x fresh"),
     },
     Figure {
         label: "giving memory back after a drain with nothing inserted after",
-        scenario: "drain-idle",
-        value: |r| r.drain_idle.as_ref().map(|d| d.worst_vs_fresh),
+        scenario: Scenario::DrainIdle,
+        value: |r| r.drain_idle().map(|d| d.worst_vs_fresh),
         show: |v| format!("{v:.2}x fresh at worst"),
     },
     Figure {
         label: "the lowest RSS after the bursts",
-        scenario: "bursts",
+        scenario: Scenario::Bursts,
         value: |r| {
-            r.bursts
-                .as_ref()
+            r.bursts()
                 .and_then(|b| b.bound_rss_bytes())
                 .map(|v| v as f64)
         },
@@ -259,7 +258,7 @@ fn stage_bytes(r: &ScenarioResult, stage: &str) -> Option<f64> {
 /// One map's value of one figure.
 struct Entry<'a> {
     variant: &'a str,
-    group: &'a str,
+    group: Group,
     value: f64,
 }
 
@@ -286,11 +285,11 @@ fn ranked<'a>(
             show: f.show,
             entries: results
                 .iter()
-                .filter(|r| r.scenario == f.scenario)
+                .filter(|r| r.scenario() == f.scenario)
                 .filter_map(|r| {
                     (f.value)(r).map(|value| Entry {
                         variant: &r.variant,
-                        group: &r.group,
+                        group: r.group,
                         value,
                     })
                 })
@@ -323,7 +322,7 @@ fn ranked<'a>(
                         let ph = m.phases.iter().find(|ph| ph.phase == phase)?;
                         Some(Entry {
                             variant: &m.variant,
-                            group: &m.group,
+                            group: m.group,
                             value: f64::from(ph.longest_ns),
                         })
                     })
@@ -343,12 +342,12 @@ pub fn best_for(
     results: &[ScenarioResult],
     pauses: Option<&crate::model::pauses::PausesReport>,
 ) -> Vec<(String, String)> {
-    let mut names: Vec<(&str, &str)> = Vec::new();
+    let mut names: Vec<(&str, Group)> = Vec::new();
     let timed = pauses.iter().flat_map(|p| &p.results);
     for (variant, group) in results
         .iter()
-        .map(|r| (&r.variant, &r.group))
-        .chain(timed.map(|m| (&m.variant, &m.group)))
+        .map(|r| (&r.variant, r.group))
+        .chain(timed.map(|m| (&m.variant, m.group)))
     {
         if !names.iter().any(|(n, _)| *n == variant) {
             names.push((variant, group));
@@ -432,6 +431,7 @@ pub fn best_for(
         })
         .collect()
 }
+
 impl Report {
     /// The report of `results`, with the verdicts and "best for" lines
     /// derived from them.
@@ -440,7 +440,6 @@ impl Report {
         plan: Plan,
         isolation: &'static str,
         results: Vec<ScenarioResult>,
-        unavailable: Vec<&'static str>,
     ) -> Self {
         let verdicts = verdicts(&results);
         let misses = misses(&verdicts);
@@ -452,14 +451,11 @@ impl Report {
             verdicts,
             misses,
             best_for,
-            unavailable,
             plan,
             pauses: None,
         }
     }
-}
 
-impl Report {
     /// Adds the pauses scenario, and its figures to the "best for" lines.
     pub fn set_pauses(&mut self, pauses: crate::model::pauses::PausesReport) {
         self.best_for = best_for_lines(&self.results, Some(&pauses));

@@ -61,6 +61,17 @@ pub fn bound_after_idle() -> bool {
     cfg!(any(feature = "jemalloc", feature = "mimalloc"))
 }
 
+/// Which RSS the bursts' bound reads. Serialized as `drained` or `idle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BoundOn {
+    /// The worst RSS after a drain (the system allocator).
+    Drained,
+    /// The RSS after the idle wait (jemalloc, mimalloc: they give pages
+    /// back late).
+    Idle,
+}
+
 /// The figures of one map that the report derives: the references, the
 /// ratios and the verdict's inputs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,7 +106,7 @@ pub struct BurstsFigures {
     /// What the bound reads: `drained` (the worst RSS after a drain; the
     /// system allocator) or `idle` (the RSS after the idle wait; jemalloc,
     /// mimalloc).
-    pub bound_on: String,
+    pub bound_on: BoundOn,
     /// This map's bound on that ratio (2, sync-map 3).
     pub bound: f64,
     /// Whether `--check` holds the map to the bound: bursts of
@@ -108,7 +119,7 @@ pub struct BurstsFigures {
 impl BurstsFigures {
     /// The ratio the bound reads.
     pub fn bound_figure(&self) -> Option<f64> {
-        if self.bound_on == "idle" {
+        if self.bound_on == BoundOn::Idle {
             self.idle_vs_reference
         } else {
             self.worst_drained_vs_reference
@@ -117,7 +128,7 @@ impl BurstsFigures {
 
     /// The RSS the bound reads, in bytes.
     pub fn bound_rss_bytes(&self) -> Option<u64> {
-        if self.bound_on == "idle" {
+        if self.bound_on == BoundOn::Idle {
             self.idle_rss_bytes
         } else {
             self.worst_drained_rss_bytes
@@ -182,14 +193,14 @@ mod tests {
             worst_drained_vs_reference: Some(3.0),
             idle_vs_reference: Some(1.5),
             worst_drained_vs_hashbrown_reference: Some(3.0),
-            bound_on: "drained".into(),
+            bound_on: BoundOn::Drained,
             bound: BOUND,
             checked: true,
             check_min_entries: CHECK_MIN_ENTRIES,
         };
         assert_eq!(f.bound_figure(), Some(3.0));
         assert_eq!(f.bound_rss_bytes(), Some(21_000_000));
-        f.bound_on = "idle".into();
+        f.bound_on = BoundOn::Idle;
         assert_eq!(f.bound_figure(), Some(1.5));
         assert_eq!(f.bound_rss_bytes(), Some(10_500_000));
     }

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub mod bursts;
 pub mod pauses;
 
+use bursts::BurstsFigures;
+
 use crate::meta::Meta;
 
 /// The default `--entries`: the design's sizes.
@@ -197,53 +199,26 @@ pub struct Stage {
     pub rss_bytes: Option<u64>,
 }
 
-/// The figures of one variant in one scenario.
+/// The figures of one map in one scenario: what every scenario records
+/// (the stages, the map's own peak, the process RSS, the wall time) and,
+/// in [`Figures`], what only that scenario derives. Serialized with the
+/// scenario's name in `scenario` and its own figures in `figures`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioResult {
-    /// The variant's registered name.
+    /// The map's registered name.
     pub variant: String,
     /// `variant` (this workspace), `baseline` or `peer`.
-    pub kind: crate::model::Kind,
+    pub kind: Kind,
     /// `single` or `concurrent`.
-    pub group: String,
-    /// `delete-all`, `spike`, `churn`, `drain-idle` or `bursts`.
-    pub scenario: String,
+    pub group: Group,
     /// delete-all: entries filled; spike: entries at the peak; churn: live
     /// entries; drain-idle: the largest peak; bursts: entries per burst.
     pub entries: usize,
-    /// spike: entries kept; bursts: entries each burst keeps.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub keep: Option<usize>,
-    /// churn: insert/remove pairs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ops: Option<usize>,
     /// The stages, in order.
     pub stages: Vec<Stage>,
-    /// delete-all: counted bytes after the removals as % of the fill.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub held_after_remove_pct: Option<f64>,
-    /// delete-all: counted bytes after `reclaim()` as % of the fill.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub held_after_reclaim_pct: Option<f64>,
-    /// delete-all: counted bytes after the refill over the first fill.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refill_ratio: Option<f64>,
-    /// spike: counted bytes right after the removals, as x a fresh map of the kept entries.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub after_remove_vs_fresh: Option<f64>,
-    /// spike: counted bytes after operating, as x a fresh map.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub held_vs_fresh: Option<f64>,
-    /// churn: peak counted bytes as x a fresh map of the live set.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub peak_vs_fresh: Option<f64>,
-    /// drain-idle: every case, the worst, and how many are over the bound
-    /// and the goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drain_idle: Option<DrainIdleFigures>,
-    /// bursts: the references and the ratios the bound reads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bursts: Option<crate::model::bursts::BurstsFigures>,
+    /// The scenario and its own figures.
+    #[serde(flatten)]
+    pub figures: Figures,
     /// The map's own `memory().peak_bytes` at the scenario's last stage, or
     /// `null` where it reports nothing.
     pub reported_peak_bytes: Option<u64>,
@@ -257,33 +232,139 @@ pub struct ScenarioResult {
     pub note: String,
 }
 
+/// A scenario's own figures, one variant per scenario. Serialized as
+/// `"scenario": "spike", "figures": {...}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "scenario", content = "figures", rename_all = "kebab-case")]
+pub enum Figures {
+    /// Fill, remove all, `reclaim()`, refill.
+    DeleteAll(DeleteAllFigures),
+    /// Fill 10 N, remove down to N / 10, keep operating.
+    Spike(SpikeFigures),
+    /// Insert-new/remove-oldest pairs at a fixed live size.
+    Churn(ChurnFigures),
+    /// Drain then idle: every case, the worst, the cases over the bound.
+    DrainIdle(DrainIdleFigures),
+    /// Bursts: the references, the ratios and the bound.
+    Bursts(BurstsFigures),
+    /// The bursts' reference: a fresh process holding the survivors (its
+    /// one stage is all it records).
+    BurstsReference,
+}
+
+impl Figures {
+    /// The scenario these figures are of.
+    pub fn scenario(&self) -> Scenario {
+        match self {
+            Figures::DeleteAll(_) => Scenario::DeleteAll,
+            Figures::Spike(_) => Scenario::Spike,
+            Figures::Churn(_) => Scenario::Churn,
+            Figures::DrainIdle(_) => Scenario::DrainIdle,
+            Figures::Bursts(_) => Scenario::Bursts,
+            Figures::BurstsReference => Scenario::BurstsReference,
+        }
+    }
+}
+
+/// delete-all's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteAllFigures {
+    /// Counted bytes after the removals, as % of the fill.
+    pub held_after_remove_pct: f64,
+    /// Counted bytes after `reclaim()`, as % of the fill.
+    pub held_after_reclaim_pct: f64,
+    /// Counted bytes after the refill over the first fill.
+    pub refill_ratio: f64,
+}
+
+/// spike's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpikeFigures {
+    /// Entries kept.
+    pub keep: usize,
+    /// Counted bytes right after the removals, as x a fresh map of the kept
+    /// entries.
+    pub after_remove_vs_fresh: f64,
+    /// Counted bytes after operating, as x a fresh map.
+    pub held_vs_fresh: f64,
+}
+
+/// churn's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChurnFigures {
+    /// Insert/remove pairs.
+    pub ops: usize,
+    /// Peak counted bytes as x a fresh map of the live set.
+    pub peak_vs_fresh: f64,
+}
+
 impl ScenarioResult {
-    /// A result of `scenario` with no figures yet; the report fills in the
-    /// variant's name, kind, group and note.
-    pub fn empty(scenario: Scenario, rss_start_bytes: Option<u64>) -> Self {
+    /// A result with `figures` and `stages`; the runner fills in the map's
+    /// name, kind, group and note, the scenario its other readings.
+    pub fn new(figures: Figures, entries: usize, stages: Vec<Stage>) -> Self {
         Self {
             variant: String::new(),
             kind: Kind::Variant,
-            group: String::new(),
-            scenario: scenario.name().to_string(),
-            entries: 0,
-            keep: None,
-            ops: None,
-            stages: Vec::new(),
-            held_after_remove_pct: None,
-            held_after_reclaim_pct: None,
-            refill_ratio: None,
-            after_remove_vs_fresh: None,
-            held_vs_fresh: None,
-            peak_vs_fresh: None,
-            drain_idle: None,
-            bursts: None,
+            group: Group::Single,
+            entries,
+            stages,
+            figures,
             reported_peak_bytes: None,
-            rss_start_bytes,
+            rss_start_bytes: None,
             rss_peak_bytes: None,
             seconds: 0.0,
             note: String::new(),
         }
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> Scenario {
+        self.figures.scenario()
+    }
+
+    /// delete-all's figures, if this is a delete-all result.
+    pub fn delete_all(&self) -> Option<&DeleteAllFigures> {
+        match &self.figures {
+            Figures::DeleteAll(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// spike's figures, if this is a spike result.
+    pub fn spike(&self) -> Option<&SpikeFigures> {
+        match &self.figures {
+            Figures::Spike(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// churn's figures, if this is a churn result.
+    pub fn churn(&self) -> Option<&ChurnFigures> {
+        match &self.figures {
+            Figures::Churn(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The drain-then-idle sweep, if this is a drain-idle result.
+    pub fn drain_idle(&self) -> Option<&DrainIdleFigures> {
+        match &self.figures {
+            Figures::DrainIdle(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The bursts' figures, if this is a bursts result.
+    pub fn bursts(&self) -> Option<&BurstsFigures> {
+        match &self.figures {
+            Figures::Bursts(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The stage called `name`.
+    pub fn stage(&self, name: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.stage == name)
     }
 }
 
@@ -378,8 +459,6 @@ pub struct Report {
     pub misses: Vec<Verdict>,
     /// One line per variant: what its figures make it best for.
     pub best_for: Vec<BestFor>,
-    /// Known variants not built into this binary.
-    pub unavailable: Vec<&'static str>,
     /// The sizes used.
     pub plan: Plan,
     /// The pauses scenario, when it ran (not under `--check` unless asked).
@@ -422,7 +501,8 @@ impl Kind {
 }
 
 /// Which table a variant's rows go in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Group {
     /// Single-owner maps.
     Single,

@@ -1,7 +1,7 @@
 //! The pauses scenario's plan, phases and figures (the measurement is
 //! [`crate::pauses`]).
 
-use crate::model::Kind;
+use crate::model::{Group, Kind};
 use serde::{Deserialize, Serialize};
 
 /// The seed of the hasher, the keys and the removal order.
@@ -206,7 +206,7 @@ pub struct MapPauses {
     /// `variant` (this workspace), `baseline` or `peer`.
     pub kind: Kind,
     /// `single` or `concurrent`.
-    pub group: String,
+    pub group: Group,
     /// The phases, in order.
     pub phases: Vec<PhaseStats>,
     /// The median time of timing an empty operation in this process: the
@@ -237,6 +237,4 @@ pub struct PausesReport {
     pub isolation: &'static str,
     /// One entry per map.
     pub results: Vec<MapPauses>,
-    /// Requested names not built into this binary.
-    pub unavailable: Vec<&'static str>,
 }

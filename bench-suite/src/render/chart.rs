@@ -32,51 +32,45 @@ pub(crate) fn write_svg(report: &Report, path: &Path) -> Result<(), String> {
             Scenario::DeleteAll,
             "delete-all: bytes held after removing every entry",
             "% of the filled bytes (lower is better)",
-            |r| r.held_after_remove_pct,
+            |r| r.delete_all().map(|f| f.held_after_remove_pct),
             "delete-all held",
         ),
         (
             Scenario::Spike,
             "spike: bytes held after the removals and operating",
             "x a fresh map of the kept entries (log scale; lower is better)",
-            |r| r.held_vs_fresh,
+            |r| r.spike().map(|f| f.held_vs_fresh),
             "spike held",
         ),
         (
             Scenario::Churn,
             "churn: peak bytes with a steady live set",
             "x a fresh map of the live set (log scale; lower is better)",
-            |r| r.peak_vs_fresh,
+            |r| r.churn().map(|f| f.peak_vs_fresh),
             "churn peak",
         ),
         (
             Scenario::DrainIdle,
             "drain-idle: bytes held after a drain, nothing inserted after (worst case)",
             "x a fresh map of the survivors (log scale; lower is better)",
-            |r| r.drain_idle.as_ref().map(|d| d.worst_vs_fresh),
+            |r| r.drain_idle().map(|d| d.worst_vs_fresh),
             "drain-idle worst",
         ),
         (
             Scenario::Bursts,
             "bursts: process RSS after the drains (idle wait under jemalloc, mimalloc)",
             "x a fresh process holding the survivors (log scale; lower is better)",
-            |r| r.bursts.as_ref().and_then(|b| b.bound_figure()),
+            |r| r.bursts().and_then(|b| b.bound_figure()),
             "bursts RSS",
         ),
     ];
     let drawn: Vec<&Panel> = panels
         .iter()
-        .filter(|p| report.results.iter().any(|r| r.scenario == p.0.name()))
+        .filter(|p| report.results.iter().any(|r| r.scenario() == p.0))
         .collect();
     let rows = Scenario::ALL
         .iter()
-        .map(|s| {
-            report
-                .results
-                .iter()
-                .filter(|r| r.scenario == s.name())
-                .count()
-        })
+        .map(|s| report.results.iter().filter(|r| r.scenario() == *s).count())
         .max()
         .unwrap_or(0)
         .max(3) as u32;
@@ -100,7 +94,7 @@ fn draw_panel<DB: DrawingBackend>(
         .results
         .iter()
         .rev()
-        .filter(|r| r.scenario == scenario.name())
+        .filter(|r| r.scenario() == scenario)
         .filter_map(|r| {
             value(r).map(|v| (r.variant.clone(), v, r.kind == crate::model::Kind::Variant))
         })

@@ -82,7 +82,7 @@ pub fn render(report: &PausesReport, format: Format) -> String {
                 micros(s.longest_ns),
                 at,
             ];
-            if r.group == Group::Concurrent.name() {
+            if r.group == Group::Concurrent {
                 concurrent.push(row);
             } else {
                 single.push(row);
@@ -122,7 +122,7 @@ pub fn render_csv(report: &PausesReport) -> String {
                 "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 r.variant,
                 r.kind.name(),
-                r.group,
+                r.group.name(),
                 s.phase,
                 report.plan.entries,
                 s.ops,

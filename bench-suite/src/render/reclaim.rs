@@ -71,7 +71,7 @@ pub fn render(report: &Report, format: Format) -> String {
         report
             .results
             .iter()
-            .filter(|r| r.scenario == scenario.name())
+            .filter(|r| r.scenario() == scenario)
             .collect()
     };
     if p.key != KeyKind::U64 || p.value_bytes.is_some() {
@@ -88,10 +88,10 @@ pub fn render(report: &Report, format: Format) -> String {
                 r.variant.clone(),
                 counted(r, "filled"),
                 counted(r, "after-remove"),
-                opt(r.held_after_remove_pct, 2, "%"),
+                opt(r.delete_all().map(|f| f.held_after_remove_pct), 2, "%"),
                 counted(r, "after-reclaim"),
                 counted(r, "refilled"),
-                opt(r.refill_ratio, 3, "x"),
+                opt(r.delete_all().map(|f| f.refill_ratio), 3, "x"),
                 reported(r, "filled"),
                 reported(r, "after-remove"),
                 mb_opt(r.rss_start_bytes),
@@ -140,9 +140,9 @@ pub fn render(report: &Report, format: Format) -> String {
                 counted(r, "fresh"),
                 counted(r, "peak"),
                 counted(r, "after-remove"),
-                opt(r.after_remove_vs_fresh, 2, "x"),
+                opt(r.spike().map(|f| f.after_remove_vs_fresh), 2, "x"),
                 counted(r, "after-operate"),
-                opt(r.held_vs_fresh, 2, "x"),
+                opt(r.spike().map(|f| f.held_vs_fresh), 2, "x"),
                 reported(r, "after-operate"),
                 rss(r, "peak"),
                 rss(r, "after-operate"),
@@ -181,7 +181,7 @@ pub fn render(report: &Report, format: Format) -> String {
                 r.variant.clone(),
                 counted(r, "fresh"),
                 counted(r, "peak"),
-                opt(r.peak_vs_fresh, 2, "x"),
+                opt(r.churn().map(|f| f.peak_vs_fresh), 2, "x"),
                 counted(r, "end"),
                 mb_opt(r.reported_peak_bytes),
                 rss(r, "peak"),
@@ -213,7 +213,7 @@ pub fn render(report: &Report, format: Format) -> String {
             DRAIN_IDLE_GOAL,
         ));
         let rows = group_rows(rows, &|r| {
-            let Some(d) = &r.drain_idle else {
+            let Some(d) = r.drain_idle() else {
                 return vec![r.variant.clone()];
             };
             let mut row = vec![
@@ -282,9 +282,6 @@ pub fn render(report: &Report, format: Format) -> String {
         },
         report.meta.allocator
     );
-    for name in &report.unavailable {
-        let _ = writeln!(out, "{name}: not available in this build");
-    }
     out
 }
 
@@ -298,7 +295,7 @@ fn group_rows(
     let mut concurrent: Vec<Vec<String>> = Vec::new();
     for r in rows {
         let row = f(r);
-        if r.group == Group::Concurrent.name() {
+        if r.group == Group::Concurrent {
             concurrent.push(row);
         } else {
             single.push(row);
@@ -330,12 +327,12 @@ fn render_bursts(
     format: Format,
 ) {
     let md = format == Format::Markdown;
-    let Some(first) = rows.iter().find_map(|r| r.bursts.as_ref()) else {
+    let Some(first) = rows.iter().find_map(|r| r.bursts()) else {
         return;
     };
     let hashbrown = rows
         .iter()
-        .find_map(|r| r.bursts.as_ref()?.hashbrown_reference_rss_bytes);
+        .find_map(|r| r.bursts()?.hashbrown_reference_rss_bytes);
     let heading = format!(
         "bursts: {} bursts of {} (u64, [u8; 32]) entries into a map made by its default constructor, each drained to 1% (every {}th key kept) then one insert; {:.1} s idle after the last. RSS in MB, each map in a fresh process. ref: a fresh process holding the {} survivors in the same map{}.",
         first.bursts,
@@ -355,7 +352,7 @@ fn render_bursts(
     }
     let ratio = |v: Option<f64>| opt(v, 2, "x");
     let table_rows = group_rows(rows.to_vec(), &|r| {
-        let Some(b) = &r.bursts else {
+        let Some(b) = r.bursts() else {
             return vec![r.variant.clone()];
         };
         let peak = crate::model::bursts::worst_rss(r, "-peak");
@@ -400,7 +397,7 @@ fn render_bursts(
     if md {
         out.push('\n');
     }
-    let on = if first.bound_on == "idle" {
+    let on = if first.bound_on == crate::model::bursts::BoundOn::Idle {
         "the RSS after the idle wait (idle x ref; this allocator gives pages back late)"
     } else {
         "the worst RSS after a drain (worst drained x ref)"
@@ -422,8 +419,8 @@ fn render_bursts(
     for group in [Group::Single, Group::Concurrent] {
         let lowest = rows
             .iter()
-            .filter(|r| r.group == group.name())
-            .filter_map(|r| Some((r, r.bursts.as_ref()?.bound_rss_bytes()?)))
+            .filter(|r| r.group == group)
+            .filter_map(|r| Some((r, r.bursts()?.bound_rss_bytes()?)))
             .min_by_key(|&(_, rss)| rss);
         if let Some((r, rss)) = lowest {
             let of = if group == Group::Single {
@@ -515,8 +512,8 @@ pub fn render_stages_csv(report: &Report) -> String {
                 out,
                 "{},{},{},{},{},{},{}",
                 r.variant,
-                r.group,
-                r.scenario,
+                r.group.name(),
+                r.scenario().name(),
                 s.stage,
                 s.counted_bytes,
                 cell(s.reported_bytes),
@@ -534,24 +531,24 @@ pub fn render_summary_csv(report: &Report) -> String {
     );
     let f = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.4}"));
     for r in &report.results {
-        let bursts = r.bursts.as_ref();
+        let bursts = r.bursts();
         let _ = writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{:.3},{},{},{}",
             r.variant,
-            r.group,
-            r.scenario,
+            r.group.name(),
+            r.scenario().name(),
             r.entries,
-            f(r.held_after_remove_pct),
-            f(r.held_after_reclaim_pct),
-            f(r.refill_ratio),
-            f(r.after_remove_vs_fresh),
-            f(r.held_vs_fresh),
-            f(r.peak_vs_fresh),
+            f(r.delete_all().map(|f| f.held_after_remove_pct)),
+            f(r.delete_all().map(|f| f.held_after_reclaim_pct)),
+            f(r.delete_all().map(|f| f.refill_ratio)),
+            f(r.spike().map(|f| f.after_remove_vs_fresh)),
+            f(r.spike().map(|f| f.held_vs_fresh)),
+            f(r.churn().map(|f| f.peak_vs_fresh)),
             r.reported_peak_bytes
                 .map_or_else(String::new, |v| v.to_string()),
             r.seconds,
-            f(r.drain_idle.as_ref().map(|d| d.worst_vs_fresh)),
+            f(r.drain_idle().map(|d| d.worst_vs_fresh)),
             f(bursts.and_then(|b| b.worst_drained_vs_reference)),
             f(bursts.and_then(|b| b.idle_vs_reference)),
         );
