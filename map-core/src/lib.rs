@@ -392,33 +392,42 @@ macro_rules! __reclaim_map_by_inherent_methods {
             where
                 Self: 'a;
 
+            // As the inherent methods: always inlined, so a caller generic
+            // over `ReclaimMap` gets the same loop as one calling them.
+            #[inline(always)]
             fn insert(&mut self, key: K, value: V) -> Option<V> {
                 Self::insert(self, key, value)
             }
+            #[inline]
             fn get<Q>(&self, key: &Q) -> Option<&V>
             where
                 Q: ?Sized + ::core::hash::Hash + $crate::Equivalent<K>,
             {
                 Self::get(self, key)
             }
+            #[inline(always)]
             fn remove<Q>(&mut self, key: &Q) -> Option<V>
             where
                 Q: ?Sized + ::core::hash::Hash + $crate::Equivalent<K>,
             {
                 Self::remove(self, key)
             }
+            #[inline]
             fn contains_key<Q>(&self, key: &Q) -> bool
             where
                 Q: ?Sized + ::core::hash::Hash + $crate::Equivalent<K>,
             {
                 Self::contains_key(self, key)
             }
+            #[inline]
             fn len(&self) -> usize {
                 Self::len(self)
             }
+            #[inline]
             fn is_empty(&self) -> bool {
                 Self::is_empty(self)
             }
+            #[inline]
             fn clear(&mut self) {
                 Self::clear(self)
             }
