@@ -1,10 +1,11 @@
 //! Throughput benchmarks (criterion), one module per group.
 //!
 //! Single-threaded groups (`insert`, `get_hit`, `get_miss`, `remove_all`,
-//! `churn`) time every map of the workspace registered in
-//! `bench_suite::for_each_variant!` (through `ReclaimMap`) beside
-//! `hashbrown::HashMap` (same hasher as map-core: foldhash) and std's
-//! `HashMap` (SipHash), at 1,000, 100,000 and 1,000,000 `u64 -> u64` entries.
+//! `churn`) time every map of `bench_suite::for_each_variant!`'s timed list
+//! but the concurrent peers (the workspace's variants through `ReclaimMap`;
+//! `hashbrown::HashMap`, with map-core's hasher foldhash, and std's
+//! `HashMap`, SipHash, by their own methods), at 1,000, 100,000 and
+//! 1,000,000 `u64 -> u64` entries.
 //! The `concurrent` group times `SyncMap` beside `RwLock<HashMap>`, dashmap
 //! and papaya on read-only, read-heavy and exchange workloads at 1 and 2
 //! threads (`BENCH_THREADS=1,2,4` for more).
@@ -34,23 +35,19 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>, size: usize) {
     }
 }
 
-/// Calls `$bench!(name, constructor)` for hashbrown, std and every
-/// registered variant of the workspace.
+/// Calls `$bench!(name, constructor)` for every map of the registry's timed
+/// list but the concurrent peers, which the `concurrent` group times.
 macro_rules! each_map {
     ($bench:ident) => {{
-        $bench!("hashbrown", || hashbrown::HashMap::<u64, u64>::new());
-        $bench!("std", || std::collections::HashMap::<u64, u64>::new());
-        bench_suite::for_each_variant!(registered, $bench);
+        bench_suite::for_each_variant!(@timed registered, $bench);
     }};
 }
 
-/// The workspace's own maps from the registry, through `ReclaimMap`; the
-/// baselines and peers are timed directly above.
 macro_rules! registered {
-    ($bench:ident, variant, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr) => {
-        $bench!($name, || bench_suite::workloads::Via(($make)()))
+    ($bench:ident, peer, $name:literal, Concurrent, $make:expr) => {};
+    ($bench:ident, $kind:ident, $name:literal, $group:ident, $make:expr) => {
+        $bench!($name, $make)
     };
-    ($bench:ident, $kind:ident, $($rest:tt)*) => {};
 }
 
 mod insert {
@@ -58,7 +55,7 @@ mod insert {
     use bench_suite::workloads::{insert_all, keys, BenchMap};
     use criterion::BatchSize;
 
-    fn one<M: BenchMap>(
+    fn one<M: BenchMap<u64, u64>>(
         g: &mut BenchmarkGroup<'_, WallTime>,
         name: &str,
         n: usize,
@@ -99,7 +96,7 @@ mod get {
     use bench_suite::workloads::{get_all, insert_all, keys, BenchMap};
     use std::hint::black_box;
 
-    fn one<M: BenchMap>(
+    fn one<M: BenchMap<u64, u64>>(
         g: &mut BenchmarkGroup<'_, WallTime>,
         name: &str,
         n: usize,
@@ -147,7 +144,7 @@ mod remove_all {
     /// table at the drop, map-core during the removals; both are paid.
     /// The setup (untimed) fills a new map rather than cloning one, so maps
     /// that are not `Clone` (SyncMap) run the same code as the others.
-    fn one<M: BenchMap>(
+    fn one<M: BenchMap<u64, u64>>(
         g: &mut BenchmarkGroup<'_, WallTime>,
         name: &str,
         n: usize,
@@ -189,7 +186,7 @@ mod churn {
     use criterion::BatchSize;
 
     /// A map of `n` entries takes `n` new keys, each followed by removing the oldest.
-    fn one<M: BenchMap>(
+    fn one<M: BenchMap<u64, u64>>(
         g: &mut BenchmarkGroup<'_, WallTime>,
         name: &str,
         n: usize,

@@ -35,7 +35,7 @@
 //! * `cargo bench -p bench-suite` runs the criterion benches over the same
 //!   [`workloads`].
 //!
-//! Adding a variant is one line in [`for_each_variant!`].
+//! Adding a map is one line in [`for_each_variant!`].
 //!
 //! # Layers
 //!

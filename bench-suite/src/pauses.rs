@@ -33,17 +33,15 @@
 //! (incremental growth, never shrinks) and scc (concurrent, incremental
 //! resize, shrinks).
 
-use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::sync::atomic::{compiler_fence, Ordering};
 use std::time::Instant;
 
 use map_conformance::Rng;
-use map_core::ReclaimMap;
 
 use crate::model::pauses::{percentile, MapPauses, Phase, PhaseStats, Plan, P50};
 use crate::model::{Group, Kind};
-use crate::workloads::Via;
+use crate::workloads::BenchMap;
 
 /// The hasher every map of the scenario hashes with.
 pub type Hasher = foldhash::fast::FixedState;
@@ -91,59 +89,6 @@ pub fn elementwise_min(into: &mut [u32], other: &[u32]) {
     }
 }
 
-/// What the scenario asks of a map: insert a key it does not hold, remove
-/// one it holds.
-pub trait PauseMap {
-    /// Inserts `key`, which the map does not hold; whether it was new.
-    fn insert_new(&mut self, key: u64, value: u64) -> bool;
-    /// Removes `key`, which the map holds; whether it was there.
-    fn remove_held(&mut self, key: u64) -> bool;
-}
-
-impl<M: ReclaimMap<u64, u64>> PauseMap for Via<M> {
-    #[inline]
-    fn insert_new(&mut self, key: u64, value: u64) -> bool {
-        self.0.insert(key, value).is_none()
-    }
-    #[inline]
-    fn remove_held(&mut self, key: u64) -> bool {
-        self.0.remove(&key).is_some()
-    }
-}
-
-macro_rules! pause_map_by_inherent_methods {
-    ($($map:ty),* $(,)?) => {$(
-        impl<S: BuildHasher> PauseMap for $map {
-            #[inline]
-            fn insert_new(&mut self, key: u64, value: u64) -> bool {
-                self.insert(key, value).is_none()
-            }
-            #[inline]
-            fn remove_held(&mut self, key: u64) -> bool {
-                self.remove(&key).is_some()
-            }
-        }
-    )*};
-}
-
-pause_map_by_inherent_methods!(
-    hashbrown::HashMap<u64, u64, S>,
-    std::collections::HashMap<u64, u64, S>,
-    griddle::HashMap<u64, u64, S>,
-);
-
-/// scc's map is concurrent: its operations take `&self`.
-impl<S: BuildHasher> PauseMap for scc::HashMap<u64, u64, S> {
-    #[inline]
-    fn insert_new(&mut self, key: u64, value: u64) -> bool {
-        self.insert_sync(key, value).is_ok()
-    }
-    #[inline]
-    fn remove_held(&mut self, key: u64) -> bool {
-        self.remove_sync(&key).is_some()
-    }
-}
-
 /// Times `f` (an operation that reports success) with the clock read just
 /// before and just after; the compiler fences keep the operation's memory
 /// accesses between the two reads.
@@ -176,7 +121,7 @@ struct PassFigures {
 ///
 /// If a map says a fresh key was present or a held key missing.
 #[inline(never)]
-fn pass<M: PauseMap>(
+fn pass<M: BenchMap<u64, u64>>(
     make: &impl Fn() -> M,
     plan: &Plan,
     order: &[u32],
@@ -200,14 +145,14 @@ fn pass<M: PauseMap>(
     // Each key is made (and black-boxed) before the clock starts.
     for (i, slot) in grow.iter_mut().enumerate() {
         let k = black_box(key(i as u64));
-        record(0, slot, timed(|| map.insert_new(k, k)), "grow: a new key");
+        record(0, slot, timed(|| map.put(k, k)), "grow: a new key");
     }
     for (&i, slot) in order[..n - keep].iter().zip(remove99.iter_mut()) {
         let k = black_box(key(u64::from(i)));
         record(
             1,
             slot,
-            timed(|| map.remove_held(k)),
+            timed(|| map.take(&k).is_some()),
             "remove-99%: a held key",
         );
     }
@@ -223,14 +168,14 @@ fn pass<M: PauseMap>(
         record(
             2,
             &mut pair[0],
-            timed(|| map.insert_new(new, new)),
+            timed(|| map.put(new, new)),
             "churn: a new key",
         );
         let old = black_box(oldest(s));
         record(
             2,
             &mut pair[1],
-            timed(|| map.remove_held(old)),
+            timed(|| map.take(&old).is_some()),
             "churn: a held key",
         );
     }
@@ -239,14 +184,14 @@ fn pass<M: PauseMap>(
     let mut map = make();
     for i in 0..n as u64 {
         let k = key(i);
-        assert!(map.insert_new(k, k), "remove-all fill: a new key");
+        assert!(map.put(k, k), "remove-all fill: a new key");
     }
     for (&i, slot) in order.iter().zip(remove_all.iter_mut()) {
         let k = black_box(key(u64::from(i)));
         record(
             3,
             slot,
-            timed(|| map.remove_held(k)),
+            timed(|| map.take(&k).is_some()),
             "remove-all: a held key",
         );
     }
@@ -256,7 +201,7 @@ fn pass<M: PauseMap>(
 
 /// Runs `plan.runs` passes on maps made by `make` and summarises the
 /// per-operation minima.
-pub(crate) fn measure<M: PauseMap>(plan: &Plan, make: impl Fn() -> M) -> MapPauses {
+pub(crate) fn measure<M: BenchMap<u64, u64>>(plan: &Plan, make: impl Fn() -> M) -> MapPauses {
     let started = Instant::now();
     let order = removal_order(plan.entries, plan.seed);
     let timer_floor_ns = timer_floor_ns();

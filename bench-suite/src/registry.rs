@@ -1,14 +1,14 @@
-//! The one list of variants the report runs (and the benches time).
+//! The one list of maps: every subcommand, the report, the pauses, the
+//! traces and the criterion benches read [`for_each_variant!`](crate::for_each_variant).
 //!
-//! Adding a variant is one line in [`for_each_variant!`](crate::for_each_variant): its name, whether
-//! it is a variant of this workspace, a baseline or a concurrent peer, its
-//! row group, whether its `memory()` figures mean anything, a note for the
-//! report, and a constructor for any `ReclaimMap<K, V>` (the same
-//! constructor serves the report's entries, `u64` or `String` keys with
-//! `[u8; 128]` or `Vec<u8>` values, the bursts' `(u64, [u8; 32])`, the
-//! traces' `String -> Vec<u8>` and the benches' `u64` values), and, after
-//! `with_hasher:`, a constructor from a
-//! `BuildHasher` for the `pauses` scenario.
+//! Adding a map is one line there: its kind (a variant of this workspace, a
+//! baseline or a peer), name, row group, whether its `memory()` figures
+//! mean anything, a note for the report, and its constructors: a
+//! `ReclaimMap<K, V>` for any `K`, `V` the tools use (the report's entries,
+//! the bursts' `(u64, [u8; 32])`, the traces' `String -> Vec<u8>`, the
+//! benches' `u64`), the map itself for a baseline or peer that the timing
+//! tools time by its own methods, and a map on a given `BuildHasher` for the
+//! pauses.
 
 use crate::model::pauses::{self, MapPauses};
 use crate::model::{Group, Kind, Plan, Scenario, ScenarioResult};
@@ -53,23 +53,46 @@ impl Variant {
     }
 }
 
-/// THE registration point: one line per map. Calls
-/// `$m!(kind, "name", Group, reports_memory, "note", constructor)` once per
-/// line (with `for_each_variant!(m, arg)`: `$m!(arg, kind, ...)`).
+/// THE registration point: one line per map, in report order. A line is
 ///
-/// * `kind`: `variant` (a map of this workspace; the benches time it through
-///   `ReclaimMap`), `baseline` or `peer` (the benches time those directly);
+/// ```text
+/// { kind, "name", Group, reports_memory, "note",
+///   make: ..., direct: ..., with_hasher: ... }
+/// ```
+///
+/// * `kind`: `variant` (a map of this workspace), `baseline` (std,
+///   hashbrown) or `peer` (another crate's map);
 /// * `Group`: `Single` or `Concurrent`, the table its rows go in;
 /// * `reports_memory`: whether `memory()` has real figures (else n/a);
-/// * the constructor makes an empty `ReclaimMap<u64, V>` for any `V`;
-/// * `with_hasher:` (every workspace variant has one; optional for the
-///   others) makes an empty map hashing with the given `BuildHasher`: a
-///   `ReclaimMap` for a variant, the plain map for a baseline. The `pauses`
-///   scenario ([`crate::pauses`]) times every line that has it, all with
-///   one fixed-seed hasher; `for_each_variant!(@with_hasher m)` calls
-///   `$m!(kind, "name", Group, constructor)` for each of those lines.
+/// * `make:` an empty `ReclaimMap<K, V>` for any `K`, `V` the tools use:
+///   the report's scenarios run it, and the timing tools (throughput,
+///   trace, the criterion benches) time a variant through it
+///   ([`Via`](crate::workloads::Via));
+/// * `direct:` (baselines and peers) the map itself, which the timing tools
+///   time by its own methods instead (a [`BenchMap`](crate::workloads::BenchMap));
+/// * `with_hasher:` a map on a given `BuildHasher` (a `ReclaimMap` for a
+///   variant, the map itself otherwise), for the pauses scenario, which
+///   hashes every map with one fixed-seed hasher.
+///
+/// Each part but the first five is optional: a line without `make:` is timed
+/// by the pauses alone (griddle, scc), one without `with_hasher:` is left
+/// out of them (dashmap, papaya). Every workspace variant has `make:` and
+/// `with_hasher:`.
+///
+/// Modes (`$m` is called once per line that has what the mode needs; with
+/// `for_each_variant!(m, arg)` as `$m!(arg, ...)`):
+/// * `for_each_variant!(m)`: `$m!(kind, "name", Group, reports_memory,
+///   "note", make)`;
+/// * `for_each_variant!(@timed m)`: `$m!(kind, "name", Group, constructor)`,
+///   the constructor of a [`BenchMap`](crate::workloads::BenchMap) (`direct:`, or `make:` through
+///   `Via`);
+/// * `for_each_variant!(@with_hasher m)`: `$m!(kind, "name", Group,
+///   constructor from a BuildHasher)` of a [`BenchMap`](crate::workloads::BenchMap).
 #[macro_export]
 macro_rules! for_each_variant {
+    (@timed $m:ident $(, $arg:tt)?) => {
+        $crate::for_each_variant!(@lines timed $m [$($arg)?]);
+    };
     (@with_hasher $m:ident $(, $arg:tt)?) => {
         $crate::for_each_variant!(@lines with_hasher $m [$($arg)?]);
     };
@@ -78,32 +101,50 @@ macro_rules! for_each_variant {
     };
     (@lines $mode:ident $m:ident $args:tt) => {
         $crate::for_each_variant!(@each $mode $m $args
-            { variant, "map-core", Single, true, "", || ::map_core::HashMap::new(), with_hasher: |s| ::map_core::HashMap::with_hasher(s) }
-            { variant, "map-core+limit-alloc", Single, true, "map-core on the user-written LimitAlloc of map-core/examples/custom_allocator.rs", || ::map_core::HashMap::new_in($crate::limit_alloc::LimitAlloc::new(usize::MAX / 2)), with_hasher: |s| ::map_core::HashMap::with_hasher_in(s, $crate::limit_alloc::LimitAlloc::new(usize::MAX / 2)) }
-            { variant, "arena-map", Single, true, "", || ::arena_map::ArenaMap::new(), with_hasher: |s| ::arena_map::ArenaMap::with_hasher(s) }
-            { variant, "pooled-map", Single, true, "", || ::pooled_map::PooledMap::new(), with_hasher: |s| ::pooled_map::PooledMap::with_hasher(s) }
-            { variant, "split-map", Single, true, "", || ::split_map::SplitMap::new(), with_hasher: |s| ::split_map::SplitMap::with_hasher(s) }
-            { baseline, "std", Single, false, "reclaim() = shrink_to_fit; no memory figures", || $crate::baselines::StdBaseline::new(), with_hasher: |s| ::std::collections::HashMap::with_hasher(s) }
-            { baseline, "hashbrown", Single, true, "reclaim() = shrink_to_fit", || $crate::baselines::HashbrownBaseline::new(), with_hasher: |s| ::hashbrown::HashMap::with_hasher(s) }
-            { variant, "sync-map", Concurrent, true, "", || ::sync_map::SyncMap::new(), with_hasher: |s| ::sync_map::SyncMap::with_hasher(s) }
-            { peer, "dashmap", Concurrent, false, "reclaim() = shrink_to_fit per shard; no memory figures", || $crate::baselines::DashMapPeer::new() }
-            { peer, "papaya", Concurrent, false, "frees removed entries lazily (epochs); cannot shrink; no memory figures", || $crate::baselines::PapayaPeer::new() }
+            { variant, "map-core", Single, true, "", make: || ::map_core::HashMap::new(), with_hasher: |s| ::map_core::HashMap::with_hasher(s) }
+            { variant, "map-core+limit-alloc", Single, true, "map-core on the user-written LimitAlloc of map-core/examples/custom_allocator.rs", make: || ::map_core::HashMap::new_in($crate::limit_alloc::LimitAlloc::new(usize::MAX / 2)), with_hasher: |s| ::map_core::HashMap::with_hasher_in(s, $crate::limit_alloc::LimitAlloc::new(usize::MAX / 2)) }
+            { variant, "arena-map", Single, true, "", make: || ::arena_map::ArenaMap::new(), with_hasher: |s| ::arena_map::ArenaMap::with_hasher(s) }
+            { variant, "pooled-map", Single, true, "", make: || ::pooled_map::PooledMap::new(), with_hasher: |s| ::pooled_map::PooledMap::with_hasher(s) }
+            { variant, "split-map", Single, true, "", make: || ::split_map::SplitMap::new(), with_hasher: |s| ::split_map::SplitMap::with_hasher(s) }
+            { baseline, "std", Single, false, "reclaim() = shrink_to_fit; no memory figures", make: || $crate::baselines::StdBaseline::new(), direct: || ::std::collections::HashMap::new(), with_hasher: |s| ::std::collections::HashMap::with_hasher(s) }
+            { baseline, "hashbrown", Single, true, "reclaim() = shrink_to_fit", make: || $crate::baselines::HashbrownBaseline::new(), direct: || ::hashbrown::HashMap::new(), with_hasher: |s| ::hashbrown::HashMap::with_hasher(s) }
+            { variant, "sync-map", Concurrent, true, "", make: || ::sync_map::SyncMap::new(), with_hasher: |s| ::sync_map::SyncMap::with_hasher(s) }
+            { peer, "dashmap", Concurrent, false, "reclaim() = shrink_to_fit per shard; no memory figures", make: || $crate::baselines::DashMapPeer::new(), direct: || ::dashmap::DashMap::new() }
+            { peer, "papaya", Concurrent, false, "frees removed entries lazily (epochs); cannot shrink; no memory figures", make: || $crate::baselines::PapayaPeer::new(), direct: || ::papaya::HashMap::new() }
+            { peer, "griddle", Single, false, "grows incrementally, never shrinks; timed by the pauses only", with_hasher: |s| ::griddle::HashMap::with_hasher(s) }
+            { peer, "scc", Concurrent, false, "concurrent, resizes incrementally, shrinks; timed by the pauses only", with_hasher: |s| ::scc::HashMap::with_hasher(s) }
         );
     };
-    (@each $mode:ident $m:ident $args:tt $({ $($entry:tt)* })*) => {
-        $( $crate::for_each_variant!(@one $mode $m $args $($entry)*); )*
+    (@each $mode:ident $m:ident $args:tt $({ $($line:tt)* })*) => {
+        $( $crate::for_each_variant!(@one $mode $m $args $($line)*); )*
     };
-    (@one plain $m:ident [$($arg:tt)?]
-        $kind:ident, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr
-        $(, with_hasher: $with_hasher:expr)?) => {
+    (@one $mode:ident $m:ident $args:tt
+        $kind:ident, $name:literal, $group:ident, $reported:literal, $note:literal
+        $(, make: $make:expr)? $(, direct: $direct:expr)? $(, with_hasher: $with_hasher:expr)?) => {
+        $crate::for_each_variant!(@emit $mode $m $args $kind $name $group $reported $note
+            [$($make)?] [$($direct)?] [$($with_hasher)?]);
+    };
+    (@emit plain $m:ident [$($arg:tt)?] $kind:ident $name:literal $group:ident $reported:literal $note:literal
+        [$make:expr] $direct:tt $with_hasher:tt) => {
         $m!($($arg,)? $kind, $name, $group, $reported, $note, $make);
     };
-    (@one with_hasher $m:ident [$($arg:tt)?]
-        $kind:ident, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr,
-        with_hasher: $with_hasher:expr) => {
+    (@emit timed $m:ident [$($arg:tt)?] $kind:ident $name:literal $group:ident $reported:literal $note:literal
+        [$make:expr] [$direct:expr] $with_hasher:tt) => {
+        $m!($($arg,)? $kind, $name, $group, $direct);
+    };
+    (@emit timed $m:ident [$($arg:tt)?] $kind:ident $name:literal $group:ident $reported:literal $note:literal
+        [$make:expr] [] $with_hasher:tt) => {
+        $m!($($arg,)? $kind, $name, $group, || $crate::workloads::Via(($make)()));
+    };
+    (@emit with_hasher $m:ident [$($arg:tt)?] variant $name:literal $group:ident $reported:literal $note:literal
+        $make:tt $direct:tt [$with_hasher:expr]) => {
+        $m!($($arg,)? variant, $name, $group, |s| $crate::workloads::Via(($with_hasher)(s)));
+    };
+    (@emit with_hasher $m:ident [$($arg:tt)?] $kind:ident $name:literal $group:ident $reported:literal $note:literal
+        $make:tt $direct:tt [$with_hasher:expr]) => {
         $m!($($arg,)? $kind, $name, $group, $with_hasher);
     };
-    (@one with_hasher $m:ident $args:tt $($entry:tt)*) => {};
+    (@emit $mode:ident $m:ident $args:tt $($rest:tt)*) => {};
 }
 
 /// The registered variants, in registration order.
@@ -151,23 +192,6 @@ pub fn names() -> Vec<&'static str> {
     variants().iter().map(|v| v.name).collect()
 }
 
-/// Peers timed only by the `pauses` scenario (they are not in the
-/// registry: they do not keep the `ReclaimMap` contract). One line each:
-/// `$m!(peer, "name", Group, constructor from a BuildHasher)`; the map must
-/// implement [`PauseMap`](crate::pauses::PauseMap).
-#[macro_export]
-macro_rules! for_each_pauses_peer {
-    ($m:ident) => {
-        $m!(
-            peer,
-            "griddle",
-            Single,
-            |s| ::griddle::HashMap::with_hasher(s)
-        );
-        $m!(peer, "scc", Concurrent, |s| ::scc::HashMap::with_hasher(s));
-    };
-}
-
 /// One map of the scenario.
 #[derive(Debug, Clone, Copy)]
 pub struct PauseVariant {
@@ -191,24 +215,11 @@ impl PauseVariant {
     }
 }
 
-/// Every map of the scenario: the registry's lines with a `with_hasher:`
-/// constructor in report order, then [`for_each_pauses_peer!`](crate::for_each_pauses_peer)'s.
+/// Every map of the pauses scenario: the lines with a `with_hasher:`
+/// constructor, in registration order.
 pub fn pause_maps() -> Vec<PauseVariant> {
     let mut all = Vec::new();
     macro_rules! add {
-        (variant, $name:literal, $group:ident, $make:expr) => {
-            all.push(PauseVariant {
-                name: $name,
-                kind: Kind::Variant,
-                group: Group::$group,
-                run: |plan| {
-                    let make = $make;
-                    crate::pauses::measure(plan, || {
-                        crate::workloads::Via(make(crate::pauses::hasher(plan.seed)))
-                    })
-                },
-            });
-        };
         ($kind:ident, $name:literal, $group:ident, $make:expr) => {
             all.push(PauseVariant {
                 name: $name,
@@ -222,11 +233,10 @@ pub fn pause_maps() -> Vec<PauseVariant> {
         };
     }
     crate::for_each_variant!(@with_hasher add);
-    crate::for_each_pauses_peer!(add);
     all
 }
 
-/// The names `maps()` gives, in order.
+/// The names [`pause_maps`] gives, in order.
 pub fn pause_names() -> Vec<&'static str> {
     pause_maps().iter().map(|m| m.name).collect()
 }

@@ -1,6 +1,6 @@
-//! `bench-suite throughput`: hashbrown, map-core, std and every other
-//! registered variant of the workspace (through `ReclaimMap`) timed on the
-//! same workloads, interleaved round by round in one process, with the
+//! `bench-suite throughput`: every map of the registry's timed list but the
+//! concurrent peers (the workspace's variants through `ReclaimMap`,
+//! hashbrown and std by their own methods) timed on the same workloads, interleaved round by round in one process, with the
 //! median of each round's ratio to hashbrown and its spread. On a shared,
 //! noisy machine ratios taken side by side in one run are what can be
 //! compared; a row whose per-round ratios spread by more than
@@ -30,9 +30,8 @@ pub const OPS: [&str; 7] = [
     "clear-refill",
 ];
 
-/// The maps timed directly (inherent methods), hashbrown (the reference)
-/// first; every other registered variant follows, through [`Via`].
-pub const MAPS: [&str; 4] = ["hashbrown", "map-core", "std", "split-map"];
+/// The map every ratio is to (listed first).
+pub const REFERENCE: &str = "hashbrown";
 
 /// The value types the tool can store (`--value`).
 pub const VALUES: [&str; 3] = ["u64", "string", "bytes128"];
@@ -48,7 +47,7 @@ struct Round {
     refill_calls: f64,
 }
 
-fn time_map<V: BenchValue, M: BenchMap<V>>(
+fn time_map<V: BenchValue, M: BenchMap<u64, V>>(
     make: impl Fn() -> M,
     hits: &[u64],
     misses: &[u64],
@@ -137,86 +136,44 @@ fn run_with<V: BenchValue>(
     let misses = &misses[..];
     // About a million refill inserts per round, whatever the batch size.
     let refill_rounds = (1_000_000 / entries.clamp(1, REFILL_ENTRIES)).max(1);
-    let mut maps: Vec<(&'static str, Timer<'_>)> = vec![
-        (
-            "hashbrown",
-            Box::new(|| {
-                time_map::<V, _>(
-                    hashbrown::HashMap::<u64, V>::new,
-                    hits,
-                    misses,
-                    fresh,
-                    refill_rounds,
-                )
-            }),
-        ),
-        (
-            "map-core",
-            Box::new(|| {
-                time_map::<V, _>(
-                    map_core::HashMap::<u64, V>::new,
-                    hits,
-                    misses,
-                    fresh,
-                    refill_rounds,
-                )
-            }),
-        ),
-        (
-            // The same code under the manual policy: nothing given back, so
-            // beside map-core it separates the cost of the policy's checks
-            // from the cost of giving memory back (shrinks and frees).
-            "map-core (manual)",
-            Box::new(|| {
-                time_map::<V, _>(
-                    || map_core::HashMap::<u64, V>::with_policy(map_core::ReclaimPolicy::manual()),
-                    hits,
-                    misses,
-                    fresh,
-                    refill_rounds,
-                )
-            }),
-        ),
-        (
-            "split-map",
-            Box::new(|| {
-                time_map::<V, _>(
-                    split_map::SplitMap::<u64, V>::new,
-                    hits,
-                    misses,
-                    fresh,
-                    refill_rounds,
-                )
-            }),
-        ),
-        (
-            "std",
-            Box::new(|| {
-                time_map::<V, _>(
-                    std::collections::HashMap::<u64, V>::new,
-                    hits,
-                    misses,
-                    fresh,
-                    refill_rounds,
-                )
-            }),
-        ),
-    ];
-    // Every other variant of the workspace, from the registry.
+    let mut maps: Vec<(&'static str, Timer<'_>)> = Vec::new();
+    // Every map of the registry's timed list but the concurrent peers (the
+    // `concurrent` subcommand times those on several threads); hashbrown,
+    // the reference, first, and map-core's manual policy beside map-core.
     macro_rules! registered {
-        (variant, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr) => {
-            if !MAPS.contains(&$name) {
+        (peer, $name:literal, Concurrent, $make:expr) => {};
+        ($kind:ident, $name:literal, $group:ident, $make:expr) => {
+            let timed: Timer<'_> =
+                Box::new(move || time_map::<V, _>($make, hits, misses, fresh, refill_rounds));
+            if $name == REFERENCE {
+                maps.insert(0, ($name, timed));
+            } else {
+                maps.push(($name, timed));
+            }
+            if $name == "map-core" {
+                // The same code under the manual policy: nothing given back,
+                // so beside map-core it separates the cost of the policy's
+                // checks from the cost of giving memory back.
                 maps.push((
-                    $name,
-                    Box::new(|| {
-                        time_map::<V, _>(|| Via(($make)()), hits, misses, fresh, refill_rounds)
+                    "map-core (manual)",
+                    Box::new(move || {
+                        time_map::<V, _>(
+                            || {
+                                Via(map_core::HashMap::<u64, V>::with_policy(
+                                    map_core::ReclaimPolicy::manual(),
+                                ))
+                            },
+                            hits,
+                            misses,
+                            fresh,
+                            refill_rounds,
+                        )
                     }),
                 ));
             }
         };
-        ($kind:ident, $($rest:tt)*) => {};
     }
-    crate::for_each_variant!(registered);
+    crate::for_each_variant!(@timed registered);
 
     let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); OPS.len()]; maps.len()];
     let mut calls: Vec<Vec<f64>> = vec![Vec::new(); maps.len()];
@@ -239,8 +196,8 @@ fn run_with<V: BenchValue>(
         out,
         "throughput: {entries} u64 -> {} entries, {rounds} rounds interleaved in one process; \
          median ns per entry (per pair for churn, per inserted entry for clear-refill: \
-         {refill_rounds} rounds of clear() + {batch} inserts). hashbrown, map-core, split-map and std by \
-         their own methods, the other variants through ReclaimMap. map-core and hashbrown share \
+         {refill_rounds} rounds of clear() + {batch} inserts). The workspace's variants through \
+         ReclaimMap, hashbrown and std by their own methods. map-core and hashbrown share \
          foldhash; std uses SipHash.",
         V::NAME
     );

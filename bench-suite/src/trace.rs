@@ -12,8 +12,9 @@
 //! Blank lines and lines starting with `#` are skipped. The whole file is
 //! parsed first, untimed, into a vector of [`Op`]s; then every registered
 //! map replays it with `String` keys and `Vec<u8>` values: the workspace's
-//! variants through [`ReclaimMap`], std, hashbrown, dashmap and papaya through
-//! their own methods. Per map the replay records the time, the bytes the
+//! variants through `ReclaimMap`, std, hashbrown, dashmap and papaya through
+//! their own methods (the registry's `@timed` constructors, each a
+//! [`BenchMap`]). Per map the replay records the time, the bytes the
 //! counting global allocator sees live (peak, end, and a sample every
 //! 1/[`SAMPLES`] of the trace), the allocator calls, the map's own
 //! `memory()` at the end and the final length.
@@ -27,10 +28,10 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use map_conformance::alloc::Counter;
-use map_core::ReclaimMap;
 use serde::Serialize;
 
 use crate::model::Kind;
+use crate::workloads::BenchMap;
 
 /// The header every trace starts with.
 pub const HEADER: &str = "op,key,value_bytes";
@@ -212,130 +213,6 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// What the replay needs from a map with `String` keys and `Vec<u8>` values.
-/// Implemented directly for the peers (their own methods) and through
-/// [`Via`](crate::workloads::Via) for any [`ReclaimMap`].
-pub trait TraceMap {
-    /// Inserts or overwrites.
-    fn put(&mut self, key: String, value: Vec<u8>);
-    /// Whether `key` is present (through `get`).
-    fn hit(&self, key: &str) -> bool;
-    /// Removes `key`, handing its value back.
-    fn take(&mut self, key: &str) -> Option<Vec<u8>>;
-    /// Removes every entry.
-    fn wipe(&mut self);
-    /// Entries now.
-    fn size(&self) -> usize;
-    /// The map's own `memory().allocated_bytes`, if it reports one.
-    fn reported_bytes(&self) -> Option<usize>;
-}
-
-impl<M: ReclaimMap<String, Vec<u8>>> TraceMap for crate::workloads::Via<M> {
-    fn put(&mut self, key: String, value: Vec<u8>) {
-        self.0.insert(key, value);
-    }
-    fn hit(&self, key: &str) -> bool {
-        self.0.get(key).is_some()
-    }
-    fn take(&mut self, key: &str) -> Option<Vec<u8>> {
-        self.0.remove(key)
-    }
-    fn wipe(&mut self) {
-        self.0.clear();
-    }
-    fn size(&self) -> usize {
-        self.0.len()
-    }
-    fn reported_bytes(&self) -> Option<usize> {
-        Some(self.0.memory().allocated_bytes)
-    }
-}
-
-impl TraceMap for std::collections::HashMap<String, Vec<u8>> {
-    fn put(&mut self, key: String, value: Vec<u8>) {
-        self.insert(key, value);
-    }
-    fn hit(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-    fn take(&mut self, key: &str) -> Option<Vec<u8>> {
-        self.remove(key)
-    }
-    fn wipe(&mut self) {
-        self.clear();
-    }
-    fn size(&self) -> usize {
-        self.len()
-    }
-    fn reported_bytes(&self) -> Option<usize> {
-        None
-    }
-}
-
-impl TraceMap for hashbrown::HashMap<String, Vec<u8>> {
-    fn put(&mut self, key: String, value: Vec<u8>) {
-        self.insert(key, value);
-    }
-    fn hit(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-    fn take(&mut self, key: &str) -> Option<Vec<u8>> {
-        self.remove(key)
-    }
-    fn wipe(&mut self) {
-        self.clear();
-    }
-    fn size(&self) -> usize {
-        self.len()
-    }
-    fn reported_bytes(&self) -> Option<usize> {
-        Some(self.allocation_size())
-    }
-}
-
-impl TraceMap for dashmap::DashMap<String, Vec<u8>> {
-    fn put(&mut self, key: String, value: Vec<u8>) {
-        self.insert(key, value);
-    }
-    fn hit(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-    fn take(&mut self, key: &str) -> Option<Vec<u8>> {
-        self.remove(key).map(|(_, v)| v)
-    }
-    fn wipe(&mut self) {
-        self.clear();
-    }
-    fn size(&self) -> usize {
-        self.len()
-    }
-    fn reported_bytes(&self) -> Option<usize> {
-        None
-    }
-}
-
-impl TraceMap for papaya::HashMap<String, Vec<u8>> {
-    fn put(&mut self, key: String, value: Vec<u8>) {
-        self.pin().insert(key, value);
-    }
-    fn hit(&self, key: &str) -> bool {
-        self.pin().get(key).is_some()
-    }
-    fn take(&mut self, key: &str) -> Option<Vec<u8>> {
-        // papaya hands out a reference while the entry waits for its epoch.
-        self.pin().remove(key).cloned()
-    }
-    fn wipe(&mut self) {
-        self.pin().clear();
-    }
-    fn size(&self) -> usize {
-        self.len()
-    }
-    fn reported_bytes(&self) -> Option<usize> {
-        None
-    }
-}
-
 /// The figures of one map replaying one trace.
 #[derive(Debug, Clone, Serialize)]
 pub struct TraceResult {
@@ -363,7 +240,7 @@ pub struct TraceResult {
 }
 
 /// Replays `trace` on `map`, measured.
-pub fn replay<M: TraceMap>(trace: &Trace, mut map: M) -> TraceResult {
+pub fn replay<M: BenchMap<String, Vec<u8>>>(trace: &Trace, mut map: M) -> TraceResult {
     let ops = &trace.ops;
     let every = (ops.len() / SAMPLES).max(1);
     let mut samples = Vec::with_capacity(ops.len() / every + 1);
@@ -372,7 +249,9 @@ pub fn replay<M: TraceMap>(trace: &Trace, mut map: M) -> TraceResult {
     let mut next = every;
     for (i, op) in ops.iter().enumerate() {
         match op {
-            Op::Insert(key, size) => map.put(key.clone(), vec![i as u8; *size]),
+            Op::Insert(key, size) => {
+                map.put(key.clone(), vec![i as u8; *size]);
+            }
             Op::Remove(key) => {
                 black_box(map.take(key));
             }
@@ -427,43 +306,19 @@ impl TraceVariant {
     }
 }
 
-/// The peers, by their own methods (no wrapper in the timed loop); `None`
-/// for a name without a direct implementation here.
-fn run_direct(name: &str, trace: &Trace) -> Option<TraceResult> {
-    Some(match name {
-        "std" => replay(trace, std::collections::HashMap::new()),
-        "hashbrown" => replay(trace, hashbrown::HashMap::new()),
-        "dashmap" => replay(trace, dashmap::DashMap::new()),
-        "papaya" => replay(trace, papaya::HashMap::new()),
-        _ => return None,
-    })
-}
-
 /// Every registered map, in report order.
 pub fn variants() -> Vec<TraceVariant> {
     let mut all = Vec::new();
     macro_rules! register {
-        (variant, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr) => {
-            all.push(TraceVariant {
-                name: $name,
-                kind: Kind::Variant,
-                run: |trace| replay(trace, crate::workloads::Via(($make)())),
-            });
-        };
-        ($kind:ident, $name:literal, $group:ident, $reported:literal, $note:literal, $make:expr) => {
+        ($kind:ident, $name:literal, $group:ident, $make:expr) => {
             all.push(TraceVariant {
                 name: $name,
                 kind: $crate::registry_kind!($kind),
-                run: |trace| {
-                    run_direct($name, trace)
-                        .unwrap_or_else(|| replay(trace, crate::workloads::Via(($make)())))
-                },
+                run: |trace| replay(trace, ($make)()),
             });
         };
     }
-    crate::for_each_variant!(register);
-    let order = crate::registry::names();
-    all.sort_by_key(|v| order.iter().position(|n| *n == v.name));
+    crate::for_each_variant!(@timed register);
     all
 }
 
