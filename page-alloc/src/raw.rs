@@ -171,11 +171,11 @@ enum Resize {
 fn map_block(layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
     let len = whole_pages(layout.size());
     let mapped = sys::map(len);
-    stats::call(true);
+    counted_call(true);
     let addr = mapped.ok_or(AllocError)?;
     advise(addr, len);
     stats::mapped(len);
-    stats::live(0, layout.size());
+    counted_live(0, layout.size());
     // The block is exactly the layout's size, not the whole pages: a block
     // then fits one size only, so `deallocate` and the per-thread counter
     // always see the size `allocate` saw.
@@ -217,8 +217,8 @@ unsafe fn unmap_block(addr: NonNull<u8>, layout: Layout) {
     // SAFETY: per the caller, these are the pages of one live block, which
     // its owner gives up.
     let unmapped = unsafe { sys::unmap(addr, len) };
-    stats::call(false);
-    stats::live(layout.size(), 0);
+    counted_call(false);
+    counted_live(layout.size(), 0);
     // The kernel refuses only when splitting a merged mapping would pass
     // the process's limit of mappings; the pages then stay mapped (and
     // counted) for good, as `deallocate` cannot fail.
@@ -310,7 +310,7 @@ impl PageAlloc {
                     ptr::write_bytes(addr.as_ptr().add(old.size()), 0, new.size() - old.size());
                 }
             }
-            stats::live(old.size(), new.size());
+            counted_live(old.size(), new.size());
             return Ok(NonNull::slice_from_raw_parts(addr, new.size()));
         }
         if new_len < old_len {
@@ -322,12 +322,12 @@ impl PageAlloc {
             let tail = unsafe { addr.add(new_len) };
             // SAFETY: as just said, whole pages of our mapping, given up.
             let unmapped = unsafe { sys::unmap(tail, old_len - new_len) };
-            stats::call(false);
+            counted_call(false);
             if !unmapped {
                 return Err(AllocError);
             }
             stats::unmapped(old_len - new_len);
-            stats::live(old.size(), new.size());
+            counted_live(old.size(), new.size());
             return Ok(NonNull::slice_from_raw_parts(addr, new.size()));
         }
         #[cfg(target_os = "linux")]
@@ -335,7 +335,7 @@ impl PageAlloc {
             // SAFETY: the block's `old_len` bytes are one mapping of ours;
             // on success the caller uses only the returned address.
             let remapped = unsafe { sys::remap(addr, old_len, new_len) };
-            stats::call(true);
+            counted_call(true);
             let moved = remapped.ok_or(AllocError)?;
             if old_len < HUGE_PAGES_FROM {
                 // A mapping keeps its hint when it moves: only one that
@@ -352,7 +352,7 @@ impl PageAlloc {
                 }
             }
             stats::mapped(new_len - old_len);
-            stats::live(old.size(), new.size());
+            counted_live(old.size(), new.size());
             Ok(NonNull::slice_from_raw_parts(moved, new.size()))
         }
         #[cfg(not(target_os = "linux"))]
@@ -444,9 +444,25 @@ pub(crate) fn set_observer(observer: Option<fn(isize, bool)>) {
     OBSERVER.store(observer.map_or(0, |f| f as usize), Ordering::Release);
 }
 
+/// This thread's page-backed layout bytes went from `from` to `to`: counted,
+/// and told to the observer.
+fn counted_live(from: usize, to: usize) {
+    stats::live(from, to);
+    notify((to as isize).wrapping_sub(from as isize), false);
+}
+
+/// A system call, counted; `alloc` if it mapped pages (`mmap`, `mremap`),
+/// which the observer is told of, not if it only gave them back.
+fn counted_call(alloc: bool) {
+    stats::call();
+    if alloc {
+        notify(0, true);
+    }
+}
+
 /// Tells the observer, if any, of a change of `delta` layout bytes and
 /// whether it took an allocation call.
-pub(crate) fn notify(delta: isize, call: bool) {
+fn notify(delta: isize, call: bool) {
     let observer = OBSERVER.load(Ordering::Acquire);
     if observer != 0 {
         // SAFETY: a non-zero value was stored by `set_observer` from a

@@ -117,17 +117,14 @@ pub(crate) fn live(from: usize, to: usize) {
         // is then simply not counted.
         let _ = LIVE.try_with(|live| live.set(live.get().wrapping_add(delta)));
     }
-    crate::raw::notify(delta, false);
+    #[cfg(not(feature = "std"))]
+    let _ = delta;
 }
 
-/// A system call; `alloc` if it mapped pages (`mmap`, `mremap`), not if it
-/// only gave them back.
-pub(crate) fn call(alloc: bool) {
+/// A system call.
+pub(crate) fn call() {
     #[cfg(feature = "std")]
     {
         let _ = CALLS.try_with(|calls| calls.set(calls.get() + 1));
-    }
-    if alloc {
-        crate::raw::notify(0, true);
     }
 }
