@@ -68,8 +68,9 @@ enum Command {
     /// in one process.
     Handles(HandlesArgs),
     /// sync-map's reads on several threads beside an unlocked hashbrown,
-    /// RwLock<hashbrown>, dashmap and papaya, read-only and 98% get / 1%
-    /// insert / 1% remove, and its batch clear-and-refill beside hashbrown.
+    /// RwLock<hashbrown>, dashmap and papaya: read-only, 98% get / 1% insert
+    /// / 1% remove and 90% get / 5% insert / 5% remove; and its
+    /// clear-and-refill (a batch, and single inserts) beside hashbrown.
     Concurrent(ConcurrentArgs),
     /// arena-map's StrMap beside hashbrown::HashMap<String, _>: build and
     /// drop times, allocator calls, bytes held.

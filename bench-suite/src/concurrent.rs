@@ -8,13 +8,15 @@
 //!   `ReadHandle`, `ReadHandle::enter` sections of [`BATCH`] lookups,
 //!   `RwLock<hashbrown::HashMap>`, dashmap and papaya (a guard per read).
 //! * mixed: 98% reads, 1% inserts and 1% removes (of keys above the read
-//!   set, so the map keeps its size) on the maps that can be written:
+//!   set, so the map keeps its size), and again with 90% reads, 5% inserts
+//!   and 5% removes, on the maps that can be written:
 //!   `SyncMap::get` (the reference), a `ReadHandle`, `RwLock<hashbrown>`,
 //!   dashmap and papaya.
 //! * refill: on one thread, `refill_entries` `u64` entries cleared and
 //!   inserted again `refill_rounds` times, through one
-//!   [`SyncMap::write`] batch per round, beside `hashbrown::HashMap`'s
-//!   `clear` and `extend`: time and allocator calls per round.
+//!   [`SyncMap::write`] batch per round and through `clear` and single
+//!   `insert`s, beside `hashbrown::HashMap`'s `clear` and `extend`: time and
+//!   allocator calls per round.
 //!
 //! The maps take turns within each round in rotating order; printed are the
 //! median figure of each and the median of its per-round ratio to the
@@ -257,7 +259,7 @@ impl Shared for ByEnter<'_> {
 
 /// Runs the workload on `plan.threads` threads; returns million operations
 /// per second.
-fn ops_per_sec<M: Shared>(map: &M, plan: &Plan, mixed: bool) -> f64 {
+fn ops_per_sec<M: Shared>(map: &M, plan: &Plan, writes: u64) -> f64 {
     let keys = plan.keys;
     let ops = plan.ops_per_thread;
     let start = Instant::now();
@@ -268,16 +270,20 @@ fn ops_per_sec<M: Shared>(map: &M, plan: &Plan, mixed: bool) -> f64 {
                 // The same key stream for every map, a different one per thread.
                 let mut rng = Rng::new(0x1234_5678 + t as u64);
                 let mut sum = 0u64;
-                if mixed {
+                if writes > 0 {
                     for _ in 0..ops {
                         let r = rng.next_u64();
                         let key = r % keys;
-                        // 1% insert and 1% remove, of keys above the read set
-                        // (so the read set stays put and the map near its size).
-                        match (r >> 40) % 100 {
-                            0 => map.insert(keys + key % 1000, r),
-                            1 => map.remove(keys + key % 1000),
-                            _ => sum = sum.wrapping_add(reader.get(key).unwrap_or(0)),
+                        // `writes`% inserts and as many removes, of keys above
+                        // the read set (so the read set stays put and the map
+                        // near its size).
+                        let dice = (r >> 40) % 100;
+                        if dice < writes {
+                            map.insert(keys + key % 1000, r);
+                        } else if dice < 2 * writes {
+                            map.remove(keys + key % 1000);
+                        } else {
+                            sum = sum.wrapping_add(reader.get(key).unwrap_or(0));
                         }
                     }
                 } else {
@@ -290,7 +296,7 @@ fn ops_per_sec<M: Shared>(map: &M, plan: &Plan, mixed: bool) -> f64 {
         }
     });
     let elapsed = start.elapsed().max(Duration::from_nanos(1));
-    let done = if mixed { ops } else { ops / BATCH * BATCH };
+    let done = if writes > 0 { ops } else { ops / BATCH * BATCH };
     (plan.threads as u64 * done) as f64 / elapsed.as_secs_f64() / 1e6
 }
 
@@ -315,41 +321,45 @@ pub fn run(plan: Plan, mut progress: impl FnMut(&str)) -> String {
     let read_only: Vec<Contestant<'_>> = vec![
         (
             "&hashbrown (ceiling)",
-            Box::new(|| ops_per_sec(&unlocked, p, false)),
+            Box::new(|| ops_per_sec(&unlocked, p, 0)),
         ),
-        (
-            "&map_core::HashMap",
-            Box::new(|| ops_per_sec(&core, p, false)),
-        ),
-        ("SyncMap get", Box::new(|| ops_per_sec(&sync, p, false))),
+        ("&map_core::HashMap", Box::new(|| ops_per_sec(&core, p, 0))),
+        ("SyncMap get", Box::new(|| ops_per_sec(&sync, p, 0))),
         (
             "SyncMap ReadHandle",
-            Box::new(|| ops_per_sec(&handle, p, false)),
+            Box::new(|| ops_per_sec(&handle, p, 0)),
         ),
         (
             "SyncMap enter (x16)",
-            Box::new(|| ops_per_sec(&batched, p, false)),
+            Box::new(|| ops_per_sec(&batched, p, 0)),
         ),
-        (
-            "RwLock<hashbrown>",
-            Box::new(|| ops_per_sec(&rwlock, p, false)),
-        ),
-        ("dashmap", Box::new(|| ops_per_sec(&dash, p, false))),
-        ("papaya", Box::new(|| ops_per_sec(&pap, p, false))),
+        ("RwLock<hashbrown>", Box::new(|| ops_per_sec(&rwlock, p, 0))),
+        ("dashmap", Box::new(|| ops_per_sec(&dash, p, 0))),
+        ("papaya", Box::new(|| ops_per_sec(&pap, p, 0))),
     ];
-    let mixed: Vec<Contestant<'_>> = vec![
-        ("SyncMap get", Box::new(|| ops_per_sec(&sync, p, true))),
-        (
-            "SyncMap ReadHandle",
-            Box::new(|| ops_per_sec(&handle, p, true)),
-        ),
-        (
-            "RwLock<hashbrown>",
-            Box::new(|| ops_per_sec(&rwlock, p, true)),
-        ),
-        ("dashmap", Box::new(|| ops_per_sec(&dash, p, true))),
-        ("papaya", Box::new(|| ops_per_sec(&pap, p, true))),
-    ];
+    // The maps that can be written, with `writes`% inserts and as many
+    // removes among the reads.
+    let (sync, handle, rwlock, dash, pap) = (&sync, &handle, &rwlock, &dash, &pap);
+    let mixed = |writes: u64| -> Vec<Contestant<'_>> {
+        vec![
+            (
+                "SyncMap get",
+                Box::new(move || ops_per_sec(sync, p, writes)),
+            ),
+            (
+                "SyncMap ReadHandle",
+                Box::new(move || ops_per_sec(handle, p, writes)),
+            ),
+            (
+                "RwLock<hashbrown>",
+                Box::new(move || ops_per_sec(rwlock, p, writes)),
+            ),
+            ("dashmap", Box::new(move || ops_per_sec(dash, p, writes))),
+            ("papaya", Box::new(move || ops_per_sec(pap, p, writes))),
+        ]
+    };
+    let read_heavy = mixed(1);
+    let write_heavier = mixed(5);
 
     let mut out = String::new();
     let _ = writeln!(
@@ -362,7 +372,12 @@ pub fn run(plan: Plan, mut progress: impl FnMut(&str)) -> String {
     let mut noisy = Vec::new();
     for (what, title, contestants) in [
         ("read-only", "read-only", &read_only),
-        ("mixed", "mixed: 98% get, 1% insert, 1% remove", &mixed),
+        ("mixed", "mixed: 98% get, 1% insert, 1% remove", &read_heavy),
+        (
+            "mixed-90",
+            "mixed: 90% get, 5% insert, 5% remove",
+            &write_heavier,
+        ),
     ] {
         let samples = interleave(contestants, plan.rounds, what, &mut progress);
         let _ = writeln!(out, "\n{title}");
@@ -434,7 +449,11 @@ fn interleave(
     samples
 }
 
-const REFILL: [&str; 2] = ["hashbrown clear+extend", "SyncMap::write batch"];
+const REFILL: [&str; 3] = [
+    "hashbrown clear+extend",
+    "SyncMap::write batch",
+    "SyncMap clear+insert",
+];
 
 /// Runs `round` `plan.refill_rounds` times after a warm-up; returns
 /// microseconds and allocator calls per round.
@@ -455,27 +474,38 @@ fn per_refill_round(plan: &Plan, mut round: impl FnMut(u64)) -> (f64, f64) {
 
 /// Per contestant of [`REFILL`], its microseconds and allocator calls per
 /// clear-and-refill round, in each round.
-fn time_refill(plan: &Plan, progress: &mut impl FnMut(&str)) -> ([Vec<f64>; 2], [Vec<f64>; 2]) {
+fn time_refill(plan: &Plan, progress: &mut impl FnMut(&str)) -> ([Vec<f64>; 3], [Vec<f64>; 3]) {
     let sync: SyncMap<u64, u64> = SyncMap::new();
+    let single: SyncMap<u64, u64> = SyncMap::new();
     let mut base: hashbrown::HashMap<u64, u64> = hashbrown::HashMap::new();
     let n = plan.refill_entries;
-    let mut times: [Vec<f64>; 2] = Default::default();
-    let mut calls: [Vec<f64>; 2] = Default::default();
+    let mut times: [Vec<f64>; 3] = Default::default();
+    let mut calls: [Vec<f64>; 3] = Default::default();
     for round in 0..plan.rounds {
-        for turn in stats::rotation(round, 2) {
+        for turn in stats::rotation(round, 3) {
             let (us, c) = if turn == 0 {
                 per_refill_round(plan, |r| {
                     base.clear();
                     base.extend((0..n).map(|k| (k, k ^ r)));
                     black_box(&base);
                 })
-            } else {
+            } else if turn == 1 {
                 per_refill_round(plan, |r| {
                     sync.write(|w| {
                         w.clear();
                         w.extend((0..n).map(|k| (k, k ^ r)));
                     });
                     black_box(&sync);
+                })
+            } else {
+                // One publication per call: what a user who does not batch
+                // pays.
+                per_refill_round(plan, |r| {
+                    single.clear();
+                    for k in 0..n {
+                        single.insert(k, k ^ r);
+                    }
+                    black_box(&single);
                 })
             };
             times[turn].push(us);
