@@ -10,14 +10,8 @@
 //! and halves. Every resize moves the entries of one or two tables of at
 //! most 128 KiB of buckets ([`MAX_TABLE_BYTES`]), never the whole map.
 //!
-//! The bound was chosen by measurement: a split of a full 128 KiB table
-//! (7,168 `u64 -> u64` entries) takes 0.1-0.5 ms (0.12 ms typically at
-//! 10,000,000 entries), part of it the kernel faulting in the two new
-//! tables' pages. 64 KiB tables shortened the longest insert at 1,000,000
-//! entries only from 0.27 to 0.23 ms and made growth 20% slower (more
-//! splits); lookups at
-//! 1,000,000 entries measured 1.38-1.48x hashbrown's with tables of 128 KiB,
-//! 512 KiB and 2 MiB alike, within these runs' noise.
+//! The bound was chosen by measurement; the README gives the figures:
+//! what a split costs, and what smaller or larger tables change.
 //!
 //! # When to pick it
 //!
@@ -30,8 +24,8 @@
 //! Not when the map is small (up to a few thousand entries it is one table,
 //! like `map_core::HashMap`, with a little more bookkeeping), or when lookup
 //! speed matters more than pauses: a lookup reads the directory and a
-//! table's header before the table, and at 1,000,000 entries lookups took
-//! 1.4-1.8x hashbrown's time here (see the README).
+//! table's header before the table, so it takes longer than hashbrown's
+//! (the README has the figures).
 //!
 //! # Example
 //!
