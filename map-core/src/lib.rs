@@ -144,7 +144,7 @@
 //! built with `serde` on, so the impls show there.
 
 #![cfg_attr(not(feature = "std"), no_std)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 extern crate alloc;
@@ -161,6 +161,8 @@ pub mod par {
     };
 }
 mod policy;
+#[allow(unsafe_code)]
+mod raw;
 #[cfg(feature = "serde")]
 mod serde_impl;
 pub mod set;

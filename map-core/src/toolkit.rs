@@ -131,7 +131,7 @@ pub use crate::__reclaim_map_by_inherent_methods as reclaim_map_by_inherent_meth
 pub enum ShrinkError {
     /// A table for the target capacity would not be smaller.
     NoGain,
-    /// The allocator refused the new table or the scratch space.
+    /// The allocator refused the new table.
     AllocFailed,
 }
 

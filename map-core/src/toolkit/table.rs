@@ -180,8 +180,7 @@ where
     if fresh.num_buckets() >= table.num_buckets() {
         return Err(ShrinkError::NoGain);
     }
-    let scratch = table.allocator().clone();
-    move_entries(table, &mut fresh, scratch, hasher)?;
+    move_entries(table, &mut fresh, hasher)?;
     *table = fresh;
     Ok(())
 }
@@ -191,19 +190,14 @@ where
 /// left empty (its allocation is not freed: drop or replace it).
 ///
 /// This is how a storage re-homes its entries, for example into a fresh
-/// arena during compaction. The scratch space for the hashes (8 bytes an
-/// entry, freed before returning) comes from [`PageAlloc`](crate::PageAlloc),
-/// not from either table's allocator: the source allocator is about to be
-/// discarded and the destination may be an arena, where it would stay as
-/// garbage. A large scratch block is mapped and unmapped, so it leaves the
-/// process's resident memory when it is freed (a global allocator would
-/// keep a freed block of a few MiB for later, and jemalloc or mimalloc keep
-/// its pages too).
+/// arena during compaction. It allocates the new table and nothing else:
+/// each entry is hashed where it lies and moved once, as hashbrown's own
+/// resize does.
 ///
 /// # Errors
 ///
-/// [`ShrinkError::AllocFailed`], with `table` untouched, if `alloc` or the
-/// scratch space for the hashes cannot be had.
+/// [`ShrinkError::AllocFailed`], with `table` untouched, if `alloc`
+/// refuses the new table.
 ///
 /// # Panics
 ///
@@ -236,7 +230,7 @@ where
     B: Allocator,
 {
     let mut fresh = reserve_fresh(alloc, capacity.max(table.len()))?;
-    move_entries(table, &mut fresh, crate::PageAlloc, hasher)?;
+    move_entries(table, &mut fresh, hasher)?;
     Ok(fresh)
 }
 
@@ -274,37 +268,22 @@ fn reserve_fresh<T, B: Allocator>(
     try_with_capacity_in(alloc, capacity).map_err(|_| ShrinkError::AllocFailed)
 }
 
-/// Moves everything from `from` into `to`, which must have room for it all,
-/// with scratch space from `scratch`.
-fn move_entries<T, A, B, C>(
+/// Moves everything from `from` into `to`, which must be empty with room
+/// for it all, hashing each entry once (see `crate::raw`).
+fn move_entries<T, A, B>(
     from: &mut HashTable<T, A>,
     to: &mut HashTable<T, B>,
-    scratch: C,
     hasher: impl Fn(&T) -> u64,
 ) -> Result<(), ShrinkError>
 where
     A: Allocator,
     B: Allocator,
-    C: Allocator,
 {
-    // Phase 1: hash every entry in place, in bucket order. A panic here
-    // moves nothing.
-    let mut plan = allocator_api2::vec::Vec::new_in(scratch);
-    plan.try_reserve_exact(from.len())
-        .map_err(|_| ShrinkError::AllocFailed)?;
-    plan.extend(from.iter().map(&hasher));
-    // Phase 2: move. `drain` yields the entries in bucket order, the order
-    // `iter` planned them in, and clears the old table in one sweep instead
-    // of erasing entry by entry. `to` has room for all of them, so
-    // `insert_unique` never calls the hasher and nothing here can panic.
-    let mut hashes = plan.into_iter();
-    for item in from.drain() {
-        // The plan covers every entry; were hashbrown ever to yield one more
-        // than `iter` did, it is hashed here rather than lost.
-        let hash = hashes.next().unwrap_or_else(|| hasher(&item));
-        to.insert_unique(hash, item, &hasher);
+    if crate::raw::move_all(from, to, hasher) {
+        Ok(())
+    } else {
+        Err(ShrinkError::AllocFailed)
     }
-    Ok(())
 }
 
 #[cold]
