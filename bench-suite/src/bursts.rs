@@ -182,14 +182,8 @@ pub(crate) fn finish(
     hashbrown: Option<&ScenarioResult>,
     variant: &str,
 ) {
-    let rss_at = |stage: &str| {
-        r.stages
-            .iter()
-            .find(|s| s.stage == stage)
-            .and_then(|s| s.rss_bytes)
-    };
     let worst_drained = crate::model::bursts::worst_rss(r, "-drained");
-    let idle = rss_at("idle");
+    let idle = r.stage("idle").and_then(|s| s.rss_bytes);
     let Figures::Bursts(b) = &mut r.figures else {
         return;
     };

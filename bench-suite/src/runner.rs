@@ -110,12 +110,8 @@ pub fn pauses(
         ));
         let r = if isolate {
             match crate::child::run_pauses(plan, map.name) {
-                Ok(mut r) => {
-                    r.variant = map.name.to_string();
-                    r.kind = map.kind;
-                    r.group = map.group;
-                    r
-                }
+                // The child ran `PauseVariant::run`, which names the result.
+                Ok(r) => r,
                 Err(e) => {
                     progress(&format!(
                         "    fresh process failed ({e}); running in this one"

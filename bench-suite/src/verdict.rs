@@ -215,7 +215,7 @@ const FIGURES: [Figure; 6] = [
     Figure {
         label: "the smallest full map",
         scenario: Scenario::DeleteAll,
-        value: |r| stage_bytes(r, "filled"),
+        value: |r| r.stage("filled").map(|s| s.counted_bytes as f64),
         show: |v| format!("{:.2} MB filled", v / 1e6),
     },
     Figure {
@@ -247,13 +247,6 @@ const FIGURES: [Figure; 6] = [
         show: |v| format!("{:.2} MB", v / 1e6),
     },
 ];
-
-fn stage_bytes(r: &ScenarioResult, stage: &str) -> Option<f64> {
-    r.stages
-        .iter()
-        .find(|s| s.stage == stage)
-        .map(|s| s.counted_bytes as f64)
-}
 
 /// One map's value of one figure.
 struct Entry<'a> {

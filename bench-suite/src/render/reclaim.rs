@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::{table, Format};
 use crate::model::bursts::{KEEP_EVERY, STAGES};
-use crate::model::{Group, KeyKind, Report, Scenario, ScenarioResult, Stage, DRAIN_IDLE_GOAL};
+use crate::model::{Group, KeyKind, Report, Scenario, ScenarioResult, DRAIN_IDLE_GOAL};
 
 fn mb(bytes: i64) -> String {
     format!("{:.2}", bytes as f64 / 1e6)
@@ -15,20 +15,19 @@ fn mb_opt(bytes: Option<u64>) -> String {
     bytes.map_or_else(|| "n/a".to_string(), |b| mb(b as i64))
 }
 
-fn stage<'a>(r: &'a ScenarioResult, name: &str) -> Option<&'a Stage> {
-    r.stages.iter().find(|s| s.stage == name)
-}
-
 fn counted(r: &ScenarioResult, name: &str) -> String {
-    stage(r, name).map_or_else(|| "-".into(), |s| mb(s.counted_bytes))
+    r.stage(name)
+        .map_or_else(|| "-".into(), |s| mb(s.counted_bytes))
 }
 
 fn reported(r: &ScenarioResult, name: &str) -> String {
-    stage(r, name).map_or_else(|| "-".into(), |s| mb_opt(s.reported_bytes))
+    r.stage(name)
+        .map_or_else(|| "-".into(), |s| mb_opt(s.reported_bytes))
 }
 
 fn rss(r: &ScenarioResult, name: &str) -> String {
-    stage(r, name).map_or_else(|| "-".into(), |s| mb_opt(s.rss_bytes))
+    r.stage(name)
+        .map_or_else(|| "-".into(), |s| mb_opt(s.rss_bytes))
 }
 
 fn opt(v: Option<f64>, digits: usize, suffix: &str) -> String {
