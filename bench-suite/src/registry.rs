@@ -47,9 +47,22 @@ pub struct Variant {
 }
 
 impl Variant {
-    /// Runs one scenario on this variant.
+    /// Runs one scenario on this variant, in this process; the result
+    /// carries the variant's name, kind, group and note, and no reported
+    /// bytes where its `memory()` has no real figures.
     pub fn run(&self, plan: &Plan, scenario: Scenario) -> ScenarioResult {
-        (self.run)(plan, scenario)
+        let mut r = (self.run)(plan, scenario);
+        r.variant = self.name.to_string();
+        r.kind = self.kind;
+        r.group = self.group;
+        if !self.reports_memory {
+            for stage in &mut r.stages {
+                stage.reported_bytes = None;
+            }
+            r.reported_peak_bytes = None;
+        }
+        r.note = self.note.to_string();
+        r
     }
 }
 

@@ -72,16 +72,6 @@ pub fn reclaim(
                 };
                 crate::bursts::finish(&mut r, own.as_ref(), hashbrown, variant.name);
             }
-            r.variant = variant.name.to_string();
-            r.kind = variant.kind;
-            r.group = variant.group;
-            if !variant.reports_memory {
-                for stage in &mut r.stages {
-                    stage.reported_bytes = None;
-                }
-                r.reported_peak_bytes = None;
-            }
-            r.note = variant.note.to_string();
             progress(&format!("    done in {:.2} s", r.seconds));
             results.push(r);
         }

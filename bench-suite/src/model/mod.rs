@@ -299,7 +299,7 @@ pub struct ChurnFigures {
 }
 
 impl ScenarioResult {
-    /// A result with `figures` and `stages`; the runner fills in the map's
+    /// A result with `figures` and `stages`; `registry::Variant::run` fills in the map's
     /// name, kind, group and note, the scenario its other readings.
     pub fn new(figures: Figures, entries: usize, stages: Vec<Stage>) -> Self {
         Self {
