@@ -27,11 +27,9 @@
 //! total (the faster run's sum of its operations' times).
 //!
 //! The maps: every line of [`for_each_variant!`](crate::for_each_variant)
-//! with a `with_hasher:` constructor (every workspace variant, std and
-//! hashbrown), then the peers timed only here, one line each in
-//! [`for_each_pauses_peer!`](crate::for_each_pauses_peer): griddle
-//! (incremental growth, never shrinks) and scc (concurrent, incremental
-//! resize, shrinks).
+//! with a `with_hasher:` constructor: every workspace variant, std and
+//! hashbrown, and the peers timed only here, griddle (incremental growth,
+//! never shrinks) and scc (concurrent, incremental resize, shrinks).
 
 use std::hint::black_box;
 use std::sync::atomic::{compiler_fence, Ordering};
