@@ -58,8 +58,11 @@ pub trait BenchMap<K, V> {
     fn wipe(&mut self);
     /// Entries now.
     fn size(&self) -> usize;
-    /// The map's own count of its allocated bytes, if it keeps one.
-    fn reported_bytes(&self) -> Option<usize>;
+    /// The map's own count of its allocated bytes, if it keeps one (none by
+    /// default).
+    fn reported_bytes(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// `BenchMap` by a map's own methods: `insert`, `get`, `remove`, `clear`,
@@ -122,9 +125,6 @@ impl<K: Hash + Eq, V, S: BuildHasher + Clone> BenchMap<K, V> for dashmap::DashMa
     fn size(&self) -> usize {
         self.len()
     }
-    fn reported_bytes(&self) -> Option<usize> {
-        None
-    }
 }
 
 /// papaya's operations go through a pinned guard; a removed value waits
@@ -147,9 +147,6 @@ impl<K: Hash + Eq, V: Clone, S: BuildHasher> BenchMap<K, V> for papaya::HashMap<
     }
     fn size(&self) -> usize {
         self.len()
-    }
-    fn reported_bytes(&self) -> Option<usize> {
-        None
     }
 }
 
@@ -179,9 +176,6 @@ impl<K: Hash + Eq, V, S: BuildHasher> BenchMap<K, V> for scc::HashMap<K, V, S> {
     }
     fn size(&self) -> usize {
         self.len()
-    }
-    fn reported_bytes(&self) -> Option<usize> {
-        None
     }
 }
 
