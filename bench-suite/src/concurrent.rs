@@ -474,15 +474,18 @@ fn per_refill_round(plan: &Plan, mut round: impl FnMut(u64)) -> (f64, f64) {
 
 /// Per contestant of [`REFILL`], its microseconds and allocator calls per
 /// clear-and-refill round, in each round.
-fn time_refill(plan: &Plan, progress: &mut impl FnMut(&str)) -> ([Vec<f64>; 3], [Vec<f64>; 3]) {
+fn time_refill(
+    plan: &Plan,
+    progress: &mut impl FnMut(&str),
+) -> ([Vec<f64>; REFILL.len()], [Vec<f64>; REFILL.len()]) {
     let sync: SyncMap<u64, u64> = SyncMap::new();
     let single: SyncMap<u64, u64> = SyncMap::new();
     let mut base: hashbrown::HashMap<u64, u64> = hashbrown::HashMap::new();
     let n = plan.refill_entries;
-    let mut times: [Vec<f64>; 3] = Default::default();
-    let mut calls: [Vec<f64>; 3] = Default::default();
+    let mut times: [Vec<f64>; REFILL.len()] = Default::default();
+    let mut calls: [Vec<f64>; REFILL.len()] = Default::default();
     for round in 0..plan.rounds {
-        for turn in stats::rotation(round, 3) {
+        for turn in stats::rotation(round, REFILL.len()) {
             let (us, c) = if turn == 0 {
                 per_refill_round(plan, |r| {
                     base.clear();

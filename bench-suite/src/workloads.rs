@@ -66,9 +66,9 @@ pub trait BenchMap<K, V> {
 }
 
 /// `BenchMap` by a map's own methods: `insert`, `get`, `remove`, `clear`,
-/// `len`, and the expression that reads its bytes.
+/// `len`, and, after `bytes`, the expression that reads its bytes.
 macro_rules! bench_map_by_inherent_methods {
-    ($($map:ty where [$($bounds:tt)*] bytes |$m:ident| $bytes:expr),* $(,)?) => {$(
+    ($($map:ty where [$($bounds:tt)*] $(bytes |$m:ident| $bytes:expr)?),* $(,)?) => {$(
         impl<K: Hash + Eq, V, $($bounds)*> BenchMap<K, V> for $map {
             #[inline]
             fn put(&mut self, key: K, value: V) -> bool {
@@ -91,18 +91,20 @@ macro_rules! bench_map_by_inherent_methods {
             fn size(&self) -> usize {
                 self.len()
             }
-            fn reported_bytes(&self) -> Option<usize> {
-                let $m = self;
-                $bytes
-            }
+            $(
+                fn reported_bytes(&self) -> Option<usize> {
+                    let $m = self;
+                    $bytes
+                }
+            )?
         }
     )*};
 }
 
 bench_map_by_inherent_methods!(
     hashbrown::HashMap<K, V, S> where [S: BuildHasher] bytes |m| Some(m.allocation_size()),
-    std::collections::HashMap<K, V, S> where [S: BuildHasher] bytes |_m| None,
-    griddle::HashMap<K, V, S> where [S: BuildHasher] bytes |_m| None,
+    std::collections::HashMap<K, V, S> where [S: BuildHasher],
+    griddle::HashMap<K, V, S> where [S: BuildHasher],
 );
 
 /// dashmap's operations take `&self`; `remove` hands back the pair.
