@@ -178,11 +178,12 @@ pub use page_alloc::PageAlloc;
 
 pub use map::{
     Drain, Entry, EntryRef, ExtractIf, HashMap, IntoIter, IntoKeys, IntoValues, Iter, IterMut,
-    Keys, OccupiedEntry, VacantEntry, VacantEntryRef, Values, ValuesMut,
+    Keys, OccupiedEntry, Table, VacantEntry, VacantEntryRef, Values, ValuesMut,
 };
 pub use policy::{PolicyBuilder, PolicyError, ReclaimPolicy};
 pub use set::HashSet;
 pub use stats::MemoryStats;
+pub use toolkit::InsertError;
 
 /// The contract every map in the workspace keeps.
 ///

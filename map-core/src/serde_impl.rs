@@ -1,4 +1,4 @@
-//! `serde` support for [`HashMap`](crate::HashMap) (as a map),
+//! `serde` support for [`Map`] (every map of the workspace, as a map),
 //! [`HashSet`](crate::HashSet) (as a sequence),
 //! [`ReclaimPolicy`](crate::ReclaimPolicy) and
 //! [`MemoryStats`](crate::MemoryStats), behind the `serde` feature.
@@ -12,9 +12,10 @@ use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{HashMap, HashSet, MemoryStats, ReclaimPolicy};
+use crate::toolkit::{Map, Store};
+use crate::{HashSet, MemoryStats, ReclaimPolicy};
 
-impl<K: Serialize, V: Serialize, S, A: Allocator> Serialize for HashMap<K, V, S, A> {
+impl<K: Serialize, V: Serialize, S, St: Store<K, V>> Serialize for Map<K, V, S, St> {
     fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
         let mut map = serializer.serialize_map(Some(self.len()))?;
         for (k, v) in self {
@@ -24,34 +25,37 @@ impl<K: Serialize, V: Serialize, S, A: Allocator> Serialize for HashMap<K, V, S,
     }
 }
 
-impl<'de, K, V, S, A> Deserialize<'de> for HashMap<K, V, S, A>
+impl<'de, K, V, S, St> Deserialize<'de> for Map<K, V, S, St>
 where
     K: Deserialize<'de> + Eq + Hash,
     V: Deserialize<'de>,
     S: BuildHasher + Default,
-    A: Allocator + Clone + Default,
+    St: Store<K, V>,
+    St::Alloc: Default,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[allow(clippy::type_complexity)] // a marker, never constructed with data
-        struct MapVisitor<K, V, S, A>(PhantomData<fn() -> (K, V, S, A)>);
+        struct MapVisitor<K, V, S, St>(PhantomData<fn() -> (K, V, S, St)>);
 
-        impl<'de, K, V, S, A> Visitor<'de> for MapVisitor<K, V, S, A>
+        impl<'de, K, V, S, St> Visitor<'de> for MapVisitor<K, V, S, St>
         where
             K: Deserialize<'de> + Eq + Hash,
             V: Deserialize<'de>,
             S: BuildHasher + Default,
-            A: Allocator + Clone + Default,
+            St: Store<K, V>,
+            St::Alloc: Default,
         {
-            type Value = HashMap<K, V, S, A>;
+            type Value = Map<K, V, S, St>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map")
             }
 
             fn visit_map<M: MapAccess<'de>>(self, mut access: M) -> Result<Self::Value, M::Error> {
-                // Trust the length hint only so far: it comes from the input.
+                // Trust the length hint only so far: it comes from the input,
+                // and it sets no capacity floor.
                 let hint = access.size_hint().unwrap_or(0).min(4096);
-                let mut map = HashMap::with_hasher_in(S::default(), A::default());
+                let mut map = Map::with_hasher_in(S::default(), St::Alloc::default());
                 map.reserve_without_floor(hint);
                 while let Some((k, v)) = access.next_entry()? {
                     map.insert(k, v);
@@ -64,11 +68,6 @@ where
     }
 }
 
-/// A policy's public settings, as they appear in a serialized policy.
-///
-/// A missing field takes its default (as [`ReclaimPolicy::builder`] starts
-/// from the defaults); an unknown field is refused, so that a misspelt
-/// setting in a configuration file is not silently ignored.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "ReclaimPolicy", default, deny_unknown_fields)]
 struct PolicySettings {
@@ -176,7 +175,7 @@ impl<'de> Deserialize<'de> for MemoryStats {
     }
 }
 
-impl<T: Serialize, S, A: Allocator> Serialize for HashSet<T, S, A> {
+impl<T: Serialize, S, A: Allocator + Clone> Serialize for HashSet<T, S, A> {
     fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
         let mut seq = serializer.serialize_seq(Some(self.len()))?;
         for value in self {

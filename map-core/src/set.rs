@@ -129,7 +129,7 @@ impl<T, S> HashSet<T, S, PageAlloc> {
     }
 }
 
-impl<T, A: Allocator> HashSet<T, DefaultHashBuilder, A> {
+impl<T, A: Allocator + Clone> HashSet<T, DefaultHashBuilder, A> {
     /// An empty set that allocates from `alloc`.
     ///
     /// ```
@@ -175,7 +175,7 @@ impl<T, A: Allocator> HashSet<T, DefaultHashBuilder, A> {
     }
 }
 
-impl<T, S, A: Allocator> HashSet<T, S, A> {
+impl<T, S, A: Allocator + Clone> HashSet<T, S, A> {
     /// An empty set hashing with `hasher` and allocating from `alloc`.
     ///
     /// ```
@@ -184,7 +184,7 @@ impl<T, S, A: Allocator> HashSet<T, S, A> {
     /// let set: HashSet<u32, _, Global> = HashSet::with_hasher_in(DefaultHashBuilder::default(), Global);
     /// assert!(set.is_empty());
     /// ```
-    pub const fn with_hasher_in(hasher: S, alloc: A) -> Self {
+    pub fn with_hasher_in(hasher: S, alloc: A) -> Self {
         Self {
             map: HashMap::with_hasher_in(hasher, alloc),
         }
@@ -724,7 +724,7 @@ where
 // ---------------------------------------------------------------------------
 // Standard traits
 
-impl<T, S: Default, A: Allocator + Default> Default for HashSet<T, S, A> {
+impl<T, S: Default, A: Allocator + Clone + Default> Default for HashSet<T, S, A> {
     /// An empty set with the automatic policy and a default hasher.
     ///
     /// ```
@@ -740,7 +740,7 @@ impl<T, S: Default, A: Allocator + Default> Default for HashSet<T, S, A> {
     }
 }
 
-impl<T: fmt::Debug, S, A: Allocator> fmt::Debug for HashSet<T, S, A> {
+impl<T: fmt::Debug, S, A: Allocator + Clone> fmt::Debug for HashSet<T, S, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.iter()).finish()
     }
@@ -858,7 +858,7 @@ impl<T: Eq + Hash, const N: usize> From<[T; N]> for HashSet<T> {
     }
 }
 
-impl<T, S, A: Allocator> IntoIterator for HashSet<T, S, A> {
+impl<T, S, A: Allocator + Clone> IntoIterator for HashSet<T, S, A> {
     type Item = T;
     type IntoIter = IntoIter<T, A>;
 
@@ -874,7 +874,7 @@ impl<T, S, A: Allocator> IntoIterator for HashSet<T, S, A> {
     }
 }
 
-impl<'a, T, S, A: Allocator> IntoIterator for &'a HashSet<T, S, A> {
+impl<'a, T, S, A: Allocator + Clone> IntoIterator for &'a HashSet<T, S, A> {
     type Item = &'a T;
     type IntoIter = Iter<'a, T>;
 

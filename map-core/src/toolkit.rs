@@ -10,6 +10,14 @@
 //! and keeps its [`MemoryStats`](crate::MemoryStats). This module holds that protocol and the parts a storage
 //! is usually built from:
 //!
+//! * [`Map`]: std's map API (constructors, entries, iterators, the std
+//!   traits, serde and [`ReclaimMap`](crate::ReclaimMap)) written once over
+//!   any [`Store`]. [`HashMap`](crate::HashMap) is `Map` over one hashbrown
+//!   table ([`Table`](crate::Table)); split-map's `SplitMap` is `Map` over
+//!   a directory of small tables. A new map is a new [`Store`].
+//! * [`Store`]: what a map's storage does (find, insert a new key, remove,
+//!   retain, iterate, make room, shrink), and where it applies the policy
+//!   to a removal; [`View`] shows a store to the protocol below.
 //! * [`Storage`]: what a storage tells the protocol (length, capacity,
 //!   bytes) and how the protocol shrinks, compacts or clears it;
 //!   [`ShrinkError`] says why a shrink left it as it was.
@@ -89,11 +97,15 @@
 //! ```
 
 pub mod iter;
+pub mod map;
 mod storage;
+pub mod store;
 pub mod table;
 
 pub use crate::policy::{ClearAction, Reclaimer};
+pub use map::{alloc_failed, InsertError, Map};
 pub use storage::Storage;
+pub use store::{DefaultStore, Store, View};
 
 /// Implements [`ReclaimMap`](crate::ReclaimMap) for a single-owner map whose
 /// inherent methods already have the trait's names and signatures (`get`

@@ -6,12 +6,13 @@ use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
 use allocator_api2::alloc::Allocator;
-use hashbrown::hash_table::HashTable;
+use core::marker::PhantomData;
 use hashbrown::Equivalent;
 use page_alloc::PageAlloc;
 
-use super::{equivalent_key, make_hash, HashMap, OccupiedEntry, VacantEntry};
+use super::{equivalent_key, make_hash, HashMap, OccupiedEntry, Table, VacantEntry};
 use crate::policy::Reclaimer;
+use crate::toolkit::Store;
 
 impl<K, V, S, A> HashMap<K, V, S, A>
 where
@@ -41,15 +42,17 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let hash = make_hash(&self.hash_builder, key);
-        match self.table.find_entry(hash, equivalent_key(key)) {
-            Ok(inner) => EntryRef::Occupied(OccupiedEntry {
-                inner,
+        match self.store.find_pos(hash, equivalent_key(key)) {
+            Some(pos) => EntryRef::Occupied(OccupiedEntry {
+                store: &mut self.store,
+                pos,
                 hash,
                 hash_builder: &self.hash_builder,
                 reclaimer: &mut self.reclaimer,
+                key: PhantomData,
             }),
-            Err(absent) => EntryRef::Vacant(VacantEntryRef {
-                table: absent.into_table(),
+            None => EntryRef::Vacant(VacantEntryRef {
+                table: &mut self.store,
                 hash,
                 key,
                 hash_builder: &self.hash_builder,
@@ -61,7 +64,7 @@ where
 
 /// A view into one entry of a [`HashMap`] looked up by a borrowed key, from
 /// [`HashMap::entry_ref`].
-pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = PageAlloc> {
+pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator + Clone = PageAlloc> {
     /// The key is present.
     Occupied(OccupiedEntry<'a, K, V, S, A>),
     /// The key is absent.
@@ -69,8 +72,8 @@ pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = PageAlloc> {
 }
 
 /// An absent entry of a [`HashMap`], holding the borrowed key.
-pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator = PageAlloc> {
-    table: &'a mut HashTable<(K, V), A>,
+pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator + Clone = PageAlloc> {
+    table: &'a mut Table<K, V, A>,
     hash: u64,
     key: &'b Q,
     hash_builder: &'a S,
@@ -228,7 +231,7 @@ where
     }
 }
 
-impl<'a, 'b, K, Q: ?Sized, V, S, A: Allocator> VacantEntryRef<'a, 'b, K, Q, V, S, A> {
+impl<'a, 'b, K, Q: ?Sized, V, S, A: Allocator + Clone> VacantEntryRef<'a, 'b, K, Q, V, S, A> {
     /// The borrowed key that would be converted and inserted.
     ///
     /// ```
@@ -280,11 +283,12 @@ where
     /// ```
     pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
         VacantEntry {
-            table: self.table,
+            store: self.table,
             hash: self.hash,
             key: K::from(self.key),
             hash_builder: self.hash_builder,
             reclaimer: self.reclaimer,
+            value: PhantomData,
         }
         .insert_entry(value)
     }
@@ -295,7 +299,7 @@ where
     K: fmt::Debug,
     Q: ?Sized + fmt::Debug,
     V: fmt::Debug,
-    A: Allocator,
+    A: Allocator + Clone,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -308,7 +312,7 @@ where
 impl<K, Q, V, S, A> fmt::Debug for VacantEntryRef<'_, '_, K, Q, V, S, A>
 where
     Q: ?Sized + fmt::Debug,
-    A: Allocator,
+    A: Allocator + Clone,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("VacantEntryRef").field(&self.key).finish()

@@ -7,12 +7,12 @@ use core::iter::FusedIterator;
 use core::mem;
 
 use allocator_api2::alloc::Allocator;
-use hashbrown::hash_table::HashTable;
 use hashbrown::Equivalent;
 use page_alloc::PageAlloc;
 
-use super::{equivalent_key, make_hash, HashMap, IntoIter, Iter, IterMut, TableStorage};
+use super::{equivalent_key, make_hash, make_hasher, HashMap, Table};
 use crate::policy::Reclaimer;
+use crate::toolkit::View;
 
 impl<K, V, S, A> HashMap<K, V, S, A>
 where
@@ -55,7 +55,7 @@ where
     /// The removal half of `extract_if`, shared with `HashSet`.
     pub(crate) fn extract_core(&mut self) -> ExtractCore<'_, K, V, S, A> {
         ExtractCore {
-            table: &mut self.table,
+            table: &mut self.store,
             hash_builder: &self.hash_builder,
             reclaimer: &mut self.reclaimer,
             next_bucket: 0,
@@ -68,7 +68,7 @@ where
     /// (its value is kept); returns the key replaced. For `HashSet::replace`.
     pub(crate) fn replace_key(&mut self, key: K, value: V) -> Option<K> {
         let hash = make_hash(&self.hash_builder, &key);
-        if let Some((stored, _)) = self.table.find_mut(hash, equivalent_key(&key)) {
+        if let Some((stored, _)) = self.store.table.find_mut(hash, equivalent_key(&key)) {
             return Some(mem::replace(stored, key));
         }
         self.insert(key, value);
@@ -80,7 +80,7 @@ impl<K, V, S, A> HashMap<K, V, S, A>
 where
     K: Eq + Hash,
     S: BuildHasher,
-    A: Allocator,
+    A: Allocator + Clone,
 {
     /// Mutable references to the values under `N` keys at once; `None` for
     /// a key that is absent.
@@ -138,7 +138,8 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let hashes = keys.map(|k| make_hash(&self.hash_builder, k));
-        self.table
+        self.store
+            .table
             .get_disjoint_mut(hashes, |i, (k, _)| keys[i].equivalent(k))
             .map(|entry| entry.map(|(k, v)| (&*k, v)))
     }
@@ -147,11 +148,11 @@ where
 /// The policy's look after `extract_if` removed entries; a function pointer
 /// in the iterator, so that the iterator type needs no bounds of its own.
 fn after_removal<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
-    table: &mut HashTable<(K, V), A>,
+    table: &mut Table<K, V, A>,
     hash_builder: &S,
     reclaimer: &mut Reclaimer,
 ) {
-    reclaimer.on_remove(storage!(table, hash_builder));
+    reclaimer.on_remove(&mut View::new(table, make_hasher(hash_builder)));
 }
 
 /// Lazy iterator removing the entries a predicate picks, from
@@ -160,7 +161,7 @@ fn after_removal<K: Hash, V, S: BuildHasher, A: Allocator + Clone>(
 /// Dropping it stops the removal; the policy then runs once if anything was
 /// removed.
 #[must_use = "lazy: entries are removed only as the iterator is advanced"]
-pub struct ExtractIf<'a, K, V, F, S, A: Allocator = PageAlloc> {
+pub struct ExtractIf<'a, K, V, F, S, A: Allocator + Clone = PageAlloc> {
     core: ExtractCore<'a, K, V, S, A>,
     pred: F,
 }
@@ -168,7 +169,7 @@ pub struct ExtractIf<'a, K, V, F, S, A: Allocator = PageAlloc> {
 impl<K, V, F, S, A> Iterator for ExtractIf<'_, K, V, F, S, A>
 where
     F: FnMut(&K, &mut V) -> bool,
-    A: Allocator,
+    A: Allocator + Clone,
 {
     type Item = (K, V);
 
@@ -185,11 +186,11 @@ where
 impl<K, V, F, S, A> FusedIterator for ExtractIf<'_, K, V, F, S, A>
 where
     F: FnMut(&K, &mut V) -> bool,
-    A: Allocator,
+    A: Allocator + Clone,
 {
 }
 
-impl<K, V, F, S, A: Allocator> fmt::Debug for ExtractIf<'_, K, V, F, S, A> {
+impl<K, V, F, S, A: Allocator + Clone> fmt::Debug for ExtractIf<'_, K, V, F, S, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.core.fmt(f)
     }
@@ -197,12 +198,12 @@ impl<K, V, F, S, A: Allocator> fmt::Debug for ExtractIf<'_, K, V, F, S, A> {
 
 /// The policy's look once `extract_if` is done, monomorphised where the
 /// map's bounds hold.
-type AfterRemoval<K, V, S, A> = fn(&mut HashTable<(K, V), A>, &S, &mut Reclaimer);
+type AfterRemoval<K, V, S, A> = fn(&mut Table<K, V, A>, &S, &mut Reclaimer);
 
 /// The walk over the buckets behind `extract_if` (the map's and the set's),
 /// and the policy's look when it ends.
-pub(crate) struct ExtractCore<'a, K, V, S, A: Allocator> {
-    table: &'a mut HashTable<(K, V), A>,
+pub(crate) struct ExtractCore<'a, K, V, S, A: Allocator + Clone> {
+    table: &'a mut Table<K, V, A>,
     hash_builder: &'a S,
     reclaimer: &'a mut Reclaimer,
     // Buckets keep their places while entries are only removed, so a bucket
@@ -212,22 +213,22 @@ pub(crate) struct ExtractCore<'a, K, V, S, A: Allocator> {
     after_removal: AfterRemoval<K, V, S, A>,
 }
 
-impl<K, V, S, A: Allocator> ExtractCore<'_, K, V, S, A> {
+impl<K, V, S, A: Allocator + Clone> ExtractCore<'_, K, V, S, A> {
     /// Removes and returns the next entry `pred` picks.
     pub(crate) fn next_where(
         &mut self,
         mut pred: impl FnMut(&K, &mut V) -> bool,
     ) -> Option<(K, V)> {
-        while self.next_bucket < self.table.num_buckets() {
+        while self.next_bucket < self.table.table.num_buckets() {
             let index = self.next_bucket;
             self.next_bucket += 1;
-            let Some((k, v)) = self.table.get_bucket_mut(index) else {
+            let Some((k, v)) = self.table.table.get_bucket_mut(index) else {
                 continue;
             };
             if !pred(k, v) {
                 continue;
             }
-            if let Ok(entry) = self.table.get_bucket_entry(index) {
+            if let Ok(entry) = self.table.table.get_bucket_entry(index) {
                 self.removed = true;
                 return Some(entry.remove().0);
             }
@@ -236,15 +237,15 @@ impl<K, V, S, A: Allocator> ExtractCore<'_, K, V, S, A> {
     }
 
     pub(crate) fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.next_bucket >= self.table.num_buckets() {
+        if self.next_bucket >= self.table.table.num_buckets() {
             (0, Some(0))
         } else {
-            (0, Some(self.table.len()))
+            (0, Some(self.table.table.len()))
         }
     }
 }
 
-impl<K, V, S, A: Allocator> Drop for ExtractCore<'_, K, V, S, A> {
+impl<K, V, S, A: Allocator + Clone> Drop for ExtractCore<'_, K, V, S, A> {
     fn drop(&mut self) {
         // Not while unwinding from a panicking predicate: a shrink runs the
         // key's `Hash`, and a second panic would abort. Without std there is
@@ -268,75 +269,17 @@ fn unwinding() -> bool {
     }
 }
 
-impl<K, V, S, A: Allocator> fmt::Debug for ExtractCore<'_, K, V, S, A> {
+impl<K, V, S, A: Allocator + Clone> fmt::Debug for ExtractCore<'_, K, V, S, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExtractIf")
             .field(
                 "buckets_left",
-                &self.table.num_buckets().saturating_sub(self.next_bucket),
+                &self
+                    .table
+                    .table
+                    .num_buckets()
+                    .saturating_sub(self.next_bucket),
             )
             .finish()
-    }
-}
-
-impl<'a, K, V, S, A> Extend<&'a (K, V)> for HashMap<K, V, S, A>
-where
-    K: Eq + Hash + Copy,
-    V: Copy,
-    S: BuildHasher,
-    A: Allocator + Clone,
-{
-    /// ```
-    /// use map_core::HashMap;
-    ///
-    /// let pairs = [(1, 'a'), (2, 'b')];
-    /// let mut map = HashMap::new();
-    /// map.extend(&pairs);
-    /// assert_eq!(map[&2], 'b');
-    /// ```
-    fn extend<I: IntoIterator<Item = &'a (K, V)>>(&mut self, iter: I) {
-        self.extend(iter.into_iter().map(|&(k, v)| (k, v)));
-    }
-}
-
-impl<K, V> Default for Iter<'_, K, V> {
-    /// An iterator that yields nothing.
-    ///
-    /// ```
-    /// let mut iter: map_core::Iter<'_, u32, u32> = Default::default();
-    /// assert_eq!(iter.next(), None);
-    /// ```
-    fn default() -> Self {
-        Self {
-            inner: Default::default(),
-        }
-    }
-}
-
-impl<K, V> Default for IterMut<'_, K, V> {
-    /// An iterator that yields nothing.
-    ///
-    /// ```
-    /// let mut iter: map_core::IterMut<'_, u32, u32> = Default::default();
-    /// assert!(iter.next().is_none());
-    /// ```
-    fn default() -> Self {
-        Self {
-            inner: Default::default(),
-        }
-    }
-}
-
-impl<K, V, A: Allocator> Default for IntoIter<K, V, A> {
-    /// An iterator that yields nothing.
-    ///
-    /// ```
-    /// let mut iter: map_core::IntoIter<u32, u32> = Default::default();
-    /// assert_eq!(iter.next(), None);
-    /// ```
-    fn default() -> Self {
-        Self {
-            inner: Default::default(),
-        }
     }
 }

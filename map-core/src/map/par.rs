@@ -28,12 +28,12 @@ pub struct ParIterMut<'a, K, V> {
 }
 
 /// Owning parallel iterator over `(K, V)`, from `HashMap::into_par_iter`.
-pub struct IntoParIter<K, V, A: Allocator = PageAlloc> {
+pub struct IntoParIter<K, V, A: Allocator + Clone = PageAlloc> {
     inner: table::IntoParIter<(K, V), A>,
 }
 
 /// Parallel draining iterator, from [`HashMap::par_drain`].
-pub struct ParDrain<'a, K, V, A: Allocator = PageAlloc> {
+pub struct ParDrain<'a, K, V, A: Allocator + Clone = PageAlloc> {
     inner: ParDrainInner<'a, K, V, A>,
 }
 
@@ -52,14 +52,14 @@ pub struct ParValuesMut<'a, K, V> {
     inner: ParIterMut<'a, K, V>,
 }
 
-enum ParDrainInner<'a, K, V, A: Allocator> {
+enum ParDrainInner<'a, K, V, A: Allocator + Clone> {
     /// The table stays with the map (manual policy, or a small table).
     Kept(table::ParDrain<'a, (K, V), A>),
     /// The table was detached from the map and goes back when this is done.
     Released(table::IntoParIter<(K, V), A>, PhantomData<&'a mut ()>),
 }
 
-impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
+impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
     /// A parallel iterator over the entries, in arbitrary order.
     ///
     /// ```
@@ -75,7 +75,7 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
         V: Sync,
     {
         ParIter {
-            inner: (&self.table).into_par_iter(),
+            inner: (&self.store.table).into_par_iter(),
         }
     }
 
@@ -96,12 +96,12 @@ impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
         V: Send,
     {
         ParIterMut {
-            inner: (&mut self.table).into_par_iter(),
+            inner: (&mut self.store.table).into_par_iter(),
         }
     }
 }
 
-impl<K, V, S, A: Allocator> HashMap<K, V, S, A> {
+impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
     /// A parallel iterator over the keys, in arbitrary order.
     ///
     /// ```
@@ -206,9 +206,9 @@ impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
         A: Send + Sync,
     {
         let inner = if self.keep_on_clear() {
-            ParDrainInner::Kept(self.table.par_drain())
+            ParDrainInner::Kept(self.store.table.par_drain())
         } else {
-            ParDrainInner::Released(self.release_table().into_par_iter(), PhantomData)
+            ParDrainInner::Released(self.release_store().table.into_par_iter(), PhantomData)
         };
         ParDrain { inner }
     }
@@ -230,7 +230,7 @@ impl<'a, K: Send + Sync, V: Send> ParallelIterator for ParIterMut<'a, K, V> {
     }
 }
 
-impl<K: Send, V: Send, A: Allocator + Send> ParallelIterator for IntoParIter<K, V, A> {
+impl<K: Send, V: Send, A: Allocator + Clone + Send> ParallelIterator for IntoParIter<K, V, A> {
     type Item = (K, V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
@@ -238,7 +238,9 @@ impl<K: Send, V: Send, A: Allocator + Send> ParallelIterator for IntoParIter<K, 
     }
 }
 
-impl<K: Send, V: Send, A: Allocator + Send + Sync> ParallelIterator for ParDrain<'_, K, V, A> {
+impl<K: Send, V: Send, A: Allocator + Clone + Send + Sync> ParallelIterator
+    for ParDrain<'_, K, V, A>
+{
     type Item = (K, V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
@@ -327,19 +329,21 @@ impl<K, V> fmt::Debug for ParIterMut<'_, K, V> {
     }
 }
 
-impl<K, V, A: Allocator> fmt::Debug for IntoParIter<K, V, A> {
+impl<K, V, A: Allocator + Clone> fmt::Debug for IntoParIter<K, V, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoParIter").finish_non_exhaustive()
     }
 }
 
-impl<K, V, A: Allocator> fmt::Debug for ParDrain<'_, K, V, A> {
+impl<K, V, A: Allocator + Clone> fmt::Debug for ParDrain<'_, K, V, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParDrain").finish_non_exhaustive()
     }
 }
 
-impl<K: Send, V: Send, S, A: Allocator + Send> IntoParallelIterator for HashMap<K, V, S, A> {
+impl<K: Send, V: Send, S, A: Allocator + Clone + Send> IntoParallelIterator
+    for HashMap<K, V, S, A>
+{
     type Item = (K, V);
     type Iter = IntoParIter<K, V, A>;
 
@@ -352,12 +356,14 @@ impl<K: Send, V: Send, S, A: Allocator + Send> IntoParallelIterator for HashMap<
     /// ```
     fn into_par_iter(self) -> IntoParIter<K, V, A> {
         IntoParIter {
-            inner: self.table.into_par_iter(),
+            inner: self.store.table.into_par_iter(),
         }
     }
 }
 
-impl<'a, K: Sync, V: Sync, S, A: Allocator> IntoParallelIterator for &'a HashMap<K, V, S, A> {
+impl<'a, K: Sync, V: Sync, S, A: Allocator + Clone> IntoParallelIterator
+    for &'a HashMap<K, V, S, A>
+{
     type Item = (&'a K, &'a V);
     type Iter = ParIter<'a, K, V>;
 
@@ -366,7 +372,7 @@ impl<'a, K: Sync, V: Sync, S, A: Allocator> IntoParallelIterator for &'a HashMap
     }
 }
 
-impl<'a, K: Send + Sync, V: Send, S, A: Allocator> IntoParallelIterator
+impl<'a, K: Send + Sync, V: Send, S, A: Allocator + Clone> IntoParallelIterator
     for &'a mut HashMap<K, V, S, A>
 {
     type Item = (&'a K, &'a mut V);

@@ -18,12 +18,12 @@ pub struct Iter<'a, T> {
 }
 
 /// Owning iterator over `T`, from `HashSet::into_iter`.
-pub struct IntoIter<T, A: Allocator = PageAlloc> {
+pub struct IntoIter<T, A: Allocator + Clone = PageAlloc> {
     inner: IntoKeys<T, (), A>,
 }
 
 /// Draining iterator, from [`HashSet::drain`].
-pub struct Drain<'a, T, A: Allocator = PageAlloc> {
+pub struct Drain<'a, T, A: Allocator + Clone = PageAlloc> {
     inner: crate::Drain<'a, T, (), A>,
 }
 
@@ -33,31 +33,31 @@ pub struct Drain<'a, T, A: Allocator = PageAlloc> {
 /// Dropping it stops the removal; the policy then runs once if anything was
 /// removed.
 #[must_use = "lazy: elements are removed only as the iterator is advanced"]
-pub struct ExtractIf<'a, T, F, S, A: Allocator = PageAlloc> {
+pub struct ExtractIf<'a, T, F, S, A: Allocator + Clone = PageAlloc> {
     core: ExtractCore<'a, T, (), S, A>,
     pred: F,
 }
 
 /// Lazy union, from [`HashSet::union`].
-pub struct Union<'a, T, S, A: Allocator = PageAlloc> {
+pub struct Union<'a, T, S, A: Allocator + Clone = PageAlloc> {
     all: Iter<'a, T>,
     rest: Difference<'a, T, S, A>,
 }
 
 /// Lazy intersection, from [`HashSet::intersection`].
-pub struct Intersection<'a, T, S, A: Allocator = PageAlloc> {
+pub struct Intersection<'a, T, S, A: Allocator + Clone = PageAlloc> {
     iter: Iter<'a, T>,
     other: &'a HashSet<T, S, A>,
 }
 
 /// Lazy difference, from [`HashSet::difference`].
-pub struct Difference<'a, T, S, A: Allocator = PageAlloc> {
+pub struct Difference<'a, T, S, A: Allocator + Clone = PageAlloc> {
     iter: Iter<'a, T>,
     other: &'a HashSet<T, S, A>,
 }
 
 /// Lazy symmetric difference, from [`HashSet::symmetric_difference`].
-pub struct SymmetricDifference<'a, T, S, A: Allocator = PageAlloc> {
+pub struct SymmetricDifference<'a, T, S, A: Allocator + Clone = PageAlloc> {
     a: Difference<'a, T, S, A>,
     b: Difference<'a, T, S, A>,
 }
@@ -68,43 +68,43 @@ impl<'a, T> Iter<'a, T> {
     }
 }
 
-impl<T, A: Allocator> IntoIter<T, A> {
+impl<T, A: Allocator + Clone> IntoIter<T, A> {
     pub(super) fn new(inner: IntoKeys<T, (), A>) -> Self {
         Self { inner }
     }
 }
 
-impl<'a, T, A: Allocator> Drain<'a, T, A> {
+impl<'a, T, A: Allocator + Clone> Drain<'a, T, A> {
     pub(super) fn new(inner: crate::Drain<'a, T, (), A>) -> Self {
         Self { inner }
     }
 }
 
-impl<'a, T, F, S, A: Allocator> ExtractIf<'a, T, F, S, A> {
+impl<'a, T, F, S, A: Allocator + Clone> ExtractIf<'a, T, F, S, A> {
     pub(super) fn new(core: ExtractCore<'a, T, (), S, A>, pred: F) -> Self {
         Self { core, pred }
     }
 }
 
-impl<'a, T, S, A: Allocator> Union<'a, T, S, A> {
+impl<'a, T, S, A: Allocator + Clone> Union<'a, T, S, A> {
     pub(super) fn new(all: Iter<'a, T>, rest: Difference<'a, T, S, A>) -> Self {
         Self { all, rest }
     }
 }
 
-impl<'a, T, S, A: Allocator> Intersection<'a, T, S, A> {
+impl<'a, T, S, A: Allocator + Clone> Intersection<'a, T, S, A> {
     pub(super) fn new(iter: Iter<'a, T>, other: &'a HashSet<T, S, A>) -> Self {
         Self { iter, other }
     }
 }
 
-impl<'a, T, S, A: Allocator> Difference<'a, T, S, A> {
+impl<'a, T, S, A: Allocator + Clone> Difference<'a, T, S, A> {
     pub(super) fn new(iter: Iter<'a, T>, other: &'a HashSet<T, S, A>) -> Self {
         Self { iter, other }
     }
 }
 
-impl<'a, T, S, A: Allocator> SymmetricDifference<'a, T, S, A> {
+impl<'a, T, S, A: Allocator + Clone> SymmetricDifference<'a, T, S, A> {
     pub(super) fn new(a: Difference<'a, T, S, A>, b: Difference<'a, T, S, A>) -> Self {
         Self { a, b }
     }
@@ -122,7 +122,7 @@ impl<'a, T> Iterator for Iter<'a, T> {
     }
 }
 
-impl<T, A: Allocator> Iterator for IntoIter<T, A> {
+impl<T, A: Allocator + Clone> Iterator for IntoIter<T, A> {
     type Item = T;
     #[inline]
     fn next(&mut self) -> Option<T> {
@@ -134,7 +134,7 @@ impl<T, A: Allocator> Iterator for IntoIter<T, A> {
     }
 }
 
-impl<T, A: Allocator> Iterator for Drain<'_, T, A> {
+impl<T, A: Allocator + Clone> Iterator for Drain<'_, T, A> {
     type Item = T;
     #[inline]
     fn next(&mut self) -> Option<T> {
@@ -149,7 +149,7 @@ impl<T, A: Allocator> Iterator for Drain<'_, T, A> {
 impl<T, F, S, A> Iterator for ExtractIf<'_, T, F, S, A>
 where
     F: FnMut(&T) -> bool,
-    A: Allocator,
+    A: Allocator + Clone,
 {
     type Item = T;
     #[inline]
@@ -234,11 +234,11 @@ where
 
 impl<T> ExactSizeIterator for Iter<'_, T> {}
 impl<T> FusedIterator for Iter<'_, T> {}
-impl<T, A: Allocator> ExactSizeIterator for IntoIter<T, A> {}
-impl<T, A: Allocator> FusedIterator for IntoIter<T, A> {}
-impl<T, A: Allocator> ExactSizeIterator for Drain<'_, T, A> {}
-impl<T, A: Allocator> FusedIterator for Drain<'_, T, A> {}
-impl<T, F: FnMut(&T) -> bool, S, A: Allocator> FusedIterator for ExtractIf<'_, T, F, S, A> {}
+impl<T, A: Allocator + Clone> ExactSizeIterator for IntoIter<T, A> {}
+impl<T, A: Allocator + Clone> FusedIterator for IntoIter<T, A> {}
+impl<T, A: Allocator + Clone> ExactSizeIterator for Drain<'_, T, A> {}
+impl<T, A: Allocator + Clone> FusedIterator for Drain<'_, T, A> {}
+impl<T, F: FnMut(&T) -> bool, S, A: Allocator + Clone> FusedIterator for ExtractIf<'_, T, F, S, A> {}
 
 macro_rules! fused_set_op {
     ($($name:ident),*) => {$(
@@ -261,7 +261,7 @@ impl<T> Clone for Iter<'_, T> {
     }
 }
 
-impl<T, S, A: Allocator> Clone for Union<'_, T, S, A> {
+impl<T, S, A: Allocator + Clone> Clone for Union<'_, T, S, A> {
     fn clone(&self) -> Self {
         Self {
             all: self.all.clone(),
@@ -270,7 +270,7 @@ impl<T, S, A: Allocator> Clone for Union<'_, T, S, A> {
     }
 }
 
-impl<T, S, A: Allocator> Clone for Intersection<'_, T, S, A> {
+impl<T, S, A: Allocator + Clone> Clone for Intersection<'_, T, S, A> {
     fn clone(&self) -> Self {
         Self {
             iter: self.iter.clone(),
@@ -279,7 +279,7 @@ impl<T, S, A: Allocator> Clone for Intersection<'_, T, S, A> {
     }
 }
 
-impl<T, S, A: Allocator> Clone for Difference<'_, T, S, A> {
+impl<T, S, A: Allocator + Clone> Clone for Difference<'_, T, S, A> {
     fn clone(&self) -> Self {
         Self {
             iter: self.iter.clone(),
@@ -288,7 +288,7 @@ impl<T, S, A: Allocator> Clone for Difference<'_, T, S, A> {
     }
 }
 
-impl<T, S, A: Allocator> Clone for SymmetricDifference<'_, T, S, A> {
+impl<T, S, A: Allocator + Clone> Clone for SymmetricDifference<'_, T, S, A> {
     fn clone(&self) -> Self {
         Self {
             a: self.a.clone(),
@@ -311,7 +311,7 @@ impl<T> Default for Iter<'_, T> {
     }
 }
 
-impl<T, A: Allocator> Default for IntoIter<T, A> {
+impl<T, A: Allocator + Clone> Default for IntoIter<T, A> {
     /// An iterator that yields nothing.
     ///
     /// ```
@@ -333,7 +333,7 @@ impl<T: fmt::Debug> fmt::Debug for Iter<'_, T> {
 
 macro_rules! debug_remaining {
     ($($name:ident<$($lt:lifetime,)? T, A>),*) => {$(
-        impl<T, A: Allocator> fmt::Debug for $name<$($lt,)? T, A> {
+        impl<T, A: Allocator + Clone> fmt::Debug for $name<$($lt,)? T, A> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($name))
                     .field("remaining", &self.size_hint().0)
@@ -344,7 +344,7 @@ macro_rules! debug_remaining {
 }
 debug_remaining!(IntoIter<T, A>, Drain<'_, T, A>);
 
-impl<T, F, S, A: Allocator> fmt::Debug for ExtractIf<'_, T, F, S, A> {
+impl<T, F, S, A: Allocator + Clone> fmt::Debug for ExtractIf<'_, T, F, S, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.core.fmt(f)
     }

@@ -1,0 +1,257 @@
+//! [`Store`]: what a map's storage does, so that the map's API
+//! ([`Map`](super::Map)) is written once over every storage.
+
+use core::iter::FusedIterator;
+use core::marker::PhantomData;
+
+use allocator_api2::alloc::Allocator;
+use hashbrown::TryReserveError;
+
+use super::{ShrinkError, Storage};
+use crate::policy::Reclaimer;
+
+/// A map's storage of `(K, V)` entries, found by their hashes: the table
+/// vocabulary (find, insert a new key, remove, retain, iterate) plus the
+/// sizes the reclamation protocol reads and the shrink it asks for.
+///
+/// A storage never hashes a key itself and never decides when to shrink:
+/// the map passes `hasher` (the hash of a stored entry) to every method that
+/// may move entries, and the [`Reclaimer`] decides. A storage that applies
+/// the policy piece by piece (a table of its own at a time) does so in
+/// [`remove`](Self::remove), [`remove_at`](Self::remove_at) and
+/// [`retain`](Self::retain), through the reclaimer it is handed.
+///
+/// [`Map`](super::Map) is the std map over any `Store`; map-core's
+/// [`HashMap`](crate::HashMap) is `Map` over one hashbrown table.
+pub trait Store<K, V>: Sized {
+    /// How the store rounds a capacity it is asked for (the reclaimer
+    /// rounds floors and targets the same way).
+    const ROUNDING: fn(usize) -> usize;
+    /// The allocator the store's memory comes from.
+    type Alloc: Allocator + Clone;
+    /// Where an entry lies, valid until the store next changes.
+    type Pos: Copy;
+    /// Iterator over shared entries.
+    type Iter<'a>: Iterator<Item = &'a (K, V)> + ExactSizeIterator + FusedIterator + Clone
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    /// Iterator over mutable entries.
+    type IterMut<'a>: Iterator<Item = &'a mut (K, V)> + ExactSizeIterator + FusedIterator
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    /// Iterator that takes the entries and frees the store.
+    type IntoIter: Iterator<Item = (K, V)> + ExactSizeIterator + FusedIterator;
+    /// Iterator that takes the entries and keeps the store's memory.
+    type Drain<'a>: Iterator<Item = (K, V)> + ExactSizeIterator + FusedIterator
+    where
+        Self: 'a;
+
+    /// An empty store that allocates nothing yet.
+    fn new_in(alloc: Self::Alloc) -> Self;
+    /// An empty store with room for at least `capacity` entries.
+    fn with_capacity_in(capacity: usize, alloc: Self::Alloc) -> Self;
+    /// The allocator.
+    fn allocator(&self) -> &Self::Alloc;
+
+    /// Entries held.
+    fn len(&self) -> usize;
+    /// Whether the store holds no entry.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Entries the store can hold without growing (the map's `capacity()`,
+    /// as std means it).
+    fn capacity(&self) -> usize;
+    /// The capacity the policy reads: what the store holds once the places
+    /// of removed entries are reused. At least [`capacity`](Self::capacity);
+    /// larger for a table whose removals left tombstones.
+    fn full_capacity(&self) -> usize {
+        self.capacity()
+    }
+    /// Changes whenever the store's size changes (see
+    /// [`Storage::size_key`]).
+    fn size_key(&self) -> usize {
+        self.capacity()
+    }
+    /// Bytes the store holds from its allocator.
+    fn allocated_bytes(&self) -> usize;
+
+    /// The entry with this hash for which `eq` holds.
+    fn find(&self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&(K, V)>;
+    /// The entry with this hash for which `eq` holds, mutably.
+    fn find_mut(&mut self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&mut (K, V)>;
+    /// Where the entry with this hash for which `eq` holds lies.
+    fn find_pos(&self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<Self::Pos>;
+    /// The entry at `pos`, which [`find_pos`](Self::find_pos) or an insert
+    /// returned since the store last changed.
+    fn at(&self, pos: Self::Pos) -> &(K, V);
+    /// The entry at `pos`, mutably.
+    fn at_mut(&mut self, pos: Self::Pos) -> &mut (K, V);
+
+    /// The insert's hot path: replaces the value of `entry`'s key if it is
+    /// present, or inserts `entry` if the store has room for it without
+    /// growing; otherwise hands `entry` back (the map then looks again on
+    /// its cold path). Never grows, and never calls `hasher` (it is there
+    /// for hashbrown's `entry`, which asks for one). `eq` tells whether a
+    /// stored entry's key is `entry`'s.
+    fn upsert(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        eq: impl Fn(&K, &(K, V)) -> bool,
+        hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<Option<V>, (K, V)>;
+    /// Inserts an entry whose key is absent, making room first; after a
+    /// `clear()` that gave a large store back, the reclaimer's
+    /// [`refill_target`](Reclaimer::refill_target) says how much. On a
+    /// failed allocation the entry comes back with the error and the store
+    /// is unchanged.
+    fn insert_new(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<Self::Pos, ((K, V), TryReserveError)>;
+
+    /// Removes the entry with this hash for which `eq` holds, applying the
+    /// policy to this removal (the map's hot path).
+    fn remove(
+        &mut self,
+        hash: u64,
+        eq: impl Fn(&(K, V)) -> bool + Copy,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Option<(K, V)>;
+    /// Removes the entry at `pos`, then applies the policy.
+    fn remove_at(
+        &mut self,
+        pos: Self::Pos,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> (K, V);
+    /// Takes the entry at `pos` out and calls `f` with it: puts the value
+    /// `f` returns back in its place (returning where it is), or, if `f`
+    /// returns `None`, leaves the entry out, applies the policy and returns
+    /// the key.
+    fn replace_with(
+        &mut self,
+        pos: Self::Pos,
+        f: impl FnOnce(&K, V) -> Option<V>,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<Self::Pos, K>;
+    /// Keeps the entries for which `keep` holds, then applies the policy if
+    /// any left.
+    fn retain(
+        &mut self,
+        keep: impl FnMut(&mut (K, V)) -> bool,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    );
+
+    /// Makes room for `additional` more entries.
+    ///
+    /// # Errors
+    ///
+    /// As std's `try_reserve`; the store is then unchanged.
+    fn try_reserve(
+        &mut self,
+        additional: usize,
+        hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<(), TryReserveError>;
+    /// Shrinks to room for at least `capacity` entries (and at least the
+    /// entries held), as [`Storage::shrink_to`].
+    ///
+    /// # Errors
+    ///
+    /// [`ShrinkError`] if it did not, the store unchanged.
+    fn shrink_to(
+        &mut self,
+        capacity: usize,
+        hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<(), ShrinkError>;
+    /// Called after the map's policy changed (a store that caches
+    /// thresholds of its own drops them).
+    fn policy_changed(&mut self) {}
+    /// Removes every entry, keeping the memory if `keep`. The store is
+    /// empty before any entry's `Drop` runs.
+    fn clear(&mut self, keep: bool);
+    /// Takes the store out, leaving an empty one that holds no memory.
+    fn take(&mut self) -> Self;
+
+    /// The entries, shared.
+    fn iter(&self) -> Self::Iter<'_>;
+    /// The entries, mutably.
+    fn iter_mut(&mut self) -> Self::IterMut<'_>;
+    /// The entries, by value; the store's memory is freed.
+    fn into_entries(self) -> Self::IntoIter;
+    /// The entries, by value; the store keeps its memory.
+    fn drain(&mut self) -> Self::Drain<'_>;
+}
+
+/// A store and its hasher, as the reclamation protocol ([`Storage`]) sees
+/// them: the one adapter every map uses to call its [`Reclaimer`].
+pub struct View<'a, K, V, St, H> {
+    store: &'a mut St,
+    hasher: H,
+    entries: PhantomData<fn() -> (K, V)>,
+}
+
+impl<'a, K, V, St, H> View<'a, K, V, St, H> {
+    /// The protocol's view of `store`, whose entries `hasher` hashes.
+    #[inline(always)]
+    pub fn new(store: &'a mut St, hasher: H) -> Self {
+        Self {
+            store,
+            hasher,
+            entries: PhantomData,
+        }
+    }
+}
+
+impl<K, V, St, H> Storage for View<'_, K, V, St, H>
+where
+    St: Store<K, V>,
+    H: Fn(&(K, V)) -> u64,
+{
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.store.len()
+    }
+
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        self.store.full_capacity()
+    }
+
+    #[inline(always)]
+    fn size_key(&self) -> usize {
+        self.store.size_key()
+    }
+
+    #[inline]
+    fn allocated_bytes(&self) -> usize {
+        self.store.allocated_bytes()
+    }
+
+    fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
+        self.store.shrink_to(capacity, &self.hasher)
+    }
+
+    fn clear_storage(&mut self, keep: bool) {
+        self.store.clear(keep);
+    }
+}
+
+/// A store over an allocator that needs no value ([`PageAlloc`](crate::PageAlloc)), so that
+/// maps over it have std's constructors without `_in` (`new`, the `const`
+/// `with_hasher`, ...).
+pub trait DefaultStore<K, V>: Store<K, V> {
+    /// The empty store, allocating nothing.
+    const EMPTY: Self;
+}
