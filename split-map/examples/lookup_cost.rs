@@ -115,7 +115,7 @@ fn main() {
     );
     println!(
         "bytes when full: split-map {a} ({} tables), hashbrown {b}: {:.3}x",
-        full_split.table_count(),
+        full_split.storage().table_count(),
         a as f64 / b as f64
     );
     println!("{n} u64 -> u64, {rounds} rounds: split-map / hashbrown, median (min-max)");

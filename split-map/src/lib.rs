@@ -37,7 +37,7 @@
 //! for id in 0..200_000 {
 //!     sessions.insert(id, [0; 64]);
 //! }
-//! assert!(sessions.table_count() > 1, "spread over small tables");
+//! assert!(sessions.storage().table_count() > 1, "spread over small tables");
 //! let filled = sessions.memory().allocated_bytes;
 //! for id in 0..200_000 {
 //!     sessions.remove(&id);
@@ -57,14 +57,19 @@
 //! keeps the tables for a refill as `map_core::HashMap` does. `reclaim()`
 //! and `shrink_to_fit()` compact the whole map (every entry moves once).
 //!
-//! # Differences from std
+//! # The API
+//!
+//! [`SplitMap`] is map-core's [`Map`](map_core::toolkit::Map) over
+//! [`SplitTables`]: the same std API, entries, iterators, std traits, serde
+//! and [`ReclaimMap`] as `map_core::HashMap`, written once in map-core.
+//! Differences from std:
 //!
 //! * The borrowing iterators name the allocator (`Iter<'a, K, V, A>`), and
 //!   the allocator must be `Clone` (every table holds one).
 //! * `capacity()` is the sum of the tables' capacities; keys crowding into
 //!   one table split it before `len` reaches `capacity` (a bounded step).
-//! * [`try_insert`](SplitMap::try_insert) reports an allocation failure
-//!   (it is not std's unstable `try_insert`).
+//! * `try_insert` reports an allocation failure (it is not std's unstable
+//!   `try_insert`).
 //!
 //! # Features
 //!
@@ -77,17 +82,74 @@
 
 extern crate alloc;
 
-mod entry;
 mod iter;
-mod map;
-#[cfg(feature = "serde")]
-mod serde_impl;
+mod store;
 mod tables;
 
-pub use entry::{Entry, OccupiedEntry, VacantEntry};
-pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
-pub use map::{InsertError, SplitMap};
-pub use map_core::{DefaultHashBuilder, MemoryStats, ReclaimMap, ReclaimPolicy};
+use map_core::toolkit::map as generic;
+use map_core::PageAlloc;
+
+pub use iter::{DrainEntries, Entries, EntriesMut, IntoEntries};
+pub use map_core::toolkit::InsertError;
+pub use map_core::{
+    DefaultHashBuilder, Equivalent, MemoryStats, ReclaimMap, ReclaimPolicy, TryReserveError,
+};
+pub use store::SplitTables;
+
+/// A hash map that gives memory back as it empties and never pauses to
+/// resize: its entries live in many small tables, and every resize moves
+/// one of them (see the [crate docs](crate)).
+///
+/// The API is std's `HashMap`, plus `_in` constructors for any
+/// [`allocator_api2`] allocator (which must be `Clone`: every table holds
+/// one) and the [`ReclaimMap`] contract: map-core's
+/// [`Map`](map_core::toolkit::Map) over [`SplitTables`]. The default
+/// allocator is [`PageAlloc`]: the tables of the size bound (128 KiB) are
+/// mapped from the kernel and unmapped when a merge or shrink frees them,
+/// so the process's resident memory follows the map; `new_in(Global)`
+/// keeps every table on the global allocator.
+///
+/// ```
+/// use split_map::SplitMap;
+///
+/// let mut stock = SplitMap::new();
+/// stock.insert("apples", 3);
+/// *stock.entry("pears").or_insert(0) += 5;
+/// assert_eq!(stock["pears"], 5);
+/// assert_eq!(stock.remove("apples"), Some(3));
+/// assert_eq!(stock.len(), 1);
+/// ```
+pub type SplitMap<K, V, S = DefaultHashBuilder, A = PageAlloc> =
+    generic::Map<K, V, S, SplitTables<K, V, A>>;
+
+/// A view into one entry of a [`SplitMap`], from `SplitMap::entry`.
+pub type Entry<'a, K, V, S, A = PageAlloc> = generic::Entry<'a, K, V, S, SplitTables<K, V, A>>;
+/// A present key's entry.
+pub type OccupiedEntry<'a, K, V, S, A = PageAlloc> =
+    generic::OccupiedEntry<'a, K, V, S, SplitTables<K, V, A>>;
+/// An absent key's entry: inserting makes room in its table first.
+pub type VacantEntry<'a, K, V, S, A = PageAlloc> =
+    generic::VacantEntry<'a, K, V, S, SplitTables<K, V, A>>;
+/// Iterator over `(&K, &V)`, table after table.
+pub type Iter<'a, K, V, A = PageAlloc> = generic::Iter<Entries<'a, K, V, A>>;
+/// Iterator over `(&K, &mut V)`, table after table.
+pub type IterMut<'a, K, V, A = PageAlloc> = generic::IterMut<EntriesMut<'a, K, V, A>>;
+/// Owning iterator over `(K, V)`; each table is freed once it is done.
+pub type IntoIter<K, V, A = PageAlloc> = generic::IntoIter<IntoEntries<K, V, A>>;
+/// Iterator over `&K`.
+pub type Keys<'a, K, V, A = PageAlloc> = map_core::toolkit::iter::Keys<Iter<'a, K, V, A>>;
+/// Iterator over `&V`.
+pub type Values<'a, K, V, A = PageAlloc> = map_core::toolkit::iter::Values<Iter<'a, K, V, A>>;
+/// Iterator over `&mut V`.
+pub type ValuesMut<'a, K, V, A = PageAlloc> =
+    map_core::toolkit::iter::ValuesMut<IterMut<'a, K, V, A>>;
+/// Owning iterator over the keys.
+pub type IntoKeys<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V, A>>;
+/// Owning iterator over the values.
+pub type IntoValues<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoValues<IntoIter<K, V, A>>;
+/// Iterator that removes every entry, from `SplitMap::drain`.
+pub type Drain<'a, K, V, A = PageAlloc> =
+    generic::Drain<DrainEntries<'a, K, V, A>, IntoEntries<K, V, A>>;
 
 /// Bytes of buckets one table holds at most before it splits: the bound on
 /// what any single insert or remove moves.

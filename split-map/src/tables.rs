@@ -66,6 +66,34 @@ pub(crate) struct Shard<T, A: Allocator> {
     pub(crate) check_below: usize,
 }
 
+impl<T: Clone, A: Allocator + Clone> Clone for Shard<T, A> {
+    fn clone(&self) -> Self {
+        Self {
+            table: self.table.clone(),
+            depth: self.depth,
+            prefix: self.prefix,
+            check_below: self.check_below,
+        }
+    }
+}
+
+/// A copy of every table in its place, under the same directory: the
+/// entries hash the same in the copy (its map's hasher is a clone), so
+/// nothing is rehashed. The spare table is not copied.
+impl<T: Clone, A: Allocator + Clone> Clone for Tables<T, A> {
+    fn clone(&self) -> Self {
+        Self {
+            dir: self.dir.clone(),
+            shards: self.shards.clone(),
+            depth: self.depth,
+            len: self.len,
+            capacity: self.capacity,
+            spare: None,
+            alloc: self.alloc.clone(),
+        }
+    }
+}
+
 impl<T, A: Allocator> Shard<T, A> {
     fn new(table: HashTable<T, A>, depth: u32, prefix: usize) -> Self {
         let check_below = first_check(&table);
@@ -120,7 +148,23 @@ const SPARE_FROM: usize = 16;
 pub(crate) type Grow = Result<(), TryReserveError>;
 
 impl<T, A: Allocator + Clone> Tables<T, A> {
-    pub(crate) fn new_in(alloc: A) -> Self {
+    pub(crate) const fn new_in(alloc: A) -> Self
+    where
+        A: Copy,
+    {
+        Self {
+            dir: Vec::new_in(alloc),
+            shards: Vec::new_in(alloc),
+            depth: 0,
+            len: 0,
+            capacity: 0,
+            spare: None,
+            alloc,
+        }
+    }
+
+    /// An empty storage on any allocator.
+    pub(crate) fn empty_in(alloc: A) -> Self {
         Self {
             dir: Vec::new_in(alloc.clone()),
             shards: Vec::new_in(alloc.clone()),

@@ -41,9 +41,9 @@ fn a_panic_at_any_hash_of_a_split_or_growth_loses_nothing() {
     let mut probe = filled(0);
     let (mut growths, mut splits) = (Vec::new(), Vec::new());
     for i in 0..40_000u64 {
-        let before = (probe.capacity(), probe.table_count());
+        let before = (probe.capacity(), probe.storage().table_count());
         probe.insert(Key(i), i);
-        if probe.table_count() != before.1 {
+        if probe.storage().table_count() != before.1 {
             splits.push(i);
         } else if probe.capacity() != before.0 {
             growths.push(i);
@@ -56,14 +56,18 @@ fn a_panic_at_any_hash_of_a_split_or_growth_loses_nothing() {
         let mut nth = 0;
         while nth <= n {
             let mut map = filled(n);
-            let before = (map.table_count(), map.capacity());
+            let before = (map.storage().table_count(), map.capacity());
             panic_after(nth);
             let result = catch_unwind(AssertUnwindSafe(|| map.insert(Key(n), n)));
             never_panic();
             if result.is_err() {
                 panicked += 1;
                 assert_holds(&map, 0..n);
-                assert_eq!((map.table_count(), map.capacity()), before, "nothing moved");
+                assert_eq!(
+                    (map.storage().table_count(), map.capacity()),
+                    before,
+                    "nothing moved"
+                );
                 // And the map still works.
                 map.insert(Key(n), n);
                 assert_holds(&map, 0..n + 1);

@@ -42,14 +42,14 @@ fn insert_into_a_table_that_was_emptied() {
     within_seconds("insert into an emptied table", || {
         let mut map: SplitMap<u64, u64> = SplitMap::new();
         let mut key = 0u64;
-        while map.table_count() < 2 {
+        while map.storage().table_count() < 2 {
             map.insert(key, key);
             key += 1;
         }
         let first = key;
         // Only keys of the half with first bit 1 from here on, until it
         // splits again.
-        while map.table_count() < 3 {
+        while map.storage().table_count() < 3 {
             if first_bit(&map, key) == 1 {
                 map.insert(key, key);
             }
@@ -76,7 +76,7 @@ fn insert_after_a_refused_merge() {
         let mut map: SplitMap<u64, u64, _, _> =
             SplitMap::with_hasher_in(split_map::DefaultHashBuilder::default(), alloc.clone());
         let mut key = 0u64;
-        while map.table_count() < 2 {
+        while map.storage().table_count() < 2 {
             map.insert(key, key);
             key += 1;
         }
