@@ -16,6 +16,10 @@
 //!   thresholds the design sets.
 //! * [`unwind`]: a `Hash` that panics while the map grows, drains and
 //!   reclaims loses no entry ([`unwind::hasher_unwind`]).
+//! * [`std_api`]: for a map built on map-core's
+//!   [`Map`](map_core::toolkit::Map), std's whole API (entries, iterators,
+//!   bulk operations, `try_reserve`'s errors, clone and equality) against
+//!   std on random operations, given only the storage type.
 //!
 //! A variant's test file is a few lines:
 //!
@@ -31,6 +35,7 @@
 pub mod alloc;
 pub mod phased;
 pub mod scenarios;
+pub mod std_api;
 pub mod unwind;
 
 use std::cell::RefCell;

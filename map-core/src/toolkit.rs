@@ -14,7 +14,10 @@
 //!   traits, serde and [`ReclaimMap`](crate::ReclaimMap)) written once over
 //!   any [`Store`]. [`HashMap`](crate::HashMap) is `Map` over one hashbrown
 //!   table ([`Table`](crate::Table)); split-map's `SplitMap` is `Map` over
-//!   a directory of small tables. A new map is a new [`Store`].
+//!   a directory of small tables. A new map is a new [`Store`]: the
+//!   workspace's `map-core/tests/vec_store.rs` is a complete one (entries
+//!   in a `Vec`), with the conformance kit's suite and a serde round trip,
+//!   in 277 lines.
 //! * [`Store`]: what a map's storage does (find, insert a new key, remove,
 //!   retain, iterate, make room, shrink), and where it applies the policy
 //!   to a removal; [`View`] shows a store to the protocol below.

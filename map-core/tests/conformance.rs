@@ -48,3 +48,10 @@ fn drained_then_idle_gives_memory_back() {
 fn hasher_unwind() {
     map_conformance::unwind::hasher_unwind(HashMap::new);
 }
+
+#[test]
+fn std_api() {
+    for seed in map_conformance::seeds(4) {
+        map_conformance::std_api::check::<map_core::Table<u64, u64>>(seed);
+    }
+}

@@ -53,3 +53,10 @@ fn drained_then_idle_gives_memory_back() {
 fn hasher_unwind() {
     map_conformance::unwind::hasher_unwind(SplitMap::new);
 }
+
+#[test]
+fn std_api() {
+    for seed in map_conformance::seeds(4) {
+        map_conformance::std_api::check::<split_map::SplitTables<u64, u64>>(seed);
+    }
+}

@@ -1,0 +1,259 @@
+//! std's map API, checked once for every storage: [`check`] drives a
+//! [`Map`] over any [`Store`] through the whole API beside std's
+//! `HashMap` and fails at the first difference.
+//!
+//! Every map of the workspace that is a `Map` runs it in one line:
+//!
+//! ```
+//! map_conformance::std_api::check::<map_core::Table<u64, u64>>(0x5eed);
+//! ```
+
+use std::collections::HashMap as StdMap;
+
+use map_core::toolkit::map::Entry;
+use map_core::toolkit::{Map, Store};
+use map_core::{DefaultHashBuilder, TryReserveError};
+
+use crate::Rng;
+
+type TestMap<St> = Map<u64, u64, DefaultHashBuilder, St>;
+
+fn new_map<St: Store<u64, u64>>() -> TestMap<St>
+where
+    St::Alloc: Default,
+{
+    Map::with_hasher_in(DefaultHashBuilder::default(), St::Alloc::default())
+}
+
+/// Asserts that `map` holds exactly what `model` holds, through every read
+/// of the API (`len`, `get`, `get_key_value`, `contains_key`, `Index`,
+/// `iter`, `keys`, `values`, and their sizes).
+fn same<St: Store<u64, u64>>(map: &TestMap<St>, model: &StdMap<u64, u64>, at: &str) {
+    assert_eq!(map.len(), model.len(), "{at}: len");
+    assert_eq!(map.is_empty(), model.is_empty(), "{at}: is_empty");
+    assert!(map.capacity() >= map.len(), "{at}: capacity below len");
+    for (k, v) in model {
+        assert_eq!(map.get(k), Some(v), "{at}: get({k})");
+        assert_eq!(
+            map.get_key_value(k),
+            Some((k, v)),
+            "{at}: get_key_value({k})"
+        );
+        assert!(map.contains_key(k), "{at}: contains_key({k})");
+        assert_eq!(map[k], *v, "{at}: index({k})");
+    }
+    let iter = map.iter();
+    assert_eq!(iter.len(), model.len(), "{at}: iter's exact size");
+    let mut seen: Vec<(u64, u64)> = iter.map(|(k, v)| (*k, *v)).collect();
+    let mut want: Vec<(u64, u64)> = model.iter().map(|(k, v)| (*k, *v)).collect();
+    seen.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(seen, want, "{at}: iter");
+    assert_eq!(map.keys().count(), model.len(), "{at}: keys");
+    let sum = |values: &mut dyn Iterator<Item = &u64>| values.fold(0u64, |a, b| a.wrapping_add(*b));
+    assert_eq!(
+        sum(&mut map.values()),
+        sum(&mut model.values()),
+        "{at}: values"
+    );
+}
+
+/// Runs `seed`'s sequence of random operations of std's API on a `Map`
+/// over `St` and on std's `HashMap`, comparing results and contents, with
+/// up to 100,000 keys.
+///
+/// # Panics
+///
+/// At the first difference, naming the operation.
+pub fn check<St>(seed: u64)
+where
+    St: Store<u64, u64> + Clone,
+    St::Alloc: Default,
+{
+    check_up_to::<St>(seed, 100_000);
+}
+
+/// [`check`] with at most `max_keys` keys (for a store whose lookups scan).
+///
+/// # Panics
+///
+/// At the first difference, naming the operation.
+pub fn check_up_to<St>(seed: u64, max_keys: u64)
+where
+    St: Store<u64, u64> + Clone,
+    St::Alloc: Default,
+{
+    let mut rng = Rng::new(seed);
+    let mut map: TestMap<St> = new_map();
+    let mut model = StdMap::new();
+    // Keys from a range that fills the map, then drains it, then refills:
+    // growth, shrinks and reuse all happen (and with 100,000 keys, a store
+    // of small tables splits and merges many of them).
+    for round in 0..6u64 {
+        let range = [64, 4096, 512, 100_000, 16, 2048][round as usize].min(max_keys);
+        let ops = (3 * range as usize).min(200_000);
+        for _ in 0..ops {
+            let k = rng.below(range);
+            let v = rng.next_u64();
+            let at = format!("seed {seed:#x}, round {round}");
+            match rng.below(16) {
+                0..=3 => assert_eq!(map.insert(k, v), model.insert(k, v), "{at}: insert"),
+                4 => assert_eq!(
+                    map.try_insert(k, v).map_err(|e| e.error),
+                    Ok(model.insert(k, v)),
+                    "{at}: try_insert"
+                ),
+                5..=6 => assert_eq!(map.remove(&k), model.remove(&k), "{at}: remove"),
+                7 => assert_eq!(
+                    map.remove_entry(&k),
+                    model.remove_entry(&k),
+                    "{at}: remove_entry"
+                ),
+                8 => {
+                    *map.entry(k).or_insert(v) += 1;
+                    *model.entry(k).or_insert(v) += 1;
+                }
+                9 => {
+                    map.entry(k).and_modify(|x| *x ^= v).or_default();
+                    model.entry(k).and_modify(|x| *x ^= v).or_default();
+                }
+                10 => match (map.entry(k), model.remove(&k)) {
+                    (Entry::Occupied(e), Some(old)) => {
+                        assert_eq!(*e.key(), k, "{at}: occupied key");
+                        assert_eq!(e.remove(), old, "{at}: occupied remove");
+                    }
+                    (Entry::Vacant(e), None) => {
+                        assert_eq!(*e.key(), k, "{at}: vacant key");
+                        assert_eq!(*e.insert_entry(v).get(), v, "{at}: insert_entry");
+                        model.insert(k, v);
+                    }
+                    _ => panic!("{at}: entry({k}) disagrees with std"),
+                },
+                11 => {
+                    // Keeps even values, removes odd ones, as one step.
+                    let e = map
+                        .entry(k)
+                        .and_replace_entry_with(|_, old| (old % 2 == 0).then_some(old));
+                    if let Some(old) = model.get(&k).copied() {
+                        if old % 2 == 1 {
+                            model.remove(&k);
+                        }
+                    }
+                    assert_eq!(
+                        matches!(e, Entry::Occupied(_)),
+                        model.contains_key(&k),
+                        "{at}: replace_entry_with"
+                    );
+                }
+                12 => {
+                    if let Some(x) = map.get_mut(&k) {
+                        *x = v;
+                    }
+                    if let Some(x) = model.get_mut(&k) {
+                        *x = v;
+                    }
+                }
+                13 => {
+                    let m = rng.below(7) + 2;
+                    map.retain(|k, v| (k ^ *v) % m != 0);
+                    model.retain(|k, v| (k ^ *v) % m != 0);
+                }
+                14 => {
+                    for (_, v) in map.iter_mut() {
+                        *v = v.wrapping_add(1);
+                    }
+                    for v in map.values_mut() {
+                        *v = v.wrapping_mul(3);
+                    }
+                    for v in model.values_mut() {
+                        *v = v.wrapping_add(1).wrapping_mul(3);
+                    }
+                }
+                _ => assert_eq!(map.get(&k), model.get(&k), "{at}: get"),
+            }
+        }
+        let at = format!("seed {seed:#x}, after round {round}");
+        same(&map, &model, &at);
+        bulk(&mut map, &mut model, &mut rng, &at);
+        same(&map, &model, &at);
+    }
+    owned(map, model);
+}
+
+/// The bulk operations: `drain`, `clear`, `extend` (owned, by reference,
+/// and from `&(K, V)`), `reserve`, `try_reserve`, `shrink_to`,
+/// `shrink_to_fit`, `clone` and `==`.
+fn bulk<St>(map: &mut TestMap<St>, model: &mut StdMap<u64, u64>, rng: &mut Rng, at: &str)
+where
+    St: Store<u64, u64> + Clone,
+    St::Alloc: Default,
+{
+    let copy = map.clone();
+    same(&copy, model, &format!("{at}: clone"));
+    assert!(copy == *map, "{at}: a clone is equal");
+
+    let wanted = map.len() / 2;
+    let mut drained: Vec<(u64, u64)> = map.drain().collect();
+    assert_eq!(drained.len(), model.len(), "{at}: drain yields every entry");
+    assert!(map.is_empty(), "{at}: drain empties");
+    drained.sort_unstable();
+    let mut want: Vec<(u64, u64)> = model.drain().collect();
+    want.sort_unstable();
+    assert_eq!(drained, want, "{at}: drain");
+
+    // Back in three ways, as std would take them.
+    let (a, rest) = drained.split_at(wanted);
+    let (b, c) = rest.split_at(rest.len() / 2);
+    map.extend(a.iter().copied());
+    map.extend(b.iter().map(|(k, v)| (k, v)));
+    map.extend(c.iter());
+    model.extend(drained.iter().copied());
+    same(map, model, &format!("{at}: extend"));
+    assert!(copy == *map, "{at}: refilled equals the clone");
+
+    map.reserve(1000);
+    assert!(map.capacity() >= map.len() + 1000, "{at}: reserve");
+    assert!(map.try_reserve(10).is_ok(), "{at}: try_reserve");
+    assert_eq!(
+        map.try_reserve(usize::MAX),
+        Err(TryReserveError::CapacityOverflow),
+        "{at}: try_reserve(usize::MAX) overflows, as std"
+    );
+    map.shrink_to(map.len());
+    map.shrink_to_fit();
+    assert!(map.capacity() >= map.len(), "{at}: shrink_to_fit");
+
+    if rng.below(3) == 0 {
+        map.clear();
+        model.clear();
+        assert!(map.is_empty(), "{at}: clear");
+    }
+    let collected: TestMap<St> = model.iter().map(|(k, v)| (*k, *v)).collect();
+    same(&collected, model, &format!("{at}: from_iter"));
+    assert!(!format!("{map:?}").is_empty(), "{at}: Debug");
+}
+
+/// The owning iterators.
+fn owned<St>(map: TestMap<St>, model: StdMap<u64, u64>)
+where
+    St: Store<u64, u64> + Clone,
+{
+    let mut keys: Vec<u64> = map.clone().into_keys().collect();
+    let mut want: Vec<u64> = model.keys().copied().collect();
+    keys.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(keys, want, "into_keys");
+    let sum: u64 = map.clone().into_values().fold(0, u64::wrapping_add);
+    assert_eq!(
+        sum,
+        model.values().fold(0u64, |a, b| a.wrapping_add(*b)),
+        "into_values"
+    );
+    let into_iter = map.into_iter();
+    assert_eq!(into_iter.len(), model.len(), "into_iter's exact size");
+    let mut all: Vec<(u64, u64)> = into_iter.collect();
+    let mut want: Vec<(u64, u64)> = model.into_iter().collect();
+    all.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(all, want, "into_iter");
+}
