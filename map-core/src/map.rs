@@ -301,26 +301,12 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Result<usize, K> {
-        let entry = self
-            .table
-            .get_bucket_entry(pos)
-            .unwrap_or_else(|_| panic!("an occupied bucket"));
-        let mut gone = None;
-        let after = entry.replace_entry_with(|(k, v)| match f(&k, v) {
-            Some(v) => Some((k, v)),
-            None => {
-                gone = Some(k);
-                None
-            }
-        });
-        match (after, gone) {
-            (hash_table::Entry::Occupied(e), _) => Ok(e.bucket_index()),
-            (_, Some(key)) => {
-                reclaimer.on_remove(&mut View::new(self, hasher));
-                Err(key)
-            }
-            (hash_table::Entry::Vacant(_), None) => unreachable!("the key left with its entry"),
-        }
+        let key = match table::replace_entry_with(&mut self.table, pos, f) {
+            Ok(bucket) => return Ok(bucket),
+            Err(key) => key,
+        };
+        reclaimer.on_remove(&mut View::new(self, hasher));
+        Err(key)
     }
 
     fn retain(

@@ -8,7 +8,7 @@ use core::mem;
 use allocator_api2::alloc::Allocator;
 use hashbrown::hash_table;
 use hashbrown::TryReserveError;
-use map_core::toolkit::{alloc_failed, DefaultStore, Reclaimer, ShrinkError, Store};
+use map_core::toolkit::{alloc_failed, table, DefaultStore, Reclaimer, ShrinkError, Store};
 use map_core::PageAlloc;
 
 use crate::iter::{DrainEntries, Entries, EntriesMut, IntoEntries};
@@ -281,21 +281,11 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Result<(usize, usize), K> {
-        let Ok(entry) = self.tables.shards[i].table.get_bucket_entry(bucket) else {
-            unreachable!("an occupied entry's bucket is full")
+        let table = &mut self.tables.shards[i].table;
+        let key = match table::replace_entry_with(table, bucket, f) {
+            Ok(bucket) => return Ok((i, bucket)),
+            Err(key) => key,
         };
-        let mut gone = None;
-        let after = entry.replace_entry_with(|(k, v)| match f(&k, v) {
-            Some(v) => Some((k, v)),
-            None => {
-                gone = Some(k);
-                None
-            }
-        });
-        if let hash_table::Entry::Occupied(e) = after {
-            return Ok((i, e.bucket_index()));
-        }
-        let key = gone.expect("the key left with its entry");
         self.removed_from(i, hasher, reclaimer);
         Err(key)
     }

@@ -291,6 +291,53 @@ fn unreachable_hash() -> u64 {
     unreachable!("an empty table rehashes nothing")
 }
 
+/// Takes the entry in `bucket` of `table` out and calls `f` with its key and
+/// value: the value `f` returns goes back in the same bucket (returned), or,
+/// if `f` returns `None`, the entry stays out and its key comes back. The
+/// `replace_entry_with` of every store whose entries sit in hashbrown
+/// tables.
+///
+/// # Panics
+///
+/// If `bucket` is not a full bucket of `table`.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::toolkit::table;
+///
+/// let hasher = |x: &(u64, u64)| x.0;
+/// let mut t = HashTable::new();
+/// let bucket = t.insert_unique(1, (1, 10), hasher).bucket_index();
+/// assert_eq!(table::replace_entry_with(&mut t, bucket, |_, v| Some(v + 1)), Ok(bucket));
+/// assert_eq!(t.find(1, |e| e.0 == 1), Some(&(1, 11)));
+/// assert_eq!(table::replace_entry_with(&mut t, bucket, |_, _| None), Err(1));
+/// assert!(t.is_empty());
+/// ```
+pub fn replace_entry_with<K, V, A: Allocator>(
+    table: &mut HashTable<(K, V), A>,
+    bucket: usize,
+    f: impl FnOnce(&K, V) -> Option<V>,
+) -> Result<usize, K> {
+    let Ok(entry) = table.get_bucket_entry(bucket) else {
+        panic!("replace_entry_with: bucket {bucket} is not full")
+    };
+    let mut gone = None;
+    let after = entry.replace_entry_with(|(k, v)| match f(&k, v) {
+        Some(v) => Some((k, v)),
+        None => {
+            gone = Some(k);
+            None
+        }
+    });
+    match (after, gone) {
+        (hashbrown::hash_table::Entry::Occupied(e), _) => Ok(e.bucket_index()),
+        (_, Some(key)) => Err(key),
+        (hashbrown::hash_table::Entry::Vacant(_), None) => {
+            unreachable!("the key leaves with its entry")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
