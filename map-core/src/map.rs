@@ -216,22 +216,22 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         eq: impl Fn(&K, &(K, V)) -> bool,
         hasher: impl Fn(&(K, V)) -> u64,
     ) -> Result<Option<V>, (K, V)> {
-        if self.table.len() == self.table.capacity() {
-            return Err(entry);
-        }
-        // Room without growing: hashbrown's `entry` will not resize.
-        match self
-            .table
-            .entry(hash, |stored| eq(&entry.0, stored), hasher)
-        {
-            hash_table::Entry::Occupied(mut e) => {
-                Ok(Some(mem::replace(&mut e.get_mut().1, entry.1)))
+        if self.table.len() < self.table.capacity() {
+            // Room without growing: hashbrown's `entry` will not resize.
+            match self
+                .table
+                .entry(hash, |stored| eq(&entry.0, stored), hasher)
+            {
+                hash_table::Entry::Occupied(mut e) => {
+                    return Ok(Some(mem::replace(&mut e.get_mut().1, entry.1)))
+                }
+                hash_table::Entry::Vacant(e) => {
+                    e.insert(entry);
+                    return Ok(None);
+                }
             }
-            hash_table::Entry::Vacant(e) => {
-                e.insert(entry);
-                Ok(None)
-            }
         }
+        Err(entry)
     }
 
     fn insert_new(

@@ -199,26 +199,25 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
     ) -> Result<Option<V>, (K, V)> {
         let i = self.tables.index(hash);
-        let Some(shard) = self.tables.shards.get_mut(i) else {
-            return Err(entry);
-        };
-        if shard.table.len() == shard.table.capacity() {
-            return Err(entry);
-        }
-        // Room without growing: hashbrown's `entry` will not resize.
-        match shard
-            .table
-            .entry(hash, |stored| eq(&entry.0, stored), hasher)
-        {
-            hash_table::Entry::Occupied(mut e) => {
-                Ok(Some(mem::replace(&mut e.get_mut().1, entry.1)))
-            }
-            hash_table::Entry::Vacant(e) => {
-                e.insert(entry);
-                self.tables.len += 1;
-                Ok(None)
+        if let Some(shard) = self.tables.shards.get_mut(i) {
+            if shard.table.len() < shard.table.capacity() {
+                // Room without growing: hashbrown's `entry` will not resize.
+                match shard
+                    .table
+                    .entry(hash, |stored| eq(&entry.0, stored), hasher)
+                {
+                    hash_table::Entry::Occupied(mut e) => {
+                        return Ok(Some(mem::replace(&mut e.get_mut().1, entry.1)))
+                    }
+                    hash_table::Entry::Vacant(e) => {
+                        e.insert(entry);
+                        self.tables.len += 1;
+                        return Ok(None);
+                    }
+                }
             }
         }
+        Err(entry)
     }
 
     fn insert_new(
