@@ -60,3 +60,11 @@ fn std_api() {
         map_conformance::std_api::check::<split_map::SplitTables<u64, u64>>(seed);
     }
 }
+
+#[test]
+fn auto_traits_as_std() {
+    fn check<T: Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe + Unpin>() {}
+    check::<SplitMap<String, Vec<u8>>>();
+    check::<split_map::Iter<'_, u64, u64>>();
+    check::<split_map::IntoIter<u64, u64>>();
+}
