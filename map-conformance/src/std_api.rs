@@ -10,7 +10,7 @@
 
 use std::collections::HashMap as StdMap;
 
-use map_core::toolkit::map::Entry;
+use map_core::toolkit::map::{Entry, EntryRef};
 use map_core::toolkit::{Map, Store};
 use map_core::{DefaultHashBuilder, TryReserveError};
 
@@ -144,6 +144,17 @@ where
                         model.contains_key(&k),
                         "{at}: replace_entry_with"
                     );
+                }
+                12 if rng.below(2) == 0 => {
+                    // A borrowed key: an update when present, nothing
+                    // inserted (nor allocated) when absent.
+                    match map.entry_ref(&k) {
+                        EntryRef::Occupied(mut e) => *e.get_mut() ^= 1,
+                        EntryRef::Vacant(e) => assert_eq!(*e.key(), k, "{at}: entry_ref key"),
+                    }
+                    if let Some(x) = model.get_mut(&k) {
+                        *x ^= 1;
+                    }
                 }
                 12 => {
                     if let Some(x) = map.get_mut(&k) {

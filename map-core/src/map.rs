@@ -57,6 +57,12 @@ pub type OccupiedEntry<'a, K, V, S, A = PageAlloc> =
 /// An absent entry of a [`HashMap`].
 pub type VacantEntry<'a, K, V, S, A = PageAlloc> =
     generic::VacantEntry<'a, K, V, S, Table<K, V, A>>;
+/// An entry looked up by a borrowed key, from [`HashMap::entry_ref`].
+pub type EntryRef<'a, 'b, K, Q, V, S, A = PageAlloc> =
+    generic::EntryRef<'a, 'b, K, Q, V, S, Table<K, V, A>>;
+/// An absent entry looked up by a borrowed key.
+pub type VacantEntryRef<'a, 'b, K, Q, V, S, A = PageAlloc> =
+    generic::VacantEntryRef<'a, 'b, K, Q, V, S, Table<K, V, A>>;
 /// Iterator over `(&K, &V)`, from [`HashMap::iter`].
 pub type Iter<'a, K, V> = generic::Iter<hash_table::Iter<'a, (K, V)>>;
 /// Iterator over `(&K, &mut V)`, from [`HashMap::iter_mut`].
@@ -434,11 +440,9 @@ where
     }
 }
 
-mod entry_ref;
 mod extra;
 #[cfg(feature = "rayon")]
 pub(crate) mod par;
 
-pub use entry_ref::{EntryRef, VacantEntryRef};
 pub(crate) use extra::ExtractCore;
 pub use extra::ExtractIf;

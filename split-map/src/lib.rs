@@ -130,6 +130,12 @@ pub type OccupiedEntry<'a, K, V, S, A = PageAlloc> =
 /// An absent key's entry: inserting makes room in its table first.
 pub type VacantEntry<'a, K, V, S, A = PageAlloc> =
     generic::VacantEntry<'a, K, V, S, SplitTables<K, V, A>>;
+/// An entry looked up by a borrowed key, from `SplitMap::entry_ref`.
+pub type EntryRef<'a, 'b, K, Q, V, S, A = PageAlloc> =
+    generic::EntryRef<'a, 'b, K, Q, V, S, SplitTables<K, V, A>>;
+/// An absent entry looked up by a borrowed key.
+pub type VacantEntryRef<'a, 'b, K, Q, V, S, A = PageAlloc> =
+    generic::VacantEntryRef<'a, 'b, K, Q, V, S, SplitTables<K, V, A>>;
 /// Iterator over `(&K, &V)`, table after table.
 pub type Iter<'a, K, V, A = PageAlloc> = generic::Iter<Entries<'a, K, V, A>>;
 /// Iterator over `(&K, &mut V)`, table after table.

@@ -1911,3 +1911,7 @@ where
         entries.into_iter().collect()
     }
 }
+
+mod entry_ref;
+
+pub use entry_ref::{EntryRef, VacantEntryRef};

@@ -5,20 +5,19 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
-use allocator_api2::alloc::Allocator;
 use core::marker::PhantomData;
-use hashbrown::Equivalent;
-use page_alloc::PageAlloc;
 
-use super::{equivalent_key, make_hash, HashMap, OccupiedEntry, Table, VacantEntry};
+use hashbrown::Equivalent;
+
+use super::{equivalent_key, make_hash, Map, OccupiedEntry, VacantEntry};
 use crate::policy::Reclaimer;
 use crate::toolkit::Store;
 
-impl<K, V, S, A> HashMap<K, V, S, A>
+impl<K, V, S, St> Map<K, V, S, St>
 where
     K: Eq + Hash,
     S: BuildHasher,
-    A: Allocator + Clone,
+    St: Store<K, V>,
 {
     /// The entry for a borrowed `key`: the key is converted (`K: From<&Q>`)
     /// only when a value is inserted, so a lookup of a present `&str` in a
@@ -37,7 +36,7 @@ where
     /// assert_eq!(words["the"], 2);
     /// assert_eq!(words.len(), 4);
     /// ```
-    pub fn entry_ref<'a, 'b, Q>(&'a mut self, key: &'b Q) -> EntryRef<'a, 'b, K, Q, V, S, A>
+    pub fn entry_ref<'a, 'b, Q>(&'a mut self, key: &'b Q) -> EntryRef<'a, 'b, K, Q, V, S, St>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
@@ -57,35 +56,37 @@ where
                 key,
                 hash_builder: &self.hash_builder,
                 reclaimer: &mut self.reclaimer,
+                entries: PhantomData,
             }),
         }
     }
 }
 
-/// A view into one entry of a [`HashMap`] looked up by a borrowed key, from
-/// [`HashMap::entry_ref`].
-pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator + Clone = PageAlloc> {
+/// A view into one entry of a [`Map`] looked up by a borrowed key, from
+/// [`Map::entry_ref`].
+pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, St: Store<K, V>> {
     /// The key is present.
-    Occupied(OccupiedEntry<'a, K, V, S, A>),
+    Occupied(OccupiedEntry<'a, K, V, S, St>),
     /// The key is absent.
-    Vacant(VacantEntryRef<'a, 'b, K, Q, V, S, A>),
+    Vacant(VacantEntryRef<'a, 'b, K, Q, V, S, St>),
 }
 
 /// An absent entry of a [`HashMap`], holding the borrowed key.
-pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S, A: Allocator + Clone = PageAlloc> {
-    table: &'a mut Table<K, V, A>,
+pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S, St: Store<K, V>> {
+    table: &'a mut St,
     hash: u64,
     key: &'b Q,
     hash_builder: &'a S,
     reclaimer: &'a mut Reclaimer,
+    entries: PhantomData<&'a mut (K, V)>,
 }
 
-impl<'a, 'b, K, Q, V, S, A> EntryRef<'a, 'b, K, Q, V, S, A>
+impl<'a, 'b, K, Q, V, S, St> EntryRef<'a, 'b, K, Q, V, S, St>
 where
     K: Hash,
     Q: ?Sized,
     S: BuildHasher,
-    A: Allocator + Clone,
+    St: Store<K, V>,
 {
     /// The value, inserting `default` (under `K::from(key)`) if absent.
     ///
@@ -157,7 +158,7 @@ where
     /// assert_eq!(entry.key(), "a");
     /// assert_eq!(map["a"], 7);
     /// ```
-    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A>
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, St>
     where
         K: From<&'b Q>,
     {
@@ -209,13 +210,13 @@ where
     }
 }
 
-impl<'a, 'b, K, Q, V, S, A> EntryRef<'a, 'b, K, Q, V, S, A>
+impl<'a, 'b, K, Q, V, S, St> EntryRef<'a, 'b, K, Q, V, S, St>
 where
     K: Hash + From<&'b Q>,
     Q: ?Sized,
     V: Default,
     S: BuildHasher,
-    A: Allocator + Clone,
+    St: Store<K, V>,
 {
     /// The value, inserting `V::default()` if absent.
     ///
@@ -231,7 +232,7 @@ where
     }
 }
 
-impl<'a, 'b, K, Q: ?Sized, V, S, A: Allocator + Clone> VacantEntryRef<'a, 'b, K, Q, V, S, A> {
+impl<'a, 'b, K, Q: ?Sized, V, S, St: Store<K, V>> VacantEntryRef<'a, 'b, K, Q, V, S, St> {
     /// The borrowed key that would be converted and inserted.
     ///
     /// ```
@@ -247,12 +248,12 @@ impl<'a, 'b, K, Q: ?Sized, V, S, A: Allocator + Clone> VacantEntryRef<'a, 'b, K,
     }
 }
 
-impl<'a, 'b, K, Q, V, S, A> VacantEntryRef<'a, 'b, K, Q, V, S, A>
+impl<'a, 'b, K, Q, V, S, St> VacantEntryRef<'a, 'b, K, Q, V, S, St>
 where
     K: Hash + From<&'b Q>,
     Q: ?Sized,
     S: BuildHasher,
-    A: Allocator + Clone,
+    St: Store<K, V>,
 {
     /// Inserts `value` under `K::from(key)`.
     ///
@@ -281,7 +282,7 @@ where
     /// }
     /// assert!(map.is_empty());
     /// ```
-    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, A> {
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, St> {
         VacantEntry {
             store: self.table,
             hash: self.hash,
@@ -294,12 +295,12 @@ where
     }
 }
 
-impl<K, Q, V, S, A> fmt::Debug for EntryRef<'_, '_, K, Q, V, S, A>
+impl<K, Q, V, S, St> fmt::Debug for EntryRef<'_, '_, K, Q, V, S, St>
 where
     K: fmt::Debug,
     Q: ?Sized + fmt::Debug,
     V: fmt::Debug,
-    A: Allocator + Clone,
+    St: Store<K, V>,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -309,10 +310,10 @@ where
     }
 }
 
-impl<K, Q, V, S, A> fmt::Debug for VacantEntryRef<'_, '_, K, Q, V, S, A>
+impl<K, Q, V, S, St> fmt::Debug for VacantEntryRef<'_, '_, K, Q, V, S, St>
 where
     Q: ?Sized + fmt::Debug,
-    A: Allocator + Clone,
+    St: Store<K, V>,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("VacantEntryRef").field(&self.key).finish()
