@@ -71,7 +71,7 @@ pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S, St: Store<K, V>> {
     Vacant(VacantEntryRef<'a, 'b, K, Q, V, S, St>),
 }
 
-/// An absent entry of a [`HashMap`], holding the borrowed key.
+/// An absent entry of a [`Map`], holding the borrowed key.
 pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S, St: Store<K, V>> {
     table: &'a mut St,
     hash: u64,
