@@ -71,6 +71,11 @@ pub fn equivalent_key<Q: ?Sized + Equivalent<K>, K, V>(
     move |(k, _)| key.equivalent(k)
 }
 
+/// A reclaimer with the automatic policy that rounds capacities as `St` does.
+const fn automatic<K, V, St: Store<K, V>>() -> Reclaimer {
+    Reclaimer::with_rounding(ReclaimPolicy::automatic(), St::ROUNDING)
+}
+
 /// The reclamation protocol's view of a map's (or an entry's) fields.
 macro_rules! view {
     ($store:expr, $hash_builder:expr) => {
@@ -179,7 +184,7 @@ impl<K, V, S, St: DefaultStore<K, V>> Map<K, V, S, St> {
         Self {
             store: St::EMPTY,
             hash_builder,
-            reclaimer: Reclaimer::with_rounding(ReclaimPolicy::automatic(), St::ROUNDING),
+            reclaimer: automatic::<K, V, St>(),
             entries: PhantomData,
         }
     }
@@ -269,7 +274,7 @@ impl<K, V, S, St: Store<K, V>> Map<K, V, S, St> {
         Self {
             store: St::new_in(alloc),
             hash_builder,
-            reclaimer: Reclaimer::with_rounding(ReclaimPolicy::automatic(), St::ROUNDING),
+            reclaimer: automatic::<K, V, St>(),
             entries: PhantomData,
         }
     }
@@ -290,7 +295,7 @@ impl<K, V, S, St: Store<K, V>> Map<K, V, S, St> {
     /// assert_eq!(map.capacity(), capacity, "the capacity asked for is a floor");
     /// ```
     pub fn with_capacity_and_hasher_in(capacity: usize, hash_builder: S, alloc: St::Alloc) -> Self {
-        let mut reclaimer = Reclaimer::with_rounding(ReclaimPolicy::automatic(), St::ROUNDING);
+        let mut reclaimer = automatic::<K, V, St>();
         reclaimer.request_capacity(capacity);
         Self {
             store: St::with_capacity_in(capacity, alloc),
