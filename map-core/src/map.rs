@@ -222,22 +222,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         eq: impl Fn(&K, &(K, V)) -> bool,
         hasher: impl Fn(&(K, V)) -> u64,
     ) -> Result<Option<V>, (K, V)> {
-        if self.table.len() < self.table.capacity() {
-            // Room without growing: hashbrown's `entry` will not resize.
-            match self
-                .table
-                .entry(hash, |stored| eq(&entry.0, stored), hasher)
-            {
-                hash_table::Entry::Occupied(mut e) => {
-                    return Ok(Some(mem::replace(&mut e.get_mut().1, entry.1)))
-                }
-                hash_table::Entry::Vacant(e) => {
-                    e.insert(entry);
-                    return Ok(None);
-                }
-            }
-        }
-        Err(entry)
+        table::upsert(&mut self.table, hash, entry, eq, hasher)
     }
 
     fn insert_new(
@@ -291,11 +276,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> (K, V) {
-        let entry = self
-            .table
-            .get_bucket_entry(pos)
-            .unwrap_or_else(|_| panic!("an occupied bucket"));
-        let (kv, _) = entry.remove();
+        let kv = table::remove_bucket(&mut self.table, pos);
         reclaimer.on_remove(&mut View::new(self, hasher));
         kv
     }

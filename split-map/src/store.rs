@@ -6,7 +6,6 @@
 use core::mem;
 
 use allocator_api2::alloc::Allocator;
-use hashbrown::hash_table;
 use hashbrown::TryReserveError;
 use map_core::toolkit::{alloc_failed, table, DefaultStore, Reclaimer, ShrinkError, Store};
 use map_core::PageAlloc;
@@ -199,25 +198,14 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
     ) -> Result<Option<V>, (K, V)> {
         let i = self.tables.index(hash);
-        if let Some(shard) = self.tables.shards.get_mut(i) {
-            if shard.table.len() < shard.table.capacity() {
-                // Room without growing: hashbrown's `entry` will not resize.
-                match shard
-                    .table
-                    .entry(hash, |stored| eq(&entry.0, stored), hasher)
-                {
-                    hash_table::Entry::Occupied(mut e) => {
-                        return Ok(Some(mem::replace(&mut e.get_mut().1, entry.1)))
-                    }
-                    hash_table::Entry::Vacant(e) => {
-                        e.insert(entry);
-                        self.tables.len += 1;
-                        return Ok(None);
-                    }
-                }
-            }
+        let Some(shard) = self.tables.shards.get_mut(i) else {
+            return Err(entry);
+        };
+        let result = table::upsert(&mut shard.table, hash, entry, eq, hasher);
+        if let Ok(None) = result {
+            self.tables.len += 1;
         }
-        Err(entry)
+        result
     }
 
     fn insert_new(
@@ -265,10 +253,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> (K, V) {
-        let Ok(entry) = self.tables.shards[i].table.get_bucket_entry(bucket) else {
-            unreachable!("an occupied entry's bucket is full")
-        };
-        let (item, _) = entry.remove();
+        let item = table::remove_bucket(&mut self.tables.shards[i].table, bucket);
         self.removed_from(i, hasher, reclaimer);
         item
     }

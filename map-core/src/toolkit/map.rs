@@ -782,14 +782,7 @@ where
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, St> {
         let hash = make_hash(&self.hash_builder, &key);
         match self.store.find_pos(hash, equivalent_key(&key)) {
-            Some(pos) => Entry::Occupied(OccupiedEntry {
-                store: &mut self.store,
-                pos,
-                hash,
-                hash_builder: &self.hash_builder,
-                reclaimer: &mut self.reclaimer,
-                key: PhantomData,
-            }),
+            Some(pos) => Entry::Occupied(self.occupied(pos, hash)),
             None => Entry::Vacant(VacantEntry {
                 store: &mut self.store,
                 hash,
@@ -798,6 +791,18 @@ where
                 reclaimer: &mut self.reclaimer,
                 value: PhantomData,
             }),
+        }
+    }
+
+    /// The occupied entry at `pos`, whose key hashes to `hash`.
+    pub(crate) fn occupied(&mut self, pos: St::Pos, hash: u64) -> OccupiedEntry<'_, K, V, S, St> {
+        OccupiedEntry {
+            store: &mut self.store,
+            pos,
+            hash,
+            hash_builder: &self.hash_builder,
+            reclaimer: &mut self.reclaimer,
+            key: PhantomData,
         }
     }
 

@@ -291,6 +291,66 @@ fn unreachable_hash() -> u64 {
     unreachable!("an empty table rehashes nothing")
 }
 
+/// An insert's hot path in `table`: replaces the value of `entry`'s key if
+/// it is present, or inserts `entry` if the table has room for it without
+/// growing; otherwise hands `entry` back. Never grows and never calls
+/// `hasher`. `Ok(None)` means the table holds one more entry. The
+/// [`Store::upsert`](super::Store::upsert) of every store whose entries sit
+/// in hashbrown tables.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::toolkit::table;
+///
+/// let hasher = |x: &(u64, u64)| x.0;
+/// let eq = |k: &u64, stored: &(u64, u64)| *k == stored.0;
+/// let mut t = HashTable::with_capacity(1);
+/// assert_eq!(table::upsert(&mut t, 1, (1, 10), eq, hasher), Ok(None));
+/// assert_eq!(table::upsert(&mut t, 1, (1, 11), eq, hasher), Ok(Some(10)));
+/// let room = t.capacity() - t.len();
+/// for k in 2..2 + room as u64 {
+///     assert_eq!(table::upsert(&mut t, k, (k, k), eq, hasher), Ok(None));
+/// }
+/// assert_eq!(table::upsert(&mut t, 99, (99, 0), eq, hasher), Err((99, 0)), "full");
+/// ```
+// Room checked before the probe, and the results returned from inside it:
+// with an early return for a full table, LLVM updated the table's item count
+// and growth-left separately (a read-modify-write of the count per insert).
+#[inline(always)]
+pub fn upsert<K, V, A: Allocator>(
+    table: &mut HashTable<(K, V), A>,
+    hash: u64,
+    entry: (K, V),
+    eq: impl Fn(&K, &(K, V)) -> bool,
+    hasher: impl Fn(&(K, V)) -> u64,
+) -> Result<Option<V>, (K, V)> {
+    if table.len() < table.capacity() {
+        // Room without growing: hashbrown's `entry` will not resize.
+        match table.entry(hash, |stored| eq(&entry.0, stored), hasher) {
+            hashbrown::hash_table::Entry::Occupied(mut e) => {
+                return Ok(Some(core::mem::replace(&mut e.get_mut().1, entry.1)))
+            }
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(entry);
+                return Ok(None);
+            }
+        }
+    }
+    Err(entry)
+}
+
+/// Removes the entry in `bucket` of `table`.
+///
+/// # Panics
+///
+/// If `bucket` is not a full bucket of `table`.
+pub fn remove_bucket<T, A: Allocator>(table: &mut HashTable<T, A>, bucket: usize) -> T {
+    let Ok(entry) = table.get_bucket_entry(bucket) else {
+        panic!("remove_bucket: bucket {bucket} is not full")
+    };
+    entry.remove().0
+}
+
 /// Takes the entry in `bucket` of `table` out and calls `f` with its key and
 /// value: the value `f` returns goes back in the same bucket (returned), or,
 /// if `f` returns `None`, the entry stays out and its key comes back. The

@@ -42,14 +42,7 @@ where
     {
         let hash = make_hash(&self.hash_builder, key);
         match self.store.find_pos(hash, equivalent_key(key)) {
-            Some(pos) => EntryRef::Occupied(OccupiedEntry {
-                store: &mut self.store,
-                pos,
-                hash,
-                hash_builder: &self.hash_builder,
-                reclaimer: &mut self.reclaimer,
-                key: PhantomData,
-            }),
+            Some(pos) => EntryRef::Occupied(self.occupied(pos, hash)),
             None => EntryRef::Vacant(VacantEntryRef {
                 table: &mut self.store,
                 hash,
