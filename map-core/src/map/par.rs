@@ -205,10 +205,9 @@ impl<K, V, S, A: Allocator + Clone> HashMap<K, V, S, A> {
         V: Send,
         A: Send + Sync,
     {
-        let inner = if self.keep_on_clear() {
-            ParDrainInner::Kept(self.store.table.par_drain())
-        } else {
-            ParDrainInner::Released(self.release_store().table.into_par_iter(), PhantomData)
+        let inner = match self.release_for_clear() {
+            None => ParDrainInner::Kept(self.store.table.par_drain()),
+            Some(old) => ParDrainInner::Released(old.table.into_par_iter(), PhantomData),
         };
         ParDrain { inner }
     }

@@ -548,21 +548,20 @@ impl<K, V, S, St: Store<K, V>> Map<K, V, S, St> {
 }
 
 impl<K, V, S, St: Store<K, V>> Map<K, V, S, St> {
-    /// Asks the policy whether `clear()` or `drain()` keeps the storage.
-    pub(crate) fn keep_on_clear(&mut self) -> bool {
-        let action = self.reclaimer.on_clear(
-            self.store.len(),
-            self.store.full_capacity(),
-            self.store.allocated_bytes(),
-        );
-        action == ClearAction::Keep
-    }
-
-    pub(crate) fn release_store(&mut self) -> St {
-        let before = self.store.allocated_bytes();
+    /// Asks the policy whether `clear()` or `drain()` keeps the storage:
+    /// `None` if it does, otherwise the storage, detached (the map holds an
+    /// empty one before any entry's `Drop` runs) and counted as given back.
+    pub(crate) fn release_for_clear(&mut self) -> Option<St> {
+        let bytes = self.store.allocated_bytes();
+        let action = self
+            .reclaimer
+            .on_clear(self.store.len(), self.store.full_capacity(), bytes);
+        if action == ClearAction::Keep {
+            return None;
+        }
         let old = self.store.take();
-        self.reclaimer.record_release(before, 0);
-        old
+        self.reclaimer.record_release(bytes, 0);
+        Some(old)
     }
 
     /// Removes every entry.
@@ -593,10 +592,9 @@ impl<K, V, S, St: Store<K, V>> Map<K, V, S, St> {
     /// assert_eq!(burst.memory().allocated_bytes, 0, "a large one goes back");
     /// ```
     pub fn clear(&mut self) {
-        if self.keep_on_clear() {
-            self.store.clear(true);
-        } else {
-            drop(self.release_store());
+        match self.release_for_clear() {
+            None => self.store.clear(true),
+            Some(old) => drop(old),
         }
     }
 
@@ -616,10 +614,9 @@ impl<K, V, S, St: Store<K, V>> Map<K, V, S, St> {
     /// assert!(map.is_empty());
     /// ```
     pub fn drain(&mut self) -> Drain<St::Drain<'_>, St::IntoIter> {
-        let inner = if self.keep_on_clear() {
-            DrainInner::Kept(self.store.drain())
-        } else {
-            DrainInner::Released(self.release_store().into_entries())
+        let inner = match self.release_for_clear() {
+            None => DrainInner::Kept(self.store.drain()),
+            Some(old) => DrainInner::Released(old.into_entries()),
         };
         Drain { inner }
     }
