@@ -11,7 +11,7 @@
 use std::collections::HashMap as StdMap;
 
 use map_core::toolkit::map::{Entry, EntryRef};
-use map_core::toolkit::{Map, Store};
+use map_core::toolkit::{Map, StableStore, Store};
 use map_core::{DefaultHashBuilder, TryReserveError};
 
 use crate::Rng;
@@ -267,4 +267,111 @@ where
     all.sort_unstable();
     want.sort_unstable();
     assert_eq!(all, want, "into_iter");
+}
+
+/// Runs `seed`'s sequence of inserts and removals interleaved with the
+/// operations of a [`StableStore`] (`extract_if`, run to the end or dropped
+/// part way, and `get_disjoint_mut` / `get_disjoint_key_value_mut` with
+/// present, absent and repeated keys) on a `Map` over `St` and on std's
+/// `HashMap`, with up to 100,000 keys.
+///
+/// # Panics
+///
+/// At the first difference, naming the operation.
+pub fn check_walks<St>(seed: u64)
+where
+    St: StableStore<u64, u64>,
+    St::Alloc: Default,
+{
+    let mut rng = Rng::new(seed);
+    let mut map: TestMap<St> = new_map();
+    let mut model = StdMap::new();
+    for (round, range) in [64u64, 100_000, 512, 20_000, 16].into_iter().enumerate() {
+        let at = format!("seed {seed:#x}, round {round}");
+        for _ in 0..(3 * range).min(150_000) {
+            let k = rng.below(range);
+            match rng.below(1000) {
+                0..=599 => assert_eq!(map.insert(k, k ^ 1), model.insert(k, k ^ 1), "{at}: insert"),
+                600..=979 => assert_eq!(map.remove(&k), model.remove(&k), "{at}: remove"),
+                980..=996 => {
+                    let keys = [k, rng.below(range), rng.below(range), range + k];
+                    let n = 1 + rng.below(4) as usize;
+                    disjoint(&mut map, &mut model, &keys[..n], &at);
+                }
+                _ => {
+                    // Every entry whose key is in a random residue class,
+                    // all of them or only the first few; values of the
+                    // entries kept are changed on the way.
+                    let m = rng.below(5) + 2;
+                    let limit = if rng.below(2) == 0 { usize::MAX } else { rng.below(50) as usize };
+                    let mut taken: Vec<(u64, u64)> = map
+                        .extract_if(|k, v| {
+                            *v = v.wrapping_add(2);
+                            k % m == 0
+                        })
+                        .take(limit)
+                        .collect();
+                    // The walk may have passed entries it kept (their
+                    // values changed) beyond the last one it took; what it
+                    // took is exactly what the model loses.
+                    for (k, v) in &taken {
+                        assert_eq!(model.remove(k).map(|x| x.wrapping_add(2)), Some(*v), "{at}: extract_if took {k}");
+                    }
+                    for (k, v) in map.iter() {
+                        let want = model.get_mut(k).expect("a key extract_if kept");
+                        if *v != *want {
+                            assert_eq!(*v, want.wrapping_add(2), "{at}: extract_if changed {k}");
+                            *want = *v;
+                        }
+                    }
+                    if limit == usize::MAX {
+                        assert!(map.keys().all(|k| k % m != 0), "{at}: extract_if left a match");
+                    }
+                    taken.clear();
+                }
+            }
+        }
+        same(&map, &model, &at);
+    }
+}
+
+/// `get_disjoint_mut` and `get_disjoint_key_value_mut` over `keys` beside
+/// std's, including the panic std gives for a repeated key.
+fn disjoint<St: StableStore<u64, u64>>(
+    map: &mut TestMap<St>,
+    model: &mut StdMap<u64, u64>,
+    keys: &[u64],
+    at: &str,
+) {
+    let repeated = (1..keys.len()).any(|i| keys[..i].contains(&keys[i]));
+    macro_rules! both {
+        ($n:literal) => {{
+            let keys: [&u64; $n] = core::array::from_fn(|i| &keys[i]);
+            let std_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                model.get_disjoint_mut(keys).map(|v| v.map(|v| { *v = v.wrapping_mul(7); *v }))
+            }));
+            let ours = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                map.get_disjoint_mut(keys).map(|v| v.map(|v| { *v = v.wrapping_mul(7); *v }))
+            }));
+            match (ours, std_result) {
+                (Ok(ours), Ok(theirs)) => assert_eq!(ours, theirs, "{at}: get_disjoint_mut({keys:?})"),
+                (Err(_), Err(_)) => assert!(repeated, "{at}: both panicked without a repeated key"),
+                (ours, _) => panic!("{at}: get_disjoint_mut({keys:?}): panicked {} where std {}",
+                    ours.is_err(), if ours.is_err() { "did not" } else { "did" }),
+            }
+            if !repeated {
+                let pairs = map.get_disjoint_key_value_mut(keys);
+                for (key, pair) in keys.iter().zip(pairs) {
+                    assert_eq!(pair.map(|(k, v)| (*k, *v)), model.get_key_value(*key).map(|(k, v)| (*k, *v)),
+                        "{at}: get_disjoint_key_value_mut({key})");
+                }
+            }
+        }};
+    }
+    match keys.len() {
+        1 => both!(1),
+        2 => both!(2),
+        3 => both!(3),
+        _ => both!(4),
+    }
 }

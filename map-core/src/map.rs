@@ -12,7 +12,7 @@ use page_alloc::PageAlloc;
 
 use crate::policy::Reclaimer;
 use crate::toolkit::map::{self as generic, Map};
-use crate::toolkit::store::{DefaultStore, Store, View};
+use crate::toolkit::store::{DefaultStore, StableStore, Store, View};
 use crate::toolkit::{iter, table, ShrinkError};
 
 pub(crate) use crate::toolkit::map::{equivalent_key, make_hash, make_hasher};
@@ -79,6 +79,9 @@ pub type ValuesMut<'a, K, V> = iter::ValuesMut<IterMut<'a, K, V>>;
 pub type IntoKeys<K, V, A = PageAlloc> = iter::IntoKeys<IntoIter<K, V, A>>;
 /// Owning iterator over the values, from [`HashMap::into_values`].
 pub type IntoValues<K, V, A = PageAlloc> = iter::IntoValues<IntoIter<K, V, A>>;
+/// Lazy iterator removing the entries a predicate picks, from
+/// [`HashMap::extract_if`].
+pub type ExtractIf<'a, K, V, F, S, A = PageAlloc> = generic::ExtractIf<'a, K, V, F, S, Table<K, V, A>>;
 /// Iterator that removes every entry, from [`HashMap::drain`].
 pub type Drain<'a, K, V, A = PageAlloc> =
     generic::Drain<hash_table::Drain<'a, (K, V), A>, hash_table::IntoIter<(K, V), A>>;
@@ -121,6 +124,37 @@ impl<K, V, A: Allocator + Clone> Table<K, V, A> {
         }
         let len_after = self.table.len() - 1;
         reclaimer.on_sparse_remove(&mut View::new(self, hasher), len_after);
+    }
+}
+
+/// Buckets keep their places while entries are only taken out: a bucket
+/// index is a position and a cursor.
+impl<K, V, A: Allocator + Clone> StableStore<K, V> for Table<K, V, A> {
+    fn next_pos(&self, cursor: &mut usize) -> Option<usize> {
+        while *cursor < self.table.num_buckets() {
+            let bucket = *cursor;
+            *cursor += 1;
+            if self.table.get_bucket(bucket).is_some() {
+                return Some(bucket);
+            }
+        }
+        None
+    }
+
+    fn take_at(&mut self, pos: usize) -> (K, V) {
+        table::remove_bucket(&mut self.table, pos)
+    }
+
+    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
+        reclaimer.on_remove(&mut View::new(self, hasher));
+    }
+
+    fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        eq: impl FnMut(usize, &(K, V)) -> bool,
+    ) -> [Option<&mut (K, V)>; N] {
+        self.table.get_disjoint_mut(hashes, eq)
     }
 }
 
@@ -425,5 +459,7 @@ mod extra;
 #[cfg(feature = "rayon")]
 pub(crate) mod par;
 
-pub(crate) use extra::ExtractCore;
-pub use extra::ExtractIf;
+/// The walk behind `extract_if`, for [`HashSet`](crate::HashSet).
+pub(crate) type ExtractCore<'a, K, V, S, A> =
+    crate::toolkit::map::ExtractCore<'a, K, V, S, Table<K, V, A>>;
+

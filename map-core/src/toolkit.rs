@@ -106,9 +106,9 @@ pub mod store;
 pub mod table;
 
 pub use crate::policy::{ClearAction, Reclaimer};
-pub use map::{alloc_failed, InsertError, Map};
+pub use map::{alloc_failed, ExtractIf, InsertError, Map};
 pub use storage::Storage;
-pub use store::{DefaultStore, Store, View};
+pub use store::{DefaultStore, StableStore, Store, View};
 
 /// Implements [`ReclaimMap`](crate::ReclaimMap) for a single-owner map whose
 /// inherent methods already have the trait's names and signatures (`get`

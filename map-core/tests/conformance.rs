@@ -55,3 +55,10 @@ fn std_api() {
         map_conformance::std_api::check::<map_core::Table<u64, u64>>(seed);
     }
 }
+
+#[test]
+fn walks_and_disjoint_borrows() {
+    for seed in map_conformance::seeds(2) {
+        map_conformance::std_api::check_walks::<map_core::Table<u64, u64>>(seed);
+    }
+}

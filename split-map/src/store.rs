@@ -7,7 +7,9 @@ use core::mem;
 
 use allocator_api2::alloc::Allocator;
 use hashbrown::TryReserveError;
-use map_core::toolkit::{alloc_failed, table, DefaultStore, Reclaimer, ShrinkError, Store};
+use map_core::toolkit::{
+    alloc_failed, table, DefaultStore, Reclaimer, ShrinkError, StableStore, Store,
+};
 use map_core::PageAlloc;
 
 use crate::iter::{DrainEntries, Entries, EntriesMut, IntoEntries};
@@ -294,25 +296,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
                 kept
             });
         }
-        if self.tables.len == before {
-            return;
-        }
-        // A merge moves the last table into the freed place, which this
-        // pass may have gone by: passes repeat while tables merge (each
-        // pass looks at a table again only if it is still sparse).
-        loop {
-            let tables = self.tables.shards.len();
-            let mut i = 0;
-            while i < self.tables.shards.len() {
-                let shard = &self.tables.shards[i];
-                if shard.table.len() <= shard.check_below {
-                    self.after_sparse_remove(i, &hasher, reclaimer);
-                }
-                i += 1;
-            }
-            if self.tables.shards.len() == tables {
-                break;
-            }
+        if self.tables.len < before {
+            self.after_takes(hasher, reclaimer);
         }
     }
 
@@ -382,4 +367,89 @@ impl<K, V> DefaultStore<K, V> for SplitTables<K, V, PageAlloc> {
     const EMPTY: Self = Self {
         tables: Tables::new_in(PageAlloc),
     };
+}
+
+/// A table's buckets keep their places while entries are only taken out,
+/// and a take merges nothing: a table and a bucket are a position, and a
+/// cursor.
+impl<K, V, A: Allocator + Clone> StableStore<K, V> for SplitTables<K, V, A> {
+    fn next_pos(&self, (i, bucket): &mut (usize, usize)) -> Option<(usize, usize)> {
+        while let Some(shard) = self.tables.shards.get(*i) {
+            while *bucket < shard.table.num_buckets() {
+                let at = *bucket;
+                *bucket += 1;
+                if shard.table.get_bucket(at).is_some() {
+                    return Some((*i, at));
+                }
+            }
+            *i += 1;
+            *bucket = 0;
+        }
+        None
+    }
+
+    fn take_at(&mut self, (i, bucket): (usize, usize)) -> (K, V) {
+        let item = table::remove_bucket(&mut self.tables.shards[i].table, bucket);
+        self.tables.len -= 1;
+        item
+    }
+
+    /// Looks at every sparse table once takes (or a `retain`) are done.
+    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
+        // A merge moves the last table into the freed place, which this
+        // pass may have gone by: passes repeat while tables merge (each
+        // pass looks at a table again only if it is still sparse).
+        loop {
+            let tables = self.tables.shards.len();
+            let mut i = 0;
+            while i < self.tables.shards.len() {
+                let shard = &self.tables.shards[i];
+                if shard.table.len() <= shard.check_below {
+                    self.after_sparse_remove(i, &hasher, reclaimer);
+                }
+                i += 1;
+            }
+            if self.tables.shards.len() == tables {
+                break;
+            }
+        }
+    }
+
+    fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        mut eq: impl FnMut(usize, &(K, V)) -> bool,
+    ) -> [Option<&mut (K, V)>; N] {
+        // The tables the keys belong to, each asked once for the keys that
+        // belong to it: entries of different tables are disjoint, and
+        // hashbrown checks those of one table.
+        let tables = hashes.map(|hash| self.tables.index(hash));
+        let mut order = tables;
+        order.sort_unstable();
+        let mut found = [(); N].map(|()| None);
+        let mut rest = &mut self.tables.shards[..];
+        let mut first = 0;
+        for (n, &t) in order.iter().enumerate() {
+            if n > 0 && order[n - 1] == t {
+                continue;
+            }
+            let Some((shard, tail)) = mem::take(&mut rest)
+                .get_mut(t - first..)
+                .and_then(<[_]>::split_first_mut)
+            else {
+                break;
+            };
+            rest = tail;
+            first = t + 1;
+            let entries = shard
+                .table
+                .get_disjoint_mut(hashes, |k, entry| tables[k] == t && eq(k, entry));
+            for (slot, entry) in found.iter_mut().zip(entries) {
+                if entry.is_some() {
+                    *slot = entry;
+                }
+            }
+        }
+        found
+    }
 }

@@ -68,3 +68,10 @@ fn auto_traits_as_std() {
     check::<split_map::Iter<'_, u64, u64>>();
     check::<split_map::IntoIter<u64, u64>>();
 }
+
+#[test]
+fn walks_and_disjoint_borrows() {
+    for seed in map_conformance::seeds(2) {
+        map_conformance::std_api::check_walks::<split_map::SplitTables<u64, u64>>(seed);
+    }
+}

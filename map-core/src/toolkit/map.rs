@@ -1920,5 +1920,8 @@ where
 }
 
 mod entry_ref;
+mod walk;
 
 pub use entry_ref::{EntryRef, VacantEntryRef};
+pub(crate) use walk::ExtractCore;
+pub use walk::ExtractIf;

@@ -29,8 +29,9 @@ pub trait Store<K, V>: Sized {
     const ROUNDING: fn(usize) -> usize;
     /// The allocator the store's memory comes from.
     type Alloc: Allocator + Clone;
-    /// Where an entry lies, valid until the store next changes.
-    type Pos: Copy;
+    /// Where an entry lies, valid until the store next changes. The default
+    /// is where a walk over the positions starts.
+    type Pos: Copy + Default;
     /// Iterator over shared entries.
     type Iter<'a>: Iterator<Item = &'a (K, V)> + ExactSizeIterator + FusedIterator + Clone
     where
@@ -254,4 +255,35 @@ where
 pub trait DefaultStore<K, V>: Store<K, V> {
     /// The empty store, allocating nothing.
     const EMPTY: Self;
+}
+
+/// A store whose positions stay valid while entries are only taken out, so
+/// that a walk can remove entries as it goes ([`Map::extract_if`]) and
+/// several entries can be borrowed mutably at once
+/// ([`Map::get_disjoint_mut`]).
+///
+/// [`Map::extract_if`]: super::Map::extract_if
+/// [`Map::get_disjoint_mut`]: super::Map::get_disjoint_mut
+pub trait StableStore<K, V>: Store<K, V> {
+    /// The first position at or after `cursor` that holds an entry, with
+    /// `cursor` moved past it; `None` once every position was passed. A
+    /// walk starts at `Pos::default()`.
+    fn next_pos(&self, cursor: &mut Self::Pos) -> Option<Self::Pos>;
+    /// Takes the entry at `pos` out without applying the policy: the other
+    /// positions, and a walk's cursor, stay valid. A walk applies the policy
+    /// once, with [`after_takes`](Self::after_takes), when it ends.
+    fn take_at(&mut self, pos: Self::Pos) -> (K, V);
+    /// Applies the policy after [`take_at`](Self::take_at) took entries out.
+    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer);
+    /// The entries with these hashes for which `eq(i, entry)` holds, `i`
+    /// being the hash's index; `None` where there is none.
+    ///
+    /// # Panics
+    ///
+    /// If two of them are the same entry.
+    fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        eq: impl FnMut(usize, &(K, V)) -> bool,
+    ) -> [Option<&mut (K, V)>; N];
 }
