@@ -81,7 +81,8 @@ pub type IntoKeys<K, V, A = PageAlloc> = iter::IntoKeys<IntoIter<K, V, A>>;
 pub type IntoValues<K, V, A = PageAlloc> = iter::IntoValues<IntoIter<K, V, A>>;
 /// Lazy iterator removing the entries a predicate picks, from
 /// [`HashMap::extract_if`].
-pub type ExtractIf<'a, K, V, F, S, A = PageAlloc> = generic::ExtractIf<'a, K, V, F, S, Table<K, V, A>>;
+pub type ExtractIf<'a, K, V, F, S, A = PageAlloc> =
+    generic::ExtractIf<'a, K, V, F, S, Table<K, V, A>>;
 /// Iterator that removes every entry, from [`HashMap::drain`].
 pub type Drain<'a, K, V, A = PageAlloc> =
     generic::Drain<hash_table::Drain<'a, (K, V), A>, hash_table::IntoIter<(K, V), A>>;
@@ -462,4 +463,3 @@ pub(crate) mod par;
 /// The walk behind `extract_if`, for [`HashSet`](crate::HashSet).
 pub(crate) type ExtractCore<'a, K, V, S, A> =
     crate::toolkit::map::ExtractCore<'a, K, V, S, Table<K, V, A>>;
-

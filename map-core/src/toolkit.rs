@@ -21,6 +21,10 @@
 //! * [`Store`]: what a map's storage does (find, insert a new key, remove,
 //!   retain, iterate, make room, shrink), and where it applies the policy
 //!   to a removal; [`View`] shows a store to the protocol below.
+//! * [`StableStore`]: a store whose positions stay put while entries are
+//!   only taken out; over one, `Map` also has `extract_if`,
+//!   `get_disjoint_mut` and `get_disjoint_key_value_mut` (both of the
+//!   workspace's table stores are one; the `Vec` walkthrough is not).
 //! * [`Storage`]: what a storage tells the protocol (length, capacity,
 //!   bytes) and how the protocol shrinks, compacts or clears it;
 //!   [`ShrinkError`] says why a shrink left it as it was.

@@ -61,8 +61,9 @@
 //!
 //! [`SplitMap`] is map-core's [`Map`](map_core::toolkit::Map) over
 //! [`SplitTables`]: the same std API, entries, iterators, std traits, serde
-//! and [`ReclaimMap`] as `map_core::HashMap`, written once in map-core.
-//! Differences from std:
+//! and [`ReclaimMap`] as `map_core::HashMap` (`entry_ref`, `extract_if` and
+//! `get_disjoint_mut` included), written once in map-core. Differences from
+//! std:
 //!
 //! * The borrowing iterators name the allocator (`Iter<'a, K, V, A>`), and
 //!   the allocator must be `Clone` (every table holds one).
@@ -153,6 +154,11 @@ pub type ValuesMut<'a, K, V, A = PageAlloc> =
 pub type IntoKeys<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V, A>>;
 /// Owning iterator over the values.
 pub type IntoValues<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoValues<IntoIter<K, V, A>>;
+/// Lazy iterator removing the entries a predicate picks, from
+/// `SplitMap::extract_if`. Dropping it stops the removal; the tables it
+/// left sparse are shrunk or merged then.
+pub type ExtractIf<'a, K, V, F, S, A = PageAlloc> =
+    generic::ExtractIf<'a, K, V, F, S, SplitTables<K, V, A>>;
 /// Iterator that removes every entry, from `SplitMap::drain`.
 pub type Drain<'a, K, V, A = PageAlloc> =
     generic::Drain<DrainEntries<'a, K, V, A>, IntoEntries<K, V, A>>;
