@@ -4,8 +4,9 @@ use core::fmt;
 
 /// Why an arena map could not make room.
 ///
-/// Returned by `try_insert` and `try_reserve`; the map is unchanged when
-/// you get one.
+/// Returned by an [`ArenaKeyMap`](crate::ArenaKeyMap)'s `try_insert` and
+/// `try_reserve` (an [`ArenaMap`](crate::ArenaMap) reports std's
+/// `TryReserveError`); the map is unchanged when you get one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ArenaError {
@@ -58,16 +59,21 @@ impl ArenaError {
     }
 }
 
-/// A refused `try_insert`: the error, and what was to be inserted.
+/// A refused `try_insert` of an [`ArenaKeyMap`](crate::ArenaKeyMap): the
+/// error, and what was to be inserted.
 ///
 /// ```
-/// use arena_map::{ArenaError, ArenaMap};
+/// use arena_map::{ArenaError, StrMap};
 ///
-/// let mut map: ArenaMap<u64, [u8; 64]> = ArenaMap::with_memory_limit(16 * 1024);
-/// let refused = (0..).find_map(|i| map.try_insert(i, [0; 64]).err()).unwrap();
+/// let mut map: StrMap<[u8; 64]> = StrMap::with_memory_limit(16 * 1024);
+/// let keys: Vec<String> = (0..10_000).map(|i| format!("key {i}")).collect();
+/// let (key, refused) = keys
+///     .iter()
+///     .find_map(|k| map.try_insert(k, [0; 64]).err().map(|e| (k, e)))
+///     .unwrap();
 /// assert!(matches!(refused.error(), ArenaError::MemoryLimit { .. }));
-/// let (key, _value) = refused.into_inner();
-/// assert!(!map.contains_key(&key));
+/// assert_eq!(refused.into_inner(), [0; 64], "the value comes back");
+/// assert!(!map.contains_key(key));
 /// ```
 pub struct TryInsertError<T> {
     error: ArenaError,
@@ -82,10 +88,10 @@ impl<T> TryInsertError<T> {
     /// Why the insert was refused.
     ///
     /// ```
-    /// use arena_map::{ArenaError, ArenaMap};
+    /// use arena_map::{ArenaError, StrMap};
     ///
-    /// let mut map: ArenaMap<u32, u32> = ArenaMap::with_memory_limit(0);
-    /// let refused = map.try_insert(1, 1).unwrap_err();
+    /// let mut map: StrMap<u32> = StrMap::with_memory_limit(0);
+    /// let refused = map.try_insert("one", 1).unwrap_err();
     /// assert!(matches!(refused.error(), ArenaError::MemoryLimit { limit: 0, .. }));
     /// ```
     pub fn error(&self) -> ArenaError {
@@ -95,11 +101,11 @@ impl<T> TryInsertError<T> {
     /// Takes back what was to be inserted.
     ///
     /// ```
-    /// use arena_map::ArenaMap;
+    /// use arena_map::StrMap;
     ///
-    /// let mut map: ArenaMap<u32, String> = ArenaMap::with_memory_limit(0);
-    /// let refused = map.try_insert(7, String::from("seven")).unwrap_err();
-    /// assert_eq!(refused.into_inner(), (7, String::from("seven")));
+    /// let mut map: StrMap<String> = StrMap::with_memory_limit(0);
+    /// let refused = map.try_insert("seven", String::from("7")).unwrap_err();
+    /// assert_eq!(refused.into_inner(), String::from("7"));
     /// ```
     pub fn into_inner(self) -> T {
         self.rejected

@@ -12,8 +12,8 @@ use map_core::toolkit::{Reclaimer, Storage};
 use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy};
 
 use crate::error::{ArenaError, TryInsertError};
-use crate::map::{grow_target, reclaimer_for};
 use crate::raw::{ArenaKey, KeyRef, KeyedTable, CHUNK_OVERHEAD};
+use crate::store::{grow_target, reclaimer_for};
 
 /// What the key arena's own bookkeeping may take beyond its chunk bytes
 /// (its box and up to 64 chunk footers), kept out of its share of a memory
@@ -249,7 +249,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// ```
     #[inline]
     pub fn get(&self, key: &Q) -> Option<&V> {
-        self.raw.table().get_key_value(key).map(|(_, v)| v)
+        self.raw.get_key_value(key).map(|(_, v)| v)
     }
 
     /// The stored key (in the arena) and the value under `key`.
@@ -264,10 +264,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// ```
     #[inline]
     pub fn get_key_value(&self, key: &Q) -> Option<(&Q, &V)> {
-        self.raw
-            .table()
-            .get_key_value(key)
-            .map(|(k, v)| (k.get(), v))
+        self.raw.get_key_value(key)
     }
 
     /// A mutable reference to the value under `key`.
@@ -357,7 +354,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// ```
     #[inline]
     pub fn contains_key(&self, key: &Q) -> bool {
-        self.raw.table().get_key_value(key).is_some()
+        self.raw.get_key_value(key).is_some()
     }
 
     /// Copies `key` into the arena (unless present) and inserts `value`
@@ -823,7 +820,7 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     /// assert_eq!(map.hasher().hash_one("a"), state.hash_one("a"));
     /// ```
     pub fn hasher(&self) -> &S {
-        self.raw.table().hasher()
+        self.raw.hasher()
     }
 
     /// The reclamation policy in force.
@@ -903,7 +900,7 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     /// ```
     pub fn iter(&self) -> Iter<'_, Q, V> {
         Iter {
-            inner: self.raw.table().iter(),
+            inner: self.raw.iter(),
         }
     }
 
@@ -1087,12 +1084,12 @@ impl<'a, Q: ?Sized + ArenaKey, V, S> IntoIterator for &'a mut ArenaKeyMap<Q, V, 
 
 /// Iterator over `(&Q, &V)`, from [`ArenaKeyMap::iter`].
 pub struct Iter<'a, Q: ?Sized, V> {
-    inner: map_core::Iter<'a, KeyRef<Q>, V>,
+    inner: hashbrown::hash_table::Iter<'a, (KeyRef<Q>, V)>,
 }
 
 /// Iterator over `(&Q, &mut V)`, from [`ArenaKeyMap::iter_mut`].
 pub struct IterMut<'a, Q: ?Sized, V> {
-    inner: map_core::IterMut<'a, KeyRef<Q>, V>,
+    inner: hashbrown::hash_table::IterMut<'a, (KeyRef<Q>, V)>,
 }
 
 /// Iterator over the keys, from [`ArenaKeyMap::keys`].

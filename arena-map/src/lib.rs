@@ -31,8 +31,9 @@
 //!   few chunks.
 //! * Build-then-drop maps, per-request or per-phase maps: [`clear`] and drop
 //!   free whole chunks, keys and values are still dropped exactly once.
-//! * A hard memory budget: [`ArenaMap::with_memory_limit`] and
-//!   [`try_insert`] refuse to grow past it and keep every entry.
+//! * A hard memory budget: [`MemoryLimit::with_memory_limit`] (and
+//!   [`ArenaKeyMap::with_memory_limit`]) and `try_insert` refuse to grow
+//!   past it and keep every entry.
 //!
 //! # When not to
 //!
@@ -44,9 +45,8 @@
 //!   [`ArenaMap`]: only the table is in the arena, so there is little to
 //!   gain over `map_core::HashMap`.
 //! * Maps that grow from empty on a hot path: each growth is a move into a
-//!   fresh arena that hashes every key before moving any (so that a
-//!   panicking `Hash` loses nothing), which makes inserts into a growing map
-//!   slower than hashbrown's in-place resize. Lookups and removals cost the
+//!   fresh arena (a panicking `Hash` loses nothing), which makes inserts
+//!   into a growing map slower than hashbrown's in-place resize. Lookups and removals cost the
 //!   same; `with_capacity` or `reserve` up front avoids the moves.
 //! * Sharing between threads: use `sync-map`. (These maps are `Send` and
 //!   `Sync`, but single-writer like std's.)
@@ -98,32 +98,134 @@
 //! The feature is off by default; the documentation on docs.rs is built
 //! with it on, so the impls show there.
 //!
-//! [`clear`]: ArenaMap::clear
-//! [`try_insert`]: ArenaMap::try_insert
+//! [`clear`]: map_core::toolkit::Map::clear
 //! [`ReclaimPolicy`]: map_core::ReclaimPolicy
 
 #![warn(missing_docs)]
 // `unsafe` lives in `raw` only, which opts back in.
 #![deny(unsafe_code)]
 
-mod entry;
 mod error;
-mod iter;
 pub mod keyed;
-mod map;
 mod raw;
 #[cfg(feature = "serde")]
 mod serde_impl;
+mod store;
 
-pub use entry::{Entry, OccupiedEntry, VacantEntry};
+use map_core::toolkit::map as generic;
+
 pub use error::{ArenaError, TryInsertError};
-pub use iter::{Drain, IntoIter, IntoKeys, IntoValues};
 pub use keyed::{ArenaKeyMap, BytesMap, EntryRef, OccupiedEntryRef, StrMap, VacantEntryRef};
-pub use map::ArenaMap;
-pub use raw::ArenaKey;
+pub use raw::{ArenaKey, ArenaRef, ArenaTable, IntoEntries};
 
 pub use bumpalo;
-pub use map_core::{DefaultHashBuilder, MemoryStats, ReclaimMap, ReclaimPolicy};
+pub use map_core::toolkit::InsertError;
+pub use map_core::{
+    DefaultHashBuilder, Equivalent, MemoryStats, ReclaimMap, ReclaimPolicy, TryReserveError,
+};
+
+/// A hash map whose table lives in a bumpalo arena it owns, and that gives
+/// the arena back as it empties: map-core's [`Map`](map_core::toolkit::Map)
+/// over an [`ArenaTable`].
+///
+/// The API is std's `HashMap` (the same as `map_core::HashMap`'s, written
+/// once in map-core). Every change of table size (growth, a shrink the
+/// [`ReclaimPolicy`] asks for, `reclaim`) moves the entries into a fresh
+/// arena sized for them and frees the old arena whole, so no outgrown table
+/// stays behind in the arena. `clear` and drop free whole chunks. `memory`
+/// counts the arena's chunks.
+///
+/// With a memory limit ([`MemoryLimit`]) the arena never grows past a byte
+/// budget: `try_insert` and `try_reserve` report the refusal (an
+/// `AllocError` whose layout is the arena that would have passed the limit)
+/// and leave the map as it was; `insert` panics with the limit.
+///
+/// The map is `Send` when its contents are, and `Sync` too: shared access
+/// never touches the arena.
+///
+/// # Examples
+///
+/// ```
+/// use arena_map::ArenaMap;
+/// use map_core::ReclaimMap;
+///
+/// let mut requests: ArenaMap<u64, [u8; 32]> = ArenaMap::new();
+/// for id in 0..10_000 {
+///     requests.insert(id, [1; 32]);
+/// }
+/// let full = requests.memory().allocated_bytes;
+/// requests.retain(|id, _| *id < 10);
+/// assert!(requests.memory().allocated_bytes * 100 < full);
+/// assert_eq!(requests[&3], [1; 32]);
+/// ```
+pub type ArenaMap<K, V, S = DefaultHashBuilder> = generic::Map<K, V, S, ArenaTable<K, V>>;
+
+/// A view into one entry of an [`ArenaMap`], from `ArenaMap::entry`.
+pub type Entry<'a, K, V, S> = generic::Entry<'a, K, V, S, ArenaTable<K, V>>;
+/// A present key's entry.
+pub type OccupiedEntry<'a, K, V, S> = generic::OccupiedEntry<'a, K, V, S, ArenaTable<K, V>>;
+/// An absent key's entry: inserting makes room in the arena first.
+pub type VacantEntry<'a, K, V, S> = generic::VacantEntry<'a, K, V, S, ArenaTable<K, V>>;
+/// Iterator over `(&K, &V)`, from `ArenaMap::iter`.
+pub type Iter<'a, K, V> = map_core::Iter<'a, K, V>;
+/// Iterator over `(&K, &mut V)`, from `ArenaMap::iter_mut`.
+pub type IterMut<'a, K, V> = map_core::IterMut<'a, K, V>;
+/// Owning iterator over `(K, V)`; the arena goes with it.
+pub type IntoIter<K, V> = generic::IntoIter<IntoEntries<K, V>>;
+/// Owning iterator over the keys.
+pub type IntoKeys<K, V> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V>>;
+/// Owning iterator over the values.
+pub type IntoValues<K, V> = map_core::toolkit::iter::IntoValues<IntoIter<K, V>>;
+/// Iterator that removes every entry, from `ArenaMap::drain`.
+pub type Drain<'a, K, V> =
+    generic::Drain<hashbrown::hash_table::Drain<'a, (K, V), ArenaRef>, IntoEntries<K, V>>;
+/// Lazy iterator removing the entries a predicate picks, from
+/// `ArenaMap::extract_if`.
+pub type ExtractIf<'a, K, V, F, S> = generic::ExtractIf<'a, K, V, F, S, ArenaTable<K, V>>;
+
+/// A byte budget for an [`ArenaMap`]'s arena: past it, the map refuses to
+/// grow and keeps every entry.
+///
+/// ```
+/// use arena_map::{ArenaMap, MemoryLimit};
+/// use map_core::ReclaimMap;
+///
+/// let mut map: ArenaMap<u64, u64> = ArenaMap::with_memory_limit(16 * 1024);
+/// assert_eq!(map.memory_limit(), Some(16 * 1024));
+/// assert_eq!(map.try_insert(0, 0).ok(), Some(None));
+/// let refused = (1..).find_map(|i| map.try_insert(i, i).err()).unwrap();
+/// assert!(!map.contains_key(&refused.key));
+/// assert!(map.memory().allocated_bytes <= 16 * 1024);
+/// // A present key is updated even at the limit.
+/// assert_eq!(map.try_insert(0, 7).ok(), Some(Some(0)));
+/// map.set_memory_limit(None);
+/// map.insert(refused.key, refused.value);
+/// ```
+pub trait MemoryLimit {
+    /// An empty map whose arena never holds more than `bytes`.
+    fn with_memory_limit(bytes: usize) -> Self;
+    /// Sets (`Some`) or lifts (`None`) the limit; the entries already held
+    /// stay, even past a lower limit, but the table grows no more past it.
+    fn set_memory_limit(&mut self, bytes: Option<usize>);
+    /// The limit in force, if any.
+    fn memory_limit(&self) -> Option<usize>;
+}
+
+impl<K, V, S: Default> MemoryLimit for ArenaMap<K, V, S> {
+    fn with_memory_limit(bytes: usize) -> Self {
+        let mut map = Self::with_hasher(S::default());
+        map.set_memory_limit(Some(bytes));
+        map
+    }
+
+    fn set_memory_limit(&mut self, bytes: Option<usize>) {
+        self.storage_mut().set_memory_limit(bytes);
+    }
+
+    fn memory_limit(&self) -> Option<usize> {
+        self.storage().memory_limit()
+    }
+}
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

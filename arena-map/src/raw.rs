@@ -1,11 +1,12 @@
-//! The self-referential core: a map and the arena it lives in, owned
+//! The self-referential core: a table and the arena it lives in, owned
 //! together. All of the crate's `unsafe` is in this module.
 //!
-//! The invariant everything rests on: a `&'static Bump` or a [`KeyRef`]
-//! exists only inside a value that also owns the arena it points into, and
-//! that value drops the borrower before the arena (field order), never hands
-//! the reference out, and never gives safe code a way to separate the two
-//! (no `&mut` to the inner map, no owned `KeyRef` leaving this module).
+//! The invariant everything rests on: an [`ArenaRef`] (the allocator of a
+//! table in an arena) or a [`KeyRef`] exists only inside a value that also
+//! owns the arena it points into, and that value drops the borrower before
+//! the arena (field order), never hands the reference out, and never gives
+//! safe code a way to separate the two (no `&mut` to the inner table, no
+//! owned `ArenaRef` or `KeyRef` leaving this module).
 //! Arenas are boxed and never moved or mutated through `&mut` while
 //! borrowed, so the references stay valid for as long as their owner lives.
 
@@ -21,9 +22,9 @@ use std::borrow::Borrow;
 
 use allocator_api2::alloc::{AllocError, Allocator};
 use bumpalo::Bump;
+use hashbrown::hash_table;
 use hashbrown::{HashTable, TryReserveError};
-use map_core::toolkit::{ShrinkError, Storage};
-use map_core::{Equivalent, HashMap, Iter, IterMut, Keys, ReclaimPolicy, Values, ValuesMut};
+use map_core::toolkit::ShrinkError;
 
 use crate::error::ArenaError;
 
@@ -65,19 +66,6 @@ impl Arena {
         // SAFETY: `bump` came from `Box::leak` and is freed only in `Drop`;
         // no `&mut Bump` is ever made, so a shared borrow is always valid.
         unsafe { self.bump.as_ref() }
-    }
-
-    /// The arena with its lifetime erased, for a map stored beside it.
-    ///
-    /// # Safety
-    ///
-    /// Everything that holds the returned reference (a map, an iterator)
-    /// must be dropped before `self`, and the reference must not be copied
-    /// anywhere that could outlive `self`.
-    unsafe fn erased(&self) -> &'static Bump {
-        // SAFETY: the box is alive until `self` drops; the caller promises
-        // the reference does not outlive that.
-        unsafe { &*self.bump.as_ptr() }
     }
 
     /// Bytes this arena holds from the global allocator: its chunks with
@@ -253,136 +241,232 @@ pub(crate) fn table_arena_request<T>(capacity: usize) -> Result<usize, ArenaErro
 // ---------------------------------------------------------------------------
 // ArenaTable
 
-/// A `map_core::HashMap` that lives in an arena it owns.
+/// The allocator of an [`ArenaTable`]'s hash table: the arena of the
+/// `ArenaTable` that holds it, or none for a table that has no arena yet
+/// (an empty table, which never allocates).
+#[derive(Clone)]
+pub struct ArenaRef(Option<NonNull<Bump>>);
+
+// SAFETY: a block comes from the arena behind the pointer, which outlives
+// every table holding this `ArenaRef` (the module invariant: the table is
+// stored beside its arena, before it, and never handed out), so blocks stay
+// valid until the table is dropped, and every copy of the reference points
+// to the same arena, which can free any of its blocks (bumpalo rewinds its
+// newest allocation and otherwise keeps the bytes until the arena drops).
+// With no arena, nothing is ever allocated, so nothing is freed.
+unsafe impl Allocator for ArenaRef {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        match self.0 {
+            // SAFETY: the arena is alive (see above), and only shared
+            // references to a `Bump` are ever made.
+            Some(bump) => Allocator::allocate(&unsafe { bump.as_ref() }, layout),
+            None => Err(AllocError),
+        }
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        if let Some(bump) = self.0 {
+            // SAFETY: `ptr` was allocated by this arena with `layout` (the
+            // caller's promise), and the arena is alive.
+            unsafe { Allocator::deallocate(&bump.as_ref(), ptr, layout) };
+        }
+    }
+}
+
+/// A hash table of `(K, V)` entries in an arena it owns: the storage of
+/// [`ArenaMap`](crate::ArenaMap), and of the table of an
+/// [`ArenaKeyMap`](crate::ArenaKeyMap).
 ///
-/// The inner map runs the manual policy: it never allocates to shrink.
-/// Every change of table size is a [`relocate`](Self::relocate) into a fresh
-/// arena, decided by the safe code above.
-pub(crate) struct ArenaTable<K, V, S> {
-    // Field order matters: `map` borrows `arena` and is dropped first.
-    map: HashMap<K, V, S, &'static Bump>,
-    arena: Arena,
-    /// Entries the table holds before it must grow or rehash (its capacity
-    /// without tombstones).
-    full_capacity: usize,
+/// The table never resizes inside its arena: every change of size moves the
+/// entries into a table in a fresh arena sized for it and drops the old
+/// arena whole, so no outgrown table stays behind. It is a
+/// [`Store`](map_core::toolkit::Store), so [`Map`](map_core::toolkit::Map)
+/// over it is a map ([`ArenaMap`](crate::ArenaMap)).
+pub struct ArenaTable<K, V> {
+    // Field order matters: `table` allocates from `arena` and is dropped
+    // first.
+    table: HashTable<(K, V), ArenaRef>,
+    arena: Option<Arena>,
     /// Bytes of the table's allocation.
     table_bytes: usize,
+    /// Bytes the arena may hold at most, if limited.
+    pub(crate) limit: Option<usize>,
+    /// Why the last refused growth was refused, for an insert that cannot
+    /// report it.
+    pub(crate) refused: Option<ArenaError>,
 }
 
 // SAFETY: the value owns its arena and everything in it; moving it to
 // another thread moves the arena along with every reference into it (no
 // reference to the arena exists outside the value). `Bump` is `Send`.
-unsafe impl<K: Send, V: Send, S: Send> Send for ArenaTable<K, V, S> {}
+unsafe impl<K: Send, V: Send> Send for ArenaTable<K, V> {}
 
 // SAFETY: through `&ArenaTable` this module only reads the arena (chunk
-// sizes for the memory figures); the inner map's shared methods never
-// allocate. Every write to the arena (allocation, limits, relocation)
+// sizes for the memory figures) and the table's entries; the table's shared
+// methods never allocate. Every write to the arena (allocation, relocation)
 // takes `&mut self`.
-unsafe impl<K: Sync, V: Sync, S: Sync> Sync for ArenaTable<K, V, S> {}
+unsafe impl<K: Sync, V: Sync> Sync for ArenaTable<K, V> {}
 
-impl<K: Eq + Hash, V, S: BuildHasher> ArenaTable<K, V, S> {
-    /// An empty table in an arena with no chunk.
-    pub(crate) fn with_hasher(hash_builder: S) -> Self {
-        let arena = Arena::new();
-        // SAFETY: the map is stored in the same `ArenaTable` as the arena,
-        // before it (dropped first), and never handed out.
-        let alloc = unsafe { arena.erased() };
-        let mut map = HashMap::with_hasher_in(hash_builder, alloc);
-        map.set_policy(ReclaimPolicy::manual());
-        Self {
-            map,
-            arena,
-            full_capacity: 0,
-            table_bytes: 0,
-        }
-    }
-}
+impl<K, V> ArenaTable<K, V> {
+    /// An empty table with no arena, allocating nothing.
+    pub(crate) const EMPTY: Self = Self {
+        table: HashTable::new_in(ArenaRef(None)),
+        arena: None,
+        table_bytes: 0,
+        limit: None,
+        refused: None,
+    };
 
-impl<K, V, S> ArenaTable<K, V, S> {
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.table.len()
     }
 
     /// Free slots before an insert must grow or rehash the table.
     pub(crate) fn room(&self) -> usize {
-        self.map.capacity() - self.map.len()
-    }
-
-    /// The table's capacity (what `capacity()` reports with no tombstones).
-    pub(crate) fn full_capacity(&self) -> usize {
-        self.full_capacity
+        self.table.capacity() - self.table.len()
     }
 
     /// Capacity as std reports it: entries insertable without reallocating.
     pub(crate) fn capacity(&self) -> usize {
-        self.map.capacity()
+        self.table.capacity()
     }
 
+    /// The table's capacity (what `capacity()` reports with no tombstones).
+    pub(crate) fn full_capacity(&self) -> usize {
+        map_core::toolkit::table::capacity(&self.table)
+    }
+
+    /// Bytes of the table's allocation.
     pub(crate) fn table_bytes(&self) -> usize {
         self.table_bytes
     }
 
     /// Bytes held from the global allocator.
     pub(crate) fn bytes(&self) -> usize {
-        self.arena.bytes()
+        self.arena.as_ref().map_or(0, Arena::bytes)
     }
 
-    pub(crate) fn hasher(&self) -> &S {
-        self.map.hasher()
+    pub(crate) fn find(&self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&(K, V)> {
+        self.table.find(hash, eq)
     }
 
-    pub(crate) fn iter(&self) -> Iter<'_, K, V> {
-        self.map.iter()
+    pub(crate) fn find_mut(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&(K, V)) -> bool,
+    ) -> Option<&mut (K, V)> {
+        self.table.find_mut(hash, eq)
     }
 
-    pub(crate) fn iter_mut(&mut self) -> IterMut<'_, K, V> {
-        self.map.iter_mut()
+    pub(crate) fn find_bucket(&self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<usize> {
+        self.table.find_bucket_index(hash, eq)
     }
 
-    pub(crate) fn keys(&self) -> Keys<'_, K, V> {
-        self.map.keys()
+    pub(crate) fn bucket(&self, bucket: usize) -> Option<&(K, V)> {
+        self.table.get_bucket(bucket)
     }
 
-    pub(crate) fn values(&self) -> Values<'_, K, V> {
-        self.map.values()
+    pub(crate) fn bucket_mut(&mut self, bucket: usize) -> Option<&mut (K, V)> {
+        self.table.get_bucket_mut(bucket)
     }
 
-    pub(crate) fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
-        self.map.values_mut()
-    }
-}
-
-impl<K: Eq + Hash, V, S: BuildHasher> ArenaTable<K, V, S> {
-    pub(crate) fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        self.map.get_key_value(key)
+    pub(crate) fn num_buckets(&self) -> usize {
+        self.table.num_buckets()
     }
 
-    pub(crate) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        self.map.get_mut(key)
+    /// [`toolkit::table::upsert`](map_core::toolkit::table::upsert) on the
+    /// table: never grows.
+    #[inline(always)]
+    pub(crate) fn upsert(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        eq: impl Fn(&K, &(K, V)) -> bool,
+    ) -> Result<Option<V>, (K, V)> {
+        map_core::toolkit::table::upsert(&mut self.table, hash, entry, eq, |_| 0)
     }
 
-    /// Inserts or replaces. Callers make room first (see [`room`](Self::room)):
-    /// with none, hashbrown would grow the table inside this arena.
-    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
-        debug_assert!(self.room() > 0 || self.map.contains_key(&key));
-        self.map.insert(key, value)
+    /// Inserts an entry whose key is absent. Callers make room first (see
+    /// [`room`](Self::room)): with none, this panics rather than grow the
+    /// table inside its arena.
+    pub(crate) fn insert_unique(&mut self, hash: u64, entry: (K, V)) -> usize {
+        assert!(self.room() > 0, "an arena table grows only by a relocation");
+        // With room, hashbrown neither grows nor calls the hasher.
+        self.table
+            .insert_unique(hash, entry, |_| unreachable_hash())
+            .bucket_index()
     }
 
-    pub(crate) fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        self.map.remove_entry(key)
+    /// Removes the entry at `bucket` (which holds one).
+    pub(crate) fn remove_bucket(&mut self, bucket: usize) -> (K, V) {
+        map_core::toolkit::table::remove_bucket(&mut self.table, bucket)
     }
 
-    pub(crate) fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, keep: F) {
-        self.map.retain(keep);
+    /// Removes the entry with this hash for which `eq` holds.
+    pub(crate) fn remove(&mut self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<(K, V)> {
+        let bucket = self.table.find_bucket_index(hash, eq)?;
+        Some(self.remove_bucket(bucket))
+    }
+
+    /// [`toolkit::table::replace_entry_with`](map_core::toolkit::table::replace_entry_with)
+    /// on the table.
+    pub(crate) fn replace_entry_with(
+        &mut self,
+        bucket: usize,
+        f: impl FnOnce(&K, V) -> Option<V>,
+    ) -> Result<usize, K> {
+        map_core::toolkit::table::replace_entry_with(&mut self.table, bucket, f)
+    }
+
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&mut (K, V)) -> bool) {
+        self.table.retain(keep);
+    }
+
+    pub(crate) fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        eq: impl FnMut(usize, &(K, V)) -> bool,
+    ) -> [Option<&mut (K, V)>; N] {
+        self.table.get_disjoint_mut(hashes, eq)
+    }
+
+    pub(crate) fn iter(&self) -> hash_table::Iter<'_, (K, V)> {
+        self.table.iter()
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> hash_table::IterMut<'_, (K, V)> {
+        self.table.iter_mut()
+    }
+
+    /// Removes every entry and yields them, keeping the table and its arena
+    /// for a refill. The iterator borrows the table, and so the arena.
+    pub(crate) fn drain(&mut self) -> hash_table::Drain<'_, (K, V), ArenaRef> {
+        self.table.drain()
+    }
+
+    /// Drops every entry and keeps the table, and the arena chunk it lives
+    /// in, for the refill.
+    pub(crate) fn clear_entries(&mut self) {
+        self.table.clear();
+    }
+
+    /// Takes the table and its arena out, leaving an empty table with no
+    /// arena under the same limit.
+    pub(crate) fn take(&mut self) -> Self {
+        let empty = Self {
+            limit: self.limit,
+            ..Self::EMPTY
+        };
+        mem::replace(self, empty)
+    }
+
+    /// The entries by value, the arena going along until the last is out.
+    pub(crate) fn into_entries(self) -> IntoEntries<K, V> {
+        let ArenaTable { table, arena, .. } = self;
+        IntoEntries {
+            entries: table.into_iter(),
+            _arena: arena,
+        }
     }
 
     /// Moves every entry into a table with room for `capacity` entries (at
@@ -398,16 +482,19 @@ impl<K: Eq + Hash, V, S: BuildHasher> ArenaTable<K, V, S> {
     ///
     /// # Panics
     ///
-    /// If the key's `Hash` panics; every entry is then still in the table.
+    /// If `hasher` panics; every entry is then still in the table.
     pub(crate) fn relocate(
         &mut self,
         capacity: usize,
         budget: Option<usize>,
-    ) -> Result<(), ArenaError>
-    where
-        S: Clone,
-    {
-        let capacity = capacity.max(self.map.len());
+        hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<(), ArenaError> {
+        let capacity = capacity.max(self.table.len());
+        if capacity == 0 {
+            // Nothing to hold: no arena at all.
+            drop(self.take());
+            return Ok(());
+        }
         let request = table_arena_request::<(K, V)>(capacity)?;
         let over = |needed: usize| match budget {
             Some(limit) if needed > limit => Err(ArenaError::MemoryLimit { limit, needed }),
@@ -416,82 +503,101 @@ impl<K: Eq + Hash, V, S: BuildHasher> ArenaTable<K, V, S> {
         over(request + mem::size_of::<Bump>() + CHUNK_OVERHEAD)?;
         let arena = Arena::try_with_capacity(request)?;
         over(arena.bytes())?;
-        // SAFETY: `moved` holds the reference; it is either stored next to
-        // `arena` in a new `ArenaTable` (which drops it first), or dropped
-        // before `arena` on every other path: it is declared later, so it
-        // drops earlier on early return or unwind.
-        let alloc = unsafe { arena.erased() };
-        let moved = self
-            .map
-            .try_move_to(alloc, capacity)
-            .map_err(|_| ArenaError::AllocFailed { bytes: request })?;
-        let full_capacity = moved.capacity();
-        let table_bytes = moved.memory().allocated_bytes;
-        // The old map is empty now: dropping it runs no user code.
+        // `moved` allocates from `arena`: it is either stored next to it in
+        // `self` (before it, so dropped first), or dropped before it on
+        // every other path: it is declared later, so it drops earlier on an
+        // early return or an unwind.
+        // A panicking `hasher` leaves every entry in `self.table`.
+        let moved = map_core::toolkit::table::try_move(
+            &mut self.table,
+            ArenaRef(Some(arena.bump)),
+            capacity,
+            hasher,
+        )
+        .map_err(|_| ArenaError::AllocFailed { bytes: request })?;
+        let table_bytes = moved.allocation_size();
+        // The old table is empty now: dropping it runs no user code.
         drop(mem::replace(
             self,
             ArenaTable {
-                map: moved,
-                arena,
-                full_capacity,
+                table: moved,
+                arena: Some(arena),
                 table_bytes,
+                limit: self.limit,
+                refused: None,
             },
         ));
         Ok(())
     }
 }
 
-impl<K, V, S> ArenaTable<K, V, S> {
-    /// Drops every entry and keeps the table, and the arena chunk it lives
-    /// in, for the refill.
-    pub(crate) fn clear_entries(&mut self) {
-        self.map.clear();
-    }
-
-    /// The entries by value, the arena going along until the last is out.
-    pub(crate) fn into_entries(self) -> RawIntoIter<K, V> {
-        let ArenaTable { map, arena, .. } = self;
-        RawIntoIter {
-            entries: map.into_iter(),
-            _arena: arena,
+impl<K, V> ArenaTable<K, V> {
+    /// Moves the entries into an arena for at least `capacity` entries (and
+    /// the current length) if that frees memory.
+    ///
+    /// # Errors
+    ///
+    /// [`ShrinkError`] if it did not; the table is unchanged.
+    pub(crate) fn shrink_to(
+        &mut self,
+        capacity: usize,
+        hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<(), ShrinkError> {
+        let target = capacity.max(self.len());
+        match table_arena_request::<(K, V)>(target) {
+            Ok(request) if request < self.table_bytes => {}
+            _ => return Err(ShrinkError::NoGain),
         }
+        // Never refused by a limit: the new arena is smaller.
+        self.relocate(target, None, hasher)
+            .map_err(|_| ShrinkError::AllocFailed)
     }
 }
 
-impl<K, V, S: Clone> ArenaTable<K, V, S> {
-    /// Removes every entry and yields them, keeping the table for a refill.
-    /// The iterator borrows the table, and so the arena, for its lifetime.
-    pub(crate) fn drain_entries(&mut self) -> map_core::Drain<'_, K, V, &'static Bump> {
-        // The inner map runs the manual policy: its drain keeps the table.
-        self.map.drain()
+impl<K: Clone, V: Clone> Clone for ArenaTable<K, V> {
+    /// A copy in a fresh arena of the same size: the entries keep their
+    /// places (nothing is rehashed).
+    fn clone(&self) -> Self {
+        let mut copy = Self {
+            limit: self.limit,
+            ..Self::EMPTY
+        };
+        if self.table.num_buckets() == 0 {
+            return copy;
+        }
+        let request =
+            table_arena_request::<(K, V)>(self.full_capacity()).unwrap_or_else(|e| e.fail());
+        let arena = Arena::try_with_capacity(request).unwrap_or_else(|e| e.fail());
+        // The copy's table allocates from its own arena, stored beside it.
+        copy.table = HashTable::new_in(ArenaRef(Some(arena.bump)));
+        copy.arena = Some(arena);
+        copy.table.clone_from(&self.table);
+        copy.table_bytes = copy.table.allocation_size();
+        copy
     }
 }
 
-impl<K: Eq + Hash, V, S: BuildHasher> ArenaTable<K, V, S> {
-    /// Inserts under a key known to be absent and returns the value's place.
-    /// Callers make room first, as for [`insert`](Self::insert).
-    pub(crate) fn insert_vacant(&mut self, key: K, value: V) -> &mut V {
-        debug_assert!(self.room() > 0);
-        match self.map.entry(key) {
-            map_core::Entry::Occupied(entry) => {
-                let slot = entry.into_mut();
-                *slot = value;
-                slot
-            }
-            map_core::Entry::Vacant(entry) => entry.insert(value),
-        }
-    }
+#[cold]
+fn unreachable_hash() -> u64 {
+    unreachable!("a table with room neither grows nor rehashes")
 }
 
 /// The entries of an arena table, by value. It owns the arena the table
-/// lives in, and drops the table (what is left of it) first.
-pub(crate) struct RawIntoIter<K, V> {
-    // Field order: the table's iterator borrows the arena and drops first.
-    entries: map_core::IntoIter<K, V, &'static Bump>,
-    _arena: Arena,
+/// lived in, and drops the table (what is left of it) first.
+pub struct IntoEntries<K, V> {
+    // Field order: the table's iterator frees into the arena and drops first.
+    entries: hash_table::IntoIter<(K, V), ArenaRef>,
+    _arena: Option<Arena>,
 }
 
-impl<K, V> Iterator for RawIntoIter<K, V> {
+// SAFETY: as for `ArenaTable`: the iterator owns the arena its entries'
+// table lives in.
+unsafe impl<K: Send, V: Send> Send for IntoEntries<K, V> {}
+// SAFETY: `&IntoEntries` gives access to nothing (its only method takes
+// `&mut self`).
+unsafe impl<K: Sync, V: Sync> Sync for IntoEntries<K, V> {}
+
+impl<K, V> Iterator for IntoEntries<K, V> {
     type Item = (K, V);
     #[inline]
     fn next(&mut self) -> Option<(K, V)> {
@@ -503,18 +609,14 @@ impl<K, V> Iterator for RawIntoIter<K, V> {
     }
 }
 
-impl<K: Eq + Hash, V, S: BuildHasher + Clone> ArenaTable<K, V, S> {
-    /// Drops every entry and the whole arena.
-    pub(crate) fn clear(&mut self) {
-        // If a key or value panics while dropping, `self` is already empty.
-        drop(self.take());
-    }
+impl<K, V> ExactSizeIterator for IntoEntries<K, V> {}
+impl<K, V> core::iter::FusedIterator for IntoEntries<K, V> {}
 
-    /// Takes the table and its arena out, leaving an empty table in an
-    /// arena with no chunk.
-    pub(crate) fn take(&mut self) -> Self {
-        let fresh = Self::with_hasher(self.hasher().clone());
-        mem::replace(self, fresh)
+impl<K, V> core::fmt::Debug for IntoEntries<K, V> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("IntoEntries")
+            .field("remaining", &self.entries.len())
+            .finish()
     }
 }
 
@@ -640,8 +742,9 @@ impl<Q: ?Sized + ArenaKey> Eq for KeyRef<Q> {}
 pub(crate) struct KeyedTable<Q: ?Sized + ArenaKey, V, S> {
     // Field order matters: the table's keys point into `keys`, so the table
     // is dropped first.
-    table: ArenaTable<KeyRef<Q>, V, S>,
+    table: ArenaTable<KeyRef<Q>, V>,
     keys: Arena,
+    hash_builder: S,
     /// Sum of the byte lengths of the keys in the table.
     live_key_bytes: usize,
 }
@@ -655,27 +758,32 @@ unsafe impl<Q: ?Sized + ArenaKey, V: Send, S: Send> Send for KeyedTable<Q, V, S>
 // allocation take `&mut self`.
 unsafe impl<Q: ?Sized + ArenaKey, V: Sync, S: Sync> Sync for KeyedTable<Q, V, S> {}
 
-impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
+impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
     pub(crate) fn with_hasher(hash_builder: S) -> Self {
         Self {
-            table: ArenaTable::with_hasher(hash_builder),
+            table: ArenaTable::EMPTY,
             keys: Arena::new(),
+            hash_builder,
             live_key_bytes: 0,
         }
     }
-}
 
-impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
-    /// The table, read-only: its keys cannot be taken out through it.
-    pub(crate) fn table(&self) -> &ArenaTable<KeyRef<Q>, V, S> {
+    pub(crate) fn table(&self) -> &ArenaTable<KeyRef<Q>, V> {
         &self.table
     }
 
-    pub(crate) fn iter_mut(&mut self) -> IterMut<'_, KeyRef<Q>, V> {
+    pub(crate) fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    pub(crate) fn iter(&self) -> hash_table::Iter<'_, (KeyRef<Q>, V)> {
+        self.table.iter()
+    }
+
+    pub(crate) fn iter_mut(&mut self) -> hash_table::IterMut<'_, (KeyRef<Q>, V)> {
         self.table.iter_mut()
     }
 
-    /// Bytes held by both arenas.
     pub(crate) fn bytes(&self) -> usize {
         self.table.bytes() + self.keys.bytes()
     }
@@ -688,13 +796,10 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
         self.live_key_bytes
     }
 
-    /// Key bytes in the arena that no key in the table uses.
     pub(crate) fn key_garbage(&self) -> usize {
         self.keys.used().saturating_sub(self.live_key_bytes)
     }
 
-    /// Caps the chunks the key arena may add at `limit` bytes in all
-    /// (`None`: no cap). A cap below what it holds stops it growing.
     pub(crate) fn set_key_limit(&mut self, limit: Option<usize>) {
         let bump = self.keys.bump();
         bump.set_allocation_limit(limit.map(|l| l.max(bump.allocated_bytes())));
@@ -702,24 +807,30 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
 }
 
 impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
-    pub(crate) fn get_mut(&mut self, key: &Q) -> Option<&mut V> {
-        self.table.get_mut(key)
+    fn hash(&self, key: &Q) -> u64 {
+        self.hash_builder.hash_one(key)
     }
 
-    /// Copies `key` into the key arena (unless it is present) and inserts.
-    /// Callers make room in the table first, as for [`ArenaTable::insert`].
-    ///
-    /// # Errors
-    ///
-    /// If the key arena cannot take the key's bytes, `value` comes back
-    /// and the map is unchanged.
+    pub(crate) fn get_key_value(&self, key: &Q) -> Option<(&Q, &V)> {
+        let (k, v) = self.table.find(self.hash(key), |(k, _)| k.get() == key)?;
+        Some((k.get(), v))
+    }
+
+    pub(crate) fn get_mut(&mut self, key: &Q) -> Option<&mut V> {
+        let hash = self.hash(key);
+        let (_, v) = self.table.find_mut(hash, |(k, _)| k.get() == key)?;
+        Some(v)
+    }
+
+    /// Inserts or replaces. Callers make room in the table first (see
+    /// [`ArenaTable::room`]).
     pub(crate) fn insert(&mut self, key: &Q, value: V) -> Result<Option<V>, (ArenaError, V)> {
         let bytes = key.key_bytes();
         let copy = match self.keys.bump().try_alloc_slice_copy(bytes) {
             Ok(copy) => NonNull::from(&*copy),
             Err(_) => {
                 // No room for the bytes, but a present key needs none.
-                return match self.table.get_mut(key) {
+                return match self.get_mut(key) {
                     Some(slot) => Ok(Some(mem::replace(slot, value))),
                     None => Err((ArenaError::AllocFailed { bytes: bytes.len() }, value)),
                 };
@@ -729,42 +840,43 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
         // hashing bytes just written to a cold arena line would wait for
         // those stores to reach the cache, which costs more than the rest
         // of the insert.
-        match self.table.map.entry(KeyRef::new(NonNull::from(bytes))) {
-            map_core::Entry::Occupied(mut entry) => {
-                let old = entry.insert(value);
-                // The copy is unused and is the arena's latest allocation:
-                // give its bytes back (bumpalo rewinds its pointer).
-                let layout = Layout::for_value(bytes);
-                // SAFETY: `copy` was allocated from this arena with this
-                // layout, and nothing refers to it.
-                unsafe { Allocator::deallocate(&self.keys.bump(), copy.cast(), layout) };
-                Ok(Some(old))
-            }
-            map_core::Entry::Vacant(entry) => {
-                let entry = entry.insert_entry(value);
-                // The stored key still points at the caller's bytes, which
-                // outlive this call: point it at the arena copy before any
-                // other code runs (nothing between can panic).
-                entry.key().ptr.set(copy.cast());
-                self.live_key_bytes += bytes.len();
-                Ok(None)
-            }
+        let hash = self.hash(key);
+        if let Some((_, slot)) = self.table.find_mut(hash, |(k, _)| k.get() == key) {
+            let old = mem::replace(slot, value);
+            // The copy is unused and is the arena's latest allocation:
+            // give its bytes back (bumpalo rewinds its pointer).
+            let layout = Layout::for_value(bytes);
+            // SAFETY: `copy` was allocated from this arena with this
+            // layout, and nothing refers to it.
+            unsafe { Allocator::deallocate(&self.keys.bump(), copy.cast(), layout) };
+            return Ok(Some(old));
         }
+        let bucket = self
+            .table
+            .insert_unique(hash, (KeyRef::new(NonNull::from(bytes)), value));
+        // The stored key still points at the caller's bytes, which outlive
+        // this call: point it at the arena copy before any other code runs
+        // (nothing between can panic).
+        if let Some((stored, _)) = self.table.bucket(bucket) {
+            stored.ptr.set(copy.cast());
+        }
+        self.live_key_bytes += bytes.len();
+        Ok(None)
     }
 
     pub(crate) fn remove(&mut self, key: &Q) -> Option<V> {
-        let (key, value) = self.table.remove_entry(key)?;
+        let hash = self.hash(key);
+        let (key, value) = self.table.remove(hash, |(k, _)| k.get() == key)?;
         self.live_key_bytes -= key.byte_len();
         Some(value)
     }
 
-    /// Removes `key`, returning an owned copy of the stored key (its bytes
-    /// stay in the arena as garbage) and the value.
     pub(crate) fn remove_entry(&mut self, key: &Q) -> Option<(Q::Owned, V)>
     where
         Q: ToOwned,
     {
-        let (key, value) = self.table.remove_entry(key)?;
+        let hash = self.hash(key);
+        let (key, value) = self.table.remove(hash, |(k, _)| k.get() == key)?;
         self.live_key_bytes -= key.byte_len();
         // The key arena is not touched before this copy: its bytes are valid.
         Some((key.get().to_owned(), value))
@@ -772,7 +884,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
 
     pub(crate) fn retain<F: FnMut(&Q, &mut V) -> bool>(&mut self, mut keep: F) {
         let live = &mut self.live_key_bytes;
-        self.table.retain(|key, value| {
+        self.table.retain(|(key, value)| {
             let kept = keep(key.get(), value);
             if !kept {
                 *live -= key.byte_len();
@@ -781,40 +893,30 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
         });
     }
 
-    /// The table's shrink as the reclamation protocol runs it (see the
-    /// `Storage` impl of [`ArenaTable`]); the keys stay where they are.
-    pub(crate) fn shrink_table(&mut self, capacity: usize) -> Result<(), ShrinkError>
-    where
-        S: Clone,
-    {
-        Storage::shrink_to(&mut self.table, capacity)
+    pub(crate) fn shrink_table(&mut self, capacity: usize) -> Result<(), ShrinkError> {
+        let hash_builder = &self.hash_builder;
+        self.table
+            .shrink_to(capacity, |(k, _)| hash_builder.hash_one(k))
     }
 
-    /// As [`ArenaTable::relocate`]; the keys stay where they are.
     pub(crate) fn relocate(
         &mut self,
         capacity: usize,
         budget: Option<usize>,
-    ) -> Result<(), ArenaError>
-    where
-        S: Clone,
-    {
-        self.table.relocate(capacity, budget)
+    ) -> Result<(), ArenaError> {
+        let hash_builder = &self.hash_builder;
+        self.table
+            .relocate(capacity, budget, |(k, _)| hash_builder.hash_one(k))
     }
+}
 
-    /// Copies every key into a fresh key arena with room for `room` bytes
-    /// (at least the live keys), then drops the old arena whole.
-    ///
-    /// # Errors
-    ///
-    /// The map is unchanged if the new arena would pass `budget` or cannot
-    /// be allocated. No user code runs, so nothing can panic midway.
+impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
     pub(crate) fn compact_keys(
         &mut self,
         room: usize,
         budget: Option<usize>,
     ) -> Result<(), ArenaError> {
-        let total: usize = self.table.keys().map(KeyRef::byte_len).sum();
+        let total: usize = self.table.iter().map(|(k, _)| k.byte_len()).sum();
         let request = total.max(room);
         let over = |needed: usize| match budget {
             Some(limit) if needed > limit => Err(ArenaError::MemoryLimit { limit, needed }),
@@ -834,7 +936,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
             drop(ManuallyDrop::into_inner(arena));
             return Err(ArenaError::AllocFailed { bytes: total });
         };
-        for key in self.table.keys() {
+        for (key, _) in self.table.iter() {
             let (copy, tail) = mem::take(&mut rest).split_at_mut(key.len);
             copy.copy_from_slice(key.bytes());
             key.ptr.set(NonNull::from(&mut *copy).cast());
@@ -845,24 +947,14 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
         self.live_key_bytes = total;
         Ok(())
     }
-}
 
-impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
-    /// Drops every entry; keeps the table's arena and the key arena's
-    /// newest chunk, rewound, for the refill.
-    ///
-    /// If a value's `Drop` panics, the key arena is left as it is (keys
-    /// that stayed in the table still point into it) and the live key bytes
-    /// are recounted from the table, so the figures the policy weighs stay
-    /// true.
     pub(crate) fn clear_keep(&mut self) {
-        /// Recounts the live key bytes if the clear unwinds.
         struct Recount<'a, Q: ?Sized + ArenaKey, V, S>(&'a mut KeyedTable<Q, V, S>);
 
         impl<Q: ?Sized + ArenaKey, V, S> Drop for Recount<'_, Q, V, S> {
             fn drop(&mut self) {
                 let raw = &mut *self.0;
-                raw.live_key_bytes = raw.table.keys().map(KeyRef::byte_len).sum();
+                raw.live_key_bytes = raw.table.iter().map(|(k, _)| k.byte_len()).sum();
             }
         }
 
@@ -876,10 +968,9 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
     }
 }
 
-impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> KeyedTable<Q, V, S> {
-    /// Drops every entry and both arenas.
+impl<Q: ?Sized + ArenaKey, V, S: Clone> KeyedTable<Q, V, S> {
     pub(crate) fn clear(&mut self) {
-        let fresh = Self::with_hasher(self.table.hasher().clone());
+        let fresh = Self::with_hasher(self.hash_builder.clone());
         drop(mem::replace(self, fresh));
     }
 }

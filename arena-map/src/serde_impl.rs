@@ -1,72 +1,23 @@
-//! `serde` support for [`ArenaMap`] and [`ArenaKeyMap`], behind the `serde`
-//! feature: both serialize as maps. [`StrMap`](crate::StrMap) keys are
+//! `serde` support for [`ArenaKeyMap`], behind the `serde` feature (an
+//! [`ArenaMap`](crate::ArenaMap) has map-core's, as every `Map`): it
+//! serializes as a map. [`StrMap`](crate::StrMap) keys are
 //! strings and [`BytesMap`](crate::BytesMap) keys byte strings; each key is
 //! read into one reused buffer and copied into the arena from there, so
 //! deserializing allocates no key on its own.
 
 use core::fmt;
-use core::hash::{BuildHasher, Hash};
+use core::hash::BuildHasher;
 use core::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{ArenaKey, ArenaKeyMap, ArenaMap};
+use crate::{ArenaKey, ArenaKeyMap};
 
 /// Room for at most this many entries is made up front from a length hint,
 /// which comes from the input and is trusted only so far.
 const MAX_HINT: usize = 4096;
-
-impl<K: Serialize, V: Serialize, S> Serialize for ArenaMap<K, V, S> {
-    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-        let mut map = serializer.serialize_map(Some(self.len()))?;
-        for (k, v) in self {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
-
-impl<'de, K, V, S> Deserialize<'de> for ArenaMap<K, V, S>
-where
-    K: Deserialize<'de> + Eq + Hash,
-    V: Deserialize<'de>,
-    S: BuildHasher + Clone + Default,
-{
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[allow(clippy::type_complexity)] // a marker, never constructed with data
-        struct MapVisitor<K, V, S>(PhantomData<fn() -> (K, V, S)>);
-
-        impl<'de, K, V, S> Visitor<'de> for MapVisitor<K, V, S>
-        where
-            K: Deserialize<'de> + Eq + Hash,
-            V: Deserialize<'de>,
-            S: BuildHasher + Clone + Default,
-        {
-            type Value = ArenaMap<K, V, S>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map")
-            }
-
-            fn visit_map<M: MapAccess<'de>>(self, mut access: M) -> Result<Self::Value, M::Error> {
-                let mut map = ArenaMap::with_hasher(S::default());
-                // Room for the hint, not capacity asked for: no floor. If
-                // the room cannot be had now, the inserts report why.
-                let hint = access.size_hint().unwrap_or(0).min(MAX_HINT);
-                let _ = map.make_room(hint);
-                while let Some((k, v)) = access.next_entry()? {
-                    map.try_insert(k, v)
-                        .map_err(|refused| de::Error::custom(refused.error()))?;
-                }
-                Ok(map)
-            }
-        }
-
-        deserializer.deserialize_map(MapVisitor(PhantomData))
-    }
-}
 
 /// How a kind of arena key is written and read.
 trait KeyFormat: ArenaKey {

@@ -45,3 +45,19 @@ fn phased_over_hash_ranges() {
 fn hasher_unwind() {
     map_conformance::unwind::hasher_unwind(ArenaMap::new);
 }
+
+/// std's whole map API, against std's `HashMap` (the kit's check of every
+/// `Map`).
+#[test]
+fn std_api() {
+    for seed in map_conformance::seeds(4) {
+        map_conformance::std_api::check::<arena_map::ArenaTable<u64, u64>>(seed);
+    }
+}
+
+#[test]
+fn walks_and_disjoint_borrows() {
+    for seed in map_conformance::seeds(2) {
+        map_conformance::std_api::check_walks::<arena_map::ArenaTable<u64, u64>>(seed);
+    }
+}

@@ -1,7 +1,7 @@
 //! Memory limits that hold whatever the arenas round up to, and clones of
 //! maps under (or over) their limit.
 
-use arena_map::{ArenaMap, StrMap};
+use arena_map::{ArenaMap, MemoryLimit, StrMap};
 
 /// Churns string keys of varied lengths through a limited map: every
 /// `try_insert` that succeeds leaves the map within its limit, whatever

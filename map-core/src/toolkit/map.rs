@@ -425,6 +425,14 @@ impl<K, V, S, St: Store<K, V>> Map<K, V, S, St> {
         &self.store
     }
 
+    /// The storage, mutably: for the crate that defines the store, to
+    /// change a setting of its own (arena-map's memory limit). Entries
+    /// added or removed through it bypass the map's policy and statistics
+    /// until the map's next operation.
+    pub fn storage_mut(&mut self) -> &mut St {
+        &mut self.store
+    }
+
     /// The map's memory figures: exact bytes of its storage, peak, and what
     /// reclamation has given back.
     ///
@@ -687,7 +695,7 @@ where
     /// [`try_reserve`](Self::try_reserve).
     pub fn reserve(&mut self, additional: usize) {
         if let Err(e) = self.try_reserve(additional) {
-            alloc_failed(e);
+            self.store.no_room(e);
         }
     }
 
@@ -697,7 +705,7 @@ where
             .store
             .try_reserve(additional, make_hasher(&self.hash_builder))
         {
-            alloc_failed(e);
+            self.store.no_room(e);
         }
     }
 
@@ -904,7 +912,7 @@ where
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.try_insert(key, value) {
             Ok(old) => old,
-            Err(e) => alloc_failed(e.error),
+            Err(e) => self.store.no_room(e.error),
         }
     }
 
@@ -1541,7 +1549,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> VacantEntry<'a, K, V, S, S
         reclaimer.on_insert(view!(&mut *store, hash_builder));
         let pos = match store.insert_new(hash, (key, value), make_hasher(hash_builder), reclaimer) {
             Ok(pos) => pos,
-            Err((_, error)) => alloc_failed(error),
+            Err((_, error)) => store.no_room(error),
         };
         OccupiedEntry {
             store,

@@ -179,6 +179,14 @@ pub trait Store<K, V>: Sized {
     /// Called after the map's policy changed (a store that caches
     /// thresholds of its own drops them).
     fn policy_changed(&mut self) {}
+    /// What a method with no way to report a failure (`insert`, an entry's
+    /// insert, `reserve`) does when this store refused room with `error`:
+    /// by default std's [`alloc_failed`](super::alloc_failed). A store with
+    /// reasons of its own (a memory limit) panics with its reason instead.
+    #[cold]
+    fn no_room(&self, error: TryReserveError) -> ! {
+        super::alloc_failed(error)
+    }
     /// Removes every entry, keeping the memory if `keep`. The store is
     /// empty before any entry's `Drop` runs.
     fn clear(&mut self, keep: bool);

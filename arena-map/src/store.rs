@@ -1,0 +1,337 @@
+//! [`ArenaTable`] as a map's storage: every resize is a move into a fresh
+//! arena, refused past the memory limit.
+
+use core::alloc::Layout;
+
+use hashbrown::{hash_table, TryReserveError};
+use map_core::toolkit::{table, DefaultStore, Reclaimer, ShrinkError, StableStore, Store, View};
+use map_core::Global;
+
+use crate::error::ArenaError;
+use crate::raw::{ArenaRef, ArenaTable, IntoEntries};
+
+/// A reclaimer that rounds capacities as an arena table of `(K, V)` does.
+pub(crate) fn reclaimer_for<K, V>(policy: map_core::ReclaimPolicy) -> Reclaimer {
+    Reclaimer::with_rounding(policy, table::rounded_capacity::<(K, V)>)
+}
+
+/// The capacity to move to so that `additional` more entries fit in a table
+/// of `len` entries and `full` capacity: hashbrown's own rule (rehash at the
+/// same size when tombstones took the room, else at least double).
+pub(crate) fn grow_target(len: usize, additional: usize, full: usize) -> Result<usize, ArenaError> {
+    let needed = len
+        .checked_add(additional)
+        .ok_or(ArenaError::CapacityOverflow)?;
+    Ok(if needed <= full / 2 {
+        full
+    } else {
+        needed.max(full + 1)
+    })
+}
+
+impl<K, V> ArenaTable<K, V> {
+    /// The bytes the arena may hold at most, if limited.
+    pub fn memory_limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    /// Sets or lifts the limit; see [`MemoryLimit`](crate::MemoryLimit).
+    pub(crate) fn set_memory_limit(&mut self, limit: Option<usize>) {
+        self.limit = limit;
+    }
+
+    /// Makes room for `additional` more entries, growing the table as
+    /// hashbrown would (double, or rehash when tombstones fill it), by a
+    /// move into a fresh arena; at least to `refill` entries if given.
+    pub(crate) fn make_room(
+        &mut self,
+        additional: usize,
+        refill: Option<usize>,
+        hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<(), ArenaError> {
+        if self.room() >= additional {
+            return Ok(());
+        }
+        let full = self.full_capacity();
+        let target = grow_target(self.len(), additional, full)?.max(refill.unwrap_or(0));
+        let result = match self.relocate(target, self.limit, &hasher) {
+            // Under the limit, clearing the tombstones may make the room.
+            Err(ArenaError::MemoryLimit { .. })
+                if target > full && self.len() + additional <= full =>
+            {
+                self.relocate(full, self.limit, &hasher)
+            }
+            result => result,
+        };
+        self.refused = result.err();
+        result
+    }
+}
+
+/// An arena error as std's `try_reserve` reports one: a refusal of the
+/// allocator or of the limit is an `AllocError` with the arena's layout.
+fn std_error(error: ArenaError) -> TryReserveError {
+    let bytes = match error {
+        ArenaError::CapacityOverflow => return TryReserveError::CapacityOverflow,
+        ArenaError::MemoryLimit { needed, .. } => needed,
+        ArenaError::AllocFailed { bytes } => bytes,
+    };
+    match Layout::from_size_align(bytes.max(1), 16) {
+        Ok(layout) => TryReserveError::AllocError { layout },
+        Err(_) => TryReserveError::CapacityOverflow,
+    }
+}
+
+impl<K, V> Store<K, V> for ArenaTable<K, V> {
+    const ROUNDING: fn(usize) -> usize = table::rounded_capacity::<(K, V)>;
+    /// bumpalo takes the arena's chunks from the global allocator.
+    type Alloc = Global;
+    type Pos = usize;
+    type Iter<'a>
+        = hash_table::Iter<'a, (K, V)>
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    type IterMut<'a>
+        = hash_table::IterMut<'a, (K, V)>
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    type IntoIter = IntoEntries<K, V>;
+    type Drain<'a>
+        = hash_table::Drain<'a, (K, V), ArenaRef>
+    where
+        Self: 'a;
+
+    fn new_in(_: Global) -> Self {
+        Self::EMPTY
+    }
+
+    fn with_capacity_in(capacity: usize, _: Global) -> Self {
+        let mut store = Self::EMPTY;
+        // An empty table hashes nothing while it moves.
+        if let Err(error) = store.relocate(capacity, None, |_| 0) {
+            error.fail();
+        }
+        store
+    }
+
+    fn allocator(&self) -> &Global {
+        &Global
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        ArenaTable::len(self)
+    }
+
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        ArenaTable::capacity(self)
+    }
+
+    #[inline(always)]
+    fn full_capacity(&self) -> usize {
+        ArenaTable::full_capacity(self)
+    }
+
+    fn size_key(&self) -> usize {
+        self.table_bytes()
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.bytes()
+    }
+
+    #[inline(always)]
+    fn find(&self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&(K, V)> {
+        ArenaTable::find(self, hash, eq)
+    }
+
+    #[inline(always)]
+    fn find_mut(&mut self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&mut (K, V)> {
+        ArenaTable::find_mut(self, hash, eq)
+    }
+
+    fn find_pos(&self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<usize> {
+        self.find_bucket(hash, eq)
+    }
+
+    fn at(&self, pos: usize) -> &(K, V) {
+        self.bucket(pos).expect("an occupied bucket")
+    }
+
+    fn at_mut(&mut self, pos: usize) -> &mut (K, V) {
+        self.bucket_mut(pos).expect("an occupied bucket")
+    }
+
+    #[inline(always)]
+    fn upsert(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        eq: impl Fn(&K, &(K, V)) -> bool,
+        _hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<Option<V>, (K, V)> {
+        ArenaTable::upsert(self, hash, entry, eq)
+    }
+
+    fn insert_new(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<usize, ((K, V), TryReserveError)> {
+        if self.room() == 0 {
+            // After a `clear()` that gave a large arena back, grow towards
+            // the size the map held in one step.
+            let refill = reclaimer.refill_target(self.len(), self.full_capacity());
+            if let Err(error) = self.make_room(1, refill, hasher) {
+                return Err((entry, std_error(error)));
+            }
+        }
+        Ok(self.insert_unique(hash, entry))
+    }
+
+    fn remove(
+        &mut self,
+        hash: u64,
+        eq: impl Fn(&(K, V)) -> bool + Copy,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Option<(K, V)> {
+        let entry = ArenaTable::remove(self, hash, eq)?;
+        reclaimer.on_remove(&mut View::new(self, hasher));
+        Some(entry)
+    }
+
+    fn remove_at(
+        &mut self,
+        pos: usize,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> (K, V) {
+        let entry = self.remove_bucket(pos);
+        reclaimer.on_remove(&mut View::new(self, hasher));
+        entry
+    }
+
+    fn replace_with(
+        &mut self,
+        pos: usize,
+        f: impl FnOnce(&K, V) -> Option<V>,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<usize, K> {
+        let key = match self.replace_entry_with(pos, f) {
+            Ok(bucket) => return Ok(bucket),
+            Err(key) => key,
+        };
+        reclaimer.on_remove(&mut View::new(self, hasher));
+        Err(key)
+    }
+
+    fn retain(
+        &mut self,
+        keep: impl FnMut(&mut (K, V)) -> bool,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) {
+        let before = self.len();
+        ArenaTable::retain(self, keep);
+        if self.len() < before {
+            reclaimer.on_remove(&mut View::new(self, hasher));
+        }
+    }
+
+    fn try_reserve(
+        &mut self,
+        additional: usize,
+        hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<(), TryReserveError> {
+        self.make_room(additional, None, hasher).map_err(std_error)
+    }
+
+    fn shrink_to(
+        &mut self,
+        capacity: usize,
+        hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<(), ShrinkError> {
+        ArenaTable::shrink_to(self, capacity, hasher)
+    }
+
+    fn clear(&mut self, keep: bool) {
+        if keep {
+            self.clear_entries();
+        } else {
+            drop(self.take());
+        }
+    }
+
+    fn take(&mut self) -> Self {
+        ArenaTable::take(self)
+    }
+
+    /// A refusal of the memory limit panics with the limit; a refused
+    /// allocation is std's.
+    fn no_room(&self, error: TryReserveError) -> ! {
+        match self.refused {
+            Some(refused @ ArenaError::MemoryLimit { .. }) => refused.fail(),
+            _ => map_core::toolkit::alloc_failed(error),
+        }
+    }
+
+    fn iter(&self) -> hash_table::Iter<'_, (K, V)> {
+        ArenaTable::iter(self)
+    }
+
+    fn iter_mut(&mut self) -> hash_table::IterMut<'_, (K, V)> {
+        ArenaTable::iter_mut(self)
+    }
+
+    fn into_entries(self) -> IntoEntries<K, V> {
+        ArenaTable::into_entries(self)
+    }
+
+    fn drain(&mut self) -> hash_table::Drain<'_, (K, V), ArenaRef> {
+        ArenaTable::drain(self)
+    }
+}
+
+/// Buckets keep their places while entries are only taken out: a bucket
+/// index is a position and a cursor.
+impl<K, V> StableStore<K, V> for ArenaTable<K, V> {
+    fn next_pos(&self, cursor: &mut usize) -> Option<usize> {
+        while *cursor < self.num_buckets() {
+            let bucket = *cursor;
+            *cursor += 1;
+            if self.bucket(bucket).is_some() {
+                return Some(bucket);
+            }
+        }
+        None
+    }
+
+    fn take_at(&mut self, pos: usize) -> (K, V) {
+        self.remove_bucket(pos)
+    }
+
+    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
+        reclaimer.on_remove(&mut View::new(self, hasher));
+    }
+
+    fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        eq: impl FnMut(usize, &(K, V)) -> bool,
+    ) -> [Option<&mut (K, V)>; N] {
+        ArenaTable::get_disjoint_mut(self, hashes, eq)
+    }
+}
+
+impl<K, V> DefaultStore<K, V> for ArenaTable<K, V> {
+    const EMPTY: Self = ArenaTable::EMPTY;
+}
