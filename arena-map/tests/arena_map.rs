@@ -277,3 +277,27 @@ fn is_send_and_sync() {
     check::<ArenaMap<u64, String>>();
     check::<arena_map::StrMap<u64>>();
 }
+
+/// A clone's table lives in the clone's own arena: the original dropped,
+/// the clone reads, grows and shrinks on its own (AddressSanitizer would
+/// see a table left in the original's arena).
+#[test]
+fn a_clone_outlives_its_original() {
+    let mut original: ArenaMap<u64, String> = (0..5_000).map(|i| (i, i.to_string())).collect();
+    original.retain(|k, _| k % 3 != 0); // tombstones in the copied table
+    let mut copy = original.clone();
+    assert_eq!(copy, original);
+    assert_eq!(copy.capacity(), original.capacity(), "the same table, copied in place");
+    drop(original);
+    for i in 0..5_000u64 {
+        assert_eq!(copy.get(&i).is_some(), i % 3 != 0);
+    }
+    for i in 5_000..20_000u64 {
+        copy.insert(i, i.to_string());
+    }
+    copy.retain(|k, _| *k >= 19_990);
+    assert_eq!(copy.len(), 10);
+    assert_eq!(copy[&19_995], "19995");
+    let owned: Vec<(u64, String)> = copy.into_iter().collect();
+    assert_eq!(owned.len(), 10);
+}
