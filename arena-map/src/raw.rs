@@ -370,8 +370,9 @@ impl<K, V> ArenaTable<K, V> {
         self.table.get_bucket_mut(bucket)
     }
 
-    pub(crate) fn num_buckets(&self) -> usize {
-        self.table.num_buckets()
+    /// See [`table::next_occupied`](map_core::toolkit::table::next_occupied).
+    pub(crate) fn next_occupied(&self, cursor: &mut usize) -> Option<usize> {
+        map_core::toolkit::table::next_occupied(&self.table, cursor)
     }
 
     /// [`toolkit::table::upsert`](map_core::toolkit::table::upsert) on the

@@ -305,22 +305,11 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
 /// index is a position and a cursor.
 impl<K, V> StableStore<K, V> for ArenaTable<K, V> {
     fn next_pos(&self, cursor: &mut usize) -> Option<usize> {
-        while *cursor < self.num_buckets() {
-            let bucket = *cursor;
-            *cursor += 1;
-            if self.bucket(bucket).is_some() {
-                return Some(bucket);
-            }
-        }
-        None
+        self.next_occupied(cursor)
     }
 
     fn take_at(&mut self, pos: usize) -> (K, V) {
         self.remove_bucket(pos)
-    }
-
-    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
-        reclaimer.on_remove(&mut View::new(self, hasher));
     }
 
     fn get_disjoint_mut<const N: usize>(

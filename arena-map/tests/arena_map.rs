@@ -287,7 +287,11 @@ fn a_clone_outlives_its_original() {
     original.retain(|k, _| k % 3 != 0); // tombstones in the copied table
     let mut copy = original.clone();
     assert_eq!(copy, original);
-    assert_eq!(copy.capacity(), original.capacity(), "the same table, copied in place");
+    assert_eq!(
+        copy.capacity(),
+        original.capacity(),
+        "the same table, copied in place"
+    );
     drop(original);
     for i in 0..5_000u64 {
         assert_eq!(copy.get(&i).is_some(), i % 3 != 0);

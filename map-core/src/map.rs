@@ -132,22 +132,11 @@ impl<K, V, A: Allocator + Clone> Table<K, V, A> {
 /// index is a position and a cursor.
 impl<K, V, A: Allocator + Clone> StableStore<K, V> for Table<K, V, A> {
     fn next_pos(&self, cursor: &mut usize) -> Option<usize> {
-        while *cursor < self.table.num_buckets() {
-            let bucket = *cursor;
-            *cursor += 1;
-            if self.table.get_bucket(bucket).is_some() {
-                return Some(bucket);
-            }
-        }
-        None
+        table::next_occupied(&self.table, cursor)
     }
 
     fn take_at(&mut self, pos: usize) -> (K, V) {
         table::remove_bucket(&mut self.table, pos)
-    }
-
-    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
-        reclaimer.on_remove(&mut View::new(self, hasher));
     }
 
     fn get_disjoint_mut<const N: usize>(

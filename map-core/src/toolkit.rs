@@ -14,7 +14,8 @@
 //!   traits, serde and [`ReclaimMap`](crate::ReclaimMap)) written once over
 //!   any [`Store`]. [`HashMap`](crate::HashMap) is `Map` over one hashbrown
 //!   table ([`Table`](crate::Table)); split-map's `SplitMap` is `Map` over
-//!   a directory of small tables. A new map is a new [`Store`]: the
+//!   a directory of small tables, arena-map's `ArenaMap` over a table in an
+//!   arena. A new map is a new [`Store`]: the
 //!   workspace's `map-core/tests/vec_store.rs` is a complete one (entries
 //!   in a `Vec`), with the conformance kit's suite and a serde round trip,
 //!   in 277 lines.

@@ -375,12 +375,8 @@ impl<K, V> DefaultStore<K, V> for SplitTables<K, V, PageAlloc> {
 impl<K, V, A: Allocator + Clone> StableStore<K, V> for SplitTables<K, V, A> {
     fn next_pos(&self, (i, bucket): &mut (usize, usize)) -> Option<(usize, usize)> {
         while let Some(shard) = self.tables.shards.get(*i) {
-            while *bucket < shard.table.num_buckets() {
-                let at = *bucket;
-                *bucket += 1;
-                if shard.table.get_bucket(at).is_some() {
-                    return Some((*i, at));
-                }
+            if let Some(at) = table::next_occupied(&shard.table, bucket) {
+                return Some((*i, at));
             }
             *i += 1;
             *bucket = 0;

@@ -281,8 +281,12 @@ pub trait StableStore<K, V>: Store<K, V> {
     /// positions, and a walk's cursor, stay valid. A walk applies the policy
     /// once, with [`after_takes`](Self::after_takes), when it ends.
     fn take_at(&mut self, pos: Self::Pos) -> (K, V);
-    /// Applies the policy after [`take_at`](Self::take_at) took entries out.
-    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer);
+    /// Applies the policy after [`take_at`](Self::take_at) took entries out:
+    /// by default, one look at the whole store. A store that applies the
+    /// policy piece by piece looks at each piece.
+    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
+        reclaimer.on_remove(&mut View::new(self, hasher));
+    }
     /// The entries with these hashes for which `eq(i, entry)` holds, `i`
     /// being the hash's index; `None` where there is none.
     ///

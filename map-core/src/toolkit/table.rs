@@ -291,6 +291,40 @@ fn unreachable_hash() -> u64 {
     unreachable!("an empty table rehashes nothing")
 }
 
+/// The first full bucket at or after `cursor`, with `cursor` moved past it:
+/// a walk over a table's entries that survives their removal (buckets keep
+/// their places while entries are only taken out), for
+/// [`StableStore::next_pos`](super::StableStore::next_pos).
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::toolkit::table;
+///
+/// let mut t = HashTable::new();
+/// for i in 0..10u64 {
+///     t.insert_unique(i, i, |x| *x);
+/// }
+/// let (mut cursor, mut seen) = (0, 0);
+/// while let Some(bucket) = table::next_occupied(&t, &mut cursor) {
+///     table::remove_bucket(&mut t, bucket);
+///     seen += 1;
+/// }
+/// assert_eq!((seen, t.len()), (10, 0));
+/// ```
+pub fn next_occupied<T, A: Allocator>(
+    table: &HashTable<T, A>,
+    cursor: &mut usize,
+) -> Option<usize> {
+    while *cursor < table.num_buckets() {
+        let bucket = *cursor;
+        *cursor += 1;
+        if table.get_bucket(bucket).is_some() {
+            return Some(bucket);
+        }
+    }
+    None
+}
+
 /// An insert's hot path in `table`: replaces the value of `entry`'s key if
 /// it is present, or inserts `entry` if the table has room for it without
 /// growing; otherwise hands `entry` back. Never grows and never calls
