@@ -20,17 +20,6 @@ use crate::store::{grow_target, reclaimer_for};
 /// limit.
 const KEY_META_SLACK: usize = mem::size_of::<bumpalo::Bump>() + 64 * CHUNK_OVERHEAD;
 
-/// The table and the key arena of a map, as the reclamation protocol sees
-/// them (see [`KeyedStorage`]).
-macro_rules! storage {
-    ($map:expr) => {
-        &mut KeyedStorage {
-            raw: &mut $map.raw,
-            limit: $map.limit,
-        }
-    };
-}
-
 /// A map from `str` keys whose bytes live in the map's arena.
 ///
 /// ```
@@ -86,7 +75,6 @@ pub type BytesMap<V, S = DefaultHashBuilder> = ArenaKeyMap<[u8], V, S>;
 pub struct ArenaKeyMap<Q: ?Sized + ArenaKey, V, S = DefaultHashBuilder> {
     raw: KeyedTable<Q, V, S>,
     reclaimer: Reclaimer,
-    limit: Option<usize>,
 }
 
 impl<Q: ?Sized + ArenaKey, V> ArenaKeyMap<Q, V, DefaultHashBuilder> {
@@ -177,7 +165,6 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         Self {
             raw: KeyedTable::with_hasher(hash_builder),
             reclaimer: reclaimer_for::<KeyRef<Q>, V>(ReclaimPolicy::automatic()),
-            limit: None,
         }
     }
 
@@ -214,8 +201,8 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// assert_eq!(map.memory_limit(), None);
     /// ```
     pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
-        self.limit = bytes;
-        sync_key_limit(&mut self.raw, self.limit);
+        self.raw.set_limit(bytes);
+        sync_key_limit(&mut self.raw);
     }
 
     /// Replaces the reclamation policy. A stricter policy takes effect at once.
@@ -233,8 +220,8 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// assert!(map.memory().allocated_bytes < held);
     /// ```
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
-        self.reclaimer.on_set_policy(storage!(self), policy);
-        self.reclaimer.on_remove(storage!(self));
+        self.reclaimer.on_set_policy(&mut self.raw, policy);
+        self.reclaimer.on_remove(&mut self.raw);
     }
 
     /// The value under `key`.
@@ -338,7 +325,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         Q: ToOwned,
     {
         let entry = self.raw.remove_entry(key)?;
-        self.reclaimer.on_remove(storage!(self));
+        self.reclaimer.on_remove(&mut self.raw);
         Some(entry)
     }
 
@@ -418,7 +405,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// Catches up on a deferred shrink, then makes room for one entry.
     #[inline]
     fn prepare_insert(&mut self) -> Result<(), ArenaError> {
-        self.reclaimer.on_insert(storage!(self));
+        self.reclaimer.on_insert(&mut self.raw);
         self.make_room(1)
     }
 
@@ -438,7 +425,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
             Err((error, value))
         };
         retried.map_err(|(error, value)| {
-            let error = match (error, self.limit) {
+            let error = match (error, self.raw.limit()) {
                 (ArenaError::AllocFailed { bytes }, Some(limit)) => ArenaError::MemoryLimit {
                     limit,
                     needed: self.raw.bytes() + bytes,
@@ -464,7 +451,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     #[inline]
     pub fn remove(&mut self, key: &Q) -> Option<V> {
         let value = self.raw.remove(key)?;
-        self.reclaimer.on_remove(storage!(self));
+        self.reclaimer.on_remove(&mut self.raw);
         Some(value)
     }
 
@@ -486,7 +473,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         let before = self.len();
         self.raw.retain(keep);
         if self.len() < before {
-            self.reclaimer.on_remove(storage!(self));
+            self.reclaimer.on_remove(&mut self.raw);
         }
     }
 
@@ -507,7 +494,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// assert_eq!(words.memory().allocated_bytes, held, "kept for the refill");
     /// ```
     pub fn clear(&mut self) {
-        self.reclaimer.on_clear_storage(storage!(self));
+        self.reclaimer.on_clear_storage(&mut self.raw);
     }
 
     /// Reserves room in the table for at least `additional` more entries
@@ -588,7 +575,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// assert_eq!(map.len(), 10);
     /// ```
     pub fn reclaim(&mut self) -> usize {
-        let released = self.reclaimer.reclaim_storage(storage!(self));
+        let released = self.reclaimer.reclaim_storage(&mut self.raw);
         // A clear that kept the key arena's newest chunk for a refill leaves
         // room there that no garbage count sees: it goes back too.
         if key_room_oversized(&self.raw) {
@@ -621,7 +608,8 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         }
         let before = self.raw.bytes();
         let budget = self
-            .limit
+            .raw
+            .limit()
             .map(|limit| limit.saturating_sub(self.raw.key_arena_bytes()));
         let (len, full) = (table.len(), table.full_capacity());
         match self.raw.relocate(target, budget) {
@@ -632,7 +620,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
             result => result?,
         }
         self.account(before);
-        sync_key_limit(&mut self.raw, self.limit);
+        sync_key_limit(&mut self.raw);
         Ok(())
     }
 
@@ -642,7 +630,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     #[inline(never)]
     fn compact_keys(&mut self) -> Result<usize, ArenaError> {
         let before = self.raw.bytes();
-        compact_keys(&mut self.raw, self.limit)?;
+        compact_keys(&mut self.raw)?;
         Ok(self.account(before))
     }
 
@@ -674,21 +662,22 @@ fn key_room_oversized<Q: ?Sized + ArenaKey, V, S>(raw: &KeyedTable<Q, V, S>) -> 
 }
 
 /// Gives the key arena what the limit leaves beside the table.
-fn sync_key_limit<Q: ?Sized + ArenaKey, V, S>(raw: &mut KeyedTable<Q, V, S>, limit: Option<usize>) {
+fn sync_key_limit<Q: ?Sized + ArenaKey, V, S>(raw: &mut KeyedTable<Q, V, S>) {
     let table_bytes = raw.table().bytes();
-    let budget = limit.map(|l| l.saturating_sub(table_bytes + KEY_META_SLACK));
+    let budget = raw
+        .limit()
+        .map(|l| l.saturating_sub(table_bytes + KEY_META_SLACK));
     raw.set_key_limit(budget);
 }
 
 /// Copies the live keys into a fresh arena that fits them, within what the
 /// limit leaves beside the table.
-fn compact_keys<Q: ?Sized + ArenaKey, V, S: BuildHasher>(
+fn compact_keys<Q: ?Sized + ArenaKey, V, S>(
     raw: &mut KeyedTable<Q, V, S>,
-    limit: Option<usize>,
 ) -> Result<(), ArenaError> {
-    let budget = limit.map(|l| l.saturating_sub(raw.table().bytes()));
+    let budget = raw.limit().map(|l| l.saturating_sub(raw.table().bytes()));
     raw.compact_keys(raw.live_key_bytes(), budget)?;
-    sync_key_limit(raw, limit);
+    sync_key_limit(raw);
     Ok(())
 }
 
@@ -696,53 +685,48 @@ fn compact_keys<Q: ?Sized + ArenaKey, V, S: BuildHasher>(
 /// table shrinks by moving into a smaller arena, the keys compact into a
 /// fresh arena that fits them, and the key arena's dead bytes are the
 /// garbage the policy weighs.
-struct KeyedStorage<'a, Q: ?Sized + ArenaKey, V, S> {
-    raw: &'a mut KeyedTable<Q, V, S>,
-    limit: Option<usize>,
-}
-
-impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> Storage for KeyedStorage<'_, Q, V, S> {
+impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> Storage for KeyedTable<Q, V, S> {
     fn len(&self) -> usize {
-        self.raw.table().len()
+        self.table().len()
     }
 
     fn capacity(&self) -> usize {
-        self.raw.table().full_capacity()
+        self.table().full_capacity()
     }
 
     fn size_key(&self) -> usize {
-        self.raw.table().table_bytes()
+        self.table().table_bytes()
     }
 
     fn allocated_bytes(&self) -> usize {
-        self.raw.bytes()
+        self.bytes()
     }
 
     fn garbage_bytes(&self) -> usize {
-        self.raw.key_garbage()
+        self.key_garbage()
     }
 
     fn live_bytes(&self) -> usize {
-        self.raw.live_key_bytes()
+        self.live_key_bytes()
     }
 
     fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
-        self.raw.shrink_table(capacity)?;
-        sync_key_limit(self.raw, self.limit);
+        self.shrink_table(capacity)?;
+        sync_key_limit(self);
         Ok(())
     }
 
     fn compact(&mut self) -> Result<(), ShrinkError> {
-        compact_keys(self.raw, self.limit).map_err(|_| ShrinkError::AllocFailed)
+        compact_keys(self).map_err(|_| ShrinkError::AllocFailed)
     }
 
     fn clear_storage(&mut self, keep: bool) {
         if keep {
-            self.raw.clear_keep();
+            self.clear_keep();
         } else {
-            self.raw.clear();
+            self.clear();
         }
-        sync_key_limit(self.raw, self.limit);
+        sync_key_limit(self);
     }
 }
 
@@ -845,7 +829,7 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     /// assert_eq!(StrMap::<u32>::with_memory_limit(4096).memory_limit(), Some(4096));
     /// ```
     pub fn memory_limit(&self) -> Option<usize> {
-        self.limit
+        self.raw.limit()
     }
 
     /// Bytes of the keys in the map (what a compaction would copy).
@@ -1003,7 +987,7 @@ impl<Q: ?Sized + ArenaKey, V: Clone, S: BuildHasher + Clone> Clone for ArenaKeyM
         for (k, v) in self.iter() {
             map.insert(k, v.clone());
         }
-        map.set_memory_limit(self.limit);
+        map.set_memory_limit(self.raw.limit());
         map
     }
 }

@@ -748,6 +748,8 @@ pub(crate) struct KeyedTable<Q: ?Sized + ArenaKey, V, S> {
     hash_builder: S,
     /// Sum of the byte lengths of the keys in the table.
     live_key_bytes: usize,
+    /// Bytes both arenas may hold at most, if limited.
+    limit: Option<usize>,
 }
 
 // SAFETY: as for `ArenaTable`: the value owns both arenas and every pointer
@@ -766,7 +768,19 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
             keys: Arena::new(),
             hash_builder,
             live_key_bytes: 0,
+            limit: None,
         }
+    }
+
+    /// The limit on both arenas' bytes, if any.
+    pub(crate) fn limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    /// Sets the limit; the key arena's own cap follows at the next
+    /// `sync_key_limit`.
+    pub(crate) fn set_limit(&mut self, limit: Option<usize>) {
+        self.limit = limit;
     }
 
     pub(crate) fn table(&self) -> &ArenaTable<KeyRef<Q>, V> {
@@ -970,8 +984,10 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
 }
 
 impl<Q: ?Sized + ArenaKey, V, S: Clone> KeyedTable<Q, V, S> {
+    /// Drops every entry and both arenas; the limit stays.
     pub(crate) fn clear(&mut self) {
-        let fresh = Self::with_hasher(self.hash_builder.clone());
+        let mut fresh = Self::with_hasher(self.hash_builder.clone());
+        fresh.limit = self.limit;
         drop(mem::replace(self, fresh));
     }
 }

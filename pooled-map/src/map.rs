@@ -1,7 +1,6 @@
 //! `PooledMap`: the public API over the store, with the reclamation policy
 //! on every path that removes entries.
 
-use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::mem;
@@ -19,42 +18,36 @@ use crate::iter::{
     Drain, DrainInner, Handles, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values,
     ValuesMut,
 };
-use crate::store::{expand, fold, rehash, slot_bytes, slot_number, IndexEntry, Move, Slot, Store};
+use crate::store::{expand, fold, rehash, slot_bytes, slot_number, IndexEntry, Slot, Store};
 
 /// The pool and its index as the reclamation protocol sees them. Shrinking
-/// compacts the pool, moving only entries no handle was handed out for.
-struct PoolStorage<'a, K, V, A: Allocator + Clone> {
-    store: &'a mut Store<K, V, A>,
-    epoch: &'a mut u64,
-    /// Leave the entries handles were handed out for where they are (every
-    /// reclamation but `reclaim_with`).
-    keep_handles: bool,
-    /// The moves of the last shrink.
-    moves: Vec<Move>,
-}
-
-impl<K, V, A: Allocator + Clone> Storage for PoolStorage<'_, K, V, A> {
+/// compacts the pool, moving only entries no handle was handed out for
+/// (unless `keep_handles` is off, for `reclaim_with`).
+impl<K, V, A: Allocator + Clone> Storage for Store<K, V, A> {
     #[inline(always)]
     fn len(&self) -> usize {
-        self.store.len()
+        Store::len(self)
     }
 
     #[inline(always)]
     fn capacity(&self) -> usize {
-        self.store.policy_capacity()
+        self.policy_capacity()
     }
 
     fn allocated_bytes(&self) -> usize {
-        self.store.allocated_bytes()
+        Store::allocated_bytes(self)
     }
 
     fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
-        let before = self.store.allocated_bytes();
-        self.moves = self.store.shrink(capacity, self.keep_handles);
-        if !self.moves.is_empty() {
-            *self.epoch += 1;
+        let before = Store::allocated_bytes(self);
+        let moves = self.shrink(capacity, self.keep_handles);
+        if !moves.is_empty() {
+            self.epoch += 1;
         }
-        if self.store.allocated_bytes() < before {
+        if !self.keep_handles {
+            self.moves = moves;
+        }
+        if Store::allocated_bytes(self) < before {
             Ok(())
         } else {
             Err(ShrinkError::NoGain)
@@ -65,24 +58,12 @@ impl<K, V, A: Allocator + Clone> Storage for PoolStorage<'_, K, V, A> {
         if keep {
             // Index first: its records need no drop, so if a value's drop
             // panics below, both are already empty.
-            self.store.index.clear();
-            drop(self.store.pool.drain());
+            self.index.clear();
+            drop(self.pool.drain());
         } else {
-            drop(self.store.take());
+            drop(self.take());
         }
     }
-}
-
-/// The protocol's view of a map's storage.
-macro_rules! storage {
-    ($map:expr) => {
-        &mut PoolStorage {
-            store: &mut $map.store,
-            epoch: &mut $map.epoch,
-            keep_handles: true,
-            moves: Vec::new(),
-        }
-    };
 }
 
 /// A reclaimer that rounds capacities as the index does.
@@ -124,7 +105,6 @@ pub struct PooledMap<K, V, S = DefaultHashBuilder, A: Allocator + Clone = PageAl
     hash_builder: S,
     reclaimer: Reclaimer,
     stamps: Stamps,
-    epoch: u64,
 }
 
 impl<K, V> PooledMap<K, V, DefaultHashBuilder, PageAlloc> {
@@ -280,7 +260,6 @@ impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A> {
             hash_builder,
             reclaimer: reclaimer_for(ReclaimPolicy::automatic()),
             stamps: Stamps::new(),
-            epoch: 0,
         }
     }
 
@@ -443,7 +422,7 @@ impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A> {
     /// assert_eq!(map.get_by_handle(h), Some(&9_995), "handles stay valid");
     /// ```
     pub fn reclaim_epoch(&self) -> u64 {
-        self.epoch
+        self.store.epoch
     }
 
     // -----------------------------------------------------------------------
@@ -732,7 +711,7 @@ impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A> {
     /// assert_eq!(batch.memory().allocated_bytes, held, "kept for the refill");
     /// ```
     pub fn clear(&mut self) {
-        self.reclaimer.on_clear_storage(storage!(self));
+        self.reclaimer.on_clear_storage(&mut self.store);
     }
 
     /// Removes every entry and yields them. The storage is kept or given
@@ -781,7 +760,7 @@ impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A> {
     /// assert!(map.memory().allocated_bytes < held);
     /// ```
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
-        self.reclaimer.on_set_policy(storage!(self), policy);
+        self.reclaimer.on_set_policy(&mut self.store, policy);
     }
 
     /// Gives back all the memory the current entries do not need, whatever
@@ -809,7 +788,7 @@ impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A> {
     /// assert_eq!(map.len(), 10);
     /// ```
     pub fn reclaim(&mut self) -> usize {
-        self.reclaimer.reclaim_storage(storage!(self))
+        self.reclaimer.reclaim_storage(&mut self.store)
     }
 
     /// As [`reclaim`](Self::reclaim), but moves every entry above the live
@@ -845,14 +824,12 @@ impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A> {
     where
         F: FnMut(&K, Handle, Handle),
     {
-        let mut storage = PoolStorage {
-            store: &mut self.store,
-            epoch: &mut self.epoch,
-            keep_handles: false,
-            moves: Vec::new(),
-        };
-        let released = self.reclaimer.reclaim_storage(&mut storage);
-        for (from, to) in storage.moves {
+        // The shrink runs no user code: the flag is back before anything
+        // can panic.
+        self.store.keep_handles = false;
+        let released = self.reclaimer.reclaim_storage(&mut self.store);
+        self.store.keep_handles = true;
+        for (from, to) in mem::take(&mut self.store.moves) {
             if let Some(slot) = self.store.pool.get(to as usize) {
                 let old = Handle {
                     stamp: slot.stamp,
@@ -897,7 +874,7 @@ impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A> {
     /// ```
     pub fn shrink_to(&mut self, min_capacity: usize) {
         self.reclaimer
-            .shrink_storage_to(storage!(self), min_capacity);
+            .shrink_storage_to(&mut self.store, min_capacity);
     }
 
     /// Reserves room for at least `additional` more entries in the pool and
@@ -982,14 +959,14 @@ impl<K, V, S, A: Allocator + Clone> PooledMap<K, V, S, A> {
     /// may have become sparse.
     #[inline(always)]
     pub(crate) fn after_removal(&mut self) {
-        self.reclaimer.on_remove(storage!(self));
+        self.reclaimer.on_remove(&mut self.store);
     }
 
     /// The policy check before an insert: catches up on a shrink that
     /// removals deferred. One flag test when nothing is pending.
     #[inline(always)]
     pub(crate) fn before_insert(&mut self) {
-        self.reclaimer.on_insert(storage!(self));
+        self.reclaimer.on_insert(&mut self.store);
     }
 
     pub(crate) fn take_stamp(&mut self) -> core::num::NonZeroU64 {
@@ -1170,7 +1147,7 @@ where
     fn insert_slot(&mut self, key: K, value: V) -> (u32, Option<V>) {
         self.before_insert();
         let hash = fold(self.hash_builder.hash_one(&key));
-        let Store { pool, index } = &mut self.store;
+        let Store { pool, index, .. } = &mut self.store;
         let found = index.entry(
             expand(hash),
             |e| {
@@ -1237,7 +1214,7 @@ where
             return None;
         }
         let hash = fold(self.hash_builder.hash_one(key));
-        let Store { pool, index } = &mut self.store;
+        let Store { pool, index, .. } = &mut self.store;
         let found = index.find_entry(expand(hash), |e| {
             e.hash == hash
                 && pool
@@ -1300,14 +1277,10 @@ impl<K: Clone, V: Clone, S: Clone, A: Allocator + Clone> Clone for PooledMap<K, 
     /// memory statistics.
     fn clone(&self) -> Self {
         Self {
-            store: Store {
-                pool: self.store.pool.clone(),
-                index: self.store.index.clone(),
-            },
+            store: Store::from_parts(self.store.pool.clone(), self.store.index.clone()),
             hash_builder: self.hash_builder.clone(),
             reclaimer: self.reclaimer.fresh(),
             stamps: Stamps::new(),
-            epoch: 0,
         }
     }
 }

@@ -124,20 +124,36 @@ pub(crate) type Move = (u32, u32);
 pub(crate) struct Store<K, V, A: Allocator + Clone> {
     pub(crate) pool: Pool<Slot<K, V>, A>,
     pub(crate) index: HashTable<IndexEntry, A>,
+    /// How many shrinks have moved entries (see `PooledMap::reclaim_epoch`).
+    pub(crate) epoch: u64,
+    /// Whether a shrink leaves the entries handles were handed out for
+    /// where they are (every reclamation but `reclaim_with`).
+    pub(crate) keep_handles: bool,
+    /// The moves of the last shrink that moved entries with handles, for
+    /// `reclaim_with` to report.
+    pub(crate) moves: Vec<Move>,
 }
 
 impl<K, V, A: Allocator + Clone> Store<K, V, A> {
     pub(crate) fn new_in(alloc: A) -> Self {
-        Self {
-            pool: Pool::new_in(alloc.clone()),
-            index: HashTable::new_in(alloc),
-        }
+        Self::from_parts(Pool::new_in(alloc.clone()), HashTable::new_in(alloc))
     }
 
     pub(crate) fn with_capacity_in(capacity: usize, alloc: A) -> Self {
+        Self::from_parts(
+            Pool::with_capacity_in(capacity, alloc.clone()),
+            HashTable::with_capacity_in(capacity, alloc),
+        )
+    }
+
+    /// A store of this pool and index, at epoch 0.
+    pub(crate) fn from_parts(pool: Pool<Slot<K, V>, A>, index: HashTable<IndexEntry, A>) -> Self {
         Self {
-            pool: Pool::with_capacity_in(capacity, alloc.clone()),
-            index: HashTable::with_capacity_in(capacity, alloc),
+            pool,
+            index,
+            epoch: 0,
+            keep_handles: true,
+            moves: Vec::new(),
         }
     }
 
@@ -196,9 +212,11 @@ impl<K, V, A: Allocator + Clone> Store<K, V, A> {
         self.pool.remove(slot as usize)
     }
 
-    /// Detaches everything, leaving an empty store with no allocation.
+    /// Detaches everything, leaving an empty store with no allocation (at
+    /// the same epoch: slot numbers read before stay stale).
     pub(crate) fn take(&mut self) -> Self {
-        let empty = Self::new_in(self.allocator().clone());
+        let mut empty = Self::new_in(self.allocator().clone());
+        empty.epoch = self.epoch;
         mem::replace(self, empty)
     }
 
