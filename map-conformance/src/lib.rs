@@ -34,6 +34,7 @@
 
 pub mod alloc;
 pub mod phased;
+pub mod promises;
 pub mod scenarios;
 pub mod std_api;
 pub mod unwind;

@@ -62,3 +62,17 @@ fn walks_and_disjoint_borrows() {
         map_conformance::std_api::check_walks::<map_core::Table<u64, u64>>(seed);
     }
 }
+
+/// The capacity promises, memory exactness and clear reuse (the kit's).
+#[test]
+fn promises() {
+    map_conformance::promises::check::<map_core::Table<u64, u64>>();
+}
+
+/// No resize within a fifth of the entries (the kit's property check).
+#[test]
+fn hysteresis() {
+    for seed in map_conformance::seeds(2) {
+        map_conformance::promises::check_hysteresis::<map_core::Table<u64, u64>>(seed);
+    }
+}

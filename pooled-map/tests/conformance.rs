@@ -116,3 +116,29 @@ fn phased_over_hash_ranges() {
 fn hasher_unwind() {
     map_conformance::unwind::hasher_unwind(PooledMap::new);
 }
+
+/// `clear()` of a map that grew past its capacity floor gives back only
+/// what is above the floor (the kit's `promises` check of the maps built on
+/// map-core's `Map`).
+#[test]
+fn clear_keeps_the_capacity_floor() {
+    let mut map: pooled_map::PooledMap<u64, u64> = pooled_map::PooledMap::with_capacity(50_000);
+    for i in 0..200_000 {
+        map.insert(i, i);
+    }
+    map.clear();
+    assert!(
+        map.capacity() >= 50_000,
+        "cleared below the floor: {}",
+        map.capacity()
+    );
+    let counter = map_conformance::alloc::Counter::start();
+    for i in 0..50_000 {
+        map.insert(i, i);
+    }
+    assert_eq!(
+        counter.calls(),
+        0,
+        "a refill up to the floor allocates nothing"
+    );
+}

@@ -75,3 +75,9 @@ fn walks_and_disjoint_borrows() {
         map_conformance::std_api::check_walks::<split_map::SplitTables<u64, u64>>(seed);
     }
 }
+
+/// The capacity promises, memory exactness and clear reuse (the kit's).
+#[test]
+fn promises() {
+    map_conformance::promises::check::<split_map::SplitTables<u64, u64>>();
+}

@@ -568,7 +568,14 @@ impl<K, V, S, St: Store<K, V>> Map<K, V, S, St> {
             return None;
         }
         let old = self.store.take();
-        self.reclaimer.record_release(bytes, 0);
+        // The capacity asked for stays: room for the floor again (at best:
+        // if the allocator refuses, the map grows back on its next insert).
+        let floor = self.reclaimer.floor();
+        if floor > 0 {
+            let _ = self.store.try_reserve(floor, |_: &(K, V)| 0);
+        }
+        self.reclaimer
+            .record_release(bytes, self.store.allocated_bytes());
         Some(old)
     }
 
@@ -580,8 +587,9 @@ impl<K, V, S, St: Store<K, V>> Map<K, V, S, St> {
     /// 512 KiB), no larger than the capacity floor (`with_capacity`,
     /// `reserve`) or `min_capacity`, or under the manual policy: a map
     /// cleared and refilled then makes no allocator call, as with std. A
-    /// larger storage goes back to the allocator at once, so a map cleared and
-    /// left alone holds nothing; the map remembers how many entries it held,
+    /// larger storage goes back to the allocator at once (down to the
+    /// capacity floor, which a fresh storage keeps), so a map cleared and
+    /// left alone holds nothing it was not asked for; the map remembers how many entries it held,
     /// and a refill grows back towards that size in steps of 3.2 times
     /// rather than doubling (see [`Reclaimer::refill_target`]).
     ///

@@ -515,7 +515,9 @@ impl Reclaimer {
     }
 
     /// `clear`: drops every entry, keeping the storage for a refill or
-    /// giving it back as [`on_clear`](Self::on_clear) decides.
+    /// giving it back as [`on_clear`](Self::on_clear) decides; a storage
+    /// given back under a capacity floor is cleared and shrunk to the floor
+    /// instead, so that room for what was asked for stays.
     ///
     /// ```
     /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
@@ -549,7 +551,14 @@ impl Reclaimer {
     pub fn on_clear_storage<St: Storage + ?Sized>(&mut self, storage: &mut St) {
         let action = self.on_clear(storage.len(), storage.capacity(), storage.allocated_bytes());
         let before = storage.allocated_bytes();
-        storage.clear_storage(action == ClearAction::Keep);
+        let floor = self.floor();
+        if action == ClearAction::Release && floor > 0 {
+            // The capacity asked for stays: only what is above it goes back.
+            storage.clear_storage(true);
+            let _ = storage.shrink_to(floor);
+        } else {
+            storage.clear_storage(action == ClearAction::Keep);
+        }
         self.record_release(before, storage.allocated_bytes());
     }
 

@@ -1,0 +1,590 @@
+//! The promises a std user relies on without reading our docs, checked once
+//! for every [`Map`] whatever its [`Store`]: capacity asked for is kept,
+//! nothing is given back unless an entry left, a cleared map that is
+//! refilled reuses its storage while one left alone gives it back,
+//! `memory()` is exact at every stage, and (for a storage resized as one
+//! piece) no resize follows another within a fifth of the entries.
+//!
+//! Every test binary that runs them installs the kit's counting allocator
+//! ([`install_counting_allocator!`](crate::install_counting_allocator)):
+//! they count what the allocator sees.
+//!
+//! ```ignore
+//! map_conformance::promises::check::<map_core::Table<u64, u64>>();
+//! map_conformance::promises::check_hysteresis::<map_core::Table<u64, u64>>(0x5eed);
+//! ```
+
+use map_core::toolkit::map::Entry;
+use map_core::toolkit::{Map, Store};
+use map_core::{DefaultHashBuilder, ReclaimPolicy};
+
+use crate::alloc::Counter;
+use crate::Rng;
+
+type TestMap<St> = Map<u64, u64, DefaultHashBuilder, St>;
+
+fn new_map<St: Store<u64, u64>>() -> TestMap<St>
+where
+    St::Alloc: Default,
+{
+    Map::with_hasher_in(DefaultHashBuilder::default(), St::Alloc::default())
+}
+
+fn with_policy<St: Store<u64, u64>>(policy: ReclaimPolicy) -> TestMap<St>
+where
+    St::Alloc: Default,
+{
+    Map::with_policy_in(policy, St::Alloc::default())
+}
+
+fn filled<St: Store<u64, u64>>(n: u64) -> TestMap<St>
+where
+    St::Alloc: Default,
+{
+    let mut map = new_map();
+    for i in 0..n {
+        map.insert(i, i);
+    }
+    map
+}
+
+/// Runs every promise below but the hysteresis (see [`check_hysteresis`]).
+///
+/// # Panics
+///
+/// At the first promise broken, naming it.
+pub fn check<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    assert!(
+        crate::alloc::counting_installed(),
+        "install the kit's counting allocator in this test binary"
+    );
+    memory_is_exact_in_every_stage::<St>();
+    capacity_asked_for_is_a_floor::<St>();
+    nothing_is_given_back_unless_an_entry_left::<St>();
+    present_keys_do_not_grow_a_full_storage::<St>();
+    clear_and_refill_reuse_the_storage::<St>();
+    a_cleared_map_left_alone_or_used_smaller_gives_memory_back::<St>();
+    the_floor_and_the_manual_policy_keep_a_cleared_storage::<St>();
+}
+
+/// `memory()` equals what the allocator saw, through growth, removal,
+/// churn, `reserve`, `reclaim` and `clear`; an emptied map after `reclaim`
+/// holds nothing.
+pub fn memory_is_exact_in_every_stage<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let counter = Counter::start();
+    let mut map: TestMap<St> = new_map();
+    let exact = |map: &TestMap<St>, stage: &str| {
+        assert_eq!(
+            map.memory().allocated_bytes as isize,
+            counter.live_bytes(),
+            "memory() at {stage}"
+        );
+    };
+    exact(&map, "new");
+    for i in 0..300_000u64 {
+        map.insert(i, i);
+        if i % 50_000 == 0 {
+            exact(&map, "growth");
+        }
+    }
+    exact(&map, "full");
+    for i in 0..297_000u64 {
+        map.remove(&i);
+        if i % 50_000 == 0 {
+            exact(&map, "removal");
+        }
+    }
+    exact(&map, "1% left");
+    for i in 300_000..330_000u64 {
+        map.insert(i, i);
+        map.remove(&(i - 3_000));
+    }
+    exact(&map, "churn");
+    map.reserve(100_000);
+    exact(&map, "reserve");
+    map.reclaim();
+    exact(&map, "reclaim");
+    map.clear();
+    exact(&map, "clear");
+    map.reclaim();
+    exact(&map, "reclaim when empty");
+    assert_eq!(
+        counter.live_bytes(),
+        0,
+        "an empty map after reclaim holds nothing"
+    );
+}
+
+/// `with_capacity`, `reserve`, `try_reserve` and `shrink_to` set a floor
+/// that removals never shrink below; a failed `try_reserve` sets none;
+/// `shrink_to_fit` and `reclaim` drop it.
+pub fn capacity_asked_for_is_a_floor<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    // with_capacity, through a fill past it and a drain.
+    let mut map: TestMap<St> = Map::with_capacity_and_hasher_in(
+        100_000,
+        DefaultHashBuilder::default(),
+        St::Alloc::default(),
+    );
+    let capacity = map.capacity();
+    assert!(capacity >= 100_000);
+    for i in 0..10u64 {
+        map.insert(i, i);
+    }
+    for i in 0..10u64 {
+        map.remove(&i);
+    }
+    assert!(map.capacity() >= 100_000, "emptied, still pre-sized");
+    for i in 0..200_000u64 {
+        map.insert(i, i);
+    }
+    for i in 0..200_000u64 {
+        map.remove(&i);
+    }
+    assert!(
+        map.capacity() >= 100_000,
+        "drained to the floor, not below: {}",
+        map.capacity()
+    );
+    assert!(
+        map.capacity() < 200_000,
+        "drained down to the floor: {}",
+        map.capacity()
+    );
+    map.shrink_to_fit();
+    assert!(
+        map.capacity() < 100,
+        "shrink_to_fit drops the floor: {}",
+        map.capacity()
+    );
+
+    // reserve and try_reserve; a failed try_reserve sets no floor.
+    for fallible in [false, true] {
+        let mut map: TestMap<St> = filled(1_000);
+        if fallible {
+            map.try_reserve(50_000).unwrap();
+        } else {
+            map.reserve(50_000);
+        }
+        assert!(map.capacity() >= 51_000);
+        assert!(map.try_reserve(usize::MAX).is_err());
+        for i in 0..1_000 {
+            map.remove(&i);
+        }
+        map.insert(5_000, 0);
+        assert!(map.capacity() >= 51_000, "the floor of a reserve holds");
+    }
+    let mut map: TestMap<St> = filled(10_000);
+    assert!(map.try_reserve(usize::MAX).is_err());
+    for i in 0..9_990 {
+        map.remove(&i);
+    }
+    map.insert(20_000, 0);
+    assert!(
+        map.capacity() < 1_000,
+        "a failed try_reserve set a floor: {}",
+        map.capacity()
+    );
+
+    // shrink_to sets the floor; reclaim drops it.
+    let mut map: TestMap<St> = Map::with_capacity_and_hasher_in(
+        10_000,
+        DefaultHashBuilder::default(),
+        St::Alloc::default(),
+    );
+    map.shrink_to(1_000);
+    let floor = map.capacity();
+    assert!(
+        (1_000..10_000).contains(&floor),
+        "shrink_to(1000) from 10,000: {floor}"
+    );
+    for i in 0..5_000 {
+        map.insert(i, i);
+    }
+    for i in 0..5_000 {
+        map.remove(&i);
+    }
+    assert!(map.capacity() >= 1_000, "drained to the floor of shrink_to");
+    map.insert(1, 1);
+    map.reclaim();
+    for i in 0..5_000 {
+        map.insert(i, i);
+    }
+    for i in 1..5_000 {
+        map.remove(&i);
+    }
+    assert!(
+        map.capacity() < 1_000,
+        "reclaim() dropped the floor: {}",
+        map.capacity()
+    );
+}
+
+/// Runs `op` and asserts that it neither resized nor called the allocator.
+fn untouched<St: Store<u64, u64>>(
+    map: &mut TestMap<St>,
+    what: &str,
+    op: impl FnOnce(&mut TestMap<St>),
+) {
+    let before = map.memory().allocated_bytes;
+    let counter = Counter::start();
+    op(map);
+    assert_eq!(counter.calls(), 0, "{what}: allocator called");
+    assert_eq!(counter.live_bytes(), 0, "{what}: memory changed");
+    assert_eq!(map.memory().allocated_bytes, before, "{what}: resized");
+}
+
+/// A miss in `remove`, a `retain` that keeps all, lookups, and `entry` on
+/// an absent key not inserted into or on a present key: none resizes or
+/// calls the allocator, whether the map is empty, pre-sized, or sparse
+/// after removals (under either policy).
+pub fn nothing_is_given_back_unless_an_entry_left<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let sparse = || {
+        let mut map: TestMap<St> = filled(100_000);
+        for i in 300..100_000 {
+            map.remove(&i);
+        }
+        map
+    };
+    let maps: [(&str, TestMap<St>); 4] = [
+        ("empty", new_map()),
+        (
+            "pre-sized",
+            Map::with_capacity_and_hasher_in(
+                100_000,
+                DefaultHashBuilder::default(),
+                St::Alloc::default(),
+            ),
+        ),
+        ("sparse", sparse()),
+        ("sparse, manual", {
+            let mut m = sparse();
+            m.set_policy(ReclaimPolicy::manual());
+            m
+        }),
+    ];
+    for (name, mut map) in maps {
+        let len = map.len();
+        untouched(&mut map, name, |m| assert_eq!(m.remove(&1_000_000), None));
+        untouched(&mut map, name, |m| {
+            assert_eq!(m.remove_entry(&1_000_000), None)
+        });
+        untouched(&mut map, name, |m| m.retain(|_, _| true));
+        untouched(&mut map, name, |m| {
+            for i in 0..20 {
+                m.get(&i);
+                m.contains_key(&i);
+                m.get_mut(&i);
+            }
+        });
+        untouched(&mut map, name, |m| {
+            assert_eq!(*m.entry(1_000_000).key(), 1_000_000);
+        });
+        if len > 0 {
+            untouched(&mut map, name, |m| {
+                *m.entry(3).or_insert(0) += 1;
+                m.entry(4).and_modify(|v| *v += 1);
+            });
+        }
+        assert_eq!(map.len(), len);
+    }
+}
+
+/// A full storage: overwriting a present key (by `insert` or `entry`)
+/// does not grow it; a new key does.
+pub fn present_keys_do_not_grow_a_full_storage<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let mut map: TestMap<St> = new_map();
+    let mut i = 0u64;
+    while map.len() < map.capacity() || map.is_empty() {
+        map.insert(i, i);
+        i += 1;
+    }
+    assert_eq!(map.len(), map.capacity(), "full");
+    untouched(&mut map, "entry", |m| *m.entry(0).or_default() += 1);
+    untouched(&mut map, "overwrite", |m| {
+        assert_eq!(m.insert(1, 7), Some(1))
+    });
+    assert_eq!((map[&0], map[&1]), (1, 7));
+    map.insert(u64::MAX, 0);
+    assert!(map.capacity() > map.len(), "a new key grows it");
+}
+
+/// 100 rounds of `clear()` and 1,000 inserts, and 10 of `drain()` and the
+/// same, call the allocator at most twice a round (none, for the maps of
+/// the workspace).
+pub fn clear_and_refill_reuse_the_storage<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let mut map: TestMap<St> = filled(1_000);
+    let counter = Counter::start();
+    for _ in 0..100 {
+        map.clear();
+        for i in 0..1_000u64 {
+            map.insert(i, i);
+        }
+    }
+    assert!(
+        counter.calls() <= 200,
+        "{} allocator calls in 100 rounds",
+        counter.calls()
+    );
+    let counter = Counter::start();
+    for _ in 0..10 {
+        assert_eq!(map.drain().count(), 1_000);
+        for i in 0..1_000u64 {
+            map.insert(i, i);
+        }
+    }
+    assert!(
+        counter.calls() <= 20,
+        "{} allocator calls in 10 drains",
+        counter.calls()
+    );
+}
+
+fn fresh_bytes<St>(n: u64) -> usize
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    filled::<St>(n).memory().allocated_bytes
+}
+
+/// A cleared map of 100,000 entries holds at most 1% of its bytes; used at
+/// 1,000 live entries after, its peak is at most 3x a fresh map of 1,000.
+pub fn a_cleared_map_left_alone_or_used_smaller_gives_memory_back<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let counter = Counter::start();
+    let mut map: TestMap<St> = filled(100_000);
+    let full = counter.live_bytes();
+    map.clear();
+    let held = counter.live_bytes();
+    assert!(held * 100 <= full, "cleared, held {held} of {full}");
+    let fresh = fresh_bytes::<St>(1_000);
+    let mut peak = 0;
+    for i in 0..1_000u64 {
+        map.insert(i, i);
+        peak = peak.max(map.memory().allocated_bytes);
+    }
+    for i in 1_000..11_000u64 {
+        map.insert(i, i);
+        map.remove(&(i - 1_000));
+        peak = peak.max(map.memory().allocated_bytes);
+    }
+    assert_eq!(map.len(), 1_000);
+    assert!(
+        peak <= 3 * fresh,
+        "peak {peak}, a fresh map of 1,000: {fresh}"
+    );
+}
+
+/// `clear()` keeps the storage under the manual policy (as std) and under a
+/// policy that keeps any size, and never goes below the capacity floor: a
+/// map that grew past its floor gives back only what is above it.
+pub fn the_floor_and_the_manual_policy_keep_a_cleared_storage<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let keep_all = ReclaimPolicy::builder()
+        .clear_keep_bytes(usize::MAX)
+        .build()
+        .expect("a valid policy");
+    let maps: [(&str, TestMap<St>); 2] = [
+        ("manual", with_policy(ReclaimPolicy::manual())),
+        ("clear_keep_bytes: all", with_policy(keep_all)),
+    ];
+    for (name, mut map) in maps {
+        for i in 0..100_000 {
+            map.insert(i, i);
+        }
+        let held = map.memory().allocated_bytes;
+        map.clear();
+        assert_eq!(map.memory().allocated_bytes, held, "{name}: kept");
+    }
+    // A floor of 50,000, filled to it or grown past it, then cleared (or
+    // drained): room for the floor stays, so a refill up to it allocates at
+    // most twice.
+    for entries in [50_000, 200_000] {
+        for drain in [false, true] {
+            let at = format!("with_capacity(50,000), {entries} entries, drain: {drain}");
+            let mut map: TestMap<St> = Map::with_capacity_and_hasher_in(
+                50_000,
+                DefaultHashBuilder::default(),
+                St::Alloc::default(),
+            );
+            for i in 0..entries {
+                map.insert(i, i);
+            }
+            if drain {
+                assert_eq!(map.drain().count() as u64, entries);
+            } else {
+                map.clear();
+            }
+            assert!(
+                map.capacity() >= 50_000,
+                "{at}: cleared below the floor: {}",
+                map.capacity()
+            );
+            let counter = Counter::start();
+            for i in 0..50_000 {
+                map.insert(i, i);
+            }
+            assert!(
+                counter.calls() <= 2,
+                "{at}: the refill allocated {} times",
+                counter.calls()
+            );
+        }
+    }
+}
+
+/// The hysteresis promise as a property, for a storage resized as one
+/// piece: over random sequences of inserts, removals (one by one and in
+/// bulk), `retain`, entries and `clear`, under the default policy and the
+/// tightest one the builder accepts, every change of the bytes held comes
+/// after at least a fifth of the entries held at the previous change (and
+/// at least one) were inserted or removed.
+///
+/// # Panics
+///
+/// At the first resize that came too soon, naming the seed and the step.
+pub fn check_hysteresis<St>(seed: u64)
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let tightest = ReclaimPolicy::builder()
+        .headroom(1.25)
+        .shrink_ratio(3.125)
+        .drain_ratio(3.125)
+        .min_capacity(1)
+        .build()
+        .expect("the tightest policy");
+    let mut rng = Rng::new(seed);
+    for case in 0..64 {
+        for policy in [ReclaimPolicy::default(), tightest] {
+            hysteresis_case::<St>(policy, &mut rng, &format!("seed {seed:#x}, case {case}"));
+        }
+    }
+}
+
+/// Entries changed since the last resize, and the length then.
+struct Resizes {
+    bytes: usize,
+    changed: usize,
+    len_at_resize: usize,
+}
+
+impl Resizes {
+    fn after<St: Store<u64, u64>>(&mut self, map: &TestMap<St>, touched: usize, at: &str) {
+        self.changed += touched;
+        let now = map.memory().allocated_bytes;
+        if now != self.bytes {
+            let needed = (self.len_at_resize / 5).max(1);
+            assert!(
+                self.changed >= needed,
+                "{at}: resize from {} to {now} bytes after {} changes; {} entries at the \
+                 previous resize need {needed}",
+                self.bytes,
+                self.changed,
+                self.len_at_resize
+            );
+            self.bytes = now;
+            self.changed = 0;
+            self.len_at_resize = map.len();
+        }
+    }
+}
+
+fn hysteresis_case<St>(policy: ReclaimPolicy, rng: &mut Rng, case: &str)
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let mut map: TestMap<St> = with_policy(policy);
+    let mut resizes = Resizes {
+        bytes: map.memory().allocated_bytes,
+        changed: 0,
+        len_at_resize: 0,
+    };
+    let mut next_new = 1_000_000u64;
+    for step in 0..rng.below(60) + 1 {
+        let at = format!("{case}, step {step}");
+        let len_before = map.len();
+        let touched = match rng.below(19) {
+            0..=3 => map.insert(rng.below(4096), 0).is_none() as usize,
+            4..=7 => map.remove(&rng.below(4096)).is_some() as usize,
+            8..=9 => {
+                // Many new keys, checked one by one.
+                for _ in 0..rng.below(3000) + 1 {
+                    map.insert(next_new, next_new);
+                    next_new += 1;
+                    resizes.after(&map, 1, &at);
+                }
+                0
+            }
+            10..=11 => {
+                // The smallest keys, removed one by one.
+                let mut keys: Vec<u64> = map.keys().copied().collect();
+                keys.sort_unstable();
+                for k in keys.into_iter().take(rng.below(3000) as usize + 1) {
+                    map.remove(&k);
+                    resizes.after(&map, 1, &at);
+                }
+                0
+            }
+            12 => {
+                let t = rng.below(1 << 16);
+                map.retain(|k, _| (k.wrapping_mul(0x9e37_79b9) & 0xffff) < t);
+                len_before - map.len()
+            }
+            13..=14 => {
+                let k = rng.below(4096);
+                let present = map.contains_key(&k);
+                *map.entry(k).or_insert(0) += 1;
+                !present as usize
+            }
+            15..=16 => match map.entry(rng.below(4096)) {
+                Entry::Occupied(e) => {
+                    e.remove();
+                    1
+                }
+                Entry::Vacant(_) => 0,
+            },
+            17 => {
+                map.get(&rng.below(4096));
+                0
+            }
+            _ => {
+                map.clear();
+                len_before
+            }
+        };
+        resizes.after(&map, touched, &at);
+    }
+}
