@@ -231,8 +231,13 @@ where
     );
 }
 
-/// Runs `op` and asserts that it neither resized nor called the allocator.
-fn untouched<St: Store<u64, u64>>(
+/// Runs `op` on `map` and asserts that it neither resized nor called the
+/// allocator.
+///
+/// # Panics
+///
+/// If it did, naming `what`.
+pub fn untouched<St: Store<u64, u64>>(
     map: &mut TestMap<St>,
     what: &str,
     op: impl FnOnce(&mut TestMap<St>),

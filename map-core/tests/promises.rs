@@ -4,7 +4,8 @@
 //! does not grow, and a large refill after `clear()` grows in few steps.
 
 use map_conformance::alloc::Counter;
-use map_core::{HashMap, ReclaimMap};
+use map_conformance::promises::untouched;
+use map_core::HashMap;
 
 map_conformance::install_counting_allocator!();
 
@@ -50,17 +51,6 @@ fn reserve_survives_the_next_insert() {
     let capacity = map.capacity();
     map.insert(5000, 0);
     assert_eq!(map.capacity(), capacity);
-}
-
-/// Runs `op` on `map` and asserts that it neither resized nor called the
-/// allocator.
-fn untouched<M: ReclaimMap<u64, u64>>(map: &mut M, what: &str, op: impl FnOnce(&mut M)) {
-    let before = map.memory().allocated_bytes;
-    let counter = Counter::start();
-    op(map);
-    assert_eq!(counter.calls(), 0, "{what}: allocator called");
-    assert_eq!(counter.live_bytes(), 0, "{what}: memory changed");
-    assert_eq!(map.memory().allocated_bytes, before, "{what}: resized");
 }
 
 #[test]
