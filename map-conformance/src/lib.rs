@@ -19,7 +19,15 @@
 //! * [`std_api`]: for a map built on map-core's
 //!   [`Map`](map_core::toolkit::Map), std's whole API (entries, iterators,
 //!   bulk operations, `try_reserve`'s errors, clone and equality) against
-//!   std on random operations, given only the storage type.
+//!   std on random operations, given only the storage type, and
+//!   [`std_api::check_walks`] (`extract_if`, `get_disjoint_mut`) for a
+//!   storage whose positions stay put.
+//! * [`promises`]: for such a map, the capacity floors, nothing given back
+//!   unless an entry left, clear reuse, `memory()` exact at every stage, and
+//!   the hysteresis property ([`promises::check_hysteresis`]).
+//! * [`alloc_failure`]: for such a map over the kit's `FailingAlloc`, a
+//!   refused allocation loses and aborts nothing (`try_insert`,
+//!   `try_reserve` with std's error kinds, removals, `clear`, `drain`).
 //!
 //! A variant's test file is a few lines:
 //!
@@ -33,6 +41,7 @@
 //! ```
 
 pub mod alloc;
+pub mod alloc_failure;
 pub mod phased;
 pub mod promises;
 pub mod scenarios;

@@ -76,3 +76,11 @@ fn hysteresis() {
         map_conformance::promises::check_hysteresis::<map_core::Table<u64, u64>>(seed);
     }
 }
+
+/// A refused allocation loses nothing and aborts nothing (the kit's).
+#[test]
+fn alloc_failure() {
+    map_conformance::alloc_failure::check::<
+        map_core::Table<u64, u64, map_conformance::alloc::FailingAlloc>,
+    >();
+}

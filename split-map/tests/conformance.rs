@@ -81,3 +81,11 @@ fn walks_and_disjoint_borrows() {
 fn promises() {
     map_conformance::promises::check::<split_map::SplitTables<u64, u64>>();
 }
+
+/// A refused allocation loses nothing and aborts nothing (the kit's).
+#[test]
+fn alloc_failure() {
+    map_conformance::alloc_failure::check::<
+        split_map::SplitTables<u64, u64, map_conformance::alloc::FailingAlloc>,
+    >();
+}
