@@ -71,3 +71,21 @@ fn phased_over_hash_ranges() {
 fn hasher_unwind() {
     map_conformance::unwind::hasher_unwind(SyncMap::new);
 }
+
+/// `clear()` of a map that grew past its capacity floor gives back only
+/// what is above the floor, in both copies.
+#[test]
+fn clear_keeps_the_capacity_floor() {
+    let map: SyncMap<u64, u64> = SyncMap::with_capacity(50_000);
+    let floor = map.memory().allocated_bytes;
+    for i in 0..200_000 {
+        map.insert(i, i);
+    }
+    assert!(map.memory().allocated_bytes > floor);
+    map.clear();
+    assert_eq!(
+        map.memory().allocated_bytes,
+        floor,
+        "cleared to the floor, not below"
+    );
+}
