@@ -82,15 +82,6 @@ fn promises() {
     map_conformance::promises::check::<split_map::SplitTables<u64, u64>>();
 }
 
-/// No resize within a fifth of the entries (the kit's property check; its
-/// sequences reach a few tables).
-#[test]
-fn hysteresis() {
-    for seed in map_conformance::seeds(2) {
-        map_conformance::promises::check_hysteresis::<split_map::SplitTables<u64, u64>>(seed);
-    }
-}
-
 /// A refused allocation loses nothing and aborts nothing (the kit's).
 #[test]
 fn alloc_failure() {
