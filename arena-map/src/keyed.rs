@@ -13,7 +13,7 @@ use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy};
 
 use crate::error::{ArenaError, TryInsertError};
 use crate::raw::{ArenaKey, KeyRef, KeyedTable, CHUNK_OVERHEAD};
-use crate::store::{grow_target, reclaimer_for};
+use crate::store::reclaimer_for;
 
 /// What the key arena's own bookkeeping may take beyond its chunk bytes
 /// (its box and up to 64 chunk footers), kept out of its share of a memory
@@ -599,26 +599,15 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     #[inline(never)]
     fn grow(&mut self, additional: usize) -> Result<(), ArenaError> {
         let table = self.raw.table();
-        let mut target = grow_target(table.len(), additional, table.full_capacity())?;
-        if let Some(refill) = self
+        let refill = self
             .reclaimer
-            .refill_target(table.len(), table.full_capacity())
-        {
-            target = target.max(refill);
-        }
+            .refill_target(table.len(), table.full_capacity());
         let before = self.raw.bytes();
         let budget = self
             .raw
             .limit()
             .map(|limit| limit.saturating_sub(self.raw.key_arena_bytes()));
-        let (len, full) = (table.len(), table.full_capacity());
-        match self.raw.relocate(target, budget) {
-            // Under the limit, clearing the tombstones may make the room.
-            Err(ArenaError::MemoryLimit { .. }) if target > full && len + additional <= full => {
-                self.raw.relocate(full, budget)?;
-            }
-            result => result?,
-        }
+        self.raw.make_room(additional, refill, budget)?;
         self.account(before);
         sync_key_limit(&mut self.raw);
         Ok(())

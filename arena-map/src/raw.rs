@@ -914,14 +914,17 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
             .shrink_to(capacity, |(k, _)| hash_builder.hash_one(k))
     }
 
-    pub(crate) fn relocate(
+    /// [`ArenaTable::make_room`] for the table, within `budget` bytes.
+    pub(crate) fn make_room(
         &mut self,
-        capacity: usize,
+        additional: usize,
+        refill: Option<usize>,
         budget: Option<usize>,
     ) -> Result<(), ArenaError> {
         let hash_builder = &self.hash_builder;
-        self.table
-            .relocate(capacity, budget, |(k, _)| hash_builder.hash_one(k))
+        self.table.make_room(additional, refill, budget, |(k, _)| {
+            hash_builder.hash_one(k)
+        })
     }
 }
 

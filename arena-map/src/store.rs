@@ -18,7 +18,7 @@ pub(crate) fn reclaimer_for<K, V>(policy: map_core::ReclaimPolicy) -> Reclaimer 
 /// The capacity to move to so that `additional` more entries fit in a table
 /// of `len` entries and `full` capacity: hashbrown's own rule (rehash at the
 /// same size when tombstones took the room, else at least double).
-pub(crate) fn grow_target(len: usize, additional: usize, full: usize) -> Result<usize, ArenaError> {
+fn grow_target(len: usize, additional: usize, full: usize) -> Result<usize, ArenaError> {
     let needed = len
         .checked_add(additional)
         .ok_or(ArenaError::CapacityOverflow)?;
@@ -42,11 +42,14 @@ impl<K, V> ArenaTable<K, V> {
 
     /// Makes room for `additional` more entries, growing the table as
     /// hashbrown would (double, or rehash when tombstones fill it), by a
-    /// move into a fresh arena; at least to `refill` entries if given.
+    /// move into a fresh arena of at most `budget` bytes; at least to
+    /// `refill` entries if given. Remembers why it was refused, for
+    /// [`no_room`](Store::no_room).
     pub(crate) fn make_room(
         &mut self,
         additional: usize,
         refill: Option<usize>,
+        budget: Option<usize>,
         hasher: impl Fn(&(K, V)) -> u64,
     ) -> Result<(), ArenaError> {
         if self.room() >= additional {
@@ -54,12 +57,12 @@ impl<K, V> ArenaTable<K, V> {
         }
         let full = self.full_capacity();
         let target = grow_target(self.len(), additional, full)?.max(refill.unwrap_or(0));
-        let result = match self.relocate(target, self.limit, &hasher) {
-            // Under the limit, clearing the tombstones may make the room.
+        let result = match self.relocate(target, budget, &hasher) {
+            // Under the budget, clearing the tombstones may make the room.
             Err(ArenaError::MemoryLimit { .. })
                 if target > full && self.len() + additional <= full =>
             {
-                self.relocate(full, self.limit, &hasher)
+                self.relocate(full, budget, &hasher)
             }
             result => result,
         };
@@ -189,7 +192,7 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
             // After a `clear()` that gave a large arena back, grow towards
             // the size the map held in one step.
             let refill = reclaimer.refill_target(self.len(), self.full_capacity());
-            if let Err(error) = self.make_room(1, refill, hasher) {
+            if let Err(error) = self.make_room(1, refill, self.limit, hasher) {
                 return Err((entry, std_error(error)));
             }
         }
@@ -252,7 +255,8 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         additional: usize,
         hasher: impl Fn(&(K, V)) -> u64,
     ) -> Result<(), TryReserveError> {
-        self.make_room(additional, None, hasher).map_err(std_error)
+        self.make_room(additional, None, self.limit, hasher)
+            .map_err(std_error)
     }
 
     fn shrink_to(
