@@ -13,15 +13,10 @@ use map_core::toolkit::{Map, Store};
 use map_core::{DefaultHashBuilder, TryReserveError};
 
 use crate::alloc::FailingAlloc;
-
-type TestMap<St> = Map<u64, u64, DefaultHashBuilder, St>;
+use crate::test_map::{filled_in, TestMap};
 
 fn filled<St: Store<u64, u64, Alloc = FailingAlloc>>(alloc: &FailingAlloc, n: u64) -> TestMap<St> {
-    let mut map = Map::with_hasher_in(DefaultHashBuilder::default(), alloc.clone());
-    for i in 0..n {
-        map.insert(i, i);
-    }
-    map
+    filled_in(alloc.clone(), n)
 }
 
 /// Asserts that `map` holds exactly the keys `keys`, each as its own value.

@@ -46,6 +46,7 @@ pub mod phased;
 pub mod promises;
 pub mod scenarios;
 pub mod std_api;
+mod test_map;
 pub mod unwind;
 
 use std::cell::RefCell;

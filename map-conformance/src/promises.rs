@@ -19,16 +19,8 @@ use map_core::toolkit::{Map, Store};
 use map_core::{DefaultHashBuilder, ReclaimPolicy};
 
 use crate::alloc::Counter;
+use crate::test_map::{filled_in, new_map, TestMap};
 use crate::Rng;
-
-type TestMap<St> = Map<u64, u64, DefaultHashBuilder, St>;
-
-fn new_map<St: Store<u64, u64>>() -> TestMap<St>
-where
-    St::Alloc: Default,
-{
-    Map::with_hasher_in(DefaultHashBuilder::default(), St::Alloc::default())
-}
 
 fn with_policy<St: Store<u64, u64>>(policy: ReclaimPolicy) -> TestMap<St>
 where
@@ -41,11 +33,7 @@ fn filled<St: Store<u64, u64>>(n: u64) -> TestMap<St>
 where
     St::Alloc: Default,
 {
-    let mut map = new_map();
-    for i in 0..n {
-        map.insert(i, i);
-    }
-    map
+    filled_in(St::Alloc::default(), n)
 }
 
 /// Runs every promise below but the hysteresis (see [`check_hysteresis`]).

@@ -11,19 +11,11 @@
 use std::collections::HashMap as StdMap;
 
 use map_core::toolkit::map::{Entry, EntryRef};
-use map_core::toolkit::{Map, StableStore, Store};
-use map_core::{DefaultHashBuilder, TryReserveError};
+use map_core::toolkit::{StableStore, Store};
+use map_core::TryReserveError;
 
+use crate::test_map::{new_map, TestMap};
 use crate::Rng;
-
-type TestMap<St> = Map<u64, u64, DefaultHashBuilder, St>;
-
-fn new_map<St: Store<u64, u64>>() -> TestMap<St>
-where
-    St::Alloc: Default,
-{
-    Map::with_hasher_in(DefaultHashBuilder::default(), St::Alloc::default())
-}
 
 /// Asserts that `map` holds exactly what `model` holds, through every read
 /// of the API (`len`, `get`, `get_key_value`, `contains_key`, `Index`,
