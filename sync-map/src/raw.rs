@@ -422,13 +422,51 @@ impl<T, W> LeftRight<T, W> {
 
     #[inline(always)]
     fn read_with<R>(&self, slot: &Slot, asymmetric: bool, f: impl FnOnce(&T) -> R) -> R {
-        let (section, check) = Section::enter(slot, asymmetric, &self.read_side.fenced);
+        let Some(section) = Section::enter(slot, asymmetric) else {
+            return self.read_nested(f);
+        };
+        // Loaded after the store to the slot (in program order, which is
+        // what membarrier orders): a reader that sees the flag clear had
+        // its slot marked before the barrier of the writer that set it.
+        if self.read_side.fenced.load(Ordering::Relaxed) {
+            return self.read_fenced(section, asymmetric, f);
+        }
+        self.read_front(section, f)
+    }
+
+    /// The section's read of the front copy; `section` ends with it.
+    #[inline(always)]
+    fn read_front<R>(&self, section: Section<'_>, f: impl FnOnce(&T) -> R) -> R {
         let front = self.read_side.front.load(Ordering::Acquire);
         // SAFETY: `front` was loaded after the slot was marked active, so
         // the writer will neither mutate nor free this copy until the
         // section ends (see the module docs); shared references only.
         let result = unsafe { &*front }.with(|copy| f(unsafe { &*copy }));
         drop(section);
+        result
+    }
+
+    /// A read inside a section this thread already holds on this pair: the
+    /// outermost section keeps the slot marked.
+    #[cold]
+    #[inline(never)]
+    fn read_nested<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        let front = self.read_side.front.load(Ordering::Acquire);
+        // SAFETY: this thread's slot was marked active before the outer
+        // section loaded the front copy and stays so until it ends; a copy
+        // published since is the new front, which a writer leaves alone
+        // until every marked reader has left (see the module docs).
+        unsafe { &*front }.with(|copy| f(unsafe { &*copy }))
+    }
+
+    /// A read while writes are frequent: the reader's full fence, and every
+    /// [`QUIET_READS`] of them a look at whether writes stopped.
+    #[cold]
+    #[inline(never)]
+    fn read_fenced<R>(&self, section: Section<'_>, asymmetric: bool, f: impl FnOnce(&T) -> R) -> R {
+        let slot = section.slot;
+        let check = Section::fence(slot, asymmetric);
+        let result = self.read_front(section, f);
         if check {
             self.unfence_if_quiet(slot);
         }
@@ -583,42 +621,34 @@ impl<T, W> Drop for Reader<'_, T, W> {
 }
 
 /// A read section: marks the slot active on entry, idle on drop (also when
-/// the reader's closure panics). Nested sections of one thread on one pair
-/// leave the marking to the outermost.
+/// the reader's closure panics). A nested section of one thread on one pair
+/// is no `Section`: the outermost keeps the marking.
 struct Section<'a> {
     slot: &'a Slot,
-    /// The epoch to store on exit: the next even one, or for a nested
-    /// section the current odd one.
+    /// The epoch to store on exit: the next even one.
     exit: usize,
 }
 
 impl<'a> Section<'a> {
-    /// Enters a section; the flag asks the caller to check, after the
-    /// section, whether readers may stop fencing.
+    /// Enters a section: `None` if this thread is already inside one on
+    /// this pair (the outermost section owns the marking).
     #[inline(always)]
-    fn enter(slot: &'a Slot, asymmetric: bool, fenced: &AtomicBool) -> (Self, bool) {
+    fn enter(slot: &'a Slot, asymmetric: bool) -> Option<Self> {
         // Only this thread writes its slot: a relaxed load sees its own
         // last store.
         let epoch = slot.epoch.load(Ordering::Relaxed);
         if epoch & 1 == 1 {
-            // Nested: the outermost section owns the marking; storing the
-            // same odd value back on exit changes nothing.
-            return (Section { slot, exit: epoch }, false);
+            return None;
         }
         // Release, not Relaxed: a writer that sees this epoch must also see
         // that the previous section's reads are over (a plain store does
         // not extend the exit store's release sequence).
         slot.epoch.store(epoch.wrapping_add(1), Ordering::Release);
         barrier::light(asymmetric);
-        // Loaded after the store to the slot (in program order, which is
-        // what membarrier orders): a reader that sees the flag clear had
-        // its slot marked before the barrier of the writer that set it.
-        let check = fenced.load(Ordering::Relaxed) && Self::fence(slot, asymmetric);
-        let section = Section {
+        Some(Section {
             slot,
             exit: epoch.wrapping_add(2),
-        };
-        (section, check)
+        })
     }
 
     /// The reader's fence while writes are frequent; `true` every
