@@ -21,6 +21,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use map_conformance::Rng;
+use pooled_map::HandleMap;
 use pooled_map::{Handle, PooledMap};
 
 use crate::stats;

@@ -15,7 +15,8 @@
 //!   any [`Store`]. [`HashMap`](crate::HashMap) is `Map` over one hashbrown
 //!   table ([`Table`](crate::Table)); split-map's `SplitMap` is `Map` over
 //!   a directory of small tables, arena-map's `ArenaMap` over a table in an
-//!   arena. A new map is a new [`Store`]: the
+//!   arena, pooled-map's `PooledMap` over a slot pool and its index (its
+//!   handles are a trait of its own, beside). A new map is a new [`Store`]: the
 //!   workspace's `map-core/tests/vec_store.rs` is a complete one (entries
 //!   in a `Vec`), with the conformance kit's suite and a serde round trip,
 //!   in 277 lines.
@@ -24,8 +25,8 @@
 //!   to a removal; [`View`] shows a store to the protocol below.
 //! * [`StableStore`]: a store whose positions stay put while entries are
 //!   only taken out; over one, `Map` also has `extract_if`,
-//!   `get_disjoint_mut` and `get_disjoint_key_value_mut` (both of the
-//!   workspace's table stores are one; the `Vec` walkthrough is not).
+//!   `get_disjoint_mut` and `get_disjoint_key_value_mut` (the workspace's
+//!   table stores and its pool are; the `Vec` walkthrough is not).
 //! * [`Storage`]: what a storage tells the protocol (length, capacity,
 //!   bytes) and how the protocol shrinks, compacts or clears it;
 //!   [`ShrinkError`] says why a shrink left it as it was.

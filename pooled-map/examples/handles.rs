@@ -6,6 +6,7 @@
 //! cargo run -p pooled-map --example handles
 //! ```
 
+use pooled_map::HandleMap;
 use pooled_map::PooledMap;
 
 fn main() {

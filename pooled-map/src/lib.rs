@@ -32,13 +32,13 @@
 //! * Every entry behind a handle, and a pool that must shrink fully:
 //!   reclamation leaves the entries handles were handed out for in their
 //!   slots (see below), so the pool keeps the slots below the highest of
-//!   them. [`PooledMap::reclaim_with`] moves those too and reports each move.
+//!   them. [`HandleMap::reclaim_with`] moves those too and reports each move.
 //! * Concurrent access: see `sync-map`.
 //!
 //! # Example
 //!
 //! ```
-//! use pooled_map::{PooledMap, ReclaimMap};
+//! use pooled_map::{HandleMap, PooledMap, ReclaimMap};
 //!
 //! let mut cache: PooledMap<u64, [u8; 128]> = PooledMap::new();
 //! for id in 0..100_000 {
@@ -61,12 +61,17 @@
 //!
 //! # Handles
 //!
-//! [`PooledMap::insert_with_handle`], [`PooledMap::handle_of`],
-//! [`PooledMap::handles`] and [`OccupiedEntry::handle`] give out handles;
-//! [`get_by_handle`](PooledMap::get_by_handle),
-//! [`get_mut_by_handle`](PooledMap::get_mut_by_handle),
-//! [`remove_by_handle`](PooledMap::remove_by_handle) and indexing with
-//! `map[handle]` use them, in O(1) and without hashing.
+//! The handle methods are those of the [`HandleMap`] trait (and
+//! [`EntryHandle`] for entries), which `use pooled_map::HandleMap` brings
+//! into scope: [`insert_with_handle`](HandleMap::insert_with_handle),
+//! [`handle_of`](HandleMap::handle_of), [`handles`](HandleMap::handles)
+//! and [`EntryHandle::handle`] give out handles;
+//! [`get_by_handle`](HandleMap::get_by_handle),
+//! [`get_mut_by_handle`](HandleMap::get_mut_by_handle),
+//! [`remove_by_handle`](HandleMap::remove_by_handle) and indexing with
+//! `map[handle]` use them, in O(1) and without hashing. Everything else is
+//! std's map API, written once in [`map_core::toolkit::Map`] (a
+//! `PooledMap` is that map over a [`PoolStore`]).
 //!
 //! A handle is a slot number and a stamp. Every insert of a new key takes a
 //! stamp that no entry of any map in the process has had before (a 64-bit
@@ -77,7 +82,7 @@
 //! **A handle stays valid until its own entry is removed** (`remove`,
 //! `remove_entry`, `remove_by_handle`, `OccupiedEntry::remove`, `retain`,
 //! `clear`, `drain`), under every policy: reclamation moves only entries no
-//! handle was ever handed out for. Only [`reclaim_with`](PooledMap::reclaim_with)
+//! handle was ever handed out for. Only [`reclaim_with`](HandleMap::reclaim_with)
 //! moves the others, and it reports each move, old and new handle; the new
 //! handle is then the entry's handle like any other, valid through every
 //! later reclamation until the entry is removed.
@@ -93,9 +98,9 @@
 //! A handle from a clone's original works on the clone for the entries it
 //! copied.
 //!
-//! * [`PooledMap::reclaim_epoch`] counts the reclamations that moved
+//! * [`HandleMap::reclaim_epoch`] counts the reclamations that moved
 //!   entries (entries reached by key only);
-//! * [`PooledMap::handle_of`] gives an entry's handle by key (and from then
+//! * [`HandleMap::handle_of`] gives an entry's handle by key (and from then
 //!   on keeps the entry in its slot).
 //!
 //! # Reclamation
@@ -112,7 +117,7 @@
 //! 64 KiB and more are mapped straight from the kernel and unmapped when a
 //! compaction or a shrink frees them, so the process's resident memory
 //! follows the map whatever the global allocator keeps. The allocator is
-//! the map's last type parameter: [`PooledMap::new_in`] and the other
+//! the map's last type parameter: [`Map::new_in`](map_core::toolkit::Map::new_in) and the other
 //! `_in` constructors take any `allocator_api2` allocator, and
 //! `PooledMap::new_in(map_core::Global)` sends every byte through the global
 //! allocator instead.
@@ -127,9 +132,9 @@
 //!
 //! # Memory figures
 //!
-//! [`PooledMap::memory`] counts the pool (its capacity in slots times
-//! [`PooledMap::slot_bytes`]) and the index table; the tests check the figure
-//! against a counting global allocator. [`PooledMap::try_reserve`] grows
+//! [`memory()`](map_core::toolkit::Map::memory) counts the pool (its capacity in slots times
+//! [`PoolStore::slot_bytes`]) and the index table; the tests check the figure
+//! against a counting global allocator. [`try_reserve`](map_core::toolkit::Map::try_reserve) grows
 //! the pool and the index fallibly: a refused allocation comes back as a
 //! `TryReserveError` (the infallible paths abort, as `Vec`'s do).
 //!
@@ -157,24 +162,82 @@
 
 extern crate alloc;
 
-mod entry;
 mod handle;
-mod iter;
-mod map;
 mod pool;
-#[cfg(feature = "serde")]
-mod serde_impl;
-mod store;
+pub mod store;
 
-pub use entry::{Entry, OccupiedEntry, VacantEntry};
-pub use handle::Handle;
-pub use iter::{
-    Drain, Handles, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
-};
-pub use map::PooledMap;
+use map_core::toolkit::map as generic;
+use map_core::PageAlloc;
+
+pub use handle::{EntryHandle, Handle, HandleMap, Handles};
+pub use store::PoolStore;
 
 pub use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};
+pub use map_core::toolkit::InsertError;
 pub use map_core::{MemoryStats, ReclaimMap, ReclaimPolicy};
+
+/// A hash map whose entries live in an object pool, reached by key or by
+/// [`Handle`], that gives memory back as it empties: std's map API
+/// ([`map_core::toolkit::Map`]) over a [`PoolStore`], plus the handle
+/// methods of [`HandleMap`].
+///
+/// Entries are stored in a slab-style pool; a hashbrown `HashTable` of
+/// 8-byte `(slot, hash)` records indexes them. A removed entry's slot is
+/// reused by the next insert, so a map with a steady live set stops calling
+/// the allocator. When the [`ReclaimPolicy`] finds the pool or the index too
+/// big for the live entries, the pool is compacted and both shrink. See the
+/// [crate docs](crate) for when to choose it and how handles behave.
+///
+/// # Examples
+///
+/// ```
+/// use pooled_map::{HandleMap, PooledMap};
+///
+/// let mut sessions = PooledMap::new();
+/// let (alice, _) = sessions.insert_with_handle("alice", 3);
+/// sessions.insert("bob", 5);
+///
+/// assert_eq!(sessions.get("bob"), Some(&5));
+/// *sessions.get_mut_by_handle(alice).unwrap() += 1; // no hashing
+/// assert_eq!(sessions["alice"], 4);
+///
+/// assert_eq!(sessions.remove_by_handle(alice), Some(4));
+/// assert_eq!(sessions.get_by_handle(alice), None); // stale now
+/// ```
+pub type PooledMap<K, V, S = DefaultHashBuilder, A = PageAlloc> =
+    generic::Map<K, V, S, PoolStore<K, V, A>>;
+
+/// A view into one entry of a [`PooledMap`].
+pub type Entry<'a, K, V, S, A = PageAlloc> = generic::Entry<'a, K, V, S, PoolStore<K, V, A>>;
+/// A present entry of a [`PooledMap`]; [`EntryHandle::handle`] gives its
+/// handle.
+pub type OccupiedEntry<'a, K, V, S, A = PageAlloc> =
+    generic::OccupiedEntry<'a, K, V, S, PoolStore<K, V, A>>;
+/// An absent entry of a [`PooledMap`].
+pub type VacantEntry<'a, K, V, S, A = PageAlloc> =
+    generic::VacantEntry<'a, K, V, S, PoolStore<K, V, A>>;
+/// Iterator over `(&K, &V)`, in pool order.
+pub type Iter<'a, K, V> = generic::Iter<store::Iter<'a, K, V>>;
+/// Iterator over `(&K, &mut V)`, in pool order.
+pub type IterMut<'a, K, V> = generic::IterMut<store::IterMut<'a, K, V>>;
+/// Owning iterator over `(K, V)`.
+pub type IntoIter<K, V, A = PageAlloc> = generic::IntoIter<store::IntoIter<K, V, A>>;
+/// Iterator over the keys.
+pub type Keys<'a, K, V> = map_core::toolkit::iter::Keys<Iter<'a, K, V>>;
+/// Iterator over the values.
+pub type Values<'a, K, V> = map_core::toolkit::iter::Values<Iter<'a, K, V>>;
+/// Iterator over mutable values.
+pub type ValuesMut<'a, K, V> = map_core::toolkit::iter::ValuesMut<IterMut<'a, K, V>>;
+/// Owning iterator over the keys.
+pub type IntoKeys<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V, A>>;
+/// Owning iterator over the values.
+pub type IntoValues<K, V, A = PageAlloc> = map_core::toolkit::iter::IntoValues<IntoIter<K, V, A>>;
+/// Iterator that removes every entry.
+pub type Drain<'a, K, V, A = PageAlloc> =
+    generic::Drain<store::Drain<'a, K, V, A>, store::IntoIter<K, V, A>>;
+/// Lazy iterator removing the entries a predicate picks.
+pub type ExtractIf<'a, K, V, F, S, A = PageAlloc> =
+    generic::ExtractIf<'a, K, V, F, S, PoolStore<K, V, A>>;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -75,13 +75,6 @@ impl<T, A: Allocator> Pool<T, A> {
         additional - (self.entries.len() - self.len)
     }
 
-    /// Room for `additional` more values. Aborts if the allocator refuses,
-    /// as `Vec::reserve` does.
-    pub(crate) fn reserve(&mut self, additional: usize) {
-        let extra = self.shortfall(additional);
-        self.entries.reserve(extra);
-    }
-
     /// Room for `additional` more values, or why not; the pool is unchanged
     /// on error.
     pub(crate) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
@@ -166,6 +159,52 @@ impl<T, A: Allocator> Pool<T, A> {
         }
     }
 
+    /// Slots in use or vacant below the last occupied one: every occupied
+    /// slot is below this.
+    #[inline]
+    pub(crate) fn slots(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The values in these slots, mutably at once; `None` for a vacant or
+    /// absent slot.
+    ///
+    /// # Panics
+    ///
+    /// If two of the slots are the same.
+    pub(crate) fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        keys: [Option<usize>; N],
+    ) -> [Option<&mut T>; N] {
+        // Visit the slots in increasing order, splitting the rest of the
+        // vector off each time: each borrow is of its own part.
+        let mut order: [usize; N] = core::array::from_fn(|i| i);
+        order.sort_unstable_by_key(|&i| keys[i]);
+        let mut out: [Option<&mut T>; N] = core::array::from_fn(|_| None);
+        let mut rest: &mut [Entry<T>] = &mut self.entries;
+        let mut base = 0;
+        let mut last = None;
+        for i in order {
+            let Some(key) = keys[i] else { continue };
+            assert!(
+                last != Some(key),
+                "get_disjoint_mut: slot {key} requested twice"
+            );
+            last = Some(key);
+            let Some(at) = key.checked_sub(base).filter(|&at| at < rest.len()) else {
+                continue;
+            };
+            let (_, tail) = mem::take(&mut rest).split_at_mut(at);
+            let (first, tail) = tail.split_first_mut().expect("in bounds");
+            if let Entry::Occupied(value) = first {
+                out[i] = Some(value);
+            }
+            rest = tail;
+            base = key + 1;
+        }
+        out
+    }
+
     pub(crate) fn iter(&self) -> Iter<'_, T> {
         Iter {
             inner: self.entries.iter().enumerate(),
@@ -189,7 +228,9 @@ impl<T, A: Allocator> Pool<T, A> {
             remaining,
         }
     }
+}
 
+impl<T, A: Allocator + Clone> Pool<T, A> {
     /// Moves the values above slot `len()` for which `stays` is false down
     /// into vacant slots below it, telling `moved(value, from, to)` of each
     /// move in order of decreasing `from`, then drops the vacant slots at
@@ -236,7 +277,23 @@ impl<T, A: Allocator> Pool<T, A> {
             }
         }
         self.next = next;
-        self.entries.shrink_to_fit();
+        self.shrink_to_fit();
+    }
+
+    /// Moves the slots into a vector of exactly their number, if the
+    /// allocator grants one: a refusal keeps the larger vector (`Vec`'s own
+    /// `shrink_to_fit` would abort the process instead).
+    fn shrink_to_fit(&mut self) {
+        if self.entries.capacity() == self.entries.len() {
+            return;
+        }
+        let mut fitted = Vec::new_in(self.entries.allocator().clone());
+        if fitted.try_reserve_exact(self.entries.len()).is_ok() {
+            // Within the reserved capacity: moves the slots, allocates
+            // nothing and runs no user code.
+            fitted.extend(self.entries.drain(..));
+            self.entries = fitted;
+        }
     }
 }
 

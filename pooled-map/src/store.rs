@@ -1,23 +1,27 @@
 //! The storage: entries in a pool, a hash index of slot numbers beside it,
 //! and the compaction that moves entries down and shrinks both.
 //!
-//! Nothing in this file runs user code. The index stores each entry's hash,
-//! so growing, rehashing, shrinking and patching it never calls `Hash`; the
+//! Nothing in this file runs user code but the key comparisons and the
+//! closures the map passes in. The index stores each entry's hash, so
+//! growing, rehashing, shrinking and patching it never calls `Hash`; the
 //! pool moves entries with `Pool::compact`, whose callback here only records
 //! the move. A panicking `Hash`, `Eq` or `Drop` can therefore only happen
 //! outside these mechanics, before or after the two structures are updated
 //! together.
 
 use alloc::vec::Vec;
+use core::fmt;
+use core::iter::FusedIterator;
 use core::mem;
 use core::num::NonZeroU64;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use allocator_api2::alloc::Allocator;
-use hashbrown::HashTable;
-use map_core::toolkit::table;
+use hashbrown::{HashTable, TryReserveError};
+use map_core::toolkit::{table, DefaultStore, Reclaimer, ShrinkError, StableStore, Store, View};
+use map_core::PageAlloc;
 
-use crate::handle::Handle;
+use crate::handle::{Handle, Stamps};
 use crate::pool::{self, Pool};
 
 /// One pooled entry.
@@ -33,31 +37,29 @@ pub(crate) struct Slot<K, V> {
     /// The key's hash, folded to 32 bits: lets a handle find its index entry
     /// without hashing.
     pub(crate) hash: u32,
-    pub(crate) key: K,
-    pub(crate) value: V,
+    pub(crate) entry: (K, V),
 }
 
 impl<K, V> Slot<K, V> {
-    pub(crate) fn new(stamp: NonZeroU64, hash: u32, key: K, value: V) -> Self {
+    fn new(stamp: NonZeroU64, hash: u32, entry: (K, V)) -> Self {
         Self {
             stamp,
             pinned: AtomicBool::new(false),
             hash,
-            key,
-            value,
+            entry,
         }
     }
 
     /// The entry's handle, which from now on stays valid until the entry is
     /// removed.
     #[inline]
-    pub(crate) fn handle(&self, slot: u32) -> Handle {
+    pub(crate) fn handle(&self, slot: usize) -> Handle {
         if !self.pinned.load(Ordering::Relaxed) {
             self.pinned.store(true, Ordering::Relaxed);
         }
         Handle {
             stamp: self.stamp,
-            slot,
+            slot: slot_number(slot),
         }
     }
 
@@ -78,8 +80,7 @@ impl<K: Clone, V: Clone> Clone for Slot<K, V> {
             stamp: self.stamp,
             pinned: AtomicBool::new(self.pinned()),
             hash: self.hash,
-            key: self.key.clone(),
-            value: self.value.clone(),
+            entry: self.entry.clone(),
         }
     }
 }
@@ -88,13 +89,15 @@ impl<K: Clone, V: Clone> Clone for Slot<K, V> {
 /// index rehashes without reading the pool or running user code).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct IndexEntry {
-    pub(crate) slot: u32,
-    pub(crate) hash: u32,
+    slot: u32,
+    hash: u32,
 }
 
-/// Folds a 64-bit hash to the 32 bits stored with each entry.
+/// Folds a 64-bit hash to the 32 bits stored with each entry. A hash below
+/// 2^32 folds to itself, so a stored hash passed back as a `u64` finds its
+/// entry again.
 #[inline(always)]
-pub(crate) fn fold(hash: u64) -> u32 {
+fn fold(hash: u64) -> u32 {
     ((hash >> 32) ^ hash) as u32
 }
 
@@ -102,12 +105,12 @@ pub(crate) fn fold(hash: u64) -> u32 {
 /// The odd multiplier spreads them over the 64 bits hashbrown reads (low
 /// bits choose the bucket, the top seven are the tag).
 #[inline(always)]
-pub(crate) fn expand(hash: u32) -> u64 {
+fn expand(hash: u32) -> u64 {
     (hash as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 #[inline(always)]
-pub(crate) fn rehash(entry: &IndexEntry) -> u64 {
+fn rehash(entry: &IndexEntry) -> u64 {
     expand(entry.hash)
 }
 
@@ -116,15 +119,26 @@ pub(crate) const fn slot_bytes<K, V>() -> usize {
     mem::size_of::<pool::Entry<Slot<K, V>>>()
 }
 
+/// Slots are `u32`: the most entries a map can hold.
+const MAX_ENTRIES: usize = u32::MAX as usize + 1;
+
 /// A move made by compaction: the entry at slot `from` now lives at `to`.
 pub(crate) type Move = (u32, u32);
 
-/// The pool and its index. They always hold the same entries: every index
-/// entry names an occupied slot whose stored hash it repeats.
-pub(crate) struct Store<K, V, A: Allocator + Clone> {
+/// [`PooledMap`](crate::PooledMap)'s storage: the entries in a slab-style
+/// pool, and a hashbrown table of 8-byte `(slot, hash)` records indexing
+/// them. The two always hold the same entries: every record names an
+/// occupied slot whose stored hash it repeats.
+///
+/// A removed entry's slot is reused by the next insert, so a map with a
+/// steady live set stops calling the allocator. A shrink compacts the pool
+/// (entries above the live count move down into vacant slots, unless a
+/// handle to them was handed out) and shrinks both.
+pub struct PoolStore<K, V, A: Allocator + Clone = PageAlloc> {
     pub(crate) pool: Pool<Slot<K, V>, A>,
-    pub(crate) index: HashTable<IndexEntry, A>,
-    /// How many shrinks have moved entries (see `PooledMap::reclaim_epoch`).
+    index: HashTable<IndexEntry, A>,
+    /// How many shrinks have moved entries (see
+    /// [`HandleMap::reclaim_epoch`](crate::HandleMap::reclaim_epoch)).
     pub(crate) epoch: u64,
     /// Whether a shrink leaves the entries handles were handed out for
     /// where they are (every reclamation but `reclaim_with`).
@@ -132,92 +146,122 @@ pub(crate) struct Store<K, V, A: Allocator + Clone> {
     /// The moves of the last shrink that moved entries with handles, for
     /// `reclaim_with` to report.
     pub(crate) moves: Vec<Move>,
+    /// The map's supply of stamps for new entries.
+    stamps: Stamps,
 }
 
-impl<K, V, A: Allocator + Clone> Store<K, V, A> {
-    pub(crate) fn new_in(alloc: A) -> Self {
-        Self::from_parts(Pool::new_in(alloc.clone()), HashTable::new_in(alloc))
+impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
+    /// Bytes the pool takes per slot (key, value, stamp and folded hash,
+    /// with the pool's tag). The index adds about 9 bytes per bucket.
+    ///
+    /// ```
+    /// use pooled_map::{PoolStore, PooledMap};
+    ///
+    /// let mut map: PooledMap<u64, [u8; 100]> = PooledMap::new();
+    /// let slot = PoolStore::<u64, [u8; 100]>::slot_bytes();
+    /// assert!(slot >= 8 + 100);
+    /// map.insert(1, [0; 100]);
+    /// assert!(map.memory().allocated_bytes >= map.capacity() * slot);
+    /// ```
+    pub const fn slot_bytes() -> usize {
+        slot_bytes::<K, V>()
     }
 
-    pub(crate) fn with_capacity_in(capacity: usize, alloc: A) -> Self {
-        Self::from_parts(
-            Pool::with_capacity_in(capacity, alloc.clone()),
-            HashTable::with_capacity_in(capacity, alloc),
-        )
-    }
-
-    /// A store of this pool and index, at epoch 0.
-    pub(crate) fn from_parts(pool: Pool<Slot<K, V>, A>, index: HashTable<IndexEntry, A>) -> Self {
+    fn from_parts(pool: Pool<Slot<K, V>, A>, index: HashTable<IndexEntry, A>) -> Self {
         Self {
             pool,
             index,
             epoch: 0,
             keep_handles: true,
             moves: Vec::new(),
+            stamps: Stamps::new(),
         }
-    }
-
-    /// The allocator both the pool and the index allocate from.
-    pub(crate) fn allocator(&self) -> &A {
-        self.index.allocator()
-    }
-
-    #[inline]
-    pub(crate) fn len(&self) -> usize {
-        self.pool.len()
     }
 
     /// The capacity the policy judges: the larger of the pool's and the
     /// index's, so the map shrinks when either has become too big for the
     /// live entries.
     #[inline]
-    pub(crate) fn policy_capacity(&self) -> usize {
+    fn policy_capacity(&self) -> usize {
         self.pool
             .capacity()
             .max(table::bucket_capacity(self.index.num_buckets()))
     }
 
-    /// Bytes held from the allocator: the pool's slots and the index table.
-    pub(crate) fn allocated_bytes(&self) -> usize {
-        self.pool.capacity() * slot_bytes::<K, V>() + self.index.allocation_size()
+    /// Whether one more entry fits in both the pool and the index without
+    /// either growing.
+    #[inline(always)]
+    fn has_room(&self) -> bool {
+        self.index.len() < self.index.capacity() && self.pool.len() < self.pool.capacity()
     }
 
-    /// Inserts into the pool and the index an entry known to be absent;
-    /// returns its slot.
-    ///
-    /// # Panics
-    ///
-    /// If the pool already has 2^32 slots.
-    #[inline]
-    pub(crate) fn insert_new(&mut self, stamp: NonZeroU64, hash: u32, key: K, value: V) -> u32 {
-        let slot = slot_number(self.pool.vacant_key());
-        // Grow the index first: once the entry is in the pool, nothing may
-        // fail before it is in the index too.
-        self.index.reserve(1, rehash);
-        self.pool.insert(Slot::new(stamp, hash, key, value));
+    /// The slot of the entry with this (folded) hash for which `eq` holds.
+    #[inline(always)]
+    fn find_slot(&self, hash: u32, mut eq: impl FnMut(&(K, V)) -> bool) -> Option<usize> {
+        let pool = &self.pool;
         self.index
-            .insert_unique(expand(hash), IndexEntry { slot, hash }, rehash);
-        slot
+            .find(expand(hash), |e| {
+                e.hash == hash && pool.get(e.slot as usize).is_some_and(|s| eq(&s.entry))
+            })
+            .map(|e| e.slot as usize)
     }
 
     /// Removes the entry at `slot` (which must be occupied) from the index
     /// and the pool.
     #[inline]
-    pub(crate) fn remove_slot(&mut self, slot: u32, hash: u32) -> Slot<K, V> {
-        if let Ok(entry) = self.index.find_entry(expand(hash), |e| e.slot == slot) {
-            entry.remove();
+    fn remove_slot(&mut self, slot: usize) -> Slot<K, V> {
+        let hash = self.pool[slot].hash;
+        if let Ok(record) = self
+            .index
+            .find_entry(expand(hash), |e| e.slot as usize == slot)
+        {
+            record.remove();
         } else {
             debug_assert!(false, "pool slot {slot} missing from the index");
         }
-        self.pool.remove(slot as usize)
+        self.pool.remove(slot)
     }
 
-    /// Detaches everything, leaving an empty store with no allocation (at
-    /// the same epoch: slot numbers read before stay stale).
-    pub(crate) fn take(&mut self) -> Self {
-        let mut empty = Self::new_in(self.allocator().clone());
-        empty.epoch = self.epoch;
-        mem::replace(self, empty)
+    /// Room for `additional` more entries in both, or why not.
+    fn reserve_both(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.check_entries(additional)?;
+        self.index.try_reserve(additional, rehash)?;
+        self.pool.try_reserve(additional)
+    }
+
+    /// Whether `additional` more entries stay within the slots' `u32` and a
+    /// pool's largest size.
+    fn check_entries(&self, additional: usize) -> Result<(), TryReserveError> {
+        self.pool
+            .len()
+            .checked_add(additional)
+            .filter(|&n| n <= MAX_ENTRIES)
+            .and_then(|n| n.checked_mul(slot_bytes::<K, V>()))
+            .filter(|&bytes| bytes <= isize::MAX as usize)
+            .map(|_| ())
+            .ok_or(TryReserveError::CapacityOverflow)
+    }
+
+    /// Room for one more entry, for an insert that found the pool or the
+    /// index full.
+    ///
+    /// An index that ran out of room grows as hashbrown grows it (or
+    /// rehashes its tombstones away in place). A pool that ran out of room
+    /// grows to the index's full room and by at least a quarter, and the
+    /// index gets room for that quarter too: when both are full, as they
+    /// are when a map only grows, the two resize together, and the next
+    /// resize is a quarter of the entries away.
+    fn grow_for_one(&mut self) -> Result<(), TryReserveError> {
+        let len = self.pool.len();
+        if self.pool.capacity() > len {
+            self.check_entries(1)?;
+            return self.index.try_reserve(1, rehash);
+        }
+        let extra = (len / 4).max(1);
+        self.check_entries(extra)?;
+        self.index.try_reserve(extra, rehash)?;
+        let room = table::bucket_capacity(self.index.num_buckets()).max(len + extra) - len;
+        self.pool.try_reserve_exact(room)
     }
 
     /// Shrinks the pool and the index to room for `target` entries (at least
@@ -233,8 +277,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V, A> {
     ///
     /// Runs no user code. If the scratch list of moves cannot be allocated,
     /// the pool is left as it is (the index still shrinks).
-    pub(crate) fn shrink(&mut self, target: usize, keep_handles: bool) -> Vec<Move> {
-        let len = self.len();
+    fn compact(&mut self, target: usize, keep_handles: bool) -> Vec<Move> {
+        let len = self.pool.len();
         let target = target.max(len);
         let mut moves = Vec::new();
         let capacity = self.pool.capacity();
@@ -281,9 +325,29 @@ impl<K, V, A: Allocator + Clone> Store<K, V, A> {
     }
 }
 
+impl<K: Clone, V: Clone, A: Allocator + Clone> Clone for PoolStore<K, V, A> {
+    /// The same entries in the same slots, with the same stamps: a handle
+    /// of the original finds its entry's copy in the clone. New entries of
+    /// the clone draw stamps of their own.
+    fn clone(&self) -> Self {
+        Self::from_parts(self.pool.clone(), self.index.clone())
+    }
+}
+
+impl<K, V, A: Allocator + Clone> fmt::Debug for PoolStore<K, V, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolStore")
+            .field("len", &self.pool.len())
+            .field("pool_capacity", &self.pool.capacity())
+            .field("index_buckets", &self.index.num_buckets())
+            .field("epoch", &self.epoch)
+            .finish()
+    }
+}
+
 /// A pool slot as stored in the index and in handles.
 #[inline]
-pub(crate) fn slot_number(slot: usize) -> u32 {
+fn slot_number(slot: usize) -> u32 {
     match u32::try_from(slot) {
         Ok(slot) => slot,
         Err(_) => too_many_slots(),
@@ -295,3 +359,504 @@ pub(crate) fn slot_number(slot: usize) -> u32 {
 fn too_many_slots() -> ! {
     panic!("PooledMap holds at most 2^32 entries")
 }
+
+/// Takes the index record of a slot whose entry `replace_with` took out,
+/// unless disarmed: a panicking closure leaves the index and the pool in
+/// step.
+struct Unlink<'a, A: Allocator> {
+    index: &'a mut HashTable<IndexEntry, A>,
+    slot: usize,
+    hash: u32,
+}
+
+impl<A: Allocator> Unlink<'_, A> {
+    fn unlink(&mut self) {
+        let slot = self.slot;
+        if let Ok(record) = self
+            .index
+            .find_entry(expand(self.hash), |e| e.slot as usize == slot)
+        {
+            record.remove();
+        }
+    }
+}
+
+impl<A: Allocator> Drop for Unlink<'_, A> {
+    fn drop(&mut self) {
+        self.unlink();
+    }
+}
+
+impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
+    const ROUNDING: fn(usize) -> usize = table::rounded_capacity::<IndexEntry>;
+    type Alloc = A;
+    type Pos = usize;
+    type Iter<'a>
+        = Iter<'a, K, V>
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    type IterMut<'a>
+        = IterMut<'a, K, V>
+    where
+        Self: 'a,
+        K: 'a,
+        V: 'a;
+    type IntoIter = IntoIter<K, V, A>;
+    type Drain<'a>
+        = Drain<'a, K, V, A>
+    where
+        Self: 'a;
+
+    fn new_in(alloc: A) -> Self {
+        Self::from_parts(Pool::new_in(alloc.clone()), HashTable::new_in(alloc))
+    }
+
+    fn with_capacity_in(capacity: usize, alloc: A) -> Self {
+        Self::from_parts(
+            Pool::with_capacity_in(capacity, alloc.clone()),
+            HashTable::with_capacity_in(capacity, alloc),
+        )
+    }
+
+    fn allocator(&self) -> &A {
+        self.index.allocator()
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.pool.len()
+    }
+
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        self.pool.capacity().min(self.index.capacity())
+    }
+
+    #[inline(always)]
+    fn full_capacity(&self) -> usize {
+        self.policy_capacity()
+    }
+
+    #[inline(always)]
+    fn size_key(&self) -> usize {
+        self.policy_capacity()
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.pool.capacity() * slot_bytes::<K, V>() + self.index.allocation_size()
+    }
+
+    #[inline(always)]
+    fn find(&self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&(K, V)> {
+        let slot = self.find_slot(fold(hash), eq)?;
+        Some(&self.pool[slot].entry)
+    }
+
+    #[inline(always)]
+    fn find_mut(&mut self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&mut (K, V)> {
+        let slot = self.find_slot(fold(hash), eq)?;
+        Some(&mut self.pool[slot].entry)
+    }
+
+    #[inline]
+    fn find_pos(&self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<usize> {
+        self.find_slot(fold(hash), eq)
+    }
+
+    #[inline]
+    fn at(&self, pos: usize) -> &(K, V) {
+        &self.pool[pos].entry
+    }
+
+    #[inline]
+    fn at_mut(&mut self, pos: usize) -> &mut (K, V) {
+        &mut self.pool[pos].entry
+    }
+
+    #[inline(always)]
+    fn upsert(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        eq: impl Fn(&K, &(K, V)) -> bool,
+        _hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<Option<V>, (K, V)> {
+        if !self.has_room() {
+            return Err(entry);
+        }
+        let hash = fold(hash);
+        let Self {
+            pool,
+            index,
+            stamps,
+            ..
+        } = self;
+        // With room in the index, `entry` does not grow it.
+        let found = index.entry(
+            expand(hash),
+            |e| {
+                e.hash == hash
+                    && pool
+                        .get(e.slot as usize)
+                        .is_some_and(|s| eq(&entry.0, &s.entry))
+            },
+            rehash,
+        );
+        match found {
+            hashbrown::hash_table::Entry::Occupied(record) => {
+                let slot = record.get().slot as usize;
+                Ok(Some(mem::replace(&mut pool[slot].entry.1, entry.1)))
+            }
+            hashbrown::hash_table::Entry::Vacant(record) => {
+                let slot = slot_number(pool.vacant_key());
+                pool.insert(Slot::new(stamps.take(), hash, entry));
+                record.insert(IndexEntry { slot, hash });
+                Ok(None)
+            }
+        }
+    }
+
+    #[inline]
+    fn insert_new(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        _hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<usize, ((K, V), TryReserveError)> {
+        if !self.has_room() {
+            // After a `clear()` that gave a large store back, grow towards
+            // the size the map held in a few large steps; a failure here is
+            // not an error (the insert then grows as usual).
+            let len = self.pool.len();
+            if let Some(target) = reclaimer.refill_target(len, self.policy_capacity()) {
+                let _ = self.reserve_both(target.saturating_sub(len));
+            }
+            if let Err(e) = self.grow_for_one() {
+                return Err((entry, e));
+            }
+        }
+        let hash = fold(hash);
+        let slot = slot_number(self.pool.vacant_key());
+        let stamp = self.stamps.take();
+        self.pool.insert(Slot::new(stamp, hash, entry));
+        self.index
+            .insert_unique(expand(hash), IndexEntry { slot, hash }, rehash);
+        Ok(slot as usize)
+    }
+
+    #[inline]
+    fn remove(
+        &mut self,
+        hash: u64,
+        eq: impl Fn(&(K, V)) -> bool + Copy,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Option<(K, V)> {
+        let hash = fold(hash);
+        let Self { pool, index, .. } = self;
+        let found = index.find_entry(expand(hash), |e| {
+            e.hash == hash && pool.get(e.slot as usize).is_some_and(|s| eq(&s.entry))
+        });
+        let (record, _) = found.ok()?.remove();
+        // Field by field: a large entry then moves in pieces the compiler
+        // copies inline, not through `memcpy` calls.
+        let Slot {
+            entry: (key, value),
+            ..
+        } = pool.remove(record.slot as usize);
+        reclaimer.on_remove(&mut View::new(self, hasher));
+        Some((key, value))
+    }
+
+    #[inline(never)]
+    fn remove_at(
+        &mut self,
+        pos: usize,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> (K, V) {
+        let Slot {
+            entry: (key, value),
+            ..
+        } = self.remove_slot(pos);
+        reclaimer.on_remove(&mut View::new(self, hasher));
+        (key, value)
+    }
+
+    fn replace_with(
+        &mut self,
+        pos: usize,
+        f: impl FnOnce(&K, V) -> Option<V>,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<usize, K> {
+        let Self { pool, index, .. } = self;
+        let Slot {
+            stamp,
+            pinned,
+            hash,
+            entry: (key, value),
+        } = pool.remove(pos);
+        // The slot is vacant while `f` runs; its record goes with it if `f`
+        // panics or declines.
+        let mut unlink = Unlink {
+            index,
+            slot: pos,
+            hash,
+        };
+        match f(&key, value) {
+            Some(value) => {
+                mem::forget(unlink);
+                // The slot just freed heads the free list: the entry (and
+                // its handles) keep their place.
+                let slot = pool.insert(Slot {
+                    stamp,
+                    pinned,
+                    hash,
+                    entry: (key, value),
+                });
+                debug_assert_eq!(slot, pos);
+                Ok(slot)
+            }
+            None => {
+                unlink.unlink();
+                mem::forget(unlink);
+                reclaimer.on_remove(&mut View::new(self, hasher));
+                Err(key)
+            }
+        }
+    }
+
+    fn retain(
+        &mut self,
+        mut keep: impl FnMut(&mut (K, V)) -> bool,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) {
+        let before = self.pool.len();
+        // Walk the pool, which is contiguous. A rejected entry leaves the
+        // index and the pool together before it is dropped, so a panic in
+        // `keep` or in a destructor leaves the two in step.
+        for slot in 0..self.pool.slots() {
+            let Some(stored) = self.pool.get_mut(slot) else {
+                continue;
+            };
+            if !keep(&mut stored.entry) {
+                drop(self.remove_slot(slot));
+            }
+        }
+        if self.pool.len() < before {
+            reclaimer.on_remove(&mut View::new(self, hasher));
+        }
+    }
+
+    fn try_reserve(
+        &mut self,
+        additional: usize,
+        _hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<(), TryReserveError> {
+        self.reserve_both(additional)
+    }
+
+    fn shrink_to(
+        &mut self,
+        capacity: usize,
+        _hasher: impl Fn(&(K, V)) -> u64,
+    ) -> Result<(), ShrinkError> {
+        let before = Store::allocated_bytes(self);
+        let moves = self.compact(capacity, self.keep_handles);
+        if !moves.is_empty() {
+            self.epoch += 1;
+        }
+        if !self.keep_handles {
+            self.moves = moves;
+        }
+        if Store::allocated_bytes(self) < before {
+            Ok(())
+        } else {
+            Err(ShrinkError::NoGain)
+        }
+    }
+
+    fn clear(&mut self, keep: bool) {
+        if keep {
+            // Index first: its records need no drop, so if a value's drop
+            // panics below, both are already empty.
+            self.index.clear();
+            drop(self.pool.drain());
+        } else {
+            drop(self.take());
+        }
+    }
+
+    fn take(&mut self) -> Self {
+        let mut empty = Self::new_in(self.allocator().clone());
+        // Slot numbers read before stay stale; new entries keep drawing
+        // from this map's stamps.
+        empty.epoch = self.epoch;
+        empty.stamps = mem::replace(&mut self.stamps, Stamps::new());
+        mem::replace(self, empty)
+    }
+
+    #[inline]
+    fn iter(&self) -> Iter<'_, K, V> {
+        Iter {
+            inner: self.pool.iter(),
+        }
+    }
+
+    #[inline]
+    fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        IterMut {
+            inner: self.pool.iter_mut(),
+        }
+    }
+
+    fn into_entries(self) -> IntoIter<K, V, A> {
+        IntoIter {
+            inner: self.pool.into_iter(),
+        }
+    }
+
+    fn drain(&mut self) -> Drain<'_, K, V, A> {
+        self.index.clear();
+        Drain {
+            inner: self.pool.drain(),
+        }
+    }
+}
+
+/// Slots keep their numbers while entries are only taken out: a slot
+/// number is a position and a cursor.
+impl<K, V, A: Allocator + Clone> StableStore<K, V> for PoolStore<K, V, A> {
+    fn next_pos(&self, cursor: &mut usize) -> Option<usize> {
+        while *cursor < self.pool.slots() {
+            let slot = *cursor;
+            *cursor += 1;
+            if self.pool.get(slot).is_some() {
+                return Some(slot);
+            }
+        }
+        None
+    }
+
+    fn take_at(&mut self, pos: usize) -> (K, V) {
+        self.remove_slot(pos).entry
+    }
+
+    fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        mut eq: impl FnMut(usize, &(K, V)) -> bool,
+    ) -> [Option<&mut (K, V)>; N] {
+        let mut i = 0;
+        let slots = hashes.map(|hash| {
+            let slot = self.find_slot(fold(hash), |kv| eq(i, kv));
+            i += 1;
+            slot
+        });
+        self.pool
+            .get_disjoint_mut(slots)
+            .map(|slot| slot.map(|s| &mut s.entry))
+    }
+}
+
+impl<K, V> DefaultStore<K, V> for PoolStore<K, V, PageAlloc> {
+    const EMPTY: Self = Self {
+        pool: Pool::new_in(PageAlloc),
+        index: HashTable::new_in(PageAlloc),
+        epoch: 0,
+        keep_handles: true,
+        moves: Vec::new(),
+        stamps: Stamps::new(),
+    };
+}
+
+/// Iterator over a [`PoolStore`]'s entries, in slot order.
+pub struct Iter<'a, K, V> {
+    inner: pool::Iter<'a, Slot<K, V>>,
+}
+
+/// Iterator over a [`PoolStore`]'s entries, mutably, in slot order.
+pub struct IterMut<'a, K, V> {
+    inner: pool::IterMut<'a, Slot<K, V>>,
+}
+
+/// The entries of a [`PoolStore`], by value; its memory goes with the
+/// iterator.
+pub struct IntoIter<K, V, A: Allocator + Clone = PageAlloc> {
+    inner: pool::IntoIter<Slot<K, V>, A>,
+}
+
+/// The entries of a [`PoolStore`], by value; the store keeps its memory.
+pub struct Drain<'a, K, V, A: Allocator + Clone = PageAlloc> {
+    inner: pool::Drain<'a, Slot<K, V>, A>,
+}
+
+impl<K, V> Clone for Iter<'_, K, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<'a, K, V> Iterator for Iter<'a, K, V> {
+    type Item = &'a (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(_, s)| &s.entry)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<'a, K, V> Iterator for IterMut<'a, K, V> {
+    type Item = &'a mut (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(_, s)| &mut s.entry)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V, A: Allocator + Clone> Iterator for IntoIter<K, V, A> {
+    type Item = (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.inner.next().map(|(_, s)| s.entry)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V, A: Allocator + Clone> Iterator for Drain<'_, K, V, A> {
+    type Item = (K, V);
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.inner.next().map(|s| s.entry)
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
+impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {}
+impl<K, V, A: Allocator + Clone> ExactSizeIterator for IntoIter<K, V, A> {}
+impl<K, V, A: Allocator + Clone> ExactSizeIterator for Drain<'_, K, V, A> {}
+impl<K, V> FusedIterator for Iter<'_, K, V> {}
+impl<K, V> FusedIterator for IterMut<'_, K, V> {}
+impl<K, V, A: Allocator + Clone> FusedIterator for IntoIter<K, V, A> {}
+impl<K, V, A: Allocator + Clone> FusedIterator for Drain<'_, K, V, A> {}

@@ -5,6 +5,7 @@
 use hashbrown::TryReserveError;
 use map_conformance::alloc::FailingAlloc;
 use map_core::{DefaultHashBuilder, Global, ReclaimPolicy};
+use pooled_map::HandleMap;
 use pooled_map::PooledMap;
 
 #[test]

@@ -4,6 +4,7 @@
 use std::collections::HashMap as StdHashMap;
 
 use map_conformance::{seeds, Rng};
+use pooled_map::{EntryHandle, HandleMap};
 use pooled_map::{Handle, PooledMap, ReclaimPolicy};
 
 #[test]

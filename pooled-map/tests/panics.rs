@@ -5,6 +5,7 @@ use std::cell::Cell;
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use pooled_map::HandleMap;
 use pooled_map::{PooledMap, ReclaimPolicy};
 
 thread_local! {

@@ -1,5 +1,6 @@
 //! `serde` for `PooledMap`: a map of key to value, without handles.
 
+use pooled_map::HandleMap;
 use pooled_map::PooledMap;
 use serde::de::value::{Error, MapDeserializer};
 use serde::Deserialize;

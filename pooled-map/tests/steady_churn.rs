@@ -2,6 +2,7 @@
 //! no allocator call at all, whichever API it goes through.
 
 use map_conformance::alloc::Counter;
+use pooled_map::HandleMap;
 use pooled_map::PooledMap;
 
 map_conformance::install_counting_allocator!();

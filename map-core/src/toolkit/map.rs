@@ -792,6 +792,7 @@ where
     ///
     /// Like hashbrown's, this neither allocates nor resizes: an absent key's
     /// entry makes room only when a value is inserted into it.
+    #[inline]
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, St> {
         let hash = make_hash(&self.hash_builder, &key);
         match self.store.find_pos(hash, equivalent_key(&key)) {
@@ -808,6 +809,30 @@ where
     }
 
     /// The occupied entry at `pos`, whose key hashes to `hash`.
+    /// The entry at `pos`, a position the storage gave out (by
+    /// [`Store::find_pos`] or an insert) since it last changed, whose key
+    /// hashes to `hash` as far as the storage's `find` can tell: for the
+    /// crate that defines the store, to reach an entry it found by other
+    /// means (pooled-map's handles). The entry's removal goes through the
+    /// map's policy like any other.
+    ///
+    /// ```
+    /// use map_core::toolkit::map::make_hash;
+    /// use map_core::toolkit::Store;
+    /// use map_core::HashMap;
+    ///
+    /// let mut map = HashMap::from([("a", 1), ("b", 2)]);
+    /// let hash = make_hash(map.hasher(), "a");
+    /// let pos = map.storage().find_pos(hash, |(k, _)| *k == "a").unwrap();
+    /// assert_eq!(map.entry_at(pos, hash).remove(), 1);
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    #[inline]
+    pub fn entry_at(&mut self, pos: St::Pos, hash: u64) -> OccupiedEntry<'_, K, V, S, St> {
+        self.occupied(pos, hash)
+    }
+
+    #[inline]
     pub(crate) fn occupied(&mut self, pos: St::Pos, hash: u64) -> OccupiedEntry<'_, K, V, S, St> {
         OccupiedEntry {
             store: &mut self.store,
@@ -1235,6 +1260,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> Entry<'a, K, V, S, St> {
     /// assert_eq!(map.entry("a").insert_entry(2).get(), &2);
     /// assert_eq!(map.len(), 1);
     /// ```
+    #[inline]
     pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, St> {
         match self {
             Entry::Occupied(mut e) => {
@@ -1312,6 +1338,17 @@ impl<'a, K: Hash, V: Default, S: BuildHasher, St: Store<K, V>> Entry<'a, K, V, S
 }
 
 impl<'a, K, V, S, St: Store<K, V>> OccupiedEntry<'a, K, V, S, St> {
+    /// Where the entry lies in the storage (for the crate that defines the
+    /// store: pooled-map makes a handle of it).
+    pub fn position(&self) -> St::Pos {
+        self.pos
+    }
+
+    /// The storage holding the entry.
+    pub fn storage(&self) -> &St {
+        self.store
+    }
+
     /// The stored key.
     ///
     /// ```
@@ -1402,6 +1439,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> OccupiedEntry<'a, K, V, S,
     /// }
     /// assert!(map.is_empty());
     /// ```
+    #[inline]
     pub fn remove_entry(self) -> (K, V) {
         self.store
             .remove_at(self.pos, make_hasher(self.hash_builder), self.reclaimer)
@@ -1422,6 +1460,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> OccupiedEntry<'a, K, V, S,
     /// assert!(map.is_empty());
     /// assert!(map.memory().allocated_bytes < full / 100, "shrunk as it emptied");
     /// ```
+    #[inline]
     pub fn remove(self) -> V {
         self.remove_entry().1
     }
@@ -1545,6 +1584,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> VacantEntry<'a, K, V, S, S
     /// // The shrink the removals deferred happened before the insert.
     /// assert!(map.memory().allocated_bytes < before);
     /// ```
+    #[inline]
     pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, St> {
         let VacantEntry {
             store,
