@@ -1,5 +1,5 @@
 //! std's map API, checked once for every storage: [`check`] drives a
-//! [`Map`] over any [`Store`] through the whole API beside std's
+//! [`Map`](map_core::toolkit::Map) over any [`Store`] through the whole API beside std's
 //! `HashMap` and fails at the first difference.
 //!
 //! Every map of the workspace that is a `Map` runs it in one line:

@@ -653,7 +653,7 @@ impl core::error::Error for PolicyError {}
 /// always correct, if not always the cheapest refill.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ClearAction {
+pub(crate) enum ClearAction {
     /// Keep the storage, empty, for the refill (as std does).
     Keep,
     /// Give the storage back; the reclaimer remembers how many entries it
@@ -663,10 +663,12 @@ pub enum ClearAction {
 
 /// A policy plus the running memory statistics of one map.
 ///
-/// Storages embed one, ask it after every removal ([`after_remove`]) and
-/// before every insert ([`before_insert`]) whether to shrink, and report
-/// every change of their allocation through it, so the decisions and the
-/// figures in [`MemoryStats`] are the same for every variant.
+/// Maps embed one, call it after every removal
+/// ([`on_remove`](Self::on_remove)) and before every insert
+/// ([`on_insert`](Self::on_insert)), and it decides whether to shrink their
+/// [`Storage`](crate::toolkit::Storage) and accounts for every change of
+/// its allocation, so the decisions and the figures in [`MemoryStats`] are
+/// the same for every variant.
 ///
 /// Allocation only grows between two reclamations, so the peak is the larger
 /// of the recorded pre-reclaim sizes and the current size: nothing needs to be
@@ -676,8 +678,8 @@ pub enum ClearAction {
 ///
 /// Capacity the user asked for is kept: the storage reports it with
 /// [`request_capacity`](Self::request_capacity) (`with_capacity`, `reserve`,
-/// `try_reserve`) or [`set_floor`](Self::set_floor) (`shrink_to`, and
-/// `shrink_to_fit`/`reclaim()` with 0), and no automatic shrink goes below
+/// `try_reserve`) or [`shrink_storage_to`](Self::shrink_storage_to)
+/// (`shrink_to`; `shrink_to_fit`/`reclaim()` set 0), and no automatic shrink goes below
 /// it. Capacities are in entries, rounded the way the storage rounds them
 /// (see [`with_rounding`](Self::with_rounding)), so a floor that the storage
 /// cannot go below anyway costs no shrink attempts.
@@ -707,8 +709,6 @@ pub enum ClearAction {
 /// be `shrink_ratio ≥ 2.5 × headroom` times too big: after any resize, at
 /// least a fifth of the entries must be inserted or removed before the next.
 ///
-/// [`after_remove`]: Reclaimer::after_remove
-/// [`before_insert`]: Reclaimer::before_insert
 #[derive(Clone, Copy, Debug)]
 pub struct Reclaimer {
     policy: ReclaimPolicy,
@@ -847,8 +847,6 @@ impl Reclaimer {
     /// assert_eq!(r.floor(), 0);
     /// r.request_capacity(100);
     /// assert_eq!(r.floor(), 100);
-    /// r.set_floor(0);
-    /// assert_eq!(r.floor(), 0);
     /// ```
     pub fn floor(&self) -> usize {
         self.floor
@@ -864,7 +862,7 @@ impl Reclaimer {
     /// r.request_capacity(100);
     /// r.request_capacity(50);
     /// assert_eq!(r.floor(), 100, "only raises the floor");
-    /// assert_eq!(r.check_now(1, 1000), Some(100), "and no automatic shrink goes below it");
+    /// assert_eq!(r.min_capacity_now(), 100, "and no automatic shrink goes below it");
     /// ```
     pub fn request_capacity(&mut self, capacity: usize) {
         let rounded = (self.round)(capacity);
@@ -876,18 +874,7 @@ impl Reclaimer {
 
     /// Sets the floor to `capacity` entries, lower or higher (`shrink_to`;
     /// `shrink_to_fit` and `reclaim()` set 0).
-    ///
-    /// ```
-    /// use map_core::toolkit::Reclaimer;
-    ///
-    /// let mut r = Reclaimer::default();
-    /// r.request_capacity(100);
-    /// r.set_floor(10);
-    /// assert_eq!(r.floor(), 10);
-    /// r.set_floor(500);
-    /// assert_eq!(r.floor(), 500);
-    /// ```
-    pub fn set_floor(&mut self, capacity: usize) {
+    pub(crate) fn set_floor(&mut self, capacity: usize) {
         self.floor = if capacity == 0 {
             0
         } else {
@@ -923,17 +910,13 @@ impl Reclaimer {
     /// entries need to shrink? `size` is any number that changes whenever
     /// the storage's capacity does (a hash table's bucket count): two
     /// comparisons with cached thresholds. When it answers `true`, call
-    /// [`after_remove`](Self::after_remove) from a cold path.
+    /// [`on_sparse_remove`](Self::on_sparse_remove) from a cold path.
     ///
     /// ```
     /// use map_core::toolkit::Reclaimer;
     ///
-    /// let mut r = Reclaimer::default();
-    /// assert!(r.may_shrink(900, 1000), "no thresholds cached yet");
-    /// assert_eq!(r.after_remove(900, 1000, 1000), None);
-    /// assert!(!r.may_shrink(899, 1000));
-    /// assert!(r.may_shrink(100, 1000), "sparse: look closer");
-    /// assert!(r.may_shrink(899, 2000), "the storage was resized");
+    /// let r = Reclaimer::default();
+    /// assert!(r.may_shrink(900, 1000), "no thresholds cached yet: look closer");
     /// ```
     #[inline(always)]
     pub fn may_shrink(&self, len: usize, size: usize) -> bool {
@@ -945,20 +928,12 @@ impl Reclaimer {
     /// [`may_shrink`](Self::may_shrink) says so; `size` as there): the
     /// capacity to shrink to now, if any. Call it only when an entry really
     /// leaves: nothing is given back unless one did.
-    ///
-    /// ```
-    /// use map_core::toolkit::Reclaimer;
-    ///
-    /// let mut r = Reclaimer::default();
-    /// // 1/8 full or less: shrink now, to a quarter more than remain.
-    /// assert_eq!(r.after_remove(100, 1000, 1000), Some(125));
-    /// assert_eq!(r.after_remove(5, 1000, 1000), Some(16), "never below min_capacity");
-    /// // 3/20 full: not sparse enough to move entries while draining, but
-    /// // the next insert tightens the storage to `headroom` times the entries.
-    /// assert_eq!(r.after_remove(150, 1000, 1000), None);
-    /// assert_eq!(r.before_insert(150, 1000), Some(300));
-    /// ```
-    pub fn after_remove(&mut self, len: usize, capacity: usize, size: usize) -> Option<usize> {
+    pub(crate) fn after_remove(
+        &mut self,
+        len: usize,
+        capacity: usize,
+        size: usize,
+    ) -> Option<usize> {
         let p = self.policy;
         let scaled_capacity = capacity.saturating_mul(FP_ONE as usize);
         // Strictly below `capacity / ratio`: with power-of-two ratios that
@@ -1006,18 +981,8 @@ impl Reclaimer {
     /// entries), if removals left the storage with room for the catch-up
     /// ratio times its entries (see [Draining](Self#draining)). Costs one
     /// test of a flag otherwise.
-    ///
-    /// ```
-    /// use map_core::toolkit::Reclaimer;
-    ///
-    /// let mut r = Reclaimer::default();
-    /// assert_eq!(r.before_insert(150, 1000), None, "nothing pending");
-    /// assert_eq!(r.after_remove(150, 1000, 1000), None);
-    /// assert_eq!(r.before_insert(150, 1000), Some(300));
-    /// assert_eq!(r.before_insert(150, 1000), None, "caught up");
-    /// ```
     #[inline]
-    pub fn before_insert(&mut self, len: usize, capacity: usize) -> Option<usize> {
+    pub(crate) fn before_insert(&mut self, len: usize, capacity: usize) -> Option<usize> {
         if !self.pending {
             return None;
         }
@@ -1031,17 +996,7 @@ impl Reclaimer {
 
     /// The capacity to shrink to right now under `shrink_ratio`, whatever
     /// happened before (used when the policy changes).
-    ///
-    /// ```
-    /// use map_core::toolkit::Reclaimer;
-    ///
-    /// let mut r = Reclaimer::default();
-    /// assert_eq!(r.check_now(100, 1000), Some(200));
-    /// assert_eq!(r.check_now(500, 1000), None);
-    /// r.request_capacity(600);
-    /// assert_eq!(r.check_now(100, 1000), Some(600), "not below the floor");
-    /// ```
-    pub fn check_now(&mut self, len: usize, capacity: usize) -> Option<usize> {
+    pub(crate) fn check_now(&mut self, len: usize, capacity: usize) -> Option<usize> {
         self.pending = false;
         // Back to the shrink threshold for the next removal.
         self.sparse_for = usize::MAX;
@@ -1057,18 +1012,7 @@ impl Reclaimer {
     /// larger than the policy's `clear_keep_bytes`; given back otherwise, and
     /// then the refill grows back towards `len` in large steps
     /// ([`refill_target`](Self::refill_target)).
-    ///
-    /// ```
-    /// use map_core::toolkit::{ClearAction, Reclaimer};
-    /// use map_core::ReclaimPolicy;
-    ///
-    /// let mut r = Reclaimer::default();
-    /// assert_eq!(r.on_clear(1000, 1024, 16 << 10), ClearAction::Keep);
-    /// assert_eq!(r.on_clear(100_000, 131_072, 2 << 20), ClearAction::Release);
-    /// let mut manual = Reclaimer::new(ReclaimPolicy::manual());
-    /// assert_eq!(manual.on_clear(100_000, 131_072, 2 << 20), ClearAction::Keep);
-    /// ```
-    pub fn on_clear(&mut self, len: usize, capacity: usize, bytes: usize) -> ClearAction {
+    pub(crate) fn on_clear(&mut self, len: usize, capacity: usize, bytes: usize) -> ClearAction {
         self.pending = false;
         self.sparse_for = usize::MAX;
         let p = self.policy;
@@ -1090,16 +1034,10 @@ impl Reclaimer {
     /// entries removed before it is sparse. Steps stop at what the map held.
     ///
     /// ```
-    /// use map_core::toolkit::{ClearAction, Reclaimer};
+    /// use map_core::toolkit::Reclaimer;
     ///
     /// let mut r = Reclaimer::default();
     /// assert_eq!(r.refill_target(100, 100), None, "no clear: grow as usual");
-    /// assert_eq!(r.on_clear(100_000, 131_072, 4 << 20), ClearAction::Release);
-    /// // Steps of 3.2 times the entries instead of doubling...
-    /// assert_eq!(r.refill_target(100, 100), Some(320));
-    /// // ...up to what the map held.
-    /// assert_eq!(r.refill_target(40_000, 40_000), Some(100_000));
-    /// assert_eq!(r.refill_target(100_000, 100_000), None);
     /// ```
     #[inline]
     pub fn refill_target(&mut self, len: usize, capacity: usize) -> Option<usize> {
@@ -1169,5 +1107,88 @@ impl Reclaimer {
             reclaimed_bytes: self.reclaimed_bytes,
             reclaims: self.reclaims,
         }
+    }
+}
+
+#[cfg(test)]
+mod reclaimer_tests {
+    use super::{ClearAction, ReclaimPolicy, Reclaimer};
+
+    #[test]
+    fn set_floor() {
+        let mut r = Reclaimer::default();
+        r.request_capacity(100);
+        r.set_floor(10);
+        assert_eq!(r.floor(), 10);
+        r.set_floor(500);
+        assert_eq!(r.floor(), 500);
+    }
+
+    #[test]
+    fn after_remove() {
+        let mut r = Reclaimer::default();
+        // 1/8 full or less: shrink now, to a quarter more than remain.
+        assert_eq!(r.after_remove(100, 1000, 1000), Some(125));
+        assert_eq!(
+            r.after_remove(5, 1000, 1000),
+            Some(16),
+            "never below min_capacity"
+        );
+        // 3/20 full: not sparse enough to move entries while draining, but
+        // the next insert tightens the storage to `headroom` times the entries.
+        assert_eq!(r.after_remove(150, 1000, 1000), None);
+        assert_eq!(r.before_insert(150, 1000), Some(300));
+    }
+
+    #[test]
+    fn before_insert() {
+        let mut r = Reclaimer::default();
+        assert_eq!(r.before_insert(150, 1000), None, "nothing pending");
+        assert_eq!(r.after_remove(150, 1000, 1000), None);
+        assert_eq!(r.before_insert(150, 1000), Some(300));
+        assert_eq!(r.before_insert(150, 1000), None, "caught up");
+    }
+
+    #[test]
+    fn check_now() {
+        let mut r = Reclaimer::default();
+        assert_eq!(r.check_now(100, 1000), Some(200));
+        assert_eq!(r.check_now(500, 1000), None);
+        r.request_capacity(600);
+        assert_eq!(r.check_now(100, 1000), Some(600), "not below the floor");
+    }
+
+    #[test]
+    fn on_clear() {
+        let mut r = Reclaimer::default();
+        assert_eq!(r.on_clear(1000, 1024, 16 << 10), ClearAction::Keep);
+        assert_eq!(r.on_clear(100_000, 131_072, 2 << 20), ClearAction::Release);
+        let mut manual = Reclaimer::new(ReclaimPolicy::manual());
+        assert_eq!(
+            manual.on_clear(100_000, 131_072, 2 << 20),
+            ClearAction::Keep
+        );
+    }
+
+    #[test]
+    fn may_shrink_caches_thresholds() {
+        let mut r = Reclaimer::default();
+        assert!(r.may_shrink(900, 1000), "no thresholds cached yet");
+        assert_eq!(r.after_remove(900, 1000, 1000), None);
+        assert!(!r.may_shrink(899, 1000));
+        assert!(r.may_shrink(100, 1000), "sparse: look closer");
+        assert!(r.may_shrink(899, 2000), "the storage was resized");
+    }
+
+    #[test]
+    fn refill_target_after_a_released_clear() {
+        let mut r = Reclaimer::default();
+        assert_eq!(r.refill_target(100, 100), None, "no clear: grow as usual");
+        assert_eq!(r.on_clear(100_000, 131_072, 4 << 20), ClearAction::Release);
+        // Steps of 3.2 times the entries instead of doubling...
+        assert_eq!(r.refill_target(100, 100), Some(320));
+        // ...up to what the map held.
+        assert_eq!(r.refill_target(40_000, 40_000), Some(100_000));
+        assert_eq!(r.refill_target(100_000, 100_000), None);
     }
 }

@@ -31,11 +31,8 @@
 //!   bytes) and how the protocol shrinks, compacts or clears it;
 //!   [`ShrinkError`] says why a shrink left it as it was.
 //! * [`Reclaimer`]: one map's policy and running statistics. Its protocol
-//!   methods (the table below) drive a [`Storage`]; its lower-level
-//!   decisions ([`after_remove`](Reclaimer::after_remove),
-//!   [`before_insert`](Reclaimer::before_insert),
-//!   [`on_clear`](Reclaimer::on_clear) and its [`ClearAction`], ...) serve a
-//!   storage that applies them itself.
+//!   methods (the table below) drive a [`Storage`]; the decisions behind
+//!   them (when, how far, the floors) are its own.
 //! * [`table`]: shrinking and moving a `hashbrown::HashTable` without
 //!   aborting and without losing entries to a panicking hasher, and its
 //!   capacity arithmetic. The only place where hashbrown's table shows in
@@ -111,7 +108,7 @@ mod storage;
 pub mod store;
 pub mod table;
 
-pub use crate::policy::{ClearAction, Reclaimer};
+pub use crate::policy::Reclaimer;
 pub use map::{alloc_failed, ExtractIf, InsertError, Map};
 pub use storage::Storage;
 pub use store::{DefaultStore, StableStore, Store, View};

@@ -514,8 +514,9 @@ impl Reclaimer {
         }
     }
 
-    /// `clear`: drops every entry, keeping the storage for a refill or
-    /// giving it back as [`on_clear`](Self::on_clear) decides; a storage
+    /// `clear`: drops every entry, keeping the storage for a refill (under
+    /// the manual policy, at the floor or `min_capacity`, or no larger than
+    /// `clear_keep_bytes`) or giving it back; a storage
     /// given back under a capacity floor is cleared and shrunk to the floor
     /// instead, so that room for what was asked for stays.
     ///
@@ -644,34 +645,7 @@ impl Reclaimer {
     /// Shrinks the storage to room for `target` entries where that gives
     /// memory back, and accounts for it. Returns the bytes released; 0 when
     /// the storage refused (nothing to gain, or no memory for the move).
-    ///
-    /// ```
-    /// # use map_core::toolkit::{Reclaimer, ShrinkError, Storage};
-    /// # use map_core::ReclaimPolicy;
-    /// # struct Entries(Vec<(u64, u64)>);
-    /// # impl Storage for Entries {
-    /// #     fn len(&self) -> usize { self.0.len() }
-    /// #     fn capacity(&self) -> usize { self.0.capacity() }
-    /// #     fn allocated_bytes(&self) -> usize { self.0.capacity() * 16 }
-    /// #     fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
-    /// #         if capacity >= self.0.capacity() { return Err(ShrinkError::NoGain); }
-    /// #         self.0.shrink_to(capacity);
-    /// #         Ok(())
-    /// #     }
-    /// #     fn clear_storage(&mut self, keep: bool) {
-    /// #         self.0.clear();
-    /// #         if !keep { self.0 = Vec::new(); }
-    /// #     }
-    /// # }
-    /// // `Entries` is the `Vec` storage of the `toolkit` module example.
-    /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
-    /// let mut entries = Entries(Vec::with_capacity(1000));
-    /// let released = reclaimer.shrink_storage(&mut entries, 100);
-    /// assert_eq!(released, 16_000 - entries.allocated_bytes());
-    /// assert_eq!(reclaimer.shrink_storage(&mut entries, 1000), 0, "refused: nothing to gain");
-    /// assert_eq!(reclaimer.stats(entries.allocated_bytes()).reclaims, 1);
-    /// ```
-    pub fn shrink_storage<St: Storage + ?Sized>(
+    pub(crate) fn shrink_storage<St: Storage + ?Sized>(
         &mut self,
         storage: &mut St,
         target: usize,
@@ -695,5 +669,54 @@ impl Reclaimer {
             self.observe(before);
         }
         before.saturating_sub(after)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ShrinkError, Storage};
+    use crate::policy::Reclaimer;
+    use crate::ReclaimPolicy;
+
+    /// The `Vec` storage of the `toolkit` module example.
+    struct Entries(Vec<(u64, u64)>);
+
+    impl Storage for Entries {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn capacity(&self) -> usize {
+            self.0.capacity()
+        }
+        fn allocated_bytes(&self) -> usize {
+            self.0.capacity() * 16
+        }
+        fn shrink_to(&mut self, capacity: usize) -> Result<(), ShrinkError> {
+            if capacity >= self.0.capacity() {
+                return Err(ShrinkError::NoGain);
+            }
+            self.0.shrink_to(capacity);
+            Ok(())
+        }
+        fn clear_storage(&mut self, keep: bool) {
+            self.0.clear();
+            if !keep {
+                self.0 = Vec::new();
+            }
+        }
+    }
+
+    #[test]
+    fn shrink_storage() {
+        let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
+        let mut entries = Entries(Vec::with_capacity(1000));
+        let released = reclaimer.shrink_storage(&mut entries, 100);
+        assert_eq!(released, 16_000 - entries.allocated_bytes());
+        assert_eq!(
+            reclaimer.shrink_storage(&mut entries, 1000),
+            0,
+            "refused: nothing to gain"
+        );
+        assert_eq!(reclaimer.stats(entries.allocated_bytes()).reclaims, 1);
     }
 }
