@@ -75,3 +75,10 @@ fn hysteresis() {
         map_conformance::promises::check_hysteresis::<arena_map::ArenaTable<u64, u64>>(seed);
     }
 }
+
+/// A map of key to value through serde, malformed input, length hints
+/// (the kit's).
+#[test]
+fn serde() {
+    map_conformance::serde::check::<arena_map::ArenaTable<u64, u64>>();
+}

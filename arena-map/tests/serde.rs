@@ -1,73 +1,10 @@
-//! `serde` for `ArenaMap`, `StrMap` and `BytesMap`: round trips through
-//! JSON, malformed input is an error, and a length hint sets no capacity
-//! floor.
+//! `serde` for `StrMap` and `BytesMap`: round trips through JSON,
+//! malformed input is an error, and a length hint sets no capacity floor
+//! (`ArenaMap` runs the kit's `serde` check in `tests/conformance.rs`).
 
-use arena_map::{ArenaMap, BytesMap, StrMap};
+use arena_map::{BytesMap, StrMap};
 use serde::de::value::{Error, MapDeserializer};
 use serde::Deserialize;
-
-/// Entries that claim to be far more than they are.
-struct Boastful(std::vec::IntoIter<(u64, u64)>);
-
-impl Iterator for Boastful {
-    type Item = (u64, u64);
-    fn next(&mut self) -> Option<(u64, u64)> {
-        self.0.next()
-    }
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (usize::MAX, Some(usize::MAX))
-    }
-}
-
-#[test]
-fn arena_map_round_trip() {
-    let map: ArenaMap<u64, Vec<u8>> = (0..500).map(|i| (i, vec![i as u8; 3])).collect();
-    let json = serde_json::to_string(&map).unwrap();
-    let back: ArenaMap<u64, Vec<u8>> = serde_json::from_str(&json).unwrap();
-    assert_eq!(back, map);
-    assert!(serde_json::from_str::<ArenaMap<u64, u64>>("{}")
-        .unwrap()
-        .is_empty());
-}
-
-#[test]
-fn arena_map_malformed_input_is_an_error() {
-    for bad in [
-        "[1, 2]",
-        r#"{"1": "x"}"#,
-        r#"{"x": 1}"#,
-        r#"{"1": 2"#,
-        "null",
-    ] {
-        assert!(
-            serde_json::from_str::<ArenaMap<u64, u64>>(bad).is_err(),
-            "{bad}"
-        );
-    }
-    let err = serde_json::from_str::<ArenaMap<u64, u64>>("[1, 2]").unwrap_err();
-    assert!(err.to_string().contains("a map"), "{err}");
-}
-
-#[test]
-fn arena_map_hint_sets_no_floor() {
-    let entries: Vec<(u64, u64)> = (0..2000).map(|i| (i, i)).collect();
-    let de = MapDeserializer::<_, Error>::new(entries.into_iter());
-    let mut map = ArenaMap::<u64, u64>::deserialize(de).unwrap();
-    assert_eq!(map.len(), 2000);
-    let filled = map.memory().allocated_bytes;
-    for i in 0..2000 {
-        map.remove(&i);
-    }
-    let held = map.memory().allocated_bytes;
-    assert!(held * 10 < filled, "held {held} of {filled}");
-
-    // A hint far beyond the entries is not believed.
-    let entries: Vec<(u64, u64)> = (0..3).map(|i| (i, i)).collect();
-    let de = MapDeserializer::<_, Error>::new(Boastful(entries.into_iter()));
-    let map = ArenaMap::<u64, u64>::deserialize(de).unwrap();
-    assert_eq!(map.len(), 3);
-    assert!(map.memory().allocated_bytes < 1 << 20);
-}
 
 #[test]
 fn str_map_round_trip() {

@@ -28,6 +28,9 @@
 //! * [`alloc_failure`]: for such a map over the kit's `FailingAlloc`, a
 //!   refused allocation loses and aborts nothing (`try_insert`,
 //!   `try_reserve` with std's error kinds, removals, `clear`, `drain`).
+//! * `serde` (with the `serde` feature): for such a map, a round trip
+//!   through JSON, malformed input as an error, and a length hint taken
+//!   neither as a capacity floor nor, far beyond the entries, as a size.
 //!
 //! A variant's test file is a few lines:
 //!
@@ -45,6 +48,8 @@ pub mod alloc_failure;
 pub mod phased;
 pub mod promises;
 pub mod scenarios;
+#[cfg(feature = "serde")]
+pub mod serde;
 pub mod std_api;
 mod test_map;
 pub mod unwind;

@@ -84,3 +84,10 @@ fn alloc_failure() {
         map_core::Table<u64, u64, map_conformance::alloc::FailingAlloc>,
     >();
 }
+
+/// A map of key to value through serde, malformed input, length hints
+/// (the kit's).
+#[test]
+fn serde() {
+    map_conformance::serde::check::<map_core::Table<u64, u64>>();
+}

@@ -157,3 +157,10 @@ fn memory_scenarios_with_a_custom_allocator() {
     let figures = check_scenarios(|| PooledMap::new_in(alloc.clone()), Sizes::QUICK);
     println!("{figures}");
 }
+
+/// A map of key to value through serde, malformed input, length hints
+/// (the kit's).
+#[test]
+fn serde() {
+    map_conformance::serde::check::<PoolStore<u64, u64>>();
+}

@@ -89,3 +89,10 @@ fn alloc_failure() {
         split_map::SplitTables<u64, u64, map_conformance::alloc::FailingAlloc>,
     >();
 }
+
+/// A map of key to value through serde, malformed input, length hints
+/// (the kit's).
+#[test]
+fn serde() {
+    map_conformance::serde::check::<split_map::SplitTables<u64, u64>>();
+}
