@@ -796,7 +796,7 @@ where
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, St> {
         let hash = make_hash(&self.hash_builder, &key);
         match self.store.find_pos(hash, equivalent_key(&key)) {
-            Some(pos) => Entry::Occupied(self.occupied(pos, hash)),
+            Some(pos) => Entry::Occupied(self.entry_at(pos, hash)),
             None => Entry::Vacant(VacantEntry {
                 store: &mut self.store,
                 hash,
@@ -829,11 +829,6 @@ where
     /// ```
     #[inline]
     pub fn entry_at(&mut self, pos: St::Pos, hash: u64) -> OccupiedEntry<'_, K, V, S, St> {
-        self.occupied(pos, hash)
-    }
-
-    #[inline]
-    pub(crate) fn occupied(&mut self, pos: St::Pos, hash: u64) -> OccupiedEntry<'_, K, V, S, St> {
         OccupiedEntry {
             store: &mut self.store,
             pos,

@@ -42,7 +42,7 @@ where
     {
         let hash = make_hash(&self.hash_builder, key);
         match self.store.find_pos(hash, equivalent_key(key)) {
-            Some(pos) => EntryRef::Occupied(self.occupied(pos, hash)),
+            Some(pos) => EntryRef::Occupied(self.entry_at(pos, hash)),
             None => EntryRef::Vacant(VacantEntryRef {
                 table: &mut self.store,
                 hash,
