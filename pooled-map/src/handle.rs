@@ -317,6 +317,18 @@ fn live<K, V, A: Allocator + Clone>(
     }
 }
 
+/// The slot `handle` names, mutably, if it still holds the handle's entry.
+#[inline]
+fn live_mut<K, V, A: Allocator + Clone>(
+    store: &mut PoolStore<K, V, A>,
+    handle: Handle,
+) -> Option<&mut Slot<K, V>> {
+    match store.pool.get_mut(handle.slot as usize) {
+        Some(slot) if slot.stamp == handle.stamp => Some(slot),
+        _ => None,
+    }
+}
+
 impl<K, V, S, A> HandleMap for Map<K, V, S, PoolStore<K, V, A>>
 where
     K: Eq + Hash,
@@ -338,10 +350,7 @@ where
 
     #[inline]
     fn get_mut_by_handle(&mut self, handle: Handle) -> Option<&mut V> {
-        match self.storage_mut().pool.get_mut(handle.slot as usize) {
-            Some(slot) if slot.stamp == handle.stamp => Some(&mut slot.entry.1),
-            _ => None,
-        }
+        live_mut(self.storage_mut(), handle).map(|s| &mut s.entry.1)
     }
 
     #[inline]
@@ -461,9 +470,9 @@ impl<K, V, S, A: Allocator + Clone> Index<Handle> for Map<K, V, S, PoolStore<K, 
 /// If the handle is stale.
 impl<K, V, S, A: Allocator + Clone> IndexMut<Handle> for Map<K, V, S, PoolStore<K, V, A>> {
     fn index_mut(&mut self, handle: Handle) -> &mut V {
-        match self.storage_mut().pool.get_mut(handle.slot as usize) {
-            Some(slot) if slot.stamp == handle.stamp => &mut slot.entry.1,
-            _ => panic!("stale handle used to index a PooledMap"),
+        match live_mut(self.storage_mut(), handle) {
+            Some(slot) => &mut slot.entry.1,
+            None => panic!("stale handle used to index a PooledMap"),
         }
     }
 }

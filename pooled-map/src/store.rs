@@ -200,9 +200,7 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
     fn find_slot(&self, hash: u32, mut eq: impl FnMut(&(K, V)) -> bool) -> Option<usize> {
         let pool = &self.pool;
         self.index
-            .find(expand(hash), |e| {
-                e.hash == hash && pool.get(e.slot as usize).is_some_and(|s| eq(&s.entry))
-            })
+            .find(expand(hash), |e| is_entry(pool, e, hash, &mut eq))
             .map(|e| e.slot as usize)
     }
 
@@ -210,15 +208,8 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
     /// and the pool.
     #[inline]
     fn remove_slot(&mut self, slot: usize) -> Slot<K, V> {
-        let hash = self.pool[slot].hash;
-        if let Ok(record) = self
-            .index
-            .find_entry(expand(hash), |e| e.slot as usize == slot)
-        {
-            record.remove();
-        } else {
-            debug_assert!(false, "pool slot {slot} missing from the index");
-        }
+        let unlinked = unlink(&mut self.index, slot, self.pool[slot].hash);
+        debug_assert!(unlinked, "pool slot {slot} missing from the index");
         self.pool.remove(slot)
     }
 
@@ -360,6 +351,44 @@ fn too_many_slots() -> ! {
     panic!("PooledMap holds at most 2^32 entries")
 }
 
+/// Whether `record` is the index record of an entry with the folded `hash`
+/// for which `eq` holds.
+#[inline(always)]
+fn is_entry<K, V, A: Allocator>(
+    pool: &Pool<Slot<K, V>, A>,
+    record: &IndexEntry,
+    hash: u32,
+    eq: impl FnOnce(&(K, V)) -> bool,
+) -> bool {
+    record.hash == hash && pool.get(record.slot as usize).is_some_and(|s| eq(&s.entry))
+}
+
+/// Puts a new entry with a fresh stamp into the slot the pool reuses next
+/// (the pool has room); returns its index record.
+#[inline(always)]
+fn place<K, V, A: Allocator>(
+    pool: &mut Pool<Slot<K, V>, A>,
+    stamps: &mut Stamps,
+    hash: u32,
+    entry: (K, V),
+) -> IndexEntry {
+    let slot = slot_number(pool.vacant_key());
+    pool.insert(Slot::new(stamps.take(), hash, entry));
+    IndexEntry { slot, hash }
+}
+
+/// Takes out the index record of the entry in `slot`, whose folded hash is
+/// `hash`; `false` if there is none.
+fn unlink<A: Allocator>(index: &mut HashTable<IndexEntry, A>, slot: usize, hash: u32) -> bool {
+    match index.find_entry(expand(hash), |e| e.slot as usize == slot) {
+        Ok(record) => {
+            record.remove();
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// Takes the index record of a slot whose entry `replace_with` took out,
 /// unless disarmed: a panicking closure leaves the index and the pool in
 /// step.
@@ -369,21 +398,9 @@ struct Unlink<'a, A: Allocator> {
     hash: u32,
 }
 
-impl<A: Allocator> Unlink<'_, A> {
-    fn unlink(&mut self) {
-        let slot = self.slot;
-        if let Ok(record) = self
-            .index
-            .find_entry(expand(self.hash), |e| e.slot as usize == slot)
-        {
-            record.remove();
-        }
-    }
-}
-
 impl<A: Allocator> Drop for Unlink<'_, A> {
     fn drop(&mut self) {
-        self.unlink();
+        unlink(self.index, self.slot, self.hash);
     }
 }
 
@@ -496,12 +513,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
         // With room in the index, `entry` does not grow it.
         let found = index.entry(
             expand(hash),
-            |e| {
-                e.hash == hash
-                    && pool
-                        .get(e.slot as usize)
-                        .is_some_and(|s| eq(&entry.0, &s.entry))
-            },
+            |e| is_entry(pool, e, hash, |s| eq(&entry.0, s)),
             rehash,
         );
         match found {
@@ -510,9 +522,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
                 Ok(Some(mem::replace(&mut pool[slot].entry.1, entry.1)))
             }
             hashbrown::hash_table::Entry::Vacant(record) => {
-                let slot = slot_number(pool.vacant_key());
-                pool.insert(Slot::new(stamps.take(), hash, entry));
-                record.insert(IndexEntry { slot, hash });
+                record.insert(place(pool, stamps, hash, entry));
                 Ok(None)
             }
         }
@@ -539,12 +549,9 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
             }
         }
         let hash = fold(hash);
-        let slot = slot_number(self.pool.vacant_key());
-        let stamp = self.stamps.take();
-        self.pool.insert(Slot::new(stamp, hash, entry));
-        self.index
-            .insert_unique(expand(hash), IndexEntry { slot, hash }, rehash);
-        Ok(slot as usize)
+        let record = place(&mut self.pool, &mut self.stamps, hash, entry);
+        self.index.insert_unique(expand(hash), record, rehash);
+        Ok(record.slot as usize)
     }
 
     #[inline]
@@ -557,9 +564,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
     ) -> Option<(K, V)> {
         let hash = fold(hash);
         let Self { pool, index, .. } = self;
-        let found = index.find_entry(expand(hash), |e| {
-            e.hash == hash && pool.get(e.slot as usize).is_some_and(|s| eq(&s.entry))
-        });
+        let found = index.find_entry(expand(hash), |e| is_entry(pool, e, hash, eq));
         let (record, _) = found.ok()?.remove();
         // Field by field: a large entry then moves in pieces the compiler
         // copies inline, not through `memcpy` calls.
@@ -602,7 +607,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
         } = pool.remove(pos);
         // The slot is vacant while `f` runs; its record goes with it if `f`
         // panics or declines.
-        let mut unlink = Unlink {
+        let unlink = Unlink {
             index,
             slot: pos,
             hash,
@@ -622,8 +627,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
                 Ok(slot)
             }
             None => {
-                unlink.unlink();
-                mem::forget(unlink);
+                drop(unlink);
                 reclaimer.on_remove(&mut View::new(self, hasher));
                 Err(key)
             }
