@@ -274,6 +274,8 @@ struct Control {
     budget: AtomicUsize,
     failures: AtomicUsize,
     live: AtomicUsize,
+    /// Allocations served.
+    calls: AtomicUsize,
 }
 
 /// An `allocator_api2` allocator over the global one that fails on demand.
@@ -377,6 +379,23 @@ impl FailingAlloc {
         self.control.failures.load(Ordering::SeqCst)
     }
 
+    /// How many allocations this allocator and its clones served (a grow or
+    /// a shrink is one: a new block, the copy, and the old block freed).
+    ///
+    /// ```
+    /// use map_conformance::alloc::FailingAlloc;
+    /// use map_core::HashMap;
+    ///
+    /// let alloc = FailingAlloc::new();
+    /// let mut map = HashMap::new_in(alloc.clone());
+    /// assert_eq!(alloc.calls(), 0);
+    /// map.insert(1u64, 1u64);
+    /// assert_eq!(alloc.calls(), 1);
+    /// ```
+    pub fn calls(&self) -> usize {
+        self.control.calls.load(Ordering::SeqCst)
+    }
+
     /// Bytes currently allocated through this allocator and its clones.
     ///
     /// ```
@@ -425,6 +444,7 @@ unsafe impl Allocator for FailingAlloc {
         }
         let block = Global.allocate(layout)?;
         self.control.live.fetch_add(layout.size(), Ordering::SeqCst);
+        self.control.calls.fetch_add(1, Ordering::SeqCst);
         Ok(block)
     }
 

@@ -4,7 +4,6 @@
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
-use core::mem;
 use core::num::NonZeroU64;
 use core::ops::{Index, IndexMut};
 
@@ -405,7 +404,7 @@ where
         let released = self.reclaim();
         let store = self.storage_mut();
         store.keep_handles = true;
-        let moves = mem::take(&mut store.moves);
+        let moves = store.take_moves();
         for (from, to) in moves {
             if let Some(slot) = self.storage().pool.get(to as usize) {
                 let old = Handle {

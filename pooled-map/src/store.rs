@@ -9,7 +9,6 @@
 //! outside these mechanics, before or after the two structures are updated
 //! together.
 
-use alloc::vec::Vec;
 use core::fmt;
 use core::iter::FusedIterator;
 use core::mem;
@@ -17,6 +16,7 @@ use core::num::NonZeroU64;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use allocator_api2::alloc::Allocator;
+use allocator_api2::vec::Vec;
 use hashbrown::{HashTable, TryReserveError};
 use map_core::toolkit::{table, DefaultStore, Reclaimer, ShrinkError, StableStore, Store, View};
 use map_core::PageAlloc;
@@ -144,8 +144,10 @@ pub struct PoolStore<K, V, A: Allocator + Clone = PageAlloc> {
     /// where they are (every reclamation but `reclaim_with`).
     pub(crate) keep_handles: bool,
     /// The moves of the last shrink that moved entries with handles, for
-    /// `reclaim_with` to report.
-    pub(crate) moves: Vec<Move>,
+    /// `reclaim_with` to report. From the map's allocator, like the scratch
+    /// list of every compaction: a list for a large pool is a large block,
+    /// which a global allocator would keep in the process after it is freed.
+    moves: Vec<Move, A>,
     /// The map's supply of stamps for new entries.
     stamps: Stamps,
 }
@@ -168,12 +170,13 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
     }
 
     fn from_parts(pool: Pool<Slot<K, V>, A>, index: HashTable<IndexEntry, A>) -> Self {
+        let moves = Vec::new_in(index.allocator().clone());
         Self {
             pool,
             index,
             epoch: 0,
             keep_handles: true,
-            moves: Vec::new(),
+            moves,
             stamps: Stamps::new(),
         }
     }
@@ -268,10 +271,10 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
     ///
     /// Runs no user code. If the scratch list of moves cannot be allocated,
     /// the pool is left as it is (the index still shrinks).
-    fn compact(&mut self, target: usize, keep_handles: bool) -> Vec<Move> {
+    fn compact(&mut self, target: usize, keep_handles: bool) -> Vec<Move, A> {
         let len = self.pool.len();
         let target = target.max(len);
-        let mut moves = Vec::new();
+        let mut moves = Vec::new_in(self.index.allocator().clone());
         let capacity = self.pool.capacity();
         if capacity > target {
             // Only entries above slot `len` move, into vacancies below it.
@@ -296,6 +299,12 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
         // The stored hashes make this shrink run no user code.
         let _ = table::try_shrink(&mut self.index, target, rehash);
         moves
+    }
+
+    /// The moves the last `reclaim_with` made, leaving none.
+    pub(crate) fn take_moves(&mut self) -> Vec<Move, A> {
+        let none = Vec::new_in(self.index.allocator().clone());
+        mem::replace(&mut self.moves, none)
     }
 
     /// Points the index at the entries' new slots. `moves` is in the order
@@ -774,7 +783,7 @@ impl<K, V> DefaultStore<K, V> for PoolStore<K, V, PageAlloc> {
         index: HashTable::new_in(PageAlloc),
         epoch: 0,
         keep_handles: true,
-        moves: Vec::new(),
+        moves: Vec::new_in(PageAlloc),
         stamps: Stamps::new(),
     };
 }

@@ -3,10 +3,12 @@
 //! dropping; a refusal of that allocator is an error, not an abort.
 
 use hashbrown::TryReserveError;
-use map_conformance::alloc::FailingAlloc;
+use map_conformance::alloc::{Counter, FailingAlloc};
 use map_core::{DefaultHashBuilder, Global, ReclaimPolicy};
 use pooled_map::HandleMap;
 use pooled_map::PooledMap;
+
+map_conformance::install_counting_allocator!();
 
 #[test]
 fn the_pool_and_the_index_come_from_the_given_allocator() {
@@ -46,6 +48,39 @@ fn the_pool_and_the_index_come_from_the_given_allocator() {
     assert_eq!(alloc.live_bytes(), map.memory().allocated_bytes);
     drop(map);
     assert_eq!(alloc.live_bytes(), 0);
+}
+
+#[test]
+fn a_compaction_takes_its_scratch_list_from_the_map_allocator() {
+    // Removals that compact the pool record the entries they move in a
+    // list of one record per entry moved: a large block for a large map,
+    // which a global allocator such as mimalloc keeps resident once freed.
+    let alloc = FailingAlloc::new();
+    let mut map: PooledMap<u64, [u8; 24], DefaultHashBuilder, FailingAlloc> =
+        PooledMap::new_in(alloc.clone());
+    map.extend((0..100_000u64).map(|i| (i, [i as u8; 24])));
+    let full = map.memory().allocated_bytes;
+    let epoch = map.reclaim_epoch();
+    let (counter, calls) = (Counter::start(), alloc.calls());
+    // Every 100th entry stays, spread over the whole pool: the drain moves
+    // entries down from the top.
+    for i in (0..100_000u64).filter(|i| i % 100 != 0) {
+        map.remove(&i);
+    }
+    // `FailingAlloc` serves each of its calls from the global allocator.
+    let own = alloc.calls() - calls;
+    assert!(own > 0, "the drain shrank the pool and the index");
+    assert_eq!(
+        counter.calls(),
+        own as u64,
+        "calls that bypassed the map's allocator"
+    );
+    assert!(map.reclaim_epoch() > epoch, "the pool was compacted");
+    assert!(map.memory().allocated_bytes * 8 < full);
+    assert_eq!(alloc.live_bytes(), map.memory().allocated_bytes);
+    assert!((0..100_000u64)
+        .step_by(100)
+        .all(|i| map[&i] == [i as u8; 24]));
 }
 
 #[test]
