@@ -320,3 +320,41 @@ fn a_handle_made_after_the_thread_locals_are_gone_still_reads() {
     map.reclaim();
     assert!(map.memory().allocated_bytes < before);
 }
+
+/// Reads hash their key with the map's own clone of the copies' hasher:
+/// every constructor gives both copies that one hasher, so a read finds
+/// what was written whichever copy is in front (each write swaps them).
+#[test]
+fn reads_find_every_key_in_either_copy_whatever_the_constructor() {
+    use map_core::{Global, ReclaimPolicy};
+    use std::collections::hash_map::RandomState;
+
+    fn check(name: &str, map: SyncMap<u64, u64, impl std::hash::BuildHasher + Clone, Global>) {
+        for i in 0..50u64 {
+            map.insert(i, i * 10);
+            // After each write the other copy is in front: every key so
+            // far, in both copies, through every read by key.
+            let reader = map.reader();
+            for k in 0..=i {
+                assert_eq!(map.get(&k), Some(k * 10), "{name}: get {k}");
+                assert!(map.contains_key(&k), "{name}: contains_key {k}");
+                assert_eq!(map.get_with(&k, |v| *v), Some(k * 10), "{name}");
+                assert_eq!(reader.get(&k), Some(k * 10), "{name}: reader {k}");
+                assert!(reader.contains_key(&k), "{name}");
+                assert_eq!(reader.get_with(&k, |v| *v + 1), Some(k * 10 + 1));
+            }
+            assert_eq!(map.get(&(i + 1)), None, "{name}: absent");
+        }
+    }
+    check(
+        "with_policy_in",
+        SyncMap::with_policy_in(ReclaimPolicy::manual(), Global),
+    );
+    check("new_in", SyncMap::new_in(Global));
+    check(
+        "with_capacity_and_hasher_in",
+        SyncMap::with_capacity_and_hasher_in(10, RandomState::new(), Global),
+    );
+    let collected: SyncMap<u64, u64, RandomState, Global> = std::iter::empty().collect();
+    check("from_iter", collected);
+}
