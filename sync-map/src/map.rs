@@ -9,9 +9,6 @@ use map_core::{
     Allocator, DefaultHashBuilder, Equivalent, MemoryStats, PageAlloc, ReclaimMap, ReclaimPolicy,
 };
 
-use map_core::toolkit::map::make_hash;
-use map_core::toolkit::Store;
-
 use crate::raw::{copy_bytes, LeftRight, Reader, WriteGuard};
 use crate::sync::plain;
 
@@ -52,9 +49,6 @@ type Guard<'a, K, V, S, A> = WriteGuard<'a, Table<K, V, S, A>, Log<K, V>>;
 /// ```
 pub struct SyncMap<K, V, S = DefaultHashBuilder, A: Allocator + Clone = PageAlloc> {
     pair: Pair<K, V, S, A>,
-    /// A clone of the copies' hasher: a read hashes its key before it
-    /// enters its section, so the hash does not wait for the copy.
-    hash_builder: S,
     stats: Stats,
     /// A clone of the allocator the tables hold, for
     /// [`allocator`](Self::allocator): the copies are rebuilt under
@@ -135,10 +129,7 @@ impl<K, V> SyncMap<K, V, DefaultHashBuilder, PageAlloc> {
     /// map.retain(|_, _| false);
     /// assert_eq!(map.memory().allocated_bytes, held, "manual: nothing goes back by itself");
     /// ```
-    pub fn with_policy(policy: ReclaimPolicy) -> Self
-    where
-        K: Eq + Hash,
-    {
+    pub fn with_policy(policy: ReclaimPolicy) -> Self {
         Self::with_policy_in(policy, PageAlloc)
     }
 }
@@ -218,16 +209,11 @@ impl<K, V, A: Allocator + Clone> SyncMap<K, V, DefaultHashBuilder, A> {
     /// map.retain(|_, _| false);
     /// assert_eq!(map.memory().allocated_bytes, held, "manual: nothing goes back by itself");
     /// ```
-    pub fn with_policy_in(policy: ReclaimPolicy, alloc: A) -> Self
-    where
-        K: Eq + Hash,
-    {
-        // One hasher for both copies (and the map's reads): a second
-        // `with_policy_in` would draw another random one.
-        let a = Table::with_policy_in(policy, alloc.clone());
-        let mut b = Table::with_hasher_in(a.hasher().clone(), alloc);
-        b.set_policy(policy);
-        Self::from_tables(a, b)
+    pub fn with_policy_in(policy: ReclaimPolicy, alloc: A) -> Self {
+        Self::from_tables(
+            Table::with_policy_in(policy, alloc.clone()),
+            Table::with_policy_in(policy, alloc),
+        )
     }
 }
 
@@ -285,14 +271,9 @@ impl<K, V, S, A: Allocator + Clone> SyncMap<K, V, S, A> {
         &self.alloc
     }
 
-    /// A map over two equal tables (from clones of one allocator, with
-    /// clones of one hasher: reads hash with a third clone).
-    fn from_tables(a: Table<K, V, S, A>, b: Table<K, V, S, A>) -> Self
-    where
-        S: Clone,
-    {
+    /// A map over two equal tables (from clones of one allocator).
+    fn from_tables(a: Table<K, V, S, A>, b: Table<K, V, S, A>) -> Self {
         let alloc = a.allocator().clone();
-        let hash_builder = a.hasher().clone();
         let mut tables = TableStats::default();
         tables.add(&a.memory());
         tables.add(&b.memory());
@@ -304,25 +285,10 @@ impl<K, V, S, A: Allocator + Clone> SyncMap<K, V, S, A> {
         stats.record(&tables, Released::default());
         Self {
             pair: LeftRight::new(a, b, Log::default()),
-            hash_builder,
             stats,
             alloc,
         }
     }
-}
-
-/// The entry of `key` in `table`, found by `hash`, the key's hash under the
-/// map's hasher. Reads hash their key before they enter their section (with
-/// the map's own clone of the copies' hasher), so that the hash does not
-/// wait for the load of the front copy and its hasher: two dependent loads
-/// fewer before the table's first control byte.
-#[inline(always)]
-fn find<'t, K, V, S, A, Q>(table: &'t Table<K, V, S, A>, hash: u64, key: &Q) -> Option<&'t (K, V)>
-where
-    Q: ?Sized + Equivalent<K>,
-    A: Allocator + Clone,
-{
-    table.storage().find(hash, |(k, _)| key.equivalent(k))
 }
 
 /// Reads: no lock, no shared counter.
@@ -351,9 +317,7 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
         V: Clone,
     {
-        let hash = make_hash(&self.hash_builder, key);
-        self.pair
-            .read(|t| find(t, hash, key).map(|(_, v)| v.clone()))
+        self.pair.read(|t| t.get(key).cloned())
     }
 
     /// Calls `f` with the value under `key`, inside the read section, and
@@ -383,8 +347,7 @@ where
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let hash = make_hash(&self.hash_builder, key);
-        self.pair.read(|t| find(t, hash, key).map(|(_, v)| f(v)))
+        self.pair.read(|t| t.get(key).map(f))
     }
 
     /// Whether `key` is present.
@@ -402,8 +365,7 @@ where
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let hash = make_hash(&self.hash_builder, key);
-        self.pair.read(|t| find(t, hash, key).is_some())
+        self.pair.read(|t| t.contains_key(key))
     }
 
     /// How many entries the map holds.
@@ -443,7 +405,6 @@ where
     pub fn reader(&self) -> ReadHandle<'_, K, V, S, A> {
         ReadHandle {
             reader: self.pair.reader(),
-            hash_builder: &self.hash_builder,
         }
     }
 
@@ -700,7 +661,6 @@ where
 /// thread that made the handle.
 pub struct ReadHandle<'m, K, V, S = DefaultHashBuilder, A: Allocator + Clone = PageAlloc> {
     reader: Reader<'m, Table<K, V, S, A>, Log<K, V>>,
-    hash_builder: &'m S,
 }
 
 impl<K, V, S, A> ReadHandle<'_, K, V, S, A>
@@ -726,9 +686,7 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
         V: Clone,
     {
-        let hash = make_hash(self.hash_builder, key);
-        self.reader
-            .read(|t| find(t, hash, key).map(|(_, v)| v.clone()))
+        self.reader.read(|t| t.get(key).cloned())
     }
 
     /// Calls `f` with the value under `key` inside the read section, as
@@ -751,8 +709,7 @@ where
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let hash = make_hash(self.hash_builder, key);
-        self.reader.read(|t| find(t, hash, key).map(|(_, v)| f(v)))
+        self.reader.read(|t| t.get(key).map(f))
     }
 
     /// Whether `key` is present.
@@ -771,8 +728,7 @@ where
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let hash = make_hash(self.hash_builder, key);
-        self.reader.read(|t| find(t, hash, key).is_some())
+        self.reader.read(|t| t.contains_key(key))
     }
 
     /// How many entries the map holds.
