@@ -10,6 +10,10 @@
 //! forgotten and the old table is as it was; once all are copied, the old
 //! table forgets its entries instead. At any moment exactly one of the two
 //! tables is the owner, so no entry is dropped twice or lost.
+//!
+//! The move also asks the processor for each entry ahead of its turn
+//! ([`prefetch`], a hint that reads nothing), the file's other `unsafe`
+//! block.
 
 use core::mem;
 use core::ptr;
