@@ -265,7 +265,11 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
             if let Some(target) = reclaimer.refill_target(len, table::capacity(&self.table)) {
                 let _ = self.table.try_reserve(target.saturating_sub(len), &hasher);
             }
-            if let Err(e) = self.table.try_reserve(1, &hasher) {
+            // The grown table gets every entry at once: populated.
+            let grown = table::filling::<(K, V), _>(len, len.saturating_mul(2), || {
+                self.table.try_reserve(1, &hasher)
+            });
+            if let Err(e) = grown {
                 return Err((entry, e));
             }
         }

@@ -83,6 +83,20 @@
 //! first fill after a few idle seconds. Measure on the machine that runs
 //! the service before turning it on.
 //!
+//! # Populated blocks
+//!
+//! Huge pages or not, faulting pages in one by one is slow: a trap per page.
+//! Inside [`populating`], a fresh mapping is populated instead: the kernel
+//! backs every page of it in the `mmap` call (`MAP_POPULATE`, Linux and
+//! Android), which took about half the time of faulting the same pages in
+//! one at a time on the machine the workspace is measured on (8.5 MB:
+//! 0.9 ms against 1.8 ms). It is for blocks written throughout at once,
+//! such as a hash table that is rebuilt with its entries, and it is how the
+//! maps of this workspace allocate the tables they move entries into. A
+//! block mapped outside it is backed page by page as it is touched, so a
+//! container that reserves room it never uses holds no pages for it. A block
+//! that grows by `mremap` gets its new pages on first touch either way.
+//!
 //! # Where there are no pages of our own
 //!
 //! Page-backed blocks need `mmap`: they exist on unix targets (Linux, the
@@ -130,7 +144,9 @@
 //! # Features
 //!
 //! * `std` (default): the per-thread counters `thread_live_bytes()` and
-//!   `thread_calls()`. Without it page-alloc is `#![no_std]` and needs only
+//!   `thread_calls()`, and [`populating`] (its state is per thread: without
+//!   `std` it runs its closure and populates nothing). Without it
+//!   page-alloc is `#![no_std]` and needs only
 //!   `alloc`:
 //!   `cargo check -p page-alloc --no-default-features --target x86_64-unknown-none`.
 
@@ -169,6 +185,34 @@ pub fn set_huge_pages(on: bool) {
 /// transparent huge pages ([`set_huge_pages`]).
 pub fn huge_pages() -> bool {
     raw::huge_pages()
+}
+
+/// Runs `f`, and has every block that [`PageAlloc`] maps on this thread
+/// meanwhile populated: the kernel backs all of its pages in the mapping
+/// call itself (`MAP_POPULATE`) instead of with one page fault per page at
+/// its first touch. See [Populated blocks](crate#populated-blocks).
+///
+/// For a block the caller writes throughout at once, such as the new table
+/// of a hash map that moves its entries in: the pages then cost about half
+/// the time. A block only partly written would hold pages it never uses.
+///
+/// Population needs Linux or Android and the `std` feature (the state is
+/// per thread); elsewhere `f` just runs and pages are backed on first
+/// touch, as always. Calls nest, and the previous state comes back when `f`
+/// returns or unwinds.
+///
+/// ```
+/// use allocator_api2::vec::Vec;
+/// use page_alloc::{populating, PageAlloc};
+///
+/// // 1 MiB that is written in full right away.
+/// let mut squares: Vec<u64, PageAlloc> =
+///     populating(|| Vec::with_capacity_in(1 << 17, PageAlloc));
+/// squares.extend((0..1u64 << 17).map(|i| i * i));
+/// assert_eq!(squares[1000], 1_000_000);
+/// ```
+pub fn populating<R>(f: impl FnOnce() -> R) -> R {
+    raw::populating(f)
 }
 
 /// Installs `observer` (or with `None` removes it): from then on it is

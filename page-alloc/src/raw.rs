@@ -50,8 +50,17 @@ mod sys {
     }
 
     /// Maps `len` bytes (a whole number of pages, not 0) of fresh zeroed
-    /// memory, readable and writable; `None` if the kernel refuses.
-    pub(crate) fn map(len: usize) -> Option<NonNull<u8>> {
+    /// memory, readable and writable, with every page backed at once if
+    /// `populate` (Linux and Android; elsewhere a page is backed on its
+    /// first touch either way); `None` if the kernel refuses.
+    pub(crate) fn map(len: usize, populate: bool) -> Option<NonNull<u8>> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let populate = if populate { libc::MAP_POPULATE } else { 0 };
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let populate = {
+            let _ = populate;
+            0
+        };
         // SAFETY: a private anonymous mapping at an address the kernel
         // chooses (no hint, no MAP_FIXED) cannot overlap or alter any memory
         // the process already uses; failure is reported as MAP_FAILED.
@@ -60,7 +69,7 @@ mod sys {
                 ptr::null_mut(),
                 len,
                 libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANON,
+                libc::MAP_PRIVATE | libc::MAP_ANON | populate,
                 -1,
                 0,
             )
@@ -138,7 +147,7 @@ mod sys {
         usize::MAX
     }
 
-    pub(crate) fn map(_len: usize) -> Option<NonNull<u8>> {
+    pub(crate) fn map(_len: usize, _populate: bool) -> Option<NonNull<u8>> {
         None
     }
 
@@ -170,7 +179,7 @@ enum Resize {
 /// Maps a page-backed block for `layout`; its pages are zero.
 fn map_block(layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
     let len = whole_pages(layout.size());
-    let mapped = sys::map(len);
+    let mapped = sys::map(len, populate());
     counted_call(true);
     let addr = mapped.ok_or(AllocError)?;
     advise(addr, len);
@@ -196,6 +205,42 @@ pub(crate) fn set_huge_pages(on: bool) {
 
 pub(crate) fn huge_pages() -> bool {
     HUGE_PAGES.load(Ordering::Relaxed)
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    /// Whether this thread is inside [`populating`]. A const initialiser
+    /// and no drop glue: reading it never allocates.
+    static POPULATE: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// Runs `f` with fresh mappings of this thread populated; restores the
+/// previous state afterwards, also when `f` unwinds.
+pub(crate) fn populating<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(feature = "std")]
+    {
+        struct Restore(bool);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let _ = POPULATE.try_with(|p| p.set(self.0));
+            }
+        }
+        let before = POPULATE.try_with(|p| p.replace(true)).unwrap_or(false);
+        let _restore = Restore(before);
+        f()
+    }
+    #[cfg(not(feature = "std"))]
+    f()
+}
+
+/// Whether a mapping made now is populated.
+fn populate() -> bool {
+    #[cfg(feature = "std")]
+    {
+        POPULATE.try_with(core::cell::Cell::get).unwrap_or(false)
+    }
+    #[cfg(not(feature = "std"))]
+    false
 }
 
 /// Hints huge pages for a mapping of `len` bytes, when it is large enough

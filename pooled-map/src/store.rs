@@ -249,13 +249,21 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
         let len = self.pool.len();
         if self.pool.capacity() > len {
             self.check_entries(1)?;
-            return self.index.try_reserve(1, rehash);
+            return self.grow_index(1);
         }
         let extra = (len / 4).max(1);
         self.check_entries(extra)?;
-        self.index.try_reserve(extra, rehash)?;
+        self.grow_index(extra)?;
         let room = table::bucket_capacity(self.index.num_buckets()).max(len + extra) - len;
         self.pool.try_reserve_exact(room)
+    }
+
+    /// Room in the index for `extra` more entries; a grown index gets every
+    /// entry at once, so its table is populated (`table::filling`).
+    fn grow_index(&mut self, extra: usize) -> Result<(), TryReserveError> {
+        let len = self.index.len();
+        let room = len.saturating_mul(2).saturating_add(extra);
+        table::filling::<IndexEntry, _>(len, room, || self.index.try_reserve(extra, rehash))
     }
 
     /// Shrinks the pool and the index to room for `target` entries (at least

@@ -19,7 +19,7 @@ use core::mem;
 use allocator_api2::alloc::Allocator;
 use allocator_api2::vec::Vec;
 use hashbrown::{HashTable, TryReserveError};
-use map_core::toolkit::table::{bucket_capacity, buckets_for, try_with_capacity_in};
+use map_core::toolkit::table::{self, bucket_capacity, buckets_for, try_with_capacity_in};
 use map_core::ReclaimPolicy;
 
 /// The most bytes one table's buckets take before it splits instead of
@@ -851,19 +851,22 @@ fn rebuild<T, A: Allocator + Clone>(
         plan_table(second, &mut plan);
     }
     // Phase 2: allocate, or fill the spare where it has the right size.
-    let mut fresh = |capacity: usize| match spare.take() {
+    // A new table is populated when its entries fill it (`table::filling`).
+    let mut fresh = |capacity: usize, entries: usize| match spare.take() {
         Some(table) if capacity > 0 && table.num_buckets() == buckets_for::<T>(capacity) => {
             Ok(table)
         }
         other => {
             *spare = other;
-            try_with_capacity_in(alloc.clone(), capacity)
+            table::filling::<T, _>(entries, capacity, || {
+                try_with_capacity_in(alloc.clone(), capacity)
+            })
         }
     };
     let mut targets = [
-        fresh(capacity(0, counts[0]))?,
+        fresh(capacity(0, counts[0]), counts[0])?,
         if targets == 2 {
-            fresh(capacity(1, counts[1]))?
+            fresh(capacity(1, counts[1]), counts[1])?
         } else {
             HashTable::new_in(alloc.clone())
         },

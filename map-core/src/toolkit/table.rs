@@ -176,7 +176,7 @@ where
     if buckets_for::<T>(target) >= table.num_buckets() {
         return Err(ShrinkError::NoGain);
     }
-    let mut fresh = reserve_fresh(table.allocator().clone(), target)?;
+    let mut fresh = reserve_fresh(table.allocator().clone(), target, table.len())?;
     if fresh.num_buckets() >= table.num_buckets() {
         return Err(ShrinkError::NoGain);
     }
@@ -229,7 +229,7 @@ where
     A: Allocator,
     B: Allocator,
 {
-    let mut fresh = reserve_fresh(alloc, capacity.max(table.len()))?;
+    let mut fresh = reserve_fresh(alloc, capacity.max(table.len()), table.len())?;
     move_entries(table, &mut fresh, hasher)?;
     Ok(fresh)
 }
@@ -261,11 +261,55 @@ pub fn try_with_capacity_in<T, B: Allocator>(
     Ok(fresh)
 }
 
+/// The table a move of `entries` entries goes into: populated when the
+/// move fills it ([`filling`]).
 fn reserve_fresh<T, B: Allocator>(
     alloc: B,
     capacity: usize,
+    entries: usize,
 ) -> Result<HashTable<T, B>, ShrinkError> {
-    try_with_capacity_in(alloc, capacity).map_err(|_| ShrinkError::AllocFailed)
+    filling::<T, _>(entries, capacity, || try_with_capacity_in(alloc, capacity))
+        .map_err(|_| ShrinkError::AllocFailed)
+}
+
+/// Entries above this size leave some pages of a table they fill untouched.
+const FILLED_ENTRY_MAX: usize = 512;
+
+/// Runs `f`, which allocates a table of room for `capacity` entries that
+/// `entries` entries move into right away (a resize), with a page-backed
+/// table populated when the move writes every page of it: then
+/// [`page_alloc::populating`] backs its pages in one system call instead of
+/// one page fault each, about half the time (see page-alloc's docs).
+///
+/// That is when the entries take at most 512 bytes and fill at least a
+/// quarter of the room: a page of 4 KiB then holds 8 buckets or more, and
+/// fewer than one page in ten would stay untouched. Otherwise (a table
+/// reserved ahead of its entries, or entries as large as pages) `f` just
+/// runs, and pages are backed as they are touched.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::toolkit::table;
+/// use map_core::PageAlloc;
+///
+/// let hasher = |x: &u64| x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+/// let mut t = HashTable::new_in(PageAlloc);
+/// for i in 0..100_000u64 {
+///     if t.len() == t.capacity() {
+///         // Growing moves every entry into a table twice the size.
+///         let len = t.len();
+///         table::filling::<u64, _>(len, 2 * len + 1, || t.reserve(1, hasher));
+///     }
+///     t.insert_unique(hasher(&i), i, hasher);
+/// }
+/// assert_eq!(t.len(), 100_000);
+/// ```
+pub fn filling<T, R>(entries: usize, capacity: usize, f: impl FnOnce() -> R) -> R {
+    if core::mem::size_of::<T>() <= FILLED_ENTRY_MAX && entries >= capacity / 4 {
+        page_alloc::populating(f)
+    } else {
+        f()
+    }
 }
 
 /// Moves everything from `from` into `to`, which must be empty with room
