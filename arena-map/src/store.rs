@@ -191,9 +191,13 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         if self.room() == 0 {
             // After a `clear()` that gave a large arena back, grow towards
             // the size the map held in one step.
-            let refill = reclaimer.refill_target(self.len(), self.full_capacity());
+            let capacity = self.full_capacity();
+            let refill = reclaimer.refill_target(self.len(), capacity);
             if let Err(error) = self.make_room(1, refill, self.limit, hasher) {
                 return Err((entry, std_error(error)));
+            }
+            if self.full_capacity() > capacity {
+                reclaimer.grew(self.len() + 1);
             }
         }
         Ok(self.insert_unique(hash, entry))

@@ -266,11 +266,17 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
                 let _ = self.table.try_reserve(target.saturating_sub(len), &hasher);
             }
             // The grown table gets every entry at once: populated.
+            let buckets = self.table.num_buckets();
             let grown = table::filling::<(K, V), _>(len, len.saturating_mul(2), || {
                 self.table.try_reserve(1, &hasher)
             });
             if let Err(e) = grown {
                 return Err((entry, e));
+            }
+            if self.table.num_buckets() != buckets {
+                // (Not a rehash in place, which a table full of deleted
+                // slots may get instead.)
+                reclaimer.grew(len + 1);
             }
         }
         Ok(self.table.insert_unique(hash, entry, hasher).bucket_index())

@@ -718,6 +718,9 @@ pub struct Reclaimer {
     // shrink is pending).
     sparse_below: usize,
     sparse_for: usize,
+    // No automatic shrink while `len > settle_below`: set when the storage
+    // grew, so that a fifth of the entries it held then go first.
+    settle_below: usize,
     // The capacity the user asked for, rounded by `round`.
     floor: usize,
     // Entries held when `clear()` gave the storage back, until refilled.
@@ -775,6 +778,7 @@ impl Reclaimer {
             pending: false,
             sparse_below: 0,
             sparse_for: usize::MAX,
+            settle_below: usize::MAX,
             floor: 0,
             refill: 0,
             round,
@@ -939,8 +943,8 @@ impl Reclaimer {
         // Strictly below `capacity / ratio`: with power-of-two ratios that
         // quotient is itself a table capacity.
         let below = |ratio_fp: usize| (scaled_capacity / ratio_fp.max(1)).saturating_sub(1);
-        let drain_below = below(p.drain_ratio_fp);
-        let catch_up_below = below(p.catch_up_fp);
+        let drain_below = below(p.drain_ratio_fp).min(self.settle_below);
+        let catch_up_below = below(p.catch_up_fp).min(self.settle_below);
         self.sparse_for = size;
         if !p.automatic || capacity <= self.min_capacity_now() {
             self.sparse_below = 0;
@@ -948,6 +952,7 @@ impl Reclaimer {
         }
         if len <= drain_below {
             self.pending = false;
+            self.settle_below = usize::MAX;
             self.sparse_below = catch_up_below;
             // A quarter more than remains: the drain may turn into inserts.
             let room = len
@@ -962,6 +967,38 @@ impl Reclaimer {
             self.sparse_below = catch_up_below;
         }
         None
+    }
+
+    /// The storage just grew, and holds `len` entries (counting the insert
+    /// that made it grow): no automatic shrink until a fifth of them are
+    /// gone. Call it from the storage's growth path.
+    ///
+    /// A storage that grows only when it is full needs none of this (its
+    /// next shrink is far below), but a hash table also grows when deleted
+    /// slots used up its room: hashbrown doubles a table whose live entries
+    /// fill more than half of it, and under a tight policy the doubled table
+    /// could be sparse enough to shrink after a few removals.
+    ///
+    /// ```
+    /// use map_core::toolkit::Reclaimer;
+    /// use map_core::ReclaimPolicy;
+    ///
+    /// let tight = ReclaimPolicy::builder()
+    ///     .headroom(1.25)
+    ///     .shrink_ratio(3.125)
+    ///     .drain_ratio(3.125)
+    ///     .build()?;
+    /// let mut r = Reclaimer::new(tight);
+    /// // A hash table doubled to room for 7,168 entries at 2,000 of them
+    /// // (2,000 / 7,168 is below 1 / 3.125): no shrink before 1,600.
+    /// r.grew(2_000);
+    /// # Ok::<(), map_core::PolicyError>(())
+    /// ```
+    #[inline]
+    pub fn grew(&mut self, len: usize) {
+        self.settle_below = len - len.div_ceil(5);
+        // Look again at the next removal, with the new size.
+        self.sparse_for = usize::MAX;
     }
 
     /// A shrink the policy asked for at `len` entries gained nothing: look
@@ -1015,6 +1052,7 @@ impl Reclaimer {
     pub(crate) fn on_clear(&mut self, len: usize, capacity: usize, bytes: usize) -> ClearAction {
         self.pending = false;
         self.sparse_for = usize::MAX;
+        self.settle_below = usize::MAX;
         let p = self.policy;
         if !p.automatic || capacity <= self.min_capacity_now() || bytes <= p.clear_keep_bytes {
             return ClearAction::Keep;
@@ -1138,6 +1176,28 @@ mod reclaimer_tests {
         // the next insert tightens the storage to `headroom` times the entries.
         assert_eq!(r.after_remove(150, 1000, 1000), None);
         assert_eq!(r.before_insert(150, 1000), Some(300));
+    }
+
+    #[test]
+    fn a_growth_waits_for_a_fifth_of_the_entries() {
+        let tight = ReclaimPolicy::builder()
+            .headroom(1.25)
+            .shrink_ratio(3.125)
+            .drain_ratio(3.125)
+            .build()
+            .unwrap();
+        let mut r = Reclaimer::new(tight);
+        // Without the note, 1,999 of 7,168 is sparse enough to shrink.
+        assert!(r.after_remove(1_999, 7_168, 8_192).is_some());
+        let mut r = Reclaimer::new(tight);
+        r.grew(2_000);
+        assert!(r.may_shrink(1_999, 8_192), "the new size is looked at");
+        assert_eq!(r.after_remove(1_999, 7_168, 8_192), None);
+        assert!(!r.may_shrink(1_601, 8_192));
+        assert!(r.may_shrink(1_600, 8_192));
+        assert!(r.after_remove(1_600, 7_168, 8_192).is_some());
+        // The shrink done, the note is spent.
+        assert!(r.after_remove(1_999, 7_168, 4_096).is_some());
     }
 
     #[test]
