@@ -65,13 +65,7 @@ fn free_kept() {
 
 /// The process's resident memory, in bytes.
 fn rss() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("statm");
-    let pages: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|f| f.parse().ok())
-        .expect("resident pages");
-    pages * map_core::PageAlloc::page_size().expect("Linux has pages")
+    map_conformance::resident_bytes().expect("Linux reports it")
 }
 
 fn fill(n: u64) -> ArenaMap<u64, [u8; 32]> {

@@ -112,6 +112,25 @@ impl Rng {
     }
 }
 
+/// The process's resident memory in bytes, from `/proc/self/statm`, on
+/// Linux; `None` elsewhere. For tests that check what reaches the operating
+/// system: run them alone in their binary (or one at a time), since every
+/// thread of the process counts.
+///
+/// ```
+/// if cfg!(target_os = "linux") {
+///     assert!(map_conformance::resident_bytes().unwrap() > 0);
+/// }
+/// ```
+pub fn resident_bytes() -> Option<usize> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * page_alloc::PageAlloc::page_size()?)
+}
+
 /// Seeds for the random tests: `CONFORMANCE_SEED` if set (to replay one),
 /// else `count` fixed seeds plus one from the clock (printed on failure).
 ///

@@ -20,9 +20,7 @@ static TURN: Mutex<()> = Mutex::new(());
 const BLOCK: usize = 16 << 20;
 
 fn resident_bytes() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
-    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    pages * PageAlloc::page_size().unwrap()
+    map_conformance::resident_bytes().expect("Linux reports it")
 }
 
 /// Resident growth while `filling::<T>` maps (and does not touch) a block
