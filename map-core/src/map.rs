@@ -262,11 +262,11 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
             // doubling. A failed allocation here is not an error: the
             // insert then grows the table as usual.
             let len = self.table.len();
+            let buckets = self.table.num_buckets();
             if let Some(target) = reclaimer.refill_target(len, table::capacity(&self.table)) {
                 let _ = self.table.try_reserve(target.saturating_sub(len), &hasher);
             }
             // The grown table gets every entry at once: populated.
-            let buckets = self.table.num_buckets();
             let grown = table::filling::<(K, V), _>(len, len.saturating_mul(2), || {
                 self.table.try_reserve(1, &hasher)
             });
@@ -274,8 +274,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
                 return Err((entry, e));
             }
             if self.table.num_buckets() != buckets {
-                // (Not a rehash in place, which a table full of deleted
-                // slots may get instead.)
+                // Either step grew it (not a rehash in place, which a table
+                // full of deleted slots may get instead).
                 reclaimer.grew(len + 1);
             }
         }

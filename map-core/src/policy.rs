@@ -1028,7 +1028,10 @@ impl Reclaimer {
         let wanted = self
             .policy
             .target_at(self.policy.catch_up_fp, len, capacity)?;
-        self.target(wanted, capacity)
+        let target = self.target(wanted, capacity)?;
+        // The shrink spends a growth's note, as in `after_remove`.
+        self.settle_below = usize::MAX;
+        Some(target)
     }
 
     /// The capacity to shrink to right now under `shrink_ratio`, whatever
