@@ -32,6 +32,11 @@
 //!   through JSON, malformed input as an error, and a length hint taken
 //!   neither as a capacity floor nor, far beyond the entries, as a size.
 //!
+//! The maps of the last four hash with foldhash seeded from the check's
+//! seed (a fixed one for the checks that take none), so a failure that
+//! names its seed replays exactly, table layouts included, with
+//! `CONFORMANCE_SEED=<seed>`.
+//!
 //! A variant's test file is a few lines:
 //!
 //! ```ignore

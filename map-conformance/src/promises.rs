@@ -16,17 +16,19 @@
 
 use map_core::toolkit::map::Entry;
 use map_core::toolkit::{Map, Store};
-use map_core::{DefaultHashBuilder, ReclaimPolicy};
+use map_core::ReclaimPolicy;
 
 use crate::alloc::Counter;
-use crate::test_map::{filled_in, new_map, TestMap};
+use crate::test_map::{filled_in, hasher, new_map, TestMap, FIXED};
 use crate::Rng;
 
-fn with_policy<St: Store<u64, u64>>(policy: ReclaimPolicy) -> TestMap<St>
+fn with_policy<St: Store<u64, u64>>(policy: ReclaimPolicy, seed: u64) -> TestMap<St>
 where
     St::Alloc: Default,
 {
-    Map::with_policy_in(policy, St::Alloc::default())
+    let mut map = new_map(seed);
+    map.set_policy(policy);
+    map
 }
 
 fn filled<St: Store<u64, u64>>(n: u64) -> TestMap<St>
@@ -68,7 +70,7 @@ where
     St::Alloc: Default,
 {
     let counter = Counter::start();
-    let mut map: TestMap<St> = new_map();
+    let mut map: TestMap<St> = new_map(FIXED);
     let exact = |map: &TestMap<St>, stage: &str| {
         assert_eq!(
             map.memory().allocated_bytes as isize,
@@ -120,11 +122,8 @@ where
     St::Alloc: Default,
 {
     // with_capacity, through a fill past it and a drain.
-    let mut map: TestMap<St> = Map::with_capacity_and_hasher_in(
-        100_000,
-        DefaultHashBuilder::default(),
-        St::Alloc::default(),
-    );
+    let mut map: TestMap<St> =
+        Map::with_capacity_and_hasher_in(100_000, hasher(FIXED), St::Alloc::default());
     let capacity = map.capacity();
     assert!(capacity >= 100_000);
     for i in 0..10u64 {
@@ -186,11 +185,8 @@ where
     );
 
     // shrink_to sets the floor; reclaim drops it.
-    let mut map: TestMap<St> = Map::with_capacity_and_hasher_in(
-        10_000,
-        DefaultHashBuilder::default(),
-        St::Alloc::default(),
-    );
+    let mut map: TestMap<St> =
+        Map::with_capacity_and_hasher_in(10_000, hasher(FIXED), St::Alloc::default());
     map.shrink_to(1_000);
     let floor = map.capacity();
     assert!(
@@ -225,10 +221,10 @@ where
 /// # Panics
 ///
 /// If it did, naming `what`.
-pub fn untouched<St: Store<u64, u64>>(
-    map: &mut TestMap<St>,
+pub fn untouched<S, St: Store<u64, u64>>(
+    map: &mut Map<u64, u64, S, St>,
     what: &str,
-    op: impl FnOnce(&mut TestMap<St>),
+    op: impl FnOnce(&mut Map<u64, u64, S, St>),
 ) {
     let before = map.memory().allocated_bytes;
     let counter = Counter::start();
@@ -255,14 +251,10 @@ where
         map
     };
     let maps: [(&str, TestMap<St>); 4] = [
-        ("empty", new_map()),
+        ("empty", new_map(FIXED)),
         (
             "pre-sized",
-            Map::with_capacity_and_hasher_in(
-                100_000,
-                DefaultHashBuilder::default(),
-                St::Alloc::default(),
-            ),
+            Map::with_capacity_and_hasher_in(100_000, hasher(FIXED), St::Alloc::default()),
         ),
         ("sparse", sparse()),
         ("sparse, manual", {
@@ -305,7 +297,7 @@ where
     St: Store<u64, u64>,
     St::Alloc: Default,
 {
-    let mut map: TestMap<St> = new_map();
+    let mut map: TestMap<St> = new_map(FIXED);
     let mut i = 0u64;
     while map.len() < map.capacity() || map.is_empty() {
         map.insert(i, i);
@@ -408,8 +400,8 @@ where
         .build()
         .expect("a valid policy");
     let maps: [(&str, TestMap<St>); 2] = [
-        ("manual", with_policy(ReclaimPolicy::manual())),
-        ("clear_keep_bytes: all", with_policy(keep_all)),
+        ("manual", with_policy(ReclaimPolicy::manual(), FIXED)),
+        ("clear_keep_bytes: all", with_policy(keep_all, FIXED)),
     ];
     for (name, mut map) in maps {
         for i in 0..100_000 {
@@ -425,11 +417,8 @@ where
     for entries in [50_000, 200_000] {
         for drain in [false, true] {
             let at = format!("with_capacity(50,000), {entries} entries, drain: {drain}");
-            let mut map: TestMap<St> = Map::with_capacity_and_hasher_in(
-                50_000,
-                DefaultHashBuilder::default(),
-                St::Alloc::default(),
-            );
+            let mut map: TestMap<St> =
+                Map::with_capacity_and_hasher_in(50_000, hasher(FIXED), St::Alloc::default());
             for i in 0..entries {
                 map.insert(i, i);
             }
@@ -519,7 +508,8 @@ where
     St: Store<u64, u64>,
     St::Alloc: Default,
 {
-    let mut map: TestMap<St> = with_policy(policy);
+    // The case's own hasher seed: the seed and the case number replay it.
+    let mut map: TestMap<St> = with_policy(policy, rng.next_u64());
     let mut resizes = Resizes {
         bytes: map.memory().allocated_bytes,
         changed: 0,

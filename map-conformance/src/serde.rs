@@ -9,7 +9,7 @@ use map_core::toolkit::{Map, Store};
 use serde::de::value::{Error, MapDeserializer};
 use serde::Deserialize;
 
-use crate::test_map::{new_map, TestMap};
+use crate::test_map::{new_map, TestMap, FIXED};
 
 /// Entries that claim to be far more than they are.
 struct Boastful(std::vec::IntoIter<(u64, u64)>);
@@ -36,7 +36,7 @@ where
     St: Store<u64, u64>,
     St::Alloc: Default,
 {
-    let mut map: TestMap<St> = new_map();
+    let mut map: TestMap<St> = new_map(FIXED);
     map.extend((0..500).map(|i| (i, i * 3)));
     let json = serde_json::to_string(&map).expect("serializes");
     let back: TestMap<St> = serde_json::from_str(&json).expect("deserializes");

@@ -76,7 +76,7 @@ where
     St::Alloc: Default,
 {
     let mut rng = Rng::new(seed);
-    let mut map: TestMap<St> = new_map();
+    let mut map: TestMap<St> = new_map(seed);
     let mut model = StdMap::new();
     // Keys from a range that fills the map, then drains it, then refills:
     // growth, shrinks and reuse all happen (and with 100,000 keys, a store
@@ -276,7 +276,7 @@ where
     St::Alloc: Default,
 {
     let mut rng = Rng::new(seed);
-    let mut map: TestMap<St> = new_map();
+    let mut map: TestMap<St> = new_map(seed);
     let mut model = StdMap::new();
     for (round, range) in [64u64, 100_000, 512, 20_000, 16].into_iter().enumerate() {
         let at = format!("seed {seed:#x}, round {round}");
