@@ -295,7 +295,14 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         // (a large value is never held across a call), stays small enough to
         // be inlined into the caller's loop, and a panicking `Hash` in the
         // shrink leaves the entry in place.
-        if reclaimer.may_shrink(self.table.len().wrapping_sub(1), self.table.num_buckets()) {
+        // One comparison: every change of the table's size reaches the
+        // reclaimer (`grew` from `insert_new`, the protocol's shrinks and
+        // clears, `look_again` after a reserve), which debug builds check.
+        debug_assert!(
+            reclaimer.knows_size(self.table.num_buckets()),
+            "the table's size changed behind the reclaimer's back"
+        );
+        if reclaimer.may_shrink_announced(self.table.len().wrapping_sub(1)) {
             self.shrink_before_remove(hash, eq, hasher, reclaimer);
         }
         match self.table.find_entry(hash, eq) {

@@ -715,7 +715,8 @@ pub struct Reclaimer {
     pending: bool,
     // `len <= sparse_below` is worth a closer look while the storage's size
     // is `sparse_for` (the shrink threshold, or the drain threshold once a
-    // shrink is pending).
+    // shrink is pending). `look_again` sets both to `usize::MAX`, so a
+    // storage that announces every change of its size compares `len` alone.
     sparse_below: usize,
     sparse_for: usize,
     // No automatic shrink while `len > settle_below`: set when the storage
@@ -776,7 +777,7 @@ impl Reclaimer {
         Self {
             policy,
             pending: false,
-            sparse_below: 0,
+            sparse_below: usize::MAX,
             sparse_for: usize::MAX,
             settle_below: usize::MAX,
             floor: 0,
@@ -839,7 +840,7 @@ impl Reclaimer {
     /// ```
     pub fn set_policy(&mut self, policy: ReclaimPolicy) {
         self.policy = policy;
-        self.sparse_for = usize::MAX;
+        self.look_again();
     }
 
     /// The capacity floor: automatic reclamation never shrinks below it.
@@ -872,7 +873,7 @@ impl Reclaimer {
         let rounded = (self.round)(capacity);
         if rounded > self.floor {
             self.floor = rounded;
-            self.sparse_for = usize::MAX;
+            self.look_again();
         }
     }
 
@@ -884,7 +885,7 @@ impl Reclaimer {
         } else {
             (self.round)(capacity)
         };
-        self.sparse_for = usize::MAX;
+        self.look_again();
     }
 
     /// The smallest capacity an automatic shrink may leave: the policy's
@@ -925,6 +926,31 @@ impl Reclaimer {
     #[inline(always)]
     pub fn may_shrink(&self, len: usize, size: usize) -> bool {
         len <= self.sparse_below || size != self.sparse_for
+    }
+
+    /// [`may_shrink`](Self::may_shrink) for a storage that tells the
+    /// reclaimer of every change of its size (growth through
+    /// [`grew`](Self::grew), every other resize through the protocol or
+    /// [`look_again`](Self::look_again)): one comparison.
+    #[inline(always)]
+    pub(crate) fn may_shrink_announced(&self, len: usize) -> bool {
+        len <= self.sparse_below
+    }
+
+    /// Whether a storage of `size` has told of every change of its size
+    /// since the thresholds were cached (what
+    /// [`may_shrink_announced`](Self::may_shrink_announced) relies on; for
+    /// debug assertions).
+    pub(crate) fn knows_size(&self, size: usize) -> bool {
+        self.sparse_below == usize::MAX || self.sparse_for == size
+    }
+
+    /// The storage's size may have changed: the next removal looks at the
+    /// policy again.
+    #[inline]
+    pub(crate) fn look_again(&mut self) {
+        self.sparse_for = usize::MAX;
+        self.sparse_below = usize::MAX;
     }
 
     /// Called when a removal leaves (or is about to leave) `len` entries in
@@ -998,7 +1024,7 @@ impl Reclaimer {
     pub fn grew(&mut self, len: usize) {
         self.settle_below = len - len.div_ceil(5);
         // Look again at the next removal, with the new size.
-        self.sparse_for = usize::MAX;
+        self.look_again();
     }
 
     /// A shrink the policy asked for at `len` entries gained nothing: look
@@ -1024,7 +1050,7 @@ impl Reclaimer {
             return None;
         }
         self.pending = false;
-        self.sparse_for = usize::MAX;
+        self.look_again();
         let wanted = self
             .policy
             .target_at(self.policy.catch_up_fp, len, capacity)?;
@@ -1039,7 +1065,7 @@ impl Reclaimer {
     pub(crate) fn check_now(&mut self, len: usize, capacity: usize) -> Option<usize> {
         self.pending = false;
         // Back to the shrink threshold for the next removal.
-        self.sparse_for = usize::MAX;
+        self.look_again();
         let wanted = self.policy.shrink_target(len, capacity)?;
         self.target(wanted, capacity)
     }
@@ -1054,7 +1080,7 @@ impl Reclaimer {
     /// ([`refill_target`](Self::refill_target)).
     pub(crate) fn on_clear(&mut self, len: usize, capacity: usize, bytes: usize) -> ClearAction {
         self.pending = false;
-        self.sparse_for = usize::MAX;
+        self.look_again();
         self.settle_below = usize::MAX;
         let p = self.policy;
         if !p.automatic || capacity <= self.min_capacity_now() || bytes <= p.clear_keep_bytes {

@@ -151,3 +151,44 @@ fn resizing_is_amortised() {
     );
     assert!(reclaims_before < 100);
 }
+
+/// A table grown by a reserve (not by an insert) is looked at with its new
+/// size: removals after `extend`'s length hint or `try_reserve` grew it
+/// shrink it as they would a table that inserts grew.
+#[test]
+fn a_table_grown_by_a_reserve_shrinks_when_drained() {
+    let fresh_bytes = |n: u64| {
+        let map: HashMap<u64, u64> = (0..n).map(|i| (i, i)).collect();
+        map.memory().allocated_bytes
+    };
+    // Thresholds cached at the small size (one removal), then an `extend`
+    // whose length hint (200,000, half of it taken as new keys) grows the
+    // table in one reserve: 98,000 new keys fit, so no insert grows it.
+    let mut map: HashMap<u64, u64> = (0..1_000).map(|i| (i, i)).collect();
+    let before = map.capacity();
+    map.remove(&0);
+    let new = (1_000..99_000).map(|i| (i, i));
+    let again = (1..1_000).cycle().take(102_000).map(|i| (i, i));
+    map.extend(new.chain(again));
+    assert!(map.capacity() > 50 * before, "the reserve grew the table");
+    for i in 1_000..99_000 {
+        map.remove(&i);
+    }
+    assert_eq!(map.len(), 999);
+    let held = map.memory().allocated_bytes;
+    assert!(
+        held <= 8 * fresh_bytes(999),
+        "{held} bytes for 999 entries after extend and removals"
+    );
+
+    // Through `try_reserve`: its floor keeps the room (debug builds also
+    // check, at every removal, that the growth reached the reclaimer).
+    let mut map: HashMap<u64, u64> = (0..1_000).map(|i| (i, i)).collect();
+    map.remove(&0);
+    map.try_reserve(100_000).expect("room");
+    for i in 1..900 {
+        map.remove(&i);
+    }
+    assert_eq!(map.len(), 100);
+    assert!(map.capacity() >= 100_100, "the floor stays");
+}

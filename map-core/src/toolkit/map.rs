@@ -715,6 +715,7 @@ where
         {
             self.store.no_room(e);
         }
+        self.reclaimer.look_again();
     }
 
     /// Reserves room for at least `additional` more entries, or reports why not.
@@ -735,6 +736,7 @@ where
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
         self.store
             .try_reserve(additional, make_hasher(&self.hash_builder))?;
+        self.reclaimer.look_again();
         self.reclaimer
             .request_capacity(self.store.len().saturating_add(additional));
         self.reclaimer.observe(self.store.allocated_bytes());

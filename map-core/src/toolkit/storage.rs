@@ -662,6 +662,7 @@ impl Reclaimer {
         if change(storage).is_err() {
             return 0;
         }
+        self.look_again();
         let after = storage.allocated_bytes();
         if after < before {
             self.record_release(before, after);
