@@ -709,13 +709,20 @@ where
 
     /// `reserve` without raising the capacity floor (`extend`'s length hint).
     pub(crate) fn reserve_without_floor(&mut self, additional: usize) {
-        if let Err(e) = self
-            .store
-            .try_reserve(additional, make_hasher(&self.hash_builder))
-        {
+        if let Err(e) = self.reserve_in_store(additional) {
             self.store.no_room(e);
         }
+    }
+
+    /// Room in the storage for `additional` more entries, for `reserve`,
+    /// `try_reserve` and `extend`: a storage it grew is looked at with its
+    /// new size at the next removal (the reclaimer learns of the change; a
+    /// `clear()` that gives the storage back has it look again already).
+    fn reserve_in_store(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.store
+            .try_reserve(additional, make_hasher(&self.hash_builder))?;
         self.reclaimer.look_again();
+        Ok(())
     }
 
     /// Reserves room for at least `additional` more entries, or reports why not.
@@ -734,9 +741,7 @@ where
     /// assert!(matches!(map.try_reserve(usize::MAX), Err(TryReserveError::CapacityOverflow)));
     /// ```
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        self.store
-            .try_reserve(additional, make_hasher(&self.hash_builder))?;
-        self.reclaimer.look_again();
+        self.reserve_in_store(additional)?;
         self.reclaimer
             .request_capacity(self.store.len().saturating_add(additional));
         self.reclaimer.observe(self.store.allocated_bytes());
