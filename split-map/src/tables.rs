@@ -51,10 +51,21 @@ const MAX_DEPTH: u32 = 40;
 /// hashbrown's 7-bit tag.
 #[inline(always)]
 pub(crate) fn slot(hash: u64, depth: u32) -> usize {
-    (((hash << 7) >> 1) >> (63 - depth)) as usize
+    dir_bits(hash, depth) & ((1usize << depth) - 1)
 }
 
-/// One table and where it sits in the directory.
+/// `hash` shifted so that its `depth` directory bits are the lowest: the
+/// slot once masked to them. [`Tables::index`] masks with the directory's
+/// length instead, which lets the compiler see the slot is in bounds.
+#[inline(always)]
+fn dir_bits(hash: u64, depth: u32) -> usize {
+    (hash >> (57 - depth)) as usize
+}
+
+/// One table and where it sits in the directory. A cache line each, so
+/// that a lookup reads its table's header from one line and finds it with
+/// a shift.
+#[repr(align(64))]
 pub(crate) struct Shard<T, A: Allocator> {
     pub(crate) table: HashTable<T, A>,
     /// Local depth: how many directory bits its entries share.
@@ -188,7 +199,11 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// no table yet: callers check `shards.get`).
     #[inline(always)]
     pub(crate) fn index(&self, hash: u64) -> usize {
-        match self.dir.get(slot(hash, self.depth)) {
+        // 2^depth slots, or none: masked with the length less one, the bits
+        // are the slot (or anything, for no directory), and the bounds check
+        // becomes a test for an empty directory.
+        let mask = self.dir.len().wrapping_sub(1);
+        match self.dir.get(dir_bits(hash, self.depth) & mask) {
             Some(&i) => i as usize,
             None => 0,
         }
