@@ -51,7 +51,9 @@ const MAX_DEPTH: u32 = 40;
 /// hashbrown's 7-bit tag.
 #[inline(always)]
 pub(crate) fn slot(hash: u64, depth: u32) -> usize {
-    dir_bits(hash, depth) & ((1usize << depth) - 1)
+    // In 64 bits, so that no depth up to `MAX_DEPTH` overflows the mask on
+    // a 32-bit target.
+    ((hash >> (57 - depth)) & ((1u64 << depth) - 1)) as usize
 }
 
 /// `hash` shifted so that its `depth` directory bits are the lowest: the
