@@ -58,18 +58,20 @@
 //! A membarrier costs the writer and every running thread of the process a
 //! few microseconds; when writes come often that is most of a write. A
 //! writer whose publication follows the previous one within [`FREQUENT`]
-//! sets `fenced` before its membarrier; from then on every reader that
-//! enters a section runs a `fence(SeqCst)` after marking its slot, and
-//! writers run a `fence(SeqCst)` instead of the membarrier: a pair of
-//! fences. The reader loads `fenced` after its store to the slot, in
-//! program order, so a reader that still saw the flag clear had its slot
-//! marked before the implied barrier of the switching writer's membarrier,
-//! and every later writer's scan sees it (or it has left). A reader that
-//! sees no publication during [`QUIET_READS`] fenced reads of its own
-//! clears the flag under the writer lock (trying it, never waiting for it),
-//! so no writer is between its choice of fence and its scan, and the next
-//! writer pays a membarrier again. Read-only phases thus run without a
-//! fence, one barrier per switch.
+//! publishes with the `FENCED` bit set in `front` (the copies are aligned,
+//! so the pointer's low bit is free) before its membarrier; from then on
+//! every reader that enters a section and loads `front` with the bit set
+//! runs a `fence(SeqCst)` and loads `front` again, and writers run a
+//! `fence(SeqCst)` instead of the membarrier: a pair of fences. The reader
+//! loads `front` after its store to the slot, in program order, so a reader
+//! that still saw the bit clear had its slot marked before the implied
+//! barrier of the switching writer's membarrier, and every later writer's
+//! scan sees it (or it has left). A reader that sees no publication during
+//! [`QUIET_READS`] fenced reads of its own clears the bit under the writer
+//! lock (trying it, never waiting for it), so no writer is between its
+//! choice of fence and its scan, and the next writer pays a membarrier
+//! again. Read-only phases thus run without a fence, one barrier per
+//! switch, and a read tests the bit of the pointer it loads anyway.
 
 use core::marker::PhantomData;
 use core::mem;
@@ -204,15 +206,12 @@ fn new_copy<T>(value: T) -> *mut Copy<T> {
 }
 
 /// What every read loads: written once, then by writers (`front`,
-/// `fenced`, `publications`) and, once per quiet spell, by a reader that
-/// clears `fenced`.
+/// `publications`) and, once per quiet spell, by a reader that clears the
+/// [`FENCED`] bit of `front`.
 struct ReadSide<T> {
-    front: AtomicPtr<Copy<T>>,
-    /// Readers run a full fence of their own in each section: set by a
-    /// writer when writes come often, so that writers can skip membarrier;
-    /// cleared by a reader once writes have stopped. Stored only under the
+    /// The copy readers use, with the [`FENCED`] bit. Stored only under the
     /// writer lock.
-    fenced: AtomicBool,
+    front: AtomicPtr<Copy<T>>,
     /// Publications so far (bookkeeping, stored only under the writer
     /// lock): readers watch it to see that writes have stopped.
     publications: plain::AtomicUsize,
@@ -220,6 +219,24 @@ struct ReadSide<T> {
     /// Whether the writer's half of the fence is membarrier (decided once
     /// per process; kept here so a read loads no other line).
     asymmetric: bool,
+}
+
+/// The low bit of `front`: readers run a full fence of their own in each
+/// section. Set by a writer when writes come often, so that writers can
+/// skip membarrier; cleared by a reader once writes have stopped. A copy
+/// is aligned to 128 bytes, so a pointer to one never has it.
+const FENCED: usize = 1;
+
+/// The copy `front` names, without the [`FENCED`] bit.
+#[inline(always)]
+fn copy_of<T>(front: *mut Copy<T>) -> *mut Copy<T> {
+    front.map_addr(|addr| addr & !FENCED)
+}
+
+/// Whether `front` has the [`FENCED`] bit.
+#[inline(always)]
+fn is_fenced<T>(front: *mut Copy<T>) -> bool {
+    front.addr() & FENCED != 0
 }
 
 /// Fenced reads a thread makes between two looks at the publication count:
@@ -356,7 +373,6 @@ impl<T, W> LeftRight<T, W> {
         Self {
             read_side: Padded(ReadSide {
                 front: AtomicPtr::new(new_copy(a)),
-                fenced: AtomicBool::new(false),
                 publications: plain::AtomicUsize::new(0),
                 id: next_id(),
                 asymmetric,
@@ -426,21 +442,28 @@ impl<T, W> LeftRight<T, W> {
             return self.read_nested(f);
         };
         // Loaded after the store to the slot (in program order, which is
-        // what membarrier orders): a reader that sees the flag clear had
-        // its slot marked before the barrier of the writer that set it.
-        if self.read_side.fenced.load(Ordering::Relaxed) {
+        // what membarrier orders): a reader that sees the bit clear had its
+        // slot marked before the barrier of the writer that set it.
+        let front = self.read_side.front.load(Ordering::Acquire);
+        if is_fenced(front) {
             return self.read_fenced(section, asymmetric, f);
         }
-        self.read_front(section, f)
+        self.read_copy(section, front, f)
     }
 
-    /// The section's read of the front copy; `section` ends with it.
+    /// The section's read of `front`, loaded after the section began
+    /// (without the [`FENCED`] bit); `section` ends with it.
     #[inline(always)]
-    fn read_front<R>(&self, section: Section<'_>, f: impl FnOnce(&T) -> R) -> R {
-        let front = self.read_side.front.load(Ordering::Acquire);
-        // SAFETY: `front` was loaded after the slot was marked active, so
-        // the writer will neither mutate nor free this copy until the
-        // section ends (see the module docs); shared references only.
+    fn read_copy<R>(
+        &self,
+        section: Section<'_>,
+        front: *mut Copy<T>,
+        f: impl FnOnce(&T) -> R,
+    ) -> R {
+        // SAFETY: `front` was loaded after the slot was marked active (and,
+        // if readers fence, after this reader's fence), so the writer will
+        // neither mutate nor free this copy until the section ends (see the
+        // module docs); shared references only.
         let result = unsafe { &*front }.with(|copy| f(unsafe { &*copy }));
         drop(section);
         result
@@ -451,7 +474,7 @@ impl<T, W> LeftRight<T, W> {
     #[cold]
     #[inline(never)]
     fn read_nested<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        let front = self.read_side.front.load(Ordering::Acquire);
+        let front = copy_of(self.read_side.front.load(Ordering::Acquire));
         // SAFETY: this thread's slot was marked active before the outer
         // section loaded the front copy and stays so until it ends; a copy
         // published since is the new front, which a writer leaves alone
@@ -466,7 +489,10 @@ impl<T, W> LeftRight<T, W> {
     fn read_fenced<R>(&self, section: Section<'_>, asymmetric: bool, f: impl FnOnce(&T) -> R) -> R {
         let slot = section.slot;
         let check = Section::fence(slot, asymmetric);
-        let result = self.read_front(section, f);
+        // Loaded again, after the fence: the pair of fences orders this
+        // load with the writers' scans.
+        let front = copy_of(self.read_side.front.load(Ordering::Acquire));
+        let result = self.read_copy(section, front, f);
         if check {
             self.unfence_if_quiet(slot);
         }
@@ -488,8 +514,13 @@ impl<T, W> LeftRight<T, W> {
         if let Some(writer) = try_lock(&self.writer) {
             // Under the lock, so no writer is between its choice of fence
             // and its scan: every writer after this one uses membarrier,
-            // which needs nothing of readers.
-            self.read_side.fenced.store(false, Ordering::Relaxed);
+            // which needs nothing of readers. Release, as a publication is:
+            // a reader that loads this value reads the copy it names, and
+            // this thread took the lock after that copy's writer.
+            let front = self.read_side.front.load(Ordering::Relaxed);
+            self.read_side
+                .front
+                .store(copy_of(front), Ordering::Release);
             drop(writer);
         }
     }
@@ -564,7 +595,7 @@ impl<T, W> Drop for LeftRight<T, W> {
             .writer
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let front = self.read_side.front.load(Ordering::Relaxed);
+        let front = copy_of(self.read_side.front.load(Ordering::Relaxed));
         let copies = [front, writer.back]
             .into_iter()
             .chain(writer.retired.drain(..).map(|retired| retired.copy));
@@ -702,6 +733,11 @@ impl<T: Clone, W> WriteGuard<'_, T, W> {
     }
 
     fn front(&self) -> *mut Copy<T> {
+        copy_of(self.raw_front())
+    }
+
+    /// `front` with its [`FENCED`] bit.
+    fn raw_front(&self) -> *mut Copy<T> {
         // Only the holder of the writer lock stores `front`.
         self.pair.read_side.front.load(Ordering::Relaxed)
     }
@@ -782,13 +818,19 @@ impl<T: Clone, W> WriteGuard<'_, T, W> {
         F: FnOnce(&mut T, &T, &mut W) -> R,
     {
         let pair = self.pair;
-        let old = self.front();
+        let raw = self.raw_front();
+        let (old, fenced) = (copy_of(raw), is_fenced(raw));
         let writer = self.writer();
         let back = mem::replace(&mut writer.back, core::ptr::null_mut());
+        // Writes that come often switch readers to fences of their own, with
+        // the publication that finds them frequent: readers that load it
+        // fence; the membarrier below covers those that loaded an older one.
         let frequent = writer.frequent();
-        pair.read_side.front.store(back, Ordering::Release);
+        let fence_readers = fenced || frequent;
+        let published = back.map_addr(|addr| addr | (usize::from(fence_readers) * FENCED));
+        pair.read_side.front.store(published, Ordering::Release);
         let mut scan = mem::take(&mut writer.scan);
-        let stuck = pair.wait_for_readers(&mut scan, frequent);
+        let stuck = pair.wait_for_readers(&mut scan, fenced);
         let writer = self.writer();
         writer.scan = scan;
         match stuck {
@@ -879,32 +921,28 @@ impl<T: Clone, W> WriteGuard<'_, T, W> {
 impl<T, W> LeftRight<T, W> {
     /// Waits until no reader can still be inside the copy that `front` no
     /// longer names (under the writer lock, right after the store to
-    /// `front`; `frequent` if the previous publication was recent). `None` once they have all left; the slots (with their
-    /// epochs) still inside if some reader cannot leave (see the module
-    /// docs), and the copy must then be retired.
+    /// `front`; `fenced` if readers fenced before that store). `None` once
+    /// they have all left; the slots (with their epochs) still inside if
+    /// some reader cannot leave (see the module docs), and the copy must
+    /// then be retired.
     fn wait_for_readers(
         &self,
         scan: &mut Vec<Arc<Slot>>,
-        frequent: bool,
+        fenced: bool,
     ) -> Option<Vec<(Arc<Slot>, usize)>> {
         let read_side = &*self.read_side;
         let published = read_side.publications.load(plain::Ordering::Relaxed);
         read_side
             .publications
             .store(published.wrapping_add(1), plain::Ordering::Relaxed);
-        if read_side.fenced.load(Ordering::Relaxed) {
+        if fenced {
             // Every reader that can be in a section now runs a full fence
-            // between its entry and its load of `front` (the writer that
-            // set the flag ran membarrier after it), so a fence here makes
-            // the pair: the scan sees the reader, or the reader the new
-            // copy.
+            // between its entry and the load of `front` it reads through
+            // (the writer that set the bit ran membarrier after it), so a
+            // fence here makes the pair: the scan sees the reader, or the
+            // reader the new copy.
             barrier::full();
         } else {
-            if frequent {
-                // Readers that load the flag after the barrier fence; the
-                // barrier covers those that loaded it before.
-                read_side.fenced.store(true, Ordering::Relaxed);
-            }
             barrier::heavy(read_side.asymmetric);
         }
         {
