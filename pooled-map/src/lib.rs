@@ -164,12 +164,14 @@ extern crate alloc;
 
 mod handle;
 mod pool;
+mod stamp;
 pub mod store;
 
 use map_core::toolkit::map as generic;
 use map_core::PageAlloc;
 
-pub use handle::{EntryHandle, Handle, HandleMap, Handles};
+pub use handle::{EntryHandle, HandleMap, Handles};
+pub use stamp::Handle;
 pub use store::PoolStore;
 
 pub use hashbrown::{DefaultHashBuilder, Equivalent, TryReserveError};

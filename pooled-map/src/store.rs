@@ -21,8 +21,8 @@ use hashbrown::{HashTable, TryReserveError};
 use map_core::toolkit::{table, DefaultStore, Reclaimer, ShrinkError, StableStore, Store, View};
 use map_core::PageAlloc;
 
-use crate::handle::{Handle, Stamps};
 use crate::pool::{self, Pool};
+use crate::stamp::{Handle, Stamps};
 
 /// One pooled entry.
 pub(crate) struct Slot<K, V> {
