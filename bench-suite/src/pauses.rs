@@ -3,14 +3,16 @@
 //! A map that grows all at once, or shrinks all at once inside a `remove`,
 //! is fast on average and slow once: one operation moves the whole table.
 //! This scenario times every operation one by one, on one map at a time,
-//! through four phases:
+//! through five phases:
 //!
 //! 1. `grow`: insert N keys into an empty map;
 //! 2. `remove-99%`: remove all but N / 100 of them, in a shuffled order;
 //! 3. `churn`: N / 10 steps of inserting a new key and removing the oldest,
 //!    so N / 100 stay live (10 turnovers of the live set);
 //! 4. `remove-all`: fill a fresh map with the N keys (untimed), then remove
-//!    every one, in the same shuffled order.
+//!    every one, in the same shuffled order;
+//! 5. `regrow`: insert the N keys again into the map `remove-all` emptied
+//!    (a map that gave its memory back grows again).
 //!
 //! Keys and values are `u64`; every map hashes with the same fixed-seed
 //! [`foldhash`] hasher ([`hasher`]), so all see the same hashes, and the
@@ -106,13 +108,16 @@ fn timer_floor_ns() -> u32 {
     percentile(&mut ns, P50)
 }
 
+/// The number of phases.
+const PHASES: usize = Phase::ALL.len();
+
 /// One pass's per-phase sum of operation times and longest operation.
 struct PassFigures {
-    total_ns: [u64; 4],
-    longest_ns: [u32; 4],
+    total_ns: [u64; PHASES],
+    longest_ns: [u32; PHASES],
 }
 
-/// Runs the four phases once on maps made by `make`, writing each
+/// Runs the phases once on maps made by `make`, writing each
 /// operation's time into `out` (one buffer per phase, already sized).
 ///
 /// # Panics
@@ -123,13 +128,13 @@ fn pass<M: BenchMap<u64, u64>>(
     make: &impl Fn() -> M,
     plan: &Plan,
     order: &[u32],
-    out: &mut [Vec<u32>; 4],
+    out: &mut [Vec<u32>; PHASES],
 ) -> PassFigures {
     let n = plan.entries;
     let keep = plan.keep;
     let mut figures = PassFigures {
-        total_ns: [0; 4],
-        longest_ns: [0; 4],
+        total_ns: [0; PHASES],
+        longest_ns: [0; PHASES],
     };
     let mut record = |phase: usize, slot: &mut u32, (ns, ok): (u32, bool), what: &str| {
         assert!(ok, "{what}");
@@ -137,7 +142,7 @@ fn pass<M: BenchMap<u64, u64>>(
         figures.total_ns[phase] += u64::from(ns);
         figures.longest_ns[phase] = figures.longest_ns[phase].max(ns);
     };
-    let [grow, remove99, churn, remove_all] = out;
+    let [grow, remove99, churn, remove_all, regrow] = out;
 
     let mut map = make();
     // Each key is made (and black-boxed) before the clock starts.
@@ -193,6 +198,10 @@ fn pass<M: BenchMap<u64, u64>>(
             "remove-all: a held key",
         );
     }
+    for (i, slot) in regrow.iter_mut().enumerate() {
+        let k = black_box(key(i as u64));
+        record(4, slot, timed(|| map.put(k, k)), "regrow: a removed key");
+    }
     drop(map);
     figures
 }
@@ -212,8 +221,8 @@ pub(crate) fn measure<M: BenchMap<u64, u64>>(plan: &Plan, make: impl Fn() -> M) 
     } else {
         Phase::ALL.map(|_| Vec::new())
     };
-    let mut totals = [u64::MAX; 4];
-    let mut runs_longest: [Vec<u32>; 4] = Default::default();
+    let mut totals = [u64::MAX; PHASES];
+    let mut runs_longest: [Vec<u32>; PHASES] = Default::default();
     for run in 0..plan.runs.max(1) {
         // The C allocator starts each run with what it holds given back.
         crate::rss::trim_allocator();
@@ -224,7 +233,7 @@ pub(crate) fn measure<M: BenchMap<u64, u64>>(plan: &Plan, make: impl Fn() -> M) 
                 elementwise_min(b, s);
             }
         }
-        for p in 0..4 {
+        for p in 0..PHASES {
             totals[p] = totals[p].min(figures.total_ns[p]);
             runs_longest[p].push(figures.longest_ns[p]);
         }

@@ -52,7 +52,7 @@ fn json_has_every_registered_variant_and_scenario() {
     assert_eq!(timed.len(), registry::pause_names().len());
     for (row, name) in timed.iter().zip(registry::pause_names()) {
         assert_eq!(row["variant"], name);
-        assert_eq!(row["phases"].as_array().unwrap().len(), 4);
+        assert_eq!(row["phases"].as_array().unwrap().len(), 5);
     }
 }
 
@@ -84,8 +84,9 @@ fn pauses_json_counts_every_operation() {
             .iter()
             .map(|p| p["ops"].as_u64().unwrap())
             .collect();
-        assert_eq!(ops, [1000, 990, 200, 1000], "{}", r["variant"]);
+        assert_eq!(ops, [1000, 990, 200, 1000, 1000], "{}", r["variant"]);
         assert_eq!(r["phases"][2]["phase"], "churn");
+        assert_eq!(r["phases"][4]["phase"], "regrow");
     }
 }
 
@@ -112,7 +113,7 @@ fn pauses_tables_and_files() {
         String::from_utf8_lossy(&out.stderr)
     );
     let md = String::from_utf8_lossy(&out.stdout);
-    for phase in ["grow", "remove-99%", "churn", "remove-all"] {
+    for phase in ["grow", "remove-99%", "churn", "remove-all", "regrow"] {
         assert!(md.contains(&format!("*pauses {phase}: ")), "{md}");
     }
     assert!(md.contains("| variant | total ms | p99.9 us | p99.99 us | longest us |"));
@@ -122,7 +123,7 @@ fn pauses_tables_and_files() {
     }
     let csv = std::fs::read_to_string(dir.join("pauses.csv")).unwrap();
     assert!(csv.starts_with("variant,kind,group,phase,entries,ops,"));
-    assert_eq!(csv.lines().count(), 1 + 2 * 4);
+    assert_eq!(csv.lines().count(), 1 + 2 * 5);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -651,7 +652,7 @@ fn a_child_job_round_trips_and_a_bad_one_exits_2() {
     let job = serde_json::to_string(&job).expect("a job serializes");
     let doc = json(&["__child", &job]);
     assert_eq!(doc["variant"], "map-core");
-    assert_eq!(doc["phases"].as_array().map(Vec::len), Some(4));
+    assert_eq!(doc["phases"].as_array().map(Vec::len), Some(5));
 
     for bad in [
         "not json",

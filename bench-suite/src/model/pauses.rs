@@ -37,11 +37,19 @@ pub enum Phase {
     Churn,
     /// Remove every key of a freshly filled map.
     RemoveAll,
+    /// Insert the N keys again into the map `RemoveAll` emptied.
+    Regrow,
 }
 
 impl Phase {
     /// The phases, in the order they run.
-    pub const ALL: [Phase; 4] = [Phase::Grow, Phase::Remove99, Phase::Churn, Phase::RemoveAll];
+    pub const ALL: [Phase; 5] = [
+        Phase::Grow,
+        Phase::Remove99,
+        Phase::Churn,
+        Phase::RemoveAll,
+        Phase::Regrow,
+    ];
 
     /// The name in tables, JSON and CSV.
     pub fn name(self) -> &'static str {
@@ -50,6 +58,7 @@ impl Phase {
             Phase::Remove99 => "remove-99%",
             Phase::Churn => "churn",
             Phase::RemoveAll => "remove-all",
+            Phase::Regrow => "regrow",
         }
     }
 
@@ -70,13 +79,17 @@ impl Phase {
                 "remove all {} keys of a freshly filled map (the fill untimed)",
                 plan.entries
             ),
+            Phase::Regrow => format!(
+                "insert the {} keys again into the map remove-all emptied",
+                plan.entries
+            ),
         }
     }
 
     /// The operation at `index` of the phase: churn alternates.
     pub fn op(self, index: usize) -> &'static str {
         match self {
-            Phase::Grow => "insert",
+            Phase::Grow | Phase::Regrow => "insert",
             Phase::Churn if index % 2 == 0 => "insert",
             _ => "remove",
         }
@@ -86,7 +99,8 @@ impl Phase {
 /// The sizes of one run, all derived from N.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
-    /// N: the keys grown to, and removed in `remove-all`.
+    /// N: the keys grown to, removed in `remove-all` and grown to again in
+    /// `regrow`.
     pub entries: usize,
     /// N / 100: the keys kept by `remove-99%` and live during `churn`.
     pub keep: usize,
@@ -115,7 +129,7 @@ impl Plan {
     /// The operations timed in `phase`.
     pub fn ops(&self, phase: Phase) -> usize {
         match phase {
-            Phase::Grow | Phase::RemoveAll => self.entries,
+            Phase::Grow | Phase::RemoveAll | Phase::Regrow => self.entries,
             Phase::Remove99 => self.entries - self.keep,
             Phase::Churn => 2 * self.churn_steps,
         }
