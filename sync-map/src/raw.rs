@@ -139,10 +139,13 @@ pub(crate) struct Slot {
     /// only): unchanged over [`QUIET_READS`] fenced reads means writes have
     /// stopped.
     seen_publications: plain::AtomicUsize,
+    /// A slot for one section only (a read whose thread-locals are gone):
+    /// the registry forgets it once that section is over.
+    one_shot: bool,
 }
 
 impl Slot {
-    fn new(owner: plain::Arc<ThreadState>) -> Self {
+    fn new(owner: plain::Arc<ThreadState>, one_shot: bool) -> Self {
         Self {
             epoch: AtomicUsize::new(0),
             thread_gone: AtomicBool::new(false),
@@ -151,7 +154,21 @@ impl Slot {
             owner,
             fenced_reads: plain::AtomicUsize::new(0),
             seen_publications: plain::AtomicUsize::new(0),
+            one_shot,
         }
+    }
+
+    /// Whether no section will ever use the slot again: its thread exited,
+    /// or it was for one section and that section is over.
+    fn done(&self) -> bool {
+        if self.thread_gone.load(Ordering::Acquire) {
+            return true;
+        }
+        if !self.one_shot {
+            return false;
+        }
+        let epoch = self.epoch.load(Ordering::Acquire);
+        epoch != 0 && epoch & 1 == 0
     }
 
     fn hold(&self) {
@@ -325,8 +342,7 @@ impl Registry {
     /// spare room of the list too; returns the bytes released.
     fn prune(&mut self, trim: bool) -> usize {
         let before = self.bytes();
-        self.slots
-            .retain(|slot| !slot.thread_gone.load(Ordering::Acquire));
+        self.slots.retain(|slot| !slot.done());
         if trim {
             self.slots.shrink_to_fit();
         }
@@ -393,28 +409,47 @@ impl<T, W> LeftRight<T, W> {
 
     /// Runs `f` on the front copy, inside a read section: no lock, and two
     /// stores to this thread's own slot.
+    ///
+    /// Every path (the cached slot, a first read, a nested section, fenced
+    /// reads, a thread whose thread-locals are gone) only enters the
+    /// section and finds the copy; `f` runs at this one place, so that its
+    /// result goes straight to the caller.
     #[inline(always)]
     pub(crate) fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        let (section, front) = self.enter();
+        self.read_copy(section, front, f)
+    }
+
+    /// Enters a read section of this thread and loads the copy to read.
+    #[inline(always)]
+    fn enter(&self) -> (Section<'_>, *mut Copy<T>) {
         // The fast path: this thread read this pair last, and the fence is
         // asymmetric (the cache is only filled then), so the reader's half
-        // is a compiler fence: no flag to test.
+        // is a compiler fence.
         #[cfg(not(loom))]
         if let Some(slot) = local::cached(self) {
             // SAFETY: the slot is kept alive by this thread's registry
             // (`local::Local`), which is only dropped when the thread exits,
             // never while this call runs on it.
-            return self.read_with(unsafe { &*slot }, true, f);
+            return self.enter_with(unsafe { &*slot }, true);
         }
-        self.read_slow(f)
+        self.enter_slow()
     }
 
+    #[cold]
     #[inline(never)]
-    fn read_slow<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        match local::slot(self) {
-            // SAFETY: as in `read`.
-            Some(slot) => self.read_with(unsafe { &*slot }, self.read_side.asymmetric, f),
-            None => self.read_detached(f),
-        }
+    fn enter_slow(&self) -> (Section<'_>, *mut Copy<T>) {
+        let slot = match local::slot(self) {
+            Some(slot) => slot,
+            // The thread-locals are gone (a read from another
+            // thread-local's destructor): a slot for this section alone, so
+            // that even then a reader never waits for a writer.
+            None => self.register_one_shot(),
+        };
+        // SAFETY: a thread's slot is kept alive as in `enter`; a one-shot
+        // slot by the registry, which forgets it only once its section is
+        // over (the section's exit store is its last use).
+        self.enter_with(unsafe { &*slot }, self.read_side.asymmetric)
     }
 
     /// A reader for this thread that keeps its slot at hand, so its reads
@@ -436,19 +471,20 @@ impl<T, W> LeftRight<T, W> {
         }
     }
 
+    /// Enters a section on `slot` and loads the copy to read.
     #[inline(always)]
-    fn read_with<R>(&self, slot: &Slot, asymmetric: bool, f: impl FnOnce(&T) -> R) -> R {
+    fn enter_with<'s>(&'s self, slot: &'s Slot, asymmetric: bool) -> (Section<'s>, *mut Copy<T>) {
         let Some(section) = Section::enter(slot, asymmetric) else {
-            return self.read_nested(f);
+            return self.enter_nested(slot);
         };
         // Loaded after the store to the slot (in program order, which is
         // what membarrier orders): a reader that sees the bit clear had its
         // slot marked before the barrier of the writer that set it.
         let front = self.read_side.front.load(Ordering::Acquire);
         if is_fenced(front) {
-            return self.read_fenced(section, asymmetric, f);
+            return self.enter_fenced(section, asymmetric);
         }
-        self.read_copy(section, front, f)
+        (section, front)
     }
 
     /// The section's read of `front`, loaded after the section began
@@ -469,34 +505,43 @@ impl<T, W> LeftRight<T, W> {
         result
     }
 
-    /// A read inside a section this thread already holds on this pair: the
-    /// outermost section keeps the slot marked.
+    /// A section inside one this thread already holds on this pair: the
+    /// outermost section keeps the slot marked, and this one leaves it as
+    /// it is.
     #[cold]
     #[inline(never)]
-    fn read_nested<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+    fn enter_nested<'s>(&'s self, slot: &'s Slot) -> (Section<'s>, *mut Copy<T>) {
+        // This thread's slot was marked active before the outer section
+        // loaded the front copy and stays so until it ends; a copy published
+        // since is the new front, which a writer leaves alone until every
+        // marked reader has left (see the module docs).
         let front = copy_of(self.read_side.front.load(Ordering::Acquire));
-        // SAFETY: this thread's slot was marked active before the outer
-        // section loaded the front copy and stays so until it ends; a copy
-        // published since is the new front, which a writer leaves alone
-        // until every marked reader has left (see the module docs).
-        unsafe { &*front }.with(|copy| f(unsafe { &*copy }))
+        (Section::nested(slot), front)
     }
 
-    /// A read while writes are frequent: the reader's full fence, and every
-    /// [`QUIET_READS`] of them a look at whether writes stopped.
+    /// A section while writes are frequent: the reader's full fence, then
+    /// the copy (loaded again, after the fence). Every [`QUIET_READS`] of
+    /// them, first a look at whether writes stopped, between two sections:
+    /// it may take the writer lock, which no reader holds inside one.
     #[cold]
     #[inline(never)]
-    fn read_fenced<R>(&self, section: Section<'_>, asymmetric: bool, f: impl FnOnce(&T) -> R) -> R {
+    fn enter_fenced<'s>(
+        &'s self,
+        mut section: Section<'s>,
+        asymmetric: bool,
+    ) -> (Section<'s>, *mut Copy<T>) {
         let slot = section.slot;
-        let check = Section::fence(slot, asymmetric);
-        // Loaded again, after the fence: the pair of fences orders this
-        // load with the writers' scans.
-        let front = copy_of(self.read_side.front.load(Ordering::Acquire));
-        let result = self.read_copy(section, front, f);
-        if check {
+        if Section::count_fenced(slot) {
+            drop(section);
             self.unfence_if_quiet(slot);
+            section = Section::enter(slot, asymmetric)
+                .expect("the outermost section of this thread has just ended");
         }
-        result
+        Section::fence(asymmetric);
+        // Loaded after the fence: the pair of fences orders this load with
+        // the writers' scans.
+        let front = copy_of(self.read_side.front.load(Ordering::Acquire));
+        (section, front)
     }
 
     /// Called every [`QUIET_READS`] fenced reads of a thread: if nothing
@@ -523,18 +568,6 @@ impl<T, W> LeftRight<T, W> {
                 .store(copy_of(front), Ordering::Release);
             drop(writer);
         }
-    }
-
-    /// The read path for a thread whose thread-locals are already gone (a
-    /// read from another thread-local's destructor): a slot for this read
-    /// alone, so that even then a reader never waits for a writer.
-    #[cold]
-    fn read_detached<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        let slot = self.register(plain::Arc::default());
-        slot.hold();
-        let result = self.read_with(&slot, self.read_side.asymmetric, f);
-        slot.release();
-        result
     }
 
     /// Takes the writer lock.
@@ -580,9 +613,21 @@ impl<T, W> LeftRight<T, W> {
     }
 
     fn register(&self, owner: plain::Arc<ThreadState>) -> Arc<Slot> {
-        let slot = Arc::new(Slot::new(owner));
+        let slot = Arc::new(Slot::new(owner, false));
         lock(&self.slots).slots.push(Arc::clone(&slot));
         slot
+    }
+
+    /// A slot for one section, kept alive by the registry alone until that
+    /// section is over (the registry's next prune then forgets it). Prunes
+    /// first, so that one-shot slots do not pile up between writes.
+    #[cold]
+    fn register_one_shot(&self) -> *const Slot {
+        let slot = Arc::new(Slot::new(plain::Arc::default(), true));
+        let mut registry = lock(&self.slots);
+        registry.prune(false);
+        registry.slots.push(Arc::clone(&slot));
+        Arc::as_ptr(&slot)
     }
 }
 
@@ -636,12 +681,14 @@ impl<T, W> Reader<'_, T, W> {
     /// [`LeftRight::read`] does.
     #[inline(always)]
     pub(crate) fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        // One branch, then a path with the fence kind fixed.
-        if self.asymmetric {
-            self.pair.read_with(&self.slot, true, f)
+        // One branch, then a path with the fence kind fixed; `f` runs at one
+        // place, as in `LeftRight::read`.
+        let (section, front) = if self.asymmetric {
+            self.pair.enter_with(&self.slot, true)
         } else {
-            self.pair.read_with(&self.slot, false, f)
-        }
+            self.pair.enter_with(&self.slot, false)
+        };
+        self.pair.read_copy(section, front, f)
     }
 }
 
@@ -652,11 +699,13 @@ impl<T, W> Drop for Reader<'_, T, W> {
 }
 
 /// A read section: marks the slot active on entry, idle on drop (also when
-/// the reader's closure panics). A nested section of one thread on one pair
-/// is no `Section`: the outermost keeps the marking.
+/// the reader's closure panics). A section nested in another of the same
+/// thread on the same pair stores back, on exit, the epoch the outermost
+/// one set: the outermost keeps the marking.
 struct Section<'a> {
     slot: &'a Slot,
-    /// The epoch to store on exit: the next even one.
+    /// The epoch to store on exit: the next even one (the current odd one
+    /// for a nested section).
     exit: usize,
 }
 
@@ -682,14 +731,29 @@ impl<'a> Section<'a> {
         })
     }
 
-    /// The reader's fence while writes are frequent; `true` every
-    /// [`QUIET_READS`] of them.
+    /// A section inside one this thread already holds on `slot`: its exit
+    /// changes nothing.
+    fn nested(slot: &'a Slot) -> Self {
+        // Only this thread writes its slot: a relaxed load sees its own
+        // last store.
+        let exit = slot.epoch.load(Ordering::Relaxed);
+        debug_assert!(exit & 1 == 1, "nested in an active section");
+        Section { slot, exit }
+    }
+
+    /// The reader's fence while writes are frequent.
     #[inline(always)]
-    fn fence(slot: &Slot, asymmetric: bool) -> bool {
+    fn fence(asymmetric: bool) {
         if asymmetric {
             // The light half was only a compiler fence.
             barrier::full();
         }
+    }
+
+    /// Counts a fenced read of `slot`'s thread: `true` every
+    /// [`QUIET_READS`] of them.
+    #[inline(always)]
+    fn count_fenced(slot: &Slot) -> bool {
         let reads = slot
             .fenced_reads
             .load(plain::Ordering::Relaxed)

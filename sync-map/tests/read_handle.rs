@@ -320,3 +320,64 @@ fn a_handle_made_after_the_thread_locals_are_gone_still_reads() {
     map.reclaim();
     assert!(map.memory().allocated_bytes < before);
 }
+
+#[test]
+fn reads_after_the_thread_locals_are_gone_each_use_a_slot_of_their_own() {
+    struct ReadOnExit(Arc<SyncMap<u64, u64>>);
+
+    impl Drop for ReadOnExit {
+        fn drop(&mut self) {
+            // Runs after the map's own thread-locals when they were
+            // initialised later (destructors run in reverse order): every
+            // read registers a slot for its one section.
+            let map = &self.0;
+            let read = || {
+                assert_eq!(map.get(&1), Some(1));
+                // A section inside another, each with a slot of its own.
+                assert_eq!(
+                    map.get_with(&1, |v| map.get(&1).map(|w| v + w)),
+                    Some(Some(2))
+                );
+            };
+            for _ in 0..10 {
+                read();
+            }
+            let settled = map.memory().allocated_bytes;
+            for _ in 0..100 {
+                read();
+            }
+            // Each registration forgets the slots whose section is over:
+            // 300 more reads hold no more than the first 30.
+            assert_eq!(map.memory().allocated_bytes, settled);
+        }
+    }
+
+    std::thread_local! {
+        static ON_EXIT: std::cell::RefCell<Option<ReadOnExit>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    let map: Arc<SyncMap<u64, u64>> = Arc::new(SyncMap::new());
+    let never_read: SyncMap<u64, u64> = SyncMap::new();
+    for m in [&*map, &never_read] {
+        m.insert(1, 1);
+    }
+    let theirs = Arc::clone(&map);
+    std::thread::spawn(move || {
+        ON_EXIT.with(|slot| *slot.borrow_mut() = Some(ReadOnExit(Arc::clone(&theirs))));
+        assert_eq!(theirs.get(&1), Some(1));
+    })
+    .join()
+    .unwrap();
+    // The next write forgets every slot of the exited thread, one-shot ones
+    // included, and `reclaim` trims the registry: the map holds what a map
+    // never read holds.
+    for m in [&*map, &never_read] {
+        m.insert(2, 2);
+        m.reclaim();
+    }
+    assert_eq!(
+        map.memory().allocated_bytes,
+        never_read.memory().allocated_bytes
+    );
+}
