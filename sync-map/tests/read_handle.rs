@@ -381,3 +381,55 @@ fn reads_after_the_thread_locals_are_gone_each_use_a_slot_of_their_own() {
         never_read.memory().allocated_bytes
     );
 }
+
+#[test]
+fn reads_after_the_thread_locals_are_gone_race_writers_safely() {
+    // Threads whose last reads run in a thread-local destructor (one-shot
+    // slots, forgotten by a writer's prune once their section is over),
+    // while a writer publishes without pause: under AddressSanitizer a
+    // slot freed while its section still ran would be reported.
+    struct ReadOnExit(Arc<SyncMap<u64, u64>>);
+
+    impl Drop for ReadOnExit {
+        fn drop(&mut self) {
+            for _ in 0..500 {
+                let v = self.0.get(&0).expect("key 0 stays");
+                assert!(self.0.get_with(&0, |w| *w >= v).unwrap());
+            }
+        }
+    }
+
+    std::thread_local! {
+        static ON_EXIT: std::cell::RefCell<Option<ReadOnExit>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    let map: Arc<SyncMap<u64, u64>> = Arc::new(SyncMap::new());
+    map.insert(0, 0);
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (map, stop) = (Arc::clone(&map), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                map.insert(0, n);
+                map.insert(1 + n % 64, n);
+            }
+        })
+    };
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let map = Arc::clone(&map);
+            std::thread::spawn(move || {
+                ON_EXIT.with(|slot| *slot.borrow_mut() = Some(ReadOnExit(Arc::clone(&map))));
+                assert!(map.get(&0).is_some());
+            })
+        })
+        .collect();
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+}
