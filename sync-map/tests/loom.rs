@@ -29,6 +29,8 @@ impl Clone for Counted {
 impl Drop for Counted {
     fn drop(&mut self) {
         self.1.fetch_sub(1, Ordering::Relaxed);
+        // A reader that still held this value would see the poison.
+        self.0 = u64::MAX;
     }
 }
 
@@ -321,5 +323,41 @@ fn readers_switch_fences_on_and_off() {
         reader.join().unwrap();
         map.insert(1, 12);
         assert_eq!(map.get(&1), Some(12));
+    });
+}
+
+/// A read nested in a read of the same map on the same thread: the
+/// outermost section keeps the slot marked, so the inner one's exit must
+/// leave it marked, and a writer waits until the outer read is over before
+/// it drops what that read still holds (a dropped value reads as poison).
+#[test]
+fn a_read_nested_in_a_read() {
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+    loom::model(|| {
+        {
+            let map = Arc::new(SyncMap::<u64, Counted>::new());
+            map.insert(1, counted(7, &LIVE));
+            map.insert(2, counted(8, &LIVE));
+            let reader = {
+                let map = Arc::clone(&map);
+                thread::spawn(move || {
+                    map.get_with(&1, |one| {
+                        let two = map.get_with(&2, |two| two.0);
+                        // A point where the writer may run, then `one` read
+                        // again, after the inner section ended.
+                        thread::yield_now();
+                        (one.0, two)
+                    })
+                })
+            };
+            // A clear drops the values where they lie, in each copy.
+            map.clear();
+            assert_eq!(LIVE.load(Ordering::Relaxed), 0);
+            let seen = reader.join().unwrap();
+            // The inner read may see the cleared version; the outer one's
+            // value must not have been dropped under it.
+            assert!(matches!(seen, None | Some((7, Some(8) | None))), "{seen:?}");
+        }
+        assert_eq!(LIVE.load(Ordering::Relaxed), 0);
     });
 }
