@@ -286,31 +286,47 @@ fn a_panic_inside_a_view_ends_the_section() {
     assert_eq!(reader.get(&1), Some(2));
 }
 
-#[test]
-fn a_handle_made_after_the_thread_locals_are_gone_still_reads() {
-    struct ReadOnExit(Arc<SyncMap<u64, u64>>);
+/// Runs `on_exit` on a new thread from a thread-local destructor that runs
+/// after the map's own thread-locals are gone: it is set up before the
+/// thread's first read of `map` (which sets up the map's), and destructors
+/// run in the reverse order.
+fn after_the_thread_locals(
+    map: &Arc<SyncMap<u64, u64>>,
+    on_exit: impl FnOnce(Arc<SyncMap<u64, u64>>) + Send + 'static,
+) -> std::thread::JoinHandle<()> {
+    struct OnExit(Option<Box<dyn FnOnce()>>);
 
-    impl Drop for ReadOnExit {
+    impl Drop for OnExit {
         fn drop(&mut self) {
-            // Runs after the map's own thread-locals when they were
-            // initialised later (destructors run in reverse order).
-            let reader = self.0.reader();
-            assert_eq!(reader.get(&1), Some(1));
-            assert_eq!(reader.enter(|view| view.len()), 1);
+            if let Some(f) = self.0.take() {
+                f();
+            }
         }
     }
 
     std::thread_local! {
-        static ON_EXIT: std::cell::RefCell<Option<ReadOnExit>> =
+        static ON_EXIT: std::cell::RefCell<Option<OnExit>> =
             const { std::cell::RefCell::new(None) };
     }
 
+    let map = Arc::clone(map);
+    std::thread::spawn(move || {
+        let theirs = Arc::clone(&map);
+        ON_EXIT.with(|slot| {
+            *slot.borrow_mut() = Some(OnExit(Some(Box::new(move || on_exit(theirs)))));
+        });
+        let _ = map.get(&0);
+    })
+}
+
+#[test]
+fn a_handle_made_after_the_thread_locals_are_gone_still_reads() {
     let map: Arc<SyncMap<u64, u64>> = Arc::new(SyncMap::new());
     map.insert(1, 1);
-    let theirs = Arc::clone(&map);
-    std::thread::spawn(move || {
-        ON_EXIT.with(|slot| *slot.borrow_mut() = Some(ReadOnExit(Arc::clone(&theirs))));
-        assert_eq!(theirs.get(&1), Some(1));
+    after_the_thread_locals(&map, |map| {
+        let reader = map.reader();
+        assert_eq!(reader.get(&1), Some(1));
+        assert_eq!(reader.enter(|view| view.len()), 1);
     })
     .join()
     .unwrap();
@@ -323,49 +339,31 @@ fn a_handle_made_after_the_thread_locals_are_gone_still_reads() {
 
 #[test]
 fn reads_after_the_thread_locals_are_gone_each_use_a_slot_of_their_own() {
-    struct ReadOnExit(Arc<SyncMap<u64, u64>>);
-
-    impl Drop for ReadOnExit {
-        fn drop(&mut self) {
-            // Runs after the map's own thread-locals when they were
-            // initialised later (destructors run in reverse order): every
-            // read registers a slot for its one section.
-            let map = &self.0;
-            let read = || {
-                assert_eq!(map.get(&1), Some(1));
-                // A section inside another, each with a slot of its own.
-                assert_eq!(
-                    map.get_with(&1, |v| map.get(&1).map(|w| v + w)),
-                    Some(Some(2))
-                );
-            };
-            for _ in 0..10 {
-                read();
-            }
-            let settled = map.memory().allocated_bytes;
-            for _ in 0..100 {
-                read();
-            }
-            // Each registration forgets the slots whose section is over:
-            // 300 more reads hold no more than the first 30.
-            assert_eq!(map.memory().allocated_bytes, settled);
-        }
-    }
-
-    std::thread_local! {
-        static ON_EXIT: std::cell::RefCell<Option<ReadOnExit>> =
-            const { std::cell::RefCell::new(None) };
-    }
-
     let map: Arc<SyncMap<u64, u64>> = Arc::new(SyncMap::new());
     let never_read: SyncMap<u64, u64> = SyncMap::new();
     for m in [&*map, &never_read] {
         m.insert(1, 1);
     }
-    let theirs = Arc::clone(&map);
-    std::thread::spawn(move || {
-        ON_EXIT.with(|slot| *slot.borrow_mut() = Some(ReadOnExit(Arc::clone(&theirs))));
-        assert_eq!(theirs.get(&1), Some(1));
+    after_the_thread_locals(&map, |map| {
+        // Every read registers a slot for its one section.
+        let read = || {
+            assert_eq!(map.get(&1), Some(1));
+            // A section inside another, each with a slot of its own.
+            assert_eq!(
+                map.get_with(&1, |v| map.get(&1).map(|w| v + w)),
+                Some(Some(2))
+            );
+        };
+        for _ in 0..10 {
+            read();
+        }
+        let settled = map.memory().allocated_bytes;
+        for _ in 0..100 {
+            read();
+        }
+        // Each registration forgets the slots whose section is over: 300
+        // more reads hold no more than the first 30.
+        assert_eq!(map.memory().allocated_bytes, settled);
     })
     .join()
     .unwrap();
@@ -388,22 +386,6 @@ fn reads_after_the_thread_locals_are_gone_race_writers_safely() {
     // slots, forgotten by a writer's prune once their section is over),
     // while a writer publishes without pause: under AddressSanitizer a
     // slot freed while its section still ran would be reported.
-    struct ReadOnExit(Arc<SyncMap<u64, u64>>);
-
-    impl Drop for ReadOnExit {
-        fn drop(&mut self) {
-            for _ in 0..500 {
-                let v = self.0.get(&0).expect("key 0 stays");
-                assert!(self.0.get_with(&0, |w| *w >= v).unwrap());
-            }
-        }
-    }
-
-    std::thread_local! {
-        static ON_EXIT: std::cell::RefCell<Option<ReadOnExit>> =
-            const { std::cell::RefCell::new(None) };
-    }
-
     let map: Arc<SyncMap<u64, u64>> = Arc::new(SyncMap::new());
     map.insert(0, 0);
     let stop = Arc::new(AtomicBool::new(false));
@@ -420,10 +402,11 @@ fn reads_after_the_thread_locals_are_gone_race_writers_safely() {
     };
     let readers: Vec<_> = (0..4)
         .map(|_| {
-            let map = Arc::clone(&map);
-            std::thread::spawn(move || {
-                ON_EXIT.with(|slot| *slot.borrow_mut() = Some(ReadOnExit(Arc::clone(&map))));
-                assert!(map.get(&0).is_some());
+            after_the_thread_locals(&map, |map| {
+                for _ in 0..500 {
+                    let v = map.get(&0).expect("key 0 stays");
+                    assert!(map.get_with(&0, |w| *w >= v).unwrap());
+                }
             })
         })
         .collect();
