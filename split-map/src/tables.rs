@@ -294,6 +294,21 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         }
     }
 
+    /// Gives back the room of the table list once merges have left it at a
+    /// quarter of its capacity or less: into a copy with room for twice the
+    /// tables, allocated fallibly (if refused, the larger list stays).
+    fn trim_shards(&mut self) {
+        let len = self.shards.len();
+        if self.shards.capacity() <= 4 * len.max(1) {
+            return;
+        }
+        let mut fitted = Vec::new_in(self.alloc.clone());
+        if fitted.try_reserve_exact(2 * len).is_ok() {
+            fitted.extend(self.shards.drain(..));
+            self.shards = fitted;
+        }
+    }
+
     /// The first table, for the first insert.
     fn first_table(&mut self, capacity: usize) -> Grow {
         debug_assert!(self.shards.is_empty());
@@ -498,6 +513,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             }
         }
         self.halve_dir();
+        self.trim_shards();
         Ok(at)
     }
 
@@ -1063,6 +1079,12 @@ mod tests {
         assert!(
             tables_at_one_percent < 8,
             "{tables_at_one_percent} tables left"
+        );
+        // The list of tables gave its room back as they merged.
+        assert!(
+            t.shards.capacity() <= 4 * tables_at_one_percent,
+            "room for {} tables kept for {tables_at_one_percent}",
+            t.shards.capacity()
         );
         for k in (0..n).step_by(100) {
             assert!(remove(&mut t, k, &policy));
