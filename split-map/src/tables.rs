@@ -283,29 +283,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             halved = true;
         }
         if halved {
-            // Into a fitted copy, allocated fallibly (`shrink_to_fit` would
-            // abort if the allocator refused): if refused, the larger
-            // directory stays.
-            let mut fitted = Vec::new_in(self.alloc.clone());
-            if fitted.try_reserve_exact(self.dir.len()).is_ok() {
-                fitted.extend_from_slice(&self.dir);
-                self.dir = fitted;
-            }
+            refit(&mut self.dir, 0, &self.alloc);
         }
     }
 
     /// Gives back the room of the table list once merges have left it at a
-    /// quarter of its capacity or less: into a copy with room for twice the
-    /// tables, allocated fallibly (if refused, the larger list stays).
+    /// quarter of its capacity or less, keeping room for twice the tables.
     fn trim_shards(&mut self) {
         let len = self.shards.len();
-        if self.shards.capacity() <= 4 * len.max(1) {
-            return;
-        }
-        let mut fitted = Vec::new_in(self.alloc.clone());
-        if fitted.try_reserve_exact(2 * len).is_ok() {
-            fitted.extend(self.shards.drain(..));
-            self.shards = fitted;
+        if self.shards.capacity() > 4 * len.max(1) {
+            refit(&mut self.shards, 2 * len, &self.alloc);
         }
     }
 
@@ -816,6 +803,17 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
 /// manual policy).
 fn room_for(policy: &ReclaimPolicy, len: usize) -> Option<usize> {
     policy.shrink_target(len, usize::MAX)
+}
+
+/// Moves `items` into a copy with room for `capacity` of them (at least
+/// their number), allocated fallibly: `shrink_to` would abort if the
+/// allocator refused. If it refuses, `items` keeps its larger room.
+fn refit<X, A: Allocator + Clone>(items: &mut Vec<X, A>, capacity: usize, alloc: &A) {
+    let mut fitted = Vec::new_in(alloc.clone());
+    if fitted.try_reserve_exact(capacity.max(items.len())).is_ok() {
+        fitted.extend(items.drain(..));
+        *items = fitted;
+    }
 }
 
 /// A table's share of `n` at local depth `depth`, rounded up.
