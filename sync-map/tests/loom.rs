@@ -43,6 +43,15 @@ fn counted(n: u64, live: &'static AtomicUsize) -> Counted {
     Counted(n, live)
 }
 
+/// Runs `f` on a new thread with a handle of its own to `map`.
+fn spawn_on<M: Send + Sync + 'static, R: Send + 'static>(
+    map: &Arc<M>,
+    f: impl FnOnce(Arc<M>) -> R + Send + 'static,
+) -> thread::JoinHandle<R> {
+    let map = Arc::clone(map);
+    thread::spawn(move || f(map))
+}
+
 /// A map of 1 -> 7 and 2 -> 8, counted in `live`.
 fn seven_and_eight(live: &'static AtomicUsize) -> Arc<SyncMap<u64, Counted>> {
     let map = Arc::new(SyncMap::new());
@@ -58,13 +67,10 @@ fn publish() {
     loom::model(|| {
         let map = Arc::new(SyncMap::<u64, u64>::new());
         map.insert(1, 10);
-        let writer = {
-            let map = Arc::clone(&map);
-            thread::spawn(move || {
-                assert_eq!(map.insert(2, 20), None);
-                assert_eq!(map.insert(1, 11), Some(10));
-            })
-        };
+        let writer = spawn_on(&map, |map| {
+            assert_eq!(map.insert(2, 20), None);
+            assert_eq!(map.insert(1, 11), Some(10));
+        });
         let one = map.get(&1);
         let two = map.get(&2);
         assert!(matches!(one, Some(10) | Some(11)));
@@ -89,8 +95,7 @@ fn concurrent_updates_and_a_reader() {
         map.insert(1, 0);
         let writers: Vec<_> = (0..2)
             .map(|_| {
-                let map = Arc::clone(&map);
-                thread::spawn(move || {
+                spawn_on(&map, |map| {
                     map.update(&1, |v| v + 1);
                 })
             })
@@ -114,14 +119,11 @@ fn remove_waits_for_readers_then_drops() {
         {
             let map = Arc::new(SyncMap::<u64, Counted>::new());
             map.insert(1, counted(7, &LIVE));
-            let reader = {
-                let map = Arc::clone(&map);
-                thread::spawn(move || {
-                    // Reads the value in place: loom flags any writer access
-                    // to the copy while this runs.
-                    let _ = map.get_with(&1, |v| assert_eq!(v.0, 7));
-                })
-            };
+            let reader = spawn_on(&map, |map| {
+                // Reads the value in place: loom flags any writer access
+                // to the copy while this runs.
+                let _ = map.get_with(&1, |v| assert_eq!(v.0, 7));
+            });
             let removed = map.remove(&1).unwrap();
             // Both copies are gone; only the returned value is alive.
             assert_eq!(LIVE.load(Ordering::Relaxed), 1);
@@ -143,8 +145,7 @@ fn two_readers_across_remove_insert_and_clear() {
         map.insert(1, 1);
         let readers: Vec<_> = (0..2)
             .map(|_| {
-                let map = Arc::clone(&map);
-                thread::spawn(move || {
+                spawn_on(&map, |map| {
                     let first = map.get(&1);
                     assert!(matches!(first, None | Some(1) | Some(2)));
                     map.len()
@@ -170,22 +171,19 @@ fn a_view_across_a_remove() {
     loom::model(|| {
         {
             let map = seven_and_eight(&LIVE);
-            let reader = {
-                let map = Arc::clone(&map);
-                thread::spawn(move || {
-                    let handle = map.reader();
-                    handle.enter(|view| {
-                        let one = view.get(&1).map(|v| v.0);
-                        let two = view.get(&2).map(|v| v.0);
-                        // Removed in this order: a version without 1 has no 2.
-                        assert!(matches!(
-                            (one, two),
-                            (Some(7), Some(8)) | (Some(7), None) | (None, None)
-                        ));
-                    });
-                    handle.get_with(&1, |v| v.0)
-                })
-            };
+            let reader = spawn_on(&map, |map| {
+                let handle = map.reader();
+                handle.enter(|view| {
+                    let one = view.get(&1).map(|v| v.0);
+                    let two = view.get(&2).map(|v| v.0);
+                    // Removed in this order: a version without 1 has no 2.
+                    assert!(matches!(
+                        (one, two),
+                        (Some(7), Some(8)) | (Some(7), None) | (None, None)
+                    ));
+                });
+                handle.get_with(&1, |v| v.0)
+            });
             drop(map.remove(&2).unwrap());
             drop(map.remove(&1).unwrap());
             assert_eq!(LIVE.load(Ordering::Relaxed), 0);
@@ -206,20 +204,17 @@ fn a_batch_is_published_whole() {
             let map = Arc::new(SyncMap::<u64, Counted>::new());
             map.insert(1, counted(1, &LIVE));
             map.insert(2, counted(2, &LIVE));
-            let reader = {
-                let map = Arc::clone(&map);
-                thread::spawn(move || {
-                    map.reader().enter(|view| {
-                        let one = view.get(&1).map(|v| v.0);
-                        let two = view.get(&2).map(|v| v.0);
-                        let three = view.get(&3).map(|v| v.0);
-                        assert!(matches!(
-                            (one, two, three),
-                            (Some(1), Some(2), None) | (None, Some(20), Some(3))
-                        ));
-                    });
-                })
-            };
+            let reader = spawn_on(&map, |map| {
+                map.reader().enter(|view| {
+                    let one = view.get(&1).map(|v| v.0);
+                    let two = view.get(&2).map(|v| v.0);
+                    let three = view.get(&3).map(|v| v.0);
+                    assert!(matches!(
+                        (one, two, three),
+                        (Some(1), Some(2), None) | (None, Some(20), Some(3))
+                    ));
+                });
+            });
             map.write(|w| {
                 w.remove(&1);
                 w.insert(2, counted(20, &LIVE));
@@ -278,15 +273,12 @@ fn a_clear_and_refill_batch() {
         {
             let map = Arc::new(SyncMap::<u64, Counted>::new());
             map.insert(1, counted(1, &LIVE));
-            let reader = {
-                let map = Arc::clone(&map);
-                thread::spawn(move || {
-                    let seen = map.get_with(&1, |v| v.0);
-                    let two = map.get_with(&2, |v| v.0);
-                    assert!(matches!(seen, Some(1) | None));
-                    assert!(matches!(two, Some(2) | None));
-                })
-            };
+            let reader = spawn_on(&map, |map| {
+                let seen = map.get_with(&1, |v| v.0);
+                let two = map.get_with(&2, |v| v.0);
+                assert!(matches!(seen, Some(1) | None));
+                assert!(matches!(two, Some(2) | None));
+            });
             map.write(|w| {
                 w.clear();
                 w.insert(2, counted(2, &LIVE));
@@ -311,17 +303,14 @@ fn readers_switch_fences_on_and_off() {
     loom::model(|| {
         let map = Arc::new(SyncMap::<u64, u64>::new());
         map.insert(1, 10);
-        let reader = {
-            let map = Arc::clone(&map);
-            thread::spawn(move || {
-                let mut last = 10;
-                for _ in 0..3 {
-                    let seen = map.get(&1).unwrap();
-                    assert!(seen >= last, "went back from {last} to {seen}");
-                    last = seen;
-                }
-            })
-        };
+        let reader = spawn_on(&map, |map| {
+            let mut last = 10;
+            for _ in 0..3 {
+                let seen = map.get(&1).unwrap();
+                assert!(seen >= last, "went back from {last} to {seen}");
+                last = seen;
+            }
+        });
         map.insert(1, 11);
         assert_eq!(map.get(&1), Some(11));
         reader.join().unwrap();
@@ -341,18 +330,15 @@ fn a_read_nested_in_a_read() {
     loom::model(|| {
         {
             let map = seven_and_eight(&LIVE);
-            let reader = {
-                let map = Arc::clone(&map);
-                thread::spawn(move || {
-                    map.get_with(&1, |one| {
-                        let two = map.get_with(&2, |two| two.0);
-                        // A point where the writer may run, then `one` read
-                        // again, after the inner section ended.
-                        thread::yield_now();
-                        (one.0, two)
-                    })
+            let reader = spawn_on(&map, |map| {
+                map.get_with(&1, |one| {
+                    let two = map.get_with(&2, |two| two.0);
+                    // A point where the writer may run, then `one` read
+                    // again, after the inner section ended.
+                    thread::yield_now();
+                    (one.0, two)
                 })
-            };
+            });
             // A clear drops the values where they lie, in each copy.
             map.clear();
             assert_eq!(LIVE.load(Ordering::Relaxed), 0);
