@@ -154,7 +154,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
 
     #[inline(always)]
     fn find(&self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&(K, V)> {
-        self.tables.shard(hash)?.table.find(hash, eq)
+        self.tables.find(hash, eq)
     }
 
     #[inline(always)]
