@@ -23,9 +23,9 @@
 //!
 //! Not when the map is small (up to a few thousand entries it is one table,
 //! like `map_core::HashMap`, with a little more bookkeeping), or when lookup
-//! speed matters more than pauses: a lookup reads the directory and a
-//! table's header before the table, so it takes longer than hashbrown's
-//! (the README has the figures).
+//! speed matters more than pauses: a lookup reads its table's header from
+//! the directory before the table, and the entries are spread over many
+//! tables, so it takes longer than hashbrown's (the README has the figures).
 //!
 //! # Example
 //!
