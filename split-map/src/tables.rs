@@ -25,20 +25,25 @@
 //! control bytes and the buckets; nothing else of the copy, so the copy's
 //! stale entry count does not matter).
 //!
-//! This is the module's one `unsafe` block ([`Tables::retake`]) and the
-//! invariant it rests on: **the images are retaken after every change of
-//! a table's allocation or of the directory, before the next lookup.**
-//! Tables change allocation only in the resizes, splits, merges, shrinks
-//! and releases of this module, and every method that may run one goes
-//! through [`Retaking`], a guard that retakes the images when it is
-//! dropped, on return, error or unwind alike. Insertions into a table that
-//! has room, removals, `retain`, `clear` that keeps the tables, and drains
-//! change the buckets' contents, never where they are, so images taken
-//! before them stay valid. A lookup is `&self` and every change is
-//! `&mut self`, so no image is read while its table changes.
+//! This is the module's one `unsafe` block ([`Image::of`]) and the
+//! invariant it rests on: **every image is of the table its slot names, as
+//! that table is now** (or there are no images at all, and lookups take the
+//! slower path). Tables change allocation only in the resizes, splits,
+//! merges, shrinks and releases of this module, and each of them images
+//! what it changed as it goes: a table that gets a new allocation has its
+//! slots pointed again ([`Tables::point`], which images the slots it
+//! points), and a directory that changes size is imaged whole
+//! ([`Tables::retake`]). No user code runs between a change and its
+//! imaging: a resize computes every hash before the first entry moves, and
+//! the tables it empties drop no entry, so a panicking `Hash` leaves every
+//! image true too. Debug builds check every image after every change.
+//! Insertions into a table that has room, removals, `retain`, `clear` that
+//! keeps the tables, and drains change the buckets' contents, never where
+//! they are, so images taken before them stay valid. A lookup is `&self`
+//! and every change is `&mut self`, so no image is read while its table
+//! changes.
 
 use core::mem::{self, ManuallyDrop};
-use core::ops::{Deref, DerefMut};
 use core::ptr;
 
 use allocator_api2::alloc::Allocator;
@@ -107,6 +112,24 @@ pub(crate) struct Shard<T, A: Allocator> {
 /// A table's header as a lookup reads it from a directory slot: a bitwise
 /// image of the table, never dropped, only searched (see the module docs).
 struct Image<T, A: Allocator>(ManuallyDrop<HashTable<T, A>>);
+
+impl<T, A: Allocator> Image<T, A> {
+    /// An image of `table` as it is now.
+    fn of(table: &HashTable<T, A>) -> Self {
+        // SAFETY: `table` is a live `HashTable`, and the copy is never
+        // dropped (`ManuallyDrop`, and `Image` has no `Drop`) or mutated:
+        // the only use of an image is `find` through `&self` in
+        // `Tables::find`, which reads the bucket mask, the control bytes
+        // and the buckets through the copied pointer. Those stay where the
+        // copy points for as long as the image is kept, because every
+        // change of a table's allocation, or of which table a slot names,
+        // images the slots it changed before any lookup or user code can
+        // run (see the module docs); and lookups take
+        // `&self` while changes take `&mut self`, so the table does not
+        // change during a lookup through its image.
+        Self(ManuallyDrop::new(unsafe { ptr::read(table) }))
+    }
+}
 
 impl<T: Clone, A: Allocator + Clone> Clone for Shard<T, A> {
     fn clone(&self) -> Self {
@@ -230,8 +253,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     }
 
     /// Images every table in its directory slots again (see the module
-    /// docs), fitting the images' room to the slots. If that room cannot be
-    /// allocated, no image is kept and lookups take the slower path.
+    /// docs), fitting the images' room to the slots: after the directory
+    /// changes size. If that room cannot be allocated, no image is kept and
+    /// lookups take the slower path.
     fn retake(&mut self) {
         // Images own nothing: emptying the vector forgets them.
         self.images.clear();
@@ -242,27 +266,46 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         };
         if self.images.capacity() != slots {
             self.images = Vec::new_in(self.alloc.clone());
-            if self.images.try_reserve_exact(slots).is_err() {
+            // Written whole at once: a page-backed block is populated in one
+            // call rather than faulted in page by page.
+            let images = &mut self.images;
+            if table::filling::<Image<T, A>, _>(slots, slots, || images.try_reserve_exact(slots))
+                .is_err()
+            {
                 return;
             }
         }
         for slot in 0..slots {
             let i = self.dir.get(slot).map_or(0, |&i| i as usize);
-            let table = &self.shards[i].table;
-            // SAFETY: `table` is a live `HashTable`, and the copy is never
-            // dropped (`ManuallyDrop`, and `Image` has no `Drop`) or
-            // mutated: the only use of an image is `find` through `&self`
-            // in `Tables::find`, which reads the bucket mask, the control
-            // bytes and the buckets through the copied pointer. Those stay
-            // where the copy points for as long as the image is kept,
-            // because every change of a table's allocation (or of which
-            // table a slot names) happens inside a `Retaking` guard, which
-            // replaces all images before anything can look up again; and
-            // lookups take `&self` while changes take `&mut self`, so the
-            // table does not change during a lookup through its image.
-            let image = unsafe { ptr::read(table) };
-            self.images.push(Image(ManuallyDrop::new(image)));
+            self.images.push(Image::of(&self.shards[i].table));
         }
+    }
+
+    /// Whether every image is of the table its slot names, as that table is
+    /// now, or there are none (see the module docs): the same bucket count,
+    /// and the first entry at the same address (debug checks, tests).
+    fn images_are_current(&self) -> bool {
+        if self.images.is_empty() {
+            return true;
+        }
+        let slots = if self.shards.is_empty() {
+            0
+        } else {
+            self.dir.len().max(1)
+        };
+        self.images.len() == slots
+            && self.images.iter().enumerate().all(|(slot, image)| {
+                let table = &self.shards[self.dir.get(slot).map_or(0, |&i| i as usize)].table;
+                let image = &*image.0;
+                image.num_buckets() == table.num_buckets()
+                    && (table.is_empty()
+                        || table::next_occupied(table, &mut 0).is_some_and(|bucket| {
+                            match (image.get_bucket(bucket), table.get_bucket(bucket)) {
+                                (Some(seen), Some(held)) => ptr::eq(seen, held),
+                                _ => false,
+                            }
+                        }))
+            })
     }
 
     /// The entry `eq` accepts among those of `hash`: through the table's
@@ -291,6 +334,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         self.capacity = self.capacity - shard.capacity() + bucket_capacity(table.num_buckets());
         shard.table = table;
         shard.check_below = first_check(&shard.table);
+        let (prefix, depth) = (shard.prefix, shard.depth);
+        self.point(prefix, depth, i);
     }
 
     /// The index in `shards` of the table `hash` belongs to (0 when there is
@@ -335,15 +380,23 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         self.shards.len()
     }
 
-    /// Points the slots of the table with `prefix` at local `depth` to `index`.
+    /// Points the slots of the table with `prefix` at local `depth` to
+    /// `index`, and images that table in them: every change of a table's
+    /// allocation ends here (see the module docs).
     fn point(&mut self, prefix: usize, depth: u32, index: usize) {
-        if self.depth == 0 {
-            return;
-        }
         let span = 1usize << (self.depth - depth);
         let start = prefix << (self.depth - depth);
-        for slot in &mut self.dir[start..start + span] {
-            *slot = index as u32;
+        if self.depth > 0 {
+            for slot in &mut self.dir[start..start + span] {
+                *slot = index as u32;
+            }
+        }
+        // The images, if kept, are one per slot (one for a lone table).
+        if let Some(images) = self.images.get_mut(start..start + span) {
+            let table = &self.shards[index].table;
+            for image in images {
+                *image = Image::of(table);
+            }
         }
     }
 
@@ -363,6 +416,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             self.dir[2 * i + 1] = v;
         }
         self.depth += 1;
+        self.retake();
         Ok(())
     }
 
@@ -380,6 +434,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         }
         if halved {
             refit(&mut self.dir, 0, &self.alloc);
+            self.retake();
         }
     }
 
@@ -399,6 +454,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         let table = try_with_capacity_in(self.alloc.clone(), capacity)?;
         self.capacity = bucket_capacity(table.num_buckets());
         self.shards.push(Shard::new(table, 0, 0));
+        self.retake();
         Ok(())
     }
 
@@ -416,7 +472,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
                 return Ok(());
             }
         }
-        Retaking::new(self).grow_for(hash, hasher)
+        let grown = self.grow_for(hash, hasher);
+        debug_assert!(self.images_are_current());
+        grown
     }
 
     /// [`Tables::make_room`] for a table that has none.
@@ -535,6 +593,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         let new = self.shards.len();
         self.shards
             .push(Shard::new(ones, depth + 1, (prefix << 1) | 1));
+        self.point(prefix << 1, depth + 1, i);
         self.point((prefix << 1) | 1, depth + 1, new);
         if self.shards.len() >= SPARE_FROM && emptied.table.num_buckets() == max_buckets::<T>() {
             self.spare = Some(emptied.table);
@@ -666,10 +725,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         floor: usize,
         hasher: &impl Fn(&T) -> u64,
     ) -> Option<usize> {
-        let mut tables = Retaking::new(self);
-        let before = tables.apply_policy(i, policy, floor, hasher);
-        // Most looks change nothing: then the images stand.
-        tables.retake = before.is_some();
+        let before = self.apply_policy(i, policy, floor, hasher);
+        debug_assert!(self.images_are_current());
         before
     }
 
@@ -763,6 +820,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             return false;
         }
         self.capacity = self.capacity - before + shard.capacity();
+        let (prefix, depth) = (shard.prefix, shard.depth);
+        self.point(prefix, depth, i);
         true
     }
 
@@ -773,7 +832,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         if additional == 0 {
             return Ok(());
         }
-        Retaking::new(self).reserve_shares(additional, hasher)
+        let reserved = self.reserve_shares(additional, hasher);
+        debug_assert!(self.images_are_current());
+        reserved
     }
 
     /// [`Tables::reserve`] for a non-zero `additional`.
@@ -805,7 +866,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// below its entries), then merges siblings whose entries fit one
     /// table of the size bound: `shrink_to`, `shrink_to_fit`, `reclaim`.
     pub(crate) fn shrink_all(&mut self, capacity: usize, hasher: &impl Fn(&T) -> u64) -> bool {
-        Retaking::new(self).shrink_and_merge(capacity, hasher)
+        let changed = self.shrink_and_merge(capacity, hasher);
+        debug_assert!(self.images_are_current());
+        changed
     }
 
     /// [`Tables::shrink_all`]'s merges and shrinks.
@@ -909,22 +972,13 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             self.capacity,
             self.shards.iter().map(Shard::capacity).sum::<usize>()
         );
-        // Every slot's image is of the table the slot names, where it is
-        // now (see the module docs).
+        assert!(self.images_are_current());
         let slots = if self.shards.is_empty() {
             0
         } else {
             self.dir.len().max(1)
         };
-        assert_eq!(self.images.len(), slots);
-        for (slot, image) in self.images.iter().enumerate() {
-            let table = &self.shards[self.dir.get(slot).map_or(0, |&i| i as usize)].table;
-            assert_eq!(image.0.num_buckets(), table.num_buckets());
-            if let Some(bucket) = table::next_occupied(table, &mut 0) {
-                let (seen, held) = (image.0.get_bucket(bucket), table.get_bucket(bucket));
-                assert!(seen.is_some_and(|seen| held.is_some_and(|held| ptr::eq(seen, held))));
-            }
-        }
+        assert_eq!(self.images.len(), slots, "this test allocates them all");
         if self.depth == 0 {
             assert!(self.dir.is_empty());
             assert!(self.shards.len() <= 1);
@@ -945,45 +999,6 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             .map(|s| 1usize << (self.depth - s.depth))
             .sum();
         assert_eq!(covered, self.dir.len());
-    }
-}
-
-/// The tables borrowed for a change that may move a table or change the
-/// directory: the images are retaken when it is dropped, however the
-/// change ends (see the module docs), unless the change cleared the flag
-/// after returning with nothing moved.
-struct Retaking<'a, T, A: Allocator + Clone> {
-    tables: &'a mut Tables<T, A>,
-    retake: bool,
-}
-
-impl<'a, T, A: Allocator + Clone> Retaking<'a, T, A> {
-    fn new(tables: &'a mut Tables<T, A>) -> Self {
-        Self {
-            tables,
-            retake: true,
-        }
-    }
-}
-
-impl<T, A: Allocator + Clone> Deref for Retaking<'_, T, A> {
-    type Target = Tables<T, A>;
-    fn deref(&self) -> &Tables<T, A> {
-        self.tables
-    }
-}
-
-impl<T, A: Allocator + Clone> DerefMut for Retaking<'_, T, A> {
-    fn deref_mut(&mut self) -> &mut Tables<T, A> {
-        self.tables
-    }
-}
-
-impl<T, A: Allocator + Clone> Drop for Retaking<'_, T, A> {
-    fn drop(&mut self) {
-        if self.retake {
-            self.tables.retake();
-        }
     }
 }
 
