@@ -124,9 +124,9 @@ impl<T, A: Allocator> Image<T, A> {
         // copy points for as long as the image is kept, because every
         // change of a table's allocation, or of which table a slot names,
         // images the slots it changed before any lookup or user code can
-        // run (see the module docs); and lookups take
-        // `&self` while changes take `&mut self`, so the table does not
-        // change during a lookup through its image.
+        // run (see the module docs); and lookups take `&self` while changes
+        // take `&mut self`, so the table does not change during a lookup
+        // through its image.
         Self(ManuallyDrop::new(unsafe { ptr::read(table) }))
     }
 }
