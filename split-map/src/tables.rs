@@ -23,7 +23,11 @@
 //! of its table, a bitwise copy of the `HashTable` value that is never
 //! dropped and only ever searched (`find` reads the bucket mask, the
 //! control bytes and the buckets; nothing else of the copy, so the copy's
-//! stale entry count does not matter).
+//! stale entry count does not matter). That is how hashbrown 0.17's `find`
+//! is written, read in its source; should a later version look at the entry
+//! count (say, to return early from an empty table), lookups through an
+//! image taken when its table was empty would miss the entries inserted
+//! since, and every map test fails (a map's first table is imaged empty).
 //!
 //! This is the module's one `unsafe` block ([`Image::of`]) and the
 //! invariant it rests on: **every image is of the table its slot names, as
