@@ -27,7 +27,8 @@
 //! is written, read in its source; should a later version look at the entry
 //! count (say, to return early from an empty table), lookups through an
 //! image taken when its table was empty would miss the entries inserted
-//! since, and every map test fails (a map's first table is imaged empty).
+//! since (a map's first table is imaged empty); the crate's tests catch it
+//! (such an early return fails 11 of them, in six of the test binaries).
 //!
 //! This is the module's one `unsafe` block ([`Image::of`]) and the
 //! invariant it rests on: **every image is of the table its slot names, as
