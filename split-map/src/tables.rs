@@ -264,11 +264,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     fn retake(&mut self) {
         // Images own nothing: emptying the vector forgets them.
         self.images.clear();
-        let slots = if self.shards.is_empty() {
-            0
-        } else {
-            self.dir.len().max(1)
-        };
+        let slots = self.slots();
         if self.images.capacity() != slots {
             self.images = Vec::new_in(self.alloc.clone());
             // Written whole at once: a page-backed block is populated in one
@@ -281,9 +277,23 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             }
         }
         for slot in 0..slots {
-            let i = self.dir.get(slot).map_or(0, |&i| i as usize);
-            self.images.push(Image::of(&self.shards[i].table));
+            self.images.push(Image::of(self.table_at(slot)));
         }
+    }
+
+    /// How many slots the images have when kept: one per directory slot,
+    /// one for a lone table without a directory, none without tables.
+    fn slots(&self) -> usize {
+        if self.shards.is_empty() {
+            0
+        } else {
+            self.dir.len().max(1)
+        }
+    }
+
+    /// The table directory slot `slot` names (the lone table at depth 0).
+    fn table_at(&self, slot: usize) -> &HashTable<T, A> {
+        &self.shards[self.dir.get(slot).map_or(0, |&i| i as usize)].table
     }
 
     /// Whether every image is of the table its slot names, as that table is
@@ -293,14 +303,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         if self.images.is_empty() {
             return true;
         }
-        let slots = if self.shards.is_empty() {
-            0
-        } else {
-            self.dir.len().max(1)
-        };
-        self.images.len() == slots
+        self.images.len() == self.slots()
             && self.images.iter().enumerate().all(|(slot, image)| {
-                let table = &self.shards[self.dir.get(slot).map_or(0, |&i| i as usize)].table;
+                let table = self.table_at(slot);
                 let image = &*image.0;
                 image.num_buckets() == table.num_buckets()
                     && (table.is_empty()
@@ -313,15 +318,21 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             })
     }
 
+    /// Runs `change`, one of the changes that may move tables, then checks
+    /// every image (debug builds; see the module docs).
+    fn imaged<R>(&mut self, change: impl FnOnce(&mut Self) -> R) -> R {
+        let result = change(self);
+        debug_assert!(self.images_are_current());
+        result
+    }
+
     /// The entry `eq` accepts among those of `hash`: through the table's
     /// image in its directory slot (one load), or, with no images, through
     /// the directory and the table list.
     #[inline(always)]
     pub(crate) fn find(&self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<&T> {
-        // Masked with the length less one, as in `index`; with no images the
-        // mask keeps every bit and `get` finds nothing.
-        let mask = self.images.len().wrapping_sub(1);
-        match self.images.get(dir_bits(hash, self.depth) & mask) {
+        // With no images, `get` finds nothing.
+        match self.images.get(self.slot_in(hash, self.images.len())) {
             Some(image) => image.0.find(hash, eq),
             None => self.find_slowly(hash, eq),
         }
@@ -330,7 +341,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     #[cold]
     #[inline(never)]
     fn find_slowly(&self, hash: u64, eq: impl FnMut(&T) -> bool) -> Option<&T> {
-        self.shard(hash)?.table.find(hash, eq)
+        self.shards.get(self.index(hash))?.table.find(hash, eq)
     }
 
     /// Replaces the table of shard `i`, keeping the capacity sum.
@@ -339,27 +350,26 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         self.capacity = self.capacity - shard.capacity() + bucket_capacity(table.num_buckets());
         shard.table = table;
         shard.check_below = first_check(&shard.table);
-        let (prefix, depth) = (shard.prefix, shard.depth);
-        self.point(prefix, depth, i);
+        self.point(i);
     }
 
     /// The index in `shards` of the table `hash` belongs to (0 when there is
     /// no table yet: callers check `shards.get`).
     #[inline(always)]
     pub(crate) fn index(&self, hash: u64) -> usize {
-        // 2^depth slots, or none: masked with the length less one, the bits
-        // are the slot (or anything, for no directory), and the bounds check
-        // becomes a test for an empty directory.
-        let mask = self.dir.len().wrapping_sub(1);
-        match self.dir.get(dir_bits(hash, self.depth) & mask) {
+        match self.dir.get(self.slot_in(hash, self.dir.len())) {
             Some(&i) => i as usize,
             None => 0,
         }
     }
 
-    /// The table `hash` belongs to, if any.
-    fn shard(&self, hash: u64) -> Option<&Shard<T, A>> {
-        self.shards.get(self.index(hash))
+    /// The slot of `hash` in a vector of `len` slots, `2^depth` or none:
+    /// masked with the length less one, the bits are the slot (or anything,
+    /// for an empty vector), and the caller's bounds check becomes a test
+    /// for an empty vector.
+    #[inline(always)]
+    fn slot_in(&self, hash: u64, len: usize) -> usize {
+        dir_bits(hash, self.depth) & len.wrapping_sub(1)
     }
 
     /// Entries all tables hold before one of them must grow or split.
@@ -385,10 +395,11 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         self.shards.len()
     }
 
-    /// Points the slots of the table with `prefix` at local `depth` to
-    /// `index`, and images that table in them: every change of a table's
-    /// allocation ends here (see the module docs).
-    fn point(&mut self, prefix: usize, depth: u32, index: usize) {
+    /// Points the slots of table `index` (those its prefix at its local
+    /// depth covers) to it, and images it in them: every change of a
+    /// table's allocation ends here (see the module docs).
+    fn point(&mut self, index: usize) {
+        let Shard { prefix, depth, .. } = self.shards[index];
         let span = 1usize << (self.depth - depth);
         let start = prefix << (self.depth - depth);
         if self.depth > 0 {
@@ -477,9 +488,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
                 return Ok(());
             }
         }
-        let grown = self.grow_for(hash, hasher);
-        debug_assert!(self.images_are_current());
-        grown
+        self.imaged(|tables| tables.grow_for(hash, hasher))
     }
 
     /// [`Tables::make_room`] for a table that has none.
@@ -598,8 +607,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         let new = self.shards.len();
         self.shards
             .push(Shard::new(ones, depth + 1, (prefix << 1) | 1));
-        self.point(prefix << 1, depth + 1, i);
-        self.point((prefix << 1) | 1, depth + 1, new);
+        self.point(i);
+        self.point(new);
         if self.shards.len() >= SPARE_FROM && emptied.table.num_buckets() == max_buckets::<T>() {
             self.spare = Some(emptied.table);
         }
@@ -655,14 +664,12 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         let prefix = self.shards[low].prefix >> 1;
         self.capacity = self.capacity - before + bucket_capacity(merged.num_buckets());
         self.shards[low] = Shard::new(merged, depth, prefix);
-        self.point(prefix, depth, low);
+        self.point(low);
         // `high` is empty now; the last table takes its place.
         drop(self.shards.swap_remove(high));
         let mut at = low;
         if high < self.shards.len() {
-            let moved = &self.shards[high];
-            let (p, d) = (moved.prefix, moved.depth);
-            self.point(p, d, high);
+            self.point(high);
             if at == self.shards.len() {
                 at = high;
             }
@@ -730,9 +737,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         floor: usize,
         hasher: &impl Fn(&T) -> u64,
     ) -> Option<usize> {
-        let before = self.apply_policy(i, policy, floor, hasher);
-        debug_assert!(self.images_are_current());
-        before
+        self.imaged(|tables| tables.apply_policy(i, policy, floor, hasher))
     }
 
     /// [`Tables::after_sparse_remove`]'s merges and shrinks.
@@ -825,8 +830,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             return false;
         }
         self.capacity = self.capacity - before + shard.capacity();
-        let (prefix, depth) = (shard.prefix, shard.depth);
-        self.point(prefix, depth, i);
+        self.point(i);
         true
     }
 
@@ -837,9 +841,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         if additional == 0 {
             return Ok(());
         }
-        let reserved = self.reserve_shares(additional, hasher);
-        debug_assert!(self.images_are_current());
-        reserved
+        self.imaged(|tables| tables.reserve_shares(additional, hasher))
     }
 
     /// [`Tables::reserve`] for a non-zero `additional`.
@@ -871,9 +873,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// below its entries), then merges siblings whose entries fit one
     /// table of the size bound: `shrink_to`, `shrink_to_fit`, `reclaim`.
     pub(crate) fn shrink_all(&mut self, capacity: usize, hasher: &impl Fn(&T) -> u64) -> bool {
-        let changed = self.shrink_and_merge(capacity, hasher);
-        debug_assert!(self.images_are_current());
-        changed
+        self.imaged(|tables| tables.shrink_and_merge(capacity, hasher))
     }
 
     /// [`Tables::shrink_all`]'s merges and shrinks.
@@ -978,12 +978,11 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             self.shards.iter().map(Shard::capacity).sum::<usize>()
         );
         assert!(self.images_are_current());
-        let slots = if self.shards.is_empty() {
-            0
-        } else {
-            self.dir.len().max(1)
-        };
-        assert_eq!(self.images.len(), slots, "this test allocates them all");
+        assert_eq!(
+            self.images.len(),
+            self.slots(),
+            "this test allocates them all"
+        );
         if self.depth == 0 {
             assert!(self.dir.is_empty());
             assert!(self.shards.len() <= 1);
