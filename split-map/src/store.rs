@@ -239,14 +239,20 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
     ) -> Option<(K, V)> {
         let i = self.tables.index(hash);
         let shard = self.tables.shards.get_mut(i)?;
-        match shard.table.find_entry(hash, eq) {
-            Ok(entry) => {
-                let (item, _) = entry.remove();
-                self.removed_from(i, hasher, reclaimer);
-                Some(item)
-            }
-            Err(_) => None,
+        let Ok(entry) = shard.table.find_entry(hash, eq) else {
+            return None;
+        };
+        let (item, _) = entry.remove();
+        // The table is still at hand: no second look-up of it.
+        let sparse = shard.table.len() <= shard.check_below;
+        self.tables.len -= 1;
+        if sparse {
+            // Found again on this cold path rather than kept in a register
+            // across the probe.
+            let i = self.tables.index(hash);
+            self.after_sparse_remove(i, &hasher, reclaimer);
         }
+        Some(item)
     }
 
     fn remove_at(
