@@ -571,7 +571,12 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         need_both: bool,
     ) -> Result<bool, TryReserveError> {
         let depth = self.shards[i].depth;
-        self.shards.try_reserve(1).map_err(vec_error)?;
+        // Room for this split's table and the next one's: the list grows
+        // one split early, so its growth (a copy of the list) never falls
+        // on the split that also doubles the directory. With hashes spread
+        // evenly, the split that fills the list to a power of two splits a
+        // table below the directory's depth, and the next one doubles it.
+        self.shards.try_reserve(2).map_err(vec_error)?;
         if depth == self.depth {
             // Hashes that do not separate would double the directory again
             // and again: past this size, tables grow instead.
