@@ -248,8 +248,21 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
     fn grow_for_one(&mut self) -> Result<(), TryReserveError> {
         let len = self.pool.len();
         if self.pool.capacity() > len {
+            // The index is full of deleted slots while the pool has room:
+            // hashbrown rehashes it in place, or grows it when the live
+            // entries fill more than half of it. A pool that would fill
+            // within a fifth of its entries grows with it, so that the two
+            // change size together rather than a few inserts apart.
             self.check_entries(1)?;
-            return self.grow_index(1);
+            let buckets = self.index.num_buckets();
+            self.grow_index(1)?;
+            if self.index.num_buckets() != buckets && self.pool.capacity() - len < len.div_ceil(5) {
+                let room = table::bucket_capacity(self.index.num_buckets()).max(len + 1) - len;
+                // The insert needs no more room than the pool has: a refusal
+                // here only leaves the pool to grow when it fills.
+                let _ = self.pool.try_reserve_exact(room);
+            }
+            return Ok(());
         }
         let extra = (len / 4).max(1);
         self.check_entries(extra)?;
@@ -558,11 +571,18 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
             // the size the map held in a few large steps; a failure here is
             // not an error (the insert then grows as usual).
             let len = self.pool.len();
-            if let Some(target) = reclaimer.refill_target(len, self.policy_capacity()) {
+            let capacity = self.policy_capacity();
+            if let Some(target) = reclaimer.refill_target(len, capacity) {
                 let _ = self.reserve_both(target.saturating_sub(len));
             }
             if let Err(e) = self.grow_for_one() {
                 return Err((entry, e));
+            }
+            if self.policy_capacity() > capacity {
+                // An index grown because deleted slots filled it holds its
+                // live entries at a quarter or so: no shrink before a fifth
+                // of them are gone.
+                reclaimer.grew(len + 1);
             }
         }
         let hash = fold(hash);
