@@ -219,6 +219,11 @@ pub(crate) struct Tables<T, A: Allocator + Clone> {
     pub(crate) alloc: A,
 }
 
+/// The most tables whose list a merge trims itself (4 KiB of list with
+/// `Shard`s of a cache line); longer lists wait for a look that merges
+/// nothing.
+const TRIM_IN_MERGE_MAX: usize = 64;
+
 /// The fewest tables for which a split keeps its emptied table as the
 /// spare: one table more in 16 or more (at most 6%).
 const SPARE_FROM: usize = 16;
@@ -454,13 +459,22 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         }
     }
 
-    /// Gives back the room of the table list once merges have left it at a
-    /// quarter of its capacity or less, keeping room for twice the tables.
-    fn trim_shards(&mut self) {
-        let len = self.shards.len();
-        if self.shards.capacity() > 4 * len.max(1) {
+    /// Whether merges have left the table list at a quarter of its
+    /// capacity or less.
+    fn list_is_oversized(&self) -> bool {
+        self.shards.capacity() > 4 * self.shards.len().max(1)
+    }
+
+    /// Gives back the room of an oversized table list, keeping room for
+    /// twice the tables. Whether it did (a refused allocation keeps the
+    /// list as it was).
+    fn trim_shards(&mut self) -> bool {
+        let capacity = self.shards.capacity();
+        if self.list_is_oversized() {
+            let len = self.shards.len();
             refit(&mut self.shards, 2 * len, &self.alloc);
         }
+        self.shards.capacity() != capacity
     }
 
     /// The first table, for the first insert.
@@ -680,7 +694,12 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             }
         }
         self.halve_dir();
-        self.trim_shards();
+        // A short list is trimmed here; a long one (a copy of tens of
+        // KiB) at the next look that changes nothing, so that its copy
+        // does not add to a merge's pause.
+        if self.shards.len() <= TRIM_IN_MERGE_MAX {
+            self.trim_shards();
+        }
         Ok(at)
     }
 
@@ -806,19 +825,24 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
                 changed |= self.shrink_table(i, target, hasher);
             }
         }
-        let shard = &mut self.shards[i];
         if changed {
-            shard.recheck();
-            before
-        } else {
-            // Look again once a quarter of what remains has gone, or as soon
-            // as the table is sparse by the policy's `shrink_ratio`, if that
-            // comes first: a drain that stops in between must not leave a
-            // sparse table behind.
-            let sparse = (capacity as f64 / policy.shrink_ratio()) as usize;
-            shard.check_below = (len * 3 / 4).max(sparse).min(len.saturating_sub(1));
-            None
+            self.shards[i].recheck();
+            return before;
         }
+        // Look again once a quarter of what remains has gone, or as soon as
+        // the table is sparse by the policy's `shrink_ratio`, if that comes
+        // first: a drain that stops in between must not leave a sparse
+        // table behind.
+        let sparse = (capacity as f64 / policy.shrink_ratio()) as usize;
+        self.shards[i].check_below = (len * 3 / 4).max(sparse).min(len.saturating_sub(1));
+        // The trim a merge of a long list left for a look like this one.
+        if self.list_is_oversized() {
+            let before = self.allocated_bytes();
+            if self.trim_shards() {
+                return Some(before);
+            }
+        }
+        None
     }
 
     /// Whether replacing tables of `capacity` entries by one of `room`
@@ -917,6 +941,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             }
             self.shards[i].recheck();
         }
+        changed |= self.trim_shards();
         if self.len == 0 && capacity == 0 && !self.shards.is_empty() {
             self.release();
             changed = true;
@@ -1402,6 +1427,32 @@ mod tests {
         assert_eq!(t.table_count(), 1);
         assert_eq!(t.depth, 0);
         assert!(t.capacity() < 32);
+    }
+
+    /// Merges leave a long table list's trim to a later look at the
+    /// policy; `shrink_all`, which may end without one, trims it itself.
+    #[test]
+    fn shrink_all_trims_a_long_table_list() {
+        // Entries of 32 bytes: tables of 4,096 buckets, room for 3,584.
+        let hash = |x: &[u64; 4]| hash(&x[0]);
+        let mut t: Tables<[u64; 4], Global> = Tables::new_in(Global);
+        t.reserve(1_500_000, &hash).unwrap();
+        assert_eq!(t.table_count(), 512);
+        assert!(t.shards.capacity() >= 512);
+        // Room for 400,000 keeps tables of depth 7 (400,000 / 2^7 entries
+        // fit the size bound, 400,000 / 2^6 do not): 128 of them, more
+        // than a merge trims the list for, and a quarter of a list of room
+        // for 512 or more.
+        t.shrink_all(400_000, &hash);
+        t.check();
+        assert_eq!(t.table_count(), 128);
+        assert!(
+            !t.list_is_oversized(),
+            "a list of room for {} tables holds {}",
+            t.shards.capacity(),
+            t.table_count()
+        );
+        assert!(t.capacity() >= 400_000);
     }
 
     #[test]
