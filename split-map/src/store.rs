@@ -247,9 +247,6 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         let sparse = shard.table.len() <= shard.check_below;
         self.tables.len -= 1;
         if sparse {
-            // Found again on this cold path rather than kept in a register
-            // across the probe.
-            let i = self.tables.index(hash);
             self.after_sparse_remove(i, &hasher, reclaimer);
         }
         Some(item)
