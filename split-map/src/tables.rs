@@ -323,10 +323,17 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             })
     }
 
-    /// Runs `change`, one of the changes that may move tables, then checks
-    /// every image (debug builds; see the module docs).
+    /// Runs `change`, one of the changes that may move tables, then images
+    /// every slot if the images' room was refused before, and checks every
+    /// image (debug builds; see the module docs).
     fn imaged<R>(&mut self, change: impl FnOnce(&mut Self) -> R) -> R {
         let result = change(self);
+        if self.images.is_empty() && !self.shards.is_empty() {
+            // The allocator refused the images' room at the last directory
+            // change: ask again, so lookups do not stay on the slow path
+            // until the next one.
+            self.retake();
+        }
         debug_assert!(self.images_are_current());
         result
     }
@@ -1270,11 +1277,32 @@ mod tests {
             insert(&mut t, k);
         }
         assert!(t.table_count() > 1);
-        t.images = Vec::new_in(Global);
-        for k in 0..20_000 {
-            assert_eq!(t.find(hash(&k), |x| *x == k), Some(&k));
-            assert_eq!(t.find(hash(&(k + 20_000)), |x| *x == k + 20_000), None);
+        // Just past a doubling of the directory, so that the next change
+        // leaves it as it is.
+        let mut k = 20_000;
+        let slots = t.slots();
+        while t.slots() == slots {
+            insert(&mut t, k);
+            k += 1;
         }
+        t.images = Vec::new_in(Global);
+        for k in 0..k {
+            assert_eq!(t.find(hash(&k), |x| *x == k), Some(&k));
+            assert_eq!(
+                t.find(hash(&((k + 1) << 40)), |x| *x == (k + 1) << 40),
+                None
+            );
+        }
+        // The next change that moves a table images every slot again.
+        let (capacity, slots) = (t.capacity(), t.slots());
+        while t.capacity() == capacity {
+            insert(&mut t, k);
+            k += 1;
+        }
+        assert_eq!(t.slots(), slots, "the directory changed size");
+        assert_eq!(t.images.len(), t.slots());
+        assert!(t.images_are_current());
+        assert!((0..k).all(|k| t.find(hash(&k), |x| *x == k) == Some(&k)));
         let mut none: Tables<u64, Global> = Tables::new_in(Global);
         assert_eq!(none.find(hash(&1), |_| true), None);
         none.retake();
