@@ -62,6 +62,27 @@ use map_core::ReclaimPolicy;
 /// for how it was chosen).
 pub(crate) const MAX_TABLE_BYTES: usize = 128 * 1024;
 
+/// The most bytes of buckets a merged table may take to merge two small
+/// tables whatever their sizes: a merge that moves at most a few pages of
+/// entries.
+const SMALL_TABLE_BYTES: usize = 16 * 1024;
+
+/// Buckets of a small table for entries of type `T` (see
+/// [`SMALL_TABLE_BYTES`]): at least 16.
+const fn small_buckets<T>() -> usize {
+    let size = if mem::size_of::<T>() == 0 {
+        1
+    } else {
+        mem::size_of::<T>()
+    };
+    let buckets = SMALL_TABLE_BYTES / size;
+    if buckets < 16 {
+        16
+    } else {
+        1 << (usize::BITS - 1 - buckets.leading_zeros())
+    }
+}
+
 /// Buckets of the largest table for entries of type `T`.
 pub(crate) const fn max_buckets<T>() -> usize {
     let size = if mem::size_of::<T>() == 0 {
@@ -792,7 +813,10 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             changed = true;
         }
         // Merge while the merged table fits where the larger one did and
-        // frees at least half a bucket per entry it moves.
+        // frees at least half a bucket per entry it moves, or is small: two
+        // small tables that have each shrunk could otherwise never merge,
+        // and a map drained by a bulk `retain` would keep many of them,
+        // each with its own header, slots and control bytes.
         while let Some(j) = self.sibling(i) {
             let (a, b) = (&self.shards[i], &self.shards[j]);
             let len = a.table.len() + b.table.len();
@@ -802,8 +826,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             let room = if len == 0 { 0 } else { room };
             let merged = buckets_for::<T>(room);
             let (ba, bb) = (a.table.num_buckets(), b.table.num_buckets());
-            if merged > ba.max(bb)
-                || (ba + bb - merged) < len / 2
+            let small = merged <= small_buckets::<T>();
+            if (!small && (merged > ba.max(bb) || ba + bb < merged + len / 2))
                 || !self.floor_allows(floor, a.capacity() + b.capacity(), room)
             {
                 break;
@@ -1455,6 +1479,36 @@ mod tests {
         assert_eq!(t.table_count(), 1);
         assert_eq!(t.depth, 0);
         assert!(t.capacity() < 32);
+    }
+
+    /// Sibling tables that have each shrunk small still merge: the merged
+    /// table may be larger than either when it is small.
+    #[test]
+    fn small_shrunk_siblings_merge() {
+        let mut t: Tables<u64, Global> = Tables::new_in(Global);
+        for k in 0..40_000 {
+            insert(&mut t, k);
+        }
+        for k in 100..40_000 {
+            remove(&mut t, k, &ReclaimPolicy::manual());
+        }
+        for i in 0..t.table_count() {
+            let len = t.shards[i].table.len();
+            t.shrink_table(i, len, &hash);
+        }
+        let tables = t.table_count();
+        assert!(tables >= 2, "{tables} tables");
+        assert!(t.shards.iter().all(|s| s.table.num_buckets() <= 64));
+        let policy = ReclaimPolicy::automatic();
+        let mut i = 0;
+        while i < t.table_count() {
+            let count = t.table_count();
+            let _ = t.after_sparse_remove(i, &policy, 0, &hash);
+            i = if t.table_count() < count { 0 } else { i + 1 };
+        }
+        t.check();
+        assert_eq!(t.table_count(), 1, "from {tables} tables");
+        assert!((0..100).all(|k| t.find(hash(&k), |x| *x == k) == Some(&k)));
     }
 
     /// Merges leave a long table list's trim to a later look at the
