@@ -70,30 +70,26 @@ const SMALL_TABLE_BYTES: usize = 16 * 1024;
 /// Buckets of a small table for entries of type `T` (see
 /// [`SMALL_TABLE_BYTES`]): at least 16.
 const fn small_buckets<T>() -> usize {
-    let size = if mem::size_of::<T>() == 0 {
-        1
-    } else {
-        mem::size_of::<T>()
-    };
-    let buckets = SMALL_TABLE_BYTES / size;
-    if buckets < 16 {
-        16
-    } else {
-        1 << (usize::BITS - 1 - buckets.leading_zeros())
-    }
+    buckets_within::<T>(SMALL_TABLE_BYTES, 16)
 }
 
-/// Buckets of the largest table for entries of type `T`.
+/// Buckets of the largest table for entries of type `T`: at least 64,
+/// whatever the entry size.
 pub(crate) const fn max_buckets<T>() -> usize {
+    buckets_within::<T>(MAX_TABLE_BYTES, 64)
+}
+
+/// The most buckets of entries of type `T`, a power of two, that `bytes`
+/// hold, and at least `min` (a power of two).
+const fn buckets_within<T>(bytes: usize, min: usize) -> usize {
     let size = if mem::size_of::<T>() == 0 {
         1
     } else {
         mem::size_of::<T>()
     };
-    let buckets = MAX_TABLE_BYTES / size;
-    // A power of two, at least 64 buckets, whatever the entry size.
-    if buckets < 64 {
-        64
+    let buckets = bytes / size;
+    if buckets < min {
+        min
     } else {
         1 << (usize::BITS - 1 - buckets.leading_zeros())
     }
