@@ -257,16 +257,21 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
             let buckets = self.index.num_buckets();
             self.grow_index(1)?;
             if self.index.num_buckets() != buckets && self.pool.capacity() - len < len.div_ceil(5) {
-                let room = table::bucket_capacity(self.index.num_buckets()).max(len + 1) - len;
                 // The insert needs no more room than the pool has: a refusal
                 // here only leaves the pool to grow when it fills.
-                let _ = self.pool.try_reserve_exact(room);
+                let _ = self.grow_pool_to_index(1);
             }
             return Ok(());
         }
         let extra = (len / 4).max(1);
         self.check_entries(extra)?;
         self.grow_index(extra)?;
+        self.grow_pool_to_index(extra)
+    }
+
+    /// Grows the pool to the index's full room, and by at least `extra`.
+    fn grow_pool_to_index(&mut self, extra: usize) -> Result<(), TryReserveError> {
+        let len = self.pool.len();
         let room = table::bucket_capacity(self.index.num_buckets()).max(len + extra) - len;
         self.pool.try_reserve_exact(room)
     }
