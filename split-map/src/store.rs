@@ -67,17 +67,18 @@ impl<K, V, A: Allocator + Clone> SplitTables<K, V, A> {
     }
 
     /// Counts a removal from table `i`, and applies the policy if it left
-    /// the table sparse.
+    /// the table `sparse` (as its `Shard::is_sparse` said after the
+    /// removal).
     #[inline(always)]
     fn removed_from(
         &mut self,
         i: usize,
+        sparse: bool,
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) {
         self.tables.len -= 1;
-        let shard = &self.tables.shards[i];
-        if shard.table.len() <= shard.check_below {
+        if sparse {
             self.after_sparse_remove(i, &hasher, reclaimer);
         }
     }
@@ -244,11 +245,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         };
         let (item, _) = entry.remove();
         // The table is still at hand: no second look-up of it.
-        let sparse = shard.table.len() <= shard.check_below;
-        self.tables.len -= 1;
-        if sparse {
-            self.after_sparse_remove(i, &hasher, reclaimer);
-        }
+        let sparse = shard.is_sparse();
+        self.removed_from(i, sparse, hasher, reclaimer);
         Some(item)
     }
 
@@ -258,8 +256,10 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> (K, V) {
-        let item = table::remove_bucket(&mut self.tables.shards[i].table, bucket);
-        self.removed_from(i, hasher, reclaimer);
+        let shard = &mut self.tables.shards[i];
+        let item = table::remove_bucket(&mut shard.table, bucket);
+        let sparse = shard.is_sparse();
+        self.removed_from(i, sparse, hasher, reclaimer);
         item
     }
 
@@ -270,12 +270,13 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Result<(usize, usize), K> {
-        let table = &mut self.tables.shards[i].table;
-        let key = match table::replace_entry_with(table, bucket, f) {
+        let shard = &mut self.tables.shards[i];
+        let key = match table::replace_entry_with(&mut shard.table, bucket, f) {
             Ok(bucket) => return Ok((i, bucket)),
             Err(key) => key,
         };
-        self.removed_from(i, hasher, reclaimer);
+        let sparse = shard.is_sparse();
+        self.removed_from(i, sparse, hasher, reclaimer);
         Err(key)
     }
 
@@ -402,8 +403,7 @@ impl<K, V, A: Allocator + Clone> StableStore<K, V> for SplitTables<K, V, A> {
             let tables = self.tables.shards.len();
             let mut i = 0;
             while i < self.tables.shards.len() {
-                let shard = &self.tables.shards[i];
-                if shard.table.len() <= shard.check_below {
+                if self.tables.shards[i].is_sparse() {
                     self.after_sparse_remove(i, &hasher, reclaimer);
                 }
                 i += 1;

@@ -195,6 +195,13 @@ impl<T, A: Allocator> Shard<T, A> {
         }
     }
 
+    /// Whether a removal left the table at or below `check_below`: the
+    /// policy looks at it.
+    #[inline(always)]
+    pub(crate) fn is_sparse(&self) -> bool {
+        self.table.len() <= self.check_below
+    }
+
     /// Entries the table holds before it must grow.
     #[inline]
     pub(crate) fn capacity(&self) -> usize {
@@ -1222,7 +1229,7 @@ mod tests {
         };
         entry.remove();
         t.len -= 1;
-        if shard.table.len() <= shard.check_below {
+        if shard.is_sparse() {
             let _ = t.after_sparse_remove(i, policy, 0, &hash);
         }
         true
