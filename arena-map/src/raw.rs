@@ -50,9 +50,26 @@ impl Arena {
     }
 
     /// An arena whose first chunk has room for `bytes` (none for 0).
+    ///
+    /// Allocates nothing infallibly: if the global allocator refuses the
+    /// chunk or the `Bump` that owns it, the error says so and nothing is
+    /// kept.
     pub(crate) fn try_with_capacity(bytes: usize) -> Result<Self, ArenaError> {
         let bump = Bump::try_with_capacity(bytes).map_err(|_| ArenaError::AllocFailed { bytes })?;
-        Ok(Self::from_bump(bump))
+        const { assert!(mem::size_of::<Bump>() > 0) };
+        let layout = Layout::new::<Bump>();
+        // SAFETY: `layout` has a non-zero size (asserted above).
+        let block = unsafe { std::alloc::alloc(layout) }.cast::<Bump>();
+        // A refusal drops `bump`, and with it the chunk just taken.
+        let block = NonNull::new(block).ok_or(ArenaError::AllocFailed {
+            bytes: layout.size(),
+        })?;
+        // SAFETY: `block` is a fresh allocation of `Bump`'s layout from the
+        // global allocator, aligned and unaliased: the write initialises
+        // it, and it is then exactly what `Box::new` would have made, which
+        // `Drop` frees with `Box::from_raw`.
+        unsafe { block.as_ptr().write(bump) };
+        Ok(Self { bump: block })
     }
 
     fn from_bump(bump: Bump) -> Self {
@@ -63,7 +80,8 @@ impl Arena {
 
     /// The arena, for as long as `self` is borrowed.
     pub(crate) fn bump(&self) -> &Bump {
-        // SAFETY: `bump` came from `Box::leak` and is freed only in `Drop`;
+        // SAFETY: `bump` is a boxed `Bump` (`Box::leak`, or allocated as a
+        // `Box` would be) and is freed only in `Drop`;
         // no `&mut Bump` is ever made, so a shared borrow is always valid.
         unsafe { self.bump.as_ref() }
     }
@@ -136,7 +154,8 @@ impl Drop for Arena {
         // SAFETY: the owners of `Arena` drop every borrower first (see the
         // module docs), and the chunks are freed just below.
         unsafe { self.discard(Chunks::All) };
-        // SAFETY: `bump` came from `Box::leak` and is freed only here.
+        // SAFETY: `bump` is a boxed `Bump` (`Box::leak`, or allocated as a
+        // `Box` would be, see `try_with_capacity`) and is freed only here.
         drop(unsafe { Box::from_raw(self.bump.as_ptr()) });
     }
 }
