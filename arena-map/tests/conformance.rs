@@ -78,6 +78,13 @@ fn hysteresis() {
 
 /// A map of key to value through serde, malformed input, length hints
 /// (the kit's).
+/// A refused allocation loses nothing and aborts nothing: the arena's
+/// chunks come from the global allocator, so the kit refuses them there.
+#[test]
+fn alloc_failure() {
+    map_conformance::alloc_failure::check_global::<arena_map::ArenaTable<u64, u64>>();
+}
+
 #[test]
 fn serde() {
     map_conformance::serde::check::<arena_map::ArenaTable<u64, u64>>();

@@ -8,6 +8,8 @@
 //!   Both also count the blocks `page_alloc::PageAlloc` maps from the
 //!   kernel (reported by its observer once a [`Counter`] has started),
 //!   so a map on the default allocator is counted whole.
+//!   Either refuses a thread's allocations on demand ([`Refusals`]), for
+//!   storages that allocate through the global allocator.
 //! * [`FailingAlloc`] is an `allocator_api2` allocator that fails on demand.
 
 use core::alloc::{GlobalAlloc, Layout};
@@ -24,6 +26,11 @@ thread_local! {
     static CALLS: Cell<u64> = const { Cell::new(0) };
     // High-water mark of LIVE since the latest `Counter::start`.
     static PEAK: Cell<isize> = const { Cell::new(0) };
+    // Allocations this thread may still make before they are refused;
+    // `usize::MAX` for never (see `Refusals`).
+    static BUDGET: Cell<usize> = const { Cell::new(usize::MAX) };
+    // Allocations refused on this thread.
+    static REFUSED: Cell<usize> = const { Cell::new(0) };
 }
 
 static INSTALLED: AtomicBool = AtomicBool::new(false);
@@ -54,6 +61,24 @@ fn count(delta: isize, call: bool) {
     }
 }
 
+/// Whether this thread may allocate now (see [`Refusals`]); a refusal is
+/// counted.
+fn admit() -> bool {
+    BUDGET
+        .try_with(|budget| match budget.get() {
+            usize::MAX => true,
+            0 => {
+                let _ = REFUSED.try_with(|refused| refused.set(refused.get() + 1));
+                false
+            }
+            n => {
+                budget.set(n - 1);
+                true
+            }
+        })
+        .unwrap_or(true)
+}
+
 /// [`CountingAlloc`]'s counting over any inner global allocator `A`: the
 /// same per-thread figures, read with the same [`Counter`].
 ///
@@ -66,10 +91,14 @@ fn count(delta: isize, call: bool) {
 pub struct CountingOver<A>(pub A);
 
 // SAFETY: every method forwards to `A` with the caller's arguments
-// unchanged, so `A`'s guarantees carry over; the bookkeeping touches only
-// thread-local cells with const initialisers, which never allocate.
+// unchanged, so `A`'s guarantees carry over, or returns null (a refusal,
+// which `GlobalAlloc` allows) before reaching `A`; the bookkeeping touches
+// only thread-local cells with const initialisers, which never allocate.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingOver<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if !admit() {
+            return core::ptr::null_mut();
+        }
         // SAFETY: forwarded with the caller's guarantees (non-zero size).
         let ptr = unsafe { self.0.alloc(layout) };
         if !ptr.is_null() {
@@ -79,6 +108,9 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingOver<A> {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if !admit() {
+            return core::ptr::null_mut();
+        }
         // SAFETY: as for `alloc`.
         let ptr = unsafe { self.0.alloc_zeroed(layout) };
         if !ptr.is_null() {
@@ -95,6 +127,10 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingOver<A> {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if !admit() {
+            // Refused: the old block stays the caller's, as `realloc` says.
+            return core::ptr::null_mut();
+        }
         // SAFETY: forwarded with the caller's guarantees.
         let new = unsafe { self.0.realloc(ptr, layout, new_size) };
         if !new.is_null() {
@@ -264,6 +300,83 @@ impl Counter {
     /// ```
     pub fn calls(&self) -> u64 {
         CALLS.with(Cell::get) - self.calls
+    }
+}
+
+/// The counting global allocator's refusals on the current thread, for
+/// storages that allocate through the global allocator rather than an
+/// allocator of their own (a bump arena's chunks, say): the switch that
+/// [`FailingAlloc`] is for the others. Other threads allocate as usual.
+///
+/// Between [`fail_after`](Refusals::fail_after) and
+/// [`never_fail`](Refusals::never_fail) (or the drop), every allocation of
+/// this thread past the budget is refused, the test's own included: keep
+/// such windows to the calls under test (a failed assertion there cannot
+/// allocate its message, and aborts).
+///
+/// ```
+/// use map_conformance::alloc::Refusals;
+///
+/// map_conformance::install_counting_allocator!();
+///
+/// fn main() {
+///     let refusals = Refusals::start();
+///     let mut v: Vec<u64> = Vec::new();
+///     refusals.fail_after(0);
+///     let refused = v.try_reserve(100).is_err();
+///     refusals.never_fail();
+///     assert!(refused);
+///     assert_eq!(refusals.failures(), 1);
+///     v.try_reserve(100).expect("allowed again");
+///     assert_eq!(refusals.live_bytes(), 800);
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Refusals {
+    counter: Counter,
+    refused: usize,
+}
+
+impl Refusals {
+    /// Starts counting this thread's bytes and refusals, refusing nothing
+    /// yet.
+    ///
+    /// # Panics
+    ///
+    /// If the counting allocator is not this binary's global allocator.
+    pub fn start() -> Self {
+        let counter = Counter::start();
+        BUDGET.with(|budget| budget.set(usize::MAX));
+        Self {
+            counter,
+            refused: REFUSED.with(Cell::get),
+        }
+    }
+
+    /// Allows this thread `n` more allocations, then refuses every one.
+    pub fn fail_after(&self, n: usize) {
+        BUDGET.with(|budget| budget.set(n.min(usize::MAX - 1)));
+    }
+
+    /// Stops refusing.
+    pub fn never_fail(&self) {
+        BUDGET.with(|budget| budget.set(usize::MAX));
+    }
+
+    /// Allocations refused on this thread since the start.
+    pub fn failures(&self) -> usize {
+        REFUSED.with(Cell::get) - self.refused
+    }
+
+    /// Bytes this thread allocated and did not free since the start.
+    pub fn live_bytes(&self) -> isize {
+        self.counter.live_bytes()
+    }
+}
+
+impl Drop for Refusals {
+    fn drop(&mut self) {
+        self.never_fail();
     }
 }
 

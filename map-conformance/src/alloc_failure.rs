@@ -1,22 +1,83 @@
 //! A refused allocation loses nothing and aborts nothing, checked once for
-//! every [`Map`] whose storage takes an allocator: `try_insert` and
-//! `try_reserve` report the refusal with the map unchanged, an automatic
-//! shrink or merge that cannot allocate leaves the entries where they are,
-//! `clear` and `drain` allocate nothing, and `memory()` is exactly what the
-//! allocator holds throughout.
+//! every [`Map`]: `try_insert` and `try_reserve` report the refusal with
+//! the map unchanged, an automatic shrink or merge that cannot allocate
+//! leaves the entries where they are, `clear` and `drain` allocate nothing,
+//! and `memory()` is exactly what the allocator holds throughout.
+//!
+//! A storage that takes an allocator is checked over a [`FailingAlloc`]
+//! ([`check`]); one that allocates through the global allocator (a bump
+//! arena's chunks) through the counting allocator's [`Refusals`] on the
+//! test's thread ([`check_global`]).
 //!
 //! ```ignore
 //! map_conformance::alloc_failure::check::<map_core::Table<u64, u64, FailingAlloc>>();
+//! map_conformance::alloc_failure::check_global::<arena_map::ArenaTable<u64, u64>>();
 //! ```
 
 use map_core::toolkit::{Map, Store};
 use map_core::TryReserveError;
 
-use crate::alloc::FailingAlloc;
+use crate::alloc::{FailingAlloc, Refusals};
 use crate::test_map::{filled_in, hasher, TestMap, FIXED};
 
-fn filled<St: Store<u64, u64, Alloc = FailingAlloc>>(alloc: &FailingAlloc, n: u64) -> TestMap<St> {
-    filled_in(alloc.clone(), n)
+/// Where a check's refusals come from, for maps over allocator `A`.
+pub trait Refuser<A> {
+    /// Starts counting, refusing nothing yet.
+    fn start() -> Self;
+    /// The allocator of a map under check.
+    fn alloc(&self) -> A;
+    /// Allows `n` more allocations, then refuses every one.
+    fn fail_after(&self, n: usize);
+    /// Stops refusing.
+    fn never_fail(&self);
+    /// Allocations refused since the start.
+    fn failures(&self) -> usize;
+    /// Bytes allocated and not freed since the start.
+    fn live_bytes(&self) -> usize;
+}
+
+impl Refuser<FailingAlloc> for FailingAlloc {
+    fn start() -> Self {
+        FailingAlloc::new()
+    }
+    fn alloc(&self) -> FailingAlloc {
+        self.clone()
+    }
+    fn fail_after(&self, n: usize) {
+        FailingAlloc::fail_after(self, n);
+    }
+    fn never_fail(&self) {
+        FailingAlloc::never_fail(self);
+    }
+    fn failures(&self) -> usize {
+        FailingAlloc::failures(self)
+    }
+    fn live_bytes(&self) -> usize {
+        FailingAlloc::live_bytes(self)
+    }
+}
+
+/// The global allocator's refusals on this thread; the map under check is
+/// built on its storage's default allocator.
+impl<A: Default> Refuser<A> for Refusals {
+    fn start() -> Self {
+        Refusals::start()
+    }
+    fn alloc(&self) -> A {
+        A::default()
+    }
+    fn fail_after(&self, n: usize) {
+        Refusals::fail_after(self, n);
+    }
+    fn never_fail(&self) {
+        Refusals::never_fail(self);
+    }
+    fn failures(&self) -> usize {
+        Refusals::failures(self)
+    }
+    fn live_bytes(&self) -> usize {
+        usize::try_from(Refusals::live_bytes(self)).expect("more freed than allocated")
+    }
 }
 
 /// Asserts that `map` holds exactly the keys `keys`, each as its own value.
@@ -29,24 +90,45 @@ fn holds<St: Store<u64, u64>>(map: &TestMap<St>, keys: impl Iterator<Item = u64>
     assert_eq!(map.len(), count, "{at}: len");
 }
 
-/// Runs every check below.
+/// Runs every check below over a [`FailingAlloc`].
 ///
 /// # Panics
 ///
 /// At the first refusal that lost or changed something, naming it.
 pub fn check<St: Store<u64, u64, Alloc = FailingAlloc>>() {
-    try_insert_reports_refused_growth::<St>();
-    try_reserve_reports_both_errors::<St>();
-    removals_keep_going_without_memory::<St>();
-    clear_and_drain_allocate_nothing::<St>();
-    memory_is_what_the_allocator_holds::<St>();
+    check_with::<St, FailingAlloc>();
+}
+
+/// Runs every check below on maps over their storage's default allocator,
+/// refusing this thread's allocations through the counting global
+/// allocator (which the test binary must install, see
+/// [`install_counting_allocator!`](crate::install_counting_allocator)).
+///
+/// # Panics
+///
+/// At the first refusal that lost or changed something, naming it. A
+/// storage that allocates infallibly aborts the test instead.
+pub fn check_global<St: Store<u64, u64>>()
+where
+    St::Alloc: Default,
+{
+    check_with::<St, Refusals>();
+}
+
+/// Runs every check below, refusing through `R`.
+pub fn check_with<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
+    try_insert_reports_refused_growth::<St, R>();
+    try_reserve_reports_both_errors::<St, R>();
+    removals_keep_going_without_memory::<St, R>();
+    clear_and_drain_allocate_nothing::<St, R>();
+    memory_is_what_the_allocator_holds::<St, R>();
 }
 
 /// Inserts with every allocation refused: the insert that needs room
 /// reports it and hands the entry back; every entry stays.
-pub fn try_insert_reports_refused_growth<St: Store<u64, u64, Alloc = FailingAlloc>>() {
-    let alloc = FailingAlloc::new();
-    let mut map: TestMap<St> = filled(&alloc, 30_000);
+pub fn try_insert_reports_refused_growth<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
+    let alloc = R::start();
+    let mut map: TestMap<St> = filled_in(alloc.alloc(), 30_000);
     alloc.fail_after(0);
     let mut k = 30_000;
     let error = loop {
@@ -56,11 +138,12 @@ pub fn try_insert_reports_refused_growth<St: Store<u64, u64, Alloc = FailingAllo
             Err(e) => break e,
         }
     };
+    // The window holds the map's calls alone (see `Refusals`).
+    alloc.never_fail();
     assert_eq!((error.key, error.value), (k, k), "the entry comes back");
     assert!(matches!(error.error, TryReserveError::AllocError { .. }));
     assert!(alloc.failures() > 0);
     holds(&map, 0..k, "after the refused insert");
-    alloc.never_fail();
     assert_eq!(map.try_insert(k, k).ok(), Some(None));
     holds(&map, 0..k + 1, "after a granted insert");
 }
@@ -70,11 +153,11 @@ pub fn try_insert_reports_refused_growth<St: Store<u64, u64, Alloc = FailingAllo
 /// capacity floor. A reserve refused part way (some of a storage's pieces
 /// granted) keeps every entry, reports its memory exactly and sets no
 /// floor either.
-pub fn try_reserve_reports_both_errors<St: Store<u64, u64, Alloc = FailingAlloc>>() {
-    for granted in [0, 3] {
+pub fn try_reserve_reports_both_errors<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
+    for granted in [0, 1, 2, 3] {
         let at = format!("try_reserve refused after {granted} allocations");
-        let alloc = FailingAlloc::new();
-        let mut map: TestMap<St> = filled(&alloc, 10_000);
+        let alloc = R::start();
+        let mut map: TestMap<St> = filled_in(alloc.alloc(), 10_000);
         let held = map.memory().allocated_bytes;
         assert!(matches!(
             map.try_reserve(usize::MAX),
@@ -115,19 +198,20 @@ pub fn try_reserve_reports_both_errors<St: Store<u64, u64, Alloc = FailingAlloc>
 /// Removals while every allocation is refused: the shrinks (or merges)
 /// the policy asks for fail, and every entry left is still found; once
 /// allocation works again, the map gives its memory back.
-pub fn removals_keep_going_without_memory<St: Store<u64, u64, Alloc = FailingAlloc>>() {
-    let alloc = FailingAlloc::new();
-    let mut map: TestMap<St> = filled(&alloc, 50_000);
+pub fn removals_keep_going_without_memory<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
+    let alloc = R::start();
+    let mut map: TestMap<St> = filled_in(alloc.alloc(), 50_000);
     let held = map.memory().allocated_bytes;
     alloc.fail_after(0);
-    for k in 0..49_000 {
-        assert_eq!(map.remove(&k), Some(k));
-    }
+    let removed = (0..49_000).all(|k| map.remove(&k) == Some(k));
+    // Looked up while nothing may be allocated, asserted after.
+    let kept = (49_000..50_000).all(|k| map.get(&k) == Some(&k)) && map.len() == 1_000;
+    alloc.never_fail();
+    assert!(removed, "a removal without memory lost its entry");
+    assert!(kept, "entries lost by removals without memory");
     assert!(alloc.failures() > 0, "some shrink tried to allocate");
-    holds(&map, 49_000..50_000, "after removals without memory");
     assert!(map.memory().allocated_bytes <= held);
     assert_eq!(map.memory().allocated_bytes, alloc.live_bytes());
-    alloc.never_fail();
     for k in 49_000..50_000 {
         assert_eq!(map.remove(&k), Some(k));
     }
@@ -140,17 +224,20 @@ pub fn removals_keep_going_without_memory<St: Store<u64, u64, Alloc = FailingAll
 
 /// `clear` and `drain`, of a large map (given back) and of a small one
 /// (kept), with every allocation refused: nothing allocates.
-pub fn clear_and_drain_allocate_nothing<St: Store<u64, u64, Alloc = FailingAlloc>>() {
+pub fn clear_and_drain_allocate_nothing<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
     for n in [100_000, 100] {
         for drain in [false, true] {
-            let alloc = FailingAlloc::new();
-            let mut map: TestMap<St> = filled(&alloc, n);
+            let alloc = R::start();
+            let mut map: TestMap<St> = filled_in(alloc.alloc(), n);
             alloc.fail_after(0);
-            if drain {
-                assert_eq!(map.drain().count() as u64, n);
+            let drained = if drain {
+                map.drain().count() as u64
             } else {
                 map.clear();
-            }
+                n
+            };
+            alloc.never_fail();
+            assert_eq!(drained, n);
             assert!(map.is_empty());
             assert_eq!(
                 alloc.failures(),
@@ -165,9 +252,9 @@ pub fn clear_and_drain_allocate_nothing<St: Store<u64, u64, Alloc = FailingAlloc
 /// `memory()` is what the allocator holds, and its peak the allocator's,
 /// through growth, removals, `reclaim` and `clear`; dropped, the map holds
 /// nothing.
-pub fn memory_is_what_the_allocator_holds<St: Store<u64, u64, Alloc = FailingAlloc>>() {
-    let alloc = FailingAlloc::new();
-    let mut map: TestMap<St> = Map::with_hasher_in(hasher(FIXED), alloc.clone());
+pub fn memory_is_what_the_allocator_holds<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
+    let alloc = R::start();
+    let mut map: TestMap<St> = Map::with_hasher_in(hasher(FIXED), alloc.alloc());
     let mut peak = 0;
     for round in 0..3u64 {
         for i in 0..20_000u64 {
