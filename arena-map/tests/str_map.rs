@@ -8,7 +8,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use arena_map::{ArenaError, BytesMap, StrMap};
-use map_conformance::alloc::Counter;
+use map_conformance::alloc::{Counter, Refusals};
 use map_conformance::{DropLedger, Rng, Tracked};
 use map_core::{DefaultHashBuilder, ReclaimPolicy};
 
@@ -255,6 +255,42 @@ fn memory_limit_refuses_and_keeps_every_entry() {
         map.try_insert(&format!("another key {i}"), i).unwrap();
     }
     assert!(map.memory().allocated_bytes <= limit);
+}
+
+/// The global allocator refuses (the key arena's and the table's chunks
+/// come from it), at once or after a few allocations: `try_insert` and
+/// `try_reserve` report it, nothing aborts and every entry stays.
+#[test]
+fn refused_allocations_are_errors_and_keep_every_entry() {
+    let keys: Vec<String> = (0..5_000)
+        .map(|i| format!("a fairly long key number {i}"))
+        .collect();
+    for granted in 0..4 {
+        let refusals = Refusals::start();
+        let mut map: StrMap<usize> = StrMap::new();
+        let mut n = 0;
+        refusals.fail_after(granted);
+        let refused = loop {
+            match map.try_insert(&keys[n], n) {
+                Ok(_) => n += 1,
+                Err(refused) => break refused.into_inner(),
+            }
+            if n == keys.len() {
+                break usize::MAX;
+            }
+        };
+        let reserve = map.try_reserve(100_000).is_err();
+        refusals.never_fail();
+        assert_eq!(refused, n, "granted {granted}: the value comes back");
+        assert!(reserve, "granted {granted}: try_reserve refused");
+        assert!(refusals.failures() > 0);
+        assert_eq!(map.len(), n);
+        for (i, key) in keys[..n].iter().enumerate() {
+            assert_eq!(map.get(key.as_str()), Some(&i), "granted {granted}");
+        }
+        map.insert(&keys[n], n);
+        assert_eq!(map.len(), n + 1);
+    }
 }
 
 thread_local! {
