@@ -423,9 +423,12 @@ impl<K, V> ArenaTable<K, V> {
     }
 
     /// Removes the entry with this hash for which `eq` holds.
+    #[inline(always)]
     pub(crate) fn remove(&mut self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<(K, V)> {
-        let bucket = self.table.find_bucket_index(hash, eq)?;
-        Some(self.remove_bucket(bucket))
+        match self.table.find_entry(hash, eq) {
+            Ok(entry) => Some(entry.remove().0),
+            Err(_) => None,
+        }
     }
 
     /// [`toolkit::table::replace_entry_with`](map_core::toolkit::table::replace_entry_with)

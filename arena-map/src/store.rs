@@ -203,6 +203,7 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         Ok(self.insert_unique(hash, entry))
     }
 
+    #[inline(always)]
     fn remove(
         &mut self,
         hash: u64,
