@@ -596,7 +596,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
         Ok(record.slot as usize)
     }
 
-    #[inline]
+    #[inline(always)]
     fn remove(
         &mut self,
         hash: u64,
