@@ -238,14 +238,17 @@ impl<T, A: Allocator> Pool<T, A> {
 impl<T, A: Allocator + Clone> Pool<T, A> {
     /// Moves the values above slot `len()` for which `stays` is false down
     /// into vacant slots below it, telling `moved(value, from, to)` of each
-    /// move in order of decreasing `from`, then drops the vacant slots at
-    /// the end and shrinks the pool to fit. Values that stay keep their
-    /// slot (the vacancies they leave below `len()` stay free for inserts).
-    /// Runs no user code but `stays` and `moved`.
+    /// move in order of decreasing `from`; then lets `follow` see the pool,
+    /// where [`slot_now`](Self::slot_now) tells where any value went; then
+    /// drops the vacant slots at the end and shrinks the pool to fit.
+    /// Values that stay keep their slot (the vacancies they leave below
+    /// `len()` stay free for inserts). Runs no user code but `stays`,
+    /// `moved` and `follow`.
     pub(crate) fn compact(
         &mut self,
         stays: impl Fn(&T) -> bool,
         mut moved: impl FnMut(&mut T, usize, usize),
+        follow: impl FnOnce(&Self),
     ) {
         let len = self.len;
         // The lowest slot that may be vacant.
@@ -265,11 +268,15 @@ impl<T, A: Allocator + Clone> Pool<T, A> {
                 break;
             }
             self.entries.swap(from, low);
+            // The vacated slot names where its value went (`slot_now`); the
+            // free list is threaded afresh below.
+            self.entries[from] = Entry::Vacant(low);
             if let Entry::Occupied(value) = &mut self.entries[low] {
                 moved(value, from, low);
             }
             low += 1;
         }
+        follow(self);
         while matches!(self.entries.last(), Some(Entry::Vacant(_))) {
             self.entries.pop();
         }
@@ -283,6 +290,17 @@ impl<T, A: Allocator + Clone> Pool<T, A> {
         }
         self.next = next;
         self.shrink_to_fit();
+    }
+
+    /// Where the value that was in `slot` before a [`compact`](Self::compact)
+    /// is now; for its `follow` step only (a value above `len()` that moved
+    /// left its new slot behind; any other stayed).
+    #[inline]
+    pub(crate) fn slot_now(&self, slot: usize) -> usize {
+        match self.entries.get(slot) {
+            Some(&Entry::Vacant(to)) if slot >= self.len => to,
+            _ => slot,
+        }
     }
 
     /// Moves the slots into a vector of exactly their number, if the

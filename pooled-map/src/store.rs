@@ -307,15 +307,32 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
             let most = len.min(capacity - len);
             if moves.try_reserve_exact(most).is_ok() {
                 let stays = |slot: &Slot<K, V>| keep_handles && slot.pinned();
-                self.pool.compact(stays, |slot, from, to| {
-                    if !keep_handles {
-                        slot.pin();
-                    }
-                    // Slots fit in u32 (checked at insert). Within the
-                    // reserved capacity, so this neither allocates nor panics.
-                    moves.push((from as u32, to as u32));
-                });
-                self.patch_index(&moves, len);
+                let Self { pool, index, .. } = self;
+                let any_moved = core::cell::Cell::new(false);
+                pool.compact(
+                    stays,
+                    |slot, from, to| {
+                        if !keep_handles {
+                            slot.pin();
+                        }
+                        // Slots fit in u32 (checked at insert). Within the
+                        // reserved capacity, so this neither allocates nor
+                        // panics.
+                        moves.push((from as u32, to as u32));
+                        any_moved.set(true);
+                    },
+                    |pool| {
+                        // Points the index at the entries' new slots: only
+                        // entries at or above `len` can have moved.
+                        if any_moved.get() {
+                            for entry in index.iter_mut() {
+                                if entry.slot as usize >= len {
+                                    entry.slot = pool.slot_now(entry.slot as usize) as u32;
+                                }
+                            }
+                        }
+                    },
+                );
                 if target > len {
                     // Best effort: the pool is valid either way.
                     let _ = self.pool.try_reserve_exact(target - len);
@@ -331,23 +348,6 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
     pub(crate) fn take_moves(&mut self) -> Vec<Move, A> {
         let none = Vec::new_in(self.index.allocator().clone());
         mem::replace(&mut self.moves, none)
-    }
-
-    /// Points the index at the entries' new slots. `moves` is in the order
-    /// `Pool::compact` made them: `from` strictly decreasing. Only entries
-    /// at or above `len` can have moved; those not in `moves` were pinned
-    /// and stayed.
-    fn patch_index(&mut self, moves: &[Move], len: usize) {
-        if moves.is_empty() {
-            return;
-        }
-        for entry in self.index.iter_mut() {
-            if entry.slot as usize >= len {
-                if let Ok(i) = moves.binary_search_by(|&(from, _)| entry.slot.cmp(&from)) {
-                    entry.slot = moves[i].1;
-                }
-            }
-        }
     }
 }
 
