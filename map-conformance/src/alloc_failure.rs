@@ -103,6 +103,9 @@ pub fn check<St: Store<u64, u64, Alloc = FailingAlloc>>() {
 /// refusing this thread's allocations through the counting global
 /// allocator (which the test binary must install, see
 /// [`install_counting_allocator!`](crate::install_counting_allocator)).
+/// For a storage all of whose allocations go through the global allocator
+/// (`Global`, a bump arena's chunks): `PageAlloc`'s large blocks come from
+/// the kernel and are not refused here.
 ///
 /// # Panics
 ///

@@ -85,6 +85,13 @@ fn alloc_failure() {
     >();
 }
 
+/// The same on the global allocator, refused there: nothing the storage
+/// allocates outside its allocator parameter is infallible either.
+#[test]
+fn alloc_failure_on_the_global_allocator() {
+    map_conformance::alloc_failure::check_global::<map_core::Table<u64, u64, map_core::Global>>();
+}
+
 /// A map of key to value through serde, malformed input, length hints
 /// (the kit's).
 #[test]

@@ -156,6 +156,13 @@ fn alloc_failure() {
     >();
 }
 
+/// The same on the global allocator, refused there: nothing the storage
+/// allocates outside its allocator parameter is infallible either.
+#[test]
+fn alloc_failure_on_the_global_allocator() {
+    map_conformance::alloc_failure::check_global::<PoolStore<u64, u64, map_core::Global>>();
+}
+
 #[test]
 fn memory_scenarios_with_a_custom_allocator() {
     let alloc = map_conformance::alloc::FailingAlloc::new();
