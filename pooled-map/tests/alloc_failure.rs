@@ -1,62 +1,12 @@
 //! `try_reserve` refused, by the kernel (blocks of the page allocator) or
-//! by a global allocator that refuses on demand (smaller blocks): the
-//! refusal comes back as an error (the process does not abort) and the map
-//! keeps every entry.
+//! by the global allocator (smaller blocks; the kit's counting allocator
+//! refuses them on demand): the refusal comes back as an error (the process
+//! does not abort) and the map keeps every entry.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
+use map_conformance::alloc::Refusals;
 use pooled_map::{PooledMap, TryReserveError};
 
-thread_local! {
-    /// Allocations larger than this fail on this thread.
-    static REFUSE_ABOVE: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-struct Refusing;
-
-fn refused(layout: Layout) -> bool {
-    REFUSE_ABOVE
-        .try_with(|limit| layout.size() > limit.get())
-        .unwrap_or(false)
-}
-
-// SAFETY: every allocation forwards to `System` unchanged or returns null,
-// which `GlobalAlloc` allows; the check touches only a const-initialised
-// thread-local, which never allocates.
-unsafe impl GlobalAlloc for Refusing {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if refused(layout) {
-            return core::ptr::null_mut();
-        }
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: the caller guarantees `new_size` makes a valid layout.
-        if refused(unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) }) {
-            return core::ptr::null_mut();
-        }
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static REFUSING: Refusing = Refusing;
-
-fn refuse_above<R>(bytes: usize, f: impl FnOnce() -> R) -> R {
-    REFUSE_ABOVE.with(|limit| limit.set(bytes));
-    let result = f();
-    REFUSE_ABOVE.with(|limit| limit.set(usize::MAX));
-    result
-}
+map_conformance::install_counting_allocator!();
 
 fn filled() -> PooledMap<u64, [u8; 256]> {
     let mut map = PooledMap::new();
@@ -101,8 +51,13 @@ fn a_refused_small_block_is_an_error() {
     for i in 0..10 {
         map.insert(i, [i as u8; 256]);
     }
-    // About 200 slots of some 270 bytes: under 64 KiB, over 1 KiB.
-    let result = refuse_above(1 << 10, || map.try_reserve(200));
+    // About 200 slots of some 270 bytes: under 64 KiB, so from the global
+    // allocator, which refuses this thread's next allocation.
+    let refusals = Refusals::start();
+    refusals.fail_after(0);
+    let result = map.try_reserve(200);
+    refusals.never_fail();
+    assert!(refusals.failures() > 0);
     assert!(
         matches!(result, Err(TryReserveError::AllocError { .. })),
         "{result:?}"
