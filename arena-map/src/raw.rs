@@ -44,11 +44,6 @@ pub(crate) struct Arena {
 }
 
 impl Arena {
-    /// An arena with no chunk yet.
-    pub(crate) fn new() -> Self {
-        Self::from_bump(Bump::new())
-    }
-
     /// An arena whose first chunk has room for `bytes` (none for 0).
     ///
     /// Allocates nothing infallibly: if the global allocator refuses the
@@ -72,16 +67,10 @@ impl Arena {
         Ok(Self { bump: block })
     }
 
-    fn from_bump(bump: Bump) -> Self {
-        Self {
-            bump: NonNull::from(Box::leak(Box::new(bump))),
-        }
-    }
-
     /// The arena, for as long as `self` is borrowed.
     pub(crate) fn bump(&self) -> &Bump {
-        // SAFETY: `bump` is a boxed `Bump` (`Box::leak`, or allocated as a
-        // `Box` would be) and is freed only in `Drop`;
+        // SAFETY: `bump` is a boxed `Bump` (allocated as a `Box` would be,
+        // see `try_with_capacity`) and is freed only in `Drop`;
         // no `&mut Bump` is ever made, so a shared borrow is always valid.
         unsafe { self.bump.as_ref() }
     }
@@ -154,8 +143,8 @@ impl Drop for Arena {
         // SAFETY: the owners of `Arena` drop every borrower first (see the
         // module docs), and the chunks are freed just below.
         unsafe { self.discard(Chunks::All) };
-        // SAFETY: `bump` is a boxed `Bump` (`Box::leak`, or allocated as a
-        // `Box` would be, see `try_with_capacity`) and is freed only here.
+        // SAFETY: `bump` is a boxed `Bump` (allocated as a `Box` would be,
+        // see `try_with_capacity`) and is freed only here.
         drop(unsafe { Box::from_raw(self.bump.as_ptr()) });
     }
 }
@@ -761,12 +750,22 @@ impl<Q: ?Sized + ArenaKey> PartialEq for KeyRef<Q> {
 
 impl<Q: ?Sized + ArenaKey> Eq for KeyRef<Q> {}
 
+/// Caps a key arena at `limit` bytes (never below what it holds already).
+fn limit_keys(keys: &Arena, limit: Option<usize>) {
+    let bump = keys.bump();
+    bump.set_allocation_limit(limit.map(|l| l.max(bump.allocated_bytes())));
+}
+
 /// A table whose keys' bytes live in a second arena it owns.
 pub(crate) struct KeyedTable<Q: ?Sized + ArenaKey, V, S> {
     // Field order matters: the table's keys point into `keys`, so the table
     // is dropped first.
     table: ArenaTable<KeyRef<Q>, V>,
-    keys: Arena,
+    /// None until the first key: an empty map allocates nothing.
+    keys: Option<Arena>,
+    /// The limit on the key arena's bytes, if any (applied to it when it
+    /// is made).
+    key_limit: Option<usize>,
     hash_builder: S,
     /// Sum of the byte lengths of the keys in the table.
     live_key_bytes: usize,
@@ -787,7 +786,8 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
     pub(crate) fn with_hasher(hash_builder: S) -> Self {
         Self {
             table: ArenaTable::EMPTY,
-            keys: Arena::new(),
+            keys: None,
+            key_limit: None,
             hash_builder,
             live_key_bytes: 0,
             limit: None,
@@ -822,11 +822,11 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
     }
 
     pub(crate) fn bytes(&self) -> usize {
-        self.table.bytes() + self.keys.bytes()
+        self.table.bytes() + self.key_arena_bytes()
     }
 
     pub(crate) fn key_arena_bytes(&self) -> usize {
-        self.keys.bytes()
+        self.keys.as_ref().map_or(0, Arena::bytes)
     }
 
     pub(crate) fn live_key_bytes(&self) -> usize {
@@ -834,12 +834,25 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
     }
 
     pub(crate) fn key_garbage(&self) -> usize {
-        self.keys.used().saturating_sub(self.live_key_bytes)
+        let used = self.keys.as_ref().map_or(0, Arena::used);
+        used.saturating_sub(self.live_key_bytes)
     }
 
     pub(crate) fn set_key_limit(&mut self, limit: Option<usize>) {
-        let bump = self.keys.bump();
-        bump.set_allocation_limit(limit.map(|l| l.max(bump.allocated_bytes())));
+        self.key_limit = limit;
+        if let Some(keys) = &self.keys {
+            limit_keys(keys, limit);
+        }
+    }
+
+    /// The key arena, made at the first key (fallibly, under the limit).
+    fn key_arena(&mut self) -> Result<&Arena, ArenaError> {
+        if self.keys.is_none() {
+            let keys = Arena::try_with_capacity(0)?;
+            limit_keys(&keys, self.key_limit);
+            self.keys = Some(keys);
+        }
+        Ok(self.keys.as_ref().expect("made above"))
     }
 }
 
@@ -863,15 +876,16 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
     /// [`ArenaTable::room`]).
     pub(crate) fn insert(&mut self, key: &Q, value: V) -> Result<Option<V>, (ArenaError, V)> {
         let bytes = key.key_bytes();
-        let copy = match self.keys.bump().try_alloc_slice_copy(bytes) {
-            Ok(copy) => NonNull::from(&*copy),
-            Err(_) => {
-                // No room for the bytes, but a present key needs none.
-                return match self.get_mut(key) {
-                    Some(slot) => Ok(Some(mem::replace(slot, value))),
-                    None => Err((ArenaError::AllocFailed { bytes: bytes.len() }, value)),
-                };
-            }
+        let copy = self.key_arena().ok().and_then(|keys| {
+            let copy = keys.bump().try_alloc_slice_copy(bytes).ok()?;
+            Some(NonNull::from(&*copy))
+        });
+        let Some(copy) = copy else {
+            // No room for the bytes, but a present key needs none.
+            return match self.get_mut(key) {
+                Some(slot) => Ok(Some(mem::replace(slot, value))),
+                None => Err((ArenaError::AllocFailed { bytes: bytes.len() }, value)),
+            };
         };
         // Look the key up through the caller's bytes, not the fresh copy:
         // hashing bytes just written to a cold arena line would wait for
@@ -883,9 +897,12 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
             // The copy is unused and is the arena's latest allocation:
             // give its bytes back (bumpalo rewinds its pointer).
             let layout = Layout::for_value(bytes);
-            // SAFETY: `copy` was allocated from this arena with this
-            // layout, and nothing refers to it.
-            unsafe { Allocator::deallocate(&self.keys.bump(), copy.cast(), layout) };
+            if let Some(keys) = &self.keys {
+                // SAFETY: `copy` was allocated from this arena (made
+                // above, if it was not there) with this layout, and nothing
+                // refers to it.
+                unsafe { Allocator::deallocate(&keys.bump(), copy.cast(), layout) };
+            }
             return Ok(Some(old));
         }
         let bucket = self
@@ -958,6 +975,13 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
     ) -> Result<(), ArenaError> {
         let total: usize = self.table.iter().map(|(k, _)| k.byte_len()).sum();
         let request = total.max(room);
+        if request == 0 && self.table.len() == 0 {
+            // No key and no room asked for: the arena goes whole, as a new
+            // map has none.
+            self.keys = None;
+            self.live_key_bytes = 0;
+            return Ok(());
+        }
         let over = |needed: usize| match budget {
             Some(limit) if needed > limit => Err(ArenaError::MemoryLimit { limit, needed }),
             _ => Ok(()),
@@ -983,7 +1007,7 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
             rest = tail;
         }
         // Every key points into the new arena now.
-        self.keys = ManuallyDrop::into_inner(arena);
+        self.keys = Some(ManuallyDrop::into_inner(arena));
         self.live_key_bytes = total;
         Ok(())
     }
@@ -1002,9 +1026,11 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
         recount.0.table.clear_entries();
         mem::forget(recount);
         self.live_key_bytes = 0;
-        // SAFETY: the table is empty (`clear_entries` returned), so no key
-        // points into the key arena, and nothing else ever does.
-        unsafe { self.keys.reset() };
+        if let Some(keys) = &mut self.keys {
+            // SAFETY: the table is empty (`clear_entries` returned), so no
+            // key points into the key arena, and nothing else ever does.
+            unsafe { keys.reset() };
+        }
     }
 }
 

@@ -247,7 +247,7 @@ fn str_map_reclaim_after_clear_gives_both_arenas_back() {
     assert_eq!(
         map.memory().allocated_bytes,
         empty,
-        "an empty map holds only the boxes of its arenas"
+        "an empty map holds what a new one holds: nothing"
     );
     assert_eq!(counter.live_bytes(), empty as isize, "the allocator agrees");
     assert_eq!(map.reclaim(), 0, "nothing left to give back");

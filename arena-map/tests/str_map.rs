@@ -145,6 +145,30 @@ fn values_drop_exactly_once() {
     assert_eq!(values.alive(), 0);
 }
 
+/// As std's: an empty map allocates nothing, and holds nothing after its
+/// last key leaves and the memory goes back.
+#[test]
+fn an_empty_map_allocates_nothing() {
+    let counter = Counter::start();
+    let mut map: StrMap<u64> = StrMap::new();
+    let bytes: BytesMap<u64> = BytesMap::with_capacity(0);
+    assert_eq!((counter.calls(), counter.live_bytes()), (0, 0));
+    assert_eq!(map.memory().allocated_bytes, 0);
+    assert_eq!(map.get("absent"), None);
+    assert_eq!(map.remove("absent"), None);
+    map.clear();
+    assert_eq!(
+        counter.calls(),
+        0,
+        "lookups, removals and clear of an empty map"
+    );
+    map.insert("one", 1);
+    assert!(counter.calls() > 0);
+    assert_eq!(map.memory().allocated_bytes as isize, counter.live_bytes());
+    drop((map, bytes));
+    assert_eq!(counter.live_bytes(), 0);
+}
+
 #[test]
 fn few_allocations_and_honest_figures() {
     use std::fmt::Write;
