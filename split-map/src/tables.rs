@@ -1031,6 +1031,23 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     }
 
     /// Checks the directory's invariants (tests).
+    /// Each table as `(depth, prefix, buckets, entries)`: its place in the
+    /// directory (its identity while it lives) and its size.
+    #[cfg(test)]
+    pub(crate) fn pieces(&self) -> Vec<(u32, usize, usize, usize)> {
+        self.shards
+            .iter()
+            .map(|s| (s.depth, s.prefix, s.table.num_buckets(), s.table.len()))
+            .collect()
+    }
+
+    /// The place in the directory of the table `hash` goes to, if any.
+    #[cfg(test)]
+    pub(crate) fn piece_of(&self, hash: u64) -> Option<(u32, usize)> {
+        let shard = self.shards.get(self.index(hash))?;
+        Some((shard.depth, shard.prefix))
+    }
+
     #[cfg(test)]
     pub(crate) fn check(&self) {
         assert_eq!(
