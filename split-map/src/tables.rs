@@ -1030,7 +1030,6 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         shards
     }
 
-    /// Checks the directory's invariants (tests).
     /// Each table as `(depth, prefix, buckets, entries)`: its place in the
     /// directory (its identity while it lives) and its size.
     #[cfg(test)]
@@ -1048,6 +1047,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         Some((shard.depth, shard.prefix))
     }
 
+    /// Checks the directory's invariants (tests).
     #[cfg(test)]
     pub(crate) fn check(&self) {
         assert_eq!(
