@@ -460,19 +460,37 @@ where
     St: Store<u64, u64>,
     St::Alloc: Default,
 {
-    let tightest = ReclaimPolicy::builder()
+    let mut rng = Rng::new(seed);
+    for case in 0..64 {
+        for policy in [ReclaimPolicy::default(), tightest_policy()] {
+            hysteresis_case::<St>(policy, &mut rng, &format!("seed {seed:#x}, case {case}"));
+        }
+    }
+}
+
+/// The tightest automatic policy the builder accepts: the least headroom
+/// and the lowest ratios, where the hysteresis has the least room.
+pub fn tightest_policy() -> ReclaimPolicy {
+    ReclaimPolicy::builder()
         .headroom(1.25)
         .shrink_ratio(3.125)
         .drain_ratio(3.125)
         .min_capacity(1)
         .build()
-        .expect("the tightest policy");
-    let mut rng = Rng::new(seed);
-    for case in 0..64 {
-        for policy in [ReclaimPolicy::default(), tightest] {
-            hysteresis_case::<St>(policy, &mut rng, &format!("seed {seed:#x}, case {case}"));
-        }
-    }
+        .expect("the tightest policy")
+}
+
+/// The changes the design's hysteresis asks for after a resize that left
+/// `len` entries before the next resize: a fifth of them, and at least one.
+///
+/// ```
+/// use map_conformance::promises::changes_needed;
+///
+/// assert_eq!(changes_needed(0), 1);
+/// assert_eq!(changes_needed(1_000), 200);
+/// ```
+pub fn changes_needed(len: usize) -> usize {
+    (len / 5).max(1)
 }
 
 /// Entries changed since the last resize, and the length then.
@@ -487,7 +505,7 @@ impl Resizes {
         self.changed += touched;
         let now = map.memory().allocated_bytes;
         if now != self.bytes {
-            let needed = (self.len_at_resize / 5).max(1);
+            let needed = changes_needed(self.len_at_resize);
             assert!(
                 self.changed >= needed,
                 "{at}: resize from {} to {now} bytes after {} changes; {} entries at the \

@@ -459,6 +459,7 @@ mod tests {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
     use allocator_api2::alloc::Global;
+    use map_conformance::promises::{changes_needed, tightest_policy};
     use map_core::ReclaimPolicy;
 
     use crate::SplitMap;
@@ -473,9 +474,9 @@ mod tests {
     }
 
     /// Whether `changes` entries changed since a resize that left `len`:
-    /// the design's hysteresis, a fifth of them and at least one.
+    /// the design's hysteresis (the kit's rule).
     fn enough(changes: usize, len: usize) -> bool {
-        changes >= (len / 5).max(1)
+        changes >= changes_needed(len)
     }
 
     /// Follows the tables after an operation: a table that changed size,
@@ -549,14 +550,7 @@ mod tests {
     /// and the tightest one the policy's builder allows.
     #[test]
     fn a_fifth_of_a_tables_entries_change_between_its_resizes() {
-        let tightest = ReclaimPolicy::builder()
-            .headroom(1.25)
-            .shrink_ratio(3.125)
-            .drain_ratio(3.125)
-            .min_capacity(1)
-            .build()
-            .expect("the tightest policy");
-        for policy in [ReclaimPolicy::default(), tightest] {
+        for policy in [ReclaimPolicy::default(), tightest_policy()] {
             for seed in 1..=2u64 {
                 let mut map = Map::with_hasher_in(BuildHasherDefault::default(), Global);
                 map.set_policy(policy);
