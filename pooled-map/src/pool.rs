@@ -238,8 +238,9 @@ impl<T, A: Allocator> Pool<T, A> {
 impl<T, A: Allocator + Clone> Pool<T, A> {
     /// Moves the values above slot `len()` for which `stays` is false down
     /// into vacant slots below it, telling `moved(value, from, to)` of each
-    /// move in order of decreasing `from`; then lets `follow` see the pool,
-    /// where [`slot_now`](Self::slot_now) tells where any value went; then
+    /// move in order of decreasing `from`; then, if any value moved, lets
+    /// `follow` see the pool, where [`slot_now`](Self::slot_now) tells where
+    /// any value went; then
     /// drops the vacant slots at the end and shrinks the pool to fit.
     /// Values that stay keep their slot (the vacancies they leave below
     /// `len()` stay free for inserts). Runs no user code but `stays`,
@@ -253,6 +254,7 @@ impl<T, A: Allocator + Clone> Pool<T, A> {
         let len = self.len;
         // The lowest slot that may be vacant.
         let mut low = 0;
+        let mut any_moved = false;
         for from in (len..self.entries.len()).rev() {
             let movable = match &self.entries[from] {
                 Entry::Occupied(value) => !stays(value),
@@ -274,9 +276,12 @@ impl<T, A: Allocator + Clone> Pool<T, A> {
             if let Entry::Occupied(value) = &mut self.entries[low] {
                 moved(value, from, low);
             }
+            any_moved = true;
             low += 1;
         }
-        follow(self);
+        if any_moved {
+            follow(self);
+        }
         while matches!(self.entries.last(), Some(Entry::Vacant(_))) {
             self.entries.pop();
         }

@@ -308,7 +308,6 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
             if moves.try_reserve_exact(most).is_ok() {
                 let stays = |slot: &Slot<K, V>| keep_handles && slot.pinned();
                 let Self { pool, index, .. } = self;
-                let any_moved = core::cell::Cell::new(false);
                 pool.compact(
                     stays,
                     |slot, from, to| {
@@ -319,16 +318,13 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
                         // reserved capacity, so this neither allocates nor
                         // panics.
                         moves.push((from as u32, to as u32));
-                        any_moved.set(true);
                     },
                     |pool| {
                         // Points the index at the entries' new slots: only
                         // entries at or above `len` can have moved.
-                        if any_moved.get() {
-                            for entry in index.iter_mut() {
-                                if entry.slot as usize >= len {
-                                    entry.slot = pool.slot_now(entry.slot as usize) as u32;
-                                }
+                        for entry in index.iter_mut() {
+                            if entry.slot as usize >= len {
+                                entry.slot = pool.slot_now(entry.slot as usize) as u32;
                             }
                         }
                     },
