@@ -78,11 +78,11 @@ where
         if let Some((hash, _)) = hashed {
             homes.prefetch(hash);
         }
-        let Some((hash, item)) = mem::replace(&mut near[slot], hashed) else {
-            slot = (slot + 1) % NEAR;
+        let due = mem::replace(&mut near[slot], hashed);
+        slot = (slot + 1) % NEAR;
+        let Some((hash, item)) = due else {
             continue;
         };
-        slot = (slot + 1) % NEAR;
         left -= 1;
         // SAFETY: `item` is a valid, initialised `T` that `from` owns and
         // keeps owning until the loop ends; the copy is a second bitwise
