@@ -240,11 +240,10 @@ impl<T, A: Allocator + Clone> Pool<T, A> {
     /// into vacant slots below it, telling `moved(value, from, to)` of each
     /// move in order of decreasing `from`; then, if any value moved, lets
     /// `follow` see the pool, where [`slot_now`](Self::slot_now) tells where
-    /// any value went; then
-    /// drops the vacant slots at the end and shrinks the pool to fit.
-    /// Values that stay keep their slot (the vacancies they leave below
-    /// `len()` stay free for inserts). Runs no user code but `stays`,
-    /// `moved` and `follow`.
+    /// any value went; then drops the vacant slots at the end and shrinks
+    /// the pool to fit. Values that stay keep their slot (the vacancies
+    /// they leave below `len()` stay free for inserts). Runs no user code
+    /// but `stays`, `moved` and `follow`.
     pub(crate) fn compact(
         &mut self,
         stays: impl Fn(&T) -> bool,
