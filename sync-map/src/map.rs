@@ -16,6 +16,115 @@ type Table<K, V, S, A> = map_core::HashMap<K, V, S, A>;
 type Pair<K, V, S, A> = LeftRight<Table<K, V, S, A>, Log<K, V>>;
 type Guard<'a, K, V, S, A> = WriteGuard<'a, Table<K, V, S, A>, Log<K, V>>;
 
+/// The lookups [`SyncMap`] and [`ReadHandle`] share, written once for both:
+/// each runs in one read section, entered by the type's `section`. The
+/// examples name the receiver `$recv`, made by the line `$setup`.
+macro_rules! reads {
+    ($recv:literal, $setup:literal) => {
+        /// A clone of the value under `key` (Go: `Load`).
+        ///
+        /// The clone is taken inside the read section; use
+        /// [`get_with`](Self::get_with) to look at a value without cloning it.
+        ///
+        /// ```
+        /// use sync_map::SyncMap;
+        ///
+        /// let map = SyncMap::new();
+        /// map.insert("a", String::from("x"));
+        #[doc = concat!(" ", $setup)]
+        #[doc = concat!(" assert_eq!(", $recv, ".get(\"a\"), Some(String::from(\"x\")));")]
+        #[doc = concat!(" assert_eq!(", $recv, ".get(\"b\"), None);")]
+        /// ```
+        #[inline]
+        pub fn get<Q>(&self, key: &Q) -> Option<V>
+        where
+            Q: ?Sized + Hash + Equivalent<K>,
+            V: Clone,
+        {
+            self.section(|t| t.get(key).cloned())
+        }
+
+        /// Calls `f` with the value under `key`, inside the read section, and
+        /// returns its result.
+        ///
+        /// Writers of this map wait while `f` runs, so keep it short.
+        ///
+        /// # Panics
+        ///
+        /// If `f` writes to this same map: the write would wait for `f` to
+        /// finish. (Reading this map, and writing other maps, is fine; see the
+        /// [crate docs](crate#a-reader-that-cannot-leave-its-section) for what
+        /// a write to another map costs when its writer must wait for this
+        /// thread.)
+        ///
+        /// ```
+        /// use sync_map::SyncMap;
+        ///
+        /// let map = SyncMap::new();
+        /// map.insert("a", vec![1, 2, 3]);
+        #[doc = concat!(" ", $setup)]
+        /// // Looks at the vector in place instead of cloning it.
+        #[doc = concat!(" assert_eq!(", $recv, ".get_with(\"a\", |v| v.len()), Some(3));")]
+        #[doc = concat!(" assert_eq!(", $recv, ".get_with(\"b\", |v| v.len()), None);")]
+        /// ```
+        #[inline]
+        pub fn get_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
+        where
+            Q: ?Sized + Hash + Equivalent<K>,
+        {
+            self.section(|t| t.get(key).map(f))
+        }
+
+        /// Whether `key` is present.
+        ///
+        /// ```
+        /// use sync_map::SyncMap;
+        ///
+        /// let map = SyncMap::new();
+        /// map.insert(1, "a");
+        #[doc = concat!(" ", $setup)]
+        #[doc = concat!(" assert!(", $recv, ".contains_key(&1));")]
+        #[doc = concat!(" assert!(!", $recv, ".contains_key(&2));")]
+        /// ```
+        #[inline]
+        pub fn contains_key<Q>(&self, key: &Q) -> bool
+        where
+            Q: ?Sized + Hash + Equivalent<K>,
+        {
+            self.section(|t| t.contains_key(key))
+        }
+
+        /// How many entries the map holds: each call sees the latest write.
+        ///
+        /// ```
+        /// use sync_map::SyncMap;
+        ///
+        /// let map: SyncMap<u32, u32> = (0..5).map(|i| (i, i)).collect();
+        #[doc = concat!(" ", $setup)]
+        #[doc = concat!(" assert_eq!(", $recv, ".len(), 5);")]
+        /// map.remove(&0);
+        #[doc = concat!(" assert_eq!(", $recv, ".len(), 4);")]
+        /// ```
+        pub fn len(&self) -> usize {
+            self.section(|t| t.len())
+        }
+
+        /// Whether the map holds no entries.
+        ///
+        /// ```
+        /// use sync_map::SyncMap;
+        ///
+        /// let map: SyncMap<u32, &str> = SyncMap::new();
+        #[doc = concat!(" ", $setup)]
+        #[doc = concat!(" assert!(", $recv, ".is_empty());")]
+        /// map.insert(1, "a");
+        #[doc = concat!(" assert!(!", $recv, ".is_empty());")]
+        /// ```
+        pub fn is_empty(&self) -> bool {
+            self.len() == 0
+        }
+    };
+}
 /// A read-optimised concurrent hash map whose reads take no lock and whose
 /// memory comes back. See the [crate docs](crate) for when to use it, the
 /// consistency it gives and how memory is returned.
@@ -298,88 +407,12 @@ where
     S: BuildHasher,
     A: Allocator + Clone,
 {
-    /// A clone of the value under `key` (Go: `Load`).
-    ///
-    /// The clone is taken inside the read section; use
-    /// [`get_with`](Self::get_with) to look at a value without cloning it.
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map = SyncMap::new();
-    /// map.insert("a", String::from("x"));
-    /// assert_eq!(map.get("a"), Some(String::from("x")));
-    /// assert_eq!(map.get("b"), None);
-    /// ```
-    #[inline]
-    pub fn get<Q>(&self, key: &Q) -> Option<V>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-        V: Clone,
-    {
-        self.pair.read(|t| t.get(key).cloned())
-    }
+    reads!("map", "");
 
-    /// Calls `f` with the value under `key`, inside the read section, and
-    /// returns its result.
-    ///
-    /// Writers of this map wait while `f` runs, so keep it short.
-    ///
-    /// # Panics
-    ///
-    /// If `f` writes to this same map: the write would wait for `f` to
-    /// finish. (Reading this map, and writing other maps, is fine; see the
-    /// [crate docs](crate#a-reader-that-cannot-leave-its-section) for what
-    /// a write to another map costs when its writer must wait for this
-    /// thread.)
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map = SyncMap::new();
-    /// map.insert("a", vec![1, 2, 3]);
-    /// // Looks at the vector in place instead of cloning it.
-    /// assert_eq!(map.get_with("a", |v| v.len()), Some(3));
-    /// assert_eq!(map.get_with("b", |v| v.len()), None);
-    /// ```
-    #[inline]
-    pub fn get_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        self.pair.read(|t| t.get(key).map(f))
-    }
-
-    /// Whether `key` is present.
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map = SyncMap::new();
-    /// map.insert(1, "a");
-    /// assert!(map.contains_key(&1));
-    /// assert!(!map.contains_key(&2));
-    /// ```
-    #[inline]
-    pub fn contains_key<Q>(&self, key: &Q) -> bool
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        self.pair.read(|t| t.contains_key(key))
-    }
-
-    /// How many entries the map holds.
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map = SyncMap::new();
-    /// map.insert(1, "a");
-    /// map.insert(1, "b");
-    /// assert_eq!(map.len(), 1);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.pair.read(|t| t.len())
+    /// Runs `f` in one read section on the current version.
+    #[inline(always)]
+    fn section<R>(&self, f: impl FnOnce(&Table<K, V, S, A>) -> R) -> R {
+        self.pair.read(f)
     }
 
     /// A read handle for this thread: the same reads as the map's, without
@@ -406,20 +439,6 @@ where
         ReadHandle {
             reader: self.pair.reader(),
         }
-    }
-
-    /// Whether the map holds no entries.
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map = SyncMap::new();
-    /// assert!(map.is_empty());
-    /// map.insert(1, "a");
-    /// assert!(!map.is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// The reclamation policy in force. A read: fine from inside read
@@ -669,96 +688,12 @@ where
     S: BuildHasher,
     A: Allocator + Clone,
 {
-    /// A clone of the value under `key`, as [`SyncMap::get`].
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map = SyncMap::new();
-    /// map.insert(1, String::from("one"));
-    /// let reader = map.reader();
-    /// assert_eq!(reader.get(&1), Some(String::from("one")));
-    /// assert_eq!(reader.get(&2), None);
-    /// ```
-    #[inline]
-    pub fn get<Q>(&self, key: &Q) -> Option<V>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-        V: Clone,
-    {
-        self.reader.read(|t| t.get(key).cloned())
-    }
+    reads!("reader", "let reader = map.reader();");
 
-    /// Calls `f` with the value under `key` inside the read section, as
-    /// [`SyncMap::get_with`].
-    ///
-    /// # Panics
-    ///
-    /// If `f` writes to this map (the write would wait for `f`).
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map = SyncMap::new();
-    /// map.insert(1, String::from("one"));
-    /// let reader = map.reader();
-    /// assert_eq!(reader.get_with(&1, |s| s.len()), Some(3));
-    /// ```
-    #[inline]
-    pub fn get_with<Q, R>(&self, key: &Q, f: impl FnOnce(&V) -> R) -> Option<R>
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        self.reader.read(|t| t.get(key).map(f))
-    }
-
-    /// Whether `key` is present.
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map = SyncMap::new();
-    /// map.insert(1, "a");
-    /// let reader = map.reader();
-    /// assert!(reader.contains_key(&1));
-    /// assert!(!reader.contains_key(&2));
-    /// ```
-    #[inline]
-    pub fn contains_key<Q>(&self, key: &Q) -> bool
-    where
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        self.reader.read(|t| t.contains_key(key))
-    }
-
-    /// How many entries the map holds.
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map: SyncMap<u32, u32> = (0..5).map(|i| (i, i)).collect();
-    /// let reader = map.reader();
-    /// assert_eq!(reader.len(), 5);
-    /// map.remove(&0);
-    /// assert_eq!(reader.len(), 4, "each read sees the latest write");
-    /// ```
-    pub fn len(&self) -> usize {
-        self.reader.read(|t| t.len())
-    }
-
-    /// Whether the map holds no entries.
-    ///
-    /// ```
-    /// use sync_map::SyncMap;
-    ///
-    /// let map: SyncMap<u32, u32> = SyncMap::new();
-    /// let reader = map.reader();
-    /// assert!(reader.is_empty());
-    /// map.insert(1, 1);
-    /// assert!(!reader.is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// Runs `f` in one read section on the current version.
+    #[inline(always)]
+    fn section<R>(&self, f: impl FnOnce(&Table<K, V, S, A>) -> R) -> R {
+        self.reader.read(f)
     }
 
     /// Runs `f` inside one read section, on a [`View`] of one version of
