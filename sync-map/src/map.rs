@@ -572,9 +572,7 @@ where
     /// assert_eq!(squares, [(0, 0), (1, 1), (2, 4), (3, 9)]);
     /// ```
     pub fn iter(&self) -> Iter<K, V> {
-        Iter {
-            inner: self.snapshot().into_iter(),
-        }
+        Iter::new(self.snapshot().into_iter())
     }
 
     /// The keys of one consistent version of the map, cloned.
@@ -606,25 +604,7 @@ where
 
 /// An owning iterator over a consistent snapshot of a [`SyncMap`], from
 /// [`SyncMap::iter`] or `IntoIterator for &SyncMap`.
-#[derive(Debug, Clone)]
-pub struct Iter<K, V> {
-    inner: std::vec::IntoIter<(K, V)>,
-}
-
-impl<K, V> Iterator for Iter<K, V> {
-    type Item = (K, V);
-    #[inline]
-    fn next(&mut self) -> Option<(K, V)> {
-        self.inner.next()
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<K, V> ExactSizeIterator for Iter<K, V> {}
-impl<K, V> core::iter::FusedIterator for Iter<K, V> {}
+pub type Iter<K, V> = map_core::toolkit::map::IntoIter<std::vec::IntoIter<(K, V)>>;
 
 /// The keys of a snapshot, from [`SyncMap::keys`].
 pub type Keys<K, V> = map_core::toolkit::iter::Keys<Iter<K, V>>;

@@ -1654,8 +1654,27 @@ pub struct IterMut<I> {
 }
 
 /// Owning iterator over `(K, V)`, from `Map::into_iter`.
+#[derive(Clone)]
 pub struct IntoIter<I> {
     inner: I,
+}
+
+impl<I> IntoIter<I> {
+    /// Wraps an owning iterator over pairs: for a map whose entries are
+    /// handed out some other way (a snapshot in a vector, say), an iterator
+    /// with the same name and impls as a `Map`'s.
+    ///
+    /// ```
+    /// use map_core::toolkit::map::IntoIter;
+    ///
+    /// let pairs = vec![(1, 'a'), (2, 'b')];
+    /// let iter = IntoIter::new(pairs.clone().into_iter());
+    /// assert_eq!(iter.len(), 2);
+    /// assert_eq!(iter.collect::<Vec<_>>(), pairs);
+    /// ```
+    pub fn new(inner: I) -> Self {
+        Self { inner }
+    }
 }
 
 /// Iterator that removes every entry, from [`Map::drain`]. Whatever it
@@ -1787,9 +1806,7 @@ impl<K, V, S, St: Store<K, V>> IntoIterator for Map<K, V, S, St> {
     type Item = (K, V);
     type IntoIter = IntoIter<St::IntoIter>;
     fn into_iter(self) -> Self::IntoIter {
-        IntoIter {
-            inner: self.store.into_entries(),
-        }
+        IntoIter::new(self.store.into_entries())
     }
 }
 
