@@ -390,13 +390,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         // instructions each one takes.
         let shift = Image::<T, A>::SHIFT;
         let offset = (hash >> (57 - self.depth - shift)) as usize & ((slots - 1) << shift);
+        // The same slot as `slot_in` picks, since `slots` is a power of two
+        // (one image per directory slot, `2^depth` of them, or one without
+        // a directory).
         debug_assert!(slots.is_power_of_two());
         debug_assert_eq!(offset, self.slot_in(hash, slots) << shift);
-        // SAFETY: `slots` is a power of two (one image per directory slot,
-        // `2^depth` of them, or one without a directory), so `offset` is a
-        // multiple of the image's size (`1 << shift`) below `slots` images:
-        // the start of an image in `images`, which `&self` keeps alive and
-        // unchanged.
+        // SAFETY: masked by `(slots - 1) << shift`, `offset` is at most that
+        // and has its low `shift` bits clear: a multiple of the image's size
+        // (`1 << shift`) below `slots` images, so the start of an image in
+        // `images`, which `&self` keeps alive and unchanged. This holds for
+        // any `slots` of at least one.
         let image = unsafe {
             &*self
                 .images
