@@ -384,12 +384,12 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             return self.images[self.slot_in(hash, slots)].0.find(hash, eq);
         }
         // The slot's byte offset straight from the hash: the directory bits
-        // shifted `SHIFT` bits less far and masked where they land, instead
-        // of a slot index scaled by the image's size. A lookup is bound by
-        // its cache misses, and it overlaps fewer of them the more
-        // instructions each one takes.
+        // of `SHIFT` more levels, masked to the slot's own, instead of a slot
+        // index scaled by the image's size. A lookup is bound by its cache
+        // misses, and it overlaps fewer of them the more instructions each
+        // one takes.
         let shift = Image::<T, A>::SHIFT;
-        let offset = (hash >> (57 - self.depth - shift)) as usize & ((slots - 1) << shift);
+        let offset = dir_bits(hash, self.depth + shift) & ((slots - 1) << shift);
         // The same slot as `slot_in` picks, since `slots` is a power of two
         // (one image per directory slot, `2^depth` of them, or one without
         // a directory).
