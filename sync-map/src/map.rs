@@ -125,6 +125,7 @@ macro_rules! reads {
         }
     };
 }
+
 /// A read-optimised concurrent hash map whose reads take no lock and whose
 /// memory comes back. See the [crate docs](crate) for when to use it, the
 /// consistency it gives and how memory is returned.
