@@ -76,8 +76,6 @@ fn hysteresis() {
     }
 }
 
-/// A map of key to value through serde, malformed input, length hints
-/// (the kit's).
 /// A refused allocation loses nothing and aborts nothing: the arena's
 /// chunks come from the global allocator, so the kit refuses them there.
 #[test]
@@ -85,6 +83,8 @@ fn alloc_failure() {
     map_conformance::alloc_failure::check_global::<arena_map::ArenaTable<u64, u64>>();
 }
 
+/// A map of key to value through serde, malformed input, length hints
+/// (the kit's).
 #[test]
 fn serde() {
     map_conformance::serde::check::<arena_map::ArenaTable<u64, u64>>();

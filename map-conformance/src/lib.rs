@@ -24,7 +24,8 @@
 //!   storage whose positions stay put.
 //! * [`promises`]: for such a map, the capacity floors, nothing given back
 //!   unless an entry left, clear reuse, `memory()` exact at every stage, and
-//!   the hysteresis property ([`promises::check_hysteresis`]).
+//!   the hysteresis property ([`promises::check_hysteresis`]), piece by
+//!   piece for a storage of many tables.
 //! * [`alloc_failure`]: for such a map over the kit's `FailingAlloc`, a
 //!   refused allocation loses and aborts nothing (`try_insert`,
 //!   `try_reserve` with std's error kinds, removals, `clear`, `drain`).

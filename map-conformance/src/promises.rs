@@ -2,8 +2,8 @@
 //! for every [`Map`] whatever its [`Store`]: capacity asked for is kept,
 //! nothing is given back unless an entry left, a cleared map that is
 //! refilled reuses its storage while one left alone gives it back,
-//! `memory()` is exact at every stage, and (for a storage resized as one
-//! piece) no resize follows another within a fifth of the entries.
+//! `memory()` is exact at every stage, and no piece of a storage is resized
+//! again within a fifth of its entries.
 //!
 //! Every test binary that runs them installs the kit's counting allocator
 //! ([`install_counting_allocator!`](crate::install_counting_allocator)):
@@ -14,12 +14,15 @@
 //! map_conformance::promises::check_hysteresis::<map_core::Table<u64, u64>>(0x5eed);
 //! ```
 
+use core::hash::BuildHasher;
+use std::collections::HashMap;
+
 use map_core::toolkit::map::Entry;
-use map_core::toolkit::{Map, Store};
+use map_core::toolkit::{Map, Place, Store};
 use map_core::ReclaimPolicy;
 
 use crate::alloc::Counter;
-use crate::test_map::{filled_in, hasher, new_map, TestMap, FIXED};
+use crate::test_map::{filled_in, hasher, new_map, KitHasher, TestMap, FIXED};
 use crate::Rng;
 
 fn with_policy<St: Store<u64, u64>>(policy: ReclaimPolicy, seed: u64) -> TestMap<St>
@@ -445,26 +448,64 @@ where
     }
 }
 
-/// The hysteresis promise as a property, for a storage resized as one
-/// piece: over random sequences of inserts, removals (one by one and in
-/// bulk), `retain`, entries and `clear`, under the default policy and the
-/// tightest one the builder accepts, every change of the bytes held comes
-/// after at least a fifth of the entries held at the previous change (and
-/// at least one) were inserted or removed.
+/// The hysteresis promise as a property, piece by piece: over random
+/// sequences of inserts, removals (one by one and in bulk), `retain`,
+/// entries and `clear`, under the default policy and the tightest one the
+/// builder accepts, every resize of a piece of the storage (see
+/// [`Store::pieces`]; a storage resized as one piece is one) comes after at
+/// least a fifth of the entries it held at its previous resize (and at
+/// least one) were inserted or removed. A split or a merge is a resize of
+/// the pieces it takes: the pieces it made start counting afresh.
+///
+/// Returns what the cases did, for the caller to check that they reached
+/// what it wants checked (several pieces, for a storage of many).
 ///
 /// # Panics
 ///
 /// At the first resize that came too soon, naming the seed and the step.
-pub fn check_hysteresis<St>(seed: u64)
+pub fn check_hysteresis<St>(seed: u64) -> Hysteresis
 where
     St: Store<u64, u64>,
     St::Alloc: Default,
 {
     let mut rng = Rng::new(seed);
+    let mut figures = Hysteresis::default();
     for case in 0..64 {
         for policy in [ReclaimPolicy::default(), tightest_policy()] {
-            hysteresis_case::<St>(policy, &mut rng, &format!("seed {seed:#x}, case {case}"));
+            let at = format!("seed {seed:#x}, case {case}");
+            figures.add(hysteresis_case::<St>(policy, &mut rng, &at));
         }
+    }
+    for policy in [ReclaimPolicy::default(), tightest_policy()] {
+        let at = format!("seed {seed:#x}, phases");
+        figures.add(hysteresis_phases::<St>(policy, &mut rng, &at));
+    }
+    figures
+}
+
+/// What [`check_hysteresis`]'s cases did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Hysteresis {
+    /// Resizes, splits and merges of pieces, each checked.
+    pub resizes: usize,
+    /// The most pieces a storage had at once.
+    pub most_pieces: usize,
+}
+
+impl Hysteresis {
+    fn add(&mut self, case: Self) {
+        self.resizes += case.resizes;
+        self.most_pieces = self.most_pieces.max(case.most_pieces);
+    }
+}
+
+impl core::fmt::Display for Hysteresis {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "hysteresis: {} resizes checked, at most {} pieces at once",
+            self.resizes, self.most_pieces
+        )
     }
 }
 
@@ -493,99 +534,262 @@ pub fn changes_needed(len: usize) -> usize {
     (len / 5).max(1)
 }
 
-/// Entries changed since the last resize, and the length then.
-struct Resizes {
+/// A piece's size at its last resize, and the entries changed since.
+#[derive(Clone, Copy)]
+struct Since {
     bytes: usize,
-    changed: usize,
-    len_at_resize: usize,
+    len: usize,
+    changes: usize,
+}
+
+/// Whether `a` is `b` or a piece `b` was split from.
+fn covers(a: Place, b: Place) -> bool {
+    a.depth <= b.depth && b.prefix.checked_shr(b.depth - a.depth) == Some(a.prefix)
+}
+
+/// Follows a storage's pieces from operation to operation.
+struct Resizes {
+    seen: HashMap<Place, Since, KitHasher>,
+    /// The pieces' places and bytes at the last call, in the store's order.
+    last: Vec<(Place, usize)>,
+    figures: Hysteresis,
 }
 
 impl Resizes {
-    fn after<St: Store<u64, u64>>(&mut self, map: &TestMap<St>, touched: usize, at: &str) {
-        self.changed += touched;
-        let now = map.memory().allocated_bytes;
-        if now != self.bytes {
-            let needed = changes_needed(self.len_at_resize);
-            assert!(
-                self.changed >= needed,
-                "{at}: resize from {} to {now} bytes after {} changes; {} entries at the \
-                 previous resize need {needed}",
-                self.bytes,
-                self.changed,
-                self.len_at_resize
-            );
-            self.bytes = now;
-            self.changed = 0;
-            self.len_at_resize = map.len();
+    fn new<St: Store<u64, u64>>(map: &TestMap<St>) -> Self {
+        let mut resizes = Self {
+            seen: HashMap::default(),
+            last: Vec::new(),
+            figures: Hysteresis::default(),
+        };
+        resizes.after(map, &|| "the start".into());
+        resizes
+    }
+
+    /// Counts one entry changed in the piece at `place` (where the entry's
+    /// hash went before the change).
+    fn changed(&mut self, place: Option<Place>) {
+        if let Some(since) = place.and_then(|p| self.seen.get_mut(&p)) {
+            since.changes += 1;
         }
+    }
+
+    /// Checks every piece that changed since the last call.
+    fn after<St: Store<u64, u64>>(&mut self, map: &TestMap<St>, at: &dyn Fn() -> String) {
+        let mut now = Vec::with_capacity(self.last.len());
+        map.storage().pieces(|piece| now.push(piece));
+        if now.len() == self.last.len()
+            && now
+                .iter()
+                .zip(&self.last)
+                .all(|(piece, &(place, bytes))| piece.place == place && piece.bytes == bytes)
+        {
+            return;
+        }
+        self.last = now.iter().map(|p| (p.place, p.bytes)).collect();
+        let mut next = HashMap::default();
+        for piece in now {
+            let since = match self.seen.get(&piece.place) {
+                Some(s) if s.bytes == piece.bytes => *s,
+                Some(s) => {
+                    check_resize(&mut self.figures, s.changes, s.len, at, || {
+                        format!(
+                            "piece {:?} resized from {} to {} bytes",
+                            piece.place, s.bytes, piece.bytes
+                        )
+                    });
+                    Since {
+                        bytes: piece.bytes,
+                        len: piece.len,
+                        changes: 0,
+                    }
+                }
+                None => {
+                    // Made by a split or a merge of the pieces it overlaps
+                    // (or the first piece, made by an insert).
+                    let (changes, len, from) = self
+                        .seen
+                        .iter()
+                        .filter(|(p, _)| covers(**p, piece.place) || covers(piece.place, **p))
+                        .fold((0, 0, 0), |(c, l, n), (_, s)| {
+                            (c + s.changes, l + s.len, n + 1)
+                        });
+                    if from > 0 {
+                        check_resize(&mut self.figures, changes, len, at, || {
+                            format!("piece {:?} made from {from} pieces", piece.place)
+                        });
+                    }
+                    Since {
+                        bytes: piece.bytes,
+                        len: piece.len,
+                        changes: 0,
+                    }
+                }
+            };
+            next.insert(piece.place, since);
+        }
+        // A piece gone with nothing in its place was given back whole.
+        for (place, s) in &self.seen {
+            if !next.contains_key(place)
+                && !next
+                    .keys()
+                    .any(|p| covers(*p, *place) || covers(*place, *p))
+            {
+                check_resize(&mut self.figures, s.changes, s.len, at, || {
+                    format!("piece {place:?} of {} bytes given back", s.bytes)
+                });
+            }
+        }
+        self.figures.most_pieces = self.figures.most_pieces.max(next.len());
+        self.seen = next;
     }
 }
 
-fn hysteresis_case<St>(policy: ReclaimPolicy, rng: &mut Rng, case: &str)
+/// Checks one resize: `changes` since the last, which left `len` entries.
+fn check_resize(
+    figures: &mut Hysteresis,
+    changes: usize,
+    len: usize,
+    at: &dyn Fn() -> String,
+    what: impl FnOnce() -> String,
+) {
+    let needed = changes_needed(len);
+    assert!(
+        changes >= needed,
+        "{}: {} after {changes} changes; {len} entries at the previous resize need {needed}",
+        at(),
+        what()
+    );
+    figures.resizes += 1;
+}
+
+/// Where `key`'s entry goes in `map`'s storage now.
+fn place<St: Store<u64, u64>>(map: &TestMap<St>, key: u64) -> Option<Place> {
+    map.storage().place_of(map.hasher().hash_one(key))
+}
+
+fn hysteresis_case<St>(policy: ReclaimPolicy, rng: &mut Rng, case: &str) -> Hysteresis
 where
     St: Store<u64, u64>,
     St::Alloc: Default,
 {
     // The case's own hasher seed: the seed and the case number replay it.
     let mut map: TestMap<St> = with_policy(policy, rng.next_u64());
-    let mut resizes = Resizes {
-        bytes: map.memory().allocated_bytes,
-        changed: 0,
-        len_at_resize: 0,
-    };
+    let mut resizes = Resizes::new(&map);
     let mut next_new = 1_000_000u64;
     for step in 0..rng.below(60) + 1 {
         let at = format!("{case}, step {step}");
-        let len_before = map.len();
-        let touched = match rng.below(19) {
-            0..=3 => map.insert(rng.below(4096), 0).is_none() as usize,
-            4..=7 => map.remove(&rng.below(4096)).is_some() as usize,
+        match rng.below(19) {
+            0..=3 => {
+                let k = rng.below(4096);
+                let at_k = place(&map, k);
+                if map.insert(k, 0).is_none() {
+                    resizes.changed(at_k);
+                }
+            }
+            4..=7 => {
+                let k = rng.below(4096);
+                let at_k = place(&map, k);
+                if map.remove(&k).is_some() {
+                    resizes.changed(at_k);
+                }
+            }
             8..=9 => {
                 // Many new keys, checked one by one.
                 for _ in 0..rng.below(3000) + 1 {
+                    resizes.changed(place(&map, next_new));
                     map.insert(next_new, next_new);
                     next_new += 1;
-                    resizes.after(&map, 1, &at);
+                    resizes.after(&map, &|| at.clone());
                 }
-                0
             }
             10..=11 => {
                 // The smallest keys, removed one by one.
                 let mut keys: Vec<u64> = map.keys().copied().collect();
                 keys.sort_unstable();
                 for k in keys.into_iter().take(rng.below(3000) as usize + 1) {
+                    resizes.changed(place(&map, k));
                     map.remove(&k);
-                    resizes.after(&map, 1, &at);
+                    resizes.after(&map, &|| at.clone());
                 }
-                0
             }
             12 => {
                 let t = rng.below(1 << 16);
-                map.retain(|k, _| (k.wrapping_mul(0x9e37_79b9) & 0xffff) < t);
-                len_before - map.len()
+                let kept = |k: &u64| (k.wrapping_mul(0x9e37_79b9) & 0xffff) < t;
+                let gone: Vec<Option<Place>> = map
+                    .keys()
+                    .filter(|k| !kept(k))
+                    .map(|&k| place(&map, k))
+                    .collect();
+                map.retain(|k, _| kept(k));
+                gone.into_iter().for_each(|p| resizes.changed(p));
             }
             13..=14 => {
                 let k = rng.below(4096);
-                let present = map.contains_key(&k);
-                *map.entry(k).or_insert(0) += 1;
-                !present as usize
-            }
-            15..=16 => match map.entry(rng.below(4096)) {
-                Entry::Occupied(e) => {
-                    e.remove();
-                    1
+                let at_k = place(&map, k);
+                if !map.contains_key(&k) {
+                    resizes.changed(at_k);
                 }
-                Entry::Vacant(_) => 0,
-            },
+                *map.entry(k).or_insert(0) += 1;
+            }
+            15..=16 => {
+                let k = rng.below(4096);
+                let at_k = place(&map, k);
+                if let Entry::Occupied(e) = map.entry(k) {
+                    e.remove();
+                    resizes.changed(at_k);
+                }
+            }
             17 => {
                 map.get(&rng.below(4096));
-                0
             }
             _ => {
+                let gone: Vec<Option<Place>> = map.keys().map(|&k| place(&map, k)).collect();
                 map.clear();
-                len_before
+                gone.into_iter().for_each(|p| resizes.changed(p));
             }
-        };
-        resizes.after(&map, touched, &at);
+        }
+        resizes.after(&map, &|| at.clone());
     }
+    resizes.figures
+}
+
+/// Larger phases, for a storage of many pieces: fill to 60,000 entries,
+/// drain to 300, refill to 40,000, then churn at 20,000, each step a random
+/// insert of a new key or removal of a held one.
+fn hysteresis_phases<St>(policy: ReclaimPolicy, rng: &mut Rng, case: &str) -> Hysteresis
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let mut map: TestMap<St> = with_policy(policy, rng.next_u64());
+    let mut resizes = Resizes::new(&map);
+    let mut held: Vec<u64> = Vec::new();
+    let phases = [
+        (60_000, 80_000),
+        (300, 60_000),
+        (40_000, 60_000),
+        (20_000, 40_000),
+    ];
+    for (phase, (target, steps)) in phases.into_iter().enumerate() {
+        for step in 0..steps {
+            let len = held.len();
+            let k = if len == 0 || len < target && rng.below(8) != 0 {
+                let k = rng.next_u64();
+                if map.contains_key(&k) {
+                    continue;
+                }
+                held.push(k);
+                k
+            } else {
+                held.swap_remove(rng.below(len as u64) as usize)
+            };
+            resizes.changed(place(&map, k));
+            if map.remove(&k).is_none() {
+                map.insert(k, k);
+            }
+            resizes.after(&map, &|| format!("{case}, phase {phase}, step {step}"));
+        }
+    }
+    resizes.figures
 }

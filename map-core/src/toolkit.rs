@@ -111,7 +111,7 @@ pub mod table;
 pub use crate::policy::Reclaimer;
 pub use map::{alloc_failed, ExtractIf, InsertError, Map};
 pub use storage::Storage;
-pub use store::{DefaultStore, StableStore, Store, View};
+pub use store::{DefaultStore, Piece, Place, StableStore, Store, View};
 
 /// Implements [`ReclaimMap`](crate::ReclaimMap) for a single-owner map whose
 /// inherent methods already have the trait's names and signatures (`get`

@@ -8,7 +8,7 @@ use core::mem;
 use allocator_api2::alloc::Allocator;
 use hashbrown::TryReserveError;
 use map_core::toolkit::{
-    alloc_failed, table, DefaultStore, Reclaimer, ShrinkError, StableStore, Store,
+    alloc_failed, table, DefaultStore, Piece, Place, Reclaimer, ShrinkError, StableStore, Store,
 };
 use map_core::PageAlloc;
 
@@ -365,6 +365,14 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
     fn drain(&mut self) -> DrainEntries<'_, K, V, A> {
         DrainEntries::new(&mut self.tables)
     }
+
+    fn pieces(&self, f: impl FnMut(Piece)) {
+        self.tables.pieces(f);
+    }
+
+    fn place_of(&self, hash: u64) -> Option<Place> {
+        self.tables.place_of(hash)
+    }
 }
 
 impl<K, V> DefaultStore<K, V> for SplitTables<K, V, PageAlloc> {
@@ -450,166 +458,5 @@ impl<K, V, A: Allocator + Clone> StableStore<K, V> for SplitTables<K, V, A> {
             }
         }
         found
-    }
-}
-
-#[cfg(all(test, feature = "std"))]
-mod tests {
-    use std::collections::HashMap as StdMap;
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-
-    use allocator_api2::alloc::Global;
-    use map_conformance::promises::{changes_needed, tightest_policy};
-    use map_core::ReclaimPolicy;
-
-    use crate::SplitMap;
-
-    type Map = SplitMap<u64, u64, BuildHasherDefault<DefaultHasher>, Global>;
-
-    /// A table's size at its last resize, and the changes since.
-    struct Since {
-        buckets: usize,
-        len: usize,
-        changes: usize,
-    }
-
-    /// Whether `changes` entries changed since a resize that left `len`:
-    /// the design's hysteresis (the kit's rule).
-    fn enough(changes: usize, len: usize) -> bool {
-        changes >= changes_needed(len)
-    }
-
-    /// Follows the tables after an operation: a table that changed size,
-    /// or that a split or a merge made, must have seen (it, or the tables
-    /// it came from) a fifth of its entries change since its last resize.
-    fn follow(map: &Map, seen: &mut StdMap<(u32, usize), Since>, at: &str) {
-        let now = map.storage().tables.pieces();
-        let mut next = StdMap::new();
-        for &(depth, prefix, buckets, len) in &now {
-            let id = (depth, prefix);
-            let since = match seen.get(&id) {
-                Some(s) if s.buckets == buckets => Since {
-                    buckets,
-                    len: s.len,
-                    changes: s.changes,
-                },
-                Some(s) => {
-                    assert!(
-                        enough(s.changes, s.len),
-                        "{at}: table {id:?} resized {} -> {buckets} buckets after {} changes \
-                         ({} entries at its last resize)",
-                        s.buckets,
-                        s.changes,
-                        s.len
-                    );
-                    Since {
-                        buckets,
-                        len,
-                        changes: 0,
-                    }
-                }
-                None => {
-                    // Made by a split of its parent or a merge of its two
-                    // halves (or the first table).
-                    let parent = depth.checked_sub(1).map(|d| (d, prefix >> 1));
-                    let halves = [(depth + 1, prefix << 1), (depth + 1, (prefix << 1) | 1)];
-                    if let Some(p) = parent.and_then(|p| seen.get(&p)) {
-                        assert!(
-                            enough(p.changes, p.len),
-                            "{at}: table {parent:?} split after {} changes ({} entries at its \
-                             last resize)",
-                            p.changes,
-                            p.len
-                        );
-                    } else if halves.iter().any(|h| seen.contains_key(h)) {
-                        let (changes, was) = halves
-                            .iter()
-                            .filter_map(|h| seen.get(h))
-                            .fold((0, 0), |(c, l), s| (c + s.changes, l + s.len));
-                        assert!(
-                            enough(changes, was),
-                            "{at}: tables {halves:?} merged after {changes} changes ({was} \
-                             entries at their last resizes)"
-                        );
-                    }
-                    Since {
-                        buckets,
-                        len,
-                        changes: 0,
-                    }
-                }
-            };
-            next.insert(id, since);
-        }
-        *seen = next;
-    }
-
-    /// The design's hysteresis, table by table: splits, merges and resizes
-    /// of a table each follow a fifth of its entries changing, through
-    /// growth, drains and churn in random phases, under the default policy
-    /// and the tightest one the policy's builder allows.
-    #[test]
-    fn a_fifth_of_a_tables_entries_change_between_its_resizes() {
-        for policy in [ReclaimPolicy::default(), tightest_policy()] {
-            for seed in 1..=2u64 {
-                let mut map = Map::with_hasher_in(BuildHasherDefault::default(), Global);
-                map.set_policy(policy);
-                let hasher = BuildHasherDefault::<DefaultHasher>::default();
-                let mut seen: StdMap<(u32, usize), Since> = StdMap::new();
-                let mut held: Vec<u64> = Vec::new();
-                let mut most = 0;
-                let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-                let mut rand = move |n: u64| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x % n
-                };
-                // Phases: fill, drain to a few, refill, churn at a level.
-                for (phase, (target, steps)) in [
-                    (60_000u64, 80_000),
-                    (300, 120_000),
-                    (40_000, 80_000),
-                    (20_000, 60_000),
-                ]
-                .into_iter()
-                .enumerate()
-                {
-                    for step in 0..steps {
-                        let len = held.len() as u64;
-                        let grow = len < target && rand(4) != 0 || len == 0;
-                        let (k, at) = if grow {
-                            (rand(1 << 40), 0)
-                        } else {
-                            let at = rand(len) as usize;
-                            (held[at], at)
-                        };
-                        let piece = map.storage().tables.piece_of(hasher.hash_one(k));
-                        let changed = if grow {
-                            let new = map.insert(k, k).is_none();
-                            if new {
-                                held.push(k);
-                            }
-                            new
-                        } else {
-                            held.swap_remove(at);
-                            map.remove(&k).is_some()
-                        };
-                        if changed {
-                            if let Some(s) = piece.and_then(|p| seen.get_mut(&p)) {
-                                s.changes += 1;
-                            }
-                        }
-                        follow(
-                            &map,
-                            &mut seen,
-                            &format!("{policy:?}, seed {seed}, phase {phase}, step {step}"),
-                        );
-                        most = most.max(seen.len());
-                    }
-                }
-                assert!(most >= 8, "the map had several tables: {most}");
-            }
-        }
     }
 }

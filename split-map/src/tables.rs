@@ -55,6 +55,7 @@ use allocator_api2::alloc::Allocator;
 use allocator_api2::vec::Vec;
 use hashbrown::{HashTable, TryReserveError};
 use map_core::toolkit::table::{self, bucket_capacity, buckets_for, try_with_capacity_in};
+use map_core::toolkit::{Piece, Place};
 use map_core::ReclaimPolicy;
 
 /// The most bytes one table's buckets take before it splits instead of
@@ -1067,21 +1068,28 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         shards
     }
 
-    /// Each table as `(depth, prefix, buckets, entries)`: its place in the
-    /// directory (its identity while it lives) and its size.
-    #[cfg(test)]
-    pub(crate) fn pieces(&self) -> Vec<(u32, usize, usize, usize)> {
-        self.shards
-            .iter()
-            .map(|s| (s.depth, s.prefix, s.table.num_buckets(), s.table.len()))
-            .collect()
+    /// Each table as a piece: its place in the directory (its identity
+    /// while it lives), its bytes and its entries.
+    pub(crate) fn pieces(&self, mut f: impl FnMut(Piece)) {
+        for s in &self.shards {
+            f(Piece {
+                place: Place {
+                    depth: s.depth,
+                    prefix: s.prefix,
+                },
+                bytes: s.table.allocation_size(),
+                len: s.table.len(),
+            });
+        }
     }
 
     /// The place in the directory of the table `hash` goes to, if any.
-    #[cfg(test)]
-    pub(crate) fn piece_of(&self, hash: u64) -> Option<(u32, usize)> {
+    pub(crate) fn place_of(&self, hash: u64) -> Option<Place> {
         let shard = self.shards.get(self.index(hash))?;
-        Some((shard.depth, shard.prefix))
+        Some(Place {
+            depth: shard.depth,
+            prefix: shard.prefix,
+        })
     }
 
     /// Checks the directory's invariants (tests).

@@ -82,6 +82,21 @@ fn promises() {
     map_conformance::promises::check::<split_map::SplitTables<u64, u64>>();
 }
 
+/// No table is resized, split or merged within a fifth of its entries (the
+/// kit's property check, table by table).
+#[test]
+fn hysteresis() {
+    for seed in map_conformance::seeds(2) {
+        let figures =
+            map_conformance::promises::check_hysteresis::<split_map::SplitTables<u64, u64>>(seed);
+        println!("{figures}");
+        assert!(
+            figures.most_pieces >= 8,
+            "too few tables to check: {figures}"
+        );
+    }
+}
+
 /// A refused allocation loses nothing and aborts nothing (the kit's).
 #[test]
 fn alloc_failure() {

@@ -201,6 +201,91 @@ pub trait Store<K, V>: Sized {
     fn into_entries(self) -> Self::IntoIter;
     /// The entries, by value; the store keeps its memory.
     fn drain(&mut self) -> Self::Drain<'_>;
+
+    /// Calls `f` with each piece the store resizes on its own. By default
+    /// the store is one piece, at [`Place::WHOLE`], holding all its bytes;
+    /// a store of many tables, split and merged by the hash's top bits,
+    /// reports each table. The kit's hysteresis check reads this: a piece
+    /// changes size, splits or merges only after a fifth of its entries
+    /// changed.
+    fn pieces(&self, mut f: impl FnMut(Piece)) {
+        f(Piece {
+            place: Place::WHOLE,
+            bytes: self.allocated_bytes(),
+            len: self.len(),
+        });
+    }
+    /// The place of the piece an entry with this hash belongs in, if the
+    /// store has one now (by default, [`Place::WHOLE`]).
+    fn place_of(&self, hash: u64) -> Option<Place> {
+        let _ = hash;
+        Some(Place::WHOLE)
+    }
+}
+
+/// Where a piece of a store lies in a binary trie over the hash's top bits:
+/// the piece holds the entries whose top `depth` bits are `prefix`. Splitting
+/// a piece makes its two [`halves`](Self::halves); merging them makes their
+/// [`parent`](Self::parent) again.
+///
+/// ```
+/// use map_core::toolkit::store::Place;
+///
+/// let [low, high] = Place::WHOLE.halves();
+/// assert_eq!(high, Place { depth: 1, prefix: 1 });
+/// assert_eq!(low.parent(), Some(Place::WHOLE));
+/// assert_eq!(Place::WHOLE.parent(), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Place {
+    /// How many of the hash's top bits the piece's entries share.
+    pub depth: u32,
+    /// Those bits.
+    pub prefix: usize,
+}
+
+impl Place {
+    /// The whole store, as one piece.
+    pub const WHOLE: Self = Self {
+        depth: 0,
+        prefix: 0,
+    };
+
+    /// The piece this one was split from, or `None` for the whole store.
+    #[must_use]
+    pub fn parent(self) -> Option<Self> {
+        Some(Self {
+            depth: self.depth.checked_sub(1)?,
+            prefix: self.prefix >> 1,
+        })
+    }
+
+    /// The two pieces a split of this one makes.
+    #[must_use]
+    pub fn halves(self) -> [Self; 2] {
+        let depth = self.depth + 1;
+        [
+            Self {
+                depth,
+                prefix: self.prefix << 1,
+            },
+            Self {
+                depth,
+                prefix: (self.prefix << 1) | 1,
+            },
+        ]
+    }
+}
+
+/// A piece of a store, as [`Store::pieces`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Piece {
+    /// Where it lies; its identity while it lives.
+    pub place: Place,
+    /// Bytes it holds from the allocator.
+    pub bytes: usize,
+    /// Entries it holds.
+    pub len: usize,
 }
 
 /// A store and its hasher, as the reclamation protocol ([`Storage`]) sees
