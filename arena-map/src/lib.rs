@@ -94,8 +94,15 @@
 //!   thousand entries and never as a capacity floor; a refused insert (a
 //!   memory limit, a failed allocation) is an error, not a panic. The
 //!   policy is not serialized: a deserialized map has the automatic one.
+//! * `rayon`: parallel iteration, extension and draining of [`ArenaMap`]
+//!   (`par_iter`, `par_iter_mut`, `par_keys`, `par_values`, `par_drain`,
+//!   `into_par_iter`, `par_extend`, `collect`). The table's allocator is a
+//!   reference to its arena, which one thread at a time may use, so
+//!   `par_drain` and `into_par_iter` take the entries out on the calling
+//!   thread first, into a vector from the global allocator, and hand them
+//!   to rayon from there.
 //!
-//! The feature is off by default; the documentation on docs.rs is built
+//! The features are off by default; the documentation on docs.rs is built
 //! with it on, so the impls show there.
 //!
 //! [`clear`]: map_core::toolkit::Map::clear

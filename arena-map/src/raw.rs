@@ -315,6 +315,28 @@ unsafe impl<K: Send, V: Send> Send for ArenaTable<K, V> {}
 // takes `&mut self`.
 unsafe impl<K: Sync, V: Sync> Sync for ArenaTable<K, V> {}
 
+#[cfg(feature = "rayon")]
+impl<K, V> ArenaTable<K, V> {
+    /// The entries, for rayon to visit in parallel. Only the buckets are
+    /// read from other threads, never the arena's allocator.
+    pub(crate) fn par_iter(&self) -> hash_table::rayon::ParIter<'_, (K, V)>
+    where
+        K: Sync,
+        V: Sync,
+    {
+        rayon::iter::IntoParallelIterator::into_par_iter(&self.table)
+    }
+
+    /// The entries, mutably, for rayon to visit in parallel.
+    pub(crate) fn par_iter_mut(&mut self) -> hash_table::rayon::ParIterMut<'_, (K, V)>
+    where
+        K: Send,
+        V: Send,
+    {
+        rayon::iter::IntoParallelIterator::into_par_iter(&mut self.table)
+    }
+}
+
 impl<K, V> ArenaTable<K, V> {
     /// An empty table with no arena, allocating nothing.
     pub(crate) const EMPTY: Self = Self {

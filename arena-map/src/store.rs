@@ -333,3 +333,43 @@ impl<K, V> StableStore<K, V> for ArenaTable<K, V> {
 impl<K, V> DefaultStore<K, V> for ArenaTable<K, V> {
     const EMPTY: Self = ArenaTable::EMPTY;
 }
+
+/// The table's buckets, split among rayon's threads (the `rayon` feature).
+///
+/// The table's allocator is a reference to its arena, which only one
+/// thread may use: a parallel drain, and `into_par_iter`, first take the
+/// entries out on the calling thread (into a vector from the global
+/// allocator), then hand them to rayon.
+#[cfg(feature = "rayon")]
+impl<K, V> map_core::toolkit::ParStore<K, V> for ArenaTable<K, V> {
+    fn par_drive<'a, C>(&'a self, consumer: C) -> C::Result
+    where
+        C: rayon::iter::plumbing::UnindexedConsumer<&'a (K, V)>,
+        K: Sync + 'a,
+        V: Sync + 'a,
+    {
+        rayon::iter::ParallelIterator::drive_unindexed(self.par_iter(), consumer)
+    }
+
+    fn par_drive_mut<'a, C>(&'a mut self, consumer: C) -> C::Result
+    where
+        C: rayon::iter::plumbing::UnindexedConsumer<&'a mut (K, V)>,
+        K: Send + Sync + 'a,
+        V: Send + 'a,
+    {
+        rayon::iter::ParallelIterator::drive_unindexed(self.par_iter_mut(), consumer)
+    }
+
+    fn par_drive_drain<C>(&mut self, consumer: C) -> C::Result
+    where
+        C: rayon::iter::plumbing::UnindexedConsumer<(K, V)>,
+        K: Send,
+        V: Send,
+    {
+        let entries: Vec<(K, V)> = self.drain().collect();
+        rayon::iter::ParallelIterator::drive_unindexed(
+            rayon::iter::IntoParallelIterator::into_par_iter(entries),
+            consumer,
+        )
+    }
+}

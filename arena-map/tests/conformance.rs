@@ -89,3 +89,12 @@ fn alloc_failure() {
 fn serde() {
     map_conformance::serde::check::<arena_map::ArenaTable<u64, u64>>();
 }
+
+/// Parallel iteration, extension and draining with rayon, against std and
+/// the map's own sequential API (the kit's).
+#[test]
+fn rayon() {
+    for seed in map_conformance::seeds(2) {
+        map_conformance::par::check::<arena_map::ArenaTable<u64, u64>>(seed);
+    }
+}

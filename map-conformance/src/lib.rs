@@ -51,6 +51,8 @@
 
 pub mod alloc;
 pub mod alloc_failure;
+#[cfg(feature = "rayon")]
+pub mod par;
 pub mod phased;
 pub mod promises;
 pub mod scenarios;

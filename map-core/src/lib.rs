@@ -138,7 +138,8 @@
 //! * `rayon`: parallel iteration, extension and draining of [`HashMap`]
 //!   (`par_iter`, `par_iter_mut`, `par_drain`, `into_par_iter`,
 //!   `ParallelExtend`, `FromParallelIterator`); the iterator types are in
-//!   `par`. Needs `std`.
+//!   `par`. Needs `std`. Written once, in `toolkit::par`, for every map
+//!   whose storage is a `toolkit::ParStore`.
 //!
 //! `serde` and `rayon` are off by default; the documentation on docs.rs is
 //! built with `serde` on, so the impls show there.
@@ -155,7 +156,10 @@ pub mod par {
     //! Parallel iterators over [`HashMap`](crate::HashMap), behind the
     //! `rayon` feature: `par_iter`, `par_iter_mut`, `par_keys`,
     //! `par_values`, `par_values_mut`, `par_drain`, `into_par_iter`,
-    //! `par_eq`, and `ParallelExtend`/`FromParallelIterator`.
+    //! `par_eq`, and `ParallelExtend`/`FromParallelIterator`. They are the
+    //! toolkit's ([`toolkit::par`](crate::toolkit::par)), written once for
+    //! every map whose storage is a
+    //! [`ParStore`](crate::toolkit::ParStore), named here for `HashMap`.
     pub use crate::map::par::{
         IntoParIter, ParDrain, ParIter, ParIterMut, ParKeys, ParValues, ParValuesMut,
     };

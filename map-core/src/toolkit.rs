@@ -104,12 +104,16 @@
 
 pub mod iter;
 pub mod map;
+#[cfg(feature = "rayon")]
+pub mod par;
 mod storage;
 pub mod store;
 pub mod table;
 
 pub use crate::policy::Reclaimer;
 pub use map::{alloc_failed, ExtractIf, InsertError, Map};
+#[cfg(feature = "rayon")]
+pub use par::ParStore;
 pub use storage::Storage;
 pub use store::{DefaultStore, Piece, Place, StableStore, Store, View};
 

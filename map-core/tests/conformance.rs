@@ -98,3 +98,12 @@ fn alloc_failure_on_the_global_allocator() {
 fn serde() {
     map_conformance::serde::check::<map_core::Table<u64, u64>>();
 }
+
+/// Parallel iteration, extension and draining with rayon, against std and
+/// the map's own sequential API (the kit's).
+#[test]
+fn rayon() {
+    for seed in map_conformance::seeds(2) {
+        map_conformance::par::check::<map_core::Table<u64, u64>>(seed);
+    }
+}

@@ -152,8 +152,13 @@
 //!   find nothing in it. Deserializing takes the input's length hint only as
 //!   far as a few thousand entries and never as a capacity floor; the policy
 //!   is not serialized (a deserialized map has the automatic one).
+//! * `rayon`: parallel iteration, extension and draining (`par_iter`,
+//!   `par_iter_mut`, `par_keys`, `par_values`, `par_drain`,
+//!   `into_par_iter`, `par_extend`, `collect`), the work split by pool
+//!   slot; needs `std`. A parallel drain empties the map as `clear` does:
+//!   handles to its entries find nothing after.
 //!
-//! The feature is off by default; the documentation on docs.rs is built
+//! The features are off by default; the documentation on docs.rs is built
 //! with it on, so the impls show there.
 
 #![cfg_attr(not(feature = "std"), no_std)]

@@ -235,6 +235,54 @@ impl<T, A: Allocator> Pool<T, A> {
     }
 }
 
+#[cfg(feature = "rayon")]
+impl<T, A: Allocator> Pool<T, A> {
+    /// The values, for rayon to visit in parallel, split by slot.
+    pub(crate) fn par_values(&self) -> impl rayon::iter::ParallelIterator<Item = &T> + '_
+    where
+        T: Sync,
+    {
+        use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+        self.entries[..].par_iter().filter_map(|entry| match entry {
+            Entry::Occupied(value) => Some(value),
+            Entry::Vacant(_) => None,
+        })
+    }
+
+    /// The values, mutably, for rayon to visit in parallel.
+    pub(crate) fn par_values_mut(
+        &mut self,
+    ) -> impl rayon::iter::ParallelIterator<Item = &mut T> + '_
+    where
+        T: Send,
+    {
+        use rayon::iter::{IntoParallelRefMutIterator, ParallelIterator};
+        self.entries[..]
+            .par_iter_mut()
+            .filter_map(|entry| match entry {
+                Entry::Occupied(value) => Some(value),
+                Entry::Vacant(_) => None,
+            })
+    }
+
+    /// Takes the values out in parallel, each slot left vacant: the free
+    /// list and the count no longer describe the pool, so the caller
+    /// empties it ([`drain`](Self::drain)) when this is done, whether or
+    /// not every value was taken.
+    pub(crate) fn par_take(&mut self) -> impl rayon::iter::ParallelIterator<Item = T> + '_
+    where
+        T: Send,
+    {
+        use rayon::iter::{IntoParallelRefMutIterator, ParallelIterator};
+        self.entries[..].par_iter_mut().filter_map(|entry| {
+            match mem::replace(entry, Entry::Vacant(0)) {
+                Entry::Occupied(value) => Some(value),
+                Entry::Vacant(_) => None,
+            }
+        })
+    }
+}
+
 impl<T, A: Allocator + Clone> Pool<T, A> {
     /// Moves the values above slot `len()` for which `stays` is false down
     /// into vacant slots below it, telling `moved(value, from, to)` of each

@@ -902,3 +902,62 @@ impl<K, V> FusedIterator for Iter<'_, K, V> {}
 impl<K, V> FusedIterator for IterMut<'_, K, V> {}
 impl<K, V, A: Allocator + Clone> FusedIterator for IntoIter<K, V, A> {}
 impl<K, V, A: Allocator + Clone> FusedIterator for Drain<'_, K, V, A> {}
+
+/// The pool's slots, split among rayon's threads (the `rayon` feature).
+#[cfg(feature = "rayon")]
+impl<K, V, A: Allocator + Clone + Send + Sync> map_core::toolkit::ParStore<K, V>
+    for PoolStore<K, V, A>
+{
+    fn par_drive<'a, C>(&'a self, consumer: C) -> C::Result
+    where
+        C: rayon::iter::plumbing::UnindexedConsumer<&'a (K, V)>,
+        K: Sync + 'a,
+        V: Sync + 'a,
+    {
+        use rayon::iter::ParallelIterator;
+        self.pool
+            .par_values()
+            .map(|slot| &slot.entry)
+            .drive_unindexed(consumer)
+    }
+
+    fn par_drive_mut<'a, C>(&'a mut self, consumer: C) -> C::Result
+    where
+        C: rayon::iter::plumbing::UnindexedConsumer<&'a mut (K, V)>,
+        K: Send + Sync + 'a,
+        V: Send + 'a,
+    {
+        use rayon::iter::ParallelIterator;
+        self.pool
+            .par_values_mut()
+            .map(|slot| &mut slot.entry)
+            .drive_unindexed(consumer)
+    }
+
+    fn par_drive_drain<C>(&mut self, consumer: C) -> C::Result
+    where
+        C: rayon::iter::plumbing::UnindexedConsumer<(K, V)>,
+        K: Send,
+        V: Send,
+    {
+        use rayon::iter::ParallelIterator;
+
+        /// Empties the pool and the index when the drain ends, however it
+        /// ends: slots rayon did not reach still hold their entries.
+        struct Emptied<'a, K, V, A: Allocator + Clone>(&'a mut PoolStore<K, V, A>);
+
+        impl<K, V, A: Allocator + Clone> Drop for Emptied<'_, K, V, A> {
+            fn drop(&mut self) {
+                self.0.clear(true);
+            }
+        }
+
+        let emptied = Emptied(self);
+        emptied
+            .0
+            .pool
+            .par_take()
+            .map(|slot| slot.entry)
+            .drive_unindexed(consumer)
+    }
+}

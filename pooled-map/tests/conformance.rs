@@ -176,3 +176,12 @@ fn memory_scenarios_with_a_custom_allocator() {
 fn serde() {
     map_conformance::serde::check::<PoolStore<u64, u64>>();
 }
+
+/// Parallel iteration, extension and draining with rayon, against std and
+/// the map's own sequential API (the kit's).
+#[test]
+fn rayon() {
+    for seed in map_conformance::seeds(2) {
+        map_conformance::par::check::<PoolStore<u64, u64>>(seed);
+    }
+}

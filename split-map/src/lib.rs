@@ -76,6 +76,10 @@
 //!
 //! * `std` (default): without it the crate is `#![no_std]` with `alloc`.
 //! * `serde`: `Serialize` and `Deserialize` for [`SplitMap`], as a map.
+//! * `rayon`: parallel iteration, extension and draining (`par_iter`,
+//!   `par_iter_mut`, `par_keys`, `par_values`, `par_drain`,
+//!   `into_par_iter`, `par_extend`, `collect`), the work split by table and
+//!   each table by its buckets; needs `std`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
@@ -84,6 +88,8 @@
 extern crate alloc;
 
 mod iter;
+#[cfg(feature = "rayon")]
+mod par;
 mod store;
 // The directory's images of the tables (see the module's docs).
 #[allow(unsafe_code)]
