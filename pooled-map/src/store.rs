@@ -942,19 +942,11 @@ impl<K, V, A: Allocator + Clone + Send + Sync> map_core::toolkit::ParStore<K, V>
     {
         use rayon::iter::ParallelIterator;
 
-        /// Empties the pool and the index when the drain ends, however it
-        /// ends: slots rayon did not reach still hold their entries.
-        struct Emptied<'a, K, V, A: Allocator + Clone>(&'a mut PoolStore<K, V, A>);
-
-        impl<K, V, A: Allocator + Clone> Drop for Emptied<'_, K, V, A> {
-            fn drop(&mut self) {
-                self.0.clear(true);
-            }
-        }
-
-        let emptied = Emptied(self);
+        // The pool and the index are emptied when the drain ends, however
+        // it ends: slots rayon did not reach still hold their entries.
+        let mut emptied = map_core::toolkit::par::Emptied::new(self);
         emptied
-            .0
+            .store()
             .pool
             .par_take()
             .map(|slot| slot.entry)

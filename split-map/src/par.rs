@@ -3,7 +3,8 @@
 //! rayon support.
 
 use allocator_api2::alloc::Allocator;
-use map_core::toolkit::{ParStore, Store};
+use map_core::toolkit::par::Emptied;
+use map_core::toolkit::ParStore;
 use rayon::iter::plumbing::UnindexedConsumer;
 use rayon::iter::{IntoParallelRefIterator, IntoParallelRefMutIterator, ParallelIterator};
 
@@ -40,18 +41,10 @@ impl<K, V, A: Allocator + Clone + Send + Sync> ParStore<K, V> for SplitTables<K,
         K: Send,
         V: Send,
     {
-        /// Empties every table when the drain ends, however it ends: a
-        /// consumer that stopped early leaves tables rayon never drained.
-        struct Emptied<'a, K, V, A: Allocator + Clone>(&'a mut SplitTables<K, V, A>);
-
-        impl<K, V, A: Allocator + Clone> Drop for Emptied<'_, K, V, A> {
-            fn drop(&mut self) {
-                self.0.clear(true);
-            }
-        }
-
-        let emptied = Emptied(self);
-        let (shards, _) = emptied.0.tables.drain_parts();
+        // Every table is emptied when the drain ends, however it ends: a
+        // consumer that stopped early leaves tables rayon never drained.
+        let mut emptied = Emptied::new(self);
+        let (shards, _) = emptied.store().tables.drain_parts();
         shards
             .par_iter_mut()
             .flat_map(|shard| shard.table.par_drain())

@@ -72,6 +72,45 @@ pub trait ParStore<K, V>: Store<K, V> {
     }
 }
 
+/// A store emptied, its memory kept ([`Store::clear`]), when this guard is
+/// dropped: for a [`ParStore::par_drive_drain`] that takes the entries out
+/// piece by piece, whose consumer may stop early or panic with pieces left.
+///
+/// ```
+/// use map_core::toolkit::par::Emptied;
+///
+/// let mut map: map_core::HashMap<u64, u64> = (0..10).map(|i| (i, i)).collect();
+/// let capacity = map.capacity();
+/// drop(Emptied::new(map.storage_mut()));
+/// assert!(map.is_empty());
+/// assert_eq!(map.capacity(), capacity);
+/// ```
+pub struct Emptied<'a, K, V, St: Store<K, V>> {
+    store: &'a mut St,
+    entries: PhantomData<fn() -> (K, V)>,
+}
+
+impl<'a, K, V, St: Store<K, V>> Emptied<'a, K, V, St> {
+    /// Guards `store`.
+    pub fn new(store: &'a mut St) -> Self {
+        Self {
+            store,
+            entries: PhantomData,
+        }
+    }
+
+    /// The store, for the drain.
+    pub fn store(&mut self) -> &mut St {
+        self.store
+    }
+}
+
+impl<K, V, St: Store<K, V>> Drop for Emptied<'_, K, V, St> {
+    fn drop(&mut self) {
+        self.store.clear(true);
+    }
+}
+
 /// The entries of a store, shared, as rayon sees them.
 struct Entries<'a, K, V, St>(&'a St, PhantomData<fn() -> (K, V)>);
 
