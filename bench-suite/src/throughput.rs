@@ -105,20 +105,75 @@ fn time_map<V: BenchValue, M: BenchMap<u64, V>>(
     Round { secs, refill_calls }
 }
 
-/// Runs `rounds` rounds at `entries` entries with values of type `value`
-/// (one of [`VALUES`]), reporting each round through `progress`, and returns
-/// the printed summary.
+/// Runs `rounds` rounds at each size of `entries` with values of type
+/// `value` (one of [`VALUES`]), reporting each round through `progress`,
+/// and returns the printed summary: each size's tables and, for more than
+/// one size, every ratio's median over the sizes (a hash table's speed
+/// depends on how full it is, which changes between two doublings).
 ///
 /// # Panics
 ///
-/// If `value` is not one of [`VALUES`].
-pub fn run(entries: usize, rounds: usize, value: &str, progress: impl FnMut(&str)) -> String {
-    match value {
-        "u64" => run_with::<u64>(entries, rounds, progress),
-        "string" => run_with::<String>(entries, rounds, progress),
-        "bytes128" => run_with::<[u8; 128]>(entries, rounds, progress),
-        other => panic!("unknown value type `{other}` (known: {VALUES:?})"),
+/// If `value` is not one of [`VALUES`], or `entries` is empty.
+pub fn run(
+    entries: &[usize],
+    rounds: usize,
+    value: &str,
+    mut progress: impl FnMut(&str),
+) -> String {
+    assert!(!entries.is_empty(), "throughput needs a size");
+    let mut out = String::new();
+    let mut sizes = Vec::new();
+    for &n in entries {
+        let (text, figures) = match value {
+            "u64" => run_with::<u64>(n, rounds, &mut progress),
+            "string" => run_with::<String>(n, rounds, &mut progress),
+            "bytes128" => run_with::<[u8; 128]>(n, rounds, &mut progress),
+            other => panic!("unknown value type `{other}` (known: {VALUES:?})"),
+        };
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&text);
+        sizes.push(figures);
     }
+    if sizes.len() > 1 {
+        write_over_sizes(&mut out, entries, &sizes);
+    }
+    out
+}
+
+/// One size's median ratios to hashbrown, by map (hashbrown excluded) and
+/// operation.
+struct Ratios {
+    names: Vec<&'static str>,
+    medians: Vec<[f64; OPS.len()]>,
+}
+
+/// The median over the sizes of each map's median ratio, per operation.
+fn write_over_sizes(out: &mut String, entries: &[usize], sizes: &[Ratios]) {
+    let sizes_text: Vec<String> = entries.iter().map(usize::to_string).collect();
+    let _ = writeln!(
+        out,
+        "\nratio to hashbrown, median over the {} sizes ({}) of each size's median \
+         (the sizes' figures, lowest-highest)",
+        sizes.len(),
+        sizes_text.join(", ")
+    );
+    let names = &sizes[0].names;
+    let mut rows = Vec::new();
+    for (op, name) in OPS.iter().enumerate() {
+        let mut row = vec![name.to_string()];
+        for m in 0..names.len() {
+            let per_size: Vec<f64> = sizes.iter().map(|s| s.medians[m][op]).collect();
+            let low = per_size.iter().copied().fold(f64::INFINITY, f64::min);
+            let high = per_size.iter().copied().fold(0.0, f64::max);
+            row.push(format!("{:.3}x ({low:.2}-{high:.2})", median(&per_size)));
+        }
+        rows.push(row);
+    }
+    let mut header = vec!["op"];
+    header.extend(names.iter());
+    crate::render::table(out, &header, &rows, crate::render::Format::Text);
 }
 
 /// Times one map once over the shared keys.
@@ -128,7 +183,7 @@ fn run_with<V: BenchValue>(
     entries: usize,
     rounds: usize,
     mut progress: impl FnMut(&str),
-) -> String {
+) -> (String, Ratios) {
     // 2n distinct keys: the first n fill the map, the rest are churn's new keys.
     let (all, mut misses) = workloads::keys(2 * entries, 0x5eed);
     misses.truncate(entries);
@@ -186,7 +241,11 @@ fn run_with<V: BenchValue>(
             }
             calls[m].push(r.refill_calls);
         }
-        progress(&format!("round {}/{} done", round + 1, rounds));
+        progress(&format!(
+            "{entries} entries: round {}/{} done",
+            round + 1,
+            rounds
+        ));
     }
 
     let names: Vec<&str> = maps.iter().map(|(n, _)| *n).collect();
@@ -226,11 +285,16 @@ fn run_with<V: BenchValue>(
     );
     let mut rows = Vec::new();
     let mut noisy = Vec::new();
+    let mut ratios = Ratios {
+        names: names[1..].to_vec(),
+        medians: vec![[0.0; OPS.len()]; maps.len() - 1],
+    };
     for (op, name) in OPS.iter().enumerate() {
         let mut row = vec![name.to_string()];
         let mut noisy_here = Vec::new();
         for m in 1..maps.len() {
             let spread = Spread::of_ratios(&samples[m][op], &samples[0][op]);
+            ratios.medians[m - 1][op] = spread.median;
             if spread.is_noisy() {
                 noisy_here.push(format!("{} {}", names[m], spread.range()));
             }
@@ -255,5 +319,31 @@ fn run_with<V: BenchValue>(
         "allocator calls per clear-refill round (median): {}",
         calls.join(", ")
     );
-    out
+    (out, ratios)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_sizes_takes_the_median_of_each_sizes_median() {
+        let size = |a: f64, b: f64| Ratios {
+            names: vec!["map-core", "split-map"],
+            medians: vec![[a; OPS.len()], [b; OPS.len()]],
+        };
+        let mut out = String::new();
+        write_over_sizes(
+            &mut out,
+            &[1_000, 1_400, 1_800],
+            &[size(1.0, 2.0), size(1.2, 1.1), size(0.9, 1.5)],
+        );
+        assert!(
+            out.contains("median over the 3 sizes (1000, 1400, 1800)"),
+            "{out}"
+        );
+        let insert = out.lines().find(|l| l.starts_with("insert")).unwrap();
+        assert!(insert.contains("1.000x (0.90-1.20)"), "{insert}");
+        assert!(insert.contains("1.500x (1.10-2.00)"), "{insert}");
+    }
 }

@@ -206,6 +206,7 @@ fn bad_options_exit_2_with_a_message() {
             "/nonexistent/trace.csv",
         ),
         (&["throughput", "--rounds", "0"][..], "--rounds"),
+        (&["throughput", "--entries", "1000,many"][..], "--entries"),
         (&["handles", "--rounds", "0"][..], "--rounds"),
         (&["handles", "--entries", "none"][..], "--entries"),
         (&["concurrent", "--threads", "0"][..], "--threads"),
