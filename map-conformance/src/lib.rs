@@ -26,6 +26,8 @@
 //!   unless an entry left, clear reuse, `memory()` exact at every stage, and
 //!   the hysteresis property ([`promises::check_hysteresis`]), piece by
 //!   piece for a storage of many tables.
+//! * `par` (with the `rayon` feature): for a map over a `ParStore`, every
+//!   parallel method against std and the map's sequential API.
 //! * [`alloc_failure`]: for such a map over the kit's `FailingAlloc`, a
 //!   refused allocation loses and aborts nothing (`try_insert`,
 //!   `try_reserve` with std's error kinds, removals, `clear`, `drain`).
