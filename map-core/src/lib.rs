@@ -139,7 +139,11 @@
 //!   (`par_iter`, `par_iter_mut`, `par_drain`, `into_par_iter`,
 //!   `ParallelExtend`, `FromParallelIterator`); the iterator types are in
 //!   `par`. Needs `std`. Written once, in `toolkit::par`, for every map
-//!   whose storage is a `toolkit::ParStore`.
+//!   whose storage is a `toolkit::ParStore`. [`HashSet`] gets `par_iter`,
+//!   `par_drain`, `into_par_iter`, the set operations (`par_difference`,
+//!   `par_union`, `par_is_subset`, ...), `ParallelExtend` and
+//!   `FromParallelIterator`, as hashbrown's set has them (types in
+//!   `set::par`).
 //!
 //! `serde` and `rayon` are off by default; the documentation on docs.rs is
 //! built with `serde` on, so the impls show there.

@@ -15,6 +15,8 @@ use page_alloc::PageAlloc;
 use crate::{HashMap, MemoryStats, ReclaimPolicy};
 
 mod iter;
+#[cfg(feature = "rayon")]
+pub mod par;
 
 pub use iter::{
     Difference, Drain, ExtractIf, Intersection, IntoIter, Iter, SymmetricDifference, Union,

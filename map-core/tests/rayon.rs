@@ -107,3 +107,46 @@ fn par_eq_agrees_with_eq() {
     b.remove(&10_000);
     assert!(a.par_eq(&b));
 }
+
+#[test]
+fn set_operations_in_parallel_match_the_sequential_ones() {
+    use map_core::HashSet;
+    let sorted = |mut v: Vec<u64>| {
+        v.sort_unstable();
+        v
+    };
+    for (a, b) in [(0..0, 0..0), (0..1000, 500..3000), (0..5000, 5000..6000)] {
+        let a: HashSet<u64> = a.collect();
+        let b: HashSet<u64> = b.collect();
+        let seq = |i: &mut dyn Iterator<Item = &u64>| sorted(i.copied().collect());
+        assert_eq!(
+            sorted(a.par_difference(&b).copied().collect()),
+            seq(&mut a.difference(&b))
+        );
+        assert_eq!(
+            sorted(a.par_symmetric_difference(&b).copied().collect()),
+            seq(&mut a.symmetric_difference(&b))
+        );
+        assert_eq!(
+            sorted(a.par_intersection(&b).copied().collect()),
+            seq(&mut a.intersection(&b))
+        );
+        assert_eq!(
+            sorted(b.par_union(&a).copied().collect()),
+            seq(&mut a.union(&b))
+        );
+        assert_eq!(a.par_is_disjoint(&b), a.is_disjoint(&b));
+        assert_eq!(a.par_is_subset(&b), a.is_subset(&b));
+        assert_eq!(b.par_is_superset(&a), b.is_superset(&a));
+        assert!(a.par_eq(&a.clone()));
+        assert_eq!(sorted(a.par_iter().copied().collect()), seq(&mut a.iter()));
+        let mut union = a.clone();
+        union.par_extend(b.par_iter());
+        assert_eq!(union.len(), a.union(&b).count());
+        let collected: HashSet<u64> = union.clone().into_par_iter().collect();
+        assert!(collected.par_eq(&union));
+        let len = union.len();
+        assert_eq!(union.par_drain().count(), len);
+        assert!(union.is_empty());
+    }
+}
