@@ -239,78 +239,6 @@ impl<T: Send, A: Allocator + Clone + Send + Sync> ParallelIterator for ParDrain<
     }
 }
 
-impl<'a, T, S, A> ParallelIterator for ParDifference<'a, T, S, A>
-where
-    T: Eq + Hash + Sync + 'a,
-    S: BuildHasher + Sync,
-    A: Allocator + Clone + Send + Sync,
-{
-    type Item = &'a T;
-
-    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        let other = self.other;
-        self.set
-            .par_iter()
-            .filter(|v| !other.contains(*v))
-            .drive_unindexed(consumer)
-    }
-}
-
-impl<'a, T, S, A> ParallelIterator for ParSymmetricDifference<'a, T, S, A>
-where
-    T: Eq + Hash + Sync + 'a,
-    S: BuildHasher + Sync,
-    A: Allocator + Clone + Send + Sync,
-{
-    type Item = &'a T;
-
-    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        self.set
-            .par_difference(self.other)
-            .chain(self.other.par_difference(self.set))
-            .drive_unindexed(consumer)
-    }
-}
-
-impl<'a, T, S, A> ParallelIterator for ParIntersection<'a, T, S, A>
-where
-    T: Eq + Hash + Sync + 'a,
-    S: BuildHasher + Sync,
-    A: Allocator + Clone + Send + Sync,
-{
-    type Item = &'a T;
-
-    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        let other = self.other;
-        self.set
-            .par_iter()
-            .filter(|v| other.contains(*v))
-            .drive_unindexed(consumer)
-    }
-}
-
-impl<'a, T, S, A> ParallelIterator for ParUnion<'a, T, S, A>
-where
-    T: Eq + Hash + Sync + 'a,
-    S: BuildHasher + Sync,
-    A: Allocator + Clone + Send + Sync,
-{
-    type Item = &'a T;
-
-    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        // The larger set whole, and what the smaller adds.
-        let (small, large) = if self.set.len() <= self.other.len() {
-            (self.set, self.other)
-        } else {
-            (self.other, self.set)
-        };
-        large
-            .par_iter()
-            .chain(small.par_difference(large))
-            .drive_unindexed(consumer)
-    }
-}
-
 impl<T, A: Allocator + Clone> Clone for ParIter<'_, T, A> {
     fn clone(&self) -> Self {
         Self {
@@ -319,8 +247,24 @@ impl<T, A: Allocator + Clone> Clone for ParIter<'_, T, A> {
     }
 }
 
-macro_rules! set_iter_impls {
-    ($($name:ident),*) => {$(
+/// The set operations' parallel iterators: each drives its consumer with
+/// the rayon iterator its two sets give (`set`, `other`).
+macro_rules! set_operations {
+    ($($name:ident: |$set:ident, $other:ident| $iter:expr;)*) => {$(
+        impl<'a, T, S, A> ParallelIterator for $name<'a, T, S, A>
+        where
+            T: Eq + Hash + Sync + 'a,
+            S: BuildHasher + Sync,
+            A: Allocator + Clone + Send + Sync,
+        {
+            type Item = &'a T;
+
+            fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+                let ($set, $other) = (self.set, self.other);
+                $iter.drive_unindexed(consumer)
+            }
+        }
+
         impl<T, S, A: Allocator + Clone> Clone for $name<'_, T, S, A> {
             fn clone(&self) -> Self {
                 Self {
@@ -338,12 +282,18 @@ macro_rules! set_iter_impls {
     )*};
 }
 
-set_iter_impls!(
-    ParDifference,
-    ParSymmetricDifference,
-    ParIntersection,
-    ParUnion
-);
+set_operations! {
+    ParDifference: |set, other| set.par_iter().filter(move |v| !other.contains(*v));
+    ParSymmetricDifference: |set, other| {
+        set.par_difference(other).chain(other.par_difference(set))
+    };
+    ParIntersection: |set, other| set.par_iter().filter(move |v| other.contains(*v));
+    // The larger set whole, and what the smaller adds.
+    ParUnion: |set, other| {
+        let (small, large) = if set.len() <= other.len() { (set, other) } else { (other, set) };
+        large.par_iter().chain(small.par_difference(large))
+    };
+}
 
 impl<T, A: Allocator + Clone> fmt::Debug for ParIter<'_, T, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
