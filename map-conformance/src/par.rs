@@ -9,6 +9,7 @@
 //! ```
 
 use std::collections::HashMap as StdMap;
+use std::panic::{self, AssertUnwindSafe};
 
 use map_core::toolkit::ParStore;
 use map_core::ReclaimPolicy;
@@ -155,5 +156,27 @@ where
             0,
             "{at}: an undriven par_drain's storage"
         );
+
+        // So does one whose consumer panics, and the map stays usable.
+        let (mut panicked, _) = filled::<St>(seed, n);
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            panicked.par_drain().for_each(|(k, _)| {
+                if k % 7 == 3 {
+                    panic!("the consumer of a par_drain panicked (expected)");
+                }
+            });
+        }));
+        assert_eq!(
+            result.is_err(),
+            model.keys().any(|k| k % 7 == 3),
+            "{at}: the consumer's panic"
+        );
+        assert!(
+            panicked.is_empty(),
+            "{at}: a par_drain whose consumer panicked"
+        );
+        assert_eq!(panicked.iter().count(), 0, "{at}: its storage");
+        panicked.insert(7, 7);
+        assert_eq!(panicked.len(), 1, "{at}: usable after");
     }
 }
