@@ -542,11 +542,6 @@ struct Since {
     changes: usize,
 }
 
-/// Whether `a` is `b` or a piece `b` was split from.
-fn covers(a: Place, b: Place) -> bool {
-    a.depth <= b.depth && b.prefix.checked_shr(b.depth - a.depth) == Some(a.prefix)
-}
-
 /// Follows a storage's pieces from operation to operation.
 struct Resizes {
     seen: HashMap<Place, Since, KitHasher>,
@@ -610,7 +605,7 @@ impl Resizes {
                     let (changes, len, from) = self
                         .seen
                         .iter()
-                        .filter(|(p, _)| covers(**p, piece.place) || covers(piece.place, **p))
+                        .filter(|(p, _)| p.contains(piece.place) || piece.place.contains(**p))
                         .fold((0, 0, 0), |(c, l, n), (_, s)| {
                             (c + s.changes, l + s.len, n + 1)
                         });
@@ -633,7 +628,7 @@ impl Resizes {
             if !next.contains_key(place)
                 && !next
                     .keys()
-                    .any(|p| covers(*p, *place) || covers(*place, *p))
+                    .any(|p| p.contains(*place) || place.contains(*p))
             {
                 check_resize(&mut self.figures, s.changes, s.len, at, || {
                     format!("piece {place:?} of {} bytes given back", s.bytes)

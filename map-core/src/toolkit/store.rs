@@ -260,6 +260,22 @@ impl Place {
         })
     }
 
+    /// Whether `other` lies within this piece: it is this piece, or one
+    /// made by splitting it (once or more).
+    ///
+    /// ```
+    /// use map_core::toolkit::store::Place;
+    ///
+    /// let [low, high] = Place::WHOLE.halves();
+    /// assert!(Place::WHOLE.contains(high.halves()[0]));
+    /// assert!(low.contains(low) && !low.contains(high) && !low.contains(Place::WHOLE));
+    /// ```
+    #[must_use]
+    pub fn contains(self, other: Self) -> bool {
+        self.depth <= other.depth
+            && other.prefix.checked_shr(other.depth - self.depth) == Some(self.prefix)
+    }
+
     /// The two pieces a split of this one makes.
     #[must_use]
     pub fn halves(self) -> [Self; 2] {
