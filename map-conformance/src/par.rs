@@ -114,9 +114,10 @@ where
             "{at}: collect"
         );
 
-        // Owned: every entry once.
+        // Owned: every entry once, with the values set above.
         let owned = sorted(twin.into_par_iter().collect());
-        assert_eq!(owned.len(), n, "{at}: into_par_iter");
+        let zeroed: Vec<(u64, u64)> = want.iter().map(|&(k, _)| (k, 0)).collect();
+        assert_eq!(owned, zeroed, "{at}: into_par_iter");
 
         // Drain: as `drain` for the memory, every entry once, map usable.
         let mut sequential = filled::<St>(seed, n).0;
