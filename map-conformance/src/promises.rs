@@ -18,7 +18,7 @@ use core::hash::BuildHasher;
 use std::collections::HashMap;
 
 use map_core::toolkit::map::Entry;
-use map_core::toolkit::{Map, Place, Store};
+use map_core::toolkit::{Map, Piece, Place, Store};
 use map_core::ReclaimPolicy;
 
 use crate::alloc::Counter;
@@ -542,11 +542,20 @@ struct Since {
     changes: usize,
 }
 
+impl Since {
+    /// A piece just resized (or made): nothing changed in it yet.
+    fn fresh(piece: &Piece) -> Self {
+        Self {
+            bytes: piece.bytes,
+            len: piece.len,
+            changes: 0,
+        }
+    }
+}
+
 /// Follows a storage's pieces from operation to operation.
 struct Resizes {
     seen: HashMap<Place, Since, KitHasher>,
-    /// The pieces' places and bytes at the last call, in the store's order.
-    last: Vec<(Place, usize)>,
     figures: Hysteresis,
 }
 
@@ -554,7 +563,6 @@ impl Resizes {
     fn new<St: Store<u64, u64>>(map: &TestMap<St>) -> Self {
         let mut resizes = Self {
             seen: HashMap::default(),
-            last: Vec::new(),
             figures: Hysteresis::default(),
         };
         resizes.after(map, &|| "the start".into());
@@ -571,17 +579,12 @@ impl Resizes {
 
     /// Checks every piece that changed since the last call.
     fn after<St: Store<u64, u64>>(&mut self, map: &TestMap<St>, at: &dyn Fn() -> String) {
-        let mut now = Vec::with_capacity(self.last.len());
+        let mut now = Vec::with_capacity(self.seen.len());
         map.storage().pieces(|piece| now.push(piece));
-        if now.len() == self.last.len()
-            && now
-                .iter()
-                .zip(&self.last)
-                .all(|(piece, &(place, bytes))| piece.place == place && piece.bytes == bytes)
-        {
+        let unchanged = |p: &Piece| self.seen.get(&p.place).is_some_and(|s| s.bytes == p.bytes);
+        if now.len() == self.seen.len() && now.iter().all(unchanged) {
             return;
         }
-        self.last = now.iter().map(|p| (p.place, p.bytes)).collect();
         let mut next = HashMap::default();
         for piece in now {
             let since = match self.seen.get(&piece.place) {
@@ -593,11 +596,7 @@ impl Resizes {
                             piece.place, s.bytes, piece.bytes
                         )
                     });
-                    Since {
-                        bytes: piece.bytes,
-                        len: piece.len,
-                        changes: 0,
-                    }
+                    Since::fresh(&piece)
                 }
                 None => {
                     // Made by a split or a merge of the pieces it overlaps
@@ -605,7 +604,7 @@ impl Resizes {
                     let (changes, len, from) = self
                         .seen
                         .iter()
-                        .filter(|(p, _)| p.contains(piece.place) || piece.place.contains(**p))
+                        .filter(|(p, _)| overlap(**p, piece.place))
                         .fold((0, 0, 0), |(c, l, n), (_, s)| {
                             (c + s.changes, l + s.len, n + 1)
                         });
@@ -614,22 +613,14 @@ impl Resizes {
                             format!("piece {:?} made from {from} pieces", piece.place)
                         });
                     }
-                    Since {
-                        bytes: piece.bytes,
-                        len: piece.len,
-                        changes: 0,
-                    }
+                    Since::fresh(&piece)
                 }
             };
             next.insert(piece.place, since);
         }
         // A piece gone with nothing in its place was given back whole.
         for (place, s) in &self.seen {
-            if !next.contains_key(place)
-                && !next
-                    .keys()
-                    .any(|p| p.contains(*place) || place.contains(*p))
-            {
+            if !next.contains_key(place) && !next.keys().any(|p| overlap(*p, *place)) {
                 check_resize(&mut self.figures, s.changes, s.len, at, || {
                     format!("piece {place:?} of {} bytes given back", s.bytes)
                 });
@@ -638,6 +629,11 @@ impl Resizes {
         self.figures.most_pieces = self.figures.most_pieces.max(next.len());
         self.seen = next;
     }
+}
+
+/// Whether one of the two pieces lies within the other.
+fn overlap(a: Place, b: Place) -> bool {
+    a.contains(b) || b.contains(a)
 }
 
 /// Checks one resize: `changes` since the last, which left `len` entries.
