@@ -399,7 +399,7 @@ where
     /// assert_eq!(set.len(), 1000);
     /// ```
     fn from_par_iter<I: IntoParallelIterator<Item = T>>(par_iter: I) -> Self {
-        let mut set = Self::with_hasher_in(S::default(), A::default());
+        let mut set = Self::default();
         set.par_extend(par_iter);
         set
     }

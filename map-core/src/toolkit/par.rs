@@ -603,7 +603,7 @@ where
     /// assert_eq!(map.len(), 1000);
     /// ```
     fn from_par_iter<I: IntoParallelIterator<Item = (K, V)>>(par_iter: I) -> Self {
-        let mut map = Self::with_hasher_in(S::default(), St::Alloc::default());
+        let mut map = Self::default();
         map.par_extend(par_iter);
         map
     }
