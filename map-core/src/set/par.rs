@@ -27,35 +27,6 @@ pub struct ParDrain<'a, T, A: Allocator + Clone> {
     inner: map::ParDrain<'a, T, (), A>,
 }
 
-/// The elements of one set that the other lacks, in parallel, from
-/// [`HashSet::par_difference`] (and, both ways, from
-/// [`HashSet::par_symmetric_difference`]).
-pub struct ParDifference<'a, T, S, A: Allocator + Clone> {
-    set: &'a HashSet<T, S, A>,
-    other: &'a HashSet<T, S, A>,
-}
-
-/// The elements in both sets, in parallel, from
-/// [`HashSet::par_intersection`].
-pub struct ParIntersection<'a, T, S, A: Allocator + Clone> {
-    set: &'a HashSet<T, S, A>,
-    other: &'a HashSet<T, S, A>,
-}
-
-/// The elements in either set, each once, in parallel, from
-/// [`HashSet::par_union`].
-pub struct ParUnion<'a, T, S, A: Allocator + Clone> {
-    set: &'a HashSet<T, S, A>,
-    other: &'a HashSet<T, S, A>,
-}
-
-/// The elements in exactly one of the sets, in parallel, from
-/// [`HashSet::par_symmetric_difference`].
-pub struct ParSymmetricDifference<'a, T, S, A: Allocator + Clone> {
-    set: &'a HashSet<T, S, A>,
-    other: &'a HashSet<T, S, A>,
-}
-
 impl<T, S, A: Allocator + Clone + Send + Sync> HashSet<T, S, A> {
     /// A parallel iterator over the elements, in arbitrary order.
     ///
@@ -247,10 +218,17 @@ impl<T, A: Allocator + Clone> Clone for ParIter<'_, T, A> {
     }
 }
 
-/// The set operations' parallel iterators: each drives its consumer with
-/// the rayon iterator its two sets give (`set`, `other`).
+/// The set operations' parallel iterators, each a borrow of its two sets
+/// (`set`, `other`) that drives its consumer with the rayon iterator they
+/// give.
 macro_rules! set_operations {
-    ($($name:ident: |$set:ident, $other:ident| $iter:expr;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident: |$set:ident, $other:ident| $iter:expr;)*) => {$(
+        $(#[$doc])*
+        pub struct $name<'a, T, S, A: Allocator + Clone> {
+            set: &'a HashSet<T, S, A>,
+            other: &'a HashSet<T, S, A>,
+        }
+
         impl<'a, T, S, A> ParallelIterator for $name<'a, T, S, A>
         where
             T: Eq + Hash + Sync + 'a,
@@ -283,13 +261,22 @@ macro_rules! set_operations {
 }
 
 set_operations! {
+    /// The elements of one set that the other lacks, in parallel, from
+    /// [`HashSet::par_difference`] (and, both ways, from
+    /// [`HashSet::par_symmetric_difference`]).
     ParDifference: |set, other| set.par_iter().filter(move |v| !other.contains(*v));
+    /// The elements in exactly one of the sets, in parallel, from
+    /// [`HashSet::par_symmetric_difference`].
     ParSymmetricDifference: |set, other| {
         set.par_difference(other).chain(other.par_difference(set))
     };
+    /// The elements in both sets, in parallel, from
+    /// [`HashSet::par_intersection`].
     ParIntersection: |set, other| set.par_iter().filter(move |v| other.contains(*v));
-    // The larger set whole, and what the smaller adds.
+    /// The elements in either set, each once, in parallel, from
+    /// [`HashSet::par_union`].
     ParUnion: |set, other| {
+        // The larger set whole, and what the smaller adds.
         let (small, large) = if set.len() <= other.len() { (set, other) } else { (other, set) };
         large.par_iter().chain(small.par_difference(large))
     };
