@@ -195,6 +195,14 @@ impl<T: Clone, A: Allocator + Clone> Clone for Tables<T, A> {
 }
 
 impl<T, A: Allocator> Shard<T, A> {
+    /// Its place in the directory: its identity while it lives.
+    fn place(&self) -> Place {
+        Place {
+            depth: self.depth,
+            prefix: self.prefix,
+        }
+    }
+
     fn new(table: HashTable<T, A>, depth: u32, prefix: usize) -> Self {
         let check_below = first_check(&table);
         Self {
@@ -1068,15 +1076,11 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         shards
     }
 
-    /// Each table as a piece: its place in the directory (its identity
-    /// while it lives), its bytes and its entries.
+    /// Each table as a piece: its place, its bytes and its entries.
     pub(crate) fn pieces(&self, mut f: impl FnMut(Piece)) {
         for s in &self.shards {
             f(Piece {
-                place: Place {
-                    depth: s.depth,
-                    prefix: s.prefix,
-                },
+                place: s.place(),
                 bytes: s.table.allocation_size(),
                 len: s.table.len(),
             });
@@ -1085,11 +1089,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
 
     /// The place in the directory of the table `hash` goes to, if any.
     pub(crate) fn place_of(&self, hash: u64) -> Option<Place> {
-        let shard = self.shards.get(self.index(hash))?;
-        Some(Place {
-            depth: shard.depth,
-            prefix: shard.prefix,
-        })
+        self.shards.get(self.index(hash)).map(Shard::place)
     }
 
     /// Checks the directory's invariants (tests).
