@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::pauses::{self, MapPauses};
 use crate::model::{Plan, Scenario, ScenarioResult};
-use crate::registry;
+use crate::{registry, throughput};
 
 /// The hidden subcommand a child runs.
 pub const SUBCOMMAND: &str = "__child";
@@ -41,6 +41,16 @@ pub enum Job {
         map: String,
         /// The sizes, runs and seed.
         plan: pauses::Plan,
+    },
+    /// One round of `throughput` on one map; prints a
+    /// [`throughput::Round`].
+    Throughput {
+        /// The map's name in the throughput's list.
+        map: String,
+        /// Entries per pass.
+        entries: usize,
+        /// The value type's name.
+        value: String,
     },
 }
 
@@ -79,6 +89,19 @@ pub fn run_pauses(plan: &pauses::Plan, name: &str) -> Result<MapPauses, String> 
     })
 }
 
+/// Runs one round of `throughput` on the map `name` in a child process.
+pub fn run_throughput(
+    name: &str,
+    entries: usize,
+    value: &str,
+) -> Result<throughput::Round, String> {
+    run_job(&Job::Throughput {
+        map: name.to_string(),
+        entries,
+        value: value.to_string(),
+    })
+}
+
 /// The child's side: runs the job serialized in `job` and prints its
 /// result; returns the exit status (2 for a job it cannot read or run).
 pub fn main(job: &str) -> i32 {
@@ -108,6 +131,17 @@ pub fn main(job: &str) -> i32 {
             };
             serde_json::to_string(&m.run(&plan))
         }
+        Job::Throughput {
+            map,
+            entries,
+            value,
+        } => match throughput::one_round(&map, entries, &value) {
+            Ok(round) => serde_json::to_string(&round),
+            Err(e) => {
+                eprintln!("{e}");
+                return 2;
+            }
+        },
     };
     match printed {
         Ok(text) => {

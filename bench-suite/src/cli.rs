@@ -256,6 +256,11 @@ struct ThroughputArgs {
     /// Value type: u64, string or bytes128
     #[arg(long, value_name = "TYPE", default_value = "u64", value_parser = value_type)]
     value: String,
+    /// Run each map's round in a process of its own (still alternating),
+    /// so that no map starts on an allocator or pages another one shaped:
+    /// the cross-check for a figure that surprises
+    #[arg(long)]
+    per_process: bool,
 }
 
 #[derive(Debug, Args)]
@@ -550,9 +555,16 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
         Command::Pauses(a) => run_pauses(a, options),
         Command::Bursts(a) => run_bursts(a, options),
         Command::Throughput(a) => {
-            let text = throughput::run(&a.entries, a.rounds, &a.value, progress);
-            print!("{text}");
-            0
+            match throughput::run(&a.entries, a.rounds, &a.value, a.per_process, progress) {
+                Ok(text) => {
+                    print!("{text}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("bench-suite throughput: {e}");
+                    1
+                }
+            }
         }
         Command::Handles(a) => {
             let plan = handles::Plan {

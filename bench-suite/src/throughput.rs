@@ -11,6 +11,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use map_conformance::alloc::Counter;
+use serde::{Deserialize, Serialize};
 
 pub use crate::stats::NOISY_SPREAD;
 use crate::stats::{self, median, Spread};
@@ -42,7 +43,8 @@ pub const REFILL_ENTRIES: usize = 1_000;
 
 /// One map's figures for one round: seconds per op, and the allocator calls
 /// per clear-and-refill round.
-struct Round {
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Round {
     secs: [f64; OPS.len()],
     refill_calls: f64,
 }
@@ -118,16 +120,22 @@ pub fn run(
     entries: &[usize],
     rounds: usize,
     value: &str,
+    per_process: bool,
     mut progress: impl FnMut(&str),
-) -> String {
+) -> Result<String, String> {
     assert!(!entries.is_empty(), "throughput needs a size");
     let mut out = String::new();
     let mut sizes = Vec::new();
     for &n in entries {
+        let how = How {
+            entries: n,
+            rounds,
+            per_process,
+        };
         let (text, figures) = match value {
-            "u64" => run_with::<u64>(n, rounds, &mut progress),
-            "string" => run_with::<String>(n, rounds, &mut progress),
-            "bytes128" => run_with::<[u8; 128]>(n, rounds, &mut progress),
+            "u64" => run_with::<u64>(how, &mut progress)?,
+            "string" => run_with::<String>(how, &mut progress)?,
+            "bytes128" => run_with::<[u8; 128]>(how, &mut progress)?,
             other => panic!("unknown value type `{other}` (known: {VALUES:?})"),
         };
         if !out.is_empty() {
@@ -139,7 +147,38 @@ pub fn run(
     if sizes.len() > 1 {
         write_over_sizes(&mut out, entries, &sizes);
     }
-    out
+    Ok(out)
+}
+
+/// How one size is run.
+#[derive(Clone, Copy)]
+struct How {
+    entries: usize,
+    rounds: usize,
+    /// Each map's round in a process of its own (see [`one_round`]).
+    per_process: bool,
+}
+
+/// One round of the map `map` at `entries` entries with values of type
+/// `value`, timed in this process: what a child process runs for
+/// `--per-process`, where each map starts on an allocator and pages no
+/// other map shaped. `Err` for an unknown map or value type.
+pub fn one_round(map: &str, entries: usize, value: &str) -> Result<Round, String> {
+    fn round<V: BenchValue>(map: &str, entries: usize) -> Result<Round, String> {
+        let keys = Keys::new(entries);
+        let timers = timers::<V>(&keys);
+        let (_, timer) = timers
+            .iter()
+            .find(|(name, _)| *name == map)
+            .ok_or_else(|| format!("unknown map `{map}`"))?;
+        Ok(timer())
+    }
+    match value {
+        "u64" => round::<u64>(map, entries),
+        "string" => round::<String>(map, entries),
+        "bytes128" => round::<[u8; 128]>(map, entries),
+        other => Err(format!("unknown value type `{other}` (known: {VALUES:?})")),
+    }
 }
 
 /// One size's median ratios to hashbrown, by map (hashbrown excluded) and
@@ -179,22 +218,38 @@ fn write_over_sizes(out: &mut String, entries: &[usize], sizes: &[Ratios]) {
 /// Times one map once over the shared keys.
 type Timer<'a> = Box<dyn Fn() -> Round + 'a>;
 
-fn run_with<V: BenchValue>(
+/// The keys of one size: `2n` distinct keys, the first `n` fill the map and
+/// the rest are churn's new keys, and `n` keys never inserted.
+struct Keys {
+    all: Vec<u64>,
+    misses: Vec<u64>,
     entries: usize,
-    rounds: usize,
-    mut progress: impl FnMut(&str),
-) -> (String, Ratios) {
-    // 2n distinct keys: the first n fill the map, the rest are churn's new keys.
-    let (all, mut misses) = workloads::keys(2 * entries, 0x5eed);
-    misses.truncate(entries);
-    let (hits, fresh) = all.split_at(entries);
-    let misses = &misses[..];
-    // About a million refill inserts per round, whatever the batch size.
-    let refill_rounds = (1_000_000 / entries.clamp(1, REFILL_ENTRIES)).max(1);
+    /// About a million refill inserts per round, whatever the batch size.
+    refill_rounds: usize,
+}
+
+impl Keys {
+    fn new(entries: usize) -> Self {
+        let (all, mut misses) = workloads::keys(2 * entries, 0x5eed);
+        misses.truncate(entries);
+        Self {
+            all,
+            misses,
+            entries,
+            refill_rounds: (1_000_000 / entries.clamp(1, REFILL_ENTRIES)).max(1),
+        }
+    }
+}
+
+/// Every map of the registry's timed list but the concurrent peers (the
+/// `concurrent` subcommand times those on several threads), each with its
+/// timer over `keys`: hashbrown, the reference, first, and map-core's manual
+/// policy beside map-core.
+fn timers<V: BenchValue>(keys: &Keys) -> Vec<(&'static str, Timer<'_>)> {
+    let (hits, fresh) = keys.all.split_at(keys.entries);
+    let misses = &keys.misses[..];
+    let refill_rounds = keys.refill_rounds;
     let mut maps: Vec<(&'static str, Timer<'_>)> = Vec::new();
-    // Every map of the registry's timed list but the concurrent peers (the
-    // `concurrent` subcommand times those on several threads); hashbrown,
-    // the reference, first, and map-core's manual policy beside map-core.
     macro_rules! registered {
         (peer, $name:literal, Concurrent, $make:expr) => {};
         ($kind:ident, $name:literal, $group:ident, $make:expr) => {
@@ -229,13 +284,32 @@ fn run_with<V: BenchValue>(
         };
     }
     crate::for_each_variant!(@timed registered);
+    maps
+}
 
+fn run_with<V: BenchValue>(
+    how: How,
+    mut progress: impl FnMut(&str),
+) -> Result<(String, Ratios), String> {
+    let How {
+        entries,
+        rounds,
+        per_process,
+    } = how;
+    let keys = Keys::new(entries);
+    let refill_rounds = keys.refill_rounds;
+    let maps = timers::<V>(&keys);
     let mut samples: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); OPS.len()]; maps.len()];
     let mut calls: Vec<Vec<f64>> = vec![Vec::new(); maps.len()];
     for round in 0..rounds {
         // Rotate the order so no map always runs first (warm caches, heap state).
         for m in stats::rotation(round, maps.len()) {
-            let r = (maps[m].1)();
+            let r = if per_process {
+                crate::child::run_throughput(maps[m].0, entries, V::NAME)
+                    .map_err(|e| format!("{}: {e}", maps[m].0))?
+            } else {
+                (maps[m].1)()
+            };
             for (op, secs) in r.secs.into_iter().enumerate() {
                 samples[m][op].push(secs);
             }
@@ -253,12 +327,17 @@ fn run_with<V: BenchValue>(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "throughput: {entries} u64 -> {} entries, {rounds} rounds interleaved in one process; \
+        "throughput: {entries} u64 -> {} entries, {rounds} rounds interleaved {}; \
          median ns per entry (per pair for churn, per inserted entry for clear-refill: \
          {refill_rounds} rounds of clear() + {batch} inserts). The workspace's variants through \
          ReclaimMap, hashbrown and std by their own methods. map-core and hashbrown share \
          foldhash; std uses SipHash.",
-        V::NAME
+        V::NAME,
+        if per_process {
+            "with each map's round in a process of its own"
+        } else {
+            "in one process"
+        }
     );
     let per = |op: usize| -> f64 {
         if OPS[op] == "clear-refill" {
@@ -319,7 +398,7 @@ fn run_with<V: BenchValue>(
         "allocator calls per clear-refill round (median): {}",
         calls.join(", ")
     );
-    (out, ratios)
+    Ok((out, ratios))
 }
 
 #[cfg(test)]

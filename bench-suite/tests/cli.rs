@@ -420,6 +420,30 @@ fn concurrent_runs_small() {
 }
 
 #[test]
+fn throughput_runs_small_in_one_process_and_per_process() {
+    let base = ["throughput", "--rounds", "1", "--entries", "2000"];
+    tiny_run(
+        &base,
+        &[
+            "rounds interleaved in one process",
+            "ratio to hashbrown",
+            "split-map",
+        ],
+    );
+    let mut per_process = base.to_vec();
+    per_process.push("--per-process");
+    tiny_run(
+        &per_process,
+        &[
+            "rounds interleaved with each map's round in a process of its own",
+            "ratio to hashbrown",
+            "map-core (manual)",
+            "split-map",
+        ],
+    );
+}
+
+#[test]
 fn string_keys_runs_small() {
     tiny_run(
         &["string-keys", "--rounds", "1", "--keys", "500"],
@@ -659,6 +683,8 @@ fn a_child_job_round_trips_and_a_bad_one_exits_2() {
         "not json",
         r#"{"job":"unknown"}"#,
         r#"{"job":"pauses","map":"no-such-map","plan":{"entries":100,"keep":1,"churn_steps":10,"runs":1,"seed":1}}"#,
+        r#"{"job":"throughput","map":"no-such-map","entries":100,"value":"u64"}"#,
+        r#"{"job":"throughput","map":"map-core","entries":100,"value":"no-such-type"}"#,
     ] {
         let out = run(&["__child", bad]);
         assert_eq!(out.status.code(), Some(2), "{bad}");
