@@ -61,6 +61,7 @@ where
     present_keys_do_not_grow_a_full_storage::<St>();
     clear_and_refill_reuse_the_storage::<St>();
     a_cleared_map_left_alone_or_used_smaller_gives_memory_back::<St>();
+    a_retain_that_removes_most_gives_memory_back::<St>();
     the_floor_and_the_manual_policy_keep_a_cleared_storage::<St>();
 }
 
@@ -388,6 +389,30 @@ where
         peak <= 3 * fresh,
         "peak {peak}, a fresh map of 1,000: {fresh}"
     );
+}
+
+/// A `retain` that keeps 1% of 100,000 entries, with nothing inserted
+/// after, leaves the map holding at most the drain-idle bound
+/// ([`DRAIN_IDLE_BOUND`](crate::scenarios::DRAIN_IDLE_BOUND), the default
+/// shrink ratio) times a fresh map of the survivors, as one-by-one removals
+/// do: a bulk removal applies the policy too.
+pub fn a_retain_that_removes_most_gives_memory_back<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let counter = Counter::start();
+    let mut map: TestMap<St> = filled(100_000);
+    let reclaims = map.memory().reclaims;
+    map.retain(|k, _| k % 100 == 0);
+    assert_eq!(map.len(), 1_000);
+    let held = counter.live_bytes();
+    let fresh = fresh_bytes::<St>(1_000);
+    assert!(
+        held as f64 <= crate::scenarios::DRAIN_IDLE_BOUND * fresh as f64,
+        "retain kept 1,000 of 100,000: held {held}, a fresh map of 1,000: {fresh}"
+    );
+    assert!(map.memory().reclaims > reclaims, "retain gave nothing back");
 }
 
 /// `clear()` keeps the storage under the manual policy (as std) and under a
