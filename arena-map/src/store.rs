@@ -242,17 +242,8 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         Err(key)
     }
 
-    fn retain(
-        &mut self,
-        keep: impl FnMut(&mut (K, V)) -> bool,
-        hasher: impl Fn(&(K, V)) -> u64,
-        reclaimer: &mut Reclaimer,
-    ) {
-        let before = self.len();
+    fn retain(&mut self, keep: impl FnMut(&mut (K, V)) -> bool) {
         ArenaTable::retain(self, keep);
-        if self.len() < before {
-            reclaimer.on_remove(&mut View::new(self, hasher));
-        }
     }
 
     fn try_reserve(

@@ -337,17 +337,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         Err(key)
     }
 
-    fn retain(
-        &mut self,
-        mut keep: impl FnMut(&mut (K, V)) -> bool,
-        hasher: impl Fn(&(K, V)) -> u64,
-        reclaimer: &mut Reclaimer,
-    ) {
-        let before = self.table.len();
+    fn retain(&mut self, mut keep: impl FnMut(&mut (K, V)) -> bool) {
         self.table.retain(|kv| keep(kv));
-        if self.table.len() < before {
-            reclaimer.on_remove(&mut View::new(self, hasher));
-        }
     }
 
     fn try_reserve(

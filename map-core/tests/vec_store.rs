@@ -160,13 +160,7 @@ impl<K, V> Store<K, V> for VecStore<K, V> {
             }
         }
     }
-    fn retain(
-        &mut self,
-        mut keep: impl FnMut(&mut (K, V)) -> bool,
-        hasher: impl Fn(&(K, V)) -> u64,
-        reclaimer: &mut Reclaimer,
-    ) {
-        let before = self.len();
+    fn retain(&mut self, mut keep: impl FnMut(&mut (K, V)) -> bool) {
         let mut i = 0;
         while i < self.len() {
             if keep(&mut self.entries[i]) {
@@ -174,9 +168,6 @@ impl<K, V> Store<K, V> for VecStore<K, V> {
             } else {
                 drop(self.take_at(i));
             }
-        }
-        if self.len() < before {
-            reclaimer.on_remove(&mut View::new(self, hasher));
         }
     }
     fn try_reserve(

@@ -672,13 +672,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
         }
     }
 
-    fn retain(
-        &mut self,
-        mut keep: impl FnMut(&mut (K, V)) -> bool,
-        hasher: impl Fn(&(K, V)) -> u64,
-        reclaimer: &mut Reclaimer,
-    ) {
-        let before = self.pool.len();
+    fn retain(&mut self, mut keep: impl FnMut(&mut (K, V)) -> bool) {
         // Walk the pool, which is contiguous. A rejected entry leaves the
         // index and the pool together before it is dropped, so a panic in
         // `keep` or in a destructor leaves the two in step.
@@ -689,9 +683,6 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
             if !keep(&mut stored.entry) {
                 drop(self.remove_slot(slot));
             }
-        }
-        if self.pool.len() < before {
-            reclaimer.on_remove(&mut View::new(self, hasher));
         }
     }
 

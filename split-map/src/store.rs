@@ -280,15 +280,10 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         Err(key)
     }
 
-    fn retain(
-        &mut self,
-        mut keep: impl FnMut(&mut (K, V)) -> bool,
-        hasher: impl Fn(&(K, V)) -> u64,
-        reclaimer: &mut Reclaimer,
-    ) {
-        // Filter every table first, then apply the policy: a merge moves
-        // tables around, and every table must be filtered exactly once.
-        let before = self.tables.len;
+    fn retain(&mut self, mut keep: impl FnMut(&mut (K, V)) -> bool) {
+        // Every table is filtered before the policy looks at any (the map
+        // calls `after_takes` then): a merge moves tables around, and every
+        // table must be filtered exactly once.
         let (shards, len) = self.tables.drain_parts();
         for shard in shards.iter_mut() {
             shard.table.retain(|entry| {
@@ -300,8 +295,25 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
                 kept
             });
         }
-        if self.tables.len < before {
-            self.after_takes(hasher, reclaimer);
+    }
+
+    /// Looks at every sparse table once takes (or a `retain`) are done.
+    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
+        // A merge moves the last table into the freed place, which this
+        // pass may have gone by: passes repeat while tables merge (each
+        // pass looks at a table again only if it is still sparse).
+        loop {
+            let tables = self.tables.shards.len();
+            let mut i = 0;
+            while i < self.tables.shards.len() {
+                if self.tables.shards[i].is_sparse() {
+                    self.after_sparse_remove(i, &hasher, reclaimer);
+                }
+                i += 1;
+            }
+            if self.tables.shards.len() == tables {
+                break;
+            }
         }
     }
 
@@ -400,26 +412,6 @@ impl<K, V, A: Allocator + Clone> StableStore<K, V> for SplitTables<K, V, A> {
         let item = table::remove_bucket(&mut self.tables.shards[i].table, bucket);
         self.tables.len -= 1;
         item
-    }
-
-    /// Looks at every sparse table once takes (or a `retain`) are done.
-    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
-        // A merge moves the last table into the freed place, which this
-        // pass may have gone by: passes repeat while tables merge (each
-        // pass looks at a table again only if it is still sparse).
-        loop {
-            let tables = self.tables.shards.len();
-            let mut i = 0;
-            while i < self.tables.shards.len() {
-                if self.tables.shards[i].is_sparse() {
-                    self.after_sparse_remove(i, &hasher, reclaimer);
-                }
-                i += 1;
-            }
-            if self.tables.shards.len() == tables {
-                break;
-            }
-        }
     }
 
     fn get_disjoint_mut<const N: usize>(

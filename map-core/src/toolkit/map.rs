@@ -1091,11 +1091,12 @@ where
     where
         F: FnMut(&K, &mut V) -> bool,
     {
-        self.store.retain(
-            |(k, v)| keep(k, v),
-            make_hasher(&self.hash_builder),
-            &mut self.reclaimer,
-        );
+        let before = self.store.len();
+        self.store.retain(|(k, v)| keep(k, v));
+        if self.store.len() < before {
+            self.store
+                .after_takes(make_hasher(&self.hash_builder), &mut self.reclaimer);
+        }
     }
 }
 

@@ -146,14 +146,17 @@ pub trait Store<K, V>: Sized {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Result<Self::Pos, K>;
-    /// Keeps the entries for which `keep` holds, then applies the policy if
-    /// any left.
-    fn retain(
-        &mut self,
-        keep: impl FnMut(&mut (K, V)) -> bool,
-        hasher: impl Fn(&(K, V)) -> u64,
-        reclaimer: &mut Reclaimer,
-    );
+    /// Keeps the entries for which `keep` holds, without applying the
+    /// policy: the map applies it once afterwards, with
+    /// [`after_takes`](Self::after_takes), if any entry left.
+    fn retain(&mut self, keep: impl FnMut(&mut (K, V)) -> bool);
+    /// Applies the policy after entries were taken out in bulk
+    /// ([`retain`](Self::retain), or a walk's
+    /// [`StableStore::take_at`]): by default, one look at the whole store. A
+    /// store that applies the policy piece by piece looks at each piece.
+    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
+        reclaimer.on_remove(&mut View::new(self, hasher));
+    }
 
     /// Makes room for `additional` more entries.
     ///
@@ -380,14 +383,8 @@ pub trait StableStore<K, V>: Store<K, V> {
     fn next_pos(&self, cursor: &mut Self::Pos) -> Option<Self::Pos>;
     /// Takes the entry at `pos` out without applying the policy: the other
     /// positions, and a walk's cursor, stay valid. A walk applies the policy
-    /// once, with [`after_takes`](Self::after_takes), when it ends.
+    /// once, with [`Store::after_takes`], when it ends.
     fn take_at(&mut self, pos: Self::Pos) -> (K, V);
-    /// Applies the policy after [`take_at`](Self::take_at) took entries out:
-    /// by default, one look at the whole store. A store that applies the
-    /// policy piece by piece looks at each piece.
-    fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
-        reclaimer.on_remove(&mut View::new(self, hasher));
-    }
     /// The entries with these hashes for which `eq(i, entry)` holds, `i`
     /// being the hash's index; `None` where there is none.
     ///
