@@ -18,7 +18,7 @@ use core::hash::BuildHasher;
 use std::collections::HashMap;
 
 use map_core::toolkit::map::Entry;
-use map_core::toolkit::{Map, Piece, Place, Store};
+use map_core::toolkit::{Map, Piece, Place, StableStore, Store};
 use map_core::ReclaimPolicy;
 
 use crate::alloc::Counter;
@@ -413,6 +413,31 @@ where
         "retain kept 1,000 of 100,000: held {held}, a fresh map of 1,000: {fresh}"
     );
     assert!(map.memory().reclaims > reclaims, "retain gave nothing back");
+}
+
+/// An `extract_if` run to the end that keeps 1% of 100,000 entries gives
+/// memory back as [`a_retain_that_removes_most_gives_memory_back`] says of
+/// `retain` (by the map's own figures, so that no counting allocator is
+/// needed): the walk applies the policy when it ends.
+pub fn an_extract_if_that_removes_most_gives_memory_back<St>()
+where
+    St: StableStore<u64, u64>,
+    St::Alloc: Default,
+{
+    let mut map: TestMap<St> = filled(100_000);
+    let reclaims = map.memory().reclaims;
+    assert_eq!(map.extract_if(|k, _| k % 100 != 0).count(), 99_000);
+    assert_eq!(map.len(), 1_000);
+    let held = map.memory().allocated_bytes;
+    let fresh = fresh_bytes::<St>(1_000);
+    assert!(
+        held as f64 <= crate::scenarios::DRAIN_IDLE_BOUND * fresh as f64,
+        "extract_if kept 1,000 of 100,000: held {held}, a fresh map of 1,000: {fresh}"
+    );
+    assert!(
+        map.memory().reclaims > reclaims,
+        "extract_if gave nothing back"
+    );
 }
 
 /// `clear()` keeps the storage under the manual policy (as std) and under a

@@ -265,7 +265,9 @@ where
 /// operations of a [`StableStore`] (`extract_if`, run to the end or dropped
 /// part way, and `get_disjoint_mut` / `get_disjoint_key_value_mut` with
 /// present, absent and repeated keys) on a `Map` over `St` and on std's
-/// `HashMap`, with up to 100,000 keys.
+/// `HashMap`, with up to 100,000 keys; then checks that an `extract_if`
+/// that removes most entries gives memory back
+/// ([`an_extract_if_that_removes_most_gives_memory_back`](crate::promises::an_extract_if_that_removes_most_gives_memory_back)).
 ///
 /// # Panics
 ///
@@ -336,6 +338,7 @@ where
         }
         same(&map, &model, &at);
     }
+    crate::promises::an_extract_if_that_removes_most_gives_memory_back::<St>();
 }
 
 /// `get_disjoint_mut` and `get_disjoint_key_value_mut` over `keys` beside
