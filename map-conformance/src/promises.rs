@@ -61,7 +61,7 @@ where
     present_keys_do_not_grow_a_full_storage::<St>();
     clear_and_refill_reuse_the_storage::<St>();
     a_cleared_map_left_alone_or_used_smaller_gives_memory_back::<St>();
-    a_retain_that_removes_most_gives_memory_back::<St>();
+    every_removing_path_gives_memory_back::<St>();
     the_floor_and_the_manual_policy_keep_a_cleared_storage::<St>();
 }
 
@@ -391,32 +391,71 @@ where
     );
 }
 
-/// A `retain` that keeps 1% of 100,000 entries, with nothing inserted
-/// after, leaves the map holding at most the drain-idle bound
-/// ([`DRAIN_IDLE_BOUND`](crate::scenarios::DRAIN_IDLE_BOUND), the default
-/// shrink ratio) times a fresh map of the survivors, as one-by-one removals
-/// do: a bulk removal applies the policy too.
-pub fn a_retain_that_removes_most_gives_memory_back<St>()
+/// Every way of removing entries one by one or in bulk (`remove`,
+/// `remove_entry`, an occupied entry's `remove` and `remove_entry`,
+/// `and_replace_entry_with` returning `None`, `retain`) that keeps 1% of
+/// 100,000 entries, with nothing inserted after, leaves the map holding at
+/// most the drain-idle bound ([`DRAIN_IDLE_BOUND`](crate::scenarios::DRAIN_IDLE_BOUND),
+/// the default shrink ratio) times a fresh map of the survivors, by the
+/// map's own figures: each applies the policy.
+pub fn every_removing_path_gives_memory_back<St>()
 where
     St: Store<u64, u64>,
     St::Alloc: Default,
 {
-    let counter = Counter::start();
-    let mut map: TestMap<St> = filled(100_000);
-    let reclaims = map.memory().reclaims;
-    map.retain(|k, _| k % 100 == 0);
-    assert_eq!(map.len(), 1_000);
-    let held = counter.live_bytes();
+    type Path<St> = fn(&mut TestMap<St>);
+    fn gone(k: &u64) -> bool {
+        k % 100 != 0
+    }
+    let paths: [(&str, Path<St>); 6] = [
+        ("remove", |m| {
+            for k in (0..100_000).filter(gone) {
+                m.remove(&k);
+            }
+        }),
+        ("remove_entry", |m| {
+            for k in (0..100_000).filter(gone) {
+                m.remove_entry(&k);
+            }
+        }),
+        ("an occupied entry's remove", |m| {
+            for k in (0..100_000).filter(gone) {
+                if let Entry::Occupied(e) = m.entry(k) {
+                    e.remove();
+                }
+            }
+        }),
+        ("an occupied entry's remove_entry", |m| {
+            for k in (0..100_000).filter(gone) {
+                if let Entry::Occupied(e) = m.entry(k) {
+                    e.remove_entry();
+                }
+            }
+        }),
+        ("and_replace_entry_with returning None", |m| {
+            for k in (0..100_000).filter(gone) {
+                let _ = m.entry(k).and_replace_entry_with(|_, _| None);
+            }
+        }),
+        ("retain", |m| m.retain(|k, _| !gone(k))),
+    ];
     let fresh = fresh_bytes::<St>(1_000);
-    assert!(
-        held as f64 <= crate::scenarios::DRAIN_IDLE_BOUND * fresh as f64,
-        "retain kept 1,000 of 100,000: held {held}, a fresh map of 1,000: {fresh}"
-    );
-    assert!(map.memory().reclaims > reclaims, "retain gave nothing back");
+    for (name, path) in paths {
+        let mut map: TestMap<St> = filled(100_000);
+        let reclaims = map.memory().reclaims;
+        path(&mut map);
+        assert_eq!(map.len(), 1_000, "{name}");
+        let held = map.memory().allocated_bytes;
+        assert!(
+            held as f64 <= crate::scenarios::DRAIN_IDLE_BOUND * fresh as f64,
+            "{name} kept 1,000 of 100,000: held {held}, a fresh map of 1,000: {fresh}"
+        );
+        assert!(map.memory().reclaims > reclaims, "{name} gave nothing back");
+    }
 }
 
 /// An `extract_if` run to the end that keeps 1% of 100,000 entries gives
-/// memory back as [`a_retain_that_removes_most_gives_memory_back`] says of
+/// memory back as [`every_removing_path_gives_memory_back`] says of
 /// `retain` (by the map's own figures, so that no counting allocator is
 /// needed): the walk applies the policy when it ends.
 pub fn an_extract_if_that_removes_most_gives_memory_back<St>()
