@@ -22,7 +22,8 @@
 //!   in 277 lines.
 //! * [`Store`]: what a map's storage does (find, insert a new key, remove,
 //!   retain, iterate, make room, shrink), and where it applies the policy
-//!   to a removal; [`View`] shows a store to the protocol below.
+//!   to a removal (after each one, and once after a bulk removal:
+//!   [`Store::after_takes`]); [`View`] shows a store to the protocol below.
 //! * [`StableStore`]: a store whose positions stay put while entries are
 //!   only taken out; over one, `Map` also has `extract_if`,
 //!   `get_disjoint_mut` and `get_disjoint_key_value_mut` (the workspace's
@@ -51,7 +52,8 @@
 //!
 //! | the map's operation | the protocol call |
 //! |---|---|
-//! | an entry left (`remove`, `retain`, entry removal) | [`Reclaimer::on_remove`] |
+//! | an entry left (`remove`, entry removal) | [`Reclaimer::on_remove`] |
+//! | entries left in bulk (`retain`, `extract_if`) | [`Store::after_takes`], by default [`Reclaimer::on_remove`] once |
 //! | an insert is about to add an entry | [`Reclaimer::on_insert`] |
 //! | the storage is full and about to grow | [`Reclaimer::refill_target`] |
 //! | `with_capacity`, `reserve`, `try_reserve` succeeded | [`Reclaimer::request_capacity`] |
