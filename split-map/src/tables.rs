@@ -611,11 +611,11 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
                 // buckets): same size, fresh, and room for one more.
                 self.resize(i, bucket_capacity(buckets).max(len + 1), hasher)?;
             } else if buckets < max_buckets::<T>() {
-                self.resize(i, bucket_capacity(buckets * 2), hasher)?;
+                self.double(i, hasher)?;
             } else if !self.split(i, hasher)? {
                 // The hashes do not separate (or the directory is at its
                 // bound): grow past the bound rather than fail.
-                self.resize(i, bucket_capacity(buckets * 2), hasher)?;
+                self.double(i, hasher)?;
             }
         }
     }
@@ -631,6 +631,20 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             (&self.alloc, &mut self.spare),
         )?;
         self.set_table(i, table);
+        Ok(())
+    }
+
+    /// Doubles table `i`, which is full. A table also fills up when deleted
+    /// slots use up its room, holding then little more than half of it, so
+    /// the doubled table may be sparse enough for the policy at once: its
+    /// next look waits until a fifth of its entries are gone (the
+    /// hysteresis).
+    fn double(&mut self, i: usize, hasher: &impl Fn(&T) -> u64) -> Grow {
+        let buckets = self.shards[i].table.num_buckets();
+        self.resize(i, bucket_capacity(buckets * 2), hasher)?;
+        let shard = &mut self.shards[i];
+        let len = shard.table.len();
+        shard.check_below = shard.check_below.min(len - len.div_ceil(5));
         Ok(())
     }
 
