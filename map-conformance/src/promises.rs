@@ -537,6 +537,60 @@ where
     }
 }
 
+/// A hash table also grows when deleted slots use up its room, with its
+/// live entries filling only a little more than half of it; under the
+/// tightest policy the doubled table is then sparse enough to shrink. The
+/// hysteresis holds all the same: after that growth, no resize before a
+/// fifth of the entries changed.
+///
+/// The map churns (insert a new key, remove the oldest) at 55% of a full
+/// storage of at least 2,000 entries until it grows. Returns whether it
+/// grew (a storage that rehashes in place instead never does).
+///
+/// # Panics
+///
+/// If the storage resizes within a fifth of the entries after growing.
+pub fn growth_through_deleted_slots_keeps_the_hysteresis<St>() -> bool
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let mut map: TestMap<St> = with_policy(tightest_policy(), FIXED);
+    let (mut oldest, mut next) = (0u64, 0u64);
+    while map.len() < 2_000 || map.len() < map.capacity() {
+        map.insert(next, next);
+        next += 1;
+    }
+    let full = map.len();
+    while map.len() > full * 55 / 100 {
+        map.remove(&oldest);
+        oldest += 1;
+    }
+    let mut bytes = map.memory().allocated_bytes;
+    for _ in 0..20 * full {
+        map.insert(next, next);
+        next += 1;
+        let grown = map.memory().allocated_bytes;
+        if grown != bytes {
+            let len = map.len();
+            for removed in 1..changes_needed(len) {
+                map.remove(&oldest);
+                oldest += 1;
+                assert_eq!(
+                    map.memory().allocated_bytes,
+                    grown,
+                    "grown at {len} entries ({full} when full), resized again after {removed} removals"
+                );
+            }
+            return true;
+        }
+        map.remove(&oldest);
+        oldest += 1;
+        bytes = map.memory().allocated_bytes;
+    }
+    false
+}
+
 /// The hysteresis promise as a property, piece by piece: over random
 /// sequences of inserts, removals (one by one and in bulk), `retain`,
 /// entries and `clear`, under the default policy and the tightest one the
@@ -544,10 +598,13 @@ where
 /// [`Store::pieces`]; a storage resized as one piece is one) comes after at
 /// least a fifth of the entries it held at its previous resize (and at
 /// least one) were inserted or removed. A split or a merge is a resize of
-/// the pieces it takes: the pieces it made start counting afresh.
+/// the pieces it takes: the pieces it made start counting afresh. Then the
+/// case random sequences rarely reach:
+/// [`growth_through_deleted_slots_keeps_the_hysteresis`].
 ///
 /// Returns what the cases did, for the caller to check that they reached
-/// what it wants checked (several pieces, for a storage of many).
+/// what it wants checked (several pieces, for a storage of many; a growth
+/// through deleted slots, for a hash-table storage).
 ///
 /// # Panics
 ///
@@ -569,6 +626,7 @@ where
         let at = format!("seed {seed:#x}, phases");
         figures.add(hysteresis_phases::<St>(policy, &mut rng, &at));
     }
+    figures.grew_through_deleted_slots = growth_through_deleted_slots_keeps_the_hysteresis::<St>();
     figures
 }
 
@@ -579,6 +637,9 @@ pub struct Hysteresis {
     pub resizes: usize,
     /// The most pieces a storage had at once.
     pub most_pieces: usize,
+    /// Whether the storage grew through deleted slots (and kept the
+    /// hysteresis after it).
+    pub grew_through_deleted_slots: bool,
 }
 
 impl Hysteresis {
@@ -592,8 +653,14 @@ impl core::fmt::Display for Hysteresis {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "hysteresis: {} resizes checked, at most {} pieces at once",
-            self.resizes, self.most_pieces
+            "hysteresis: {} resizes checked, at most {} pieces at once, {}",
+            self.resizes,
+            self.most_pieces,
+            if self.grew_through_deleted_slots {
+                "grown through deleted slots"
+            } else {
+                "never grown through deleted slots"
+            }
         )
     }
 }

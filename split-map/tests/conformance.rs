@@ -94,6 +94,7 @@ fn hysteresis() {
             figures.most_pieces >= 8,
             "too few tables to check: {figures}"
         );
+        assert!(figures.grew_through_deleted_slots, "{figures}");
     }
 }
 
