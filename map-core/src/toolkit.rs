@@ -19,7 +19,7 @@
 //!   handles are a trait of its own, beside). A new map is a new [`Store`]: the
 //!   workspace's `map-core/tests/vec_store.rs` is a complete one (entries
 //!   in a `Vec`), with the conformance kit's suite and a serde round trip,
-//!   in 277 lines.
+//!   in 268 lines.
 //! * [`Store`]: what a map's storage does (find, insert a new key, remove,
 //!   retain, iterate, make room, shrink), and where it applies the policy
 //!   to a removal (after each one, and once after a bulk removal:
