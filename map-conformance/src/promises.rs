@@ -62,6 +62,7 @@ where
     clear_and_refill_reuse_the_storage::<St>();
     a_cleared_map_left_alone_or_used_smaller_gives_memory_back::<St>();
     every_removing_path_gives_memory_back::<St>();
+    a_stricter_policy_takes_effect_at_once::<St>();
     the_floor_and_the_manual_policy_keep_a_cleared_storage::<St>();
 }
 
@@ -394,7 +395,7 @@ where
 /// Every way of removing entries one by one or in bulk (`remove`,
 /// `remove_entry`, an occupied entry's `remove` and `remove_entry`,
 /// `and_replace_entry_with` returning `None`, `retain`) that keeps 1% of
-/// 100,000 entries, with nothing inserted after, leaves the map holding at
+/// 20,000 entries, with nothing inserted after, leaves the map holding at
 /// most the drain-idle bound ([`DRAIN_IDLE_BOUND`](crate::scenarios::DRAIN_IDLE_BOUND),
 /// the default shrink ratio) times a fresh map of the survivors, by the
 /// map's own figures: each applies the policy.
@@ -409,52 +410,117 @@ where
     }
     let paths: [(&str, Path<St>); 6] = [
         ("remove", |m| {
-            for k in (0..100_000).filter(gone) {
+            for k in (0..20_000).filter(gone) {
                 m.remove(&k);
             }
         }),
         ("remove_entry", |m| {
-            for k in (0..100_000).filter(gone) {
+            for k in (0..20_000).filter(gone) {
                 m.remove_entry(&k);
             }
         }),
         ("an occupied entry's remove", |m| {
-            for k in (0..100_000).filter(gone) {
+            for k in (0..20_000).filter(gone) {
                 if let Entry::Occupied(e) = m.entry(k) {
                     e.remove();
                 }
             }
         }),
         ("an occupied entry's remove_entry", |m| {
-            for k in (0..100_000).filter(gone) {
+            for k in (0..20_000).filter(gone) {
                 if let Entry::Occupied(e) = m.entry(k) {
                     e.remove_entry();
                 }
             }
         }),
         ("and_replace_entry_with returning None", |m| {
-            for k in (0..100_000).filter(gone) {
+            for k in (0..20_000).filter(gone) {
                 let _ = m.entry(k).and_replace_entry_with(|_, _| None);
             }
         }),
         ("retain", |m| m.retain(|k, _| !gone(k))),
     ];
-    let fresh = fresh_bytes::<St>(1_000);
+    let fresh = fresh_bytes::<St>(200);
     for (name, path) in paths {
-        let mut map: TestMap<St> = filled(100_000);
+        let mut map: TestMap<St> = filled(20_000);
         let reclaims = map.memory().reclaims;
         path(&mut map);
-        assert_eq!(map.len(), 1_000, "{name}");
+        assert_eq!(map.len(), 200, "{name}");
         let held = map.memory().allocated_bytes;
         assert!(
             held as f64 <= crate::scenarios::DRAIN_IDLE_BOUND * fresh as f64,
-            "{name} kept 1,000 of 100,000: held {held}, a fresh map of 1,000: {fresh}"
+            "{name} kept 200 of 20,000: held {held}, a fresh map of 200: {fresh}"
         );
         assert!(map.memory().reclaims > reclaims, "{name} gave nothing back");
     }
 }
 
-/// An `extract_if` run to the end that keeps 1% of 100,000 entries gives
+/// `set_policy` with a stricter policy takes effect at once, with nothing
+/// inserted or removed after: a manual map drained to 1% by `retain` gives
+/// memory back to the drain-idle bound when the automatic policy is set,
+/// one drained half under each gives back as it drains, and a map at a
+/// quarter of its room under the default policy shrinks when the tightest
+/// policy is set.
+pub fn a_stricter_policy_takes_effect_at_once<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    let mut map: TestMap<St> = with_policy(ReclaimPolicy::manual(), FIXED);
+    for i in 0..20_000 {
+        map.insert(i, i);
+    }
+    map.retain(|k, _| k % 100 == 0);
+    let held = map.memory().allocated_bytes;
+    map.set_policy(ReclaimPolicy::automatic());
+    let now = map.memory().allocated_bytes;
+    let fresh = fresh_bytes::<St>(200);
+    assert!(
+        now < held && now as f64 <= crate::scenarios::DRAIN_IDLE_BOUND * fresh as f64,
+        "manual, then automatic: held {held}, then {now}; a fresh map of 200: {fresh}"
+    );
+
+    // Removals made under the manual policy do not leave the storage
+    // deaf to the automatic one: the removals after the change give back.
+    let mut map: TestMap<St> = with_policy(ReclaimPolicy::manual(), FIXED);
+    for i in 0..20_000 {
+        map.insert(i, i);
+    }
+    for i in 0..10_000 {
+        map.remove(&i);
+    }
+    map.set_policy(ReclaimPolicy::automatic());
+    for i in 10_000..19_800 {
+        map.remove(&i);
+    }
+    let now = map.memory().allocated_bytes;
+    assert!(
+        now as f64 <= crate::scenarios::DRAIN_IDLE_BOUND * fresh as f64,
+        "half drained under the manual policy, the rest under the automatic one: held {now}, \
+         a fresh map of 200: {fresh}"
+    );
+
+    let mut map: TestMap<St> = with_policy(ReclaimPolicy::default(), FIXED);
+    for i in 0..20_000 {
+        map.insert(i, i);
+    }
+    let room = map.capacity() as u64;
+    let mut i = 0;
+    while map.len() as u64 > room / 4 {
+        map.remove(&i);
+        i += 1;
+    }
+    let held = map.memory().allocated_bytes;
+    map.set_policy(tightest_policy());
+    let now = map.memory().allocated_bytes;
+    assert!(
+        now < held,
+        "default at a quarter of its room ({} of {room}), then the tightest policy: held {held}, then {now}",
+        map.len()
+    );
+}
+
+/// An `extract_if` run to the end that keeps 1% of 20,000 entries gives
 /// memory back as [`every_removing_path_gives_memory_back`] says of
 /// `retain` (by the map's own figures, so that no counting allocator is
 /// needed): the walk applies the policy when it ends.
@@ -463,15 +529,15 @@ where
     St: StableStore<u64, u64>,
     St::Alloc: Default,
 {
-    let mut map: TestMap<St> = filled(100_000);
+    let mut map: TestMap<St> = filled(20_000);
     let reclaims = map.memory().reclaims;
-    assert_eq!(map.extract_if(|k, _| k % 100 != 0).count(), 99_000);
-    assert_eq!(map.len(), 1_000);
+    assert_eq!(map.extract_if(|k, _| k % 100 != 0).count(), 19_800);
+    assert_eq!(map.len(), 200);
     let held = map.memory().allocated_bytes;
-    let fresh = fresh_bytes::<St>(1_000);
+    let fresh = fresh_bytes::<St>(200);
     assert!(
         held as f64 <= crate::scenarios::DRAIN_IDLE_BOUND * fresh as f64,
-        "extract_if kept 1,000 of 100,000: held {held}, a fresh map of 1,000: {fresh}"
+        "extract_if kept 200 of 20,000: held {held}, a fresh map of 200: {fresh}"
     );
     assert!(
         map.memory().reclaims > reclaims,
