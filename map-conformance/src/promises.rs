@@ -665,7 +665,7 @@ where
 /// least a fifth of the entries it held at its previous resize (and at
 /// least one) were inserted or removed. A split or a merge is a resize of
 /// the pieces it takes: the pieces it made start counting afresh. Then the
-/// case random sequences rarely reach:
+/// case that random sequences rarely reach:
 /// [`growth_through_deleted_slots_keeps_the_hysteresis`].
 ///
 /// Returns what the cases did, for the caller to check that they reached
