@@ -57,6 +57,13 @@
 //! keeps the tables for a refill as `map_core::HashMap` does. `reclaim()`
 //! and `shrink_to_fit()` compact the whole map (every entry moves once).
 //!
+//! One setting works differently: a table shrinks at the removal that
+//! makes it sparse by `shrink_ratio` whatever the policy's `drain_ratio`
+//! (which, on `map_core::HashMap`, lets a draining map wait for its next
+//! insert), and that insert has nothing left to catch up. With the default
+//! policy (`drain_ratio` equal to `shrink_ratio`) the two maps end a drain
+//! at the same size.
+//!
 //! # The API
 //!
 //! [`SplitMap`] is map-core's [`Map`](map_core::toolkit::Map) over
