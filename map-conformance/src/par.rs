@@ -16,7 +16,7 @@ use map_core::ReclaimPolicy;
 use rayon::iter::{IntoParallelIterator, ParallelExtend, ParallelIterator};
 
 use crate::test_map::{new_map, TestMap};
-use crate::Rng;
+use crate::{Rng, Sizes};
 
 /// A map and its std model holding `n` random keys (from `seed`).
 fn filled<St>(seed: u64, n: usize) -> (TestMap<St>, StdMap<u64, u64>)
@@ -41,7 +41,8 @@ fn sorted(mut entries: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
 }
 
 /// Runs every parallel method on maps of 0, 1, 1,000 and 60,000 random
-/// keys (`seed`'s), comparing with std's `HashMap` and with the map's own
+/// keys (`seed`'s; the largest is [`Sizes::par_entries`] of
+/// [`Sizes::from_env`], 10,000 with `CONFORMANCE_SIZES=quick`), comparing with std's `HashMap` and with the map's own
 /// sequential methods.
 ///
 /// # Panics
@@ -52,7 +53,7 @@ where
     St: ParStore<u64, u64> + Send + Sync,
     St::Alloc: Default,
 {
-    for n in [0, 1, 1_000, 60_000] {
+    for n in [0, 1, 1_000, Sizes::from_env().par_entries] {
         let at = format!("seed {seed:#x}, {n} entries");
         let (mut map, model) = filled::<St>(seed, n);
         let want = sorted(model.iter().map(|(k, v)| (*k, *v)).collect());

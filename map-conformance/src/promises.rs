@@ -23,7 +23,7 @@ use map_core::ReclaimPolicy;
 
 use crate::alloc::Counter;
 use crate::test_map::{filled_in, hasher, new_map, KitHasher, TestMap, FIXED};
-use crate::Rng;
+use crate::{Rng, Sizes};
 
 fn with_policy<St: Store<u64, u64>>(policy: ReclaimPolicy, seed: u64) -> TestMap<St>
 where
@@ -661,7 +661,8 @@ where
 /// The hysteresis promise as a property, piece by piece: over random
 /// sequences of inserts, removals (one by one and in bulk), `retain`,
 /// entries and `clear`, under the default policy and the tightest one the
-/// builder accepts, every resize of a piece of the storage (see
+/// builder accepts ([`Sizes::hysteresis_cases`] of [`Sizes::from_env`]
+/// each), every resize of a piece of the storage (see
 /// [`Store::pieces`]; a storage resized as one piece is one) comes after at
 /// least a fifth of the entries it held at its previous resize (and at
 /// least one) were inserted or removed. A split or a merge is a resize of
@@ -683,7 +684,7 @@ where
 {
     let mut rng = Rng::new(seed);
     let mut figures = Hysteresis::default();
-    for case in 0..64 {
+    for case in 0..Sizes::from_env().hysteresis_cases {
         for policy in [ReclaimPolicy::default(), tightest_policy()] {
             let at = format!("seed {seed:#x}, case {case}");
             figures.add(hysteresis_case::<St>(policy, &mut rng, &at));

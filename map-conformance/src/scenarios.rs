@@ -958,6 +958,15 @@ pub struct Sizes {
     pub clear_rounds: usize,
     /// Peaks of the drain-then-idle sweep (0: none).
     pub drain_idle_peaks: [usize; 3],
+    /// The widest key range of the std-API walks
+    /// ([`std_api::check_walks`](crate::std_api::check_walks)).
+    pub walk_keys: u64,
+    /// Random cases per policy of the hysteresis check
+    /// ([`promises::check_hysteresis`](crate::promises::check_hysteresis)).
+    pub hysteresis_cases: usize,
+    /// Entries of the largest map the parallel methods are checked on
+    /// ([`par::check`](crate::par::check)).
+    pub par_entries: usize,
 }
 
 impl Sizes {
@@ -973,9 +982,13 @@ impl Sizes {
         clear_batch: 1_000,
         clear_rounds: 200,
         drain_idle_peaks: [20_000, 200_000, 0],
+        walk_keys: 100_000,
+        hysteresis_cases: 64,
+        par_entries: 60_000,
     };
 
-    /// A tenth of that, for slow configurations (sanitizers, loom hosts).
+    /// A tenth of that or so, for slow configurations (sanitizers, loom
+    /// hosts).
     pub const QUICK: Sizes = Sizes {
         delete_all: 10_000,
         spike_peak: 100_000,
@@ -986,6 +999,9 @@ impl Sizes {
         clear_batch: 1_000,
         clear_rounds: 20,
         drain_idle_peaks: [20_000, 0, 0],
+        walk_keys: 20_000,
+        hysteresis_cases: 16,
+        par_entries: 10_000,
     };
 
     /// `QUICK` if `CONFORMANCE_SIZES=quick`, else `FULL`.

@@ -15,7 +15,7 @@ use map_core::toolkit::{StableStore, Store};
 use map_core::TryReserveError;
 
 use crate::test_map::{new_map, TestMap};
-use crate::Rng;
+use crate::{Rng, Sizes};
 
 /// Asserts that `map` holds exactly what `model` holds, through every read
 /// of the API (`len`, `get`, `get_key_value`, `contains_key`, `Index`,
@@ -265,7 +265,9 @@ where
 /// operations of a [`StableStore`] (`extract_if`, run to the end or dropped
 /// part way, and `get_disjoint_mut` / `get_disjoint_key_value_mut` with
 /// present, absent and repeated keys) on a `Map` over `St` and on std's
-/// `HashMap`, with up to 100,000 keys; then checks that an `extract_if`
+/// `HashMap`, with up to 100,000 keys ([`Sizes::walk_keys`] of
+/// [`Sizes::from_env`]: 20,000 with `CONFORMANCE_SIZES=quick`); then checks
+/// that an `extract_if`
 /// that removes most entries gives memory back
 /// ([`an_extract_if_that_removes_most_gives_memory_back`](crate::promises::an_extract_if_that_removes_most_gives_memory_back)).
 ///
@@ -280,7 +282,8 @@ where
     let mut rng = Rng::new(seed);
     let mut map: TestMap<St> = new_map(seed);
     let mut model = StdMap::new();
-    for (round, range) in [64u64, 100_000, 512, 20_000, 16].into_iter().enumerate() {
+    let wide = Sizes::from_env().walk_keys;
+    for (round, range) in [64u64, wide, 512, wide / 5, 16].into_iter().enumerate() {
         let at = format!("seed {seed:#x}, round {round}");
         for _ in 0..(3 * range).min(150_000) {
             let k = rng.below(range);
