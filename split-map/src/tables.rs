@@ -606,11 +606,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
                 return Ok(());
             }
             let buckets = shard.table.num_buckets();
-            if len <= bucket_capacity(buckets) / 2 {
+            let room = bucket_capacity(buckets);
+            let bound = max_buckets::<T>();
+            if len <= room / 2 || (buckets >= bound && len <= room / 4 * 3) {
                 // Deleted slots, not entries, filled it (or it has no
-                // buckets): same size, fresh, and room for one more.
-                self.resize(i, bucket_capacity(buckets).max(len + 1), hasher)?;
-            } else if buckets < max_buckets::<T>() {
+                // buckets): same size, fresh, and room for one more. At the
+                // size bound, also up to three quarters full of entries: split,
+                // its halves would be sparse enough to merge back.
+                self.resize(i, room.max(len + 1), hasher)?;
+                self.hold_after_growth(i);
+            } else if buckets < bound {
                 self.double(i, hasher)?;
             } else if !self.split(i, hasher)? {
                 // The hashes do not separate (or the directory is at its
@@ -642,10 +647,19 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     fn double(&mut self, i: usize, hasher: &impl Fn(&T) -> u64) -> Grow {
         let buckets = self.shards[i].table.num_buckets();
         self.resize(i, bucket_capacity(buckets * 2), hasher)?;
+        self.hold_after_growth(i);
+        Ok(())
+    }
+
+    /// Table `i`, just made by a growth (a doubling, or a half of a split),
+    /// looks at the policy again only once a fifth of its entries are gone
+    /// (the hysteresis). A table that grew because deleted slots used up
+    /// its room held little more than half of it, so what the growth made
+    /// may be sparse enough for the policy at its first removal.
+    fn hold_after_growth(&mut self, i: usize) {
         let shard = &mut self.shards[i];
         let len = shard.table.len();
         shard.check_below = shard.check_below.min(len - len.div_ceil(5));
-        Ok(())
     }
 
     /// Splits table `i` in two by its next directory bit, each half in a
@@ -658,12 +672,18 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         }
         let room = bucket_capacity(max_buckets::<T>());
         // An empty half (keys that share their next bit) allocates nothing.
-        self.split_with(
+        let split = self.split_with(
             i,
             hasher,
             |count| if count == 0 { 0 } else { count.max(room) },
             true,
-        )
+        )?;
+        if split {
+            // The halves: table `i` and the one the split added last.
+            self.hold_after_growth(i);
+            self.hold_after_growth(self.shards.len() - 1);
+        }
+        Ok(split)
     }
 
     /// Splits table `i`, sizing each half with `capacity(entries)`. With
@@ -1558,6 +1578,67 @@ mod tests {
         assert_eq!(t.table_count(), 1);
         assert_eq!(t.depth, 0);
         assert!(t.capacity() < 32);
+    }
+
+    /// A table at its size bound whose room deleted slots used up, with
+    /// its entries at 55% of it, is rehashed at the same size rather than
+    /// split (halves that sparse could merge back at once), and keeps the
+    /// hysteresis under the tightest policy the builder accepts: nothing
+    /// resizes, splits or merges before a fifth of its entries are gone.
+    #[test]
+    fn a_table_at_the_bound_filled_by_deleted_slots_is_rehashed_in_its_size() {
+        let tightest = ReclaimPolicy::builder()
+            .headroom(1.25)
+            .shrink_ratio(3.125)
+            .drain_ratio(3.125)
+            .min_capacity(1)
+            .build()
+            .unwrap();
+        let bound = max_buckets::<u64>();
+        let mut t = Tables::new_in(Global);
+        let (mut oldest, mut next) = (0u64, 0u64);
+        let full = |t: &Tables<u64, Global>| {
+            let table = &t.shards[0].table;
+            t.table_count() == 1 && table.num_buckets() == bound && table.len() == table.capacity()
+        };
+        while t.shards.is_empty() || !full(&t) {
+            insert(&mut t, next);
+            next += 1;
+        }
+        let room = t.shards[0].table.capacity();
+        while t.len > room * 55 / 100 {
+            assert!(remove(&mut t, oldest, &tightest));
+            oldest += 1;
+        }
+        // Churn until deleted slots have used up the room and an insert
+        // rehashed the table.
+        let mut rehashed = false;
+        for _ in 0..20 * room {
+            insert(&mut t, next);
+            next += 1;
+            let table = &t.shards[0].table;
+            if table.capacity() - table.len() > room / 4 {
+                rehashed = true;
+                break;
+            }
+            assert!(remove(&mut t, oldest, &tightest));
+            oldest += 1;
+        }
+        assert!(rehashed, "the churn never filled the table");
+        assert_eq!(t.table_count(), 1, "rehashed, not split");
+        assert_eq!(t.shards[0].table.num_buckets(), bound);
+        let len = t.len;
+        for _ in 1..len / 5 {
+            assert!(remove(&mut t, oldest, &tightest));
+            oldest += 1;
+            assert_eq!(t.table_count(), 1);
+            assert_eq!(
+                t.shards[0].table.num_buckets(),
+                bound,
+                "resized within a fifth"
+            );
+        }
+        t.check();
     }
 
     /// Sibling tables that have each shrunk small still merge: the merged
