@@ -80,6 +80,21 @@ pub(crate) const fn max_buckets<T>() -> usize {
     buckets_within::<T>(MAX_TABLE_BYTES, 64)
 }
 
+/// The size bound of a growing table while the map has `tables` tables:
+/// [`max_buckets`] from [`SPARE_FROM`] tables on, half of it below. A
+/// smaller map keeps no spare, so each of its splits allocates two tables
+/// and unmaps one: at the full bound they took longer than a larger map's
+/// splits (which fill the spare), and were the longest inserts of a map
+/// grown from empty. Half as large, they take less.
+pub(crate) fn bound_buckets<T>(tables: usize) -> usize {
+    let max = max_buckets::<T>();
+    if tables >= SPARE_FROM {
+        max
+    } else {
+        (max / 2).max(16).min(max)
+    }
+}
+
 /// The most buckets of entries of type `T`, a power of two, that `bytes`
 /// hold, and at least `min` (a power of two).
 const fn buckets_within<T>(bytes: usize, min: usize) -> usize {
@@ -607,7 +622,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             }
             let buckets = shard.table.num_buckets();
             let room = bucket_capacity(buckets);
-            let bound = max_buckets::<T>();
+            let bound = bound_buckets::<T>(self.shards.len());
             if len <= room / 2 || (buckets >= bound && len <= room / 4 * 3) {
                 // Deleted slots, not entries, filled it (or it has no
                 // buckets): same size, fresh, and room for one more. At the
@@ -663,14 +678,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     }
 
     /// Splits table `i` in two by its next directory bit, each half in a
-    /// table of the size bound. `Ok(false)` if the split would leave one
-    /// half empty or the directory is at its bound: nothing changed.
+    /// table of the size bound ([`bound_buckets`], at least the table's own
+    /// size). `Ok(false)` if the split would leave one half empty or the
+    /// directory is at its bound: nothing changed.
     fn split(&mut self, i: usize, hasher: &impl Fn(&T) -> u64) -> Result<bool, TryReserveError> {
         let depth = self.shards[i].depth;
         if depth >= MAX_DEPTH {
             return Ok(false);
         }
-        let room = bucket_capacity(max_buckets::<T>());
+        let buckets = bound_buckets::<T>(self.shards.len()).max(self.shards[i].table.num_buckets());
+        let room = bucket_capacity(buckets);
         // An empty half (keys that share their next bit) allocates nothing.
         let split = self.split_with(
             i,
@@ -1475,7 +1492,9 @@ mod tests {
             insert(&mut t, k);
             k += 1;
             t.check();
-            if t.table_count() > before && before + 1 >= SPARE_FROM {
+            // From 16 tables the size bound is the full one, so the table
+            // a split empties has the size bound's buckets.
+            if t.table_count() > before && before >= SPARE_FROM {
                 let spare = t
                     .spare
                     .as_ref()
@@ -1594,7 +1613,7 @@ mod tests {
             .min_capacity(1)
             .build()
             .unwrap();
-        let bound = max_buckets::<u64>();
+        let bound = bound_buckets::<u64>(1);
         let mut t = Tables::new_in(Global);
         let (mut oldest, mut next) = (0u64, 0u64);
         let full = |t: &Tables<u64, Global>| {
