@@ -42,8 +42,8 @@ fn sorted(mut entries: Vec<(u64, u64)>) -> Vec<(u64, u64)> {
 
 /// Runs every parallel method on maps of 0, 1, 1,000 and 60,000 random
 /// keys (`seed`'s; the largest is [`Sizes::par_entries`] of
-/// [`Sizes::from_env`], 10,000 with `CONFORMANCE_SIZES=quick`), comparing with std's `HashMap` and with the map's own
-/// sequential methods.
+/// [`Sizes::from_env`], 10,000 with `CONFORMANCE_SIZES=quick`), comparing
+/// with std's `HashMap` and with the map's own sequential methods.
 ///
 /// # Panics
 ///

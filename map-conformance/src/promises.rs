@@ -478,10 +478,8 @@ where
     St: Store<u64, u64>,
     St::Alloc: Default,
 {
-    let mut map: TestMap<St> = with_policy(ReclaimPolicy::manual(), FIXED);
-    for i in 0..20_000 {
-        map.insert(i, i);
-    }
+    let mut map: TestMap<St> = filled(20_000);
+    map.set_policy(ReclaimPolicy::manual());
     map.retain(|k, _| k % 100 == 0);
     let held = map.memory().allocated_bytes;
     map.set_policy(ReclaimPolicy::automatic());
@@ -494,10 +492,8 @@ where
 
     // Removals made under the manual policy do not leave the storage
     // deaf to the automatic one: the removals after the change give back.
-    let mut map: TestMap<St> = with_policy(ReclaimPolicy::manual(), FIXED);
-    for i in 0..20_000 {
-        map.insert(i, i);
-    }
+    let mut map: TestMap<St> = filled(20_000);
+    map.set_policy(ReclaimPolicy::manual());
     for i in 0..10_000 {
         map.remove(&i);
     }
@@ -512,10 +508,7 @@ where
          a fresh map of 200: {fresh}"
     );
 
-    let mut map: TestMap<St> = with_policy(ReclaimPolicy::default(), FIXED);
-    for i in 0..20_000 {
-        map.insert(i, i);
-    }
+    let mut map: TestMap<St> = filled(20_000);
     let room = map.capacity() as u64;
     let mut i = 0;
     while map.len() as u64 > room / 4 {

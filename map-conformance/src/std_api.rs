@@ -267,8 +267,7 @@ where
 /// present, absent and repeated keys) on a `Map` over `St` and on std's
 /// `HashMap`, with up to 100,000 keys ([`Sizes::walk_keys`] of
 /// [`Sizes::from_env`]: 20,000 with `CONFORMANCE_SIZES=quick`); then checks
-/// that an `extract_if`
-/// that removes most entries gives memory back
+/// that an `extract_if` that removes most entries gives memory back
 /// ([`an_extract_if_that_removes_most_gives_memory_back`](crate::promises::an_extract_if_that_removes_most_gives_memory_back)).
 ///
 /// # Panics
