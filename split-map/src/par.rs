@@ -62,7 +62,7 @@ mod tests {
     fn every_table_is_visited_and_drained() {
         let mut map: SplitMap<u64, u64> = (0..100_000).map(|i| (i, i)).collect();
         assert!(map.storage().table_count() > 8);
-        assert_eq!(map.par_keys().sum::<u64>(), (0..100_000).sum());
+        assert_eq!(map.par_keys().sum::<u64>(), (0..100_000u64).sum::<u64>());
         map.par_values_mut().for_each(|v| *v += 1);
         assert_eq!(
             map.par_iter().filter(|(k, v)| **v == **k + 1).count(),

@@ -666,9 +666,10 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         Ok(())
     }
 
-    /// Table `i`, just made by a growth (a doubling, or a half of a split),
-    /// looks at the policy again only once a fifth of its entries are gone
-    /// (the hysteresis). A table that grew because deleted slots used up
+    /// Table `i`, just made by a growth (a doubling, a half of a split, or
+    /// a rehash at its size when deleted slots used up its room), looks at
+    /// the policy again only once a fifth of its entries are gone (the
+    /// hysteresis). A table that grew because deleted slots used up
     /// its room held little more than half of it, so what the growth made
     /// may be sparse enough for the policy at its first removal.
     fn hold_after_growth(&mut self, i: usize) {
@@ -1606,13 +1607,7 @@ mod tests {
     /// resizes, splits or merges before a fifth of its entries are gone.
     #[test]
     fn a_table_at_the_bound_filled_by_deleted_slots_is_rehashed_in_its_size() {
-        let tightest = ReclaimPolicy::builder()
-            .headroom(1.25)
-            .shrink_ratio(3.125)
-            .drain_ratio(3.125)
-            .min_capacity(1)
-            .build()
-            .unwrap();
+        let tightest = map_conformance::promises::tightest_policy();
         let bound = bound_buckets::<u64>(1);
         let mut t = Tables::new_in(Global);
         let (mut oldest, mut next) = (0u64, 0u64);
