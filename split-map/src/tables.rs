@@ -1333,9 +1333,8 @@ fn shrink_room<X, A: Allocator + Clone>(items: &mut Vec<X, A>, capacity: usize, 
     };
     let (ptr, len, room, alloc) =
         mem::replace(items, Vec::new_in(alloc.clone())).into_raw_parts_with_alloc();
-    let Some(block) = NonNull::new(ptr) else {
-        return;
-    };
+    // SAFETY: a vector's pointer is never null.
+    let block = unsafe { NonNull::new_unchecked(ptr) };
     // SAFETY: `block` is the vector's buffer: allocated by `alloc` with the
     // layout of `room` elements (`old`; `room` is not zero and `X` not
     // zero-sized, so it was allocated), and `new` has the same alignment
