@@ -353,17 +353,26 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// Images every table in its directory slots again (see the module
     /// docs): after the directory changes size. The images' room is kept
     /// while it holds the slots and is at most four times their number
-    /// (the room a growing map prepared, or a halved directory's),
-    /// otherwise fitted to them. If that room cannot be allocated, no image
-    /// is kept and lookups take the slower path.
+    /// (the room a growing map prepared, or a halved directory's); above
+    /// that it is shrunk in place to twice the slots, and below the slots a
+    /// block of their size replaces it. If that block cannot be allocated,
+    /// no image is kept and lookups take the slower path.
     fn retake(&mut self) {
         // Images own nothing: emptying the vector forgets them.
         self.images.clear();
         let slots = self.slots();
         if self.images.capacity() > 4 * slots {
             // Emptied above: the room given back holds no image.
+            let at = self.images.as_ptr();
             shrink_room(&mut self.images, 2 * slots, &self.alloc);
-            self.prepared = self.prepared.min(self.images.capacity());
+            // A block the allocator moved (`PageAlloc` moves one that falls
+            // below its page threshold into the heap) has nothing written
+            // past the images yet.
+            self.prepared = if ptr::eq(at, self.images.as_ptr()) {
+                self.prepared.min(self.images.capacity())
+            } else {
+                0
+            };
         }
         if self.images.capacity() < slots {
             self.images = Vec::new_in(self.alloc.clone());
