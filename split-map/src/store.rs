@@ -206,7 +206,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         };
         let result = table::upsert(&mut shard.table, hash, entry, eq, hasher);
         if let Ok(None) = result {
-            self.tables.len += 1;
+            let near_full = shard.is_near_full();
+            self.tables.inserted(i, near_full);
         }
         result
     }
@@ -222,11 +223,13 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
             return Err((entry, error));
         }
         let i = self.tables.index(hash);
-        let bucket = self.tables.shards[i]
+        let shard = &mut self.tables.shards[i];
+        let bucket = shard
             .table
             .insert_unique(hash, entry, hasher)
             .bucket_index();
-        self.tables.len += 1;
+        let near_full = shard.is_near_full();
+        self.tables.inserted(i, near_full);
         Ok((i, bucket))
     }
 

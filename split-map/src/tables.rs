@@ -202,7 +202,7 @@ impl<T: Clone, A: Allocator + Clone> Clone for Shard<T, A> {
 
 /// A copy of every table in its place, under the same directory: the
 /// entries hash the same in the copy (its map's hasher is a clone), so
-/// nothing is rehashed. The spare table is not copied.
+/// nothing is rehashed. The spare tables are not copied.
 impl<T: Clone, A: Allocator + Clone> Clone for Tables<T, A> {
     fn clone(&self) -> Self {
         let mut copy = Self {
@@ -212,7 +212,7 @@ impl<T: Clone, A: Allocator + Clone> Clone for Tables<T, A> {
             deepest: self.deepest,
             len: self.len,
             capacity: self.capacity,
-            spare: None,
+            spares: [None, None],
             images: Vec::new_in(self.alloc.clone()),
             prepared: 0,
             alloc: self.alloc.clone(),
@@ -239,6 +239,13 @@ impl<T, A: Allocator> Shard<T, A> {
             prefix,
             check_below,
         }
+    }
+
+    /// Whether the table is within [`AHEAD_ENTRIES`] of full (see
+    /// [`Tables::inserted`]).
+    #[inline(always)]
+    pub(crate) fn is_near_full(&self) -> bool {
+        self.table.len() + AHEAD_ENTRIES >= self.table.capacity()
     }
 
     /// Whether a removal left the table at or below `check_below`: the
@@ -281,11 +288,13 @@ pub(crate) struct Tables<T, A: Allocator + Clone> {
     pub(crate) len: usize,
     /// The sum of the tables' capacities.
     capacity: usize,
-    /// An empty table of the size bound that a split left behind, for the
-    /// next split to fill instead of allocating (so a growing map maps and
-    /// unmaps half as many tables). Kept only while growing a map of
-    /// [`SPARE_FROM`] tables or more; any shrink gives it back.
-    spare: Option<HashTable<T, A>>,
+    /// Empty tables of the size bound for the next split to fill instead
+    /// of allocating: the table the last split emptied, and one mapped
+    /// ahead by an insert into a nearly full table at the bound
+    /// ([`Tables::near_full`]), so that a split maps nothing. Kept only
+    /// while growing a map of [`SPARE_FROM`] tables or more (the second
+    /// from [`AHEAD_FROM`]); any shrink gives them back.
+    spares: [Option<HashTable<T, A>>; 2],
     /// One image per directory slot (one for a single table without a
     /// directory), or none: then lookups go through `dir` and `shards`.
     /// Its room may be larger, up to four times the slots: a growing map
@@ -312,6 +321,15 @@ const PREPARED_PER_SPLIT: usize = 8 * 1024;
 /// spare: one table more in 16 or more (at most 6%).
 const SPARE_FROM: usize = 16;
 
+/// The fewest tables for which a nearly full table at the size bound maps
+/// a second spare ahead of its split, so that the split maps nothing:
+/// two tables more in 64 or more (at most 3%).
+const AHEAD_FROM: usize = 64;
+
+/// How close to full a table at the size bound is when an insert into it
+/// maps the second spare ([`Tables::near_full`]).
+const AHEAD_ENTRIES: usize = 32;
+
 /// What a resize could not do.
 pub(crate) type Grow = Result<(), TryReserveError>;
 
@@ -327,7 +345,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             deepest: 0,
             len: 0,
             capacity: 0,
-            spare: None,
+            spares: [None, None],
             images: Vec::new_in(alloc),
             prepared: 0,
             alloc,
@@ -343,7 +361,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             deepest: 0,
             len: 0,
             capacity: 0,
-            spare: None,
+            spares: [None, None],
             images: Vec::new_in(alloc.clone()),
             prepared: 0,
             alloc,
@@ -557,7 +575,12 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             .iter()
             .map(|s| s.table.allocation_size())
             .sum::<usize>()
-            + self.spare.as_ref().map_or(0, HashTable::allocation_size)
+            + self
+                .spares
+                .iter()
+                .flatten()
+                .map(HashTable::allocation_size)
+                .sum::<usize>()
             + self.dir.capacity() * mem::size_of::<u32>()
             + self.images.capacity() * mem::size_of::<Image<T, A>>()
             + self.shards.capacity() * mem::size_of::<Shard<T, A>>()
@@ -679,6 +702,33 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         self.imaged(|tables| tables.grow_for(hash, hasher))
     }
 
+    /// Counts an entry just inserted into table `i`. An insert that leaves
+    /// its table within [`AHEAD_ENTRIES`] of full also readies the next
+    /// split's tables ([`Tables::near_full`]).
+    #[inline(always)]
+    pub(crate) fn inserted(&mut self, i: usize, near_full: bool) {
+        self.len += 1;
+        if near_full {
+            self.near_full(i);
+        }
+    }
+
+    /// An insert left table `i` within [`AHEAD_ENTRIES`] of full: if it is
+    /// at the size bound in a map of [`AHEAD_FROM`] tables or more, its
+    /// split is near, and the spares are made two now, so that the split
+    /// fills them instead of mapping and populating a table (a third of a
+    /// split's time). Mapping one is itself an insert's longest step, but
+    /// half a split's.
+    #[cold]
+    #[inline(never)]
+    fn near_full(&mut self, i: usize) {
+        if self.shards[i].table.num_buckets() == max_buckets::<T>()
+            && self.shards.len() >= AHEAD_FROM
+        {
+            self.ready_spares(2);
+        }
+    }
+
     /// [`Tables::make_room`] for a table that has none.
     #[cold]
     #[inline(never)]
@@ -732,7 +782,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             hasher,
             (1, |_| 0),
             |_, count| count.max(capacity),
-            (&self.alloc, &mut None),
+            (&self.alloc, &mut []),
         )?;
         self.set_table(i, table);
         Ok(())
@@ -747,30 +797,43 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         let buckets = self.shards[i].table.num_buckets();
         self.resize(i, bucket_capacity(buckets * 2), hasher)?;
         self.hold_after_growth(i);
-        if self.shards[i].table.num_buckets() == max_buckets::<T>() {
-            self.ready_spare();
+        if self.shards[i].table.num_buckets() == max_buckets::<T>()
+            && self.shards.len() >= SPARE_FROM
+        {
+            self.ready_spares(1);
         }
         Ok(())
     }
 
-    /// Maps a spare table of the size bound for the next split, in a map of
-    /// [`SPARE_FROM`] tables or more that has none, at a doubling that
-    /// brought a table to the bound: the first split at the bound would
-    /// otherwise map both of its tables (the longest insert of a growth
-    /// from empty, 0.24-0.29 ms at 112,262 entries), and a doubling maps
-    /// one. From then on each split leaves the table it emptied as the
-    /// spare. A refused allocation only leaves the split to map both.
-    fn ready_spare(&mut self) {
-        if self.spare.is_some() || self.shards.len() < SPARE_FROM {
-            return;
-        }
+    /// Maps spare tables of the size bound, populated, until there are
+    /// `count` (one or two). A doubling that brings a table to the bound
+    /// in a map of [`SPARE_FROM`] tables or more readies one: the first
+    /// split at the bound would otherwise map both of its tables (the
+    /// longest insert of a growth from empty, 0.24-0.29 ms at 112,262
+    /// entries), and a doubling maps one. From then on each split leaves
+    /// the table it emptied as a spare, and [`Tables::near_full`] readies
+    /// the second. A refused allocation only leaves the split to map its
+    /// tables itself.
+    fn ready_spares(&mut self, count: usize) {
         let room = bucket_capacity(max_buckets::<T>());
         let alloc = &self.alloc;
-        if let Ok(table) =
-            table::filling::<T, _>(room, room, || try_with_capacity_in(alloc.clone(), room))
-        {
-            self.spare = Some(table);
+        while self.spares.iter().flatten().count() < count {
+            let Some(free) = self.spares.iter_mut().find(|spare| spare.is_none()) else {
+                return;
+            };
+            match table::filling::<T, _>(room, room, || try_with_capacity_in(alloc.clone(), room)) {
+                Ok(table) => *free = Some(table),
+                Err(_) => return,
+            }
         }
+    }
+
+    /// Gives the spares back (the map is no longer growing); whether there
+    /// were any.
+    fn drop_spares(&mut self) -> bool {
+        let had = self.spares.iter().any(Option::is_some);
+        self.spares = [None, None];
+        had
     }
 
     /// Table `i`, just made by a growth (a doubling, a half of a split, or
@@ -843,7 +906,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             hasher,
             (2, split_bit),
             |_, count| capacity(count),
-            (&self.alloc, &mut self.spare),
+            (&self.alloc, &mut self.spares),
         );
         let [zeros, ones] = match result {
             Ok(tables) => tables,
@@ -873,7 +936,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             self.prepare_images();
         }
         if self.shards.len() >= SPARE_FROM && emptied.table.num_buckets() == max_buckets::<T>() {
-            self.spare = Some(emptied.table);
+            if let Some(free) = self.spares.iter_mut().find(|spare| spare.is_none()) {
+                *free = Some(emptied.table);
+            }
         }
         Ok(true)
     }
@@ -906,7 +971,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             (j, i)
         };
         // A shrinking map keeps no spare.
-        self.spare = None;
+        self.drop_spares();
         let before = self.shards[low].capacity() + self.shards[high].capacity();
         let merged = match self.merge_in_place(low, high, capacity, hasher) {
             Some(merged) => merged?,
@@ -918,7 +983,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
                     hasher,
                     (1, |_| 0),
                     |_, count| count.max(capacity),
-                    (&self.alloc, &mut None),
+                    (&self.alloc, &mut []),
                 )?;
                 merged
             }
@@ -1025,10 +1090,10 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         }
         let mut changed = false;
         let mut before = None;
-        if self.spare.is_some() {
+        if self.spares.iter().any(Option::is_some) {
             // Removals made a table sparse: the map is no longer growing.
             before = Some(self.allocated_bytes());
-            self.spare = None;
+            self.drop_spares();
             changed = true;
         }
         // Merge while the merged table fits where the larger one did and
@@ -1158,7 +1223,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// [`Tables::shrink_all`]'s merges and shrinks.
     fn shrink_and_merge(&mut self, capacity: usize, hasher: &impl Fn(&T) -> u64) -> bool {
         let bound = bucket_capacity(max_buckets::<T>());
-        let mut changed = self.spare.take().is_some();
+        let mut changed = self.drop_spares();
         // Merge first, so entries move once more at most; a merge moves the
         // last table into the freed place, so passes repeat while any merge
         // happened.
@@ -1235,7 +1300,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// Takes the tables out, leaving an empty storage.
     pub(crate) fn take(&mut self) -> Vec<Shard<T, A>, A> {
         let shards = mem::replace(&mut self.shards, Vec::new_in(self.alloc.clone()));
-        self.spare = None;
+        self.drop_spares();
         self.dir = Vec::new_in(self.alloc.clone());
         self.depth = 0;
         self.deepest = 0;
@@ -1279,6 +1344,10 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             self.deepest,
             self.shards.iter().filter(|s| s.depth == self.depth).count()
         );
+        for spare in self.spares.iter().flatten() {
+            assert!(spare.is_empty());
+            assert_eq!(spare.num_buckets(), max_buckets::<T>());
+        }
         assert!(self.prepared >= self.images.len());
         assert!(self.prepared <= self.images.capacity());
         assert_eq!(
@@ -1400,7 +1469,7 @@ fn rebuild<T, A: Allocator + Clone>(
     hasher: &impl Fn(&T) -> u64,
     (targets, route): (usize, impl Fn(u64) -> usize),
     capacity: impl Fn(usize, usize) -> usize,
-    (alloc, spare): (&A, &mut Option<HashTable<T, A>>),
+    (alloc, spares): (&A, &mut [Option<HashTable<T, A>>]),
 ) -> Result<[HashTable<T, A>; 2], TryReserveError> {
     let total = first.len() + second.as_ref().map_or(0, |t| t.len());
     // Phase 1: every entry's hash, in bucket order; user code runs only here.
@@ -1421,15 +1490,21 @@ fn rebuild<T, A: Allocator + Clone>(
     }
     // Phase 2: allocate, or fill the spare where it has the right size.
     // A new table is populated when its entries fill it (`table::filling`).
-    let mut fresh = |capacity: usize, entries: usize| match spare.take() {
-        Some(table) if capacity > 0 && table.num_buckets() == buckets_for::<T>(capacity) => {
-            Ok(table)
-        }
-        other => {
-            *spare = other;
-            table::filling::<T, _>(entries, capacity, || {
-                try_with_capacity_in(alloc.clone(), capacity)
+    let mut fresh = |capacity: usize, entries: usize| {
+        let fits = |spare: &Option<HashTable<T, A>>| {
+            spare.as_ref().is_some_and(|table| {
+                capacity > 0 && table.num_buckets() == buckets_for::<T>(capacity)
             })
+        };
+        match spares
+            .iter_mut()
+            .find(|spare| fits(spare))
+            .and_then(Option::take)
+        {
+            Some(table) => Ok(table),
+            None => table::filling::<T, _>(entries, capacity, || {
+                try_with_capacity_in(alloc.clone(), capacity)
+            }),
         }
     };
     let mut targets = [
@@ -1482,7 +1557,12 @@ mod tests {
         t.make_room(h, &hash).unwrap();
         let i = t.index(h);
         t.shards[i].table.insert_unique(h, k, hash);
-        t.len += 1;
+        let near_full = t.shards[i].is_near_full();
+        t.inserted(i, near_full);
+    }
+
+    fn spares(t: &Tables<u64, Global>) -> usize {
+        t.spares.iter().flatten().count()
     }
 
     fn remove(t: &mut Tables<u64, Global>, k: u64, policy: &ReclaimPolicy) -> bool {
@@ -1635,11 +1715,7 @@ mod tests {
             insert(&mut t, k);
             k += 1;
         }
-        assert!(
-            t.spare.is_none(),
-            "{} tables keep no spare",
-            t.table_count()
-        );
+        assert_eq!(spares(&t), 0, "{} tables keep no spare", t.table_count());
         let mut seen = 0;
         while t.table_count() < 4 * SPARE_FROM {
             let before = t.table_count();
@@ -1649,22 +1725,22 @@ mod tests {
             // From 16 tables the size bound is the full one, so the table
             // a split empties has the size bound's buckets.
             if t.table_count() > before && before >= SPARE_FROM {
-                let spare = t
-                    .spare
-                    .as_ref()
-                    .expect("a split at 16 tables keeps a spare");
-                assert!(spare.is_empty());
-                assert_eq!(spare.num_buckets(), max_buckets::<u64>());
+                assert!(spares(&t) >= 1, "a split at 16 tables keeps a spare");
                 seen += 1;
             }
-            let spare = t.spare.as_ref().map_or(0, HashTable::allocation_size);
+            let spare: usize = t
+                .spares
+                .iter()
+                .flatten()
+                .map(HashTable::allocation_size)
+                .sum();
             assert!(t.allocated_bytes() >= tables_bytes(&t) + spare);
         }
         assert!(seen >= SPARE_FROM, "{seen} splits kept a spare");
-        // Removals until one finds its table sparse: the spare goes.
+        // Removals until one finds its table sparse: the spares go.
         let held = t.allocated_bytes();
         let mut r = 0;
-        while t.spare.is_some() {
+        while spares(&t) > 0 {
             assert!(remove(&mut t, r, &policy));
             r += 1;
         }
@@ -1759,27 +1835,40 @@ mod tests {
     /// Every split at the size bound in a map of 16 tables or more finds
     /// a spare to fill (mapped by the doubling that brought a table to the
     /// bound, or left by the split before), so it maps one table, not two:
-    /// doublings leave the spare alone.
+    /// doublings leave the spares alone. From 64 tables it mostly finds
+    /// two, the second mapped by an insert that left a table nearly full,
+    /// so it maps none: not when another split took them after the last
+    /// insert into its table (tables filled by evenly spread keys fill
+    /// together).
     #[test]
-    fn splits_at_the_bound_find_a_spare_ready() {
+    fn splits_at_the_bound_find_their_spares_ready() {
         let mut t: Tables<u64, Global> = Tables::new_in(Global);
-        let mut splits = 0;
-        for k in 0..300_000u64 {
+        let (mut splits, mut ahead, mut both) = (0, 0, 0);
+        for k in 0..1_100_000u64 {
             let splits_now = t.shards.get(t.index(hash(&k))).is_some_and(|s| {
                 s.table.len() == s.table.capacity() && s.table.num_buckets() == max_buckets::<u64>()
             });
-            if splits_now && t.table_count() >= SPARE_FROM {
-                assert!(
-                    t.spare.is_some(),
-                    "a split at {} tables found no spare",
-                    t.table_count()
-                );
+            let tables = t.table_count();
+            if splits_now && tables >= SPARE_FROM {
+                assert!(spares(&t) >= 1, "a split at {tables} tables found no spare");
                 splits += 1;
+                if tables >= AHEAD_FROM {
+                    ahead += 1;
+                    both += usize::from(spares(&t) == 2);
+                }
             }
             insert(&mut t, k);
         }
         t.check();
-        assert!(splits >= 16, "{splits} splits checked");
+        assert!(t.table_count() > AHEAD_FROM, "{} tables", t.table_count());
+        assert!(
+            splits >= 16 && ahead >= 8,
+            "{splits} splits checked, {ahead} from 64 tables"
+        );
+        assert!(
+            4 * both >= 3 * ahead,
+            "{both} of {ahead} splits found two spares"
+        );
     }
 
     #[test]
