@@ -714,18 +714,17 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     }
 
     /// An insert left table `i` within [`AHEAD_ENTRIES`] of full: if it is
-    /// at the size bound in a map of [`AHEAD_FROM`] tables or more, its
-    /// split is near, and the spares are made two now, so that the split
-    /// fills them instead of mapping and populating a table (a third of a
-    /// split's time). Mapping one is itself an insert's longest step, but
-    /// half a split's.
+    /// at the size bound, its split is near, and the spares it will fill
+    /// are mapped now (one in a map of [`SPARE_FROM`] tables or more, two
+    /// from [`AHEAD_FROM`]), instead of by the split (mapping and
+    /// populating a table is a third of a split's time). Mapping one is
+    /// itself an insert's longest step, but half a split's.
     #[cold]
     #[inline(never)]
     fn near_full(&mut self, i: usize) {
-        if self.shards[i].table.num_buckets() == max_buckets::<T>()
-            && self.shards.len() >= AHEAD_FROM
-        {
-            self.ready_spares(2);
+        let tables = self.shards.len();
+        if self.shards[i].table.num_buckets() == max_buckets::<T>() && tables >= SPARE_FROM {
+            self.ready_spares(if tables >= AHEAD_FROM { 2 } else { 1 });
         }
     }
 
@@ -797,22 +796,15 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         let buckets = self.shards[i].table.num_buckets();
         self.resize(i, bucket_capacity(buckets * 2), hasher)?;
         self.hold_after_growth(i);
-        if self.shards[i].table.num_buckets() == max_buckets::<T>()
-            && self.shards.len() >= SPARE_FROM
-        {
-            self.ready_spares(1);
-        }
         Ok(())
     }
 
     /// Maps spare tables of the size bound, populated, until there are
-    /// `count` (one or two). A doubling that brings a table to the bound
-    /// in a map of [`SPARE_FROM`] tables or more readies one: the first
-    /// split at the bound would otherwise map both of its tables (the
+    /// `count` (one or two): [`Tables::near_full`] readies them before a
+    /// split, and each split leaves the table it emptied as one. Without
+    /// them the first split at the bound mapped both of its tables (the
     /// longest insert of a growth from empty, 0.24-0.29 ms at 112,262
-    /// entries), and a doubling maps one. From then on each split leaves
-    /// the table it emptied as a spare, and [`Tables::near_full`] readies
-    /// the second. A refused allocation only leaves the split to map its
+    /// entries). A refused allocation only leaves the split to map its
     /// tables itself.
     fn ready_spares(&mut self, count: usize) {
         let room = bucket_capacity(max_buckets::<T>());
@@ -1833,13 +1825,12 @@ mod tests {
     }
 
     /// Every split at the size bound in a map of 16 tables or more finds
-    /// a spare to fill (mapped by the doubling that brought a table to the
-    /// bound, or left by the split before), so it maps one table, not two:
-    /// doublings leave the spares alone. From 64 tables it mostly finds
-    /// two, the second mapped by an insert that left a table nearly full,
-    /// so it maps none: not when another split took them after the last
-    /// insert into its table (tables filled by evenly spread keys fill
-    /// together).
+    /// a spare to fill (mapped by an insert that left a table at the bound
+    /// nearly full, or left by the split before), so it maps one table,
+    /// not two: doublings leave the spares alone. From 64 tables it mostly
+    /// finds two, so it maps none: not when another split took them after
+    /// the last insert into its table (tables filled by evenly spread keys
+    /// fill together).
     #[test]
     fn splits_at_the_bound_find_their_spares_ready() {
         let mut t: Tables<u64, Global> = Tables::new_in(Global);
