@@ -204,10 +204,12 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         let Some(shard) = self.tables.shards.get_mut(i) else {
             return Err(entry);
         };
-        let result = table::upsert(&mut shard.table, hash, entry, eq, hasher);
+        // A table near its split takes the cold path (`insert_new`), which
+        // readies the split's tables.
+        let room = shard.has_room_to_spare();
+        let result = table::upsert_if(room, &mut shard.table, hash, entry, eq, hasher);
         if let Ok(None) = result {
-            let near_full = shard.is_near_full();
-            self.tables.inserted(i, near_full);
+            self.tables.len += 1;
         }
         result
     }

@@ -245,7 +245,21 @@ impl<T, A: Allocator> Shard<T, A> {
     /// [`Tables::inserted`]).
     #[inline(always)]
     pub(crate) fn is_near_full(&self) -> bool {
-        self.table.len() + AHEAD_ENTRIES >= self.table.capacity()
+        // The room left, `capacity - len`, is the table's own count of
+        // free slots: one load, where a sum would take two.
+        self.table.capacity() - self.table.len() <= AHEAD_ENTRIES
+    }
+
+    /// Whether an insert may take the hot path: the table has room for it
+    /// and is not at the size bound within [`AHEAD_ENTRIES`] of full. A
+    /// table that is splits soon, and inserts into it take the cold path,
+    /// which readies the split's tables ([`Tables::inserted`]). One test of
+    /// the free slots decides for a table with room to spare.
+    #[inline(always)]
+    pub(crate) fn has_room_to_spare(&self) -> bool {
+        !self.is_near_full()
+            || (self.table.len() < self.table.capacity()
+                && self.table.num_buckets() != max_buckets::<T>())
     }
 
     /// Whether a removal left the table at or below `check_below`: the

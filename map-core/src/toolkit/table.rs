@@ -402,7 +402,40 @@ pub fn upsert<K, V, A: Allocator>(
     eq: impl Fn(&K, &(K, V)) -> bool,
     hasher: impl Fn(&(K, V)) -> u64,
 ) -> Result<Option<V>, (K, V)> {
-    if table.len() < table.capacity() {
+    let room = table.len() < table.capacity();
+    upsert_if(room, table, hash, entry, eq, hasher)
+}
+
+/// [`upsert`] with the store's own test of room: `room` must imply that
+/// `table` has room for one more entry without growing (a store may also
+/// say no where there is room, to take its cold path there). Hands `entry`
+/// back when `room` is false.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::toolkit::table;
+///
+/// let hasher = |x: &(u64, u64)| x.0;
+/// let eq = |k: &u64, stored: &(u64, u64)| *k == stored.0;
+/// let mut t = HashTable::with_capacity(8);
+/// assert_eq!(table::upsert_if(false, &mut t, 1, (1, 10), eq, hasher), Err((1, 10)));
+/// assert_eq!(table::upsert_if(true, &mut t, 1, (1, 10), eq, hasher), Ok(None));
+/// ```
+///
+/// # Panics
+///
+/// In debug builds, if `room` is true and `table` is full.
+#[inline(always)]
+pub fn upsert_if<K, V, A: Allocator>(
+    room: bool,
+    table: &mut HashTable<(K, V), A>,
+    hash: u64,
+    entry: (K, V),
+    eq: impl Fn(&K, &(K, V)) -> bool,
+    hasher: impl Fn(&(K, V)) -> u64,
+) -> Result<Option<V>, (K, V)> {
+    if room {
+        debug_assert!(table.len() < table.capacity(), "no room in the table");
         // Room without growing: hashbrown's `entry` will not resize.
         match table.entry(hash, |stored| eq(&entry.0, stored), hasher) {
             hashbrown::hash_table::Entry::Occupied(mut e) => {
