@@ -96,7 +96,9 @@ pub trait Store<K, V>: Sized {
     /// The insert's hot path: replaces the value of `entry`'s key if it is
     /// present, or inserts `entry` if the store has room for it without
     /// growing; otherwise hands `entry` back (the map then looks again on
-    /// its cold path). Never grows, and never calls `hasher` (it is there
+    /// its cold path). A store may also hand it back where it has room but
+    /// keeps work for the cold path (split-map readies a split's tables
+    /// there). Never grows, and never calls `hasher` (it is there
     /// for hashbrown's `entry`, which asks for one). `eq` tells whether a
     /// stored entry's key is `entry`'s.
     fn upsert(
