@@ -225,13 +225,11 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
             return Err((entry, error));
         }
         let i = self.tables.index(hash);
-        let shard = &mut self.tables.shards[i];
-        let bucket = shard
+        let bucket = self.tables.shards[i]
             .table
             .insert_unique(hash, entry, hasher)
             .bucket_index();
-        let near_full = shard.is_near_full();
-        self.tables.inserted(i, near_full);
+        self.tables.inserted(i);
         Ok((i, bucket))
     }
 

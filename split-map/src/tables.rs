@@ -720,9 +720,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// its table within [`AHEAD_ENTRIES`] of full also readies the next
     /// split's tables ([`Tables::near_full`]).
     #[inline(always)]
-    pub(crate) fn inserted(&mut self, i: usize, near_full: bool) {
+    pub(crate) fn inserted(&mut self, i: usize) {
         self.len += 1;
-        if near_full {
+        if self.shards[i].is_near_full() {
             self.near_full(i);
         }
     }
@@ -1563,8 +1563,7 @@ mod tests {
         t.make_room(h, &hash).unwrap();
         let i = t.index(h);
         t.shards[i].table.insert_unique(h, k, hash);
-        let near_full = t.shards[i].is_near_full();
-        t.inserted(i, near_full);
+        t.inserted(i);
     }
 
     fn spares(t: &Tables<u64, Global>) -> usize {
