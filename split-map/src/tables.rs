@@ -1050,15 +1050,45 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             (true, false) => (a, b),
             (false, false) => return None,
         };
-        let mut plan: Vec<u64, A> = Vec::new_in(self.alloc.clone());
-        if let Err(e) = plan.try_reserve_exact(give.table.len()) {
-            return Some(Err(vec_error(e)));
-        }
-        plan.extend(give.table.iter().map(hasher));
-        // `drain` yields the entries in bucket order, the order `iter`
-        // planned them in; `keep` has room for all, so no hasher runs.
-        for (item, &hash) in give.table.drain().zip(&plan) {
-            keep.table.insert_unique(hash, item, |_| unreachable_hash());
+        if !mem::needs_drop::<T>() {
+            // Copied in one pass, hashed as they move, the buckets they
+            // took kept to take them out again if `hasher` panics.
+            let mut placed = Placed {
+                table: &mut keep.table,
+                buckets: Vec::new_in(self.alloc.clone()),
+                done: false,
+            };
+            if let Err(e) = placed.buckets.try_reserve_exact(give.table.len()) {
+                return Some(Err(vec_error(e)));
+            }
+            for item in give.table.iter_mut() {
+                let hash = hasher(item);
+                // SAFETY: as in `copy_into`, only one of the two copies is
+                // ever used: on success `keep`'s (`clear` below frees
+                // `give`'s slots without reading them, `T` having no drop
+                // glue); if `hasher` panics, `give`'s (`placed` takes the
+                // copies out of `keep`, and dropping them reads nothing).
+                let moved = unsafe { ptr::read(item) };
+                let bucket = placed
+                    .table
+                    .insert_unique(hash, moved, |_| unreachable_hash())
+                    .bucket_index();
+                placed.buckets.push(bucket);
+            }
+            placed.done = true;
+            drop(placed);
+            give.table.clear();
+        } else {
+            let mut plan: Vec<u64, A> = Vec::new_in(self.alloc.clone());
+            if let Err(e) = plan.try_reserve_exact(give.table.len()) {
+                return Some(Err(vec_error(e)));
+            }
+            plan.extend(give.table.iter().map(hasher));
+            // `drain` yields the entries in bucket order, the order `iter`
+            // planned them in; `keep` has room for all, so no hasher runs.
+            for (item, &hash) in give.table.drain().zip(&plan) {
+                keep.table.insert_unique(hash, item, |_| unreachable_hash());
+            }
         }
         Some(Ok(mem::replace(
             &mut keep.table,
@@ -1465,19 +1495,56 @@ fn two_mut<X>(items: &mut [X], a: usize, b: usize) -> (&mut X, &mut X) {
 /// fresh tables: an entry goes to table `targets.1(hash)`, and table `r` is
 /// allocated with room for `capacity(r, entries routed to r)`.
 ///
-/// Every hash is computed before anything is allocated or moved, and every
-/// allocation happens before the first entry moves: a panic in `hasher` or a
-/// failed allocation returns with the sources untouched. The sources are
-/// left empty (still allocated) on success.
+/// A panic in `hasher` or a failed allocation returns with the sources
+/// untouched. The sources are left empty (still allocated) on success.
+///
+/// Entries without drop glue are copied into the targets in one pass, each
+/// hashed as it moves, and the sources then emptied without reading them
+/// ([`copy_into`]); a move costs about two thirds of what it costs in
+/// the general way below, where every hash is computed (into a plan)
+/// before anything is allocated or moved, and every allocation happens
+/// before the first entry moves.
 fn rebuild<T, A: Allocator + Clone>(
     first: &mut HashTable<T, A>,
-    second: Option<&mut HashTable<T, A>>,
+    mut second: Option<&mut HashTable<T, A>>,
     hasher: &impl Fn(&T) -> u64,
     (targets, route): (usize, impl Fn(u64) -> usize),
     capacity: impl Fn(usize, usize) -> usize,
     (alloc, spares): (&A, &mut [Option<HashTable<T, A>>]),
 ) -> Result<[HashTable<T, A>; 2], TryReserveError> {
     let total = first.len() + second.as_ref().map_or(0, |t| t.len());
+    // The copy sizes every target before it knows how many entries each
+    // takes: only where no count but zero changes a target's size (one
+    // target, or halves sized to the bound).
+    if !mem::needs_drop::<T>()
+        && (targets == 1 || (0..targets).all(|r| capacity(r, 1) == capacity(r, total)))
+    {
+        let per_target = total.div_ceil(targets);
+        let mut tables = [
+            fresh_table(capacity(0, total), per_target, alloc, spares)?,
+            if targets == 2 {
+                fresh_table(capacity(1, total), per_target, alloc, spares)?
+            } else {
+                HashTable::new_in(alloc.clone())
+            },
+        ];
+        copy_into(first, hasher, &mut tables, &route);
+        if let Some(second) = second.as_deref_mut() {
+            copy_into(second, hasher, &mut tables, &route);
+        }
+        // Copied: the sources' entries are bits no one reads again.
+        first.clear();
+        if let Some(second) = second {
+            second.clear();
+        }
+        for (r, table) in tables.iter_mut().enumerate() {
+            if table.is_empty() && capacity(r, 0) == 0 {
+                // An empty half holds no allocation, as below.
+                *table = HashTable::new_in(alloc.clone());
+            }
+        }
+        return Ok(tables);
+    }
     // Phase 1: every entry's hash, in bucket order; user code runs only here.
     let mut plan: Vec<u64, A> = Vec::new_in(alloc.clone());
     plan.try_reserve_exact(total).map_err(vec_error)?;
@@ -1495,28 +1562,10 @@ fn rebuild<T, A: Allocator + Clone>(
         plan_table(second, &mut plan);
     }
     // Phase 2: allocate, or fill the spare where it has the right size.
-    // A new table is populated when its entries fill it (`table::filling`).
-    let mut fresh = |capacity: usize, entries: usize| {
-        let fits = |spare: &Option<HashTable<T, A>>| {
-            spare.as_ref().is_some_and(|table| {
-                capacity > 0 && table.num_buckets() == buckets_for::<T>(capacity)
-            })
-        };
-        match spares
-            .iter_mut()
-            .find(|spare| fits(spare))
-            .and_then(Option::take)
-        {
-            Some(table) => Ok(table),
-            None => table::filling::<T, _>(entries, capacity, || {
-                try_with_capacity_in(alloc.clone(), capacity)
-            }),
-        }
-    };
     let mut targets = [
-        fresh(capacity(0, counts[0]), counts[0])?,
+        fresh_table(capacity(0, counts[0]), counts[0], alloc, spares)?,
         if targets == 2 {
-            fresh(capacity(1, counts[1]), counts[1])?
+            fresh_table(capacity(1, counts[1]), counts[1], alloc, spares)?
         } else {
             HashTable::new_in(alloc.clone())
         },
@@ -1534,6 +1583,90 @@ fn rebuild<T, A: Allocator + Clone>(
         }
     }
     Ok(targets)
+}
+
+/// An empty table with room for `capacity` entries (none for 0) that
+/// `entries` are about to fill: a spare of that size if there is one, or a
+/// new table, populated when the entries fill it (`table::filling`).
+fn fresh_table<T, A: Allocator + Clone>(
+    capacity: usize,
+    entries: usize,
+    alloc: &A,
+    spares: &mut [Option<HashTable<T, A>>],
+) -> Result<HashTable<T, A>, TryReserveError> {
+    let fits = |spare: &Option<HashTable<T, A>>| {
+        spare
+            .as_ref()
+            .is_some_and(|table| capacity > 0 && table.num_buckets() == buckets_for::<T>(capacity))
+    };
+    match spares
+        .iter_mut()
+        .find(|spare| fits(spare))
+        .and_then(Option::take)
+    {
+        Some(table) => Ok(table),
+        None => table::filling::<T, _>(entries, capacity, || {
+            try_with_capacity_in(alloc.clone(), capacity)
+        }),
+    }
+}
+
+/// The buckets of `table` that a merge in place has copied entries into:
+/// unless `done`, dropping it (a panicking hasher's unwind) takes those
+/// entries out again, so that `table` holds what it held before.
+struct Placed<'a, T, A: Allocator> {
+    table: &'a mut HashTable<T, A>,
+    buckets: Vec<usize, A>,
+    done: bool,
+}
+
+impl<T, A: Allocator> Drop for Placed<'_, T, A> {
+    fn drop(&mut self) {
+        if !self.done {
+            for &bucket in self.buckets.iter() {
+                // A copy whose original is still in the other table: taken
+                // out and dropped, which for `T` without drop glue reads
+                // nothing.
+                drop(table::remove_bucket(self.table, bucket));
+            }
+        }
+    }
+}
+
+/// Copies every entry of `source` into `targets[route(hash)]`, hashing each
+/// as it goes, and leaves `source` as it was: its entries are then in two
+/// places, and the caller must empty `source` without reading them
+/// (`clear`, which for `T` without drop glue reads no entry) before anything
+/// else sees it. Every target must have room for all of `source`'s entries.
+///
+/// If `hasher` panics, `source` still holds every entry, and the targets
+/// hold copies of some: dropping them (as the unwind does) reads nothing
+/// either, so the copies vanish and the sources stay whole (a spare taken
+/// as a target is freed with them).
+///
+/// # Panics
+///
+/// In debug builds, if `T` has drop glue (the copies would be dropped twice).
+fn copy_into<T, A: Allocator>(
+    source: &mut HashTable<T, A>,
+    hasher: &impl Fn(&T) -> u64,
+    targets: &mut [HashTable<T, A>; 2],
+    route: &impl Fn(u64) -> usize,
+) {
+    debug_assert!(!mem::needs_drop::<T>());
+    for item in source.iter_mut() {
+        let hash = hasher(item);
+        let target = &mut targets[route(hash)];
+        debug_assert!(target.len() < target.capacity());
+        // SAFETY: `item` is a live entry of `source`, read through a
+        // unique borrow, and only one of its two copies is ever used: on
+        // success the target's (the caller clears `source`, which for `T`
+        // without drop glue frees the slots without reading them, before
+        // anything else reads `source`); if `hasher` panics, the source's
+        // (the unwind drops the targets, which reads no entry either).
+        let moved = unsafe { ptr::read(item) };
+        target.insert_unique(hash, moved, |_| unreachable_hash());
+    }
 }
 
 #[cold]
