@@ -40,8 +40,11 @@
 //! slots pointed again ([`Tables::point`], which images the slots it
 //! points), and a directory that changes size is imaged whole
 //! ([`Tables::retake`]). No user code runs between a change and its
-//! imaging: a resize computes every hash before the first entry moves, and
-//! the tables it empties drop no entry, so a panicking `Hash` leaves every
+//! imaging: a resize computes every hash before the first entry moves (or,
+//! for entries without drop glue, hashes them as it copies them into
+//! tables no slot names yet, and changes its sources only once every copy
+//! is made), a merge in place fills a table that keeps its allocation, and
+//! the tables they empty drop no entry, so a panicking `Hash` leaves every
 //! image true too. Debug builds check every image after every change.
 //! Insertions into a table that has room, removals, `retain`, `clear` that
 //! keeps the tables, and drains change the buckets' contents, never where
@@ -1024,12 +1027,15 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// Merges tables `low` and `high` without a new table when one of them
     /// already has the merged size (room for their entries and `capacity`)
     /// and room for the other's entries without rehashing: only the other
-    /// table's entries move, and nothing is allocated but their hashes.
+    /// table's entries move, and nothing is allocated but a list of their
+    /// hashes (or, for entries without drop glue, of the buckets they took).
     /// Returns the merged table, taken out of its shard; `None` (nothing
     /// done) when neither table fits.
     ///
-    /// Every hash is computed before the first entry moves: a panicking
-    /// `hasher` leaves both tables as they were.
+    /// A panicking `hasher` leaves both tables as they were: every hash is
+    /// computed before the first entry moves, or, for entries without drop
+    /// glue, the entries copied so far are taken out of the kept table
+    /// again ([`Placed`]).
     fn merge_in_place(
         &mut self,
         low: usize,
