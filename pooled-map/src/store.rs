@@ -195,7 +195,9 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
     /// either growing.
     #[inline(always)]
     fn has_room(&self) -> bool {
-        self.index.len() < self.index.capacity() && self.pool.len() < self.pool.capacity()
+        // The index's room left, `capacity - len`, is its own count of free
+        // slots: one load, where comparing the two would take two and a sum.
+        self.index.capacity() - self.index.len() != 0 && self.pool.len() < self.pool.capacity()
     }
 
     /// The slot of the entry with this (folded) hash for which `eq` holds.

@@ -402,7 +402,9 @@ pub fn upsert<K, V, A: Allocator>(
     eq: impl Fn(&K, &(K, V)) -> bool,
     hasher: impl Fn(&(K, V)) -> u64,
 ) -> Result<Option<V>, (K, V)> {
-    let room = table.len() < table.capacity();
+    // The room left, `capacity - len`, is the table's own count of free
+    // slots: one load, where comparing the two would take two and a sum.
+    let room = table.capacity() - table.len() != 0;
     upsert_if(room, table, hash, entry, eq, hasher)
 }
 
