@@ -256,7 +256,9 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Result<usize, ((K, V), TryReserveError)> {
-        if self.table.len() == self.table.capacity() {
+        // No room left: one load of the table's free slots (see
+        // `table::upsert`), which `insert_unique`'s own test then reuses.
+        if self.table.capacity() - self.table.len() == 0 {
             // After a `clear()` that gave a large table back, grow towards
             // the size the map held in a few large steps instead of
             // doubling. A failed allocation here is not an error: the
