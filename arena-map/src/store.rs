@@ -30,6 +30,25 @@ fn grow_target(len: usize, additional: usize, full: usize) -> Result<usize, Aren
 }
 
 impl<K, V> ArenaTable<K, V> {
+    /// Room for one more entry in a full table. After a `clear()` that gave
+    /// a large arena back, grows towards the size the map held in one step.
+    #[cold]
+    #[inline(never)]
+    fn grow_for_one(
+        &mut self,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<(), TryReserveError> {
+        let capacity = self.full_capacity();
+        let refill = reclaimer.refill_target(self.len(), capacity);
+        self.make_room(1, refill, self.limit, hasher)
+            .map_err(std_error)?;
+        if self.full_capacity() > capacity {
+            reclaimer.grew(self.len() + 1);
+        }
+        Ok(())
+    }
+
     /// The bytes the arena may hold at most, if limited.
     pub fn memory_limit(&self) -> Option<usize> {
         self.limit
@@ -181,6 +200,9 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         ArenaTable::upsert(self, hash, entry, eq)
     }
 
+    // Inlined, with the growth on a cold path: the entry API's vacant
+    // insert calls it for every new key.
+    #[inline(always)]
     fn insert_new(
         &mut self,
         hash: u64,
@@ -189,15 +211,8 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         reclaimer: &mut Reclaimer,
     ) -> Result<usize, ((K, V), TryReserveError)> {
         if self.room() == 0 {
-            // After a `clear()` that gave a large arena back, grow towards
-            // the size the map held in one step.
-            let capacity = self.full_capacity();
-            let refill = reclaimer.refill_target(self.len(), capacity);
-            if let Err(error) = self.make_room(1, refill, self.limit, hasher) {
-                return Err((entry, std_error(error)));
-            }
-            if self.full_capacity() > capacity {
-                reclaimer.grew(self.len() + 1);
+            if let Err(error) = self.grow_for_one(hasher, reclaimer) {
+                return Err((entry, error));
             }
         }
         Ok(self.insert_unique(hash, entry))

@@ -126,6 +126,35 @@ impl<K, V, A: Allocator + Clone> Table<K, V, A> {
         let len_after = self.table.len() - 1;
         reclaimer.on_sparse_remove(&mut View::new(self, hasher), len_after);
     }
+
+    /// Room for one more entry in a full table.
+    #[cold]
+    #[inline(never)]
+    fn grow_for_one(
+        &mut self,
+        hasher: &impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<(), TryReserveError> {
+        // After a `clear()` that gave a large table back, grow towards the
+        // size the map held in a few large steps instead of doubling. A
+        // failed allocation here is not an error: the insert then grows the
+        // table as usual.
+        let len = self.table.len();
+        let buckets = self.table.num_buckets();
+        if let Some(target) = reclaimer.refill_target(len, table::capacity(&self.table)) {
+            let _ = self.table.try_reserve(target.saturating_sub(len), hasher);
+        }
+        // The grown table gets every entry at once: populated.
+        table::filling::<(K, V), _>(len, len.saturating_mul(2), || {
+            self.table.try_reserve(1, hasher)
+        })?;
+        if self.table.num_buckets() != buckets {
+            // Either step grew it (not a rehash in place, which a table full
+            // of deleted slots may get instead).
+            reclaimer.grew(len + 1);
+        }
+        Ok(())
+    }
 }
 
 /// Buckets keep their places while entries are only taken out: a bucket
@@ -249,6 +278,9 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         table::upsert(&mut self.table, hash, entry, eq, hasher)
     }
 
+    // Inlined, with the growth on a cold path: the entry API's vacant
+    // insert calls it for every new key.
+    #[inline(always)]
     fn insert_new(
         &mut self,
         hash: u64,
@@ -259,26 +291,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         // No room left: one load of the table's free slots (see
         // `table::upsert`), which `insert_unique`'s own test then reuses.
         if self.table.capacity() - self.table.len() == 0 {
-            // After a `clear()` that gave a large table back, grow towards
-            // the size the map held in a few large steps instead of
-            // doubling. A failed allocation here is not an error: the
-            // insert then grows the table as usual.
-            let len = self.table.len();
-            let buckets = self.table.num_buckets();
-            if let Some(target) = reclaimer.refill_target(len, table::capacity(&self.table)) {
-                let _ = self.table.try_reserve(target.saturating_sub(len), &hasher);
-            }
-            // The grown table gets every entry at once: populated.
-            let grown = table::filling::<(K, V), _>(len, len.saturating_mul(2), || {
-                self.table.try_reserve(1, &hasher)
-            });
-            if let Err(e) = grown {
+            if let Err(e) = self.grow_for_one(&hasher, reclaimer) {
                 return Err((entry, e));
-            }
-            if self.table.num_buckets() != buckets {
-                // Either step grew it (not a rehash in place, which a table
-                // full of deleted slots may get instead).
-                reclaimer.grew(len + 1);
             }
         }
         Ok(self.table.insert_unique(hash, entry, hasher).bucket_index())

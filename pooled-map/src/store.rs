@@ -238,6 +238,28 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
             .ok_or(TryReserveError::CapacityOverflow)
     }
 
+    /// The cold path of an insert into a full store: after a `clear()`
+    /// that gave a large store back, grows towards the size the map held
+    /// in a few large steps (a failure there is not an error), then makes
+    /// room for one more entry ([`grow_for_one`](Self::grow_for_one)).
+    #[cold]
+    #[inline(never)]
+    fn grow_for_insert(&mut self, reclaimer: &mut Reclaimer) -> Result<(), TryReserveError> {
+        let len = self.pool.len();
+        let capacity = self.policy_capacity();
+        if let Some(target) = reclaimer.refill_target(len, capacity) {
+            let _ = self.reserve_both(target.saturating_sub(len));
+        }
+        self.grow_for_one()?;
+        if self.policy_capacity() > capacity {
+            // An index grown because deleted slots filled it holds its live
+            // entries at a quarter or so: no shrink before a fifth of them
+            // are gone.
+            reclaimer.grew(len + 1);
+        }
+        Ok(())
+    }
+
     /// Room for one more entry, for an insert that found the pool or the
     /// index full.
     ///
@@ -561,7 +583,9 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
         }
     }
 
-    #[inline]
+    // Inlined, with the growth on a cold path: the entry API's vacant
+    // insert calls it for every new key.
+    #[inline(always)]
     fn insert_new(
         &mut self,
         hash: u64,
@@ -570,22 +594,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
         reclaimer: &mut Reclaimer,
     ) -> Result<usize, ((K, V), TryReserveError)> {
         if !self.has_room() {
-            // After a `clear()` that gave a large store back, grow towards
-            // the size the map held in a few large steps; a failure here is
-            // not an error (the insert then grows as usual).
-            let len = self.pool.len();
-            let capacity = self.policy_capacity();
-            if let Some(target) = reclaimer.refill_target(len, capacity) {
-                let _ = self.reserve_both(target.saturating_sub(len));
-            }
-            if let Err(e) = self.grow_for_one() {
+            if let Err(e) = self.grow_for_insert(reclaimer) {
                 return Err((entry, e));
-            }
-            if self.policy_capacity() > capacity {
-                // An index grown because deleted slots filled it holds its
-                // live entries at a quarter or so: no shrink before a fifth
-                // of them are gone.
-                reclaimer.grew(len + 1);
             }
         }
         let hash = fold(hash);

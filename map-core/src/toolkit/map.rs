@@ -1169,6 +1169,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> Entry<'a, K, V, S, St> {
     /// *map.entry("a").or_insert(1) += 10;
     /// assert_eq!(map["a"], 21);
     /// ```
+    #[inline]
     pub fn or_insert(self, default: V) -> &'a mut V {
         match self {
             Entry::Occupied(e) => e.into_mut(),
@@ -1191,6 +1192,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> Entry<'a, K, V, S, St> {
     /// }
     /// assert_eq!((map["a"], calls), (1, 1));
     /// ```
+    #[inline]
     pub fn or_insert_with<F: FnOnce() -> V>(self, default: F) -> &'a mut V {
         match self {
             Entry::Occupied(e) => e.into_mut(),
@@ -1206,6 +1208,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> Entry<'a, K, V, S, St> {
     /// let mut map: HashMap<&str, usize> = HashMap::new();
     /// assert_eq!(*map.entry("four").or_insert_with_key(|k| k.len()), 4);
     /// ```
+    #[inline]
     pub fn or_insert_with_key<F: FnOnce(&K) -> V>(self, default: F) -> &'a mut V {
         match self {
             Entry::Occupied(e) => e.into_mut(),
@@ -1335,6 +1338,7 @@ impl<'a, K: Hash, V: Default, S: BuildHasher, St: Store<K, V>> Entry<'a, K, V, S
     /// }
     /// assert_eq!(words["a"], [0, 2]);
     /// ```
+    #[inline]
     pub fn or_default(self) -> &'a mut V {
         self.or_insert_with(V::default)
     }
@@ -1563,6 +1567,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> VacantEntry<'a, K, V, S, S
     /// }
     /// assert_eq!(map["a"], 2);
     /// ```
+    #[inline]
     pub fn insert(self, value: V) -> &'a mut V {
         self.insert_entry(value).into_mut()
     }
