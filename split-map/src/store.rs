@@ -214,6 +214,9 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         result
     }
 
+    // Inlined: the entry API's vacant insert calls it for every new key;
+    // the growth of a full table is on `make_room`'s cold path.
+    #[inline(always)]
     fn insert_new(
         &mut self,
         hash: u64,

@@ -712,7 +712,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     #[inline]
     pub(crate) fn make_room(&mut self, hash: u64, hasher: &impl Fn(&T) -> u64) -> Grow {
         if let Some(shard) = self.shards.get(self.index(hash)) {
-            if shard.table.len() < shard.table.capacity() {
+            // One load of the free slots (see `table::upsert`).
+            if shard.table.capacity() - shard.table.len() != 0 {
                 return Ok(());
             }
         }
