@@ -288,9 +288,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Result<usize, ((K, V), TryReserveError)> {
-        // No room left: one load of the table's free slots (see
-        // `table::upsert`), which `insert_unique`'s own test then reuses.
-        if self.table.capacity() - self.table.len() == 0 {
+        if table::free_slots(&self.table) == 0 {
             if let Err(e) = self.grow_for_one(&hasher, reclaimer) {
                 return Err((entry, e));
             }

@@ -195,9 +195,7 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
     /// either growing.
     #[inline(always)]
     fn has_room(&self) -> bool {
-        // The index's room left, `capacity - len`, is its own count of free
-        // slots: one load, where comparing the two would take two and a sum.
-        self.index.capacity() - self.index.len() != 0 && self.pool.len() < self.pool.capacity()
+        table::free_slots(&self.index) != 0 && self.pool.len() < self.pool.capacity()
     }
 
     /// The slot of the entry with this (folded) hash for which `eq` holds.

@@ -248,9 +248,7 @@ impl<T, A: Allocator> Shard<T, A> {
     /// [`Tables::inserted`]).
     #[inline(always)]
     pub(crate) fn is_near_full(&self) -> bool {
-        // The room left, `capacity - len`, is the table's own count of
-        // free slots: one load, where a sum would take two.
-        self.table.capacity() - self.table.len() <= AHEAD_ENTRIES
+        table::free_slots(&self.table) <= AHEAD_ENTRIES
     }
 
     /// Whether an insert may take the hot path: the table has room for it
@@ -712,8 +710,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     #[inline]
     pub(crate) fn make_room(&mut self, hash: u64, hasher: &impl Fn(&T) -> u64) -> Grow {
         if let Some(shard) = self.shards.get(self.index(hash)) {
-            // One load of the free slots (see `table::upsert`).
-            if shard.table.capacity() - shard.table.len() != 0 {
+            if table::free_slots(&shard.table) != 0 {
                 return Ok(());
             }
         }
@@ -1068,20 +1065,14 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             if let Err(e) = placed.buckets.try_reserve_exact(give.table.len()) {
                 return Some(Err(vec_error(e)));
             }
-            for item in give.table.iter_mut() {
-                let hash = hasher(item);
-                // SAFETY: as in `copy_into`, only one of the two copies is
-                // ever used: on success `keep`'s (`clear` below frees
-                // `give`'s slots without reading them, `T` having no drop
-                // glue); if `hasher` panics, `give`'s (`placed` takes the
-                // copies out of `keep`, and dropping them reads nothing).
-                let moved = unsafe { ptr::read(item) };
+            // If `hasher` panics, `placed` takes the copies out of `keep`.
+            copy_into(&mut give.table, hasher, |hash, item| {
                 let bucket = placed
                     .table
-                    .insert_unique(hash, moved, |_| unreachable_hash())
+                    .insert_unique(hash, item, |_| unreachable_hash())
                     .bucket_index();
                 placed.buckets.push(bucket);
-            }
+            });
             placed.done = true;
             drop(placed);
             give.table.clear();
@@ -1535,9 +1526,14 @@ fn rebuild<T, A: Allocator + Clone>(
                 HashTable::new_in(alloc.clone())
             },
         ];
-        copy_into(first, hasher, &mut tables, &route);
+        let mut place = |hash: u64, item: T| {
+            let target = &mut tables[route(hash)];
+            debug_assert!(target.len() < target.capacity());
+            target.insert_unique(hash, item, |_| unreachable_hash());
+        };
+        copy_into(first, hasher, &mut place);
         if let Some(second) = second.as_deref_mut() {
-            copy_into(second, hasher, &mut tables, &route);
+            copy_into(second, hasher, &mut place);
         }
         // Copied: the sources' entries are bits no one reads again.
         first.clear();
@@ -1640,16 +1636,18 @@ impl<T, A: Allocator> Drop for Placed<'_, T, A> {
     }
 }
 
-/// Copies every entry of `source` into `targets[route(hash)]`, hashing each
-/// as it goes, and leaves `source` as it was: its entries are then in two
-/// places, and the caller must empty `source` without reading them
-/// (`clear`, which for `T` without drop glue reads no entry) before anything
-/// else sees it. Every target must have room for all of `source`'s entries.
+/// Copies every entry of `source` out, hashing each as it goes, and hands
+/// it with its hash to `place`, which puts it into a table with room for it
+/// (no user code runs there). `source` is left as it was: its entries are
+/// then in two places, and the caller must empty `source` without reading
+/// them (`clear`, which for `T` without drop glue reads no entry) before
+/// anything else sees it.
 ///
-/// If `hasher` panics, `source` still holds every entry, and the targets
-/// hold copies of some: dropping them (as the unwind does) reads nothing
-/// either, so the copies vanish and the sources stay whole (a spare taken
-/// as a target is freed with them).
+/// If `hasher` panics, `source` still holds every entry, and the tables
+/// `place` filled hold copies of some: the caller drops those tables (a
+/// fresh target, as the unwind does; a spare taken as one is freed with
+/// it) or takes the copies out again ([`Placed`]); either reads nothing,
+/// so the copies vanish and the sources stay whole.
 ///
 /// # Panics
 ///
@@ -1657,22 +1655,20 @@ impl<T, A: Allocator> Drop for Placed<'_, T, A> {
 fn copy_into<T, A: Allocator>(
     source: &mut HashTable<T, A>,
     hasher: &impl Fn(&T) -> u64,
-    targets: &mut [HashTable<T, A>; 2],
-    route: &impl Fn(u64) -> usize,
+    mut place: impl FnMut(u64, T),
 ) {
     debug_assert!(!mem::needs_drop::<T>());
     for item in source.iter_mut() {
         let hash = hasher(item);
-        let target = &mut targets[route(hash)];
-        debug_assert!(target.len() < target.capacity());
         // SAFETY: `item` is a live entry of `source`, read through a
         // unique borrow, and only one of its two copies is ever used: on
-        // success the target's (the caller clears `source`, which for `T`
+        // success the placed one (the caller clears `source`, which for `T`
         // without drop glue frees the slots without reading them, before
         // anything else reads `source`); if `hasher` panics, the source's
-        // (the unwind drops the targets, which reads no entry either).
+        // (the caller drops the placed copies or takes them out, which
+        // reads no entry either).
         let moved = unsafe { ptr::read(item) };
-        target.insert_unique(hash, moved, |_| unreachable_hash());
+        place(hash, moved);
     }
 }
 

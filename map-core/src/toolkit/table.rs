@@ -102,6 +102,27 @@ pub fn rounded_capacity<T>(capacity: usize) -> usize {
     bucket_capacity(buckets_for::<T>(capacity))
 }
 
+/// The entries `table` takes before it must grow: `capacity - len`, which
+/// is the table's own count of free slots, so reading it is one load where
+/// comparing `len` with `capacity` takes two and a sum (and hashbrown's own
+/// test of room before an insert then reuses it). Every store's test of
+/// room goes through it.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::toolkit::table;
+///
+/// let mut t = HashTable::with_capacity(3);
+/// let room = table::free_slots(&t);
+/// assert_eq!(room, t.capacity());
+/// t.insert_unique(1, 1u64, |x| *x);
+/// assert_eq!(table::free_slots(&t), room - 1);
+/// ```
+#[inline(always)]
+pub fn free_slots<T, A: Allocator>(table: &HashTable<T, A>) -> usize {
+    table.capacity() - table.len()
+}
+
 /// The real capacity of `table`; see [`bucket_capacity`].
 ///
 /// ```
@@ -402,9 +423,7 @@ pub fn upsert<K, V, A: Allocator>(
     eq: impl Fn(&K, &(K, V)) -> bool,
     hasher: impl Fn(&(K, V)) -> u64,
 ) -> Result<Option<V>, (K, V)> {
-    // The room left, `capacity - len`, is the table's own count of free
-    // slots: one load, where comparing the two would take two and a sum.
-    let room = table.capacity() - table.len() != 0;
+    let room = free_slots(table) != 0;
     upsert_if(room, table, hash, entry, eq, hasher)
 }
 
