@@ -297,6 +297,22 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
     }
 
     #[inline(always)]
+    fn insert_new_mut(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> &mut (K, V) {
+        if table::free_slots(&self.table) == 0 {
+            if let Err(error) = self.grow_for_one(&hasher, reclaimer) {
+                self.no_room(error);
+            }
+        }
+        self.table.insert_unique(hash, entry, hasher).into_mut()
+    }
+
+    #[inline(always)]
     fn remove(
         &mut self,
         hash: u64,

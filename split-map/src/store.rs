@@ -237,6 +237,27 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
     }
 
     #[inline(always)]
+    fn insert_new_mut(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        hasher: impl Fn(&(K, V)) -> u64,
+        _reclaimer: &mut Reclaimer,
+    ) -> &mut (K, V) {
+        if let Err(error) = self.tables.make_room(hash, &hasher) {
+            self.no_room(error);
+        }
+        let i = self.tables.index(hash);
+        // Counted before the insert, which has room and cannot fail, so
+        // that the entry itself can be handed back.
+        self.tables.inserting(i);
+        self.tables.shards[i]
+            .table
+            .insert_unique(hash, entry, hasher)
+            .into_mut()
+    }
+
+    #[inline(always)]
     fn remove(
         &mut self,
         hash: u64,

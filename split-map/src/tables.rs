@@ -728,6 +728,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         }
     }
 
+    /// [`Tables::inserted`] just before the insert into table `i`, which
+    /// has room for it: the table is near full if it will be after it.
+    #[inline(always)]
+    pub(crate) fn inserting(&mut self, i: usize) {
+        self.len += 1;
+        if table::free_slots(&self.shards[i].table) <= AHEAD_ENTRIES + 1 {
+            self.near_full(i);
+        }
+    }
+
     /// An insert left table `i` within [`AHEAD_ENTRIES`] of full: if it is
     /// at the size bound, its split is near, and the spares it will fill
     /// are mapped now (one in a map of [`SPARE_FROM`] tables or more, two

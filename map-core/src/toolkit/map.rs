@@ -83,6 +83,19 @@ macro_rules! view {
     };
 }
 
+/// The shrink that removals left for the next insert, before `store`
+/// inserts an entry. Called where the reclaimer says one is pending, so
+/// that the protocol's view is built off the insert's hot path.
+#[cold]
+#[inline(never)]
+fn catch_up<K: Hash, V, S: BuildHasher, St: Store<K, V>>(
+    store: &mut St,
+    hash_builder: &S,
+    reclaimer: &mut Reclaimer,
+) {
+    reclaimer.on_insert(view!(store, hash_builder));
+}
+
 /// A failed allocation where the API has no way to report it (`insert`,
 /// entries, `reserve`), as std reports it: a panic on a capacity overflow,
 /// and the global allocation-error handler (or, without `std`, a panic)
@@ -1046,8 +1059,7 @@ where
     #[cold]
     #[inline(never)]
     fn catch_up(&mut self) {
-        self.reclaimer
-            .on_insert(view!(&mut self.store, &self.hash_builder));
+        catch_up(&mut self.store, &self.hash_builder, &mut self.reclaimer);
     }
 
     /// Insert of a key into a storage with no room for it: an existing key
@@ -1569,7 +1581,20 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> VacantEntry<'a, K, V, S, S
     /// ```
     #[inline]
     pub fn insert(self, value: V) -> &'a mut V {
-        self.insert_entry(value).into_mut()
+        let VacantEntry {
+            store,
+            hash,
+            key,
+            hash_builder,
+            reclaimer,
+            ..
+        } = self;
+        if reclaimer.shrink_pending() {
+            catch_up(&mut *store, hash_builder, reclaimer);
+        }
+        &mut store
+            .insert_new_mut(hash, (key, value), make_hasher(hash_builder), reclaimer)
+            .1
     }
 
     /// Inserts `value` under the entry's key, returning the occupied entry.
@@ -1602,7 +1627,9 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> VacantEntry<'a, K, V, S, S
             reclaimer,
             ..
         } = self;
-        reclaimer.on_insert(view!(&mut *store, hash_builder));
+        if reclaimer.shrink_pending() {
+            catch_up(&mut *store, hash_builder, reclaimer);
+        }
         let pos = match store.insert_new(hash, (key, value), make_hasher(hash_builder), reclaimer) {
             Ok(pos) => pos,
             Err((_, error)) => store.no_room(error),

@@ -121,6 +121,25 @@ pub trait Store<K, V>: Sized {
         reclaimer: &mut Reclaimer,
     ) -> Result<Self::Pos, ((K, V), TryReserveError)>;
 
+    /// [`insert_new`](Self::insert_new) for the entry API, which has no way
+    /// to report a failed allocation: hands back the entry itself rather
+    /// than its position, and calls [`no_room`](Self::no_room) where
+    /// `insert_new` would return an error. A store overrides it where it
+    /// can reach the new entry without looking its position up again.
+    #[inline(always)]
+    fn insert_new_mut(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> &mut (K, V) {
+        match self.insert_new(hash, entry, hasher, reclaimer) {
+            Ok(pos) => self.at_mut(pos),
+            Err((_, error)) => self.no_room(error),
+        }
+    }
+
     /// Removes the entry with this hash for which `eq` holds, applying the
     /// policy to this removal (the map's hot path).
     fn remove(
