@@ -1,15 +1,19 @@
-//! The crate's one piece of unsafe code: moving a table's entries into
-//! another table in one pass, as hashbrown's own resize does, without giving
-//! up panic safety.
+//! The crate's one piece of unsafe code: moving a table's entries without
+//! drop glue into another table in one pass, as hashbrown's own resize
+//! does, without giving up panic safety.
 //!
 //! The safe way needs two passes (hash every entry, then drain and insert),
 //! because a hasher that panics halfway through a draining move would drop
 //! the entries not yet moved. Here each entry is hashed where it lies and a
 //! bitwise copy goes into the new table; the old table keeps owning every
-//! entry until all are copied. If the hasher panics, the copies are
-//! forgotten and the old table is as it was; once all are copied, the old
-//! table forgets its entries instead. At any moment exactly one of the two
-//! tables is the owner, so no entry is dropped twice or lost.
+//! entry until all are copied. If the hasher panics, the new table is
+//! cleared and the old one is as it was; once all are copied, the old table
+//! is cleared instead. For entries without drop glue, clearing a table reads
+//! none of them, so each entry's two images exist only as bits until one is
+//! discarded unread: no value is moved or dropped twice. (Entries with drop
+//! glue take the two passes, `toolkit::table`'s `move_planned`: discarding
+//! their originals would mean reading each one out by value, a second owner
+//! of whatever the entry owns.)
 //!
 //! The move also asks the processor for each entry, and for the bucket it
 //! goes to, ahead of their turn ([`prefetch_at`], a hint that reads
@@ -23,7 +27,8 @@ use hashbrown::HashTable;
 
 /// Moves every entry of `from` into `to`, which is empty and has room for
 /// all of them without growing, hashing each with `hasher` once. Returns
-/// `false`, with `from` untouched and `to` empty, if `to` lacks that room.
+/// `false`, with `from` untouched and `to` empty, if `to` lacks that room or
+/// `T` has drop glue (which this move does not take).
 ///
 /// If `hasher` panics, the panic propagates with `from` untouched and `to`
 /// empty.
@@ -36,17 +41,17 @@ where
     A: Allocator,
     B: Allocator,
 {
-    if !to.is_empty() || to.capacity() < from.len() {
+    if mem::needs_drop::<T>() || !to.is_empty() || to.capacity() < from.len() {
         return false;
     }
     /// Owns nothing in `to`: on unwind (or an early return) it empties `to`
-    /// without dropping the copies, whose originals are still in `from`.
+    /// without reading the copies, whose originals are still in `from`.
     struct Copies<'a, T, B: Allocator>(&'a mut HashTable<T, B>);
     impl<T, B: Allocator> Drop for Copies<'_, T, B> {
         fn drop(&mut self) {
-            for copy in self.0.drain() {
-                mem::forget(copy);
-            }
+            // `T` has no drop glue: this marks the buckets empty and reads
+            // no entry.
+            self.0.clear();
         }
     }
     let copies = Copies(to);
@@ -86,24 +91,23 @@ where
         left -= 1;
         // SAFETY: `item` is a valid, initialised `T` that `from` owns and
         // keeps owning until the loop ends; the copy is a second bitwise
-        // image of it that nothing reads or drops: `insert_unique` only
-        // moves it into a bucket (the table has room, so it neither grows
-        // nor calls its hasher, which ignores the entry anyway), and
-        // exactly one of the two images is dropped in the end: the copy
-        // is forgotten by `copies` if the loop stops, the original by the
-        // drain below if it completes.
+        // image of it: `insert_unique` only moves it into a bucket (the
+        // table has room, so it neither grows nor calls its hasher, which
+        // ignores the entry anyway). Exactly one image is ever used again,
+        // and the other is discarded without being read or dropped: `T`
+        // has no drop glue (tested above), so `clear` only marks buckets
+        // empty; `copies` clears `to` if the loop stops, and `from` is
+        // cleared below once it completes.
         let copy = unsafe { ptr::read(item) };
         let bucket = copies.0.insert_unique(hash, copy, |_| 0).bucket_index();
         if homes.ctrl.is_null() {
             homes.learn(copies.0, bucket);
         }
     }
-    // Every entry is now owned by `to`: keep the copies, and let `from`
-    // forget the originals (its buckets are marked empty, nothing dropped).
+    // Every entry is now in `to`: keep the copies, and let `from` discard
+    // the originals (its buckets are marked empty, no entry read).
     mem::forget(copies);
-    for original in from.drain() {
-        mem::forget(original);
-    }
+    from.clear();
     true
 }
 

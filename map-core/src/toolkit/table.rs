@@ -211,14 +211,16 @@ where
 /// left empty (its allocation is not freed: drop or replace it).
 ///
 /// This is how a storage re-homes its entries, for example into a fresh
-/// arena during compaction. It allocates the new table and nothing else:
-/// each entry is hashed where it lies and moved once, as hashbrown's own
-/// resize does.
+/// arena during compaction. Each entry is hashed once and moved once, as
+/// hashbrown's own resize does. It allocates the new table and, for
+/// entries with drop glue (whose hashes are all computed before the first
+/// one moves), a vector of 8 bytes an entry from the global allocator,
+/// freed before it returns.
 ///
 /// # Errors
 ///
 /// [`ShrinkError::AllocFailed`], with `table` untouched, if `alloc`
-/// refuses the new table.
+/// refuses the new table (or the global allocator the hashes' vector).
 ///
 /// # Panics
 ///
@@ -334,7 +336,8 @@ pub fn filling<T, R>(entries: usize, capacity: usize, f: impl FnOnce() -> R) -> 
 }
 
 /// Moves everything from `from` into `to`, which must be empty with room
-/// for it all, hashing each entry once (see `crate::raw`).
+/// for it all, hashing each entry once: in one pass for entries without
+/// drop glue (see `crate::raw`), in two otherwise ([`move_planned`]).
 fn move_entries<T, A, B>(
     from: &mut HashTable<T, A>,
     to: &mut HashTable<T, B>,
@@ -344,16 +347,52 @@ where
     A: Allocator,
     B: Allocator,
 {
-    if crate::raw::move_all(from, to, hasher) {
+    let moved = if core::mem::needs_drop::<T>() {
+        move_planned(from, to, hasher)
+    } else {
+        crate::raw::move_all(from, to, hasher)
+    };
+    if moved {
         Ok(())
     } else {
         Err(ShrinkError::AllocFailed)
     }
 }
 
+/// [`move_entries`] for entries with drop glue: every entry is hashed into
+/// a plan first (the only user code, so a panicking `hasher` leaves `from`
+/// untouched and `to` empty), then drained into `to` with its planned hash.
+/// Each entry is read out once, by the drain. Returns `false`, with
+/// nothing moved, if `to` lacks room or the plan's vector (8 bytes an
+/// entry, from the global allocator, freed on return) cannot be allocated.
+fn move_planned<T, A, B>(
+    from: &mut HashTable<T, A>,
+    to: &mut HashTable<T, B>,
+    hasher: impl Fn(&T) -> u64,
+) -> bool
+where
+    A: Allocator,
+    B: Allocator,
+{
+    if !to.is_empty() || to.capacity() < from.len() {
+        return false;
+    }
+    let mut plan = allocator_api2::vec::Vec::new();
+    if plan.try_reserve_exact(from.len()).is_err() {
+        return false;
+    }
+    plan.extend(from.iter().map(hasher));
+    // `drain` yields the entries in bucket order, the order `iter` planned
+    // them in; `to` has room for all, so its hasher never runs.
+    for (item, &hash) in from.drain().zip(&plan) {
+        to.insert_unique(hash, item, |_| unreachable_hash());
+    }
+    true
+}
+
 #[cold]
 fn unreachable_hash() -> u64 {
-    unreachable!("an empty table rehashes nothing")
+    unreachable!("a table with room for its entries rehashes nothing")
 }
 
 /// The first full bucket at or after `cursor`, with `cursor` moved past it:
