@@ -421,11 +421,25 @@ impl<K, V> ArenaTable<K, V> {
     /// [`room`](Self::room)): with none, this panics rather than grow the
     /// table inside its arena.
     pub(crate) fn insert_unique(&mut self, hash: u64, entry: (K, V)) -> usize {
+        self.insert_unique_entry(hash, entry).bucket_index()
+    }
+
+    /// [`insert_unique`](Self::insert_unique), handing back the entry.
+    #[inline(always)]
+    pub(crate) fn insert_unique_mut(&mut self, hash: u64, entry: (K, V)) -> &mut (K, V) {
+        self.insert_unique_entry(hash, entry).into_mut()
+    }
+
+    #[inline(always)]
+    fn insert_unique_entry(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+    ) -> hash_table::OccupiedEntry<'_, (K, V), ArenaRef> {
         assert!(self.room() > 0, "an arena table grows only by a relocation");
         // With room, hashbrown neither grows nor calls the hasher.
         self.table
             .insert_unique(hash, entry, |_| unreachable_hash())
-            .bucket_index()
     }
 
     /// Removes the entry at `bucket` (which holds one).

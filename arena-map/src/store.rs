@@ -219,6 +219,22 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
     }
 
     #[inline(always)]
+    fn insert_new_mut(
+        &mut self,
+        hash: u64,
+        entry: (K, V),
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> &mut (K, V) {
+        if self.room() == 0 {
+            if let Err(error) = self.grow_for_one(hasher, reclaimer) {
+                self.no_room(error);
+            }
+        }
+        self.insert_unique_mut(hash, entry)
+    }
+
+    #[inline(always)]
     fn remove(
         &mut self,
         hash: u64,
