@@ -159,5 +159,9 @@ fn a_panicking_merge_loses_only_the_removed_entry() {
         assert_holds(&map, 0..0);
     }
     run(big);
-    run(|k| Owned(Box::new(big(k))));
+    // Entries with drop glue move in safe code (hashes planned first): not
+    // worth Miri's time.
+    if !cfg!(miri) {
+        run(|k| Owned(Box::new(big(k))));
+    }
 }
