@@ -30,6 +30,19 @@ fn grow_target(len: usize, additional: usize, full: usize) -> Result<usize, Aren
 }
 
 impl<K, V> ArenaTable<K, V> {
+    /// Room for one more entry, growing a full table on a cold path.
+    #[inline(always)]
+    fn room_for_one(
+        &mut self,
+        hasher: impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<(), TryReserveError> {
+        if self.room() == 0 {
+            self.grow_for_one(hasher, reclaimer)?;
+        }
+        Ok(())
+    }
+
     /// Room for one more entry in a full table. After a `clear()` that gave
     /// a large arena back, grows towards the size the map held in one step.
     #[cold]
@@ -210,10 +223,8 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Result<usize, ((K, V), TryReserveError)> {
-        if self.room() == 0 {
-            if let Err(error) = self.grow_for_one(hasher, reclaimer) {
-                return Err((entry, error));
-            }
+        if let Err(error) = self.room_for_one(hasher, reclaimer) {
+            return Err((entry, error));
         }
         Ok(self.insert_unique(hash, entry))
     }
@@ -226,10 +237,8 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> &mut (K, V) {
-        if self.room() == 0 {
-            if let Err(error) = self.grow_for_one(hasher, reclaimer) {
-                self.no_room(error);
-            }
+        if let Err(error) = self.room_for_one(hasher, reclaimer) {
+            self.no_room(error);
         }
         self.insert_unique_mut(hash, entry)
     }

@@ -127,6 +127,20 @@ impl<K, V, A: Allocator + Clone> Table<K, V, A> {
         reclaimer.on_sparse_remove(&mut View::new(self, hasher), len_after);
     }
 
+    /// Room for one more entry: one load of the free slots, and the growth
+    /// of a full table on a cold path.
+    #[inline(always)]
+    fn room_for_one(
+        &mut self,
+        hasher: &impl Fn(&(K, V)) -> u64,
+        reclaimer: &mut Reclaimer,
+    ) -> Result<(), TryReserveError> {
+        if table::free_slots(&self.table) == 0 {
+            self.grow_for_one(hasher, reclaimer)?;
+        }
+        Ok(())
+    }
+
     /// Room for one more entry in a full table.
     #[cold]
     #[inline(never)]
@@ -288,10 +302,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Result<usize, ((K, V), TryReserveError)> {
-        if table::free_slots(&self.table) == 0 {
-            if let Err(e) = self.grow_for_one(&hasher, reclaimer) {
-                return Err((entry, e));
-            }
+        if let Err(e) = self.room_for_one(&hasher, reclaimer) {
+            return Err((entry, e));
         }
         Ok(self.table.insert_unique(hash, entry, hasher).bucket_index())
     }
@@ -304,10 +316,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> &mut (K, V) {
-        if table::free_slots(&self.table) == 0 {
-            if let Err(error) = self.grow_for_one(&hasher, reclaimer) {
-                self.no_room(error);
-            }
+        if let Err(error) = self.room_for_one(&hasher, reclaimer) {
+            self.no_room(error);
         }
         self.table.insert_unique(hash, entry, hasher).into_mut()
     }

@@ -1568,6 +1568,25 @@ impl<'a, K, V, S, St: Store<K, V>> VacantEntry<'a, K, V, S, St> {
 }
 
 impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> VacantEntry<'a, K, V, S, St> {
+    /// The entry's parts, once the reclaimer has caught up on a shrink that
+    /// removals deferred: what an insert does first.
+    #[allow(clippy::type_complexity)]
+    #[inline(always)]
+    fn caught_up(self) -> (&'a mut St, u64, K, &'a S, &'a mut Reclaimer) {
+        let VacantEntry {
+            store,
+            hash,
+            key,
+            hash_builder,
+            reclaimer,
+            ..
+        } = self;
+        if reclaimer.shrink_pending() {
+            catch_up(&mut *store, hash_builder, reclaimer);
+        }
+        (store, hash, key, hash_builder, reclaimer)
+    }
+
     /// Inserts `value` under the entry's key.
     ///
     /// ```
@@ -1581,17 +1600,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> VacantEntry<'a, K, V, S, S
     /// ```
     #[inline]
     pub fn insert(self, value: V) -> &'a mut V {
-        let VacantEntry {
-            store,
-            hash,
-            key,
-            hash_builder,
-            reclaimer,
-            ..
-        } = self;
-        if reclaimer.shrink_pending() {
-            catch_up(&mut *store, hash_builder, reclaimer);
-        }
+        let (store, hash, key, hash_builder, reclaimer) = self.caught_up();
         &mut store
             .insert_new_mut(hash, (key, value), make_hasher(hash_builder), reclaimer)
             .1
@@ -1619,17 +1628,7 @@ impl<'a, K: Hash, V, S: BuildHasher, St: Store<K, V>> VacantEntry<'a, K, V, S, S
     /// ```
     #[inline]
     pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, S, St> {
-        let VacantEntry {
-            store,
-            hash,
-            key,
-            hash_builder,
-            reclaimer,
-            ..
-        } = self;
-        if reclaimer.shrink_pending() {
-            catch_up(&mut *store, hash_builder, reclaimer);
-        }
+        let (store, hash, key, hash_builder, reclaimer) = self.caught_up();
         let pos = match store.insert_new(hash, (key, value), make_hasher(hash_builder), reclaimer) {
             Ok(pos) => pos,
             Err((_, error)) => store.no_room(error),
