@@ -369,6 +369,7 @@ fn panicking_hasher_during_table_moves_loses_nothing() {
     let _ = reclaimed;
 
     // Leave a sparse table, then make the shrink panic.
+    let full = map.capacity();
     map.retain(|_, v| *v < 4);
     HASHER_PANICS.with(|p| p.set(true));
     let shrunk = catch_unwind(AssertUnwindSafe(|| map.reclaim()));
@@ -376,10 +377,12 @@ fn panicking_hasher_during_table_moves_loses_nothing() {
     assert!(shrunk.is_err());
     check(&map, 0..4);
     // Once hashing behaves the table shrinks (the arena's first chunk is
-    // its minimum size either way, so the bytes may not change).
-    let sparse = map.capacity();
+    // its minimum size either way, so the bytes may not change). Measured
+    // from the full table: where hashbrown's groups are 8 control bytes
+    // (its portable code, as under Miri, and NEON), the removals of
+    // `retain` already shrank it, and this reclaim only clears tombstones.
     map.reclaim();
-    assert!(map.capacity() < sparse, "{} vs {sparse}", map.capacity());
+    assert!(map.capacity() < full, "{} vs {full}", map.capacity());
     check(&map, 0..4);
     assert_eq!(map.len(), 4);
 }
