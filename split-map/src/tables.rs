@@ -732,10 +732,11 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// has room for it: the table is near full if it will be after it.
     #[inline(always)]
     pub(crate) fn inserting(&mut self, i: usize) {
-        self.len += 1;
         if table::free_slots(&self.shards[i].table) <= AHEAD_ENTRIES + 1 {
             self.near_full(i);
         }
+        // Counted once nothing before the insert can fail.
+        self.len += 1;
     }
 
     /// An insert left table `i` within [`AHEAD_ENTRIES`] of full: if it is
