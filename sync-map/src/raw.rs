@@ -75,6 +75,7 @@
 
 use core::marker::PhantomData;
 use core::mem;
+use core::ptr::NonNull;
 
 use crate::sync::{
     backoff, lock, plain, try_lock, Arc, AtomicBool, AtomicPtr, AtomicUsize, Mutex, MutexGuard,
@@ -530,7 +531,7 @@ impl<T, W> LeftRight<T, W> {
         mut section: Section<'s>,
         asymmetric: bool,
     ) -> (Section<'s>, *mut Copy<T>) {
-        let slot = section.slot;
+        let slot = section.slot();
         if Section::count_fenced(slot) {
             drop(section);
             self.unfence_if_quiet(slot);
@@ -702,11 +703,17 @@ impl<T, W> Drop for Reader<'_, T, W> {
 /// the reader's closure panics). A section nested in another of the same
 /// thread on the same pair stores back, on exit, the epoch the outermost
 /// one set: the outermost keeps the marking.
+///
+/// The slot is held as a pointer, not a reference: a one-shot slot may be
+/// freed by another thread's prune as soon as the exit store marks it idle,
+/// while the section is still an argument of the functions it was passed
+/// to, and a reference there would have to stay valid until they return.
 struct Section<'a> {
-    slot: &'a Slot,
+    slot: NonNull<Slot>,
     /// The epoch to store on exit: the next even one (the current odd one
     /// for a nested section).
     exit: usize,
+    _slot: PhantomData<&'a Slot>,
 }
 
 impl<'a> Section<'a> {
@@ -726,8 +733,9 @@ impl<'a> Section<'a> {
         slot.epoch.store(epoch.wrapping_add(1), Ordering::Release);
         barrier::light(asymmetric);
         Some(Section {
-            slot,
+            slot: NonNull::from(slot),
             exit: epoch.wrapping_add(2),
+            _slot: PhantomData,
         })
     }
 
@@ -738,7 +746,22 @@ impl<'a> Section<'a> {
         // last store.
         let exit = slot.epoch.load(Ordering::Relaxed);
         debug_assert!(exit & 1 == 1, "nested in an active section");
-        Section { slot, exit }
+        Section {
+            slot: NonNull::from(slot),
+            exit,
+            _slot: PhantomData,
+        }
+    }
+
+    /// The section's slot, for the fenced path's look at whether writes
+    /// stopped: a thread's slot, which its holders keep alive beyond the
+    /// section (a one-shot slot makes one fenced read, never the
+    /// [`QUIET_READS`]th, so it never gets there).
+    fn slot(&self) -> &'a Slot {
+        // SAFETY: the slot was a `&'a Slot` when the section began, and is
+        // alive while the section is: nothing frees a slot before its
+        // section's exit store, which is in `drop`.
+        unsafe { self.slot.as_ref() }
     }
 
     /// The reader's fence while writes are frequent.
@@ -766,8 +789,12 @@ impl<'a> Section<'a> {
 impl Drop for Section<'_> {
     #[inline(always)]
     fn drop(&mut self) {
+        // SAFETY: the slot is alive until this store (see `slot`). The
+        // reference covers the atomic epoch alone and is not used after
+        // the store, once which a one-shot slot may be freed.
+        let epoch = unsafe { &(*self.slot.as_ptr()).epoch };
         // Unconditional: one store, no branch on the read path.
-        self.slot.epoch.store(self.exit, Ordering::Release);
+        epoch.store(self.exit, Ordering::Release);
     }
 }
 
