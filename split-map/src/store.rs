@@ -227,13 +227,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         if let Err(error) = self.tables.make_room(hash, &hasher) {
             return Err((entry, error));
         }
-        let i = self.tables.index(hash);
-        let bucket = self.tables.shards[i]
-            .table
-            .insert_unique(hash, entry, hasher)
-            .bucket_index();
-        self.tables.inserted(i);
-        Ok((i, bucket))
+        let (i, placed) = self.tables.insert_new(hash, entry, hasher);
+        Ok((i, placed.bucket_index()))
     }
 
     #[inline(always)]
@@ -247,14 +242,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         if let Err(error) = self.tables.make_room(hash, &hasher) {
             self.no_room(error);
         }
-        let i = self.tables.index(hash);
-        // Counted before the insert, which has room and cannot fail, so
-        // that the entry itself can be handed back.
-        self.tables.inserting(i);
-        self.tables.shards[i]
-            .table
-            .insert_unique(hash, entry, hasher)
-            .into_mut()
+        self.tables.insert_new(hash, entry, hasher).1.into_mut()
     }
 
     #[inline(always)]

@@ -67,7 +67,7 @@ use core::ptr::{self, NonNull};
 
 use allocator_api2::alloc::Allocator;
 use allocator_api2::vec::Vec;
-use hashbrown::{HashTable, TryReserveError};
+use hashbrown::{hash_table, HashTable, TryReserveError};
 use map_core::toolkit::table::{self, bucket_capacity, buckets_for, try_with_capacity_in};
 use map_core::toolkit::{Piece, Place};
 use map_core::ReclaimPolicy;
@@ -245,7 +245,7 @@ impl<T, A: Allocator> Shard<T, A> {
     }
 
     /// Whether the table is within [`AHEAD_ENTRIES`] of full (see
-    /// [`Tables::inserted`]).
+    /// [`Tables::insert_new`]).
     #[inline(always)]
     pub(crate) fn is_near_full(&self) -> bool {
         table::free_slots(&self.table) <= AHEAD_ENTRIES
@@ -254,7 +254,7 @@ impl<T, A: Allocator> Shard<T, A> {
     /// Whether an insert may take the hot path: the table has room for it
     /// and is not at the size bound within [`AHEAD_ENTRIES`] of full. A
     /// table that is splits soon, and inserts into it take the cold path,
-    /// which readies the split's tables ([`Tables::inserted`]). One test of
+    /// which readies the split's tables ([`Tables::insert_new`]). One test of
     /// the free slots decides for a table with room to spare.
     #[inline(always)]
     pub(crate) fn has_room_to_spare(&self) -> bool {
@@ -717,26 +717,26 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         self.imaged(|tables| tables.grow_for(hash, hasher))
     }
 
-    /// Counts an entry just inserted into table `i`. An insert that leaves
-    /// its table within [`AHEAD_ENTRIES`] of full also readies the next
-    /// split's tables ([`Tables::near_full`]).
+    /// Inserts `item`, whose key is absent, into its table, which
+    /// [`Tables::make_room`] gave room for it: the table's index and the
+    /// entry. An insert that will leave its table within [`AHEAD_ENTRIES`]
+    /// of full first readies the next split's tables
+    /// ([`Tables::near_full`]); the entry is counted once nothing before
+    /// the insert can fail (readying clones the allocator, user code).
     #[inline(always)]
-    pub(crate) fn inserted(&mut self, i: usize) {
-        self.len += 1;
-        if self.shards[i].is_near_full() {
-            self.near_full(i);
-        }
-    }
-
-    /// [`Tables::inserted`] just before the insert into table `i`, which
-    /// has room for it: the table is near full if it will be after it.
-    #[inline(always)]
-    pub(crate) fn inserting(&mut self, i: usize) {
+    pub(crate) fn insert_new(
+        &mut self,
+        hash: u64,
+        item: T,
+        hasher: impl Fn(&T) -> u64,
+    ) -> (usize, hash_table::OccupiedEntry<'_, T, A>) {
+        let i = self.index(hash);
+        // Within `AHEAD_ENTRIES` of full after this insert.
         if table::free_slots(&self.shards[i].table) <= AHEAD_ENTRIES + 1 {
             self.near_full(i);
         }
-        // Counted once nothing before the insert can fail.
         self.len += 1;
+        (i, self.shards[i].table.insert_unique(hash, item, hasher))
     }
 
     /// An insert left table `i` within [`AHEAD_ENTRIES`] of full: if it is
@@ -1708,9 +1708,7 @@ mod tests {
             return;
         }
         t.make_room(h, &hash).unwrap();
-        let i = t.index(h);
-        t.shards[i].table.insert_unique(h, k, hash);
-        t.inserted(i);
+        t.insert_new(h, k, hash);
     }
 
     fn spares(t: &Tables<u64, Global>) -> usize {

@@ -986,7 +986,7 @@ where
         // One flag on the hot path; the protocol's view is built on the
         // cold one (built here, it kept two registers busy in every insert).
         if self.reclaimer.shrink_pending() {
-            self.catch_up();
+            catch_up(&mut self.store, &self.hash_builder, &mut self.reclaimer);
         }
         let hash = make_hash(&self.hash_builder, &key);
         match self.store.upsert(
@@ -1053,13 +1053,6 @@ where
             make_hasher(&self.hash_builder),
             &mut self.reclaimer,
         )
-    }
-
-    /// The shrink that removals left for the next insert.
-    #[cold]
-    #[inline(never)]
-    fn catch_up(&mut self) {
-        catch_up(&mut self.store, &self.hash_builder, &mut self.reclaimer);
     }
 
     /// Insert of a key into a storage with no room for it: an existing key
