@@ -758,9 +758,12 @@ impl<'a> Section<'a> {
     /// section (a one-shot slot makes one fenced read, never the
     /// [`QUIET_READS`]th, so it never gets there).
     fn slot(&self) -> &'a Slot {
-        // SAFETY: the slot was a `&'a Slot` when the section began, and is
-        // alive while the section is: nothing frees a slot before its
-        // section's exit store, which is in `drop`.
+        // SAFETY: the slot was a `&'a Slot` when the section began. A
+        // thread's slot stays alive for `'a` (its holders keep it); a
+        // one-shot slot until its section's exit store in `drop`, and the
+        // one caller that keeps this reference past the section
+        // (`enter_fenced`, on its `QUIET_READS`th read) never gets a
+        // one-shot slot, as said above.
         unsafe { self.slot.as_ref() }
     }
 
