@@ -965,7 +965,7 @@ pub struct Sizes {
     /// ([`promises::check_hysteresis`](crate::promises::check_hysteresis)).
     pub hysteresis_cases: usize,
     /// Entries of the largest map the parallel methods are checked on
-    /// ([`par::check`](crate::par::check)).
+    /// (`par::check`, a module of the `rayon` feature).
     pub par_entries: usize,
 }
 

@@ -224,10 +224,11 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         _reclaimer: &mut Reclaimer,
     ) -> Result<(usize, usize), ((K, V), TryReserveError)> {
-        if let Err(error) = self.tables.make_room(hash, &hasher) {
-            return Err((entry, error));
-        }
-        let (i, placed) = self.tables.insert_new(hash, entry, hasher);
+        let i = match self.tables.make_room(hash, &hasher) {
+            Ok(i) => i,
+            Err(error) => return Err((entry, error)),
+        };
+        let placed = self.tables.insert_new(i, hash, entry, hasher);
         Ok((i, placed.bucket_index()))
     }
 
@@ -239,10 +240,11 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         _reclaimer: &mut Reclaimer,
     ) -> &mut (K, V) {
-        if let Err(error) = self.tables.make_room(hash, &hasher) {
-            self.no_room(error);
-        }
-        self.tables.insert_new(hash, entry, hasher).1.into_mut()
+        let i = match self.tables.make_room(hash, &hasher) {
+            Ok(i) => i,
+            Err(error) => self.no_room(error),
+        };
+        self.tables.insert_new(i, hash, entry, hasher).into_mut()
     }
 
     #[inline(always)]

@@ -707,18 +707,27 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// progress: a resize leaves room for at least one more entry (a table
     /// with no buckets, which an emptied table or an empty half of a split
     /// is, gets some), and a split deepens the directory, which is bounded.
+    ///
+    /// Returns the index in `shards` of the table with room, for
+    /// [`Tables::insert_new`].
     #[inline]
-    pub(crate) fn make_room(&mut self, hash: u64, hasher: &impl Fn(&T) -> u64) -> Grow {
-        if let Some(shard) = self.shards.get(self.index(hash)) {
+    pub(crate) fn make_room(
+        &mut self,
+        hash: u64,
+        hasher: &impl Fn(&T) -> u64,
+    ) -> Result<usize, TryReserveError> {
+        let i = self.index(hash);
+        if let Some(shard) = self.shards.get(i) {
             if table::free_slots(&shard.table) != 0 {
-                return Ok(());
+                return Ok(i);
             }
         }
-        self.imaged(|tables| tables.grow_for(hash, hasher))
+        self.imaged(|tables| tables.grow_for(hash, hasher))?;
+        Ok(self.index(hash))
     }
 
-    /// Inserts `item`, whose key is absent, into its table, which
-    /// [`Tables::make_room`] gave room for it: the table's index and the
+    /// Inserts `item`, whose key is absent, into table `i`, where
+    /// [`Tables::make_room`] made room for it (and which it returned): the
     /// entry. An insert that will leave its table within [`AHEAD_ENTRIES`]
     /// of full first readies the next split's tables
     /// ([`Tables::near_full`]); the entry is counted once nothing before
@@ -726,17 +735,18 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     #[inline(always)]
     pub(crate) fn insert_new(
         &mut self,
+        i: usize,
         hash: u64,
         item: T,
         hasher: impl Fn(&T) -> u64,
-    ) -> (usize, hash_table::OccupiedEntry<'_, T, A>) {
-        let i = self.index(hash);
+    ) -> hash_table::OccupiedEntry<'_, T, A> {
+        debug_assert_eq!(i, self.index(hash), "not the key's table");
         // Within `AHEAD_ENTRIES` of full after this insert.
         if table::free_slots(&self.shards[i].table) <= AHEAD_ENTRIES + 1 {
             self.near_full(i);
         }
         self.len += 1;
-        (i, self.shards[i].table.insert_unique(hash, item, hasher))
+        self.shards[i].table.insert_unique(hash, item, hasher)
     }
 
     /// An insert left table `i` within [`AHEAD_ENTRIES`] of full: if it is
@@ -1707,8 +1717,8 @@ mod tests {
         if t.find(h, |x| *x == k).is_some() {
             return;
         }
-        t.make_room(h, &hash).unwrap();
-        t.insert_new(h, k, hash);
+        let i = t.make_room(h, &hash).unwrap();
+        t.insert_new(i, h, k, hash);
     }
 
     fn spares(t: &Tables<u64, Global>) -> usize {
