@@ -22,6 +22,7 @@ use map_core::toolkit::{Map, Piece, Place, StableStore, Store};
 use map_core::ReclaimPolicy;
 
 use crate::alloc::Counter;
+use crate::phased::{key, Hashing, PhaseHasher};
 use crate::test_map::{filled_in, hasher, new_map, KitHasher, TestMap, FIXED};
 use crate::{Rng, Sizes};
 
@@ -57,6 +58,7 @@ where
     );
     memory_is_exact_in_every_stage::<St>();
     capacity_asked_for_is_a_floor::<St>();
+    reserving_for_hashes_that_do_not_separate_stays_in_proportion::<St>();
     nothing_is_given_back_unless_an_entry_left::<St>();
     present_keys_do_not_grow_a_full_storage::<St>();
     clear_and_refill_reuse_the_storage::<St>();
@@ -116,6 +118,47 @@ where
         0,
         "an empty map after reclaim holds nothing"
     );
+}
+
+/// `reserve` and `try_reserve` on a map whose keys' hashes share their high
+/// bits (the [`Clustered`](Hashing::Clustered) and
+/// [`Colliding`](Hashing::Colliding) shapes of the phased check) give the
+/// room asked for with memory in proportion to it: a storage that spreads
+/// room by the hash's high bits must not split again and again for keys
+/// those bits do not separate (each split that deepens a directory doubles
+/// it).
+///
+/// # Panics
+///
+/// If a reservation fails or holds more than 256 bytes per entry it makes
+/// room for (an entry is 16), plus 1 MiB.
+pub fn reserving_for_hashes_that_do_not_separate_stays_in_proportion<St>()
+where
+    St: Store<u64, u64>,
+    St::Alloc: Default,
+{
+    for hashing in [Hashing::Clustered, Hashing::Colliding] {
+        let mut map: Map<u64, u64, PhaseHasher, St> =
+            Map::with_hasher_in(PhaseHasher::new(hashing), St::Alloc::default());
+        // One range: every hash shares its directory bits with the others.
+        for n in 0..20_000 {
+            map.insert(key(3, n), n);
+        }
+        for additional in [1, 5_000, 50_000] {
+            let at = format!("{hashing:?} hashes, 20,000 entries, reserve({additional})");
+            if let Err(e) = map.try_reserve(additional) {
+                panic!("{at}: {e:?}");
+            }
+            map.reserve(additional);
+            let room = map.len() + additional;
+            assert!(map.capacity() >= room, "{at}: capacity {}", map.capacity());
+            let held = map.memory().allocated_bytes;
+            assert!(
+                held <= 256 * room + (1 << 20),
+                "{at}: {held} bytes held for room for {room} entries"
+            );
+        }
+    }
 }
 
 /// `with_capacity`, `reserve`, `try_reserve` and `shrink_to` set a floor

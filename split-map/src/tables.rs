@@ -878,8 +878,10 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
 
     /// Splits table `i` in two by its next directory bit, each half in a
     /// table of the size bound ([`bound_buckets`], at least the table's own
-    /// size). `Ok(false)` if the split would leave one half empty or the
-    /// directory is at its bound: nothing changed.
+    /// size). `Ok(false)`, nothing changed, if the table is at the
+    /// directory's depth bound or [`Tables::split_with`] refuses the split
+    /// (keys whose hashes do not separate). An empty half allocates
+    /// nothing.
     fn split(&mut self, i: usize, hasher: &impl Fn(&T) -> u64) -> Result<bool, TryReserveError> {
         let depth = self.shards[i].depth;
         if depth >= MAX_DEPTH {
@@ -887,12 +889,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         }
         let buckets = bound_buckets::<T>(self.shards.len()).max(self.shards[i].table.num_buckets());
         let room = bucket_capacity(buckets);
-        // An empty half (keys that share their next bit) allocates nothing.
         let split = self.split_with(
             i,
             hasher,
-            |count| if count == 0 { 0 } else { count.max(room) },
-            true,
+            |count| {
+                if count == 0 {
+                    0
+                } else {
+                    count.max(room)
+                }
+            },
         )?;
         if split {
             // The halves: table `i` and the one the split added last.
@@ -902,14 +908,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         Ok(split)
     }
 
-    /// Splits table `i`, sizing each half with `capacity(entries)`. With
-    /// `need_both`, refuses a split that leaves a half empty.
+    /// Splits table `i`, sizing each half with `capacity(entries)`.
+    /// `Ok(false)`, nothing changed, for a split that would double a
+    /// directory already 64 times larger than the table list: hashes that
+    /// do not separate (keys whose hashes share all the directory's bits)
+    /// would double it again at every split.
     fn split_with(
         &mut self,
         i: usize,
         hasher: &impl Fn(&T) -> u64,
         capacity: impl Fn(usize) -> usize,
-        need_both: bool,
     ) -> Result<bool, TryReserveError> {
         let depth = self.shards[i].depth;
         // Room for this split's table and the next one's: the list grows
@@ -920,9 +928,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         self.shards.try_reserve(2).map_err(vec_error)?;
         let doubles = depth == self.depth;
         if doubles {
-            // Hashes that do not separate would double the directory again
-            // and again: past this size, tables grow instead.
-            if need_both && (2usize << self.depth) > 64 * (self.shards.len() + 1) {
+            // Past this size, tables grow instead.
+            if (2usize << self.depth) > 64 * (self.shards.len() + 1) {
                 return Ok(false);
             }
             self.double_dir()?;
@@ -1254,13 +1261,17 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             let shard = &self.shards[i];
             let share = share(additional, shard.depth);
             let need = shard.table.len().saturating_add(share);
-            if need > bound && shard.depth < MAX_DEPTH {
-                // Split into two tables that just hold what is there; the
-                // loop then sizes each for its own share.
-                self.split_with(i, hasher, |count| count, false)?;
+            // Split into two tables that just hold what is there; the loop
+            // then sizes each for its own share. A split refused (the keys'
+            // hashes do not separate) leaves this table to take its share
+            // past the size bound, as a growing one does.
+            if need > bound
+                && shard.depth < MAX_DEPTH
+                && self.split_with(i, hasher, |count| count)?
+            {
                 continue;
             }
-            if need > shard.table.capacity() {
+            if need > self.shards[i].table.capacity() {
                 self.resize(i, need, hasher)?;
             }
             i += 1;
@@ -2217,6 +2228,28 @@ mod tests {
             t.table_count()
         );
         assert!(t.capacity() >= 400_000);
+    }
+
+    /// `reserve` splits tables whose share of the room is past the size
+    /// bound; for keys with one hash a split separates nothing, and
+    /// splitting on deepened the directory to 2^31 slots (an 8 GiB request
+    /// for 20,000 entries). Their table now takes its share itself.
+    #[test]
+    fn reserving_for_keys_with_one_hash_grows_their_table_not_the_directory() {
+        let mut t: Tables<u64, Global> = Tables::new_in(Global);
+        let same = |_: &u64| 42u64;
+        for k in 0..20_000u64 {
+            let i = t.make_room(42, &same).unwrap();
+            t.insert_new(i, 42, k, same);
+        }
+        let dir = t.dir.len();
+        for additional in [1, 5_000, 100_000] {
+            t.reserve(additional, &same).unwrap();
+            t.check();
+            assert!(t.capacity() >= 20_000 + additional);
+            assert!(t.dir.len() <= dir.max(1024), "directory of {}", t.dir.len());
+            assert!(t.allocated_bytes() < 16 << 20);
+        }
     }
 
     #[test]
