@@ -389,6 +389,9 @@ struct Control {
     live: AtomicUsize,
     /// Allocations served.
     calls: AtomicUsize,
+    /// The most live bytes an allocation may leave; `usize::MAX` for no
+    /// limit.
+    limit: AtomicUsize,
 }
 
 /// An `allocator_api2` allocator over the global one that fails on demand.
@@ -474,6 +477,28 @@ impl FailingAlloc {
     /// ```
     pub fn never_fail(&self) {
         self.control.budget.store(usize::MAX, Ordering::SeqCst);
+        self.control.limit.store(usize::MAX, Ordering::SeqCst);
+    }
+
+    /// Refuses every allocation that would leave more than `bytes` live
+    /// through this allocator and its clones, as a machine with that much
+    /// memory would, until [`never_fail`](Self::never_fail).
+    ///
+    /// ```
+    /// use allocator_api2::alloc::Allocator;
+    /// use map_conformance::alloc::FailingAlloc;
+    /// use std::alloc::Layout;
+    ///
+    /// let alloc = FailingAlloc::new();
+    /// alloc.refuse_past(4096);
+    /// assert!(alloc.allocate(Layout::new::<[u8; 8192]>()).is_err());
+    /// let layout = Layout::new::<[u8; 1024]>();
+    /// let small = alloc.allocate(layout).expect("within the limit");
+    /// // SAFETY: `small` came from `alloc` with `layout`.
+    /// unsafe { alloc.deallocate(small.cast(), layout) };
+    /// ```
+    pub fn refuse_past(&self, bytes: usize) {
+        self.control.limit.store(bytes, Ordering::SeqCst);
     }
 
     /// How many allocations were refused.
@@ -552,6 +577,11 @@ impl FailingAlloc {
 // `Allocator` requires of clones.
 unsafe impl Allocator for FailingAlloc {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        let limit = self.control.limit.load(Ordering::SeqCst);
+        if self.live_bytes().saturating_add(layout.size()) > limit {
+            self.control.failures.fetch_add(1, Ordering::SeqCst);
+            return Err(AllocError);
+        }
         if !self.admit() {
             return Err(AllocError);
         }

@@ -97,6 +97,39 @@ fn holds<St: Store<u64, u64>>(map: &TestMap<St>, keys: impl Iterator<Item = u64>
 /// At the first refusal that lost or changed something, naming it.
 pub fn check<St: Store<u64, u64, Alloc = FailingAlloc>>() {
     check_with::<St, FailingAlloc>();
+    a_reservation_past_the_memory_fails_whole::<St>();
+}
+
+/// `try_reserve` for far more than the allocator can give fails with
+/// `AllocError` and leaves the map as it was, holding no more than before,
+/// as std's one allocation for the whole table does: a storage of many
+/// pieces must not take piece after piece until the memory runs out (with
+/// the kernel's overcommit, that is the OOM killer, not an error).
+///
+/// # Panics
+///
+/// If the reservation succeeds, reports another error, or leaves the
+/// allocator holding more than before.
+pub fn a_reservation_past_the_memory_fails_whole<St: Store<u64, u64, Alloc = FailingAlloc>>() {
+    let alloc = FailingAlloc::new();
+    let mut map: TestMap<St> = filled_in(alloc.clone(), 10_000);
+    let held = alloc.live_bytes();
+    assert_eq!(map.memory().allocated_bytes, held, "memory()");
+    // A machine with 64 MiB to spare; the request needs gigabytes.
+    alloc.refuse_past(held + (64 << 20));
+    let refused = map.try_reserve(1 << 28);
+    alloc.never_fail();
+    assert!(
+        matches!(refused, Err(TryReserveError::AllocError { .. })),
+        "try_reserve(1 << 28) past the memory: {refused:?}"
+    );
+    assert_eq!(
+        alloc.live_bytes(),
+        held,
+        "try_reserve(1 << 28) past the memory kept what it took"
+    );
+    assert_eq!(map.memory().allocated_bytes, held, "memory()");
+    holds(&map, 0..10_000, "after a reservation past the memory");
 }
 
 /// Runs every check below on maps over their storage's default allocator,

@@ -60,6 +60,15 @@
 //! copy into a new block would map and fill one (a copy of the table list
 //! of a map draining from 10,000,000 entries took 0.14-0.18 ms, the longest
 //! removal then).
+//!
+//! # A large reservation asks first
+//!
+//! A table allocates its room in one block, so a reservation past what the
+//! allocator can give fails at once. Tables of at most 128 KiB each would
+//! instead take block after block until the memory ran out. So a
+//! reservation of more than [`PROBE_BYTES`] of room first asks for one
+//! block of its whole size and gives it straight back ([`Tables::probe`],
+//! an `unsafe` block of its own).
 
 use core::alloc::Layout;
 use core::mem::{self, ManuallyDrop, MaybeUninit};
@@ -344,6 +353,12 @@ const AHEAD_FROM: usize = 64;
 /// How close to full a table at the size bound is when an insert into it
 /// maps the second spare ([`Tables::near_full`]).
 const AHEAD_ENTRIES: usize = 32;
+
+/// The room a reservation may add before [`Tables::probe`] asks the
+/// allocator whether it could give it whole: far above what a map fills
+/// by inserts between two reservations, so that only large ones pay for
+/// the probe (an allocation given back untouched: a mapping and an unmap).
+const PROBE_BYTES: usize = 64 << 20;
 
 /// What a resize could not do.
 pub(crate) type Grow = Result<(), TryReserveError>;
@@ -1247,7 +1262,31 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         if additional == 0 {
             return Ok(());
         }
+        self.probe(additional)?;
         self.imaged(|tables| tables.reserve_shares(additional, hasher))
+    }
+
+    /// Before a reservation that adds more than [`PROBE_BYTES`] of room:
+    /// asks the allocator for one block the size of all the entries and
+    /// gives it back at once. A request the allocator cannot grant whole
+    /// (more than the machine has) then fails with nothing changed, as one
+    /// table's allocation would, instead of after taking table after table
+    /// (seconds of work, gigabytes held after the error, or, where the
+    /// kernel overcommits, the OOM killer).
+    fn probe(&self, additional: usize) -> Grow {
+        let entries = self.len.saturating_add(additional);
+        let adds = entries.saturating_sub(self.capacity);
+        if adds.saturating_mul(mem::size_of::<T>()) <= PROBE_BYTES {
+            return Ok(());
+        }
+        let layout = Layout::array::<T>(entries).map_err(|_| TryReserveError::CapacityOverflow)?;
+        let Ok(block) = self.alloc.allocate(layout) else {
+            return Err(TryReserveError::AllocError { layout });
+        };
+        // SAFETY: `block` was just allocated by `self.alloc` with `layout`,
+        // and nothing else holds it.
+        unsafe { self.alloc.deallocate(block.cast(), layout) };
+        Ok(())
     }
 
     /// [`Tables::reserve`] for a non-zero `additional`.

@@ -80,3 +80,31 @@ fn a_drain_that_stops_leaves_no_sparse_table() {
         );
     }
 }
+
+/// A reservation of more than 64 MiB of room first asks the allocator for
+/// one block the size of all the entries, and gives it back: granted here,
+/// then the first table refused, the map holds what it held before.
+#[test]
+fn a_large_reservation_probes_the_allocator_and_gives_the_probe_back() {
+    let alloc = map_conformance::alloc::FailingAlloc::new();
+    let mut map = SplitMap::new_in(alloc.clone());
+    for i in 0..1_000u64 {
+        map.insert(i, i);
+    }
+    let held = alloc.live_bytes();
+    let calls = alloc.calls();
+    // 5,000,000 pairs of u64 (80 MB): the probe, then the tables.
+    alloc.fail_after(1);
+    assert!(map.try_reserve(5_000_000).is_err());
+    alloc.never_fail();
+    assert_eq!(alloc.calls(), calls + 1, "the probe was granted");
+    assert_eq!(alloc.live_bytes(), held, "and given back");
+    assert_eq!(map.memory().allocated_bytes, held);
+    assert_eq!(map.len(), 1_000);
+    // Below the probe's size, none.
+    let calls = alloc.calls();
+    alloc.fail_after(0);
+    assert!(map.try_reserve(1_000_000).is_err());
+    alloc.never_fail();
+    assert_eq!(alloc.calls(), calls, "no probe for 16 MB");
+}
