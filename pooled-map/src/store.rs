@@ -216,11 +216,19 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
         self.pool.remove(slot)
     }
 
-    /// Room for `additional` more entries in both, or why not.
+    /// Room for `additional` more entries in both, or why not. If the pool
+    /// cannot grow, the index gives its new room back (if the allocator
+    /// grants its smaller table): a refused reservation does not leave the
+    /// map holding what it took.
     fn reserve_both(&mut self, additional: usize) -> Result<(), TryReserveError> {
         self.check_entries(additional)?;
+        let room = self.index.capacity();
         self.index.try_reserve(additional, rehash)?;
-        self.pool.try_reserve(additional)
+        if let Err(e) = self.pool.try_reserve(additional) {
+            let _ = table::try_shrink(&mut self.index, room, rehash);
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// Whether `additional` more entries stay within the slots' `u32` and a

@@ -68,3 +68,25 @@ fn a_refused_small_block_is_an_error() {
     }
     assert!(map.try_reserve(200).is_ok());
 }
+
+/// A reservation whose index is granted but whose pool is refused gives
+/// the index's new room back: the map holds what it held before.
+#[test]
+fn a_reservation_refused_halfway_keeps_nothing_it_took() {
+    let alloc = map_conformance::alloc::FailingAlloc::new();
+    let mut map: PooledMap<u64, u64, _, _> = PooledMap::new_in(alloc.clone());
+    for i in 0..1_000 {
+        map.insert(i, i);
+    }
+    let held = alloc.live_bytes();
+    // Room for 1 << 22 more: an index of 75 MB, granted, then a pool of
+    // 134 MB, past the 100 MiB to spare.
+    alloc.refuse_past(held + (100 << 20));
+    let refused = map.try_reserve(1 << 22);
+    alloc.never_fail();
+    assert!(matches!(refused, Err(TryReserveError::AllocError { .. })));
+    assert_eq!(alloc.live_bytes(), held, "the index kept its new room");
+    assert_eq!(map.memory().allocated_bytes, held);
+    assert_eq!(map.len(), 1_000);
+    assert!((0..1_000).all(|i| map.get(&i) == Some(&i)));
+}
