@@ -66,9 +66,9 @@
 //! A table allocates its room in one block, so a reservation past what the
 //! allocator can give fails at once. Tables of at most 128 KiB each would
 //! instead take block after block until the memory ran out. So a
-//! reservation of more than [`PROBE_BYTES`] of room first asks for one
-//! block of its whole size and gives it straight back ([`Tables::probe`],
-//! an `unsafe` block of its own).
+//! reservation of more than [`PROBE_BYTES`] of room first asks for the
+//! block one table of that room would take, and gives it straight back
+//! ([`Tables::probe`], an `unsafe` block of its own).
 
 use core::alloc::Layout;
 use core::mem::{self, ManuallyDrop, MaybeUninit};
@@ -1267,19 +1267,25 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     }
 
     /// Before a reservation that adds more than [`PROBE_BYTES`] of room:
-    /// asks the allocator for one block the size of all the entries and
-    /// gives it back at once. A request the allocator cannot grant whole
-    /// (more than the machine has) then fails with nothing changed, as one
-    /// table's allocation would, instead of after taking table after table
-    /// (seconds of work, gigabytes held after the error, or, where the
-    /// kernel overcommits, the OOM killer).
+    /// asks the allocator for the block one hashbrown table with room for
+    /// all the entries would take, and gives it back at once. A request
+    /// the allocator cannot grant whole (more than the machine has) then
+    /// fails with nothing changed, as that table's allocation would,
+    /// instead of after taking table after table (seconds of work,
+    /// gigabytes held after the error, or, where the kernel overcommits,
+    /// the OOM killer).
     fn probe(&self, additional: usize) -> Grow {
         let entries = self.len.saturating_add(additional);
         let adds = entries.saturating_sub(self.capacity);
         if adds.saturating_mul(mem::size_of::<T>()) <= PROBE_BYTES {
             return Ok(());
         }
-        let layout = Layout::array::<T>(entries).map_err(|_| TryReserveError::CapacityOverflow)?;
+        // Buckets, a control byte each, and a group of control bytes more.
+        let layout = buckets_for::<T>(entries)
+            .checked_mul(mem::size_of::<T>() + 1)
+            .and_then(|bytes| bytes.checked_add(16))
+            .and_then(|bytes| Layout::from_size_align(bytes, mem::align_of::<T>().max(16)).ok())
+            .ok_or(TryReserveError::CapacityOverflow)?;
         let Ok(block) = self.alloc.allocate(layout) else {
             return Err(TryReserveError::AllocError { layout });
         };

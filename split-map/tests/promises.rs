@@ -82,8 +82,9 @@ fn a_drain_that_stops_leaves_no_sparse_table() {
 }
 
 /// A reservation of more than 64 MiB of room first asks the allocator for
-/// one block the size of all the entries, and gives it back: granted here,
-/// then the first table refused, the map holds what it held before.
+/// the block one table of that room would take, and gives it back:
+/// granted here, then the first table refused, the map holds what it held
+/// before.
 #[test]
 fn a_large_reservation_probes_the_allocator_and_gives_the_probe_back() {
     let alloc = map_conformance::alloc::FailingAlloc::new();
