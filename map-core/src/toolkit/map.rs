@@ -743,8 +743,10 @@ where
     /// # Errors
     ///
     /// `TryReserveError::CapacityOverflow` if the capacity would overflow,
-    /// `TryReserveError::AllocError` if the allocator refused. The map is
-    /// unchanged on error (and its capacity floor too).
+    /// `TryReserveError::AllocError` if the allocator refused. On error the
+    /// map keeps every entry and its capacity floor; a storage of one table
+    /// is unchanged, as std's is, where one of several pieces may keep the
+    /// room of the pieces granted before the refusal.
     ///
     /// ```
     /// use map_core::{HashMap, TryReserveError};
