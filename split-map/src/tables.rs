@@ -838,6 +838,27 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         Ok(())
     }
 
+    /// [`Tables::resize`] into `room`, an empty table of the right size
+    /// allocated beforehand (moved into as a spare is).
+    fn resize_into(
+        &mut self,
+        i: usize,
+        capacity: usize,
+        room: HashTable<T, A>,
+        hasher: &impl Fn(&T) -> u64,
+    ) -> Grow {
+        let [table, _] = rebuild(
+            &mut self.shards[i].table,
+            None,
+            hasher,
+            (1, |_| 0),
+            |_, count| count.max(capacity),
+            (&self.alloc, &mut [Some(room)]),
+        )?;
+        self.set_table(i, table);
+        Ok(())
+    }
+
     /// Doubles table `i`, which is full. A table also fills up when deleted
     /// slots use up its room, holding then little more than half of it, so
     /// the doubled table may be sparse enough for the policy at once: its
@@ -1257,7 +1278,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
 
     /// Room for `additional` more entries, spread as the directory spreads
     /// hashes: each table gets room for its share (splitting tables whose
-    /// share is past the size bound).
+    /// share is past the size bound). Refused, it keeps every entry; the
+    /// splits made before the refusal stay (their halves hold just their
+    /// entries), the grown tables' room does not.
     pub(crate) fn reserve(&mut self, additional: usize, hasher: &impl Fn(&T) -> u64) -> Grow {
         if additional == 0 {
             return Ok(());
@@ -1301,25 +1324,47 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             self.first_table(0)?;
         }
         let bound = bucket_capacity(max_buckets::<T>());
+        let need = |shard: &Shard<T, A>| {
+            shard
+                .table
+                .len()
+                .saturating_add(share(additional, shard.depth))
+        };
+        // Splits first, into two tables that just hold what is there. A
+        // split refused (the keys' hashes do not separate) leaves its table
+        // to take its share past the size bound, as a growing one does.
         let mut i = 0;
         while i < self.shards.len() {
             let shard = &self.shards[i];
-            let share = share(additional, shard.depth);
-            let need = shard.table.len().saturating_add(share);
-            // Split into two tables that just hold what is there; the loop
-            // then sizes each for its own share. A split refused (the keys'
-            // hashes do not separate) leaves this table to take its share
-            // past the size bound, as a growing one does.
-            if need > bound
+            if need(shard) > bound
                 && shard.depth < MAX_DEPTH
                 && self.split_with(i, hasher, |count| count)?
             {
                 continue;
             }
-            if need > self.shards[i].table.capacity() {
-                self.resize(i, need, hasher)?;
-            }
             i += 1;
+        }
+        // Then every table's room, all of it allocated before any entry
+        // moves: a refusal gives all of it back, and the tables keep their
+        // entries and their size, as one table's refused growth would.
+        let grows = self
+            .shards
+            .iter()
+            .filter(|shard| need(shard) > shard.table.capacity())
+            .count();
+        let mut rooms = Vec::new_in(self.alloc.clone());
+        rooms.try_reserve_exact(grows).map_err(vec_error)?;
+        for (i, shard) in self.shards.iter().enumerate() {
+            let need = need(shard);
+            if need > shard.table.capacity() {
+                let room = table::filling::<T, _>(shard.table.len(), need, || {
+                    try_with_capacity_in(self.alloc.clone(), need)
+                })?;
+                rooms.push((i, need, room));
+            }
+        }
+        for (i, need, room) in rooms {
+            self.resize_into(i, need, room, hasher)?;
         }
         Ok(())
     }
@@ -2273,6 +2318,55 @@ mod tests {
             t.table_count()
         );
         assert!(t.capacity() >= 400_000);
+    }
+
+    /// A reservation refused after some of the tables it grows were
+    /// allocated gives every one of them back: each table keeps its entries
+    /// and its size. (Every table's room is allocated before any entry
+    /// moves; growing table by table kept the tables grown before the
+    /// refusal.)
+    #[test]
+    fn a_reservation_refused_partway_keeps_no_table_it_grew() {
+        use map_conformance::alloc::FailingAlloc;
+        let alloc = FailingAlloc::new();
+        let mut t: Tables<u64, FailingAlloc> = Tables::empty_in(alloc.clone());
+        // Eight empty tables of the size bound, then each made small and
+        // given 100 entries: a reservation of 2,000 more per table grows
+        // all eight without splitting one.
+        t.reserve(8 * bucket_capacity(max_buckets::<u64>()), &hash)
+            .unwrap();
+        assert_eq!(t.table_count(), 8);
+        for i in 0..8 {
+            t.imaged(|t| t.resize(i, 100, &hash)).unwrap();
+        }
+        let mut k = 0u64;
+        while t.len < 800 {
+            let h = hash(&k);
+            let i = t.index(h);
+            if t.shards[i].table.len() < 100 {
+                let i = t.make_room(h, &hash).unwrap();
+                t.insert_new(i, h, k, hash);
+            }
+            k += 1;
+        }
+        t.check();
+        let held = alloc.live_bytes();
+        let capacity = t.capacity();
+        for allowed in [1, 4, 7] {
+            alloc.fail_after(allowed);
+            let refused = t.reserve(8 * 2_000, &hash);
+            alloc.never_fail();
+            assert!(refused.is_err(), "refused after {allowed}");
+            t.check();
+            assert_eq!(alloc.live_bytes(), held, "refused after {allowed}: kept");
+            assert_eq!(t.capacity(), capacity);
+            assert_eq!(t.table_count(), 8);
+        }
+        t.reserve(8 * 2_000, &hash).unwrap();
+        assert_eq!(t.table_count(), 8, "grown without a split");
+        assert!(t.capacity() >= 800 + 8 * 2_000);
+        t.check();
+        assert_eq!(t.len, 800);
     }
 
     /// `reserve` splits tables whose share of the room is past the size
