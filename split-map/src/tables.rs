@@ -826,25 +826,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// The spare is left for the next split: a split fills two tables, a
     /// resize one.
     fn resize(&mut self, i: usize, capacity: usize, hasher: &impl Fn(&T) -> u64) -> Grow {
-        let [table, _] = rebuild(
-            &mut self.shards[i].table,
-            None,
-            hasher,
-            (1, |_| 0),
-            |_, count| count.max(capacity),
-            (&self.alloc, &mut []),
-        )?;
-        self.set_table(i, table);
-        Ok(())
+        self.resize_into(i, capacity, None, hasher)
     }
 
-    /// [`Tables::resize`] into `room`, an empty table of the right size
-    /// allocated beforehand (moved into as a spare is).
+    /// [`Tables::resize`], into `room` if given: an empty table of the
+    /// right size allocated beforehand (moved into as a spare is).
     fn resize_into(
         &mut self,
         i: usize,
         capacity: usize,
-        room: HashTable<T, A>,
+        room: Option<HashTable<T, A>>,
         hasher: &impl Fn(&T) -> u64,
     ) -> Grow {
         let [table, _] = rebuild(
@@ -853,7 +844,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             hasher,
             (1, |_| 0),
             |_, count| count.max(capacity),
-            (&self.alloc, &mut [Some(room)]),
+            (&self.alloc, &mut [room]),
         )?;
         self.set_table(i, table);
         Ok(())
@@ -1364,7 +1355,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             }
         }
         for (i, need, room) in rooms {
-            self.resize_into(i, need, room, hasher)?;
+            self.resize_into(i, need, Some(room), hasher)?;
         }
         Ok(())
     }
