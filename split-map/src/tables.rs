@@ -1132,15 +1132,11 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             drop(placed);
             give.table.clear();
         } else {
-            let mut plan: Vec<u64, A> = Vec::new_in(self.alloc.clone());
-            if let Err(e) = plan.try_reserve_exact(give.table.len()) {
+            // `fits` tested the room.
+            if let Err(e) =
+                table::drain_planned(&mut give.table, &mut keep.table, hasher, self.alloc.clone())
+            {
                 return Some(Err(vec_error(e)));
-            }
-            plan.extend(give.table.iter().map(hasher));
-            // `drain` yields the entries in bucket order, the order `iter`
-            // planned them in; `keep` has room for all, so no hasher runs.
-            for (item, &hash) in give.table.drain().zip(&plan) {
-                keep.table.insert_unique(hash, item, |_| unreachable_hash());
             }
         }
         Some(Ok(mem::replace(

@@ -377,17 +377,63 @@ where
     if !to.is_empty() || to.capacity() < from.len() {
         return false;
     }
-    let mut plan = allocator_api2::vec::Vec::new();
-    if plan.try_reserve_exact(from.len()).is_err() {
-        return false;
-    }
+    drain_planned(from, to, hasher, allocator_api2::alloc::Global).is_ok()
+}
+
+/// Moves every entry of `from` into `to`, which must have room for all of
+/// them without growing (it may hold entries already). Every entry is
+/// hashed into a plan first, the only user code, so a panicking `hasher`
+/// leaves both tables as they were; then `from` is drained into `to`, each
+/// entry read out once. The plan, 8 bytes an entry, comes from
+/// `plan_alloc` and is freed on return. The safe move for entries with
+/// drop glue.
+///
+/// # Errors
+///
+/// If `plan_alloc` refuses the plan, with nothing moved.
+///
+/// # Panics
+///
+/// If `to` lacks the room, before anything moves.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::toolkit::table;
+/// use map_core::Global;
+///
+/// let hasher = |s: &String| s.len() as u64;
+/// let mut from = HashTable::new();
+/// from.insert_unique(1, "a".to_string(), hasher);
+/// let mut to = HashTable::with_capacity(10);
+/// to.insert_unique(2, "bb".to_string(), hasher);
+/// table::drain_planned(&mut from, &mut to, hasher, Global).unwrap();
+/// assert!(from.is_empty());
+/// assert_eq!(to.len(), 2);
+/// ```
+pub fn drain_planned<T, A, B, P>(
+    from: &mut HashTable<T, A>,
+    to: &mut HashTable<T, B>,
+    hasher: impl Fn(&T) -> u64,
+    plan_alloc: P,
+) -> Result<(), allocator_api2::collections::TryReserveError>
+where
+    A: Allocator,
+    B: Allocator,
+    P: Allocator,
+{
+    assert!(
+        to.capacity() - to.len() >= from.len(),
+        "drain_planned: no room in the target"
+    );
+    let mut plan = allocator_api2::vec::Vec::new_in(plan_alloc);
+    plan.try_reserve_exact(from.len())?;
     plan.extend(from.iter().map(hasher));
     // `drain` yields the entries in bucket order, the order `iter` planned
     // them in; `to` has room for all, so its hasher never runs.
     for (item, &hash) in from.drain().zip(&plan) {
         to.insert_unique(hash, item, |_| unreachable_hash());
     }
-    true
+    Ok(())
 }
 
 #[cold]
