@@ -29,6 +29,15 @@ type Fixed = BuildHasherDefault<DefaultHasher>;
 /// Miri, still enough for splits and merges.
 const N: u64 = if cfg!(miri) { 300 } else { 700 };
 
+/// A map of the keys `0..N`, each with `value(k)`.
+fn filled<V>(value: impl Fn(u64) -> V) -> SplitMap<Key, V, Fixed> {
+    let mut map = SplitMap::default();
+    for k in 0..N {
+        map.insert(Key(k), value(k));
+    }
+    map
+}
+
 /// Checks that `map` holds exactly `keys`, each with its value.
 fn assert_holds<V: AsRef<[u64]>>(map: &SplitMap<Key, V, Fixed>, keys: impl Iterator<Item = u64>) {
     never_panic();
@@ -53,10 +62,7 @@ impl AsRef<[u64]> for Owned {
 
 #[test]
 fn the_size_bound_is_small() {
-    let mut map: SplitMap<Key, Big, Fixed> = SplitMap::default();
-    for k in 0..N {
-        map.insert(Key(k), big(k));
-    }
+    let map = filled(big);
     let tables = map.storage().table_count();
     assert!(tables >= if cfg!(miri) { 4 } else { 16 }, "{tables} tables");
     assert_holds(&map, 0..N);
@@ -64,10 +70,7 @@ fn the_size_bound_is_small() {
 
 #[test]
 fn grows_shrinks_and_regrows_without_drop_glue() {
-    let mut map: SplitMap<Key, Big, Fixed> = SplitMap::default();
-    for k in 0..N {
-        map.insert(Key(k), big(k));
-    }
+    let mut map = filled(big);
     let tables = map.storage().table_count();
     for k in (0..N).filter(|k| k % 7 != 0) {
         assert_eq!(map.remove(&Key(k)).map(|v| v[255]), Some(!k));
@@ -87,10 +90,7 @@ fn grows_shrinks_and_regrows_without_drop_glue() {
 
 #[test]
 fn grows_shrinks_and_regrows_with_drop_glue() {
-    let mut map: SplitMap<Key, Owned, Fixed> = SplitMap::default();
-    for k in 0..N {
-        map.insert(Key(k), Owned(Box::new(big(k))));
-    }
+    let mut map = filled(|k| Owned(Box::new(big(k))));
     for k in (0..N).filter(|k| k % 5 != 0) {
         assert!(map.remove(&Key(k)).is_some());
     }
@@ -138,10 +138,7 @@ fn a_panicking_split_moves_nothing() {
 #[test]
 fn a_panicking_merge_loses_only_the_removed_entry() {
     fn run<V: AsRef<[u64]>>(value: impl Fn(u64) -> V) {
-        let mut map: SplitMap<Key, V, Fixed> = SplitMap::default();
-        for k in 0..N {
-            map.insert(Key(k), value(k));
-        }
+        let mut map = filled(value);
         let mut panics = 0;
         for k in 0..N {
             panic_after([2, 5, 30][k as usize % 3]);
