@@ -190,6 +190,11 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
     /// Sets (or with `None` lifts) the memory limit; see
     /// [`with_memory_limit`](ArenaKeyMap::with_memory_limit).
     ///
+    /// A limit below what the map holds caps what it takes next: inserts
+    /// that need memory are refused until entries leave. Giving memory back
+    /// is never refused by a limit: removals still shrink the table and
+    /// compact the dead keys away.
+    ///
     /// ```
     /// use arena_map::StrMap;
     ///
@@ -659,13 +664,17 @@ fn sync_key_limit<Q: ?Sized + ArenaKey, V, S>(raw: &mut KeyedTable<Q, V, S>) {
     raw.set_key_limit(budget);
 }
 
-/// Copies the live keys into a fresh arena that fits them, within what the
-/// limit leaves beside the table.
+/// Copies the live keys into a fresh arena that fits them, if that arena
+/// is smaller than the one it replaces: a compaction only ever gives
+/// memory back. Like a table's shrink, it is therefore never refused by
+/// the limit (a map over a limit lowered below what it holds could
+/// otherwise never give its dead keys back), and it is refused when
+/// bumpalo's rounding would make the fresh arena no smaller.
 fn compact_keys<Q: ?Sized + ArenaKey, V, S>(
     raw: &mut KeyedTable<Q, V, S>,
 ) -> Result<(), ArenaError> {
-    let budget = raw.limit().map(|l| l.saturating_sub(raw.table().bytes()));
-    raw.compact_keys(raw.live_key_bytes(), budget)?;
+    let smaller = raw.key_arena_bytes().saturating_sub(1);
+    raw.compact_keys(raw.live_key_bytes(), Some(smaller))?;
     sync_key_limit(raw);
     Ok(())
 }
@@ -706,7 +715,11 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> Storage for KeyedTable<Q, 
     }
 
     fn compact(&mut self) -> Result<(), ShrinkError> {
-        compact_keys(self).map_err(|_| ShrinkError::AllocFailed)
+        compact_keys(self).map_err(|error| match error {
+            // The only cap is the arena being replaced.
+            ArenaError::MemoryLimit { .. } => ShrinkError::NoGain,
+            _ => ShrinkError::AllocFailed,
+        })
     }
 
     fn clear_storage(&mut self, keep: bool) {

@@ -912,11 +912,17 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
     /// [`ArenaTable::room`]).
     pub(crate) fn insert(&mut self, key: &Q, value: V) -> Result<Option<V>, (ArenaError, V)> {
         let bytes = key.key_bytes();
+        let made = self.keys.is_none();
         let copy = self.key_arena().ok().and_then(|keys| {
             let copy = keys.bump().try_alloc_slice_copy(bytes).ok()?;
             Some(NonNull::from(&*copy))
         });
         let Some(copy) = copy else {
+            if made {
+                // The arena made for this key holds nothing: a refused
+                // insert leaves the map's memory as it found it.
+                self.keys = None;
+            }
             // No room for the bytes, but a present key needs none.
             return match self.get_mut(key) {
                 Some(slot) => Ok(Some(mem::replace(slot, value))),

@@ -281,6 +281,67 @@ fn memory_limit_refuses_and_keeps_every_entry() {
     assert!(map.memory().allocated_bytes <= limit);
 }
 
+/// A limit lowered below what the map holds caps what it takes next, not
+/// what it gives back: removals still shrink the table and compact the dead
+/// keys away, as they would without a limit.
+#[test]
+fn a_limit_below_what_the_map_holds_still_lets_it_give_memory_back() {
+    let long = |i: u64| format!("{i:>150}");
+    let mut map: StrMap<u64> = StrMap::new();
+    for i in 0..5_000 {
+        map.insert(&long(i), i);
+    }
+    let full = map.memory().allocated_bytes;
+    map.set_memory_limit(Some(64 * 1024));
+    map.retain(|_, v| *v % 10 == 0);
+    let mut fresh: StrMap<u64> = StrMap::new();
+    for i in (0..5_000).step_by(10) {
+        fresh.insert(&long(i), i);
+    }
+    let held = map.memory().allocated_bytes;
+    let fresh = fresh.memory().allocated_bytes;
+    assert!(
+        held <= 3 * fresh,
+        "{held} bytes held for 500 entries after the retain ({full} full, {fresh} fresh)"
+    );
+    map.reclaim();
+    assert!(map.memory().allocated_bytes <= fresh + fresh / 4);
+    assert_eq!(map.len(), 500);
+    assert_eq!(map.get(&long(4_990)), Some(&4_990));
+}
+
+/// An insert refused for its key's bytes leaves the map's memory exactly as
+/// it was, even when it would have been the first key of the key arena.
+#[test]
+fn a_refused_insert_takes_no_memory() {
+    let mut map: StrMap<u64> = StrMap::with_capacity(10);
+    map.set_memory_limit(Some(0));
+    let before = map.memory().allocated_bytes;
+    assert!(before > 0, "the table is there");
+    assert!(map.try_insert("a key", 1).is_err());
+    assert_eq!(map.memory().allocated_bytes, before);
+    assert!(map.is_empty());
+}
+
+/// `reclaim` gives memory back or does nothing: a compaction that bumpalo's
+/// rounding would make no smaller is not done.
+#[test]
+fn reclaim_never_grows_the_map() {
+    for n in (1..400).step_by(7) {
+        let mut map: StrMap<u64> = StrMap::new();
+        for i in 0..n {
+            map.insert(&key(i), i);
+        }
+        for mut m in [map.clone(), map] {
+            let before = m.memory().allocated_bytes;
+            m.reclaim();
+            let after = m.memory().allocated_bytes;
+            assert!(after <= before, "{n} entries: reclaim {before} -> {after}");
+            assert_eq!(m.len() as u64, n);
+        }
+    }
+}
+
 /// The global allocator refuses (the key arena's and the table's chunks
 /// come from it), at once or after a few allocations: `try_insert` and
 /// `try_reserve` report it, nothing aborts and every entry stays.
