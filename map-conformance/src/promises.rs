@@ -49,7 +49,7 @@ where
 /// At the first promise broken, naming it.
 pub fn check<St>()
 where
-    St: Store<u64, u64>,
+    St: Store<u64, u64> + Clone,
     St::Alloc: Default,
 {
     assert!(
@@ -66,6 +66,54 @@ where
     every_removing_path_gives_memory_back::<St>();
     a_stricter_policy_takes_effect_at_once::<St>();
     the_floor_and_the_manual_policy_keep_a_cleared_storage::<St>();
+    reclaim_gives_back_or_does_nothing::<St>();
+}
+
+/// `reclaim()` never makes a map hold more, and returns exactly the bytes
+/// it gave back: at every size from empty to a few thousand entries, on a
+/// map grown by inserts, on its clone (storage sized for the entries, which
+/// an allocator's rounding can make a reclaim's fresh storage outgrow), and
+/// after removals.
+///
+/// # Panics
+///
+/// If a `reclaim()` grows the map, or returns other than what it released.
+pub fn reclaim_gives_back_or_does_nothing<St>()
+where
+    St: Store<u64, u64> + Clone,
+    St::Alloc: Default,
+{
+    let check = |map: &mut TestMap<St>, at: &str| {
+        let before = map.memory().allocated_bytes;
+        let released = map.reclaim();
+        let after = map.memory().allocated_bytes;
+        assert!(
+            after <= before,
+            "{at}: reclaim() grew the map, {before} -> {after} bytes"
+        );
+        assert_eq!(
+            released,
+            before - after,
+            "{at}: reclaim() reported {released} bytes released"
+        );
+    };
+    for n in (0..3_000u64)
+        .step_by(61)
+        .chain([4_095, 4_096, 7_169, 30_000])
+    {
+        let map: TestMap<St> = filled(n);
+        check(&mut map.clone(), &format!("the clone of {n} entries"));
+        let mut map = map;
+        check(&mut map, &format!("{n} entries"));
+        for k in 0..n / 2 {
+            map.remove(&k);
+        }
+        check(&mut map, &format!("{n} entries, half removed"));
+        check(
+            &mut map,
+            &format!("{n} entries, half removed, reclaimed twice"),
+        );
+    }
 }
 
 /// `memory()` equals what the allocator saw, through growth, removal,
