@@ -31,6 +31,9 @@ thread_local! {
     static BUDGET: Cell<usize> = const { Cell::new(usize::MAX) };
     // Allocations refused on this thread.
     static REFUSED: Cell<usize> = const { Cell::new(0) };
+    // The most LIVE an allocation may leave; `isize::MAX` for no limit
+    // (see `Refusals::refuse_past`).
+    static LIMIT: Cell<isize> = const { Cell::new(isize::MAX) };
 }
 
 static INSTALLED: AtomicBool = AtomicBool::new(false);
@@ -61,9 +64,19 @@ fn count(delta: isize, call: bool) {
     }
 }
 
-/// Whether this thread may allocate now (see [`Refusals`]); a refusal is
-/// counted.
-fn admit() -> bool {
+/// Whether this thread may allocate `grow` more bytes now (see
+/// [`Refusals`]); a refusal is counted.
+fn admit(grow: usize) -> bool {
+    let within = LIMIT
+        .try_with(|limit| {
+            let live = LIVE.try_with(Cell::get).unwrap_or(0);
+            isize::try_from(grow).is_ok_and(|grow| live.saturating_add(grow) <= limit.get())
+        })
+        .unwrap_or(true);
+    if !within {
+        let _ = REFUSED.try_with(|refused| refused.set(refused.get() + 1));
+        return false;
+    }
     BUDGET
         .try_with(|budget| match budget.get() {
             usize::MAX => true,
@@ -96,7 +109,7 @@ pub struct CountingOver<A>(pub A);
 // only thread-local cells with const initialisers, which never allocate.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingOver<A> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if !admit() {
+        if !admit(layout.size()) {
             return core::ptr::null_mut();
         }
         // SAFETY: forwarded with the caller's guarantees (non-zero size).
@@ -108,7 +121,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingOver<A> {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if !admit() {
+        if !admit(layout.size()) {
             return core::ptr::null_mut();
         }
         // SAFETY: as for `alloc`.
@@ -127,7 +140,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingOver<A> {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if !admit() {
+        if !admit(new_size.saturating_sub(layout.size())) {
             // Refused: the old block stays the caller's, as `realloc` says.
             return core::ptr::null_mut();
         }
@@ -358,9 +371,35 @@ impl Refusals {
         BUDGET.with(|budget| budget.set(n.min(usize::MAX - 1)));
     }
 
-    /// Stops refusing.
+    /// Stops refusing, by count and by bytes.
     pub fn never_fail(&self) {
         BUDGET.with(|budget| budget.set(usize::MAX));
+        LIMIT.with(|limit| limit.set(isize::MAX));
+    }
+
+    /// Refuses every allocation of this thread that would leave more than
+    /// `bytes` bytes live since the start (a machine with that much memory),
+    /// until [`never_fail`](Refusals::never_fail).
+    ///
+    /// ```
+    /// use map_conformance::alloc::Refusals;
+    ///
+    /// map_conformance::install_counting_allocator!();
+    ///
+    /// fn main() {
+    ///     let refusals = Refusals::start();
+    ///     let mut v: Vec<u8> = Vec::new();
+    ///     refusals.refuse_past(4096);
+    ///     let big = v.try_reserve_exact(8192).is_err();
+    ///     let small = v.try_reserve_exact(1024).is_ok();
+    ///     refusals.never_fail();
+    ///     assert!(big && small);
+    /// }
+    /// ```
+    pub fn refuse_past(&self, bytes: usize) {
+        let start = LIVE.with(Cell::get) - self.counter.live_bytes();
+        let bytes = isize::try_from(bytes).unwrap_or(isize::MAX);
+        LIMIT.with(|limit| limit.set(start.saturating_add(bytes)));
     }
 
     /// Allocations refused on this thread since the start.
