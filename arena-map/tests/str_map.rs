@@ -378,6 +378,34 @@ fn refused_allocations_are_errors_and_keep_every_entry() {
     }
 }
 
+/// A reservation far past what the machine can give fails at once with
+/// nothing taken, as every map's does (the kit checks the others).
+#[test]
+fn a_reservation_past_the_memory_fails_whole() {
+    let refusals = Refusals::start();
+    let mut map: StrMap<u64> = StrMap::new();
+    for i in 0..10_000 {
+        map.insert(&key(i), i);
+    }
+    let held = map.memory().allocated_bytes;
+    let live = refusals.live_bytes();
+    refusals.refuse_past(live as usize + (64 << 20));
+    let refused = map.try_reserve(1 << 28);
+    refusals.never_fail();
+    assert!(
+        matches!(refused, Err(ArenaError::AllocFailed { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(
+        refusals.live_bytes(),
+        live,
+        "the refused reservation kept memory"
+    );
+    assert_eq!(map.memory().allocated_bytes, held);
+    assert_eq!(map.len(), 10_000);
+    assert_eq!(map.get(&key(9_999)), Some(&9_999));
+}
+
 thread_local! {
     static HASHER_PANICS: Cell<bool> = const { Cell::new(false) };
 }
