@@ -195,10 +195,13 @@ pub trait HandleMap: sealed::Sealed {
     fn reclaim_epoch(&self) -> u64;
 
     /// Reclaims as [`reclaim`](Map::reclaim) does, but also moves the
-    /// entries handles were handed out for, calling `moved(key, old, new)`
-    /// for each with its old handle and its new one (the old one is stale
-    /// from then on). Returns the bytes given back. The pool then shrinks
-    /// as far as the live entries allow.
+    /// entries handles were handed out for. It calls `moved(key, old, new)`
+    /// for every entry it moves, with or without a handle: `old` is the
+    /// handle the entry had in its old slot (stale from then on), `new` its
+    /// handle from now on, which stays valid like any handle handed out (a
+    /// moved entry is not moved again by automatic reclamation). Returns the
+    /// bytes given back. The pool then shrinks as far as the live entries
+    /// allow.
     ///
     /// ```
     /// use pooled_map::{HandleMap, PooledMap};
