@@ -424,7 +424,8 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         value: V,
         error: ArenaError,
     ) -> Result<Option<V>, TryInsertError<V>> {
-        let retried = if self.raw.key_garbage() > 0 && self.compact_keys().is_ok() {
+        let room = self.raw.key_garbage() > 0 && self.compact_keys(Compaction::MakeRoom).is_ok();
+        let retried = if room {
             self.raw.insert(key, value)
         } else {
             Err((error, value))
@@ -584,7 +585,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         // A clear that kept the key arena's newest chunk for a refill leaves
         // room there that no garbage count sees: it goes back too.
         if key_room_oversized(&self.raw) {
-            released + self.compact_keys().unwrap_or(0)
+            released + self.compact_keys(Compaction::GiveBack).unwrap_or(0)
         } else {
             released
         }
@@ -618,13 +619,13 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
         Ok(())
     }
 
-    /// Copies the live keys into a fresh arena that fits them; returns the
-    /// bytes released.
+    /// Copies the live keys into a fresh arena that fits them, as `why`
+    /// allows; returns the bytes released.
     #[cold]
     #[inline(never)]
-    fn compact_keys(&mut self) -> Result<usize, ArenaError> {
+    fn compact_keys(&mut self, why: Compaction) -> Result<usize, ArenaError> {
         let before = self.raw.bytes();
-        compact_keys(&mut self.raw)?;
+        compact_keys(&mut self.raw, why)?;
         Ok(self.account(before))
     }
 
@@ -664,17 +665,33 @@ fn sync_key_limit<Q: ?Sized + ArenaKey, V, S>(raw: &mut KeyedTable<Q, V, S>) {
     raw.set_key_limit(budget);
 }
 
-/// Copies the live keys into a fresh arena that fits them, if that arena
-/// is smaller than the one it replaces: a compaction only ever gives
-/// memory back. Like a table's shrink, it is therefore never refused by
-/// the limit (a map over a limit lowered below what it holds could
-/// otherwise never give its dead keys back), and it is refused when
-/// bumpalo's rounding would make the fresh arena no smaller.
+/// Why keys are compacted, which says how large the fresh arena may be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Compaction {
+    /// To give memory back (`reclaim`, the policy): only into an arena
+    /// smaller than the one it replaces. It is therefore never refused by
+    /// the limit (a map over a limit lowered below what it holds could
+    /// otherwise never give its dead keys back), and it is not done when
+    /// bumpalo's rounding would make the fresh arena no smaller.
+    GiveBack,
+    /// To make room for a key the arena refused: within what the limit
+    /// leaves beside the table, or smaller than the arena it replaces.
+    MakeRoom,
+}
+
+/// Copies the live keys into a fresh arena that fits them, as `why` allows.
 fn compact_keys<Q: ?Sized + ArenaKey, V, S>(
     raw: &mut KeyedTable<Q, V, S>,
+    why: Compaction,
 ) -> Result<(), ArenaError> {
     let smaller = raw.key_arena_bytes().saturating_sub(1);
-    raw.compact_keys(raw.live_key_bytes(), Some(smaller))?;
+    let budget = match why {
+        Compaction::GiveBack => Some(smaller),
+        Compaction::MakeRoom => raw
+            .limit()
+            .map(|l| l.saturating_sub(raw.table().bytes()).max(smaller)),
+    };
+    raw.compact_keys(raw.live_key_bytes(), budget)?;
     sync_key_limit(raw);
     Ok(())
 }
@@ -715,7 +732,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> Storage for KeyedTable<Q, 
     }
 
     fn compact(&mut self) -> Result<(), ShrinkError> {
-        compact_keys(self).map_err(|error| match error {
+        compact_keys(self, Compaction::GiveBack).map_err(|error| match error {
             // The only cap is the arena being replaced.
             ArenaError::MemoryLimit { .. } => ShrinkError::NoGain,
             _ => ShrinkError::AllocFailed,

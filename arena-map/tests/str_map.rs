@@ -310,6 +310,37 @@ fn a_limit_below_what_the_map_holds_still_lets_it_give_memory_back() {
     assert_eq!(map.get(&long(4_990)), Some(&4_990));
 }
 
+/// At its limit, a map whose removed keys left room for a new one fits it:
+/// the refused insert compacts the keys, even into an arena no smaller
+/// than the full one.
+#[test]
+fn at_the_limit_the_room_of_removed_keys_is_used() {
+    for limit in [32 * 1024, 64 * 1024, 256 * 1024] {
+        for removed in [1u64, 2, 5, 20] {
+            let mut map: StrMap<u64> = StrMap::with_memory_limit(limit);
+            let mut n = 0u64;
+            while map
+                .try_insert(&format!("a fairly long key {n:08}"), n)
+                .is_ok()
+            {
+                n += 1;
+            }
+            for i in 0..removed {
+                map.remove(&format!("a fairly long key {i:08}"));
+            }
+            for j in 0..removed {
+                let fits = map.try_insert(&format!("another long key {j:08}"), j);
+                assert!(
+                    fits.is_ok(),
+                    "limit {limit}, {removed} removed: key {j} refused"
+                );
+            }
+            assert!(map.memory().allocated_bytes <= limit);
+            assert_eq!(map.len() as u64, n);
+        }
+    }
+}
+
 /// An insert refused for its key's bytes leaves the map's memory exactly as
 /// it was, even when it would have been the first key of the key arena.
 #[test]
