@@ -352,7 +352,7 @@ pub struct Refusals {
 
 impl Refusals {
     /// Starts counting this thread's bytes and refusals, refusing nothing
-    /// yet.
+    /// yet (by count or by bytes).
     ///
     /// # Panics
     ///
@@ -360,6 +360,7 @@ impl Refusals {
     pub fn start() -> Self {
         let counter = Counter::start();
         BUDGET.with(|budget| budget.set(usize::MAX));
+        LIMIT.with(|limit| limit.set(isize::MAX));
         Self {
             counter,
             refused: REFUSED.with(Cell::get),
