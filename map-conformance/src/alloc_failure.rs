@@ -170,21 +170,30 @@ pub fn check_with<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
 }
 
 /// Inserts with every allocation refused: the insert that needs room
-/// reports it and hands the entry back; every entry stays.
+/// reports it and hands the entry back, holding no more memory than
+/// before it; every entry stays.
 pub fn try_insert_reports_refused_growth<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
     let alloc = R::start();
     let mut map: TestMap<St> = filled_in(alloc.alloc(), 30_000);
     alloc.fail_after(0);
     let mut k = 30_000;
+    let mut before = alloc.live_bytes();
     let error = loop {
         match map.try_insert(k, k) {
             Ok(None) => k += 1,
             Ok(Some(_)) => panic!("try_insert: key {k} is new"),
             Err(e) => break e,
         }
+        before = alloc.live_bytes();
     };
+    let after = alloc.live_bytes();
     // The window holds the map's calls alone (see `Refusals`).
     alloc.never_fail();
+    assert!(
+        after <= before,
+        "the refused insert took memory: {before} -> {after} bytes"
+    );
+    assert_eq!(map.memory().allocated_bytes, after, "memory()");
     assert_eq!((error.key, error.value), (k, k), "the entry comes back");
     assert!(matches!(error.error, TryReserveError::AllocError { .. }));
     assert!(alloc.failures() > 0);
