@@ -23,7 +23,7 @@ use std::borrow::Borrow;
 use allocator_api2::alloc::{AllocError, Allocator};
 use bumpalo::Bump;
 use hashbrown::hash_table;
-use hashbrown::{HashTable, TryReserveError};
+use hashbrown::HashTable;
 use map_core::toolkit::ShrinkError;
 
 use crate::error::ArenaError;
@@ -215,29 +215,10 @@ unsafe impl Send for Arena {}
 // ---------------------------------------------------------------------------
 // Table sizes
 
-/// An allocator that refuses everything: asking a table to reserve through
-/// it reports, in the error, the exact layout the table would allocate.
-#[derive(Clone, Copy)]
-struct Probe;
-
-// SAFETY: `allocate` never returns memory, so there is never a block to
-// free, keep valid, or share between clones.
-unsafe impl Allocator for Probe {
-    fn allocate(&self, _layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        Err(AllocError)
-    }
-
-    unsafe fn deallocate(&self, _ptr: NonNull<u8>, _layout: Layout) {}
-}
-
 /// The allocation a hash table of `T` with room for `capacity` entries
 /// makes (`None` if it makes none), as hashbrown itself computes it.
 pub(crate) fn table_layout<T>(capacity: usize) -> Result<Option<Layout>, ArenaError> {
-    match HashTable::<T, Probe>::new_in(Probe).try_reserve(capacity, |_| 0) {
-        Ok(()) => Ok(None),
-        Err(TryReserveError::AllocError { layout }) => Ok(Some(layout)),
-        Err(TryReserveError::CapacityOverflow) => Err(ArenaError::CapacityOverflow),
-    }
+    map_core::toolkit::table::layout_for::<T>(capacity).map_err(|_| ArenaError::CapacityOverflow)
 }
 
 /// Arena bytes to ask for so that one table of `capacity` entries fits in

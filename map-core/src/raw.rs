@@ -18,12 +18,32 @@
 //! The move also asks the processor for each entry, and for the bucket it
 //! goes to, ahead of their turn ([`prefetch_at`], a hint that reads
 //! nothing), the file's other `unsafe` block.
+//!
+//! [`Refuse`], an allocator that refuses everything, lets a table report
+//! the layout it would allocate without allocating it
+//! (`toolkit::table::layout_for`); implementing `Allocator` is `unsafe`.
 
+use core::alloc::Layout;
 use core::mem;
-use core::ptr;
+use core::ptr::{self, NonNull};
 
-use allocator_api2::alloc::Allocator;
+use allocator_api2::alloc::{AllocError, Allocator};
 use hashbrown::HashTable;
+
+/// An allocator that refuses everything: asking a table to reserve through
+/// it reports, in the error, the exact layout the table would allocate.
+#[derive(Clone, Copy)]
+pub(crate) struct Refuse;
+
+// SAFETY: `allocate` never returns memory, so there is never a block to
+// free, keep valid, or share between clones.
+unsafe impl Allocator for Refuse {
+    fn allocate(&self, _layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        Err(AllocError)
+    }
+
+    unsafe fn deallocate(&self, _ptr: NonNull<u8>, _layout: Layout) {}
+}
 
 /// Moves every entry of `from` into `to`, which is empty and has room for
 /// all of them without growing, hashing each with `hasher` once. Returns

@@ -1290,12 +1290,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         if adds.saturating_mul(mem::size_of::<T>()) <= PROBE_BYTES {
             return Ok(());
         }
-        // Buckets, a control byte each, and a group of control bytes more.
-        let layout = buckets_for::<T>(entries)
-            .checked_mul(mem::size_of::<T>() + 1)
-            .and_then(|bytes| bytes.checked_add(16))
-            .and_then(|bytes| Layout::from_size_align(bytes, mem::align_of::<T>().max(16)).ok())
-            .ok_or(TryReserveError::CapacityOverflow)?;
+        let Some(layout) = table::layout_for::<T>(entries)? else {
+            return Ok(());
+        };
         let Ok(block) = self.alloc.allocate(layout) else {
             return Err(TryReserveError::AllocError { layout });
         };

@@ -83,6 +83,34 @@ pub fn buckets_for<T>(capacity: usize) -> usize {
         .map_or(usize::MAX, |c| (c / 7).next_power_of_two())
 }
 
+/// The block a table of `T` with room for `capacity` entries allocates,
+/// exactly as hashbrown computes it (`None` if it allocates none), without
+/// allocating it: for a storage that must know a table's size before it
+/// asks for one.
+///
+/// # Errors
+///
+/// `CapacityOverflow` if no table can have that room.
+///
+/// ```
+/// use hashbrown::HashTable;
+/// use map_core::toolkit::table::layout_for;
+///
+/// assert_eq!(layout_for::<u64>(0).unwrap(), None);
+/// let layout = layout_for::<u64>(1000).unwrap().unwrap();
+/// assert_eq!(layout.size(), HashTable::<u64>::with_capacity(1000).allocation_size());
+/// assert!(layout_for::<u64>(usize::MAX).is_err());
+/// ```
+pub fn layout_for<T>(capacity: usize) -> Result<Option<core::alloc::Layout>, TryReserveError> {
+    match HashTable::<T, crate::raw::Refuse>::new_in(crate::raw::Refuse)
+        .try_reserve(capacity, |_| 0)
+    {
+        Ok(()) => Ok(None),
+        Err(TryReserveError::AllocError { layout }) => Ok(Some(layout)),
+        Err(TryReserveError::CapacityOverflow) => Err(TryReserveError::CapacityOverflow),
+    }
+}
+
 /// The capacity a table of `T` really gets when asked for room for
 /// `capacity` entries (0 for 0): the rounding a
 /// [`Reclaimer`](super::Reclaimer) of a hash-table storage is built with.
