@@ -147,14 +147,6 @@ pub(crate) fn slot(hash: u64, depth: u32) -> usize {
     ((hash >> (57 - depth)) & ((1u64 << depth) - 1)) as usize
 }
 
-/// `hash` shifted so that its `depth` directory bits are the lowest: the
-/// slot once masked to them. [`Tables::index`] masks with the directory's
-/// length instead, which lets the compiler see the slot is in bounds.
-#[inline(always)]
-fn dir_bits(hash: u64, depth: u32) -> usize {
-    (hash >> (57 - depth)) as usize
-}
-
 /// One table and where it sits in the directory. A cache line each, so
 /// that a lookup reads its table's header from one line and finds it with
 /// a shift.
@@ -226,6 +218,9 @@ impl<T: Clone, A: Allocator + Clone> Clone for Tables<T, A> {
             capacity: self.capacity,
             spares: [None, None],
             images: Vec::new_in(self.alloc.clone()),
+            image_shift: 0,
+            image_mask: 0,
+            dir_shift: 57,
             prepared: 0,
             alloc: self.alloc.clone(),
         };
@@ -326,6 +321,19 @@ pub(crate) struct Tables<T, A: Allocator + Clone> {
     /// per split ([`Tables::prepare_images`]), so that the doubling finds
     /// its pages in memory; a halving directory keeps its room.
     images: Vec<Image<T, A>, A>,
+    /// A lookup's byte offset into `images` is `(hash >> image_shift) &
+    /// image_mask` (with [`Image::BY_OFFSET`]): both set by
+    /// [`Tables::retake`], the one place the images' count or the depth
+    /// they follow changes, so that a lookup reads them instead of working
+    /// them out from `depth` and the count.
+    image_shift: u32,
+    image_mask: usize,
+    /// `57 - depth`: a hash shifted right by it has its directory bits
+    /// lowest (see [`slot`]), the slot once masked to them;
+    /// [`Tables::index`] masks with the directory's length instead, which
+    /// lets the compiler see the slot is in bounds. Set with
+    /// `image_shift`.
+    dir_shift: u32,
     /// How many images' worth of `images`' allocation has been written (its
     /// pages are in memory): at least `images.len()`.
     prepared: usize,
@@ -377,6 +385,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             capacity: 0,
             spares: [None, None],
             images: Vec::new_in(alloc),
+            image_shift: 0,
+            image_mask: 0,
+            dir_shift: 57,
             prepared: 0,
             alloc,
         }
@@ -393,6 +404,9 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             capacity: 0,
             spares: [None, None],
             images: Vec::new_in(alloc.clone()),
+            image_shift: 0,
+            image_mask: 0,
+            dir_shift: 57,
             prepared: 0,
             alloc,
         }
@@ -426,6 +440,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             if table::filling::<Image<T, A>, _>(slots, slots, || images.try_reserve_exact(slots))
                 .is_err()
             {
+                self.locate_images();
                 return;
             }
         }
@@ -433,6 +448,22 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             self.images.push(Image::of(self.table_at(slot)));
         }
         self.prepared = self.prepared.max(slots);
+        self.locate_images();
+    }
+
+    /// Sets what a lookup finds its image with (see `image_shift`): the
+    /// directory bits of [`Image::SHIFT`] more levels, masked to the
+    /// slot's own, give the slot's byte offset.
+    fn locate_images(&mut self) {
+        self.dir_shift = 57 - self.depth;
+        let shift = Image::<T, A>::SHIFT;
+        if Image::<T, A>::BY_OFFSET && !self.images.is_empty() {
+            self.image_shift = 57 - (self.depth + shift);
+            self.image_mask = (self.images.len() - 1) << shift;
+        } else {
+            self.image_shift = 0;
+            self.image_mask = 0;
+        }
     }
 
     /// Readies the images' room for the next doubling of the directory
@@ -536,18 +567,22 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         // index scaled by the image's size. A lookup is bound by its cache
         // misses, and it overlaps fewer of them the more instructions each
         // one takes.
-        let shift = Image::<T, A>::SHIFT;
-        let offset = dir_bits(hash, self.depth + shift) & ((slots - 1) << shift);
+        let offset = (hash >> self.image_shift) as usize & self.image_mask;
         // The same slot as `slot_in` picks, since `slots` is a power of two
         // (one image per directory slot, `2^depth` of them, or one without
         // a directory).
+        let shift = Image::<T, A>::SHIFT;
         debug_assert!(slots.is_power_of_two());
+        debug_assert_eq!(self.image_mask, (slots - 1) << shift);
         debug_assert_eq!(offset, self.slot_in(hash, slots) << shift);
-        // SAFETY: masked by `(slots - 1) << shift`, `offset` is at most that
-        // and has its low `shift` bits clear: a multiple of the image's size
-        // (`1 << shift`) below `slots` images, so the start of an image in
-        // `images`, which `&self` keeps alive and unchanged. This holds for
-        // any `slots` of at least one.
+        // SAFETY: `image_mask` is `(slots - 1) << shift`: `locate_images`
+        // sets it from the images' count at the end of `retake`, the only
+        // place images are added or taken away (checked above in debug
+        // builds). Masked by it, `offset` is at most that and has its low
+        // `shift` bits clear: a multiple of the image's size (`1 << shift`)
+        // below `slots` images, so the start of an image in `images`, which
+        // `&self` keeps alive and unchanged. This holds for any `slots` of
+        // at least one.
         let image = unsafe {
             &*self
                 .images
@@ -590,7 +625,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// for an empty vector.
     #[inline(always)]
     fn slot_in(&self, hash: u64, len: usize) -> usize {
-        dir_bits(hash, self.depth) & len.wrapping_sub(1)
+        debug_assert_eq!(self.dir_shift, 57 - self.depth);
+        (hash >> self.dir_shift) as usize & len.wrapping_sub(1)
     }
 
     /// Entries all tables hold before one of them must grow or split.
