@@ -51,16 +51,20 @@ impl<K, V, A: Allocator + Clone> SplitTables<K, V, A> {
     /// The policy's look after a removal left table `i` sparse.
     #[cold]
     #[inline(never)]
+    ///
+    /// `hasher` comes by value (a closure over a reference, so a register):
+    /// by reference, the hot path that calls this would write it to the
+    /// stack on every removal.
     fn after_sparse_remove(
         &mut self,
         i: usize,
-        hasher: &impl Fn(&(K, V)) -> u64,
+        hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) {
         let floor = reclaimer.min_capacity_now();
         if let Some(before) = self
             .tables
-            .after_sparse_remove(i, reclaimer.policy(), floor, hasher)
+            .after_sparse_remove(i, reclaimer.policy(), floor, &hasher)
         {
             reclaimer.record_release(before, self.tables.allocated_bytes());
         }
@@ -79,7 +83,7 @@ impl<K, V, A: Allocator + Clone> SplitTables<K, V, A> {
     ) {
         self.tables.len -= 1;
         if sparse {
-            self.after_sparse_remove(i, &hasher, reclaimer);
+            self.after_sparse_remove(i, hasher, reclaimer);
         }
     }
 }

@@ -221,6 +221,7 @@ impl<T: Clone, A: Allocator + Clone> Clone for Tables<T, A> {
             image_shift: 0,
             image_mask: 0,
             dir_shift: 57,
+            dir_mask: usize::MAX,
             prepared: 0,
             alloc: self.alloc.clone(),
         };
@@ -334,6 +335,9 @@ pub(crate) struct Tables<T, A: Allocator + Clone> {
     /// lets the compiler see the slot is in bounds. Set with
     /// `image_shift`.
     dir_shift: u32,
+    /// `dir.len() - 1`, wrapping (all ones for an empty directory). Set
+    /// with `image_shift`.
+    dir_mask: usize,
     /// How many images' worth of `images`' allocation has been written (its
     /// pages are in memory): at least `images.len()`.
     prepared: usize,
@@ -388,6 +392,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             image_shift: 0,
             image_mask: 0,
             dir_shift: 57,
+            dir_mask: usize::MAX,
             prepared: 0,
             alloc,
         }
@@ -407,6 +412,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             image_shift: 0,
             image_mask: 0,
             dir_shift: 57,
+            dir_mask: usize::MAX,
             prepared: 0,
             alloc,
         }
@@ -456,6 +462,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// slot's own, give the slot's byte offset.
     fn locate_images(&mut self) {
         self.dir_shift = 57 - self.depth;
+        self.dir_mask = self.dir.len().wrapping_sub(1);
         let shift = Image::<T, A>::SHIFT;
         if Image::<T, A>::BY_OFFSET && !self.images.is_empty() {
             self.image_shift = 57 - (self.depth + shift);
@@ -613,7 +620,14 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// no table yet: callers check `shards.get`).
     #[inline(always)]
     pub(crate) fn index(&self, hash: u64) -> usize {
-        match self.dir.get(self.slot_in(hash, self.dir.len())) {
+        // The stored mask saves working it out from the length; the
+        // bounds check stays, and sends an empty directory (a lone table,
+        // or none) to 0.
+        debug_assert_eq!(self.dir_mask, self.dir.len().wrapping_sub(1));
+        match self
+            .dir
+            .get((hash >> self.dir_shift) as usize & self.dir_mask)
+        {
             Some(&i) => i as usize,
             None => 0,
         }
