@@ -620,17 +620,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// no table yet: callers check `shards.get`).
     #[inline(always)]
     pub(crate) fn index(&self, hash: u64) -> usize {
-        // The stored mask saves working it out from the length; the
-        // bounds check stays, and sends an empty directory (a lone table,
-        // or none) to 0.
         debug_assert_eq!(self.dir_mask, self.dir.len().wrapping_sub(1));
-        match self
-            .dir
-            .get((hash >> self.dir_shift) as usize & self.dir_mask)
-        {
-            Some(&i) => i as usize,
-            None => 0,
+        if self.dir.is_empty() {
+            return 0;
         }
+        let slot = (hash >> self.dir_shift) as usize & self.dir_mask;
+        // SAFETY: `dir_mask` is `dir.len() - 1` (`locate_images` sets it at
+        // the end of `retake`, which every change of the directory's length
+        // ends with; checked above in debug builds), and the directory is
+        // not empty: masked by it, `slot` is below the length.
+        unsafe { *self.dir.get_unchecked(slot) as usize }
     }
 
     /// The slot of `hash` in a vector of `len` slots, `2^depth` or none:
