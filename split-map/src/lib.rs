@@ -98,8 +98,9 @@ mod iter;
 #[cfg(feature = "rayon")]
 mod par;
 mod store;
-// The directory's images of the tables, the in-place trims of its
-// vectors, and the probe of a large reservation (see the module's docs).
+// The directory's images of the tables, its index read within the mask
+// it keeps, the in-place trims of its vectors, and the probe of a large
+// reservation (see the module's docs).
 #[allow(unsafe_code)]
 mod tables;
 
