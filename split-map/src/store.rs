@@ -49,12 +49,12 @@ impl<K, V, A: Allocator + Clone> SplitTables<K, V, A> {
     }
 
     /// The policy's look after a removal left table `i` sparse.
-    #[cold]
-    #[inline(never)]
     ///
     /// `hasher` comes by value (a closure over a reference, so a register):
     /// by reference, the hot path that calls this would write it to the
     /// stack on every removal.
+    #[cold]
+    #[inline(never)]
     fn after_sparse_remove(
         &mut self,
         i: usize,

@@ -330,10 +330,8 @@ pub(crate) struct Tables<T, A: Allocator + Clone> {
     image_shift: u32,
     image_mask: usize,
     /// `57 - depth`: a hash shifted right by it has its directory bits
-    /// lowest (see [`slot`]), the slot once masked to them;
-    /// [`Tables::index`] masks with the directory's length instead, which
-    /// lets the compiler see the slot is in bounds. Set with
-    /// `image_shift`.
+    /// lowest (see [`slot`]), the slot once masked with `dir_mask`. Set
+    /// with `image_shift`.
     dir_shift: u32,
     /// `dir.len() - 1`, wrapping (all ones for an empty directory). Set
     /// with `image_shift`.
