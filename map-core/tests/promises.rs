@@ -38,13 +38,19 @@ fn reserve_survives_the_next_insert() {
     let mut map = sparse_with_pending_shrink();
     map.reserve(5000);
     let capacity = map.capacity();
+    let bytes = map.memory().allocated_bytes;
     assert!(capacity >= 5010);
     map.insert(5000, 0);
     assert_eq!(map.capacity(), capacity);
     for i in 0..10 {
         map.remove(&i);
     }
-    assert_eq!(map.capacity(), capacity);
+    // The removals shrink nothing. `capacity()` may still lose a slot per
+    // removal, as std's does: a removal inside a full run of buckets
+    // leaves a tombstone, which the table does not count as room (with
+    // some hash seeds, a few of these ten do).
+    assert_eq!(map.memory().allocated_bytes, bytes);
+    assert!(map.capacity() >= capacity - 10);
 
     let mut map = sparse_with_pending_shrink();
     map.try_reserve(5000).unwrap();
