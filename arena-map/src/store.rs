@@ -252,7 +252,7 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         reclaimer: &mut Reclaimer,
     ) -> Option<(K, V)> {
         let entry = ArenaTable::remove(self, hash, eq)?;
-        reclaimer.on_remove(&mut View::new(self, hasher));
+        View::removed(self, hasher, reclaimer);
         Some(entry)
     }
 
@@ -263,7 +263,7 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         reclaimer: &mut Reclaimer,
     ) -> (K, V) {
         let entry = self.remove_bucket(pos);
-        reclaimer.on_remove(&mut View::new(self, hasher));
+        View::removed(self, hasher, reclaimer);
         entry
     }
 
@@ -278,7 +278,7 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
             Ok(bucket) => return Ok(bucket),
             Err(key) => key,
         };
-        reclaimer.on_remove(&mut View::new(self, hasher));
+        View::removed(self, hasher, reclaimer);
         Err(key)
     }
 

@@ -358,7 +358,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
         reclaimer: &mut Reclaimer,
     ) -> (K, V) {
         let kv = table::remove_bucket(&mut self.table, pos);
-        reclaimer.on_remove(&mut View::new(self, hasher));
+        View::removed(self, hasher, reclaimer);
         kv
     }
 
@@ -373,7 +373,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for Table<K, V, A> {
             Ok(bucket) => return Ok(bucket),
             Err(key) => key,
         };
-        reclaimer.on_remove(&mut View::new(self, hasher));
+        View::removed(self, hasher, reclaimer);
         Err(key)
     }
 

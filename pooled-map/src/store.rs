@@ -628,7 +628,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
             entry: (key, value),
             ..
         } = pool.remove(record.slot as usize);
-        reclaimer.on_remove(&mut View::new(self, hasher));
+        View::removed(self, hasher, reclaimer);
         Some((key, value))
     }
 
@@ -643,7 +643,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
             entry: (key, value),
             ..
         } = self.remove_slot(pos);
-        reclaimer.on_remove(&mut View::new(self, hasher));
+        View::removed(self, hasher, reclaimer);
         (key, value)
     }
 
@@ -684,7 +684,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
             }
             None => {
                 drop(unlink);
-                reclaimer.on_remove(&mut View::new(self, hasher));
+                View::removed(self, hasher, reclaimer);
                 Err(key)
             }
         }

@@ -176,7 +176,7 @@ pub trait Store<K, V>: Sized {
     /// [`StableStore::take_at`]): by default, one look at the whole store. A
     /// store that applies the policy piece by piece looks at each piece.
     fn after_takes(&mut self, hasher: impl Fn(&(K, V)) -> u64, reclaimer: &mut Reclaimer) {
-        reclaimer.on_remove(&mut View::new(self, hasher));
+        View::removed(self, hasher, reclaimer);
     }
 
     /// Makes room for `additional` more entries.
@@ -345,6 +345,50 @@ impl<'a, K, V, St, H> View<'a, K, V, St, H> {
             hasher,
             entries: PhantomData,
         }
+    }
+}
+
+impl<'a, K, V, St: Store<K, V>, H: Fn(&(K, V)) -> u64> View<'a, K, V, St, H> {
+    /// [`Reclaimer::on_remove`] for a store that an entry just left: the
+    /// reclaimer's test inline, and the view made, and the policy applied,
+    /// on a cold path only when the test asks for a closer look. Made
+    /// inline, the view would be written to the stack on every removal.
+    ///
+    /// ```
+    /// use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    ///
+    /// use map_core::toolkit::{Reclaimer, StableStore, Store, View};
+    /// use map_core::{Global, ReclaimPolicy, Table};
+    ///
+    /// let s = BuildHasherDefault::<DefaultHasher>::default();
+    /// let hasher = |e: &(u64, u64)| s.hash_one(e.0);
+    /// let mut reclaimer = Reclaimer::new(ReclaimPolicy::default());
+    /// let mut store: Table<u64, u64, Global> = Table::new_in(Global);
+    /// for i in 0..10_000 {
+    ///     store.insert_new(s.hash_one(i), (i, i), hasher, &mut reclaimer).unwrap();
+    /// }
+    /// // An entry taken out without the policy, then the look a store's own
+    /// // `remove` ends with.
+    /// for i in 0..9_990 {
+    ///     let pos = store.find_pos(s.hash_one(i), |e| e.0 == i).unwrap();
+    ///     store.take_at(pos);
+    ///     View::removed(&mut store, hasher, &mut reclaimer);
+    /// }
+    /// assert!(store.capacity() < 100, "the policy shrank it");
+    /// ```
+    #[inline(always)]
+    pub fn removed(store: &'a mut St, hasher: H, reclaimer: &mut Reclaimer) {
+        if reclaimer.may_shrink(store.len(), store.size_key()) {
+            Self::sparse(store, hasher, reclaimer);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn sparse(store: &'a mut St, hasher: H, reclaimer: &mut Reclaimer) {
+        let len = store.len();
+        // A view has no garbage for `on_remove` to weigh.
+        reclaimer.on_sparse_remove(&mut View::new(store, hasher), len);
     }
 }
 
