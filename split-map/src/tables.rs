@@ -218,10 +218,7 @@ impl<T: Clone, A: Allocator + Clone> Clone for Tables<T, A> {
             capacity: self.capacity,
             spares: [None, None],
             images: Vec::new_in(self.alloc.clone()),
-            image_shift: 0,
-            image_mask: 0,
-            dir_shift: 57,
-            dir_mask: usize::MAX,
+            slots: Slots::NONE,
             prepared: 0,
             alloc: self.alloc.clone(),
         };
@@ -293,6 +290,48 @@ fn first_check<T, A: Allocator>(table: &HashTable<T, A>) -> usize {
     bucket_capacity(table.num_buckets()) / 2
 }
 
+/// How a lookup finds its slot: a hash shifted right by `dir_shift` and
+/// masked with `dir_mask` is its directory slot, and shifted by
+/// `image_shift` and masked with `image_mask` its image's byte offset (with
+/// [`Image::BY_OFFSET`]). Derived from the depth, the directory's length
+/// and the images' count, and set by [`Tables::retake`], which every change
+/// of any of them ends with.
+#[derive(Clone, Copy)]
+struct Slots {
+    /// `57 - depth` (see [`slot`]).
+    dir_shift: u32,
+    /// `dir.len() - 1`, wrapping: all ones for an empty directory.
+    dir_mask: usize,
+    image_shift: u32,
+    /// `(images.len() - 1) << Image::SHIFT`; 0 without images.
+    image_mask: usize,
+}
+
+impl Slots {
+    /// No directory and no images.
+    const NONE: Self = Self {
+        dir_shift: 57,
+        dir_mask: usize::MAX,
+        image_shift: 0,
+        image_mask: 0,
+    };
+
+    fn of<T, A: Allocator>(depth: u32, dir_len: usize, images: usize) -> Self {
+        let shift = Image::<T, A>::SHIFT;
+        let (image_shift, image_mask) = if Image::<T, A>::BY_OFFSET && images > 0 {
+            (57 - (depth + shift), (images - 1) << shift)
+        } else {
+            (0, 0)
+        };
+        Self {
+            dir_shift: 57 - depth,
+            dir_mask: dir_len.wrapping_sub(1),
+            image_shift,
+            image_mask,
+        }
+    }
+}
+
 /// The tables and their directory.
 pub(crate) struct Tables<T, A: Allocator + Clone> {
     /// `2^depth` slots, or none while `depth` is 0.
@@ -322,20 +361,9 @@ pub(crate) struct Tables<T, A: Allocator + Clone> {
     /// per split ([`Tables::prepare_images`]), so that the doubling finds
     /// its pages in memory; a halving directory keeps its room.
     images: Vec<Image<T, A>, A>,
-    /// A lookup's byte offset into `images` is `(hash >> image_shift) &
-    /// image_mask` (with [`Image::BY_OFFSET`]): both set by
-    /// [`Tables::retake`], the one place the images' count or the depth
-    /// they follow changes, so that a lookup reads them instead of working
-    /// them out from `depth` and the count.
-    image_shift: u32,
-    image_mask: usize,
-    /// `57 - depth`: a hash shifted right by it has its directory bits
-    /// lowest (see [`slot`]), the slot once masked with `dir_mask`. Set
-    /// with `image_shift`.
-    dir_shift: u32,
-    /// `dir.len() - 1`, wrapping (all ones for an empty directory). Set
-    /// with `image_shift`.
-    dir_mask: usize,
+    /// How a lookup finds its directory slot and its image from a hash,
+    /// worked out once per directory change rather than per lookup.
+    slots: Slots,
     /// How many images' worth of `images`' allocation has been written (its
     /// pages are in memory): at least `images.len()`.
     prepared: usize,
@@ -387,10 +415,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             capacity: 0,
             spares: [None, None],
             images: Vec::new_in(alloc),
-            image_shift: 0,
-            image_mask: 0,
-            dir_shift: 57,
-            dir_mask: usize::MAX,
+            slots: Slots::NONE,
             prepared: 0,
             alloc,
         }
@@ -407,10 +432,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             capacity: 0,
             spares: [None, None],
             images: Vec::new_in(alloc.clone()),
-            image_shift: 0,
-            image_mask: 0,
-            dir_shift: 57,
-            dir_mask: usize::MAX,
+            slots: Slots::NONE,
             prepared: 0,
             alloc,
         }
@@ -444,7 +466,7 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             if table::filling::<Image<T, A>, _>(slots, slots, || images.try_reserve_exact(slots))
                 .is_err()
             {
-                self.locate_images();
+                self.locate();
                 return;
             }
         }
@@ -452,23 +474,12 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
             self.images.push(Image::of(self.table_at(slot)));
         }
         self.prepared = self.prepared.max(slots);
-        self.locate_images();
+        self.locate();
     }
 
-    /// Sets what a lookup finds its image with (see `image_shift`): the
-    /// directory bits of [`Image::SHIFT`] more levels, masked to the
-    /// slot's own, give the slot's byte offset.
-    fn locate_images(&mut self) {
-        self.dir_shift = 57 - self.depth;
-        self.dir_mask = self.dir.len().wrapping_sub(1);
-        let shift = Image::<T, A>::SHIFT;
-        if Image::<T, A>::BY_OFFSET && !self.images.is_empty() {
-            self.image_shift = 57 - (self.depth + shift);
-            self.image_mask = (self.images.len() - 1) << shift;
-        } else {
-            self.image_shift = 0;
-            self.image_mask = 0;
-        }
+    /// Works out how a lookup finds its slot and image (see [`Slots`]).
+    fn locate(&mut self) {
+        self.slots = Slots::of::<T, A>(self.depth, self.dir.len(), self.images.len());
     }
 
     /// Readies the images' room for the next doubling of the directory
@@ -572,16 +583,16 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         // index scaled by the image's size. A lookup is bound by its cache
         // misses, and it overlaps fewer of them the more instructions each
         // one takes.
-        let offset = (hash >> self.image_shift) as usize & self.image_mask;
+        let offset = (hash >> self.slots.image_shift) as usize & self.slots.image_mask;
         // The same slot as `slot_in` picks, since `slots` is a power of two
         // (one image per directory slot, `2^depth` of them, or one without
         // a directory).
         let shift = Image::<T, A>::SHIFT;
         debug_assert!(slots.is_power_of_two());
-        debug_assert_eq!(self.image_mask, (slots - 1) << shift);
+        debug_assert_eq!(self.slots.image_mask, (slots - 1) << shift);
         debug_assert_eq!(offset, self.slot_in(hash, slots) << shift);
-        // SAFETY: `image_mask` is `(slots - 1) << shift`: `locate_images`
-        // sets it from the images' count at the end of `retake`, the only
+        // SAFETY: `image_mask` is `(slots - 1) << shift`: `locate` sets it
+        // from the images' count at the end of `retake`, the only
         // place images are added or taken away (checked above in debug
         // builds). Masked by it, `offset` is at most that and has its low
         // `shift` bits clear: a multiple of the image's size (`1 << shift`)
@@ -618,12 +629,12 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// no table yet: callers check `shards.get`).
     #[inline(always)]
     pub(crate) fn index(&self, hash: u64) -> usize {
-        debug_assert_eq!(self.dir_mask, self.dir.len().wrapping_sub(1));
+        debug_assert_eq!(self.slots.dir_mask, self.dir.len().wrapping_sub(1));
         if self.dir.is_empty() {
             return 0;
         }
-        let slot = (hash >> self.dir_shift) as usize & self.dir_mask;
-        // SAFETY: `dir_mask` is `dir.len() - 1` (`locate_images` sets it at
+        let slot = (hash >> self.slots.dir_shift) as usize & self.slots.dir_mask;
+        // SAFETY: `dir_mask` is `dir.len() - 1` (`locate` sets it at
         // the end of `retake`, which every change of the directory's length
         // ends with; checked above in debug builds), and the directory is
         // not empty: masked by it, `slot` is below the length.
@@ -636,8 +647,8 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
     /// for an empty vector.
     #[inline(always)]
     fn slot_in(&self, hash: u64, len: usize) -> usize {
-        debug_assert_eq!(self.dir_shift, 57 - self.depth);
-        (hash >> self.dir_shift) as usize & len.wrapping_sub(1)
+        debug_assert_eq!(self.slots.dir_shift, 57 - self.depth);
+        (hash >> self.slots.dir_shift) as usize & len.wrapping_sub(1)
     }
 
     /// Entries all tables hold before one of them must grow or split.
