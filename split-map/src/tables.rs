@@ -1354,8 +1354,13 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         let Ok(block) = self.alloc.allocate(layout) else {
             return Err(TryReserveError::AllocError { layout });
         };
+        // The block escapes to `black_box` before it goes back: an
+        // allocation freed unused may otherwise be removed by the
+        // optimiser, which then assumes it succeeded (it did, in release
+        // builds on the global allocator), and the probe would ask nothing.
+        let block = core::hint::black_box(block);
         // SAFETY: `block` was just allocated by `self.alloc` with `layout`,
-        // and nothing else holds it.
+        // and nothing else holds it (`black_box` returns it unchanged).
         unsafe { self.alloc.deallocate(block.cast(), layout) };
         Ok(())
     }
