@@ -164,8 +164,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
 
     #[inline(always)]
     fn find_mut(&mut self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&mut (K, V)> {
-        let i = self.tables.index(hash);
-        self.tables.shards.get_mut(i)?.table.find_mut(hash, eq)
+        self.tables.shard_mut(hash)?.table.find_mut(hash, eq)
     }
 
     #[inline]
@@ -204,8 +203,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         eq: impl Fn(&K, &(K, V)) -> bool,
         hasher: impl Fn(&(K, V)) -> u64,
     ) -> Result<Option<V>, (K, V)> {
-        let i = self.tables.index(hash);
-        let Some(shard) = self.tables.shards.get_mut(i) else {
+        let Some(shard) = self.tables.shard_mut(hash) else {
             return Err(entry);
         };
         // A table near its split takes the cold path (`insert_new`), which

@@ -641,6 +641,19 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         unsafe { *self.dir.get_unchecked(slot) as usize }
     }
 
+    /// The table `hash` belongs to, if there is one yet.
+    ///
+    /// A map that is one table has no directory; then the table list is
+    /// tested for that table directly (two tests, no index into it).
+    #[inline(always)]
+    pub(crate) fn shard_mut(&mut self, hash: u64) -> Option<&mut Shard<T, A>> {
+        if self.dir.is_empty() {
+            return self.shards.first_mut();
+        }
+        let i = self.index(hash);
+        self.shards.get_mut(i)
+    }
+
     /// The slot of `hash` in a vector of `len` slots, `2^depth` or none:
     /// masked with the length less one, the bits are the slot (or anything,
     /// for an empty vector), and the caller's bounds check becomes a test
