@@ -329,6 +329,10 @@ impl<T, W> Writer<T, W> {
 #[derive(Default)]
 struct Registry {
     slots: Vec<Arc<Slot>>,
+    /// Slots the last prune kept: a registration prunes again once the list
+    /// has doubled since, so that the slots of exited threads do not pile up
+    /// in a map that is read and never written.
+    kept: usize,
     released_bytes: usize,
     /// Prunes that gave bytes back.
     prunes: usize,
@@ -344,6 +348,7 @@ impl Registry {
     fn prune(&mut self, trim: bool) -> usize {
         let before = self.bytes();
         self.slots.retain(|slot| !slot.done());
+        self.kept = self.slots.len();
         if trim {
             self.slots.shrink_to_fit();
         }
@@ -353,6 +358,18 @@ impl Registry {
             self.prunes += 1;
         }
         released
+    }
+
+    /// Adds a slot, pruning first if the list doubled since the last prune
+    /// (and holds more than a few slots): each prune walks the list once,
+    /// and the registrations since the last one pay for it, so a
+    /// registration costs O(1) amortised and the list stays within twice
+    /// the slots that were live at the last prune.
+    fn add(&mut self, slot: Arc<Slot>) {
+        if self.slots.len() >= 2 * self.kept.max(8) {
+            self.prune(false);
+        }
+        self.slots.push(slot);
     }
 }
 
@@ -615,7 +632,7 @@ impl<T, W> LeftRight<T, W> {
 
     fn register(&self, owner: plain::Arc<ThreadState>) -> Arc<Slot> {
         let slot = Arc::new(Slot::new(owner, false));
-        lock(&self.slots).slots.push(Arc::clone(&slot));
+        lock(&self.slots).add(Arc::clone(&slot));
         slot
     }
 

@@ -153,3 +153,33 @@ fn reclaimed_bytes_match_the_allocator() {
     assert!(steps > 0 && now.reclaims >= steps, "{now:?}");
     assert!(now.reclaimed_bytes >= freed, "{now:?}: {freed} bytes freed");
 }
+
+/// A map nobody writes, read by threads that come and go (a thread per
+/// request reading a shared table): each thread's reader slot joins the
+/// registry at its first read, and the slots of exited threads must not
+/// pile up until a write comes, if one ever does.
+#[test]
+fn readers_that_come_and_go_do_not_grow_a_map_nobody_writes() {
+    let map: SyncMap<u64, u64> = SyncMap::new();
+    map.insert(1, 1);
+    let read_once = || {
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(map.get(&1), Some(1)));
+        });
+    };
+    for _ in 0..100 {
+        read_once();
+    }
+    let settled = map.memory().allocated_bytes;
+    for _ in 0..2_000 {
+        read_once();
+    }
+    let after = map.memory().allocated_bytes;
+    // Each slot is an allocation of tens of bytes: 2,000 kept would be
+    // over 100 KiB.
+    assert!(
+        after <= settled + 4096,
+        "2,000 readers that exited grew the map from {settled} to {after} bytes"
+    );
+    assert_eq!(map.get(&1), Some(1));
+}
