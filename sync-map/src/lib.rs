@@ -41,7 +41,9 @@
 //! * [`SyncMap::get`], [`get_with`](SyncMap::get_with) and
 //!   [`contains_key`](SyncMap::contains_key) work from any thread with no
 //!   set-up. Each read first finds the calling thread's reader slot through
-//!   a thread-local (one cached entry, so a load and a compare).
+//!   a thread-local (one cached entry, so a load and a compare; a thread
+//!   that alternates between maps finds the others' slots by the map's id,
+//!   in constant time however many maps it has read).
 //! * [`SyncMap::reader`] gives a [`ReadHandle`] that holds the thread's
 //!   slot, so its reads skip that lookup and the test that goes with it.
 //!   Make one per thread (or per task, at the top of a loop of reads) and

@@ -1127,22 +1127,102 @@ impl Watch {
 }
 
 /// Each thread's slots, one per pair it has read, found through a one-entry
-/// cache on the fast path.
+/// cache on the fast path, and by the pair's id otherwise.
 mod local {
     use core::cell::RefCell;
+    use core::hash::{BuildHasherDefault, Hasher};
 
     use super::{LeftRight, Slot, ThreadState};
     use crate::sync::{plain, Arc, Ordering};
 
+    /// Hashes a pair's id, which is unique (a counter): one multiplication
+    /// spreads it over the bits the table reads.
+    #[derive(Default)]
+    struct IdHasher(u64);
+
+    impl Hasher for IdHasher {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            }
+        }
+
+        fn write_u64(&mut self, id: u64) {
+            self.0 = id.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    /// Pairs a thread may have read before a walk over its slots gives way
+    /// to the index by id (a walk over a few is faster than a hash).
+    const WALK: usize = 16;
+
     #[derive(Default)]
     pub(super) struct Local {
         entries: Vec<(u64, Arc<Slot>)>,
+        /// Where each pair's slot is in `entries`, kept only while there are
+        /// more than [`WALK`] of them: a thread that reads many maps finds
+        /// each one's slot in O(1), not by a walk over all of them.
+        index: map_core::HashMap<u64, usize, BuildHasherDefault<IdHasher>>,
+        /// Slots the last sweep for dropped maps kept: a registration sweeps
+        /// again once the slots have doubled since.
+        kept: usize,
         state: plain::Arc<ThreadState>,
     }
 
     impl Local {
+        /// Inlined, with the index's lookup out of line: a thread that
+        /// reads a few maps walks them without a call.
+        #[inline(always)]
         fn find(&self, id: u64) -> Option<&Arc<Slot>> {
-            self.entries.iter().find(|(e, _)| *e == id).map(|(_, s)| s)
+            if self.entries.len() <= WALK {
+                return self.entries.iter().find(|(e, _)| *e == id).map(|(_, s)| s);
+            }
+            self.find_indexed(id)
+        }
+
+        #[inline(never)]
+        fn find_indexed(&self, id: u64) -> Option<&Arc<Slot>> {
+            let &i = self.index.get(&id)?;
+            debug_assert_eq!(self.entries[i].0, id, "the index names another pair's slot");
+            Some(&self.entries[i].1)
+        }
+
+        /// Registers a slot for `pair`, this thread's first read of it (out
+        /// of line: the lookup of a known pair's slot stays small).
+        #[cold]
+        #[inline(never)]
+        fn register<T, W>(&mut self, pair: &LeftRight<T, W>) -> *const Slot {
+            let slot = pair.register(plain::Arc::clone(&self.state));
+            slot.hold();
+            let ptr = Arc::as_ptr(&slot);
+            self.add(pair.read_side.id, slot);
+            ptr
+        }
+
+        /// Adds `pair`'s slot, first forgetting the slots of maps dropped
+        /// since, once the slots have doubled since the last sweep (and
+        /// number more than a few): O(1) amortised per registration, and
+        /// at most twice the slots of the maps alive at the last sweep.
+        fn add(&mut self, id: u64, slot: Arc<Slot>) {
+            if self.entries.len() >= 2 * self.kept.max(WALK / 2) {
+                self.entries
+                    .retain(|(_, s)| !s.map_gone.load(Ordering::Acquire));
+                self.kept = self.entries.len();
+                self.index.clear();
+            }
+            self.entries.push((id, slot));
+            if self.entries.len() > WALK {
+                if self.index.is_empty() {
+                    let entries = self.entries.iter().enumerate();
+                    self.index.extend(entries.map(|(i, (id, _))| (*id, i)));
+                } else {
+                    self.index.insert(id, self.entries.len() - 1);
+                }
+            }
         }
     }
 
@@ -1195,16 +1275,7 @@ mod local {
                 let mut local = local.borrow_mut();
                 let slot = match local.find(pair.read_side.id) {
                     Some(slot) => Arc::as_ptr(slot),
-                    None => {
-                        local
-                            .entries
-                            .retain(|(_, s)| !s.map_gone.load(Ordering::Acquire));
-                        let slot = pair.register(plain::Arc::clone(&local.state));
-                        slot.hold();
-                        let ptr = Arc::as_ptr(&slot);
-                        local.entries.push((pair.read_side.id, slot));
-                        ptr
-                    }
+                    None => local.register(pair),
                 };
                 #[cfg(not(loom))]
                 if pair.read_side.asymmetric {

@@ -228,6 +228,68 @@ fn views_nest_with_the_maps_own_reads() {
     assert_eq!(reader.get(&11), Some(11));
 }
 
+/// A thread that has read many maps (some of them dropped since) finds its
+/// slot for each map by the map's id: a read section on one map must mark
+/// that map's slot, or a writer of the map would not wait for it.
+#[test]
+fn a_thread_that_read_many_maps_holds_up_the_writer_of_the_one_it_reads() {
+    let shared: Vec<SyncMap<u64, u64>> = (0..40)
+        .map(|i| {
+            let map = SyncMap::new();
+            map.insert(0, i);
+            map
+        })
+        .collect();
+    let inside = Barrier::new(2);
+    let left = AtomicBool::new(false);
+    let picks = [0, 17, 39];
+    let mut early = Vec::new();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            // Maps of this thread's own, read once and dropped, between
+            // reads of the shared ones: the thread's slots go past a walk's
+            // worth, and the sweeps for dropped maps move the rest.
+            for round in 0..3u64 {
+                let own: Vec<SyncMap<u64, u64>> = (0..25)
+                    .map(|i| {
+                        let map = SyncMap::new();
+                        map.insert(0, i);
+                        map
+                    })
+                    .collect();
+                for (i, map) in own.iter().enumerate() {
+                    assert_eq!(map.get(&0), Some(i as u64));
+                }
+                for (i, map) in shared.iter().enumerate().skip(round as usize) {
+                    assert_eq!(map.get(&0), Some(i as u64));
+                }
+            }
+            for pick in picks {
+                shared[pick].reader().enter(|view| {
+                    assert_eq!(view.get(&0), Some(&(pick as u64)));
+                    inside.wait();
+                    std::thread::sleep(Duration::from_millis(50));
+                    left.store(true, Ordering::SeqCst);
+                });
+            }
+        });
+        for pick in picks {
+            inside.wait();
+            // Returns only once the section on this map has ended (told
+            // after the scope: a panic here would leave the reader waiting
+            // at the barrier).
+            shared[pick].insert(1, 1);
+            if !left.swap(false, Ordering::SeqCst) {
+                early.push(pick);
+            }
+        }
+    });
+    assert!(
+        early.is_empty(),
+        "writes to maps {early:?} returned while a section read them"
+    );
+}
+
 #[test]
 fn handles_of_exited_threads_are_forgotten() {
     let map: Arc<SyncMap<u64, u64>> = Arc::new(SyncMap::new());
