@@ -233,13 +233,17 @@ fn views_nest_with_the_maps_own_reads() {
 /// that map's slot, or a writer of the map would not wait for it.
 #[test]
 fn a_thread_that_read_many_maps_holds_up_the_writer_of_the_one_it_reads() {
-    let shared: Vec<SyncMap<u64, u64>> = (0..40)
-        .map(|i| {
-            let map = SyncMap::new();
-            map.insert(0, i);
-            map
-        })
-        .collect();
+    // Maps `0..n`, each holding its number under key 0.
+    let numbered = |n: u64| -> Vec<SyncMap<u64, u64>> {
+        (0..n)
+            .map(|i| {
+                let map = SyncMap::new();
+                map.insert(0, i);
+                map
+            })
+            .collect()
+    };
+    let shared = numbered(40);
     let inside = Barrier::new(2);
     let left = AtomicBool::new(false);
     let picks = [0, 17, 39];
@@ -250,13 +254,7 @@ fn a_thread_that_read_many_maps_holds_up_the_writer_of_the_one_it_reads() {
             // reads of the shared ones: the thread's slots go past a walk's
             // worth, and the sweeps for dropped maps move the rest.
             for round in 0..3u64 {
-                let own: Vec<SyncMap<u64, u64>> = (0..25)
-                    .map(|i| {
-                        let map = SyncMap::new();
-                        map.insert(0, i);
-                        map
-                    })
-                    .collect();
+                let own = numbered(25);
                 for (i, map) in own.iter().enumerate() {
                     assert_eq!(map.get(&0), Some(i as u64));
                 }
