@@ -164,7 +164,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
 
     #[inline(always)]
     fn find_mut(&mut self, hash: u64, eq: impl FnMut(&(K, V)) -> bool) -> Option<&mut (K, V)> {
-        self.tables.shard_mut(hash)?.table.find_mut(hash, eq)
+        self.tables.shard_mut(hash)?.1.table.find_mut(hash, eq)
     }
 
     #[inline]
@@ -203,7 +203,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         eq: impl Fn(&K, &(K, V)) -> bool,
         hasher: impl Fn(&(K, V)) -> u64,
     ) -> Result<Option<V>, (K, V)> {
-        let Some(shard) = self.tables.shard_mut(hash) else {
+        let Some((_, shard)) = self.tables.shard_mut(hash) else {
             return Err(entry);
         };
         // A table near its split takes the cold path (`insert_new`), which
@@ -257,8 +257,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for SplitTables<K, V, A> {
         hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Option<(K, V)> {
-        let i = self.tables.index(hash);
-        let shard = self.tables.shards.get_mut(i)?;
+        let (i, shard) = self.tables.shard_mut(hash)?;
         let Ok(entry) = shard.table.find_entry(hash, eq) else {
             return None;
         };

@@ -641,17 +641,18 @@ impl<T, A: Allocator + Clone> Tables<T, A> {
         unsafe { *self.dir.get_unchecked(slot) as usize }
     }
 
-    /// The table `hash` belongs to, if there is one yet.
+    /// The table `hash` belongs to and its index in `shards`, if there is
+    /// one yet.
     ///
     /// A map that is one table has no directory; then the table list is
     /// tested for that table directly (two tests, no index into it).
     #[inline(always)]
-    pub(crate) fn shard_mut(&mut self, hash: u64) -> Option<&mut Shard<T, A>> {
+    pub(crate) fn shard_mut(&mut self, hash: u64) -> Option<(usize, &mut Shard<T, A>)> {
         if self.dir.is_empty() {
-            return self.shards.first_mut();
+            return self.shards.first_mut().map(|shard| (0, shard));
         }
         let i = self.index(hash);
-        self.shards.get_mut(i)
+        self.shards.get_mut(i).map(|shard| (i, shard))
     }
 
     /// The slot of `hash` in a vector of `len` slots, `2^depth` or none:
