@@ -325,14 +325,35 @@ impl<T, W> Writer<T, W> {
     }
 }
 
+/// When a list that only a sweep shortens sweeps next: once it has doubled
+/// since the last sweep (and holds at least twice `floor`). Each sweep
+/// walks the list once and the additions since the last one pay for it, so
+/// an addition costs O(1) amortised, and the list stays within twice what
+/// the last sweep kept (or `2 * floor`).
+#[derive(Default)]
+struct Doubling {
+    /// What the last sweep kept.
+    kept: usize,
+}
+
+impl Doubling {
+    fn due(&self, len: usize, floor: usize) -> bool {
+        len >= 2 * self.kept.max(floor)
+    }
+
+    fn swept(&mut self, len: usize) {
+        self.kept = len;
+    }
+}
+
 /// The reader slots of one pair, and what pruning them gave back.
 #[derive(Default)]
 struct Registry {
     slots: Vec<Arc<Slot>>,
-    /// Slots the last prune kept: a registration prunes again once the list
-    /// has doubled since, so that the slots of exited threads do not pile up
-    /// in a map that is read and never written.
-    kept: usize,
+    /// A registration prunes once the list has doubled since the last
+    /// prune, so that the slots of exited threads do not pile up in a map
+    /// that is read and never written.
+    sweeps: Doubling,
     released_bytes: usize,
     /// Prunes that gave bytes back.
     prunes: usize,
@@ -348,7 +369,7 @@ impl Registry {
     fn prune(&mut self, trim: bool) -> usize {
         let before = self.bytes();
         self.slots.retain(|slot| !slot.done());
-        self.kept = self.slots.len();
+        self.sweeps.swept(self.slots.len());
         if trim {
             self.slots.shrink_to_fit();
         }
@@ -361,12 +382,9 @@ impl Registry {
     }
 
     /// Adds a slot, pruning first if the list doubled since the last prune
-    /// (and holds more than a few slots): each prune walks the list once,
-    /// and the registrations since the last one pay for it, so a
-    /// registration costs O(1) amortised and the list stays within twice
-    /// the slots that were live at the last prune.
+    /// (see [`Doubling`]; at least 16 slots).
     fn add(&mut self, slot: Arc<Slot>) {
-        if self.slots.len() >= 2 * self.kept.max(8) {
+        if self.sweeps.due(self.slots.len(), 8) {
             self.prune(false);
         }
         self.slots.push(slot);
@@ -1130,31 +1148,9 @@ impl Watch {
 /// cache on the fast path, and by the pair's id otherwise.
 mod local {
     use core::cell::RefCell;
-    use core::hash::{BuildHasherDefault, Hasher};
 
-    use super::{LeftRight, Slot, ThreadState};
+    use super::{Doubling, LeftRight, Slot, ThreadState};
     use crate::sync::{plain, Arc, Ordering};
-
-    /// Hashes a pair's id, which is unique (a counter): one multiplication
-    /// spreads it over the bits the table reads.
-    #[derive(Default)]
-    struct IdHasher(u64);
-
-    impl Hasher for IdHasher {
-        fn finish(&self) -> u64 {
-            self.0
-        }
-
-        fn write(&mut self, bytes: &[u8]) {
-            for &b in bytes {
-                self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            }
-        }
-
-        fn write_u64(&mut self, id: u64) {
-            self.0 = id.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
 
     /// Pairs a thread may have read before a walk over its slots gives way
     /// to the index by id (a walk over a few is faster than a hash).
@@ -1166,10 +1162,10 @@ mod local {
         /// Where each pair's slot is in `entries`, kept only while there are
         /// more than [`WALK`] of them: a thread that reads many maps finds
         /// each one's slot in O(1), not by a walk over all of them.
-        index: map_core::HashMap<u64, usize, BuildHasherDefault<IdHasher>>,
-        /// Slots the last sweep for dropped maps kept: a registration sweeps
-        /// again once the slots have doubled since.
-        kept: usize,
+        index: map_core::HashMap<u64, usize>,
+        /// A registration sweeps out the slots of dropped maps once the
+        /// slots have doubled since the last sweep.
+        sweeps: Doubling,
         state: plain::Arc<ThreadState>,
     }
 
@@ -1204,14 +1200,13 @@ mod local {
         }
 
         /// Adds `pair`'s slot, first forgetting the slots of maps dropped
-        /// since, once the slots have doubled since the last sweep (and
-        /// number more than a few): O(1) amortised per registration, and
-        /// at most twice the slots of the maps alive at the last sweep.
+        /// since, once the slots have doubled since the last sweep (see
+        /// [`Doubling`]; at least `WALK` slots).
         fn add(&mut self, id: u64, slot: Arc<Slot>) {
-            if self.entries.len() >= 2 * self.kept.max(WALK / 2) {
+            if self.sweeps.due(self.entries.len(), WALK / 2) {
                 self.entries
                     .retain(|(_, s)| !s.map_gone.load(Ordering::Acquire));
-                self.kept = self.entries.len();
+                self.sweeps.swept(self.entries.len());
                 self.index.clear();
             }
             self.entries.push((id, slot));
