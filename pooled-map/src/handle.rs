@@ -225,7 +225,7 @@ fn live<K, V, A: Allocator + Clone>(
     handle: Handle,
 ) -> Option<&Slot<K, V>> {
     match store.pool.get(handle.slot as usize) {
-        Some(slot) if slot.stamp == handle.stamp => Some(slot),
+        Some(slot) if slot.stamp() == handle.stamp.get() => Some(slot),
         _ => None,
     }
 }
@@ -237,7 +237,7 @@ fn live_mut<K, V, A: Allocator + Clone>(
     handle: Handle,
 ) -> Option<&mut Slot<K, V>> {
     match store.pool.get_mut(handle.slot as usize) {
-        Some(slot) if slot.stamp == handle.stamp => Some(slot),
+        Some(slot) if slot.stamp() == handle.stamp.get() => Some(slot),
         _ => None,
     }
 }
@@ -321,13 +321,11 @@ where
         let moves = store.take_moves();
         for (from, to) in moves {
             if let Some(slot) = self.storage().pool.get(to as usize) {
-                let old = Handle {
-                    stamp: slot.stamp,
-                    slot: from,
-                };
-                // Already pinned by the move; the new handle is the entry's
-                // handle like any other from now on.
+                // Stamped by the move; the new handle is the entry's
+                // handle like any other from now on, and the old one differs
+                // only in its slot.
                 let new = slot.handle(to as usize);
+                let old = Handle { slot: from, ..new };
                 moved(&slot.entry.0, old, new);
             }
         }

@@ -73,10 +73,11 @@
 //! std's map API, written once in [`map_core::toolkit::Map`] (a
 //! `PooledMap` is that map over a [`PoolStore`]).
 //!
-//! A handle is a slot number and a stamp. Every insert of a new key takes a
-//! stamp that no entry of any map in the process has had before (a 64-bit
-//! counter, handed to maps in blocks), so a handle can only ever match its
-//! own entry: a stale handle answers `None` (or panics, for `map[handle]`),
+//! A handle is a slot number and a stamp. An entry takes its stamp when its
+//! first handle is handed out (an insert that asks for none pays nothing
+//! for it), one that no entry of any map in the process has had before (a
+//! 64-bit counter, handed to threads in blocks), so a handle can only ever
+//! match its own entry: a stale handle answers `None` (or panics, for `map[handle]`),
 //! never another entry's value, even after its slot has been reused.
 //!
 //! **A handle stays valid until its own entry is removed** (`remove`,

@@ -29,24 +29,33 @@ pub(crate) struct Pool<T, A: Allocator> {
     entries: Vec<Entry<T>, A>,
     /// Occupied slots.
     len: usize,
-    /// The first vacant slot (`entries.len()` when none is vacant).
-    next: usize,
+    /// The first vacant slot of the free list, [`NONE`] when no slot below
+    /// `entries.len()` is vacant.
+    free: usize,
 }
+
+/// The end of the free list.
+const NONE: usize = usize::MAX;
+
+/// The most slots a pool has room for. Slot numbers are `u32` (in index
+/// records and handles), and the pool's capacity never exceeds this, so
+/// every slot an insert takes fits in one without a check.
+pub(crate) const MAX_SLOTS: usize = u32::MAX as usize + 1;
 
 impl<T, A: Allocator> Pool<T, A> {
     pub(crate) const fn new_in(alloc: A) -> Self {
         Self {
             entries: Vec::new_in(alloc),
             len: 0,
-            next: 0,
+            free: NONE,
         }
     }
 
     pub(crate) fn with_capacity_in(capacity: usize, alloc: A) -> Self {
         Self {
-            entries: Vec::with_capacity_in(capacity, alloc),
+            entries: Vec::with_capacity_in(capacity.min(MAX_SLOTS), alloc),
             len: 0,
-            next: 0,
+            free: NONE,
         }
     }
 
@@ -58,12 +67,6 @@ impl<T, A: Allocator> Pool<T, A> {
     #[inline]
     pub(crate) fn len(&self) -> usize {
         self.len
-    }
-
-    /// The slot the next [`insert`](Self::insert) takes.
-    #[inline]
-    pub(crate) fn vacant_key(&self) -> usize {
-        self.next
     }
 
     /// Extra slots to ask the vector for so that `additional` more values
@@ -78,10 +81,25 @@ impl<T, A: Allocator> Pool<T, A> {
     /// Room for `additional` more values, or why not; the pool is unchanged
     /// on error.
     pub(crate) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        let extra = self.within_max(additional)?;
+        // The vector grows to twice its capacity, or to what is needed if
+        // more: below `MAX_SLOTS` either way while it holds at most half.
+        let grown = if self.capacity() <= MAX_SLOTS / 2 {
+            self.entries.try_reserve(extra)
+        } else {
+            self.entries.try_reserve_exact(extra)
+        };
+        grown.map_err(|_| self.reserve_error(extra))
+    }
+
+    /// The [`shortfall`](Self::shortfall) for `additional` more values, if
+    /// the pool stays within [`MAX_SLOTS`] with it.
+    fn within_max(&self, additional: usize) -> Result<usize, TryReserveError> {
         let extra = self.shortfall(additional);
-        self.entries
-            .try_reserve(extra)
-            .map_err(|_| self.reserve_error(extra))
+        match self.entries.len().checked_add(extra) {
+            Some(slots) if slots <= MAX_SLOTS => Ok(extra),
+            _ => Err(TryReserveError::CapacityOverflow),
+        }
     }
 
     /// The error for a refused growth by `extra` slots. std does not say
@@ -99,14 +117,14 @@ impl<T, A: Allocator> Pool<T, A> {
 
     /// Room for exactly `additional` more values, or why not.
     pub(crate) fn try_reserve_exact(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        let extra = self.shortfall(additional);
+        let extra = self.within_max(additional)?;
         self.entries
             .try_reserve_exact(extra)
             .map_err(|_| self.reserve_error(extra))
     }
 
-    /// Stores `value` in slot [`vacant_key`](Self::vacant_key) and returns
-    /// that slot.
+    /// Stores `value` in the first vacant slot of the free list, or after
+    /// the last slot if none is vacant, and returns that slot.
     ///
     /// Always inlined: called, it took the new slot by pointer from the
     /// caller's stack, written there field by field and read back whole, a
@@ -114,17 +132,17 @@ impl<T, A: Allocator> Pool<T, A> {
     /// entry's insert in cache).
     #[inline(always)]
     pub(crate) fn insert(&mut self, value: T) -> usize {
-        let key = self.next;
-        if key == self.entries.len() {
-            self.entries.push(Entry::Occupied(value));
-            self.next = key + 1;
-        } else {
-            match mem::replace(&mut self.entries[key], Entry::Occupied(value)) {
-                Entry::Vacant(next) => self.next = next,
-                Entry::Occupied(_) => unreachable!("the free list names an occupied slot"),
-            }
-        }
+        let key = self.free;
         self.len += 1;
+        if key == NONE {
+            let key = self.entries.len();
+            self.entries.push(Entry::Occupied(value));
+            return key;
+        }
+        match mem::replace(&mut self.entries[key], Entry::Occupied(value)) {
+            Entry::Vacant(next) => self.free = next,
+            Entry::Occupied(_) => unreachable!("the free list names an occupied slot"),
+        }
         key
     }
 
@@ -135,9 +153,9 @@ impl<T, A: Allocator> Pool<T, A> {
     /// If the slot is vacant.
     pub(crate) fn remove(&mut self, key: usize) -> T {
         let slot = self.entries.get_mut(key).expect("no such pool slot");
-        match mem::replace(slot, Entry::Vacant(self.next)) {
+        match mem::replace(slot, Entry::Vacant(self.free)) {
             Entry::Occupied(value) => {
-                self.next = key;
+                self.free = key;
                 self.len -= 1;
                 value
             }
@@ -227,7 +245,7 @@ impl<T, A: Allocator> Pool<T, A> {
     /// Empties the pool, keeping its capacity, and yields the values.
     pub(crate) fn drain(&mut self) -> Drain<'_, T, A> {
         let remaining = mem::take(&mut self.len);
-        self.next = 0;
+        self.free = NONE;
         Drain {
             inner: self.entries.drain(..),
             remaining,
@@ -333,14 +351,14 @@ impl<T, A: Allocator + Clone> Pool<T, A> {
             self.entries.pop();
         }
         // Thread the free list through the vacancies left, lowest first.
-        let mut next = self.entries.len();
+        let mut next = NONE;
         for (slot, entry) in self.entries.iter_mut().enumerate().rev() {
             if let Entry::Vacant(link) = entry {
                 *link = next;
                 next = slot;
             }
         }
-        self.next = next;
+        self.free = next;
         self.shrink_to_fit();
     }
 

@@ -6,11 +6,12 @@ use core::num::NonZeroU64;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// A direct reference to one entry of a [`PooledMap`](crate::PooledMap):
-/// the entry's slot in the pool and the stamp it was given when inserted.
+/// the entry's slot in the pool and the stamp it was given when its first
+/// handle was handed out.
 ///
 /// Looking an entry up by handle costs a bounds check and a comparison, no
-/// hashing. Every insert of a new key takes a stamp no other entry of any
-/// map in the process has had, so a handle matches its own entry and
+/// hashing. An entry's stamp is one no other entry of any map in the
+/// process has had, so a handle matches its own entry and
 /// nothing else: once the entry is gone, or has moved, the handle answers
 /// `None`, even after its slot has been reused. See the
 /// [crate docs](crate#handles) for exactly when a handle goes stale.
@@ -48,30 +49,31 @@ impl fmt::Debug for Handle {
     }
 }
 
-/// Stamps are handed out to maps in blocks, so an insert pays a counter
+/// Stamps are handed out in blocks, so that taking one costs a counter
 /// increment and the process-wide atomic is touched once per block.
+#[cfg(feature = "std")]
 const BLOCK: u64 = 1 << 16;
 
 /// The next unclaimed block. Starts at 1 so that every stamp is non-zero.
 static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
 
-/// A map's supply of unique stamps. Deliberately not `Clone`: two maps
-/// drawing from one block would hand out the same stamps.
-#[derive(Debug)]
-pub(crate) struct Stamps {
+/// A block of stamps: the next one to hand out and the end of the block.
+#[cfg(feature = "std")]
+#[derive(Clone, Copy, Debug)]
+struct Block {
     next: u64,
     end: u64,
 }
 
-impl Stamps {
-    /// An empty supply: the first [`take`](Self::take) claims a block.
-    pub(crate) const fn new() -> Self {
+#[cfg(feature = "std")]
+impl Block {
+    const fn new() -> Self {
         Self { next: 0, end: 0 }
     }
 
     /// A stamp never handed out before in this process.
     #[inline]
-    pub(crate) fn take(&mut self) -> NonZeroU64 {
+    fn take(&mut self) -> NonZeroU64 {
         if self.next == self.end {
             self.refill();
         }
@@ -88,5 +90,36 @@ impl Stamps {
         assert!(start <= u64::MAX - 2 * BLOCK, "handle stamps exhausted");
         self.next = start;
         self.end = start + BLOCK;
+    }
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    /// The calling thread's block: taking a stamp touches no shared memory.
+    static BLOCK_OF_THREAD: core::cell::Cell<Block> = const { core::cell::Cell::new(Block::new()) };
+}
+
+/// A stamp that no entry of any map in the process has had before.
+///
+/// Entries take theirs when their first handle is handed out, not when
+/// they are inserted, so an insert that never asks for a handle pays
+/// nothing for them. With `std`, each thread draws from a block of its
+/// own; without it, from the process-wide counter directly.
+#[inline]
+pub(crate) fn fresh() -> NonZeroU64 {
+    #[cfg(feature = "std")]
+    {
+        BLOCK_OF_THREAD.with(|cell| {
+            let mut block = cell.get();
+            let stamp = block.take();
+            cell.set(block);
+            stamp
+        })
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        let stamp = NEXT_BLOCK.fetch_add(1, Ordering::Relaxed);
+        assert!(stamp < u64::MAX, "handle stamps exhausted");
+        NonZeroU64::new(stamp).expect("stamps start at 1")
     }
 }

@@ -13,7 +13,7 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::mem;
 use core::num::NonZeroU64;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use allocator_api2::alloc::Allocator;
 use allocator_api2::vec::Vec;
@@ -22,64 +22,99 @@ use map_core::toolkit::{table, DefaultStore, Reclaimer, ShrinkError, StableStore
 use map_core::PageAlloc;
 
 use crate::pool::{self, Pool};
-use crate::stamp::{Handle, Stamps};
+use crate::stamp::{self, Handle};
 
 /// One pooled entry.
 pub(crate) struct Slot<K, V> {
-    /// Unique per insert; handles compare it. Non-zero so the pool's
-    /// vacant/occupied tag fits in its niche.
-    pub(crate) stamp: NonZeroU64,
-    /// Whether a handle to this entry was ever handed out: compaction then
-    /// leaves it in its slot, so the handle stays valid until the entry is
-    /// removed. Atomic so that `&self` methods (`handle_of`, `handles`) can
-    /// set it; it fits in the padding beside `hash`.
-    pinned: AtomicBool,
+    /// The stamp the entry's handles carry, or 0 until the first handle is
+    /// handed out (an entry without a stamp has no handle). Unique in the
+    /// process, so a handle matches its own entry and no other. An entry
+    /// with a stamp is pinned: compaction leaves it in its slot, so its
+    /// handles stay valid until it is removed. Atomic so that `&self`
+    /// methods (`handle_of`, `handles`) can stamp an entry.
+    stamp: AtomicU64,
     /// The key's hash, folded to 32 bits: lets a handle find its index entry
     /// without hashing.
     pub(crate) hash: u32,
+    /// Gives the pool's vacant/occupied tag a niche, in the padding beside
+    /// `hash`, so that a slot costs no more than its fields.
+    occupied: Occupied,
     pub(crate) entry: (K, V),
 }
 
+/// The one value of [`Slot::occupied`]; its other 255 byte values are the
+/// niche the pool's tag takes.
+#[derive(Clone, Copy)]
+#[repr(u8)]
+enum Occupied {
+    Yes = 1,
+}
+
 impl<K, V> Slot<K, V> {
-    fn new(stamp: NonZeroU64, hash: u32, entry: (K, V)) -> Self {
+    #[inline(always)]
+    fn new(hash: u32, entry: (K, V)) -> Self {
         Self {
-            stamp,
-            pinned: AtomicBool::new(false),
+            stamp: AtomicU64::new(0),
             hash,
+            occupied: Occupied::Yes,
             entry,
         }
+    }
+
+    /// The entry's stamp, 0 if no handle to it was handed out.
+    #[inline]
+    pub(crate) fn stamp(&self) -> u64 {
+        self.stamp.load(Ordering::Relaxed)
     }
 
     /// The entry's handle, which from now on stays valid until the entry is
     /// removed.
     #[inline]
     pub(crate) fn handle(&self, slot: usize) -> Handle {
-        if !self.pinned.load(Ordering::Relaxed) {
-            self.pinned.store(true, Ordering::Relaxed);
-        }
+        let stamp = match NonZeroU64::new(self.stamp()) {
+            Some(stamp) => stamp,
+            None => self.stamp_now(),
+        };
         Handle {
-            stamp: self.stamp,
+            stamp,
             slot: slot_number(slot),
         }
     }
 
+    /// Gives the entry a stamp; another thread making a handle to the same
+    /// entry at the same time may win, and its stamp is then the one.
+    #[inline(never)]
+    fn stamp_now(&self) -> NonZeroU64 {
+        let fresh = stamp::fresh();
+        match self
+            .stamp
+            .compare_exchange(0, fresh.get(), Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => fresh,
+            Err(won) => NonZeroU64::new(won).expect("only 0 is replaced"),
+        }
+    }
+
     fn pinned(&self) -> bool {
-        self.pinned.load(Ordering::Relaxed)
+        self.stamp() != 0
     }
 
     /// Keeps the entry in its slot from now on, as [`handle`](Self::handle)
     /// does, through exclusive access.
     fn pin(&mut self) {
-        *self.pinned.get_mut() = true;
+        let stamp = self.stamp.get_mut();
+        if *stamp == 0 {
+            *stamp = stamp::fresh().get();
+        }
     }
 }
 
 impl<K: Clone, V: Clone> Clone for Slot<K, V> {
     fn clone(&self) -> Self {
         Self {
-            stamp: self.stamp,
-            pinned: AtomicBool::new(self.pinned()),
+            stamp: AtomicU64::new(self.stamp()),
             hash: self.hash,
+            occupied: self.occupied,
             entry: self.entry.clone(),
         }
     }
@@ -119,9 +154,6 @@ pub(crate) const fn slot_bytes<K, V>() -> usize {
     mem::size_of::<pool::Entry<Slot<K, V>>>()
 }
 
-/// Slots are `u32`: the most entries a map can hold.
-const MAX_ENTRIES: usize = u32::MAX as usize + 1;
-
 /// A move made by compaction: the entry at slot `from` now lives at `to`.
 pub(crate) type Move = (u32, u32);
 
@@ -148,8 +180,6 @@ pub struct PoolStore<K, V, A: Allocator + Clone = PageAlloc> {
     /// list of every compaction: a list for a large pool is a large block,
     /// which a global allocator would keep in the process after it is freed.
     moves: Vec<Move, A>,
-    /// The map's supply of stamps for new entries.
-    stamps: Stamps,
 }
 
 impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
@@ -177,7 +207,6 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
             epoch: 0,
             keep_handles: true,
             moves,
-            stamps: Stamps::new(),
         }
     }
 
@@ -237,7 +266,7 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
         self.pool
             .len()
             .checked_add(additional)
-            .filter(|&n| n <= MAX_ENTRIES)
+            .filter(|&n| n <= pool::MAX_SLOTS)
             .and_then(|n| n.checked_mul(slot_bytes::<K, V>()))
             .filter(|&bytes| bytes <= isize::MAX as usize)
             .map(|_| ())
@@ -424,17 +453,19 @@ fn is_entry<K, V, A: Allocator>(
     record.hash == hash && pool.get(record.slot as usize).is_some_and(|s| eq(&s.entry))
 }
 
-/// Puts a new entry with a fresh stamp into the slot the pool reuses next
-/// (the pool has room); returns its index record.
+/// Puts a new entry (with no stamp until a handle to it is handed out)
+/// into the slot the pool reuses next (the pool has room); returns its
+/// index record.
 #[inline(always)]
 fn place<K, V, A: Allocator>(
     pool: &mut Pool<Slot<K, V>, A>,
-    stamps: &mut Stamps,
     hash: u32,
     entry: (K, V),
 ) -> IndexEntry {
-    let slot = slot_number(pool.vacant_key());
-    pool.insert(Slot::new(stamps.take(), hash, entry));
+    let slot = pool.insert(Slot::new(hash, entry));
+    // The slot is below the pool's capacity, which `pool::MAX_SLOTS` bounds.
+    debug_assert!(slot < pool::MAX_SLOTS);
+    let slot = slot as u32;
     IndexEntry { slot, hash }
 }
 
@@ -565,12 +596,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
             return Err(entry);
         }
         let hash = fold(hash);
-        let Self {
-            pool,
-            index,
-            stamps,
-            ..
-        } = self;
+        let Self { pool, index, .. } = self;
         // With room in the index, `entry` does not grow it.
         let found = index.entry(
             expand(hash),
@@ -583,7 +609,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
                 Ok(Some(mem::replace(&mut pool[slot].entry.1, entry.1)))
             }
             hashbrown::hash_table::Entry::Vacant(record) => {
-                record.insert(place(pool, stamps, hash, entry));
+                record.insert(place(pool, hash, entry));
                 Ok(None)
             }
         }
@@ -605,7 +631,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
             }
         }
         let hash = fold(hash);
-        let record = place(&mut self.pool, &mut self.stamps, hash, entry);
+        let record = place(&mut self.pool, hash, entry);
         self.index.insert_unique(expand(hash), record, rehash);
         Ok(record.slot as usize)
     }
@@ -657,8 +683,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
         let Self { pool, index, .. } = self;
         let Slot {
             stamp,
-            pinned,
             hash,
+            occupied,
             entry: (key, value),
         } = pool.remove(pos);
         // The slot is vacant while `f` runs; its record goes with it if `f`
@@ -675,8 +701,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
                 // its handles) keep their place.
                 let slot = pool.insert(Slot {
                     stamp,
-                    pinned,
                     hash,
+                    occupied,
                     entry: (key, value),
                 });
                 debug_assert_eq!(slot, pos);
@@ -745,10 +771,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
 
     fn take(&mut self) -> Self {
         let mut empty = Self::new_in(self.allocator().clone());
-        // Slot numbers read before stay stale; new entries keep drawing
-        // from this map's stamps.
+        // Slot numbers read before stay stale.
         empty.epoch = self.epoch;
-        empty.stamps = mem::replace(&mut self.stamps, Stamps::new());
         mem::replace(self, empty)
     }
 
@@ -822,7 +846,6 @@ impl<K, V> DefaultStore<K, V> for PoolStore<K, V, PageAlloc> {
         epoch: 0,
         keep_handles: true,
         moves: Vec::new_in(PageAlloc),
-        stamps: Stamps::new(),
     };
 }
 

@@ -310,6 +310,50 @@ fn a_clone_honours_the_original_s_handles_until_entries_diverge() {
     assert_eq!(copy.get_by_handle(h), None);
 }
 
+/// An entry takes its stamp with its first handle: a clone made before
+/// that shares no handle with the original for it.
+#[test]
+fn handles_handed_out_after_a_clone_reach_only_their_own_map() {
+    let mut original = PooledMap::new();
+    original.insert(1u32, 'x');
+    let copy = original.clone();
+    let ho = original.handle_of(&1).unwrap();
+    let hc = copy.handle_of(&1).unwrap();
+    assert_eq!(ho.slot(), hc.slot());
+    assert_ne!(ho, hc);
+    assert_eq!(copy.get_by_handle(ho), None);
+    assert_eq!(original.get_by_handle(hc), None);
+    assert_eq!(
+        original.handle_of(&1),
+        Some(ho),
+        "the entry keeps its stamp"
+    );
+    assert_eq!(copy.handle_of(&1), Some(hc));
+}
+
+/// Threads asking a shared map for the handle of an entry that has none
+/// yet all get the same one.
+#[test]
+fn threads_stamping_one_entry_at_once_agree_on_its_handle() {
+    let mut map = PooledMap::new();
+    for i in 0..64u64 {
+        map.insert(i, i);
+    }
+    let map = &map;
+    let seen: Vec<Vec<Handle>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..4)
+            .map(|_| scope.spawn(move || (0..64u64).map(|i| map.handle_of(&i).unwrap()).collect()))
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    for handles in &seen[1..] {
+        assert_eq!(handles, &seen[0]);
+    }
+    for (i, &h) in seen[0].iter().enumerate() {
+        assert_eq!(map.get_by_handle(h), Some(&(i as u64)));
+    }
+}
+
 #[test]
 fn handles_iterator_and_entry_handles_agree() {
     let mut map = PooledMap::new();
