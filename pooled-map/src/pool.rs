@@ -124,26 +124,32 @@ impl<T, A: Allocator> Pool<T, A> {
     }
 
     /// Stores `value` in the first vacant slot of the free list, or after
-    /// the last slot if none is vacant, and returns that slot.
+    /// the last slot if none is vacant and the vector has room, and returns
+    /// that slot; gives `value` back if the pool is full.
     ///
     /// Always inlined: called, it took the new slot by pointer from the
     /// caller's stack, written there field by field and read back whole, a
     /// load that waits for the stores to drain (about half of a small
-    /// entry's insert in cache).
+    /// entry's insert in cache). The test for room is the vector's own: the
+    /// compiler merges it with the one in `push`.
     #[inline(always)]
-    pub(crate) fn insert(&mut self, value: T) -> usize {
+    pub(crate) fn try_insert(&mut self, value: T) -> Result<usize, T> {
         let key = self.free;
-        self.len += 1;
         if key == NONE {
             let key = self.entries.len();
+            if key == self.entries.capacity() {
+                return Err(value);
+            }
             self.entries.push(Entry::Occupied(value));
-            return key;
+            self.len += 1;
+            return Ok(key);
         }
         match mem::replace(&mut self.entries[key], Entry::Occupied(value)) {
             Entry::Vacant(next) => self.free = next,
             Entry::Occupied(_) => unreachable!("the free list names an occupied slot"),
         }
-        key
+        self.len += 1;
+        Ok(key)
     }
 
     /// Takes the value out of slot `key`, which becomes the next one reused.

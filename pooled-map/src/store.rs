@@ -220,13 +220,6 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
             .max(table::bucket_capacity(self.index.num_buckets()))
     }
 
-    /// Whether one more entry fits in both the pool and the index without
-    /// either growing.
-    #[inline(always)]
-    fn has_room(&self) -> bool {
-        table::free_slots(&self.index) != 0 && self.pool.len() < self.pool.capacity()
-    }
-
     /// The slot of the entry with this (folded) hash for which `eq` holds.
     #[inline(always)]
     fn find_slot(&self, hash: u32, mut eq: impl FnMut(&(K, V)) -> bool) -> Option<usize> {
@@ -293,6 +286,26 @@ impl<K, V, A: Allocator + Clone> PoolStore<K, V, A> {
             reclaimer.grew(len + 1);
         }
         Ok(())
+    }
+
+    /// [`insert_new`](Store::insert_new) into a full store: grows it, then
+    /// inserts (with the folded `hash`).
+    #[cold]
+    #[inline(never)]
+    fn insert_new_after_growth(
+        &mut self,
+        hash: u32,
+        entry: (K, V),
+        reclaimer: &mut Reclaimer,
+    ) -> Result<usize, ((K, V), TryReserveError)> {
+        if let Err(e) = self.grow_for_insert(reclaimer) {
+            return Err((entry, e));
+        }
+        let Ok(record) = place(&mut self.pool, hash, entry) else {
+            unreachable!("a grown pool has room")
+        };
+        self.index.insert_unique(expand(hash), record, rehash);
+        Ok(record.slot as usize)
     }
 
     /// Room for one more entry, for an insert that found the pool or the
@@ -454,19 +467,26 @@ fn is_entry<K, V, A: Allocator>(
 }
 
 /// Puts a new entry (with no stamp until a handle to it is handed out)
-/// into the slot the pool reuses next (the pool has room); returns its
-/// index record.
+/// into the slot the pool reuses next and returns its index record, or
+/// gives the entry back if the pool is full.
 #[inline(always)]
 fn place<K, V, A: Allocator>(
     pool: &mut Pool<Slot<K, V>, A>,
     hash: u32,
     entry: (K, V),
-) -> IndexEntry {
-    let slot = pool.insert(Slot::new(hash, entry));
-    // The slot is below the pool's capacity, which `pool::MAX_SLOTS` bounds.
-    debug_assert!(slot < pool::MAX_SLOTS);
-    let slot = slot as u32;
-    IndexEntry { slot, hash }
+) -> Result<IndexEntry, (K, V)> {
+    match pool.try_insert(Slot::new(hash, entry)) {
+        // The slot is below the pool's capacity, which `pool::MAX_SLOTS`
+        // bounds.
+        Ok(slot) => {
+            debug_assert!(slot < pool::MAX_SLOTS);
+            Ok(IndexEntry {
+                slot: slot as u32,
+                hash,
+            })
+        }
+        Err(slot) => Err(slot.entry),
+    }
 }
 
 /// Takes out the index record of the entry in `slot`, whose folded hash is
@@ -592,7 +612,8 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
         eq: impl Fn(&K, &(K, V)) -> bool,
         _hasher: impl Fn(&(K, V)) -> u64,
     ) -> Result<Option<V>, (K, V)> {
-        if !self.has_room() {
+        // The pool's room is tested when the entry goes in.
+        if table::free_slots(&self.index) == 0 {
             return Err(entry);
         }
         let hash = fold(hash);
@@ -609,7 +630,7 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
                 Ok(Some(mem::replace(&mut pool[slot].entry.1, entry.1)))
             }
             hashbrown::hash_table::Entry::Vacant(record) => {
-                record.insert(place(pool, hash, entry));
+                record.insert(place(pool, hash, entry)?);
                 Ok(None)
             }
         }
@@ -625,15 +646,17 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
         _hasher: impl Fn(&(K, V)) -> u64,
         reclaimer: &mut Reclaimer,
     ) -> Result<usize, ((K, V), TryReserveError)> {
-        if !self.has_room() {
-            if let Err(e) = self.grow_for_insert(reclaimer) {
-                return Err((entry, e));
-            }
-        }
         let hash = fold(hash);
-        let record = place(&mut self.pool, hash, entry);
-        self.index.insert_unique(expand(hash), record, rehash);
-        Ok(record.slot as usize)
+        if table::free_slots(&self.index) == 0 {
+            return self.insert_new_after_growth(hash, entry, reclaimer);
+        }
+        match place(&mut self.pool, hash, entry) {
+            Ok(record) => {
+                self.index.insert_unique(expand(hash), record, rehash);
+                Ok(record.slot as usize)
+            }
+            Err(entry) => self.insert_new_after_growth(hash, entry, reclaimer),
+        }
     }
 
     #[inline(always)]
@@ -699,12 +722,14 @@ impl<K, V, A: Allocator + Clone> Store<K, V> for PoolStore<K, V, A> {
                 mem::forget(unlink);
                 // The slot just freed heads the free list: the entry (and
                 // its handles) keep their place.
-                let slot = pool.insert(Slot {
+                let Ok(slot) = pool.try_insert(Slot {
                     stamp,
                     hash,
                     occupied,
                     entry: (key, value),
-                });
+                }) else {
+                    unreachable!("the slot just freed heads the free list")
+                };
                 debug_assert_eq!(slot, pos);
                 Ok(slot)
             }
