@@ -18,7 +18,8 @@ pub enum ArenaError {
         /// The bytes the map would have needed to hold.
         needed: usize,
     },
-    /// The global allocator refused a new arena chunk.
+    /// The allocator refused a new arena (its chunk or its state) or a new
+    /// chunk of an arena.
     AllocFailed {
         /// The bytes asked for.
         bytes: usize,

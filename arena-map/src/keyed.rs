@@ -9,16 +9,11 @@ use core::ops::Index;
 
 use map_core::toolkit::ShrinkError;
 use map_core::toolkit::{Reclaimer, Storage};
-use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy};
+use map_core::{DefaultHashBuilder, Global, MemoryStats, ReclaimPolicy};
 
 use crate::error::{ArenaError, TryInsertError};
-use crate::raw::{ArenaKey, KeyRef, KeyedTable, CHUNK_OVERHEAD};
+use crate::raw::{Arena, ArenaKey, KeyRef, KeyedTable, CHUNK_OVERHEAD};
 use crate::store::reclaimer_for;
-
-/// What the key arena's own bookkeeping may take beyond its chunk bytes
-/// (its box and up to 64 chunk footers), kept out of its share of a memory
-/// limit.
-const KEY_META_SLACK: usize = mem::size_of::<bumpalo::Bump>() + 64 * CHUNK_OVERHEAD;
 
 /// A map from `str` keys whose bytes live in the map's arena.
 ///
@@ -647,21 +642,21 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
 /// never has that much, so a second `reclaim` does not copy them again.
 fn key_room_oversized<Q: ?Sized + ArenaKey, V, S>(raw: &KeyedTable<Q, V, S>) -> bool {
     const PAGE: usize = 4096;
+    // Exact for an arena of one chunk: its state and the chunk's header.
     let room = raw
         .key_arena_bytes()
-        .saturating_sub(mem::size_of::<bumpalo::Bump>() + CHUNK_OVERHEAD);
+        .saturating_sub(Arena::<Global>::size_for(0) + CHUNK_OVERHEAD);
     match raw.live_key_bytes() {
         0 => room > 0,
         live => room > live.saturating_mul(2).saturating_add(PAGE),
     }
 }
 
-/// Gives the key arena what the limit leaves beside the table.
+/// Gives the key arena what the limit leaves beside the table (the key
+/// arena's cap counts all it holds, its own state and chunk headers too).
 fn sync_key_limit<Q: ?Sized + ArenaKey, V, S>(raw: &mut KeyedTable<Q, V, S>) {
     let table_bytes = raw.table().bytes();
-    let budget = raw
-        .limit()
-        .map(|l| l.saturating_sub(table_bytes + KEY_META_SLACK));
+    let budget = raw.limit().map(|l| l.saturating_sub(table_bytes));
     raw.set_key_limit(budget);
 }
 
@@ -672,7 +667,7 @@ enum Compaction {
     /// smaller than the one it replaces. It is therefore never refused by
     /// the limit (a map over a limit lowered below what it holds could
     /// otherwise never give its dead keys back), and it is not done when
-    /// bumpalo's rounding would make the fresh arena no smaller.
+    /// the fresh arena would be no smaller.
     GiveBack,
     /// To make room for a key the arena refused: within what the limit
     /// leaves beside the table, or smaller than the arena it replaces.
@@ -868,7 +863,8 @@ impl<Q: ?Sized + ArenaKey, V, S> ArenaKeyMap<Q, V, S> {
     }
 
     /// The map's memory figures: `allocated_bytes` is the chunks of both
-    /// arenas (table and keys) with their footers and boxes.
+    /// arenas (table and keys), chunk headers included, and the arenas'
+    /// own state.
     ///
     /// ```
     /// use arena_map::StrMap;
@@ -990,8 +986,9 @@ impl<Q: ?Sized + ArenaKey, V: Clone, S: BuildHasher + Clone> Clone for ArenaKeyM
     /// policy and limit, and starts fresh memory statistics.
     ///
     /// Cloning never fails on the limit: the clone is built without it and
-    /// gets it once every entry is in. Its arenas are sized for what it
-    /// holds, which may round up past what the original holds; a clone
+    /// gets it once every entry is in. Its table arena is sized for the
+    /// entries and its key arena grows chunk by chunk as the keys are
+    /// copied, which may take more than the original holds; a clone
     /// that ends up above the limit (or of a map whose limit was lowered
     /// below what it held) keeps every entry and refuses every insert that
     /// needs memory until entries leave or the limit is raised.

@@ -1,6 +1,6 @@
 //! Hash maps in a bump arena that stay bounded: [`ArenaMap`] keeps the core
-//! map's table in a [`bumpalo`] arena it owns, and [`StrMap`] /
-//! [`BytesMap`] also copy their string keys into an arena.
+//! map's table in a bump arena it owns, and [`StrMap`] / [`BytesMap`] also
+//! copy their string keys into an arena.
 //!
 //! Allocation in an arena is a pointer bump and freeing everything at once
 //! is nearly free, but an arena frees nothing else: a hash table that grows
@@ -15,13 +15,18 @@
 //! the inserts or removals since the last one, so the cost stays amortised
 //! O(1).
 //!
-//! bumpalo takes its chunks from the global allocator, which may keep a
-//! freed chunk resident for later (glibc's malloc in its heap, jemalloc and
-//! mimalloc until their purge timers run). So that a dropped or compacted
-//! arena leaves the process's resident memory whatever the allocator, an
-//! arena of 1 MiB or more discards the pages of its chunks before freeing
-//! them (`madvise(MADV_DONTNEED)` on Linux and Android; elsewhere the
-//! allocator decides).
+//! The arena is the crate's own: it takes its chunks, and the block holding
+//! its own state, from an `allocator_api2` allocator, the global one unless
+//! an [`ArenaMap`] was made with one of its own (`ArenaMap::new_in(alloc)`,
+//! `with_capacity_in`, `with_hasher_in`, `with_capacity_and_hasher_in`;
+//! [`StrMap`] and [`BytesMap`] use the global one), so `memory()` is
+//! exactly what that allocator holds for the map. An
+//! allocator may keep a freed chunk resident for later (glibc's malloc in
+//! its heap, jemalloc and mimalloc until their purge timers run). So that a
+//! dropped or compacted arena leaves the process's resident memory whatever
+//! the allocator, an arena of 1 MiB or more discards the pages of its
+//! chunks before freeing them (`madvise(MADV_DONTNEED)` on Linux and
+//! Android; elsewhere the allocator decides).
 //!
 //! # When to pick an arena map
 //!
@@ -125,13 +130,15 @@ pub use error::{ArenaError, TryInsertError};
 pub use keyed::{ArenaKeyMap, BytesMap, EntryRef, OccupiedEntryRef, StrMap, VacantEntryRef};
 pub use raw::{ArenaKey, ArenaRef, ArenaTable, IntoEntries};
 
-pub use bumpalo;
 pub use map_core::toolkit::InsertError;
 pub use map_core::{
     DefaultHashBuilder, Equivalent, MemoryStats, ReclaimMap, ReclaimPolicy, TryReserveError,
 };
 
-/// A hash map whose table lives in a bumpalo arena it owns, and that gives
+use allocator_api2::alloc::Allocator;
+use map_core::Global;
+
+/// A hash map whose table lives in a bump arena it owns, and that gives
 /// the arena back as it empties: map-core's [`Map`](map_core::toolkit::Map)
 /// over an [`ArenaTable`].
 ///
@@ -147,8 +154,14 @@ pub use map_core::{
 /// `AllocError` whose layout is the arena that would have passed the limit)
 /// and leave the map as it was; `insert` panics with the limit.
 ///
-/// The map is `Send` when its contents are, and `Sync` too: shared access
-/// never touches the arena.
+/// The arena's chunks come from the allocator `A`, the global one by
+/// default; `new_in`, `with_capacity_in`, `with_hasher_in` and
+/// `with_capacity_and_hasher_in` take another, and `allocator()` returns
+/// it. Every byte of the map is then that allocator's, and `memory()` is
+/// exactly what it holds for the map.
+///
+/// The map is `Send` when its contents and allocator are, and `Sync` too:
+/// shared access never touches the arena.
 ///
 /// # Examples
 ///
@@ -165,30 +178,46 @@ pub use map_core::{
 /// assert!(requests.memory().allocated_bytes * 100 < full);
 /// assert_eq!(requests[&3], [1; 32]);
 /// ```
-pub type ArenaMap<K, V, S = DefaultHashBuilder> = generic::Map<K, V, S, ArenaTable<K, V>>;
+///
+/// On an allocator of its own:
+///
+/// ```
+/// use arena_map::ArenaMap;
+/// use map_core::Global;
+///
+/// let mut map = ArenaMap::new_in(Global);
+/// map.insert(1u64, "one");
+/// let _: &Global = map.allocator();
+/// assert_eq!(map[&1], "one");
+/// ```
+pub type ArenaMap<K, V, S = DefaultHashBuilder, A = Global> =
+    generic::Map<K, V, S, ArenaTable<K, V, A>>;
 
 /// A view into one entry of an [`ArenaMap`], from `ArenaMap::entry`.
-pub type Entry<'a, K, V, S> = generic::Entry<'a, K, V, S, ArenaTable<K, V>>;
+pub type Entry<'a, K, V, S, A = Global> = generic::Entry<'a, K, V, S, ArenaTable<K, V, A>>;
 /// A present key's entry.
-pub type OccupiedEntry<'a, K, V, S> = generic::OccupiedEntry<'a, K, V, S, ArenaTable<K, V>>;
+pub type OccupiedEntry<'a, K, V, S, A = Global> =
+    generic::OccupiedEntry<'a, K, V, S, ArenaTable<K, V, A>>;
 /// An absent key's entry: inserting makes room in the arena first.
-pub type VacantEntry<'a, K, V, S> = generic::VacantEntry<'a, K, V, S, ArenaTable<K, V>>;
+pub type VacantEntry<'a, K, V, S, A = Global> =
+    generic::VacantEntry<'a, K, V, S, ArenaTable<K, V, A>>;
 /// Iterator over `(&K, &V)`, from `ArenaMap::iter`.
 pub type Iter<'a, K, V> = map_core::Iter<'a, K, V>;
 /// Iterator over `(&K, &mut V)`, from `ArenaMap::iter_mut`.
 pub type IterMut<'a, K, V> = map_core::IterMut<'a, K, V>;
 /// Owning iterator over `(K, V)`; the arena goes with it.
-pub type IntoIter<K, V> = generic::IntoIter<IntoEntries<K, V>>;
+pub type IntoIter<K, V, A = Global> = generic::IntoIter<IntoEntries<K, V, A>>;
 /// Owning iterator over the keys.
-pub type IntoKeys<K, V> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V>>;
+pub type IntoKeys<K, V, A = Global> = map_core::toolkit::iter::IntoKeys<IntoIter<K, V, A>>;
 /// Owning iterator over the values.
-pub type IntoValues<K, V> = map_core::toolkit::iter::IntoValues<IntoIter<K, V>>;
+pub type IntoValues<K, V, A = Global> = map_core::toolkit::iter::IntoValues<IntoIter<K, V, A>>;
 /// Iterator that removes every entry, from `ArenaMap::drain`.
-pub type Drain<'a, K, V> =
-    generic::Drain<hashbrown::hash_table::Drain<'a, (K, V), ArenaRef>, IntoEntries<K, V>>;
+pub type Drain<'a, K, V, A = Global> =
+    generic::Drain<hashbrown::hash_table::Drain<'a, (K, V), ArenaRef<A>>, IntoEntries<K, V, A>>;
 /// Lazy iterator removing the entries a predicate picks, from
 /// `ArenaMap::extract_if`.
-pub type ExtractIf<'a, K, V, F, S> = generic::ExtractIf<'a, K, V, F, S, ArenaTable<K, V>>;
+pub type ExtractIf<'a, K, V, F, S, A = Global> =
+    generic::ExtractIf<'a, K, V, F, S, ArenaTable<K, V, A>>;
 
 /// A byte budget for an [`ArenaMap`]'s arena: past it, the map refuses to
 /// grow and keeps every entry.
@@ -218,9 +247,9 @@ pub trait MemoryLimit {
     fn memory_limit(&self) -> Option<usize>;
 }
 
-impl<K, V, S: Default> MemoryLimit for ArenaMap<K, V, S> {
+impl<K, V, S: Default, A: Allocator + Clone + Default> MemoryLimit for ArenaMap<K, V, S, A> {
     fn with_memory_limit(bytes: usize) -> Self {
-        let mut map = Self::with_hasher(S::default());
+        let mut map = Self::with_hasher_in(S::default(), A::default());
         map.set_memory_limit(Some(bytes));
         map
     }

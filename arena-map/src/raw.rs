@@ -7,10 +7,13 @@
 //! the arena (field order), never hands the reference out, and never gives
 //! safe code a way to separate the two (no `&mut` to the inner table, no
 //! owned `ArenaRef` or `KeyRef` leaving this module).
-//! Arenas are boxed and never moved or mutated through `&mut` while
-//! borrowed, so the references stay valid for as long as their owner lives.
+//! An arena's state sits in a block of its own at a stable address (see
+//! [`arena`]) and is never mutated through `&mut` while borrowed, so the
+//! references stay valid for as long as their owner lives.
 
 #![allow(unsafe_code)]
+
+mod arena;
 
 use core::alloc::Layout;
 use core::cell::Cell;
@@ -20,197 +23,14 @@ use core::mem::{self, ManuallyDrop};
 use core::ptr::NonNull;
 use std::borrow::Borrow;
 
-use allocator_api2::alloc::{AllocError, Allocator};
-use bumpalo::Bump;
+use allocator_api2::alloc::{AllocError, Allocator, Global};
 use hashbrown::hash_table;
 use hashbrown::HashTable;
 use map_core::toolkit::ShrinkError;
 
 use crate::error::ArenaError;
-
-/// Per-chunk bookkeeping bumpalo adds to a chunk (its footer, rounded up).
-pub(crate) const CHUNK_OVERHEAD: usize = 64;
-
-// ---------------------------------------------------------------------------
-// Arena
-
-/// A boxed bump arena at a stable address, owned.
-///
-/// Held as a raw pointer rather than a `Box` so that moving the owner does
-/// not assert uniqueness over memory that `&'static Bump` references point
-/// to.
-pub(crate) struct Arena {
-    bump: NonNull<Bump>,
-}
-
-impl Arena {
-    /// An arena whose first chunk has room for `bytes` (none for 0).
-    ///
-    /// Allocates nothing infallibly: if the global allocator refuses the
-    /// chunk or the `Bump` that owns it, the error says so and nothing is
-    /// kept.
-    pub(crate) fn try_with_capacity(bytes: usize) -> Result<Self, ArenaError> {
-        let bump = Bump::try_with_capacity(bytes).map_err(|_| ArenaError::AllocFailed { bytes })?;
-        const { assert!(mem::size_of::<Bump>() > 0) };
-        let layout = Layout::new::<Bump>();
-        // SAFETY: `layout` has a non-zero size (asserted above).
-        let block = unsafe { std::alloc::alloc(layout) }.cast::<Bump>();
-        // A refusal drops `bump`, and with it the chunk just taken.
-        let block = NonNull::new(block).ok_or(ArenaError::AllocFailed {
-            bytes: layout.size(),
-        })?;
-        // SAFETY: `block` is a fresh allocation of `Bump`'s layout from the
-        // global allocator, aligned and unaliased: the write initialises
-        // it, and it is then exactly what `Box::new` would have made, which
-        // `Drop` frees with `Box::from_raw`.
-        unsafe { block.as_ptr().write(bump) };
-        Ok(Self { bump: block })
-    }
-
-    /// The arena, for as long as `self` is borrowed.
-    pub(crate) fn bump(&self) -> &Bump {
-        // SAFETY: `bump` is a boxed `Bump` (allocated as a `Box` would be,
-        // see `try_with_capacity`) and is freed only in `Drop`;
-        // no `&mut Bump` is ever made, so a shared borrow is always valid.
-        unsafe { self.bump.as_ref() }
-    }
-
-    /// Bytes this arena holds from the global allocator: its chunks with
-    /// their footers, and the box holding the `Bump`.
-    pub(crate) fn bytes(&self) -> usize {
-        mem::size_of::<Bump>() + self.bump().allocated_bytes_including_metadata()
-    }
-
-    /// Frees every chunk but the newest and rewinds that one, keeping it
-    /// for the next allocations.
-    ///
-    /// # Safety
-    ///
-    /// Nothing may point into the arena any more (no key of a table, no
-    /// map allocated from it).
-    unsafe fn reset(&mut self) {
-        // SAFETY: nothing points into the chunks (the caller's promise), and
-        // the older ones are freed just below.
-        unsafe { self.discard(Chunks::AllButNewest) };
-        // SAFETY: `&mut self` is the only access to the `Bump` now, and the
-        // caller promises that nothing points into its chunks.
-        unsafe { self.bump.as_mut() }.reset();
-    }
-
-    /// Gives the pages of the chosen chunks back to the kernel, ahead of
-    /// the chunks' return to the global allocator; see [`DISCARD_FROM`].
-    ///
-    /// # Safety
-    ///
-    /// Nothing may read the chosen chunks' contents again: they read as
-    /// zeros afterwards.
-    unsafe fn discard(&self, which: Chunks) {
-        let bump = self.bump();
-        if bump.allocated_bytes() < DISCARD_FROM {
-            return;
-        }
-        // Below the bump pointer of the newest chunk lies its unused room,
-        // which an earlier use of the chunk (before a `reset`) may have
-        // touched; older chunks were filled to within one request of their
-        // start.
-        let room = bump.chunk_capacity();
-        // SAFETY: no allocation is made from `bump` while the iterator
-        // lives, and the chunk contents are not read.
-        for (i, (start, len)) in unsafe { bump.iter_allocated_chunks_raw() }.enumerate() {
-            let (start, len) = match (i, which) {
-                (0, Chunks::AllButNewest) => continue,
-                (0, Chunks::All) => (start.wrapping_sub(room), len + room),
-                _ => (start, len),
-            };
-            // SAFETY: `[start, start + len)` is chunk space of this arena
-            // (the bytes between the chunk's start and its footer, which is
-            // left alone), owned by the arena until it frees the chunk;
-            // the caller promises that no one reads it again.
-            unsafe { discard_pages(start, len) };
-        }
-    }
-
-    /// Bytes of chunk space handed out, dead or alive: everything but the
-    /// free room left in the current chunk.
-    pub(crate) fn used(&self) -> usize {
-        let bump = self.bump();
-        bump.allocated_bytes() - bump.chunk_capacity()
-    }
-}
-
-impl Drop for Arena {
-    fn drop(&mut self) {
-        // SAFETY: the owners of `Arena` drop every borrower first (see the
-        // module docs), and the chunks are freed just below.
-        unsafe { self.discard(Chunks::All) };
-        // SAFETY: `bump` is a boxed `Bump` (allocated as a `Box` would be,
-        // see `try_with_capacity`) and is freed only here.
-        drop(unsafe { Box::from_raw(self.bump.as_ptr()) });
-    }
-}
-
-/// Which chunks [`Arena::discard`] gives back.
-#[derive(Clone, Copy)]
-enum Chunks {
-    All,
-    /// Every chunk but the one a `reset` keeps.
-    AllButNewest,
-}
-
-/// Arenas of at least this many bytes give their chunks' pages back to the
-/// kernel before the chunks are freed.
-///
-/// bumpalo takes its chunks from the global allocator, and what a global
-/// allocator does with a freed block of a few hundred KiB or a few MiB is
-/// its own choice: glibc's malloc keeps it in its heap (it raises its mmap
-/// threshold after a large free and trims the heap only from the top),
-/// jemalloc and mimalloc keep it for a later request and purge it on a
-/// timer that runs only while the program calls them. The pages of a chunk
-/// are the arena's own until it frees the chunk, so the arena discards them
-/// itself first (`madvise(MADV_DONTNEED)`: the range reads as zeros
-/// afterwards and no longer counts in the process's resident memory),
-/// whichever allocator is installed. One system call a chunk, paid only
-/// when an arena of this size is dropped or reset (a compaction, a released
-/// clear, a dropped map), work that moved or dropped at least as many
-/// bytes. Smaller arenas are left to the allocator.
-const DISCARD_FROM: usize = 1 << 20;
-
-/// Discards the whole pages inside `[start, start + len)`: their contents
-/// become zeros and their memory goes back to the kernel (Linux and
-/// Android; elsewhere nothing happens and the allocator decides).
-///
-/// # Safety
-///
-/// The range must be memory the caller owns and no one reads again (or
-/// reads expecting anything but zeros).
-unsafe fn discard_pages(start: *mut u8, len: usize) {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        // The page size page-alloc reads once and keeps (a power of two).
-        let Some(page) = map_core::PageAlloc::page_size() else {
-            return;
-        };
-        let first = (start as usize).next_multiple_of(page);
-        let end = (start as usize + len) & !(page - 1);
-        if end > first {
-            // SAFETY: the pages lie inside the caller's range, which the
-            // caller owns and no one reads again; MADV_DONTNEED on private
-            // anonymous memory only replaces their contents with zeros.
-            // Failure (an unusual mapping) leaves the pages as they were,
-            // which is harmless: they are freed right after.
-            unsafe {
-                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_DONTNEED);
-            }
-        }
-    }
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    let _ = (start, len);
-}
-
-// SAFETY: an `Arena` owns its `Bump` like a `Box` would, and `Bump` is
-// `Send`. It is deliberately not `Sync`: `bump()` would let two threads
-// allocate at once.
-unsafe impl Send for Arena {}
+use arena::Bump;
+pub(crate) use arena::{Arena, CHUNK_OVERHEAD};
 
 // ---------------------------------------------------------------------------
 // Table sizes
@@ -232,50 +52,60 @@ pub(crate) fn table_arena_request<T>(capacity: usize) -> Result<usize, ArenaErro
 
 /// The allocator of an [`ArenaTable`]'s hash table: the arena of the
 /// `ArenaTable` that holds it, or none for a table that has no arena yet
-/// (an empty table, which never allocates).
-#[derive(Clone)]
-pub struct ArenaRef(Option<NonNull<Bump>>);
+/// (an empty table, which never allocates). `A` is the allocator the
+/// arena's chunks come from.
+pub struct ArenaRef<A = Global>(Option<NonNull<Bump<A>>>);
+
+impl<A> Clone for ArenaRef<A> {
+    fn clone(&self) -> Self {
+        Self(self.0)
+    }
+}
 
 // SAFETY: a block comes from the arena behind the pointer, which outlives
 // every table holding this `ArenaRef` (the module invariant: the table is
 // stored beside its arena, before it, and never handed out), so blocks stay
 // valid until the table is dropped, and every copy of the reference points
-// to the same arena, which can free any of its blocks (bumpalo rewinds its
+// to the same arena, which can free any of its blocks (it rewinds its
 // newest allocation and otherwise keeps the bytes until the arena drops).
 // With no arena, nothing is ever allocated, so nothing is freed.
-unsafe impl Allocator for ArenaRef {
+unsafe impl<A: Allocator> Allocator for ArenaRef<A> {
+    #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         match self.0 {
-            // SAFETY: the arena is alive (see above), and only shared
-            // references to a `Bump` are ever made.
-            Some(bump) => Allocator::allocate(&unsafe { bump.as_ref() }, layout),
+            Some(bump) => {
+                // SAFETY: the arena is alive (see above), and only shared
+                // references to its state are ever made.
+                let block = unsafe { bump.as_ref() }.try_alloc(layout)?;
+                Ok(NonNull::slice_from_raw_parts(block, layout.size()))
+            }
             None => Err(AllocError),
         }
     }
 
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
         if let Some(bump) = self.0 {
-            // SAFETY: `ptr` was allocated by this arena with `layout` (the
-            // caller's promise), and the arena is alive.
-            unsafe { Allocator::deallocate(&bump.as_ref(), ptr, layout) };
+            // SAFETY: `ptr` was allocated by this arena with `layout` and is
+            // not used again (the caller's promise), and the arena is alive.
+            unsafe { bump.as_ref().dealloc(ptr, layout) };
         }
     }
 }
 
-/// A hash table of `(K, V)` entries in an arena it owns: the storage of
-/// [`ArenaMap`](crate::ArenaMap), and of the table of an
-/// [`ArenaKeyMap`](crate::ArenaKeyMap).
+/// A hash table of `(K, V)` entries in an arena it owns, whose chunks come
+/// from the allocator `A`: the storage of [`ArenaMap`](crate::ArenaMap),
+/// and of the table of an [`ArenaKeyMap`](crate::ArenaKeyMap).
 ///
 /// The table never resizes inside its arena: every change of size moves the
 /// entries into a table in a fresh arena sized for it and drops the old
 /// arena whole, so no outgrown table stays behind. It is a
 /// [`Store`](map_core::toolkit::Store), so [`Map`](map_core::toolkit::Map)
 /// over it is a map ([`ArenaMap`](crate::ArenaMap)).
-pub struct ArenaTable<K, V> {
+pub struct ArenaTable<K, V, A: Allocator = Global> {
     // Field order matters: `table` allocates from `arena` and is dropped
     // first.
-    table: HashTable<(K, V), ArenaRef>,
-    arena: Option<Arena>,
+    table: HashTable<(K, V), ArenaRef<A>>,
+    arena: Option<Arena<A>>,
     /// Bytes of the table's allocation.
     table_bytes: usize,
     /// Bytes the arena may hold at most, if limited.
@@ -283,21 +113,24 @@ pub struct ArenaTable<K, V> {
     /// Why the last refused growth was refused, for an insert that cannot
     /// report it.
     pub(crate) refused: Option<ArenaError>,
+    /// The allocator of the next arenas (each arena holds a clone).
+    alloc: A,
 }
 
 // SAFETY: the value owns its arena and everything in it; moving it to
 // another thread moves the arena along with every reference into it (no
-// reference to the arena exists outside the value). `Bump` is `Send`.
-unsafe impl<K: Send, V: Send> Send for ArenaTable<K, V> {}
+// reference to the arena exists outside the value), and with it the
+// allocator values, hence `A: Send`.
+unsafe impl<K: Send, V: Send, A: Allocator + Send> Send for ArenaTable<K, V, A> {}
 
 // SAFETY: through `&ArenaTable` this module only reads the arena (chunk
 // sizes for the memory figures) and the table's entries; the table's shared
 // methods never allocate. Every write to the arena (allocation, relocation)
-// takes `&mut self`.
-unsafe impl<K: Sync, V: Sync> Sync for ArenaTable<K, V> {}
+// takes `&mut self`. `&A` is handed out (`allocator()`), hence `A: Sync`.
+unsafe impl<K: Sync, V: Sync, A: Allocator + Sync> Sync for ArenaTable<K, V, A> {}
 
 #[cfg(feature = "rayon")]
-impl<K, V> ArenaTable<K, V> {
+impl<K, V, A: Allocator> ArenaTable<K, V, A> {
     /// The entries, for rayon to visit in parallel. Only the buckets are
     /// read from other threads, never the arena's allocator.
     pub(crate) fn par_iter(&self) -> hash_table::rayon::ParIter<'_, (K, V)>
@@ -320,13 +153,27 @@ impl<K, V> ArenaTable<K, V> {
 
 impl<K, V> ArenaTable<K, V> {
     /// An empty table with no arena, allocating nothing.
-    pub(crate) const EMPTY: Self = Self {
-        table: HashTable::new_in(ArenaRef(None)),
-        arena: None,
-        table_bytes: 0,
-        limit: None,
-        refused: None,
-    };
+    pub(crate) const EMPTY: Self = Self::empty(Global);
+}
+
+impl<K, V, A: Allocator> ArenaTable<K, V, A> {
+    /// An empty table with no arena, allocating nothing; its arenas will
+    /// come from `alloc`.
+    pub(crate) const fn empty(alloc: A) -> Self {
+        Self {
+            table: HashTable::new_in(ArenaRef(None)),
+            arena: None,
+            table_bytes: 0,
+            limit: None,
+            refused: None,
+            alloc,
+        }
+    }
+
+    /// The allocator the arenas come from.
+    pub(crate) fn allocator(&self) -> &A {
+        &self.alloc
+    }
 
     pub(crate) fn len(&self) -> usize {
         self.table.len()
@@ -352,7 +199,7 @@ impl<K, V> ArenaTable<K, V> {
         self.table_bytes
     }
 
-    /// Bytes held from the global allocator.
+    /// Bytes held from the allocator.
     pub(crate) fn bytes(&self) -> usize {
         self.arena.as_ref().map_or(0, Arena::bytes)
     }
@@ -416,7 +263,7 @@ impl<K, V> ArenaTable<K, V> {
         &mut self,
         hash: u64,
         entry: (K, V),
-    ) -> hash_table::OccupiedEntry<'_, (K, V), ArenaRef> {
+    ) -> hash_table::OccupiedEntry<'_, (K, V), ArenaRef<A>> {
         assert!(self.room() > 0, "an arena table grows only by a relocation");
         // With room, hashbrown neither grows nor calls the hasher.
         self.table
@@ -469,7 +316,7 @@ impl<K, V> ArenaTable<K, V> {
 
     /// Removes every entry and yields them, keeping the table and its arena
     /// for a refill. The iterator borrows the table, and so the arena.
-    pub(crate) fn drain(&mut self) -> hash_table::Drain<'_, (K, V), ArenaRef> {
+    pub(crate) fn drain(&mut self) -> hash_table::Drain<'_, (K, V), ArenaRef<A>> {
         self.table.drain()
     }
 
@@ -480,17 +327,20 @@ impl<K, V> ArenaTable<K, V> {
     }
 
     /// Takes the table and its arena out, leaving an empty table with no
-    /// arena under the same limit.
-    pub(crate) fn take(&mut self) -> Self {
+    /// arena under the same limit, on the same allocator.
+    pub(crate) fn take(&mut self) -> Self
+    where
+        A: Clone,
+    {
         let empty = Self {
             limit: self.limit,
-            ..Self::EMPTY
+            ..Self::empty(self.alloc.clone())
         };
         mem::replace(self, empty)
     }
 
     /// The entries by value, the arena going along until the last is out.
-    pub(crate) fn into_entries(self) -> IntoEntries<K, V> {
+    pub(crate) fn into_entries(self) -> IntoEntries<K, V, A> {
         let ArenaTable { table, arena, .. } = self;
         IntoEntries {
             entries: table.into_iter(),
@@ -517,7 +367,10 @@ impl<K, V> ArenaTable<K, V> {
         capacity: usize,
         budget: Option<usize>,
         hasher: impl Fn(&(K, V)) -> u64,
-    ) -> Result<(), ArenaError> {
+    ) -> Result<(), ArenaError>
+    where
+        A: Clone,
+    {
         let capacity = capacity.max(self.table.len());
         if capacity == 0 {
             // Nothing to hold: no arena at all.
@@ -529,9 +382,9 @@ impl<K, V> ArenaTable<K, V> {
             Some(limit) if needed > limit => Err(ArenaError::MemoryLimit { limit, needed }),
             _ => Ok(()),
         };
-        over(request + mem::size_of::<Bump>() + CHUNK_OVERHEAD)?;
-        let arena = Arena::try_with_capacity(request)?;
-        over(arena.bytes())?;
+        // What the arena will hold, exactly.
+        over(Arena::<A>::size_for(request))?;
+        let arena = Arena::try_with_capacity(request, self.alloc.clone())?;
         // `moved` allocates from `arena`: it is either stored next to it in
         // `self` (before it, so dropped first), or dropped before it on
         // every other path: it is declared later, so it drops earlier on an
@@ -539,28 +392,27 @@ impl<K, V> ArenaTable<K, V> {
         // A panicking `hasher` leaves every entry in `self.table`.
         let moved = map_core::toolkit::table::try_move(
             &mut self.table,
-            ArenaRef(Some(arena.bump)),
+            ArenaRef(Some(arena.state())),
             capacity,
             hasher,
         )
         .map_err(|_| ArenaError::AllocFailed { bytes: request })?;
         let table_bytes = moved.allocation_size();
+        let fresh = ArenaTable {
+            table: moved,
+            arena: Some(arena),
+            table_bytes,
+            limit: self.limit,
+            refused: None,
+            alloc: self.alloc.clone(),
+        };
         // The old table is empty now: dropping it runs no user code.
-        drop(mem::replace(
-            self,
-            ArenaTable {
-                table: moved,
-                arena: Some(arena),
-                table_bytes,
-                limit: self.limit,
-                refused: None,
-            },
-        ));
+        drop(mem::replace(self, fresh));
         Ok(())
     }
 }
 
-impl<K, V> ArenaTable<K, V> {
+impl<K, V, A: Allocator + Clone> ArenaTable<K, V, A> {
     /// Moves the entries into an arena for at least `capacity` entries (and
     /// the current length) if that frees memory.
     ///
@@ -583,22 +435,23 @@ impl<K, V> ArenaTable<K, V> {
     }
 }
 
-impl<K: Clone, V: Clone> Clone for ArenaTable<K, V> {
-    /// A copy in a fresh arena of the same size: the entries keep their
-    /// places (nothing is rehashed).
+impl<K: Clone, V: Clone, A: Allocator + Clone> Clone for ArenaTable<K, V, A> {
+    /// A copy in a fresh arena of the same size, from a clone of the same
+    /// allocator: the entries keep their places (nothing is rehashed).
     fn clone(&self) -> Self {
         let mut copy = Self {
             limit: self.limit,
-            ..Self::EMPTY
+            ..Self::empty(self.alloc.clone())
         };
         if self.table.num_buckets() == 0 {
             return copy;
         }
         let request =
             table_arena_request::<(K, V)>(self.full_capacity()).unwrap_or_else(|e| e.fail());
-        let arena = Arena::try_with_capacity(request).unwrap_or_else(|e| e.fail());
+        let arena =
+            Arena::try_with_capacity(request, self.alloc.clone()).unwrap_or_else(|e| e.fail());
         // The copy's table allocates from its own arena, stored beside it.
-        copy.table = HashTable::new_in(ArenaRef(Some(arena.bump)));
+        copy.table = HashTable::new_in(ArenaRef(Some(arena.state())));
         copy.arena = Some(arena);
         copy.table.clone_from(&self.table);
         copy.table_bytes = copy.table.allocation_size();
@@ -613,20 +466,21 @@ fn unreachable_hash() -> u64 {
 
 /// The entries of an arena table, by value. It owns the arena the table
 /// lived in, and drops the table (what is left of it) first.
-pub struct IntoEntries<K, V> {
+pub struct IntoEntries<K, V, A: Allocator = Global> {
     // Field order: the table's iterator frees into the arena and drops first.
-    entries: hash_table::IntoIter<(K, V), ArenaRef>,
-    _arena: Option<Arena>,
+    entries: hash_table::IntoIter<(K, V), ArenaRef<A>>,
+    _arena: Option<Arena<A>>,
 }
 
 // SAFETY: as for `ArenaTable`: the iterator owns the arena its entries'
-// table lives in.
-unsafe impl<K: Send, V: Send> Send for IntoEntries<K, V> {}
-// SAFETY: `&IntoEntries` gives access to nothing (its only method takes
-// `&mut self`).
-unsafe impl<K: Sync, V: Sync> Sync for IntoEntries<K, V> {}
+// table lives in, and the allocator in it.
+unsafe impl<K: Send, V: Send, A: Allocator + Send> Send for IntoEntries<K, V, A> {}
+// SAFETY: `&IntoEntries` gives access to nothing but the count of entries
+// left (`next` takes `&mut self`); the arena and its allocator are not
+// reached through it.
+unsafe impl<K: Sync, V: Sync, A: Allocator> Sync for IntoEntries<K, V, A> {}
 
-impl<K, V> Iterator for IntoEntries<K, V> {
+impl<K, V, A: Allocator> Iterator for IntoEntries<K, V, A> {
     type Item = (K, V);
     #[inline]
     fn next(&mut self) -> Option<(K, V)> {
@@ -638,10 +492,10 @@ impl<K, V> Iterator for IntoEntries<K, V> {
     }
 }
 
-impl<K, V> ExactSizeIterator for IntoEntries<K, V> {}
-impl<K, V> core::iter::FusedIterator for IntoEntries<K, V> {}
+impl<K, V, A: Allocator> ExactSizeIterator for IntoEntries<K, V, A> {}
+impl<K, V, A: Allocator> core::iter::FusedIterator for IntoEntries<K, V, A> {}
 
-impl<K, V> core::fmt::Debug for IntoEntries<K, V> {
+impl<K, V, A: Allocator> core::fmt::Debug for IntoEntries<K, V, A> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("IntoEntries")
             .field("remaining", &self.entries.len())
@@ -767,10 +621,10 @@ impl<Q: ?Sized + ArenaKey> PartialEq for KeyRef<Q> {
 
 impl<Q: ?Sized + ArenaKey> Eq for KeyRef<Q> {}
 
-/// Caps a key arena at `limit` bytes (never below what it holds already).
+/// Caps what a key arena holds at `limit` bytes (never below what it holds
+/// already).
 fn limit_keys(keys: &Arena, limit: Option<usize>) {
-    let bump = keys.bump();
-    bump.set_allocation_limit(limit.map(|l| l.max(bump.allocated_bytes())));
+    keys.bump().set_limit(limit.map(|l| l.max(keys.bytes())));
 }
 
 /// A table whose keys' bytes live in a second arena it owns.
@@ -865,7 +719,7 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
     /// The key arena, made at the first key (fallibly, under the limit).
     fn key_arena(&mut self) -> Result<&Arena, ArenaError> {
         if self.keys.is_none() {
-            let keys = Arena::try_with_capacity(0)?;
+            let keys = Arena::try_with_capacity(0, Global)?;
             limit_keys(&keys, self.key_limit);
             self.keys = Some(keys);
         }
@@ -894,10 +748,10 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
     pub(crate) fn insert(&mut self, key: &Q, value: V) -> Result<Option<V>, (ArenaError, V)> {
         let bytes = key.key_bytes();
         let made = self.keys.is_none();
-        let copy = self.key_arena().ok().and_then(|keys| {
-            let copy = keys.bump().try_alloc_slice_copy(bytes).ok()?;
-            Some(NonNull::from(&*copy))
-        });
+        let copy = self
+            .key_arena()
+            .ok()
+            .and_then(|keys| keys.bump().try_alloc_slice_copy(bytes).ok());
         let Some(copy) = copy else {
             if made {
                 // The arena made for this key holds nothing: a refused
@@ -918,13 +772,13 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher> KeyedTable<Q, V, S> {
         if let Some((_, slot)) = self.table.find_mut(hash, |(k, _)| k.get() == key) {
             let old = mem::replace(slot, value);
             // The copy is unused and is the arena's latest allocation:
-            // give its bytes back (bumpalo rewinds its pointer).
+            // give its bytes back (the arena rewinds its pointer).
             let layout = Layout::for_value(bytes);
             if let Some(keys) = &self.keys {
                 // SAFETY: `copy` was allocated from this arena (made
                 // above, if it was not there) with this layout, and nothing
                 // refers to it.
-                unsafe { Allocator::deallocate(&keys.bump(), copy.cast(), layout) };
+                unsafe { keys.bump().dealloc(copy.cast(), layout) };
             }
             return Ok(Some(old));
         }
@@ -1009,25 +863,30 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
             Some(limit) if needed > limit => Err(ArenaError::MemoryLimit { limit, needed }),
             _ => Ok(()),
         };
-        over(request + mem::size_of::<Bump>() + CHUNK_OVERHEAD)?;
-        let arena = Arena::try_with_capacity(request)?;
-        // bumpalo rounds a chunk up: the budget holds for what it gave, not
-        // for what was asked. Nothing points into the new arena yet, so
-        // dropping it here loses nothing.
-        over(arena.bytes())?;
+        // What the arena will hold, exactly.
+        over(Arena::<Global>::size_for(request))?;
+        let arena = Arena::try_with_capacity(request, Global)?;
         // Leaked rather than dropped if anything below panicked, so that no
         // key could be left pointing into freed memory.
         let arena = ManuallyDrop::new(arena);
-        let Ok(mut rest) = arena.bump().try_alloc_slice_fill_copy(total, 0u8) else {
+        let block = Layout::from_size_align(total, 1)
+            .map_err(|_| AllocError)
+            .and_then(|layout| arena.bump().try_alloc(layout));
+        let Ok(mut at) = block else {
             // Nothing points into the new arena: it goes back, not leaked.
             drop(ManuallyDrop::into_inner(arena));
             return Err(ArenaError::AllocFailed { bytes: total });
         };
         for (key, _) in self.table.iter() {
-            let (copy, tail) = mem::take(&mut rest).split_at_mut(key.len);
-            copy.copy_from_slice(key.bytes());
-            key.ptr.set(NonNull::from(&mut *copy).cast());
-            rest = tail;
+            let bytes = key.bytes();
+            // SAFETY: the keys' lengths add up to `total`, so
+            // `[at, at + bytes.len())` lies inside the fresh block of `total`
+            // bytes, which nothing else refers to; `bytes` are in the old
+            // arena, outside it.
+            unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), at.as_ptr(), bytes.len()) };
+            key.ptr.set(at);
+            // SAFETY: at most one past the end of the block, as above.
+            at = unsafe { at.add(bytes.len()) };
         }
         // Every key points into the new arena now.
         self.keys = Some(ManuallyDrop::into_inner(arena));

@@ -3,6 +3,7 @@
 
 use core::alloc::Layout;
 
+use allocator_api2::alloc::Allocator;
 use hashbrown::{hash_table, TryReserveError};
 use map_core::toolkit::{table, DefaultStore, Reclaimer, ShrinkError, StableStore, Store, View};
 use map_core::Global;
@@ -29,7 +30,7 @@ fn grow_target(len: usize, additional: usize, full: usize) -> Result<usize, Aren
     })
 }
 
-impl<K, V> ArenaTable<K, V> {
+impl<K, V, A: Allocator + Clone> ArenaTable<K, V, A> {
     /// Room for one more entry, growing a full table on a cold path.
     #[inline(always)]
     fn room_for_one(
@@ -117,10 +118,10 @@ fn std_error(error: ArenaError) -> TryReserveError {
     }
 }
 
-impl<K, V> Store<K, V> for ArenaTable<K, V> {
+impl<K, V, A: Allocator + Clone> Store<K, V> for ArenaTable<K, V, A> {
     const ROUNDING: fn(usize) -> usize = table::rounded_capacity::<(K, V)>;
-    /// bumpalo takes the arena's chunks from the global allocator.
-    type Alloc = Global;
+    /// The allocator every arena's chunks, and its state, come from.
+    type Alloc = A;
     type Pos = usize;
     type Iter<'a>
         = hash_table::Iter<'a, (K, V)>
@@ -134,18 +135,18 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         Self: 'a,
         K: 'a,
         V: 'a;
-    type IntoIter = IntoEntries<K, V>;
+    type IntoIter = IntoEntries<K, V, A>;
     type Drain<'a>
-        = hash_table::Drain<'a, (K, V), ArenaRef>
+        = hash_table::Drain<'a, (K, V), ArenaRef<A>>
     where
         Self: 'a;
 
-    fn new_in(_: Global) -> Self {
-        Self::EMPTY
+    fn new_in(alloc: A) -> Self {
+        Self::empty(alloc)
     }
 
-    fn with_capacity_in(capacity: usize, _: Global) -> Self {
-        let mut store = Self::EMPTY;
+    fn with_capacity_in(capacity: usize, alloc: A) -> Self {
+        let mut store = Self::empty(alloc);
         // An empty table hashes nothing while it moves.
         if let Err(error) = store.relocate(capacity, None, |_| 0) {
             error.fail();
@@ -153,8 +154,8 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         store
     }
 
-    fn allocator(&self) -> &Global {
-        &Global
+    fn allocator(&self) -> &A {
+        ArenaTable::allocator(self)
     }
 
     #[inline(always)]
@@ -332,18 +333,18 @@ impl<K, V> Store<K, V> for ArenaTable<K, V> {
         ArenaTable::iter_mut(self)
     }
 
-    fn into_entries(self) -> IntoEntries<K, V> {
+    fn into_entries(self) -> IntoEntries<K, V, A> {
         ArenaTable::into_entries(self)
     }
 
-    fn drain(&mut self) -> hash_table::Drain<'_, (K, V), ArenaRef> {
+    fn drain(&mut self) -> hash_table::Drain<'_, (K, V), ArenaRef<A>> {
         ArenaTable::drain(self)
     }
 }
 
 /// Buckets keep their places while entries are only taken out: a bucket
 /// index is a position and a cursor.
-impl<K, V> StableStore<K, V> for ArenaTable<K, V> {
+impl<K, V, A: Allocator + Clone> StableStore<K, V> for ArenaTable<K, V, A> {
     fn next_pos(&self, cursor: &mut usize) -> Option<usize> {
         self.next_occupied(cursor)
     }
@@ -361,7 +362,7 @@ impl<K, V> StableStore<K, V> for ArenaTable<K, V> {
     }
 }
 
-impl<K, V> DefaultStore<K, V> for ArenaTable<K, V> {
+impl<K, V> DefaultStore<K, V> for ArenaTable<K, V, Global> {
     const EMPTY: Self = ArenaTable::EMPTY;
 }
 
@@ -372,7 +373,7 @@ impl<K, V> DefaultStore<K, V> for ArenaTable<K, V> {
 /// entries out on the calling thread (into a vector from the global
 /// allocator), then hand them to rayon.
 #[cfg(feature = "rayon")]
-impl<K, V> map_core::toolkit::ParStore<K, V> for ArenaTable<K, V> {
+impl<K, V, A: Allocator + Clone> map_core::toolkit::ParStore<K, V> for ArenaTable<K, V, A> {
     fn par_drive<'a, C>(&'a self, consumer: C) -> C::Result
     where
         C: rayon::iter::plumbing::UnindexedConsumer<&'a (K, V)>,

@@ -78,11 +78,27 @@ fn hysteresis() {
     }
 }
 
-/// A refused allocation loses nothing and aborts nothing: the arena's
-/// chunks come from the global allocator, so the kit refuses them there.
+/// A refused allocation loses nothing and aborts nothing (the kit's), on
+/// an allocator given to the map: every arena, its chunks and its state,
+/// comes from it.
 #[test]
 fn alloc_failure() {
+    map_conformance::alloc_failure::check::<
+        arena_map::ArenaTable<u64, u64, map_conformance::alloc::FailingAlloc>,
+    >();
+}
+
+/// The same on the default allocator, the global one, refused there.
+#[test]
+fn alloc_failure_on_the_global_allocator() {
     map_conformance::alloc_failure::check_global::<arena_map::ArenaTable<u64, u64>>();
+}
+
+#[test]
+fn memory_scenarios_with_a_custom_allocator() {
+    let alloc = map_conformance::alloc::FailingAlloc::new();
+    let figures = check_scenarios(|| ArenaMap::new_in(alloc.clone()), Sizes::QUICK);
+    println!("{figures}");
 }
 
 /// A map of key to value through serde, malformed input, length hints

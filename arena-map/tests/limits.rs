@@ -1,11 +1,11 @@
-//! Memory limits that hold whatever the arenas round up to, and clones of
-//! maps under (or over) their limit.
+//! Memory limits that hold for all the arenas hold (their chunks, chunk
+//! headers and state), and clones of maps under (or over) their limit.
 
 use arena_map::{ArenaMap, MemoryLimit, StrMap};
 
 /// Churns string keys of varied lengths through a limited map: every
-/// `try_insert` that succeeds leaves the map within its limit, whatever
-/// size bumpalo rounds a compacted key arena up to.
+/// `try_insert` that succeeds leaves the map within its limit, through key
+/// compactions and key arenas that grow chunk by chunk.
 #[test]
 fn key_compaction_stays_within_the_limit() {
     for limit in (6_000..16_000).step_by(250) {

@@ -354,8 +354,8 @@ fn a_refused_insert_takes_no_memory() {
     assert!(map.is_empty());
 }
 
-/// `reclaim` gives memory back or does nothing: a compaction that bumpalo's
-/// rounding would make no smaller is not done.
+/// `reclaim` gives memory back or does nothing: a compaction into an arena
+/// no smaller than the one it replaces is not done.
 #[test]
 fn reclaim_never_grows_the_map() {
     for n in (1..400).step_by(7) {
