@@ -1,12 +1,12 @@
 //! A map made with `new_in` takes every arena (chunks and the arena's own
 //! state) from the allocator it was given, and from nowhere else, through
-//! growth, shrinking, draining, clearing, cloning and dropping; a refusal of
-//! that allocator is an error, not an abort, and the map keeps its entries.
+//! growth, shrinking, draining, clearing, cloning and dropping. Refusals and
+//! every constructor that takes an allocator are the kit's checks
+//! (`alloc_failure` in `tests/conformance.rs`).
 
 use arena_map::{ArenaMap, MemoryLimit};
-use hashbrown::TryReserveError;
 use map_conformance::alloc::{Counter, FailingAlloc};
-use map_core::{DefaultHashBuilder, ReclaimPolicy};
+use map_core::DefaultHashBuilder;
 
 map_conformance::install_counting_allocator!();
 
@@ -77,82 +77,6 @@ fn every_arena_comes_from_the_given_allocator() {
     assert!(alloc.live_bytes() > 0);
     drop(map);
     assert_eq!(alloc.live_bytes(), 0);
-}
-
-#[test]
-fn every_constructor_with_an_allocator_uses_it() {
-    let alloc = FailingAlloc::new();
-    let with_capacity: OwnMap<u32> = ArenaMap::with_capacity_in(1_000, alloc.clone());
-    assert!(with_capacity.capacity() >= 1_000);
-    assert_eq!(alloc.live_bytes(), with_capacity.memory().allocated_bytes);
-    assert_eq!(
-        with_capacity.allocator().live_bytes(),
-        alloc.live_bytes(),
-        "allocator() is a clone of the one given"
-    );
-
-    let both: OwnMap<u32> =
-        ArenaMap::with_capacity_and_hasher_in(500, DefaultHashBuilder::default(), alloc.clone());
-    assert!(both.capacity() >= 500);
-    assert_eq!(
-        alloc.live_bytes(),
-        with_capacity.memory().allocated_bytes + both.memory().allocated_bytes
-    );
-    drop((with_capacity, both));
-    assert_eq!(alloc.live_bytes(), 0);
-
-    let mut hashed: OwnMap<u32> =
-        ArenaMap::with_hasher_in(DefaultHashBuilder::default(), alloc.clone());
-    hashed.insert(1, 1);
-    assert_eq!(alloc.live_bytes(), hashed.memory().allocated_bytes);
-    drop(hashed);
-
-    let mut manual: OwnMap<u32> = ArenaMap::with_policy_in(ReclaimPolicy::manual(), alloc.clone());
-    manual.extend((0..1_000).map(|i| (i, i as u32)));
-    manual.retain(|_, _| false);
-    assert_eq!(alloc.live_bytes(), manual.memory().allocated_bytes);
-    assert!(
-        alloc.live_bytes() > 0,
-        "manual: nothing goes back by itself"
-    );
-    drop(manual);
-    assert_eq!(alloc.live_bytes(), 0);
-}
-
-#[test]
-fn a_refusal_is_an_error_and_loses_nothing() {
-    let alloc = FailingAlloc::new();
-    let mut map: OwnMap<u64> = ArenaMap::new_in(alloc.clone());
-    map.extend((0..100).map(|i| (i, i)));
-    let held = alloc.live_bytes();
-
-    alloc.fail_after(0);
-    assert!(matches!(
-        map.try_reserve(100_000),
-        Err(TryReserveError::AllocError { .. })
-    ));
-    // Inserts go on while the table has room; the one that needs a new
-    // arena hands its entry back.
-    let mut k = 100;
-    let refused = loop {
-        match map.try_insert(k, k) {
-            Ok(None) => k += 1,
-            Ok(Some(_)) => panic!("key {k} is new"),
-            Err(refused) => break refused,
-        }
-    };
-    assert!(alloc.failures() >= 2);
-    alloc.never_fail();
-    assert_eq!((refused.key, refused.value), (k, k));
-    assert!(matches!(refused.error, TryReserveError::AllocError { .. }));
-    assert_eq!(alloc.live_bytes(), held, "the refusals took nothing");
-    assert_eq!(map.memory().allocated_bytes, held);
-    assert_eq!(map.len() as u64, k);
-    assert!((0..k).all(|i| map.get(&i) == Some(&i)));
-
-    // Granted again, the same insert succeeds.
-    assert_eq!(map.try_insert(k, k).ok(), Some(None));
-    assert_eq!(alloc.live_bytes(), map.memory().allocated_bytes);
 }
 
 #[test]

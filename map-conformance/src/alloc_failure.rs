@@ -2,7 +2,8 @@
 //! every [`Map`]: `try_insert` and `try_reserve` report the refusal with
 //! the map unchanged, an automatic shrink or merge that cannot allocate
 //! leaves the entries where they are, `clear` and `drain` allocate nothing,
-//! and `memory()` is exactly what the allocator holds throughout.
+//! `memory()` is exactly what the allocator holds throughout, and every
+//! constructor that takes an allocator takes the map's memory from it.
 //!
 //! A storage that takes an allocator is checked over a [`FailingAlloc`]
 //! ([`check`]); one that allocates through the global allocator (a bump
@@ -15,7 +16,7 @@
 //! ```
 
 use map_core::toolkit::{Map, Store};
-use map_core::TryReserveError;
+use map_core::{DefaultHashBuilder, ReclaimPolicy, TryReserveError};
 
 use crate::alloc::{FailingAlloc, Refusals};
 use crate::test_map::{filled_in, hasher, TestMap, FIXED};
@@ -167,6 +168,7 @@ pub fn check_with<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
     clear_and_drain_allocate_nothing::<St, R>();
     memory_is_what_the_allocator_holds::<St, R>();
     a_reservation_past_the_memory_fails_whole::<St, R>();
+    constructors_take_the_given_allocator::<St, R>();
 }
 
 /// Inserts with every allocation refused: the insert that needs room
@@ -328,4 +330,62 @@ pub fn memory_is_what_the_allocator_holds<St: Store<u64, u64>, R: Refuser<St::Al
     assert_eq!(map.memory().allocated_bytes, alloc.live_bytes());
     drop(map);
     assert_eq!(alloc.live_bytes(), 0);
+}
+
+/// Every constructor that takes an allocator takes the map's memory from
+/// it: `new_in` holds nothing before the first insert, `with_capacity_in`
+/// and `with_capacity_and_hasher_in` hold their room from it, and
+/// `with_hasher_in` and `with_policy_in` grow through it; each gives
+/// everything back when dropped. `memory()` is what the allocator holds at
+/// each step.
+///
+/// # Panics
+///
+/// If a map holds memory the allocator did not give, or keeps some after
+/// it is dropped.
+pub fn constructors_take_the_given_allocator<St: Store<u64, u64>, R: Refuser<St::Alloc>>() {
+    type Plain<St> = Map<u64, u64, DefaultHashBuilder, St>;
+    let alloc = R::start();
+    let empty: Plain<St> = Map::new_in(alloc.alloc());
+    assert_eq!(alloc.live_bytes(), 0, "new_in holds nothing");
+    assert_eq!(empty.memory().allocated_bytes, 0, "new_in: memory()");
+    drop(empty);
+
+    let room: Plain<St> = Map::with_capacity_in(1_000, alloc.alloc());
+    assert!(room.capacity() >= 1_000, "with_capacity_in: capacity");
+    assert!(alloc.live_bytes() > 0, "with_capacity_in holds its room");
+    assert_eq!(room.memory().allocated_bytes, alloc.live_bytes());
+    let both: TestMap<St> = Map::with_capacity_and_hasher_in(500, hasher(FIXED), alloc.alloc());
+    assert!(
+        both.capacity() >= 500,
+        "with_capacity_and_hasher_in: capacity"
+    );
+    assert_eq!(
+        alloc.live_bytes(),
+        room.memory().allocated_bytes + both.memory().allocated_bytes,
+        "with_capacity_and_hasher_in"
+    );
+    drop((room, both));
+    assert_eq!(alloc.live_bytes(), 0, "dropped maps made with capacity");
+
+    let mut hashed: TestMap<St> = Map::with_hasher_in(hasher(FIXED), alloc.alloc());
+    hashed.extend((0..1_000).map(|i| (i, i)));
+    assert_eq!(
+        hashed.memory().allocated_bytes,
+        alloc.live_bytes(),
+        "with_hasher_in"
+    );
+    drop(hashed);
+    assert_eq!(alloc.live_bytes(), 0, "dropped map made with a hasher");
+
+    let mut manual: Plain<St> = Map::with_policy_in(ReclaimPolicy::manual(), alloc.alloc());
+    manual.extend((0..1_000).map(|i| (i, i)));
+    manual.retain(|_, _| false);
+    assert_eq!(
+        manual.memory().allocated_bytes,
+        alloc.live_bytes(),
+        "with_policy_in"
+    );
+    drop(manual);
+    assert_eq!(alloc.live_bytes(), 0, "dropped map made with a policy");
 }

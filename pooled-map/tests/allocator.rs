@@ -1,10 +1,10 @@
 //! A map made with `new_in` takes its pool and index from the allocator it
 //! was given, and from nowhere else, through growth, shrinking, clearing and
-//! dropping; a refusal of that allocator is an error, not an abort.
+//! dropping. Refusals and every constructor that takes an allocator are the
+//! kit's checks (`alloc_failure` in `tests/conformance.rs`).
 
-use hashbrown::TryReserveError;
 use map_conformance::alloc::{Counter, FailingAlloc};
-use map_core::{DefaultHashBuilder, Global, ReclaimPolicy};
+use map_core::{DefaultHashBuilder, Global};
 use pooled_map::HandleMap;
 use pooled_map::PooledMap;
 
@@ -81,51 +81,6 @@ fn a_compaction_takes_its_scratch_list_from_the_map_allocator() {
     assert!((0..100_000u64)
         .step_by(100)
         .all(|i| map[&i] == [i as u8; 24]));
-}
-
-#[test]
-fn every_constructor_with_an_allocator_uses_it() {
-    let alloc = FailingAlloc::new();
-    let with_capacity: PooledMap<u32, u32, _, _> =
-        PooledMap::with_capacity_in(1_000, alloc.clone());
-    assert!(with_capacity.capacity() >= 1_000);
-    assert_eq!(alloc.live_bytes(), with_capacity.memory().allocated_bytes);
-
-    let both: PooledMap<u32, u32, _, _> =
-        PooledMap::with_capacity_and_hasher_in(500, DefaultHashBuilder::default(), alloc.clone());
-    assert_eq!(
-        alloc.live_bytes(),
-        with_capacity.memory().allocated_bytes + both.memory().allocated_bytes
-    );
-    drop((with_capacity, both));
-    assert_eq!(alloc.live_bytes(), 0);
-
-    let mut manual: PooledMap<u32, u32, _, _> =
-        PooledMap::with_policy_in(ReclaimPolicy::manual(), alloc.clone());
-    manual.extend((0..1_000).map(|i| (i, i)));
-    manual.retain(|_, _| false);
-    assert_eq!(alloc.live_bytes(), manual.memory().allocated_bytes);
-    assert!(
-        alloc.live_bytes() > 0,
-        "manual: nothing goes back by itself"
-    );
-    drop(manual);
-    assert_eq!(alloc.live_bytes(), 0);
-}
-
-#[test]
-fn a_refused_reservation_is_an_alloc_error_and_loses_nothing() {
-    let alloc = FailingAlloc::new();
-    let mut map: PooledMap<u64, u64, _, _> = PooledMap::new_in(alloc.clone());
-    map.extend((0..100).map(|i| (i, i)));
-    alloc.fail_after(0);
-    assert!(matches!(
-        map.try_reserve(100_000),
-        Err(TryReserveError::AllocError { .. })
-    ));
-    alloc.never_fail();
-    assert_eq!(map.len(), 100);
-    assert!((0..100).all(|i| map.get(&i) == Some(&i)));
 }
 
 #[test]
