@@ -50,6 +50,9 @@ enum Occupied {
     Yes = 1,
 }
 
+// The pool's tag takes the niche: a slot is no larger than its fields.
+const _: () = assert!(mem::size_of::<pool::Entry<Slot<u64, u64>>>() == 32);
+
 impl<K, V> Slot<K, V> {
     #[inline(always)]
     fn new(hash: u32, entry: (K, V)) -> Self {
