@@ -9,10 +9,10 @@ use core::ops::Index;
 
 use map_core::toolkit::ShrinkError;
 use map_core::toolkit::{Reclaimer, Storage};
-use map_core::{DefaultHashBuilder, Global, MemoryStats, ReclaimPolicy};
+use map_core::{DefaultHashBuilder, MemoryStats, ReclaimPolicy};
 
 use crate::error::{ArenaError, TryInsertError};
-use crate::raw::{Arena, ArenaKey, KeyRef, KeyedTable, CHUNK_OVERHEAD};
+use crate::raw::{ArenaKey, KeyRef, KeyedTable};
 use crate::store::reclaimer_for;
 
 /// A map from `str` keys whose bytes live in the map's arena.
@@ -642,10 +642,7 @@ impl<Q: ?Sized + ArenaKey, V, S: BuildHasher + Clone> ArenaKeyMap<Q, V, S> {
 /// never has that much, so a second `reclaim` does not copy them again.
 fn key_room_oversized<Q: ?Sized + ArenaKey, V, S>(raw: &KeyedTable<Q, V, S>) -> bool {
     const PAGE: usize = 4096;
-    // Exact for an arena of one chunk: its state and the chunk's header.
-    let room = raw
-        .key_arena_bytes()
-        .saturating_sub(Arena::<Global>::size_for(0) + CHUNK_OVERHEAD);
+    let room = raw.key_arena_room();
     match raw.live_key_bytes() {
         0 => room > 0,
         live => room > live.saturating_mul(2).saturating_add(PAGE),

@@ -29,8 +29,8 @@ use hashbrown::HashTable;
 use map_core::toolkit::ShrinkError;
 
 use crate::error::ArenaError;
+pub(crate) use arena::Arena;
 use arena::Bump;
-pub(crate) use arena::{Arena, CHUNK_OVERHEAD};
 
 // ---------------------------------------------------------------------------
 // Table sizes
@@ -698,6 +698,11 @@ impl<Q: ?Sized + ArenaKey, V, S> KeyedTable<Q, V, S> {
 
     pub(crate) fn key_arena_bytes(&self) -> usize {
         self.keys.as_ref().map_or(0, Arena::bytes)
+    }
+
+    /// Room of the key arena's chunks, handed out or not.
+    pub(crate) fn key_arena_room(&self) -> usize {
+        self.keys.as_ref().map_or(0, Arena::capacity)
     }
 
     pub(crate) fn live_key_bytes(&self) -> usize {

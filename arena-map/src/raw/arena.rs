@@ -19,7 +19,7 @@ use allocator_api2::alloc::{AllocError, Allocator, Global};
 use crate::error::ArenaError;
 
 /// Bytes of a chunk that are not room: its header.
-pub(crate) const CHUNK_OVERHEAD: usize = mem::size_of::<ChunkHeader>();
+const CHUNK_OVERHEAD: usize = mem::size_of::<ChunkHeader>();
 
 /// The least room of a chunk that growth makes, so that a few short keys
 /// share one chunk rather than take one each (a chunk of exactly the
@@ -320,6 +320,11 @@ impl<A: Allocator> Arena<A> {
     /// room left in the newest chunk.
     pub(crate) fn used(&self) -> usize {
         self.bump().used()
+    }
+
+    /// Room of every chunk, headers left out, handed out or not.
+    pub(crate) fn capacity(&self) -> usize {
+        self.bump().capacity()
     }
 
     /// Frees every chunk but the newest and rewinds that one, keeping it
